@@ -1,0 +1,47 @@
+//! The `hardgen` binary: parses flags, opens the tool world, dispatches to a command module.
+
+mod tools_cmd;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// hardgen: hard, verifiable tool-use training data for LLM agents.
+#[derive(Debug, Parser)]
+#[command(name = "hardgen", version, about)]
+struct Cli {
+    /// Use the domain files in this directory instead of the built-in world.
+    #[arg(long, global = true, env = "HARDGEN_WORLD")]
+    world: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Inspect, call and export the tools of the world.
+    #[command(subcommand)]
+    Tools(tools_cmd::ToolsCmd),
+}
+
+/// Exit codes, documented in the README.
+pub mod exit {
+    /// Bad input: unreadable file, malformed JSON, unknown tool, invalid world.
+    pub const INPUT: u8 = 1;
+    /// The tool ran and returned a typed error (printed as JSON on stdout).
+    pub const TOOL_ERROR: u8 = 3;
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Tools(cmd) => tools_cmd::run(cmd, cli.world.as_deref()),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(exit::INPUT)
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Shared vocabulary of hardgen: tool specs, calls and typed tool errors. No I/O lives here.
+
+pub mod call;
+pub mod spec;
+
+pub use call::{ArgError, ToolCall, ToolError};
+pub use spec::{parse_specs, SpecError, ToolSpec};

@@ -1,0 +1,534 @@
+//! Tool specs: OpenAI function JSON plus `domain` and `returns`, and readers for the OpenAI and BFCL dialects.
+
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{json, Map, Value};
+
+/// A tool: name, description, domain, parameter schema and result schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolSpec {
+    /// Unique tool name (`^[A-Za-z0-9_.-]{1,64}$`).
+    pub name: String,
+    /// What the tool does, for a model to read.
+    pub description: String,
+    /// Domain the tool belongs to (empty when unknown).
+    pub domain: String,
+    /// JSON Schema (`type: object`) of the arguments.
+    pub parameters: Value,
+    /// JSON Schema of the result, when known.
+    pub returns: Option<Value>,
+}
+
+/// A malformed spec: names the source file and the JSON path of the bad part.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{source_name}: {path}: {message}")]
+pub struct SpecError {
+    /// File (or other source) the spec came from.
+    pub source_name: String,
+    /// JSON path of the offending value, e.g. `$[2].function.parameters.properties.city.type`.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl SpecError {
+    fn new(source: &str, path: &str, message: impl Into<String>) -> Self {
+        SpecError {
+            source_name: source.to_string(),
+            path: path.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct FunctionOut<'a> {
+    name: &'a str,
+    description: &'a str,
+    parameters: &'a Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    returns: Option<&'a Value>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    domain: &'a str,
+}
+
+impl Serialize for ToolSpec {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            #[serde(rename = "type")]
+            kind: &'static str,
+            function: FunctionOut<'a>,
+        }
+        Out {
+            kind: "function",
+            function: FunctionOut {
+                name: &self.name,
+                description: &self.description,
+                parameters: &self.parameters,
+                returns: self.returns.as_ref(),
+                domain: &self.domain,
+            },
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ToolSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Value::deserialize(d)?;
+        ToolSpec::from_value(&v, "<input>", "$").map_err(serde::de::Error::custom)
+    }
+}
+
+impl ToolSpec {
+    /// The spec in BFCL's dialect: `{"name", "description", "parameters" (type `dict`), "response"}`.
+    pub fn to_bfcl(&self) -> Value {
+        let mut o = Map::new();
+        o.insert("name".into(), json!(self.name));
+        o.insert("description".into(), json!(self.description));
+        o.insert("parameters".into(), to_bfcl_schema(&self.parameters));
+        if let Some(r) = &self.returns {
+            o.insert("response".into(), to_bfcl_schema(r));
+        }
+        Value::Object(o)
+    }
+
+    /// The spec as plain OpenAI `{"type": "function", "function": {...}}` without `returns`/`domain`.
+    pub fn to_openai_plain(&self) -> Value {
+        json!({"type": "function", "function": {
+            "name": self.name, "description": self.description, "parameters": self.parameters}})
+    }
+
+    /// Reads one spec in any supported dialect (OpenAI tool, bare function, BFCL) from `v` at `path`.
+    pub fn from_value(v: &Value, source: &str, path: &str) -> Result<ToolSpec, SpecError> {
+        let obj = v
+            .as_object()
+            .ok_or_else(|| SpecError::new(source, path, "a tool spec must be a JSON object"))?;
+        let (func, fpath) = match obj.get("function") {
+            Some(Value::Object(f)) => (f, format!("{path}.function")),
+            Some(_) => {
+                return Err(SpecError::new(
+                    source,
+                    &format!("{path}.function"),
+                    "`function` must be an object",
+                ))
+            }
+            None => (obj, path.to_string()),
+        };
+        let name = match func.get("name") {
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => {
+                return Err(SpecError::new(
+                    source,
+                    &format!("{fpath}.name"),
+                    "must be a string",
+                ))
+            }
+            None => return Err(SpecError::new(source, &fpath, "missing `name`")),
+        };
+        if name.is_empty()
+            || name.len() > 64
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        {
+            return Err(SpecError::new(
+                source,
+                &format!("{fpath}.name"),
+                format!("invalid tool name {name:?}: use 1-64 of A-Z a-z 0-9 _ . -"),
+            ));
+        }
+        let description = match func.get("description") {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => {
+                return Err(SpecError::new(
+                    source,
+                    &format!("{fpath}.description"),
+                    "must be a string",
+                ))
+            }
+        };
+        let domain = match func.get("domain").or_else(|| obj.get("domain")) {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => {
+                return Err(SpecError::new(
+                    source,
+                    &format!("{fpath}.domain"),
+                    "must be a string",
+                ))
+            }
+        };
+        let ppath = format!("{fpath}.parameters");
+        let parameters = match func.get("parameters") {
+            None | Some(Value::Null) => json!({"type": "object", "properties": {}}),
+            Some(p) => {
+                let p = normalize_schema(p);
+                check_schema(&p, source, &ppath)?;
+                if p.get("type") != Some(&json!("object")) {
+                    return Err(SpecError::new(
+                        source,
+                        &format!("{ppath}.type"),
+                        "parameters must be a schema of type \"object\"",
+                    ));
+                }
+                p
+            }
+        };
+        let (rkey, r) = match (func.get("returns"), func.get("response")) {
+            (Some(r), _) => ("returns", Some(r)),
+            (None, Some(r)) => ("response", Some(r)),
+            (None, None) => ("returns", None),
+        };
+        let returns = match r {
+            None | Some(Value::Null) => None,
+            Some(r) => {
+                let r = normalize_schema(r);
+                check_schema(&r, source, &format!("{fpath}.{rkey}"))?;
+                Some(r)
+            }
+        };
+        Ok(ToolSpec {
+            name,
+            description,
+            domain,
+            parameters,
+            returns,
+        })
+    }
+
+    /// Names of the required parameters.
+    pub fn required_params(&self) -> impl Iterator<Item = &str> {
+        self.parameters
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+    }
+
+    /// Parameter schemas by name, in declaration order.
+    pub fn params(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.parameters
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+/// Parses a file of tool specs: a JSON array, `{"tools": [...]}`, one object, or JSON Lines.
+/// Entries whose `function` is an array (BFCL question files) contribute each of its functions.
+pub fn parse_specs(text: &str, source: &str) -> Result<Vec<ToolSpec>, SpecError> {
+    let docs: Vec<(Value, String)> = match serde_json::from_str::<Value>(text) {
+        Ok(v) => vec![(v, "$".to_string())],
+        Err(whole_err) => {
+            // Not one JSON document: try JSON Lines, naming the line that breaks.
+            let mut out = Vec::new();
+            for (i, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let v: Value = serde_json::from_str(line).map_err(|e| {
+                    let msg = if i == 0 {
+                        whole_err.to_string()
+                    } else {
+                        e.to_string()
+                    };
+                    SpecError::new(
+                        source,
+                        &format!("line {}", i + 1),
+                        format!("invalid JSON: {msg}"),
+                    )
+                })?;
+                out.push((v, format!("line {}", i + 1)));
+            }
+            out
+        }
+    };
+    let mut specs = Vec::new();
+    for (doc, base) in docs {
+        collect(&doc, source, &base, &mut specs)?;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, s) in specs.iter().enumerate() {
+        if !seen.insert(s.name.as_str()) {
+            return Err(SpecError::new(
+                source,
+                &format!("tool #{i}"),
+                format!("duplicate tool name {:?}", s.name),
+            ));
+        }
+    }
+    Ok(specs)
+}
+
+fn collect(v: &Value, source: &str, path: &str, out: &mut Vec<ToolSpec>) -> Result<(), SpecError> {
+    match v {
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                collect(item, source, &format!("{path}[{i}]"), out)?;
+            }
+            Ok(())
+        }
+        Value::Object(o) => {
+            if let Some(tools) = o.get("tools").filter(|t| t.is_array()) {
+                return collect(tools, source, &format!("{path}.tools"), out);
+            }
+            if let Some(funcs) = o.get("function").filter(|f| f.is_array()) {
+                return collect(funcs, source, &format!("{path}.function"), out);
+            }
+            out.push(ToolSpec::from_value(v, source, path)?);
+            Ok(())
+        }
+        _ => Err(SpecError::new(
+            source,
+            path,
+            "expected a tool spec object or an array of them",
+        )),
+    }
+}
+
+/// Rewrites BFCL/Python type names (`dict`, `float`, `tuple`, `any`, ...) into JSON Schema.
+pub fn normalize_schema(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => {
+            let mut out = Map::new();
+            for (k, val) in o {
+                if k == "type" {
+                    if let Some(t) = val.as_str() {
+                        match map_type(t) {
+                            TypeName::Known(t) => {
+                                out.insert(k.clone(), json!(t));
+                            }
+                            TypeName::Any => {} // no type constraint
+                            // Kept as written so `check_schema` reports it with its path.
+                            TypeName::Unknown => {
+                                out.insert(k.clone(), val.clone());
+                            }
+                        }
+                        continue;
+                    }
+                }
+                let nested = matches!(
+                    k.as_str(),
+                    "properties"
+                        | "items"
+                        | "additionalProperties"
+                        | "anyOf"
+                        | "oneOf"
+                        | "allOf"
+                        | "prefixItems"
+                );
+                out.insert(
+                    k.clone(),
+                    if nested {
+                        normalize_children(k, val)
+                    } else {
+                        val.clone()
+                    },
+                );
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    }
+}
+
+fn normalize_children(key: &str, v: &Value) -> Value {
+    match (key, v) {
+        ("properties", Value::Object(props)) => Value::Object(
+            props
+                .iter()
+                .map(|(k, s)| (k.clone(), normalize_schema(s)))
+                .collect(),
+        ),
+        (_, Value::Array(items)) => Value::Array(items.iter().map(normalize_schema).collect()),
+        (_, other) => normalize_schema(other),
+    }
+}
+
+enum TypeName {
+    Known(&'static str),
+    Any,
+    Unknown,
+}
+
+fn map_type(t: &str) -> TypeName {
+    TypeName::Known(match t {
+        "dict" | "object" | "Dict" => "object",
+        "float" | "number" | "double" => "number",
+        "tuple" | "array" | "list" | "List" => "array",
+        "integer" | "int" => "integer",
+        "string" | "str" | "String" => "string",
+        "boolean" | "bool" => "boolean",
+        "null" => "null",
+        "any" | "Any" => return TypeName::Any,
+        _ => return TypeName::Unknown,
+    })
+}
+
+fn to_bfcl_schema(v: &Value) -> Value {
+    match v {
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, val)| {
+                    let val = match (k.as_str(), val) {
+                        ("type", Value::String(t)) => json!(match t.as_str() {
+                            "object" => "dict",
+                            "number" => "float",
+                            other => other,
+                        }),
+                        ("properties", Value::Object(p)) => Value::Object(
+                            p.iter()
+                                .map(|(n, s)| (n.clone(), to_bfcl_schema(s)))
+                                .collect(),
+                        ),
+                        ("items", s) => to_bfcl_schema(s),
+                        (_, other) => other.clone(),
+                    };
+                    (k.clone(), val)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+const TYPES: [&str; 7] = [
+    "object", "array", "string", "number", "integer", "boolean", "null",
+];
+
+/// Structural check of a (normalized) JSON Schema; the error names the JSON path.
+pub fn check_schema(v: &Value, source: &str, path: &str) -> Result<(), SpecError> {
+    let o = match v {
+        Value::Bool(_) => return Ok(()),
+        Value::Object(o) => o,
+        _ => {
+            return Err(SpecError::new(
+                source,
+                path,
+                "a schema must be a JSON object",
+            ))
+        }
+    };
+    if let Some(t) = o.get("type") {
+        let names: Vec<&Value> = match t {
+            Value::Array(a) => a.iter().collect(),
+            other => vec![other],
+        };
+        for n in names {
+            match n.as_str() {
+                Some(s) if TYPES.contains(&s) => {}
+                _ => {
+                    return Err(SpecError::new(
+                        source,
+                        &format!("{path}.type"),
+                        format!("unknown type {n}; expected one of {}", TYPES.join(", ")),
+                    ))
+                }
+            }
+        }
+    }
+    if let Some(p) = o.get("properties") {
+        let props = p.as_object().ok_or_else(|| {
+            SpecError::new(source, &format!("{path}.properties"), "must be an object")
+        })?;
+        for (k, s) in props {
+            check_schema(s, source, &format!("{path}.properties.{k}"))?;
+        }
+    }
+    if let Some(r) = o.get("required") {
+        let arr = r.as_array().ok_or_else(|| {
+            SpecError::new(
+                source,
+                &format!("{path}.required"),
+                "must be an array of names",
+            )
+        })?;
+        let props = o.get("properties").and_then(Value::as_object);
+        for (i, n) in arr.iter().enumerate() {
+            let rp = format!("{path}.required[{i}]");
+            let name = n
+                .as_str()
+                .ok_or_else(|| SpecError::new(source, &rp, "must be a string"))?;
+            if let Some(props) = props {
+                if !props.contains_key(name) {
+                    return Err(SpecError::new(
+                        source,
+                        &rp,
+                        format!("required parameter {name:?} is not in properties"),
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(items) = o.get("items") {
+        match items {
+            Value::Array(a) => {
+                for (i, s) in a.iter().enumerate() {
+                    check_schema(s, source, &format!("{path}.items[{i}]"))?;
+                }
+            }
+            s => check_schema(s, source, &format!("{path}.items"))?,
+        }
+    }
+    if let Some(e) = o.get("enum") {
+        if !e.as_array().is_some_and(|a| !a.is_empty()) {
+            return Err(SpecError::new(
+                source,
+                &format!("{path}.enum"),
+                "must be a non-empty array",
+            ));
+        }
+    }
+    for k in ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"] {
+        if let Some(b) = o.get(k) {
+            if !b.is_number() {
+                return Err(SpecError::new(
+                    source,
+                    &format!("{path}.{k}"),
+                    "must be a number",
+                ));
+            }
+        }
+    }
+    if let (Some(lo), Some(hi)) = (
+        o.get("minimum").and_then(Value::as_f64),
+        o.get("maximum").and_then(Value::as_f64),
+    ) {
+        if lo > hi {
+            return Err(SpecError::new(
+                source,
+                &format!("{path}.minimum"),
+                format!("minimum {lo} is above maximum {hi}"),
+            ));
+        }
+    }
+    if let Some(p) = o.get("pattern") {
+        if !p.is_string() {
+            return Err(SpecError::new(
+                source,
+                &format!("{path}.pattern"),
+                "must be a string",
+            ));
+        }
+    }
+    for k in ["anyOf", "oneOf", "allOf"] {
+        if let Some(list) = o.get(k) {
+            let arr = list.as_array().ok_or_else(|| {
+                SpecError::new(
+                    source,
+                    &format!("{path}.{k}"),
+                    "must be an array of schemas",
+                )
+            })?;
+            for (i, s) in arr.iter().enumerate() {
+                check_schema(s, source, &format!("{path}.{k}[{i}]"))?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,10 @@
+//! Tool environments for hardgen: the `Environment` contract, argument validation, spec import,
+//! and the executable built-in world.
+
+pub mod env;
+pub mod import;
+pub mod validate;
+pub mod world;
+
+pub use env::Environment;
+pub use world::{builtin, Snapshot, World, WorldDef, WorldError, WorldStats};

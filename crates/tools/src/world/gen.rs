@@ -1,0 +1,160 @@
+//! Seeded generation of table rows from compiled field generators.
+
+use super::model::{Coll, G};
+use super::pools::{FIRST_NAMES, LAST_NAMES, MAIL_DOMAINS, WORDS};
+use super::value::{format_date, round_to, Val};
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// Mixes a seed with stream numbers so each table (and each created row) has its own stream.
+pub fn stream_seed(seed: u64, a: u64, b: u64) -> u64 {
+    let mut x =
+        seed ^ a.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ b.wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+    // splitmix64 finalizer
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// Generates all seeded rows of a collection.
+pub fn generate_table(coll: &Coll, ci: usize, seed: u64) -> Vec<Box<[Val]>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(seed, ci as u64 + 1, 0));
+    // Unique pools are shuffled once per table so rows take distinct values.
+    let mut perms: Vec<Option<Vec<usize>>> = coll
+        .fields
+        .iter()
+        .map(|f| match &f.gen {
+            G::Unique(list) => {
+                let mut idx: Vec<usize> = (0..list.len()).collect();
+                for i in (1..idx.len()).rev() {
+                    let j = rng.random_range(0..=i);
+                    idx.swap(i, j);
+                }
+                Some(idx)
+            }
+            _ => None,
+        })
+        .collect();
+    let mut seen: Vec<HashSet<Arc<str>>> = coll.fields.iter().map(|_| HashSet::new()).collect();
+    (0..coll.count as usize)
+        .map(|row| {
+            let mut vals: Vec<Val> = Vec::with_capacity(coll.fields.len());
+            for (fi, f) in coll.fields.iter().enumerate() {
+                let v = match (&f.gen, perms[fi].as_mut()) {
+                    (G::Unique(list), Some(perm)) => Val::Str(list[perm[row % perm.len()]].clone()),
+                    (g, _) => gen_value(g, &mut rng, &vals, row, &mut seen[fi]),
+                };
+                vals.push(v);
+            }
+            vals.into_boxed_slice()
+        })
+        .collect()
+}
+
+/// Generates one value. `row` numbers e-mails; `seen` keeps codes unique within the table.
+pub fn gen_value(
+    g: &G,
+    rng: &mut ChaCha8Rng,
+    earlier: &[Val],
+    row: usize,
+    seen: &mut HashSet<Arc<str>>,
+) -> Val {
+    match g {
+        G::Pick(list) | G::Unique(list) => Val::Str(list[rng.random_range(0..list.len())].clone()),
+        G::Enum(list, weights) => {
+            let i = match weights {
+                Some(w) => {
+                    let total: u32 = w.iter().sum();
+                    let mut r = rng.random_range(0..total);
+                    let mut i = 0;
+                    while r >= w[i] {
+                        r -= w[i];
+                        i += 1;
+                    }
+                    i
+                }
+                None => rng.random_range(0..list.len()),
+            };
+            Val::Str(list[i].clone())
+        }
+        G::Int(lo, hi) => Val::Int(rng.random_range(*lo..=*hi)),
+        G::Num(lo, hi, d) => {
+            let x = if hi > lo {
+                rng.random_range(*lo..*hi)
+            } else {
+                *lo
+            };
+            Val::Num(round_to(x, *d))
+        }
+        G::Bool(p) => Val::Bool(rng.random_bool(p.clamp(0.0, 1.0))),
+        G::Date(from, span) => Val::Str(Arc::from(format_date(
+            from + i64::from(rng.random_range(0..*span)),
+        ))),
+        G::PersonName => {
+            let f = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
+            let l = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
+            Val::Str(Arc::from(format!("{f} {l}")))
+        }
+        G::Email(fi) => {
+            let base = earlier
+                .get(*fi)
+                .and_then(Val::as_str)
+                .unwrap_or("user")
+                .to_lowercase()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(".");
+            let dom = MAIL_DOMAINS[rng.random_range(0..MAIL_DOMAINS.len())];
+            Val::Str(Arc::from(format!("{base}{}@{dom}", row + 1)))
+        }
+        G::Phone => {
+            let cc = [351, 47, 48, 33, 81, 254, 34, 43][rng.random_range(0..8)];
+            Val::Str(Arc::from(format!(
+                "+{cc} {:03} {:03} {:03}",
+                rng.random_range(100..1000),
+                rng.random_range(0..1000),
+                rng.random_range(0..1000)
+            )))
+        }
+        G::Code(len, digits) => loop {
+            const LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+            const ALNUM: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+            let set = if *digits { ALNUM } else { LETTERS };
+            let s: String = (0..*len)
+                .map(|_| set[rng.random_range(0..set.len())] as char)
+                .collect();
+            let s: Arc<str> = Arc::from(s);
+            if seen.insert(s.clone()) {
+                break Val::Str(s);
+            }
+        },
+        G::Text(n) => {
+            let words: Vec<&str> = (0..*n)
+                .map(|_| WORDS[rng.random_range(0..WORDS.len())])
+                .collect();
+            let mut s = words.join(" ");
+            if let Some(first) = s.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            Val::Str(Arc::from(s))
+        }
+        G::Concat(parts, sep) => {
+            let texts: Vec<String> = parts
+                .iter()
+                .map(|p| match gen_value(p, rng, earlier, row, seen) {
+                    Val::Str(s) => s.to_string(),
+                    Val::Int(i) => i.to_string(),
+                    Val::Num(x) => x.to_string(),
+                    Val::Bool(b) => b.to_string(),
+                })
+                .collect();
+            Val::Str(Arc::from(texts.join(sep)))
+        }
+        G::Ref(_, count, prefix) => Val::Str(Arc::from(format!(
+            "{prefix}-{}",
+            1001 + rng.random_range(0..(*count).max(1))
+        ))),
+    }
+}

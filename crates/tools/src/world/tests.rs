@@ -1,0 +1,338 @@
+//! Checks of the built-in world: it compiles, meets its size and dependency targets, every tool
+//! succeeds with results that conform to its `returns` schema, and every tool fails with a typed error.
+
+use super::oracle::oracle_args;
+use super::*;
+use crate::Environment;
+use hardgen_core::{ArgError, ToolCall, ToolError};
+use rand::rngs::ChaCha8Rng;
+use rand::SeedableRng;
+use serde_json::{json, Value};
+
+fn world() -> World {
+    match builtin() {
+        Ok(def) => World::new(def, 7),
+        Err(e) => panic!("built-in world does not compile: {e}"),
+    }
+}
+
+fn call(w: &mut World, name: &str, args: Value) -> Result<Value, ToolError> {
+    w.execute(&ToolCall::new(name, args))
+}
+
+#[test]
+fn builtin_world_meets_targets() {
+    let w = world();
+    let s = w.def().stats();
+    println!("{}", serde_json::to_string_pretty(&s).unwrap_or_default());
+    assert!(s.domains >= 12, "domains {}", s.domains);
+    assert!(s.tools >= 250, "tools {}", s.tools);
+    assert!(
+        s.dependent_share >= 0.4,
+        "dependent share {}",
+        s.dependent_share
+    );
+    assert!(
+        s.cross_domain_links >= 20,
+        "cross-domain links {}",
+        s.cross_domain_links
+    );
+    for d in &s.per_domain {
+        assert!(
+            d.longest_chain >= 4,
+            "domain {} longest chain {} ({:?})",
+            d.domain,
+            d.longest_chain,
+            d.chain
+        );
+    }
+    assert!(s.min_longest_chain >= 4);
+}
+
+#[test]
+fn every_tool_is_reachable() {
+    let w = world();
+    let chains = w.def().shortest_chains();
+    let missing: Vec<&str> = chains
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.is_none())
+        .map(|(i, _)| w.def().tools[i].name.as_str())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "tools whose required ids no tool returns: {missing:?}"
+    );
+}
+
+#[test]
+fn no_two_tools_are_the_same_operation() {
+    let w = world();
+    let def = w.def();
+    let mut seen = std::collections::HashMap::new();
+    for (i, s) in def.specs.iter().enumerate() {
+        // Same parameters and same result shape on the same collection would be a renamed copy.
+        let key = format!(
+            "{:?}|{}|{}",
+            def.tools[i].kind,
+            s.parameters,
+            s.returns.clone().unwrap_or_default()
+        );
+        if let Some(other) = seen.insert(key, s.name.clone()) {
+            panic!("tools {other} and {} differ only in name", s.name);
+        }
+    }
+}
+
+#[test]
+fn every_tool_succeeds_and_results_conform() {
+    let mut w = world();
+    let def = w.def().clone();
+    let validators: Vec<jsonschema::Validator> = def
+        .specs
+        .iter()
+        .map(|s| {
+            jsonschema::validator_for(s.returns.as_ref().unwrap_or(&json!({})))
+                .expect("returns schema compiles")
+        })
+        .collect();
+    let mut never_ok = Vec::new();
+    let mut calls = 0;
+    for (ti, t) in def.tools.iter().enumerate() {
+        let mut ok = 0;
+        let mut last_err = None;
+        for seed in 0..40u64 {
+            w.reset(seed);
+            let mut rng = ChaCha8Rng::seed_from_u64(seed * 1000 + ti as u64);
+            let args = oracle_args(&mut w, ti, &mut rng);
+            calls += 1;
+            match w.execute(&ToolCall {
+                name: t.name.clone(),
+                arguments: args.clone(),
+            }) {
+                Ok(r) => {
+                    if let Err(e) = validators[ti].validate(&r) {
+                        panic!(
+                            "{} result does not conform to returns: {e}\nargs {args:?}\nresult {r}",
+                            t.name
+                        );
+                    }
+                    ok += 1;
+                }
+                Err(ToolError::InvalidArguments { error, .. }) => {
+                    panic!(
+                        "oracle built invalid arguments for {}: {error} ({args:?})",
+                        t.name
+                    )
+                }
+                Err(e) => last_err = Some(e.to_string()),
+            }
+        }
+        if ok == 0 {
+            never_ok.push(format!("{}: {}", t.name, last_err.unwrap_or_default()));
+        }
+    }
+    assert!(calls > 0);
+    assert!(
+        never_ok.is_empty(),
+        "tools that never succeeded:\n{}",
+        never_ok.join("\n")
+    );
+}
+
+#[test]
+fn every_tool_fails_with_a_typed_error() {
+    let mut w = world();
+    let def = w.def().clone();
+    for (ti, spec) in def.specs.iter().enumerate() {
+        w.reset(3);
+        let required: Vec<&str> = spec.required_params().collect();
+        match required.first() {
+            Some(first) => match call(&mut w, &spec.name, json!({})) {
+                Err(ToolError::InvalidArguments {
+                    error: ArgError::MissingRequired { param },
+                    ..
+                }) => {
+                    assert!(required.contains(&param.as_str()), "{}: {param}", spec.name);
+                    let _ = first;
+                }
+                other => panic!(
+                    "{}: expected missing-required error, got {other:?}",
+                    spec.name
+                ),
+            },
+            None => match call(&mut w, &spec.name, json!({"no_such_param": 1})) {
+                Err(ToolError::InvalidArguments {
+                    error: ArgError::Unknown { param },
+                    ..
+                }) => assert_eq!(param, "no_such_param"),
+                other => panic!("{}: expected unknown-param error, got {other:?}", spec.name),
+            },
+        }
+        // An id of the right shape that does not exist is NotFound, for every tool taking an id.
+        if let Some((p, Entity::Id(tc), _)) = def.param_entities[ti].iter().find(|(_, _, r)| *r) {
+            let mut rng = ChaCha8Rng::seed_from_u64(ti as u64);
+            let mut args = oracle_args(&mut w, ti, &mut rng);
+            args.insert(p.clone(), json!(format!("{}-9999", def.colls[*tc].prefix)));
+            match w.execute(&ToolCall {
+                name: spec.name.clone(),
+                arguments: args,
+            }) {
+                Err(ToolError::NotFound { .. }) => {}
+                other => panic!(
+                    "{}: expected not_found for a missing {p}, got {other:?}",
+                    spec.name
+                ),
+            }
+        }
+    }
+}
+
+#[test]
+fn reset_snapshot_and_digest() {
+    let mut a = world();
+    let mut b = world();
+    a.reset(11);
+    b.reset(11);
+    assert_eq!(a.digest(), b.digest(), "same seed, same state");
+    let first = call(&mut a, "get_account", json!({"account_id": "BKA-1001"})).expect("get");
+    let again = call(&mut b, "get_account", json!({"account_id": "BKA-1001"})).expect("get");
+    assert_eq!(first, again);
+    b.reset(12);
+    assert_ne!(a.digest(), b.digest(), "different seed, different state");
+    let snap = a.snapshot();
+    let before = a.digest();
+    call(
+        &mut a,
+        "unfreeze_account",
+        json!({"account_id": "BKA-1001"}),
+    )
+    .ok();
+    call(&mut a, "block_card", json!({"card_id": "BKC-1001"})).ok();
+    let r = call(
+        &mut a,
+        "add_payee",
+        json!({"account_id": "BKA-1002", "payee_name": "Ana Silva", "payee_iban": "PT5000001"}),
+    );
+    if r.is_ok() {
+        assert_ne!(a.digest(), before, "a change moves the digest");
+    }
+    a.restore(&snap);
+    assert_eq!(a.digest(), before, "restore returns to the saved state");
+}
+
+/// Finds an open account with enough balance, for the banking rule tests.
+fn open_account(w: &mut World) -> (String, i64, f64) {
+    let r = call(w, "search_accounts", json!({"status": "open", "limit": 50})).expect("search");
+    let a = &r["results"][0];
+    let id = a["account_id"].as_str().unwrap_or_default().to_string();
+    let def = w.def().clone();
+    let ci = def
+        .colls
+        .iter()
+        .position(|c| c.name == "account")
+        .unwrap_or(0);
+    let pin_f = def.colls[ci].field("pin").unwrap_or(0);
+    let idx = def.colls[ci].parse_id(&id).unwrap_or(0);
+    let pin = w.table(ci).rows[idx][pin_f].as_f64().unwrap_or(0.0) as i64;
+    (id, pin, a["balance"].as_f64().unwrap_or(0.0))
+}
+
+#[test]
+fn banking_rules_are_enforced() {
+    let mut w = world();
+    w.reset(5);
+    let (acc, pin, balance) = open_account(&mut w);
+    let other = call(
+        &mut w,
+        "search_accounts",
+        json!({"status": "open", "limit": 50}),
+    )
+    .expect("search")["results"][1]["account_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    // No token: not permitted. Wrong PIN: not permitted.
+    let e = call(
+        &mut w,
+        "transfer_funds",
+        json!({"from_account_id": acc, "to_account_id": other, "amount": 1, "token": "tk_000000000000"}),
+    );
+    assert!(matches!(e, Err(ToolError::NotPermitted { .. })), "{e:?}");
+    let e = call(
+        &mut w,
+        "authorize_account",
+        json!({"account_id": acc, "pin": if pin == 1000 { 1001 } else { 1000 }}),
+    );
+    assert!(matches!(e, Err(ToolError::NotPermitted { .. })), "{e:?}");
+    let tok = call(
+        &mut w,
+        "authorize_account",
+        json!({"account_id": acc, "pin": pin}),
+    )
+    .expect("authorize")["token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    // Token for another account: not permitted.
+    let e = call(
+        &mut w,
+        "transfer_funds",
+        json!({"from_account_id": other, "to_account_id": acc, "amount": 1, "token": tok}),
+    );
+    assert!(matches!(e, Err(ToolError::NotPermitted { .. })), "{e:?}");
+    // More than the balance: limit exceeded, and nothing changes.
+    let before = w.digest();
+    let e = call(
+        &mut w,
+        "transfer_funds",
+        json!({"from_account_id": acc, "to_account_id": other, "amount": (balance + 1.0).min(10000.0), "token": tok}),
+    );
+    if balance + 1.0 <= 10000.0 {
+        assert!(matches!(e, Err(ToolError::LimitExceeded { .. })), "{e:?}");
+    }
+    assert_eq!(w.digest(), before, "a rejected call changes nothing");
+    let ok = call(
+        &mut w,
+        "transfer_funds",
+        json!({"from_account_id": acc, "to_account_id": other, "amount": 10, "token": tok}),
+    )
+    .expect("transfer");
+    assert!(
+        (ok["from_balance"].as_f64().unwrap_or(0.0) - (balance - 10.0)).abs() < 0.01,
+        "{ok}"
+    );
+    // The same payee IBAN twice on one account: conflict.
+    let p = json!({"account_id": acc, "payee_name": "Rosa Costa", "payee_iban": "PT99TEST0001"});
+    call(&mut w, "add_payee", p.clone()).expect("first payee");
+    assert!(matches!(
+        call(&mut w, "add_payee", p),
+        Err(ToolError::Conflict { .. })
+    ));
+    // Cancelling a payment twice: invalid state the second time.
+    let payees = call(&mut w, "list_payees", json!({"account_id": acc})).expect("payees");
+    let payee = payees["results"][0]["payee_id"].clone();
+    let pay = call(&mut w, "schedule_payment", json!({"account_id": acc, "payee_id": payee, "amount": 5, "date": "2026-06-10", "token": tok}))
+        .expect("schedule");
+    let pid = pay["payment_id"].clone();
+    call(&mut w, "cancel_payment", json!({"payment_id": pid})).expect("cancel");
+    assert!(matches!(
+        call(&mut w, "cancel_payment", json!({"payment_id": pid})),
+        Err(ToolError::InvalidState { .. })
+    ));
+    // The token had 3 uses: transfer, schedule; one more works, the next does not.
+    call(
+        &mut w,
+        "freeze_account",
+        json!({"account_id": acc, "token": tok}),
+    )
+    .expect("third use");
+    let e = call(&mut w, "unfreeze_account", json!({"account_id": acc}));
+    assert!(e.is_ok(), "{e:?}");
+    let e = call(
+        &mut w,
+        "freeze_account",
+        json!({"account_id": acc, "token": tok}),
+    );
+    assert!(matches!(e, Err(ToolError::NotPermitted { .. })), "{e:?}");
+}
