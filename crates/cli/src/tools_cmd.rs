@@ -53,6 +53,12 @@ pub enum ToolsCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Read a tool spec file (OpenAI or BFCL dialect, JSON or JSON Lines), check it, and print the
+    /// specs in hardgen's OpenAI shape.
+    Import {
+        /// Spec file.
+        file: PathBuf,
+    },
     /// The world's true dependencies: which result field feeds which parameter.
     Deps {
         /// Print a JSON array.
@@ -105,6 +111,12 @@ fn print_json(v: &impl serde::Serialize) -> Result<()> {
 
 /// Runs a `tools` subcommand; returns the process exit code.
 pub fn run(cmd: ToolsCmd, world_dir: Option<&Path>) -> Result<u8> {
+    if let ToolsCmd::Import { file } = &cmd {
+        // Foreign specs need no world.
+        let specs = hardgen_tools::import::load_specs(file)?;
+        print_json(&specs)?;
+        return Ok(0);
+    }
     let def = open(world_dir)?;
     match cmd {
         ToolsCmd::List { domain, json } => {
@@ -215,6 +227,7 @@ pub fn run(cmd: ToolsCmd, world_dir: Option<&Path>) -> Result<u8> {
             }
             Ok(0)
         }
+        ToolsCmd::Import { .. } => Ok(0),
         ToolsCmd::Deps { json } => {
             let deps = def.dependencies();
             if json {

@@ -158,3 +158,30 @@ impl ToolError {
         serde_json::json!({"error": {"kind": self.kind(), "message": self.to_string()}})
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn errors_render_for_agents_and_round_trip() {
+        let e = ToolError::InvalidArguments {
+            tool: "get_card".into(),
+            error: ArgError::OutOfRange {
+                param: "limit".into(),
+                detail: "must be <= 50".into(),
+            },
+        };
+        assert_eq!(
+            e.to_result_json(),
+            json!({"error": {"kind": "invalid_arguments",
+                   "message": "invalid arguments for `get_card`: parameter `limit` is out of range: must be <= 50"}})
+        );
+        let back: ToolError =
+            serde_json::from_value(serde_json::to_value(&e).expect("ser")).expect("de");
+        assert_eq!(back, e);
+        let c = ToolCall::new("x", json!([1]));
+        assert!(c.arguments.is_empty(), "non-object arguments become empty");
+    }
+}

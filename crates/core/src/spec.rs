@@ -476,7 +476,7 @@ pub fn check_schema(v: &Value, source: &str, path: &str) -> Result<(), SpecError
         }
     }
     if let Some(e) = o.get("enum") {
-        if !e.as_array().is_some_and(|a| !a.is_empty()) {
+        if e.as_array().is_none_or(|a| a.is_empty()) {
             return Err(SpecError::new(
                 source,
                 &format!("{path}.enum"),
@@ -531,4 +531,113 @@ pub fn check_schema(v: &Value, source: &str, path: &str) -> Result<(), SpecError
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> ToolSpec {
+        match parse_specs(text, "t.json") {
+            Ok(mut v) if v.len() == 1 => v.remove(0),
+            other => panic!("expected one spec, got {other:?}"),
+        }
+    }
+
+    fn err(text: &str) -> SpecError {
+        match parse_specs(text, "bad.json") {
+            Err(e) => e,
+            Ok(v) => panic!("expected an error, got {v:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_openai_tool_with_returns_and_domain() {
+        let s = one(
+            r#"[{"type": "function", "function": {"name": "find_airport", "description": "d",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+            "returns": {"type": "object", "properties": {"code": {"type": "string"}}}, "domain": "travel"}}]"#,
+        );
+        assert_eq!(s.name, "find_airport");
+        assert_eq!(s.domain, "travel");
+        assert_eq!(s.required_params().collect::<Vec<_>>(), vec!["city"]);
+        assert!(s.returns.is_some());
+        // Writing and reading again gives the same spec.
+        let text = serde_json::to_string(&vec![&s]).expect("serializes");
+        assert_eq!(one(&text), s);
+    }
+
+    #[test]
+    fn reads_bfcl_dialect() {
+        let s = one(
+            r#"{"id": "multiple_1", "question": [], "function": [{"name": "calc.area",
+            "description": "Area", "parameters": {"type": "dict", "properties": {
+              "base": {"type": "float"}, "dims": {"type": "tuple", "items": {"type": "integer"}},
+              "meta": {"type": "any"}, "opts": {"type": "dict", "properties": {"x": {"type": "float"}}}},
+            "required": ["base"]}, "response": {"type": "dict", "properties": {"area": {"type": "float"}}}}]}"#,
+        );
+        assert_eq!(s.parameters["type"], "object");
+        assert_eq!(s.parameters["properties"]["base"]["type"], "number");
+        assert_eq!(s.parameters["properties"]["dims"]["type"], "array");
+        assert!(s.parameters["properties"]["meta"].get("type").is_none());
+        assert_eq!(
+            s.parameters["properties"]["opts"]["properties"]["x"]["type"],
+            "number"
+        );
+        assert_eq!(
+            s.returns.as_ref().map(|r| r["type"].clone()),
+            Some(json!("object"))
+        );
+        // And back to BFCL.
+        assert_eq!(s.to_bfcl()["parameters"]["type"], "dict");
+        assert_eq!(
+            s.to_bfcl()["response"]["properties"]["area"]["type"],
+            "float"
+        );
+    }
+
+    #[test]
+    fn reads_json_lines_and_tools_wrapper() {
+        let text = "{\"name\": \"a\", \"parameters\": {\"type\": \"object\", \"properties\": {}}}\n\n{\"name\": \"b\"}\n";
+        let v = parse_specs(text, "x.jsonl").expect("jsonl");
+        assert_eq!(
+            v.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+            vec!["a", "b"]
+        );
+        let v = parse_specs(r#"{"tools": [{"name": "c"}]}"#, "x.json").expect("wrapper");
+        assert_eq!(v[0].name, "c");
+    }
+
+    #[test]
+    fn malformed_specs_name_file_and_path() {
+        let e = err(
+            r#"[{"name": "ok"}, {"type": "function", "function": {"name": "f",
+            "parameters": {"type": "object", "properties": {"city": {"type": "strng"}}}}}]"#,
+        );
+        assert_eq!(e.source_name, "bad.json");
+        assert_eq!(e.path, "$[1].function.parameters.properties.city.type");
+        let e = err(
+            r#"[{"name": "f", "parameters": {"type": "object", "properties": {"a": {}}, "required": ["b"]}}]"#,
+        );
+        assert_eq!(e.path, "$[0].parameters.required[0]");
+        let e = err(r#"[{"name": "has space"}]"#);
+        assert_eq!(e.path, "$[0].name");
+        let e = err(r#"[{"description": "no name"}]"#);
+        assert!(e.message.contains("missing `name`"), "{e}");
+        let e = err(r#"[{"name": "f", "parameters": {"type": "string"}}]"#);
+        assert_eq!(e.path, "$[0].parameters.type");
+        let e = err(
+            r#"[{"name": "f", "parameters": {"type": "object", "properties": {"n": {"type": "integer", "minimum": 5, "maximum": 1}}}}]"#,
+        );
+        assert_eq!(e.path, "$[0].parameters.properties.n.minimum");
+        let e = err("{\"name\": \"a\"}\n{\"name\": \n");
+        assert_eq!(e.path, "line 2");
+        let e = err(r#"[{"name": "a"}, {"name": "a"}]"#);
+        assert!(e.message.contains("duplicate"), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "bad.json: tool #1: duplicate tool name \"a\"",
+            "the message names the file first"
+        );
+    }
 }
