@@ -2,6 +2,8 @@
 
 pub mod call;
 pub mod spec;
+pub mod trace;
 
 pub use call::{ArgError, ToolCall, ToolError};
 pub use spec::{parse_specs, SpecError, ToolSpec};
+pub use trace::{Provenance, Trace, TraceCall};

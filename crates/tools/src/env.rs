@@ -19,4 +19,14 @@ pub trait Environment {
     fn restore(&mut self, snapshot: &Self::Snapshot);
     /// Hash of the full state: equal digests mean equal end states.
     fn digest(&self) -> u64;
+    /// A value only the simulated *user* knows (a PIN for the account named in `args`): it
+    /// cannot come from any tool, so it becomes an external input of the query. Default: none.
+    fn user_knowledge(
+        &mut self,
+        _tool: &str,
+        _param: &str,
+        _args: &serde_json::Map<String, Value>,
+    ) -> Option<Value> {
+        None
+    }
 }

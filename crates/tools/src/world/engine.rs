@@ -888,7 +888,7 @@ impl World {
                 }
                 self.issued += 1;
                 let value = format!(
-                    "tk_{:012x}",
+                    "tk_{scope}_{:012x}",
                     stream_seed(self.seed, 0xA11CE, self.issued) & 0xFFFF_FFFF_FFFF
                 );
                 Arc::make_mut(&mut self.tokens).push(Token {
@@ -1022,6 +1022,30 @@ impl Environment for World {
 
     fn restore(&mut self, s: &Snapshot) {
         World::restore(self, s)
+    }
+
+    fn user_knowledge(
+        &mut self,
+        tool: &str,
+        param: &str,
+        args: &Map<String, Value>,
+    ) -> Option<Value> {
+        let def = self.def.clone();
+        let t = &def.tools[*def.by_name.get(tool)?];
+        let Kind::Authorize {
+            secret: Some(sf), ..
+        } = &t.kind
+        else {
+            return None;
+        };
+        let coll = &def.colls[t.coll];
+        if coll.fields[*sf].name != param {
+            return None;
+        }
+        let idx = self
+            .resolve(t.coll, args.get(&coll.id_key)?.as_str()?)
+            .ok()?;
+        Some(self.table(t.coll).rows[idx][*sf].to_json())
     }
 
     fn digest(&self) -> u64 {

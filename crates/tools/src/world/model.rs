@@ -784,6 +784,8 @@ struct Params {
     props: Map<String, Value>,
     required: Vec<String>,
     entities: Vec<(String, Entity, bool)>,
+    /// At least one of these must be given (update tools).
+    any_of: Vec<String>,
 }
 
 impl Params {
@@ -797,8 +799,17 @@ impl Params {
         }
     }
     fn schema(&self) -> Value {
-        json!({"type": "object", "properties": self.props, "required": self.required,
-               "additionalProperties": false})
+        let mut s = json!({"type": "object", "properties": self.props, "required": self.required,
+               "additionalProperties": false});
+        if !self.any_of.is_empty() {
+            let alts: Vec<Value> = self
+                .any_of
+                .iter()
+                .map(|p| json!({"required": [p]}))
+                .collect();
+            s["anyOf"] = Value::Array(alts);
+        }
+        s
     }
 }
 
@@ -1268,10 +1279,13 @@ impl ToolBuilder<'_> {
         has_self: bool,
     ) -> Result<Option<Auth>, WorldError> {
         let Some(a) = a else { return Ok(None) };
+        if !is_snake(&a.scope) {
+            return Err(self.err(".auth.scope", "scope must be snake_case"));
+        }
         let subject = self.target(c, &a.subject, p, has_self, ".auth.subject")?;
         p.add(
             "token",
-            json!({"type": "string", "pattern": "^tk_[0-9a-f]{12}$",
+            json!({"type": "string", "pattern": format!("^tk_{}_[0-9a-f]{{12}}$", a.scope),
                    "description": format!("Access token of scope `{}` issued by an authorize tool for the {}", a.scope,
                         match &subject { Target::SelfRow => self.colls[c].name.clone(),
                                          Target::Param(_, tc) | Target::SelfRef(_, tc) => self.colls[*tc].name.clone() })}),
@@ -1504,7 +1518,11 @@ impl ToolBuilder<'_> {
                 if inputs.is_empty() {
                     return Err(self.err(".inputs", "update needs at least one input"));
                 }
-                let inputs = self.inputs(c, inputs, &mut p, true)?;
+                // One settable field: required. Several: each optional, at least one (anyOf).
+                let inputs = self.inputs(c, inputs, &mut p, inputs.len() > 1)?;
+                if inputs.len() > 1 {
+                    p.any_of = inputs.iter().map(|i| i.param.clone()).collect();
+                }
                 if inputs.iter().any(|i| i.field.is_none()) {
                     return Err(self.err(".inputs", "update inputs must set fields"));
                 }
@@ -1582,11 +1600,14 @@ impl ToolBuilder<'_> {
                     }
                     None => None,
                 };
+                if !is_snake(scope) {
+                    return Err(self.err(".scope", "scope must be snake_case"));
+                }
                 if *uses == 0 {
                     return Err(self.err(".uses", "uses must be at least 1"));
                 }
                 let r = json!({"type": "object", "properties": {
-                    "token": {"type": "string", "pattern": "^tk_[0-9a-f]{12}$", "description": format!("Access token of scope `{scope}`")},
+                    "token": {"type": "string", "pattern": format!("^tk_{scope}_[0-9a-f]{{12}}$"), "description": format!("Access token of scope `{scope}`")},
                     "scope": {"type": "string", "enum": [scope]},
                     key.clone(): self.value_schema(&Ty::Ref(c), &format!("Id of {}", self.colls[c].desc)),
                     "uses_left": {"type": "integer", "description": "Protected calls the token still allows"}},

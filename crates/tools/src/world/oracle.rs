@@ -119,7 +119,7 @@ pub fn oracle_args(world: &mut World, ti: usize, rng: &mut ChaCha8Rng) -> Map<St
         // so the call runs and fails as not permitted.
         let token = subject
             .and_then(|(tc, id)| obtain_token(world, &auth.scope, tc, &id))
-            .unwrap_or_else(|| "tk_000000000000".to_string());
+            .unwrap_or_else(|| format!("tk_{}_000000000000", auth.scope));
         args.insert("token".into(), json!(token));
     }
     args

@@ -266,7 +266,7 @@ fn banking_rules_are_enforced() {
     let e = call(
         &mut w,
         "transfer_funds",
-        json!({"from_account_id": acc, "to_account_id": other, "amount": 1, "token": "tk_000000000000"}),
+        json!({"from_account_id": acc, "to_account_id": other, "amount": 1, "token": "tk_banking_000000000000"}),
     );
     assert!(matches!(e, Err(ToolError::NotPermitted { .. })), "{e:?}");
     let e = call(

@@ -1,0 +1,503 @@
+//! The API graph G = (T, D, P): tools with failure weights, prerequisite edges (a result field
+//! feeds a required identifier parameter), parameter constraints and value pools. Built from schemas,
+//! refined by execution evidence, serialisable and versioned.
+
+use crate::schema::{self, Leaf, Param};
+use hardgen_core::trace::parse_from_step;
+use hardgen_core::{ToolError, ToolSpec, Trace};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+
+/// Format version of the serialised graph; bumped when the JSON shape changes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Thresholds of schema matching.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GraphConfig {
+    /// Weight of name similarity in an edge score.
+    pub name_weight: f64,
+    /// Weight of description similarity.
+    pub desc_weight: f64,
+    /// Added when field and parameter carry the same pattern (the same kind of id).
+    pub pattern_bonus: f64,
+    /// Subtracted when both carry patterns and they differ (different kinds of id).
+    pub pattern_penalty: f64,
+    /// Smallest score that makes an edge.
+    pub threshold: f64,
+    /// Only candidates within this distance of a parameter's best score are kept.
+    pub margin: f64,
+}
+
+impl Default for GraphConfig {
+    fn default() -> Self {
+        GraphConfig {
+            name_weight: 0.75,
+            desc_weight: 0.25,
+            pattern_bonus: 0.3,
+            pattern_penalty: 0.6,
+            threshold: 0.55,
+            margin: 0.3,
+        }
+    }
+}
+
+/// A tool node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    /// Tool name.
+    pub name: String,
+    /// Domain (may be empty for foreign sets).
+    pub domain: String,
+    /// Failure weight: the sampler picks targets in proportion to it.
+    pub weight: f64,
+    /// Observed calls of the tool by agents under evaluation.
+    pub calls: u64,
+    /// Observed failures among those calls.
+    pub failures: u64,
+}
+
+/// How an edge was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EdgeSource {
+    /// Schema matching.
+    Schema,
+    /// Seen in execution: a result value reappeared as an argument.
+    Provenance,
+}
+
+/// A prerequisite edge: field `from_field` of `from`'s result can feed required param `to_param` of `to`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Edge {
+    /// Producing tool (node index).
+    pub from: usize,
+    /// Result field path.
+    pub from_field: String,
+    /// Consuming tool (node index).
+    pub to: usize,
+    /// Parameter fed.
+    pub to_param: String,
+    /// Schema-matching score (1.0 for edges found by provenance).
+    pub score: f64,
+    /// How the edge was found.
+    pub source: EdgeSource,
+    /// Times execution confirmed the edge.
+    pub evidence: u32,
+    /// Times a value taken along the edge was rejected as unknown.
+    pub negative: u32,
+}
+
+/// What values a parameter accepts (P).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Constraint {
+    /// One of these values.
+    Enum {
+        /// Allowed values.
+        values: Vec<Value>,
+    },
+    /// Integer range.
+    Integer {
+        /// Lower bound.
+        min: Option<f64>,
+        /// Upper bound.
+        max: Option<f64>,
+    },
+    /// Number range (`exclusive_min` for `exclusiveMinimum`).
+    Number {
+        /// Lower bound.
+        min: Option<f64>,
+        /// Upper bound.
+        max: Option<f64>,
+        /// Strict lower bound.
+        exclusive_min: Option<f64>,
+    },
+    /// Boolean.
+    Boolean,
+    /// `YYYY-MM-DD` date.
+    Date,
+    /// An identifier or token that must come from an earlier result.
+    Identifier {
+        /// Pattern, if declared.
+        pattern: Option<String>,
+    },
+    /// Free text (values from pools).
+    Text {
+        /// Pattern, if declared.
+        pattern: Option<String>,
+    },
+}
+
+/// One parameter's constraint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParamConstraint {
+    /// Parameter name.
+    pub param: String,
+    /// Required parameter.
+    pub required: bool,
+    /// Accepted values.
+    pub constraint: Constraint,
+}
+
+/// The API graph.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiGraph {
+    /// [`FORMAT_VERSION`] of the JSON shape.
+    pub format_version: u32,
+    /// Incremented by every update (evidence, weights).
+    pub revision: u64,
+    /// Matching thresholds used.
+    pub config: GraphConfig,
+    /// Tools.
+    pub nodes: Vec<Node>,
+    /// Prerequisite edges.
+    pub edges: Vec<Edge>,
+    /// Parameter constraints per tool (same order as nodes).
+    pub constraints: Vec<Vec<ParamConstraint>>,
+    /// Value pools by result field name, gathered from the environment.
+    pub pools: BTreeMap<String, Vec<Value>>,
+    /// Per tool: groups of parameters of which at least one must be given (`anyOf` of `required`).
+    pub any_of: Vec<Vec<String>>,
+}
+
+/// A graph file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum GraphError {
+    /// Not valid JSON or not a graph.
+    #[error("graph JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// Written by an incompatible version.
+    #[error("graph format version {found} is not supported (expected {FORMAT_VERSION})")]
+    Version {
+        /// Version in the file.
+        found: u32,
+    },
+}
+
+fn constraint_of(p: &Param) -> Constraint {
+    let s = &p.schema;
+    let num = |k: &str| s.get(k).and_then(Value::as_f64);
+    if let Some(v) = s.get("enum").and_then(Value::as_array) {
+        return Constraint::Enum { values: v.clone() };
+    }
+    match p.ty.as_str() {
+        "integer" => Constraint::Integer {
+            min: num("minimum"),
+            max: num("maximum"),
+        },
+        "number" => Constraint::Number {
+            min: num("minimum"),
+            max: num("maximum"),
+            exclusive_min: num("exclusiveMinimum"),
+        },
+        "boolean" => Constraint::Boolean,
+        _ if schema::is_identifier(p) => Constraint::Identifier {
+            pattern: p.pattern.clone(),
+        },
+        "string"
+            if p.pattern.as_deref() == Some("^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+                || s.get("format").and_then(Value::as_str) == Some("date") =>
+        {
+            Constraint::Date
+        }
+        _ => Constraint::Text {
+            pattern: p.pattern.clone(),
+        },
+    }
+}
+
+/// A parameter's matching signature: (name, description, pattern).
+type ParamKey = (String, String, Option<String>);
+
+/// Unique (name, type, pattern, description) of result leaves, with where each occurs.
+struct LeafGroup {
+    leaf: Leaf,
+    at: Vec<(usize, String)>,
+}
+
+impl ApiGraph {
+    /// Builds the graph from specs alone: edges by schema matching.
+    pub fn from_specs(specs: &[ToolSpec], config: GraphConfig) -> ApiGraph {
+        let nodes: Vec<Node> = specs
+            .iter()
+            .map(|s| Node {
+                name: s.name.clone(),
+                domain: s.domain.clone(),
+                weight: 1.0,
+                calls: 0,
+                failures: 0,
+            })
+            .collect();
+        let params: Vec<Vec<Param>> = specs.iter().map(schema::params).collect();
+        // Many tools return the same field (every account-returning tool has `account_id`):
+        // score each distinct field once.
+        let mut groups: Vec<LeafGroup> = Vec::new();
+        let mut index: HashMap<(String, String, Option<String>, String), usize> = HashMap::new();
+        for (ti, s) in specs.iter().enumerate() {
+            for leaf in s
+                .returns
+                .as_ref()
+                .map(schema::result_leaves)
+                .unwrap_or_default()
+            {
+                let key = (
+                    leaf.name.clone(),
+                    leaf.ty.clone(),
+                    leaf.pattern.clone(),
+                    leaf.desc.clone(),
+                );
+                let gi = *index.entry(key).or_insert_with(|| {
+                    groups.push(LeafGroup {
+                        leaf: leaf.clone(),
+                        at: Vec::new(),
+                    });
+                    groups.len() - 1
+                });
+                groups[gi].at.push((ti, leaf.path.clone()));
+            }
+        }
+        let mut edges = Vec::new();
+        let mut score_cache: HashMap<ParamKey, Vec<(usize, f64)>> = HashMap::new();
+        for (tj, ps) in params.iter().enumerate() {
+            for p in ps.iter().filter(|p| p.required && schema::is_identifier(p)) {
+                let key = (p.name.clone(), p.desc.clone(), p.pattern.clone());
+                let scored = score_cache
+                    .entry(key)
+                    .or_insert_with(|| {
+                        let mut v: Vec<(usize, f64)> = groups
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, g)| schema::types_compatible(&p.ty, &g.leaf.ty))
+                            .map(|(gi, g)| (gi, score(&config, p, &g.leaf)))
+                            .filter(|(_, s)| *s >= config.threshold)
+                            .collect();
+                        let best = v.iter().map(|x| x.1).fold(f64::NEG_INFINITY, f64::max);
+                        v.retain(|x| x.1 >= best - config.margin);
+                        v
+                    })
+                    .clone();
+                for (gi, sc) in scored {
+                    for (ti, path) in &groups[gi].at {
+                        if *ti != tj {
+                            edges.push(Edge {
+                                from: *ti,
+                                from_field: path.clone(),
+                                to: tj,
+                                to_param: p.name.clone(),
+                                score: sc,
+                                source: EdgeSource::Schema,
+                                evidence: 0,
+                                negative: 0,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        edges.sort_by(|a, b| {
+            (a.to, &a.to_param, a.from, &a.from_field).cmp(&(
+                b.to,
+                &b.to_param,
+                b.from,
+                &b.from_field,
+            ))
+        });
+        let constraints = params
+            .iter()
+            .map(|ps| {
+                ps.iter()
+                    .map(|p| ParamConstraint {
+                        param: p.name.clone(),
+                        required: p.required,
+                        constraint: constraint_of(p),
+                    })
+                    .collect()
+            })
+            .collect();
+        let any_of = specs
+            .iter()
+            .map(|s| {
+                s.parameters
+                    .get("anyOf")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|alt| {
+                        alt.get("required")?
+                            .as_array()?
+                            .first()?
+                            .as_str()
+                            .map(str::to_string)
+                    })
+                    .collect()
+            })
+            .collect();
+        ApiGraph {
+            format_version: FORMAT_VERSION,
+            revision: 0,
+            config,
+            nodes,
+            edges,
+            constraints,
+            pools: BTreeMap::new(),
+            any_of,
+        }
+    }
+
+    /// Node index of a tool name.
+    pub fn node(&self, name: &str) -> Option<usize> {
+        self.nodes.iter().position(|n| n.name == name)
+    }
+
+    /// Sets a tool's failure weight (the closed loop calls this); unknown names are ignored.
+    pub fn set_weight(&mut self, name: &str, weight: f64) {
+        if let Some(i) = self.node(name) {
+            self.nodes[i].weight = weight.max(0.0);
+            self.revision += 1;
+        }
+    }
+
+    /// Records one agent outcome on a tool; the weight becomes the smoothed failure rate.
+    pub fn record_outcome(&mut self, name: &str, failed: bool) {
+        if let Some(i) = self.node(name) {
+            let n = &mut self.nodes[i];
+            n.calls += 1;
+            n.failures += u64::from(failed);
+            n.weight = (n.failures as f64 + 1.0) / (n.calls as f64 + 2.0);
+            self.revision += 1;
+        }
+    }
+
+    /// Learns from an executed trace: every argument equal to a field of an earlier successful
+    /// result is provenance evidence (adding the edge if schema matching missed it); a value taken
+    /// along an edge and rejected as not found is negative evidence.
+    pub fn observe(&mut self, trace: &Trace) {
+        let ids: Vec<Option<usize>> = trace.calls.iter().map(|c| self.node(&c.name)).collect();
+        let mut index: HashMap<(usize, String, usize, String), usize> = HashMap::new();
+        for (i, e) in self.edges.iter().enumerate() {
+            index.insert((e.from, e.from_field.clone(), e.to, e.to_param.clone()), i);
+        }
+        for (j, call) in trace.calls.iter().enumerate() {
+            let Some(tj) = ids[j] else { continue };
+            for (param, value) in &call.arguments {
+                // Evidence only for identifier-like values: short numbers and enum words recur by chance.
+                let is_ident = self.constraints[tj].iter().any(|c| {
+                    &c.param == param && matches!(c.constraint, Constraint::Identifier { .. })
+                });
+                if !is_ident {
+                    continue;
+                }
+                let recorded = call.provenance.get(param).and_then(|p| parse_from_step(p));
+                let mut sources: Vec<(usize, String)> = Vec::new();
+                for (k, earlier) in trace.calls[..j].iter().enumerate() {
+                    let (Some(res), Some(ti)) = (&earlier.result, ids[k]) else {
+                        continue;
+                    };
+                    if ti == tj {
+                        continue;
+                    }
+                    for leaf in leaf_paths(res) {
+                        if schema::values_at(res, &leaf).contains(&value) {
+                            sources.push((ti, leaf));
+                        }
+                    }
+                }
+                let rejected = matches!(&call.error, Some(ToolError::NotFound { id, .. }) if Some(id.as_str()) == value.as_str());
+                for (ti, path) in sources {
+                    let key = (ti, path.clone(), tj, param.clone());
+                    let ei = match index.get(&key) {
+                        Some(&ei) => ei,
+                        None if !rejected => {
+                            self.edges.push(Edge {
+                                from: ti,
+                                from_field: path,
+                                to: tj,
+                                to_param: param.clone(),
+                                score: 1.0,
+                                source: EdgeSource::Provenance,
+                                evidence: 0,
+                                negative: 0,
+                            });
+                            index.insert(key, self.edges.len() - 1);
+                            self.edges.len() - 1
+                        }
+                        None => continue,
+                    };
+                    if rejected {
+                        self.edges[ei].negative += 1;
+                    } else {
+                        self.edges[ei].evidence += 1;
+                    }
+                }
+                if rejected {
+                    if let Some((k, path)) = recorded {
+                        if let Some(ti) = ids.get(k).copied().flatten() {
+                            if let Some(&ei) = index.get(&(ti, path.to_string(), tj, param.clone()))
+                            {
+                                self.edges[ei].negative += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.revision += 1;
+    }
+
+    /// Serialises to JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Reads a graph written by [`ApiGraph::to_json`].
+    pub fn from_json(text: &str) -> Result<ApiGraph, GraphError> {
+        let v: Value = serde_json::from_str(text)?;
+        let found = v.get("format_version").and_then(Value::as_u64).unwrap_or(0) as u32;
+        if found != FORMAT_VERSION {
+            return Err(GraphError::Version { found });
+        }
+        Ok(serde_json::from_value(v)?)
+    }
+}
+
+/// Every scalar path of a concrete JSON value, with `[]` for arrays (deduplicated).
+fn leaf_paths(v: &Value) -> Vec<String> {
+    fn go(v: &Value, path: &str, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    go(x, &p, out);
+                }
+            }
+            Value::Array(a) => {
+                for x in a {
+                    go(x, &format!("{path}[]"), out);
+                }
+            }
+            _ if !path.is_empty() && !out.iter().any(|p| p == path) => out.push(path.to_string()),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    go(v, "", &mut out);
+    out
+}
+
+/// Score of a result leaf feeding a parameter.
+fn score(cfg: &GraphConfig, p: &Param, leaf: &Leaf) -> f64 {
+    let mut s = cfg.name_weight * schema::name_similarity(&p.name, &leaf.name)
+        + cfg.desc_weight * schema::desc_similarity(&p.desc, &leaf.desc);
+    match (&p.pattern, &leaf.pattern) {
+        (Some(a), Some(b)) if a == b => s += cfg.pattern_bonus,
+        (Some(_), Some(_)) => s -= cfg.pattern_penalty,
+        _ => {}
+    }
+    s
+}

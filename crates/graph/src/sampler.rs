@@ -1,0 +1,727 @@
+//! The directed sampler: legal multi-step traces aimed at a target tool, executed for real.
+//!
+//! With target `a`: if `a` is done, call a random legal tool (or stop); if `a` is legal, call it;
+//! otherwise call the legal tool nearest to `a`: the planner walks back from `a` through the
+//! producers of its missing inputs (nearest first) until it meets a tool that is legal now.
+
+use crate::graph::{ApiGraph, Constraint, ParamConstraint};
+use crate::schema::values_at;
+use hardgen_core::trace::{from_step, LITERAL};
+use hardgen_core::{ToolCall, Trace, TraceCall};
+use hardgen_tools::Environment;
+use rand::rngs::ChaCha8Rng;
+use rand::seq::{IndexedRandom, SliceRandom};
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Sampler settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SamplerConfig {
+    /// Fewest calls per round (a round continues with random legal calls until then).
+    pub min_calls: usize,
+    /// Most calls per round.
+    pub max_calls: usize,
+    /// Rounds per trace, each with its own target, in one stateful environment.
+    pub rounds: usize,
+    /// After the target is reached: chance to stop before each further call.
+    pub stop_prob: f64,
+    /// Chance to fill each optional literal parameter.
+    pub optional_prob: f64,
+    /// Calls of one tool that fail (or do not yield what was needed) before it is given up on.
+    pub max_failures_per_tool: u32,
+}
+
+impl Default for SamplerConfig {
+    fn default() -> Self {
+        SamplerConfig {
+            min_calls: 1,
+            max_calls: 8,
+            rounds: 1,
+            stop_prob: 0.5,
+            optional_prob: 0.25,
+            max_failures_per_tool: 3,
+        }
+    }
+}
+
+/// Values by result field name, gathered by running the environment's parameterless tools.
+pub type Pools = BTreeMap<String, Vec<Value>>;
+
+/// A required identifier parameter of a tool: it must be filled from an earlier result.
+#[derive(Debug, Clone)]
+struct Slot {
+    param: String,
+    /// Producer tools in order of static depth (nearest first).
+    producers: Vec<usize>,
+}
+
+/// Outgoing edges of a tool grouped by result field: (field, [(edge, slot)]).
+type FieldEdges = Vec<(String, Vec<(usize, usize)>)>;
+
+/// Precomputed indexes over a graph for fast sampling.
+#[derive(Debug, Clone)]
+pub struct Sampler {
+    graph: ApiGraph,
+    cfg: SamplerConfig,
+    slots: Vec<Slot>,
+    tool_slots: Vec<Vec<usize>>,
+    edges_from: Vec<FieldEdges>,
+    /// Shortest number of calls that can make each tool legal, from an empty trace.
+    depth: Vec<Option<u32>>,
+    pools: Pools,
+    literal_ok: Vec<bool>,
+}
+
+/// Per-trace state.
+struct State {
+    /// For each slot: (step, edge) pairs whose result field holds values for it.
+    avail: Vec<Vec<(usize, usize)>>,
+    fails: Vec<u32>,
+    calls: Vec<TraceCall>,
+    /// (tool, param, value): identifier values that failed, or yielded nothing, in a call of tool.
+    spent: Vec<(usize, String, Value)>,
+}
+
+impl Sampler {
+    /// Indexes a graph for sampling.
+    pub fn new(graph: ApiGraph, cfg: SamplerConfig) -> Sampler {
+        let n = graph.nodes.len();
+        let mut slots = Vec::new();
+        let mut tool_slots = vec![Vec::new(); n];
+        let mut slot_of: BTreeMap<(usize, String), usize> = BTreeMap::new();
+        for (t, cs) in graph.constraints.iter().enumerate() {
+            for c in cs
+                .iter()
+                .filter(|c| c.required && matches!(c.constraint, Constraint::Identifier { .. }))
+            {
+                slot_of.insert((t, c.param.clone()), slots.len());
+                tool_slots[t].push(slots.len());
+                slots.push(Slot {
+                    param: c.param.clone(),
+                    producers: Vec::new(),
+                });
+            }
+        }
+        let mut edges_from: Vec<BTreeMap<String, Vec<(usize, usize)>>> = vec![BTreeMap::new(); n];
+        for (ei, e) in graph.edges.iter().enumerate() {
+            if e.negative > e.evidence + 2 {
+                continue; // execution keeps rejecting it
+            }
+            if let Some(&s) = slot_of.get(&(e.to, e.to_param.clone())) {
+                edges_from[e.from]
+                    .entry(e.from_field.clone())
+                    .or_default()
+                    .push((ei, s));
+                if !slots[s].producers.contains(&e.from) {
+                    slots[s].producers.push(e.from);
+                }
+            }
+        }
+        let depth = static_depth(&slots, &tool_slots);
+        for s in &mut slots {
+            s.producers
+                .sort_by_key(|&p| (depth[p].unwrap_or(u32::MAX), p));
+        }
+        let edges_from = edges_from
+            .into_iter()
+            .map(|m| m.into_iter().collect())
+            .collect();
+        let mut s = Sampler {
+            literal_ok: vec![true; n],
+            graph,
+            cfg,
+            slots,
+            tool_slots,
+            edges_from,
+            depth,
+            pools: Pools::new(),
+        };
+        s.set_pools(Pools::new());
+        s
+    }
+
+    /// The graph sampled from.
+    pub fn graph(&self) -> &ApiGraph {
+        &self.graph
+    }
+
+    /// Shortest number of calls after which each tool can be legal (None: never).
+    pub fn depths(&self) -> &[Option<u32>] {
+        &self.depth
+    }
+
+    /// Replaces the value pools (and which tools' literal inputs can be filled).
+    pub fn set_pools(&mut self, pools: Pools) {
+        self.pools = pools;
+        self.literal_ok = (0..self.graph.nodes.len())
+            .map(|t| {
+                self.graph.constraints[t]
+                    .iter()
+                    .filter(|c| c.required && matches!(c.constraint, Constraint::Text { .. }))
+                    .all(|c| self.pool_for(&c.param).is_some())
+            })
+            .collect();
+    }
+
+    /// Gathers value pools from the environment in two sweeps: every tool without required
+    /// parameters (at its largest `limit`), then every tool whose required inputs the first sweep
+    /// can supply. The environment is reset to `seed` before and after.
+    pub fn harvest<E: Environment>(&mut self, env: &mut E, seed: u64) -> Pools {
+        env.reset(seed);
+        let n = self.graph.nodes.len();
+        let mut st = State {
+            avail: vec![Vec::new(); self.slots.len()],
+            fails: vec![0; n],
+            calls: Vec::new(),
+            spent: Vec::new(),
+        };
+        let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed ^ 0x5EED_F00D);
+        let mut pools = Pools::new();
+        for sweep in 0..2 {
+            for t in 0..n {
+                let cs = &self.graph.constraints[t];
+                let first = !cs.iter().any(|c| c.required);
+                if (sweep == 0) != first || (sweep == 1 && !self.legal(t, &st)) {
+                    continue;
+                }
+                if sweep == 0 {
+                    let mut args = Map::new();
+                    if let Some(Constraint::Integer { max, .. }) = cs
+                        .iter()
+                        .find(|c| c.param == "limit")
+                        .map(|c| &c.constraint)
+                    {
+                        args.insert("limit".into(), json!(max.unwrap_or(50.0).min(50.0) as i64));
+                    }
+                    let step = st.calls.len();
+                    let out = env.execute(&ToolCall {
+                        name: self.graph.nodes[t].name.clone(),
+                        arguments: args.clone(),
+                    });
+                    if let Ok(r) = &out {
+                        collect_pool_values(r, &mut pools);
+                        self.feed(t, step, r, &mut st);
+                    }
+                    st.calls.push(TraceCall {
+                        step,
+                        round: 0,
+                        name: self.graph.nodes[t].name.clone(),
+                        arguments: args,
+                        provenance: BTreeMap::new(),
+                        depends_on: Vec::new(),
+                        result: out.ok(),
+                        error: None,
+                    });
+                } else {
+                    self.execute(t, 0, &mut st, env, &mut rng);
+                    if let Some(r) = st.calls.last().and_then(|c| c.result.as_ref()) {
+                        collect_pool_values(r, &mut pools);
+                    }
+                }
+            }
+            if sweep == 0 {
+                // Second-sweep tools may need text values the first sweep found.
+                self.set_pools(pools.clone());
+            }
+        }
+        env.reset(seed);
+        pools
+    }
+
+    /// Makes a successful result's fields available to the slots they feed; returns whether any
+    /// slot got a value it did not have.
+    fn feed(&self, t: usize, step: usize, r: &Value, st: &mut State) -> bool {
+        let mut fed_new = false;
+        for (field, targets) in &self.edges_from[t] {
+            let vals = values_at(r, field);
+            if !vals.is_empty() {
+                for &(ei, s) in targets {
+                    if !fed_new {
+                        let known: Vec<&Value> = self.slot_values(s, st).collect();
+                        fed_new = vals.iter().any(|v| !known.contains(v));
+                    }
+                    st.avail[s].push((step, ei));
+                }
+            }
+        }
+        fed_new
+    }
+
+    /// Whether tool `t` can ever be called: a producer chain exists and its literal inputs can be filled.
+    pub fn reachable(&self, t: usize) -> bool {
+        self.depth[t].is_some() && self.literal_ok[t]
+    }
+
+    fn pool_for(&self, param: &str) -> Option<&Vec<Value>> {
+        if let Some(p) = self.pools.get(param) {
+            return Some(p);
+        }
+        // `payee_name` can take any `*_name`; the last word names the kind of value.
+        let last = param.rsplit('_').next().unwrap_or(param);
+        self.pools
+            .iter()
+            .find(|(k, v)| {
+                !v.is_empty() && (k.as_str() == last || k.ends_with(&format!("_{last}")))
+            })
+            .map(|(_, v)| v)
+    }
+
+    /// Whether tool `t` can be called now.
+    fn legal(&self, t: usize, st: &State) -> bool {
+        self.literal_ok[t]
+            && st.fails[t] < self.cfg.max_failures_per_tool
+            && self.tool_slots[t].iter().all(|&s| !st.avail[s].is_empty())
+    }
+
+    /// Picks the next call toward `target`, or None when no legal tool leads there.
+    fn plan(&self, t: usize, st: &State, rng: &mut ChaCha8Rng, guard: u32) -> Option<usize> {
+        if guard > 10 || st.fails[t] >= self.cfg.max_failures_per_tool || !self.literal_ok[t] {
+            return None;
+        }
+        if self.ready(t, st) {
+            return Some(t);
+        }
+        // A slot whose every value already failed in a call of `t` needs a fresh producer call.
+        let mut missing: Vec<usize> = self.tool_slots[t]
+            .iter()
+            .copied()
+            .filter(|&s| st.avail[s].is_empty() || (st.fails[t] > 0 && !self.has_fresh(t, s, st)))
+            .collect();
+        missing.shuffle(rng);
+        // The slot with the deepest nearest producer is the critical path: work on it first.
+        missing.sort_by_key(|&s| {
+            std::cmp::Reverse(
+                self.slots[s]
+                    .producers
+                    .first()
+                    .and_then(|&p| self.depth[p])
+                    .unwrap_or(0),
+            )
+        });
+        for s in missing {
+            let prods: Vec<usize> = self.slots[s]
+                .producers
+                .iter()
+                .copied()
+                .filter(|&p| p != t)
+                .collect();
+            // Nearest ready producers first: entry tools bring fresh values, while tools that
+            // merely echo an id they were given do not.
+            let ready: Vec<usize> = prods
+                .iter()
+                .copied()
+                .filter(|&p| self.ready(p, st))
+                .collect();
+            let nearest = ready.iter().filter_map(|&p| self.depth[p]).min();
+            let best: Vec<usize> = ready
+                .into_iter()
+                .filter(|&p| self.depth[p] == nearest)
+                .collect();
+            if let Some(&p) = best.choose(rng) {
+                return Some(p);
+            }
+            for p in prods.into_iter().take(6) {
+                if let Some(x) = self.plan(p, st, rng, guard + 1) {
+                    return Some(x);
+                }
+            }
+        }
+        None
+    }
+
+    /// Legal, and if it failed before, every slot still offers a value it has not failed with.
+    fn ready(&self, t: usize, st: &State) -> bool {
+        self.legal(t, st)
+            && (st.fails[t] == 0 || self.tool_slots[t].iter().all(|&s| self.has_fresh(t, s, st)))
+    }
+
+    /// Values available to slot `s`.
+    fn slot_values<'a>(&'a self, s: usize, st: &'a State) -> impl Iterator<Item = &'a Value> + 'a {
+        let edges = &self.graph.edges;
+        st.avail[s].iter().flat_map(move |&(step, ei)| {
+            // (The call being recorded is not in `calls` yet.)
+            st.calls
+                .get(step)
+                .and_then(|c| c.result.as_ref())
+                .map(|r| values_at(r, &edges[ei].from_field))
+                .unwrap_or_default()
+        })
+    }
+
+    /// Whether slot `s` offers a value not used by a failed call of `t`.
+    fn has_fresh(&self, t: usize, s: usize, st: &State) -> bool {
+        let failed = spent(st, t, &self.slots[s].param);
+        self.slot_values(s, st).any(|v| !failed.contains(&v))
+    }
+
+    fn random_legal(&self, st: &State, rng: &mut ChaCha8Rng) -> Option<usize> {
+        let n = self.graph.nodes.len();
+        // Half of the time prefer a tool that consumes something this trace produced.
+        let want_dependent = rng.random_bool(0.5);
+        let mut fallback = None;
+        for _ in 0..40 {
+            let t = rng.random_range(0..n);
+            if self.depth[t].is_none() || !self.legal(t, st) {
+                continue;
+            }
+            if !want_dependent || !self.tool_slots[t].is_empty() {
+                return Some(t);
+            }
+            fallback.get_or_insert(t);
+        }
+        fallback
+    }
+
+    /// Picks a target in proportion to failure weight, among tools that can become legal.
+    pub fn pick_target(&self, rng: &mut ChaCha8Rng) -> Option<usize> {
+        let w: Vec<f64> = (0..self.graph.nodes.len())
+            .map(|t| {
+                if self.depth[t].is_some() && self.literal_ok[t] {
+                    self.graph.nodes[t].weight.max(0.0)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let total: f64 = w.iter().sum();
+        if total <= 0.0 {
+            return None;
+        }
+        let mut r = rng.random_range(0.0..total);
+        for (t, x) in w.iter().enumerate() {
+            if r < *x {
+                return Some(t);
+            }
+            r -= x;
+        }
+        w.iter().rposition(|x| *x > 0.0)
+    }
+
+    fn literal(&self, c: &ParamConstraint, rng: &mut ChaCha8Rng) -> Option<Value> {
+        Some(match &c.constraint {
+            Constraint::Enum { values } => values.choose(rng)?.clone(),
+            Constraint::Boolean => json!(rng.random_bool(0.5)),
+            Constraint::Integer { min, max } => {
+                if let (None, None, Some(p)) = (min, max, self.pools.get(&c.param)) {
+                    if let Some(v) = p
+                        .iter()
+                        .filter(|v| v.is_i64())
+                        .collect::<Vec<_>>()
+                        .choose(rng)
+                    {
+                        return Some((*v).clone());
+                    }
+                }
+                let lo = min.unwrap_or(1.0).ceil() as i64;
+                let hi = max
+                    .map_or(lo + 9, |m| (m.floor() as i64).min(lo + 99))
+                    .max(lo);
+                json!(rng.random_range(lo..=hi))
+            }
+            Constraint::Number {
+                min,
+                max,
+                exclusive_min,
+            } => {
+                let lo = exclusive_min.map(|e| e + 0.01).or(*min).unwrap_or(1.0);
+                let hi = max.unwrap_or(lo + 100.0).min(lo + 250.0).max(lo);
+                json!(((lo + rng.random_range(0.0..=1.0) * (hi - lo)) * 100.0).floor() / 100.0)
+            }
+            Constraint::Date => match self.pools.get(&c.param).and_then(|p| p.choose(rng)) {
+                Some(v) => v.clone(),
+                None => json!(format!(
+                    "2026-{:02}-{:02}",
+                    rng.random_range(6..=8),
+                    rng.random_range(1..=28)
+                )),
+            },
+            Constraint::Text { .. } | Constraint::Identifier { .. } => {
+                self.pool_for(&c.param)?.choose(rng)?.clone()
+            }
+        })
+    }
+
+    /// Builds the arguments of a call of `t`: identifiers from earlier results, the rest from P.
+    fn arguments<E: Environment>(
+        &self,
+        t: usize,
+        st: &State,
+        env: &mut E,
+        rng: &mut ChaCha8Rng,
+    ) -> (Map<String, Value>, BTreeMap<String, String>, Vec<usize>) {
+        let mut args = Map::new();
+        let mut prov = BTreeMap::new();
+        let mut deps = BTreeSet::new();
+        for &s in &self.tool_slots[t] {
+            let param = &self.slots[s].param;
+            // Values that already failed in a call of this tool, or are used by another
+            // argument of this call (a transfer to itself), are avoided while others exist.
+            let failed = spent(st, t, param);
+            let mut options: Vec<(usize, usize, &Value)> = Vec::new();
+            for &(step, ei) in &st.avail[s] {
+                if let Some(result) = st.calls[step].result.as_ref() {
+                    for v in values_at(result, &self.graph.edges[ei].from_field) {
+                        options.push((step, ei, v));
+                    }
+                }
+            }
+            let fresh: Vec<(usize, usize, &Value)> = options
+                .iter()
+                .copied()
+                .filter(|(_, _, v)| !failed.contains(v) && !args.values().any(|a| a == *v))
+                .collect();
+            let pool = if fresh.is_empty() { &options } else { &fresh };
+            // Mostly the newest producing step: its values belong together (the token and the
+            // account it was issued for), which keeps arguments coherent.
+            let newest = pool.iter().map(|o| o.0).max();
+            let recent: Vec<(usize, usize, &Value)> = pool
+                .iter()
+                .copied()
+                .filter(|o| Some(o.0) == newest)
+                .collect();
+            let pick = if rng.random_bool(0.8) {
+                recent.choose(rng)
+            } else {
+                pool.choose(rng)
+            };
+            if let Some(&(step, ei, v)) = pick {
+                args.insert(param.clone(), v.clone());
+                prov.insert(
+                    param.clone(),
+                    from_step(step, &self.graph.edges[ei].from_field),
+                );
+                deps.insert(step);
+            }
+        }
+        let name = &self.graph.nodes[t].name;
+        for c in &self.graph.constraints[t] {
+            if args.contains_key(&c.param) || matches!(c.constraint, Constraint::Identifier { .. })
+            {
+                continue;
+            }
+            if !c.required && (c.param == "limit" || !rng.random_bool(self.cfg.optional_prob)) {
+                continue;
+            }
+            let v = env
+                .user_knowledge(name, &c.param, &args)
+                .or_else(|| self.literal(c, rng));
+            if let Some(v) = v {
+                args.insert(c.param.clone(), v);
+                prov.insert(c.param.clone(), LITERAL.to_string());
+            }
+        }
+        // "At least one of" groups (update tools): give one if none was drawn.
+        let group = &self.graph.any_of[t];
+        if !group.is_empty() && !group.iter().any(|p| args.contains_key(p)) {
+            if let Some(p) = group.choose(rng) {
+                if let Some(c) = self.graph.constraints[t].iter().find(|c| &c.param == p) {
+                    if let Some(v) = self.literal(c, rng) {
+                        args.insert(p.clone(), v);
+                        prov.insert(p.clone(), LITERAL.to_string());
+                    }
+                }
+            }
+        }
+        (args, prov, deps.into_iter().collect())
+    }
+
+    /// Runs one call; returns (succeeded, fed a slot that had no value before).
+    fn execute<E: Environment>(
+        &self,
+        t: usize,
+        round: usize,
+        st: &mut State,
+        env: &mut E,
+        rng: &mut ChaCha8Rng,
+    ) -> (bool, bool) {
+        let (args, provenance, depends_on) = self.arguments(t, st, env, rng);
+        let step = st.calls.len();
+        let call = ToolCall {
+            name: self.graph.nodes[t].name.clone(),
+            arguments: args,
+        };
+        let outcome = env.execute(&call);
+        let ok = outcome.is_ok();
+        let (result, error) = match outcome {
+            Ok(r) => (Some(r), None),
+            Err(e) => (None, Some(e)),
+        };
+        let mut fed_new = false;
+        if let Some(r) = &result {
+            fed_new = self.feed(t, step, r, st);
+        } else {
+            st.fails[t] += 1;
+        }
+        st.calls.push(TraceCall {
+            step,
+            round,
+            name: call.name,
+            arguments: call.arguments,
+            provenance,
+            depends_on,
+            result,
+            error,
+        });
+        (ok, fed_new)
+    }
+
+    /// Samples and executes one trace from `seed` (rounds and lengths per the config). `targets`
+    /// fixes the target of each round; missing ones are drawn by failure weight.
+    pub fn sample<E: Environment>(
+        &self,
+        env: &mut E,
+        seed: u64,
+        id: String,
+        targets: &[usize],
+        rng: &mut ChaCha8Rng,
+    ) -> Trace {
+        env.reset(seed);
+        let n = self.graph.nodes.len();
+        let mut st = State {
+            avail: vec![Vec::new(); self.slots.len()],
+            fails: vec![0; n],
+            calls: Vec::new(),
+            spent: Vec::new(),
+        };
+        let mut names = Vec::new();
+        let mut reached_all = Vec::new();
+        for round in 0..self.cfg.rounds.max(1) {
+            let Some(target) = targets
+                .get(round)
+                .copied()
+                .or_else(|| self.pick_target(rng))
+            else {
+                break;
+            };
+            names.push(self.graph.nodes[target].name.clone());
+            // A new round gives every tool a fresh chance.
+            st.fails.iter_mut().for_each(|f| *f = 0);
+            let mut reached = false;
+            let mut tries = 0;
+            let mut count = 0;
+            while count < self.cfg.max_calls.max(1) {
+                let pick = if reached {
+                    if count >= self.cfg.min_calls && rng.random_bool(self.cfg.stop_prob) {
+                        break;
+                    }
+                    match self.random_legal(&st, rng) {
+                        Some(t) => t,
+                        None => break,
+                    }
+                } else {
+                    match self.plan(target, &st, rng, 0) {
+                        Some(t) => t,
+                        None => break,
+                    }
+                };
+                let (ok, fed_new) = self.execute(pick, round, &mut st, env, rng);
+                count += 1;
+                if !ok || (pick != target && !reached && !fed_new) {
+                    if let Some(last) = st.calls.last() {
+                        let used: Vec<(usize, String, Value)> = self.tool_slots[pick]
+                            .iter()
+                            .filter_map(|&s| {
+                                last.arguments
+                                    .get(&self.slots[s].param)
+                                    .map(|v| (pick, self.slots[s].param.clone(), v.clone()))
+                            })
+                            .collect();
+                        st.spent.extend(used);
+                    }
+                }
+                if pick == target {
+                    tries += 1;
+                    if ok {
+                        reached = true;
+                    } else if tries >= self.cfg.max_failures_per_tool {
+                        break;
+                    }
+                } else if ok && !reached && !fed_new {
+                    // A producer that ran but yielded nothing new counts against it, so the
+                    // planner tries another route instead of repeating it.
+                    st.fails[pick] += 1;
+                }
+            }
+            reached_all.push(reached);
+        }
+        Trace {
+            id,
+            seed,
+            targets: names,
+            reached: reached_all,
+            calls: st.calls,
+        }
+    }
+}
+
+/// Values of `param` spent on tool `t`.
+fn spent<'a>(st: &'a State, t: usize, param: &str) -> Vec<&'a Value> {
+    st.spent
+        .iter()
+        .filter(|(x, p, _)| *x == t && p == param)
+        .map(|(_, _, v)| v)
+        .collect()
+}
+
+fn collect_pool_values(v: &Value, pools: &mut Pools) {
+    fn go(v: &Value, key: &str, pools: &mut Pools) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    go(x, k, pools);
+                }
+            }
+            Value::Array(a) => {
+                for x in a {
+                    go(x, key, pools);
+                }
+            }
+            Value::String(_) | Value::Number(_) if !key.is_empty() => {
+                let e = pools.entry(key.to_string()).or_default();
+                if e.len() < 64 && !e.contains(v) {
+                    e.push(v.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    go(v, "", pools);
+}
+
+/// depth[t] = 1 + max over t's slots of min over producers of depth[producer] (0 with no slots).
+fn static_depth(slots: &[Slot], tool_slots: &[Vec<usize>]) -> Vec<Option<u32>> {
+    let n = tool_slots.len();
+    let mut depth: Vec<Option<u32>> = vec![None; n];
+    loop {
+        let mut changed = false;
+        for t in 0..n {
+            let mut worst = 0;
+            let mut ok = true;
+            for &s in &tool_slots[t] {
+                match slots[s]
+                    .producers
+                    .iter()
+                    .filter(|&&p| p != t)
+                    .filter_map(|&p| depth[p])
+                    .min()
+                {
+                    Some(d) => worst = worst.max(d + 1),
+                    None => {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if ok && depth[t].is_none_or(|d| worst < d) {
+                depth[t] = Some(worst);
+                changed = true;
+            }
+        }
+        if !changed {
+            return depth;
+        }
+    }
+}

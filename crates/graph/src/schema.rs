@@ -1,0 +1,226 @@
+//! Reading tool schemas for graph building: result leaves (field paths), parameter facts, and
+//! the similarity of a result field to a parameter.
+
+use serde_json::Value;
+use std::collections::HashSet;
+
+/// A scalar field of a result schema, addressed by a path such as `results[].account_id`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Leaf {
+    /// Path from the result root (`a.b`, `list[].c`).
+    pub path: String,
+    /// Last path segment (`account_id`).
+    pub name: String,
+    /// JSON Schema type (`string`, `number`, ...; empty when unknown).
+    pub ty: String,
+    /// Regex pattern, if any.
+    pub pattern: Option<String>,
+    /// Description, if any.
+    pub desc: String,
+}
+
+/// Scalar leaves of a result schema.
+pub fn result_leaves(schema: &Value) -> Vec<Leaf> {
+    let mut out = Vec::new();
+    walk(schema, "", "", &mut out);
+    out
+}
+
+fn walk(s: &Value, path: &str, name: &str, out: &mut Vec<Leaf>) {
+    let ty = s.get("type").and_then(Value::as_str).unwrap_or("");
+    match ty {
+        "object" => {
+            if let Some(props) = s.get("properties").and_then(Value::as_object) {
+                for (k, v) in props {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    walk(v, &p, k, out);
+                }
+            }
+        }
+        "array" => {
+            if let Some(items) = s.get("items") {
+                walk(items, &format!("{path}[]"), name, out);
+            }
+        }
+        _ if !path.is_empty() => out.push(Leaf {
+            path: path.to_string(),
+            name: name.to_string(),
+            ty: ty.to_string(),
+            pattern: s.get("pattern").and_then(Value::as_str).map(str::to_string),
+            desc: s
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+        }),
+        _ => {}
+    }
+}
+
+/// Values found at `path` in a result (`[]` walks every array item).
+pub fn values_at<'a>(v: &'a Value, path: &str) -> Vec<&'a Value> {
+    let mut cur = vec![v];
+    for seg in path.split('.') {
+        let (key, many) = match seg.strip_suffix("[]") {
+            Some(k) => (k, true),
+            None => (seg, false),
+        };
+        let mut next = Vec::new();
+        for c in cur {
+            if let Some(x) = c.get(key) {
+                if many {
+                    if let Some(a) = x.as_array() {
+                        next.extend(a.iter());
+                    }
+                } else {
+                    next.push(x);
+                }
+            }
+        }
+        cur = next;
+    }
+    cur.into_iter()
+        .filter(|x| !x.is_null() && !x.is_array() && !x.is_object())
+        .collect()
+}
+
+/// Facts about one parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Name.
+    pub name: String,
+    /// JSON Schema type.
+    pub ty: String,
+    /// Regex pattern, if any.
+    pub pattern: Option<String>,
+    /// Description.
+    pub desc: String,
+    /// Required.
+    pub required: bool,
+    /// The full schema (for enum/range).
+    pub schema: Value,
+}
+
+/// Top-level parameters of a tool spec.
+pub fn params(spec: &hardgen_core::ToolSpec) -> Vec<Param> {
+    let required: HashSet<&str> = spec.required_params().collect();
+    spec.params()
+        .map(|(name, s)| Param {
+            name: name.to_string(),
+            ty: s
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            pattern: s.get("pattern").and_then(Value::as_str).map(str::to_string),
+            desc: s
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            required: required.contains(name),
+            schema: s.clone(),
+        })
+        .collect()
+}
+
+/// Whether a parameter names something a user cannot know and must obtain from a tool: an id,
+/// a token, a handle or key (names, cities and dates are literal inputs instead).
+pub fn is_identifier(p: &Param) -> bool {
+    if p.ty != "string" || p.schema.get("enum").is_some() {
+        return false;
+    }
+    let n = p.name.to_ascii_lowercase();
+    n == "id"
+        || n.ends_with("_id")
+        || (p.name.len() > 2 && p.name.ends_with("Id")) // camelCase `flightId`
+        || n == "token"
+        || n.ends_with("_token")
+        || n.ends_with("_key")
+        || n.ends_with("_handle")
+        || n.ends_with("_uuid")
+}
+
+fn words(s: &str) -> HashSet<String> {
+    const STOP: &[&str] = &[
+        "the", "of", "a", "an", "to", "for", "and", "or", "in", "on", "by", "is", "this", "that",
+        "id",
+    ];
+    s.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() > 1)
+        .map(str::to_ascii_lowercase)
+        .filter(|w| !STOP.contains(&w.as_str()))
+        .collect()
+}
+
+fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let inter = a.intersection(b).count() as f64;
+    inter / (a.len() + b.len()) as f64 * 2.0 // Dice coefficient: kinder to short names
+}
+
+/// Name similarity in 0..1: equal names 1.0; one is the other with a role prefix
+/// (`from_account_id` / `account_id`) 0.9; otherwise word overlap.
+pub fn name_similarity(param: &str, field: &str) -> f64 {
+    let (p, f) = (param.to_ascii_lowercase(), field.to_ascii_lowercase());
+    if p == f {
+        return 1.0;
+    }
+    if p.ends_with(&format!("_{f}")) || f.ends_with(&format!("_{p}")) {
+        return 0.9;
+    }
+    0.7 * jaccard(&words(&p.replace('_', " ")), &words(&f.replace('_', " ")))
+}
+
+/// Description similarity in 0..1 (word overlap).
+pub fn desc_similarity(a: &str, b: &str) -> f64 {
+    jaccard(&words(a), &words(b))
+}
+
+/// Type compatibility of a result leaf with a parameter.
+pub fn types_compatible(param: &str, leaf: &str) -> bool {
+    param == leaf
+        || matches!((param, leaf), ("number", "integer"))
+        || param.is_empty()
+        || leaf.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn leaves_and_values_follow_paths() {
+        let s = json!({"type": "object", "properties": {
+            "results": {"type": "array", "items": {"type": "object", "properties": {"flight_id": {"type": "string", "pattern": "^F"}}}},
+            "count": {"type": "integer"}}});
+        let l = result_leaves(&s);
+        assert_eq!(
+            l.iter().map(|x| x.path.as_str()).collect::<Vec<_>>(),
+            vec!["results[].flight_id", "count"]
+        );
+        assert_eq!(l[0].name, "flight_id");
+        let v = json!({"results": [{"flight_id": "F1"}, {"flight_id": "F2"}], "count": 2});
+        assert_eq!(
+            values_at(&v, "results[].flight_id"),
+            vec![&json!("F1"), &json!("F2")]
+        );
+        assert_eq!(values_at(&v, "count"), vec![&json!(2)]);
+        assert!(values_at(&v, "nothing.here").is_empty());
+    }
+
+    #[test]
+    fn names_compare_by_role_and_words() {
+        assert_eq!(name_similarity("account_id", "account_id"), 1.0);
+        assert_eq!(name_similarity("from_account_id", "account_id"), 0.9);
+        assert!(name_similarity("payee_id", "payee_iban") < 0.5);
+        assert!(name_similarity("account_id", "holder_contact_id") < 0.3);
+    }
+}
