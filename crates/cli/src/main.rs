@@ -1,5 +1,6 @@
 //! The `hardgen` binary: parses flags, opens the tool world, dispatches to a command module.
 
+mod graph_cmd;
 mod tools_cmd;
 
 use clap::{Parser, Subcommand};
@@ -22,6 +23,10 @@ enum Command {
     /// Inspect, call and export the tools of the world.
     #[command(subcommand)]
     Tools(tools_cmd::ToolsCmd),
+    /// Build the API graph G = (T, D, P) and print it (json, dot, html) or its stats.
+    Graph(graph_cmd::GraphCmd),
+    /// Sample legal, directed, executed traces as JSON Lines.
+    Traces(graph_cmd::TracesCmd),
 }
 
 /// Exit codes, documented in the README.
@@ -36,6 +41,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Tools(cmd) => tools_cmd::run(cmd, cli.world.as_deref()),
+        Command::Graph(cmd) => graph_cmd::run_graph(cmd, || tools_cmd::open(cli.world.as_deref())),
+        Command::Traces(cmd) => {
+            tools_cmd::open(cli.world.as_deref()).and_then(|def| graph_cmd::run_traces(cmd, def))
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),

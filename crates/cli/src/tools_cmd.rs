@@ -76,7 +76,8 @@ pub enum Dialect {
     Bfcl,
 }
 
-fn open(world_dir: Option<&Path>) -> Result<Arc<WorldDef>> {
+/// The world to work on: the domain files in `world_dir`, or the built-in world.
+pub fn open(world_dir: Option<&Path>) -> Result<Arc<WorldDef>> {
     match world_dir {
         Some(d) => {
             Ok(Arc::new(world::load_dir(d).with_context(|| {

@@ -191,3 +191,97 @@ fn import_names_the_file_and_json_path_of_a_malformed_spec() {
     let err = err.replace(&dir.path().to_string_lossy().to_string(), "<dir>");
     insta::assert_snapshot!("import_malformed_stderr", err);
 }
+
+#[test]
+fn graph_stats_scores_the_schema_graph() {
+    let (code, out, err) = run(&["graph", "stats", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let s = json(&out);
+    assert!(s["nodes"].as_u64().unwrap_or(0) >= 250);
+    assert!(s["edges"].as_u64().unwrap_or(0) > 0);
+    assert!(s["precision"].as_f64().unwrap_or(0.0) >= 0.9, "{s}");
+    assert!(s["recall"].as_f64().unwrap_or(0.0) >= 0.9, "{s}");
+    // A foreign tool set has no declared truth: precision and recall are null.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path().join("bfcl.json");
+    std::fs::write(
+        &p,
+        r#"[{"name": "find_user", "description": "Find a user by e-mail", "parameters": {"type": "dict",
+             "properties": {"email": {"type": "string"}}, "required": ["email"]},
+             "response": {"type": "dict", "properties": {"user_id": {"type": "string", "description": "Id of the user"}}}},
+            {"name": "get_orders", "description": "Orders of a user", "parameters": {"type": "dict",
+             "properties": {"user_id": {"type": "string", "description": "Id of the user"}}, "required": ["user_id"]}}]"#,
+    )
+    .expect("write");
+    let (code, out, err) = run(&["graph", "stats", "--json", "--specs", &p.to_string_lossy()]);
+    assert_eq!(code, 0, "{err}");
+    let s = json(&out);
+    assert_eq!(s["nodes"], 2);
+    assert_eq!(s["edges"], 1, "find_user.user_id feeds get_orders.user_id");
+    assert!(s["precision"].is_null() && s["recall"].is_null());
+}
+
+#[test]
+fn graph_renders_json_dot_and_html() {
+    let (code, out, _) = run(&["graph", "--format", "dot"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("digraph api {"));
+    let (code, out, _) = run(&["graph", "--format", "html"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("<!doctype html>") && out.contains("<svg") && out.contains("banking"));
+    let (code, out, _) = run(&["graph", "--format", "json"]);
+    assert_eq!(code, 0);
+    let g = json(&out);
+    assert_eq!(g["format_version"], 1);
+    assert!(
+        g["pools"].as_object().is_some_and(|p| !p.is_empty()),
+        "pools gathered from the world"
+    );
+}
+
+#[test]
+fn traces_are_jsonl_with_calls_and_deterministic() {
+    let (code, out, err) = run(&["traces", "--n", "5", "--seed", "3"]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 5);
+    for l in &lines {
+        let t = json(l);
+        let calls = t["calls"].as_array().expect("calls");
+        assert!(!calls.is_empty());
+        for c in calls {
+            assert!(c["name"].is_string() && c["arguments"].is_object(), "{c}");
+            assert!(
+                c.get("result").is_some() != c.get("error").is_some(),
+                "exactly one of result/error: {c}"
+            );
+        }
+    }
+    let (_, again, _) = run(&["traces", "--n", "5", "--seed", "3"]);
+    assert_eq!(out, again, "same seed, same bytes");
+    let (code, out, err) = run(&[
+        "traces",
+        "--n",
+        "2",
+        "--seed",
+        "1",
+        "--target",
+        "transfer_funds",
+        "--rounds",
+        "2",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    for l in out.lines() {
+        let t = json(l);
+        assert_eq!(t["targets"][0], "transfer_funds");
+        assert_eq!(t["targets"].as_array().map(Vec::len), Some(2));
+        assert!(t["calls"]
+            .as_array()
+            .expect("calls")
+            .iter()
+            .any(|c| c["round"] == 1));
+    }
+    let (code, _, err) = run(&["traces", "--target", "no_such_tool"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("unknown target tool `no_such_tool`"), "{err}");
+}

@@ -501,3 +501,115 @@ fn score(cfg: &GraphConfig, p: &Param, leaf: &Leaf) -> f64 {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hardgen_core::{ToolSpec, TraceCall};
+    use serde_json::json;
+
+    fn spec(name: &str, params: Value, returns: Value) -> ToolSpec {
+        ToolSpec {
+            name: name.into(),
+            description: String::new(),
+            domain: "d".into(),
+            parameters: params,
+            returns: Some(returns),
+        }
+    }
+
+    fn call(
+        step: usize,
+        name: &str,
+        args: Value,
+        prov: &[(&str, &str)],
+        result: Option<Value>,
+        error: Option<ToolError>,
+    ) -> TraceCall {
+        TraceCall {
+            step,
+            round: 0,
+            name: name.into(),
+            arguments: args.as_object().cloned().unwrap_or_default(),
+            provenance: prov
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+            depends_on: vec![],
+            result,
+            error,
+        }
+    }
+
+    #[test]
+    fn execution_adds_and_weakens_edges_and_bumps_the_revision() {
+        // `ref` and `handle_id` do not look alike: schema matching finds no edge.
+        let specs = vec![
+            spec(
+                "make",
+                json!({"type": "object", "properties": {}}),
+                json!({"type": "object", "properties": {"ref": {"type": "string"}}}),
+            ),
+            spec(
+                "use",
+                json!({"type": "object", "properties": {"handle_id": {"type": "string"}}, "required": ["handle_id"]}),
+                json!({"type": "object"}),
+            ),
+        ];
+        let mut g = ApiGraph::from_specs(&specs, GraphConfig::default());
+        assert!(g.edges.is_empty());
+        let t = Trace {
+            id: "t".into(),
+            seed: 0,
+            targets: vec!["use".into()],
+            reached: vec![true],
+            calls: vec![
+                call(0, "make", json!({}), &[], Some(json!({"ref": "H-7"})), None),
+                call(
+                    1,
+                    "use",
+                    json!({"handle_id": "H-7"}),
+                    &[("handle_id", "literal")],
+                    Some(json!({})),
+                    None,
+                ),
+            ],
+        };
+        g.observe(&t);
+        assert_eq!(g.edges.len(), 1);
+        assert_eq!(
+            (
+                g.edges[0].source,
+                g.edges[0].evidence,
+                g.edges[0].from_field.as_str()
+            ),
+            (EdgeSource::Provenance, 1, "ref")
+        );
+        assert_eq!(g.revision, 1);
+        // The same value rejected as unknown: negative evidence on that edge.
+        let mut bad = t.clone();
+        bad.calls[1].result = None;
+        bad.calls[1].error = Some(ToolError::NotFound {
+            what: "handle".into(),
+            id: "H-7".into(),
+        });
+        bad.calls[1]
+            .provenance
+            .insert("handle_id".into(), "step:0:ref".into());
+        g.observe(&bad);
+        assert!(g.edges[0].negative >= 1);
+        // Weights follow observed failures; the graph survives a JSON round trip.
+        g.record_outcome("use", true);
+        g.record_outcome("use", true);
+        g.record_outcome("make", false);
+        assert!(g.nodes[1].weight > g.nodes[0].weight);
+        let back = ApiGraph::from_json(&g.to_json()).expect("round trip");
+        assert_eq!(back, g);
+        let mut v: Value = serde_json::from_str(&g.to_json()).expect("json");
+        v["format_version"] = json!(99);
+        assert!(matches!(
+            ApiGraph::from_json(&v.to_string()),
+            Err(GraphError::Version { found: 99 })
+        ));
+    }
+}

@@ -8,4 +8,5 @@ pub mod legality;
 pub mod sampler;
 
 pub use sampler::{Pools, Sampler, SamplerConfig};
+pub mod render;
 pub mod score;

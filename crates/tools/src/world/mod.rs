@@ -10,6 +10,7 @@ pub mod pools;
 pub mod value;
 
 pub use engine::{Snapshot, Table, World};
+pub use gen::stream_seed;
 pub use model::{Dependency, Entity, WorldDef, WorldError};
 
 use serde::Serialize;

@@ -1,0 +1,239 @@
+//! `hardgen graph` and `hardgen traces`: build, show and score the API graph; sample traces.
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand, ValueEnum};
+use hardgen_core::ToolSpec;
+use hardgen_graph::score::score_edges;
+use hardgen_graph::{render, ApiGraph, GraphConfig, Sampler, SamplerConfig};
+use hardgen_tools::{World, WorldDef};
+use rand::rngs::ChaCha8Rng;
+use rand::SeedableRng;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// `hardgen graph`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct GraphCmd {
+    #[command(subcommand)]
+    sub: Option<GraphSub>,
+    #[command(flatten)]
+    show: ShowArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum GraphSub {
+    /// Node and edge counts, and precision/recall against the world's true dependencies.
+    Stats {
+        /// Print a JSON object.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        source: Source,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ShowArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// Output file (default: stdout).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// World seed for the value pools (built-in world only).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    #[command(flatten)]
+    source: Source,
+}
+
+/// Where the tools come from.
+#[derive(Debug, Args)]
+pub struct Source {
+    /// Build from a foreign tool spec file (OpenAI or BFCL); edges come from schema matching only.
+    #[arg(long)]
+    specs: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    /// The graph as JSON (versioned, re-readable).
+    Json,
+    /// Graphviz DOT.
+    Dot,
+    /// A self-contained HTML page with an SVG drawing.
+    Html,
+}
+
+/// `hardgen traces`.
+#[derive(Debug, Args)]
+pub struct TracesCmd {
+    /// Number of traces.
+    #[arg(long, default_value_t = 10)]
+    n: u64,
+    /// Seed: the world is reset to it, and trace i samples from stream (seed, i).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Target tool of the first round (default: drawn by failure weight).
+    #[arg(long)]
+    target: Option<String>,
+    /// Rounds per trace, each with a new target, in one stateful world.
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
+    /// Most calls per round.
+    #[arg(long, default_value_t = 8)]
+    max_calls: usize,
+    /// Use this graph (from `hardgen graph --format json`, e.g. with failure weights) instead of building one.
+    #[arg(long)]
+    graph: Option<PathBuf>,
+    /// Output file (default: stdout), JSON Lines.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+fn load_graph(specs: &[ToolSpec]) -> ApiGraph {
+    ApiGraph::from_specs(specs, GraphConfig::default())
+}
+
+fn write_out(out: Option<&Path>, text: &str) -> Result<()> {
+    match out {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("writing {}", p.display())),
+        None => Ok(std::io::stdout().lock().write_all(text.as_bytes())?),
+    }
+}
+
+fn foreign(p: &Path) -> Result<Vec<ToolSpec>> {
+    Ok(hardgen_tools::import::load_specs(p)?)
+}
+
+/// Runs `hardgen graph ...`.
+pub fn run_graph(cmd: GraphCmd, open: impl Fn() -> Result<Arc<WorldDef>>) -> Result<u8> {
+    match cmd.sub {
+        Some(GraphSub::Stats { json, source }) => {
+            let (g, truth) = match &source.specs {
+                Some(p) => (load_graph(&foreign(p)?), None),
+                None => {
+                    let def = open()?;
+                    (load_graph(&def.specs), Some(def.dependencies()))
+                }
+            };
+            let score = truth.as_ref().map(|t| score_edges(&g, t));
+            let sampler = Sampler::new(g.clone(), SamplerConfig::default());
+            let reachable = sampler.depths().iter().filter(|d| d.is_some()).count();
+            let mut pairs: Vec<(usize, usize)> = g.edges.iter().map(|e| (e.from, e.to)).collect();
+            pairs.sort_unstable();
+            pairs.dedup();
+            let cross = pairs
+                .iter()
+                .filter(|(a, b)| g.nodes[*a].domain != g.nodes[*b].domain)
+                .count();
+            let v = serde_json::json!({
+                "nodes": g.nodes.len(),
+                "edges": g.edges.len(),
+                "tool_pairs": pairs.len(),
+                "cross_domain_pairs": cross,
+                "reachable_tools": reachable,
+                "precision": score.map(|s| s.precision),
+                "recall": score.map(|s| s.recall),
+                "true_edges": score.map(|s| s.actual),
+                "format_version": g.format_version,
+                "revision": g.revision,
+            });
+            if json {
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                for (k, x) in v.as_object().into_iter().flatten() {
+                    println!("{k:<20} {x}");
+                }
+            }
+            Ok(0)
+        }
+        None => {
+            let a = cmd.show;
+            let (mut g, title) = match &a.source.specs {
+                Some(p) => (
+                    load_graph(&foreign(p)?),
+                    format!("API graph of {}", p.display()),
+                ),
+                None => {
+                    let def = open()?;
+                    let g = load_graph(&def.specs);
+                    // Pools gathered from the world belong to P.
+                    let mut s = Sampler::new(g.clone(), SamplerConfig::default());
+                    let mut w = World::new(def.clone(), a.seed);
+                    let mut g = g;
+                    g.pools = s.harvest(&mut w, a.seed);
+                    (g, "hardgen API graph: built-in world".to_string())
+                }
+            };
+            g.revision = g.revision.max(0);
+            let text = match a.format {
+                Format::Json => g.to_json() + "\n",
+                Format::Dot => render::to_dot(&g),
+                Format::Html => render::to_html(&g, &title),
+            };
+            write_out(a.out.as_deref(), &text)?;
+            Ok(0)
+        }
+    }
+}
+
+/// Runs `hardgen traces ...`.
+pub fn run_traces(cmd: TracesCmd, def: Arc<WorldDef>) -> Result<u8> {
+    let graph = match &cmd.graph {
+        Some(p) => {
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            ApiGraph::from_json(&text).with_context(|| format!("{}", p.display()))?
+        }
+        None => load_graph(&def.specs),
+    };
+    let target = match &cmd.target {
+        Some(name) => match graph.node(name) {
+            Some(t) => Some(t),
+            None => bail!("unknown target tool `{name}`"),
+        },
+        None => None,
+    };
+    let cfg = SamplerConfig {
+        rounds: cmd.rounds.max(1),
+        max_calls: cmd.max_calls.max(1),
+        ..SamplerConfig::default()
+    };
+    let mut sampler = Sampler::new(graph, cfg);
+    if let Some(t) = target {
+        if !sampler.depths()[t].is_some() {
+            bail!(
+                "target `{}` cannot be reached: some required id has no producer in the graph",
+                sampler.graph().nodes[t].name
+            );
+        }
+    }
+    let mut world = World::new(def, cmd.seed);
+    let pools = sampler.harvest(&mut world, cmd.seed);
+    sampler.set_pools(pools);
+    let mut out: Box<dyn Write> = match &cmd.out {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let targets: Vec<usize> = target.into_iter().collect();
+    for i in 0..cmd.n {
+        let mut rng =
+            ChaCha8Rng::seed_from_u64(hardgen_tools::world::stream_seed(cmd.seed, 0x7EACE, i));
+        let t = sampler.sample(
+            &mut world,
+            cmd.seed,
+            format!("tr-s{}-{i:06}", cmd.seed),
+            &targets,
+            &mut rng,
+        );
+        serde_json::to_writer(&mut out, &t)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(0)
+}
