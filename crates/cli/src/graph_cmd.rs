@@ -152,7 +152,7 @@ pub fn run_graph(cmd: GraphCmd, open: impl Fn() -> Result<Arc<WorldDef>>) -> Res
         }
         None => {
             let a = cmd.show;
-            let (mut g, title) = match &a.source.specs {
+            let (g, title) = match &a.source.specs {
                 Some(p) => (
                     load_graph(&foreign(p)?),
                     format!("API graph of {}", p.display()),
@@ -161,14 +161,14 @@ pub fn run_graph(cmd: GraphCmd, open: impl Fn() -> Result<Arc<WorldDef>>) -> Res
                     let def = open()?;
                     let g = load_graph(&def.specs);
                     // Pools gathered from the world belong to P.
-                    let mut s = Sampler::new(g.clone(), SamplerConfig::default());
+                    let mut s = Sampler::new(g, SamplerConfig::default());
                     let mut w = World::new(def.clone(), a.seed);
-                    let mut g = g;
-                    g.pools = s.harvest(&mut w, a.seed);
+                    let pools = s.harvest(&mut w, a.seed);
+                    let mut g = s.graph().clone();
+                    g.pools = pools;
                     (g, "hardgen API graph: built-in world".to_string())
                 }
             };
-            g.revision = g.revision.max(0);
             let text = match a.format {
                 Format::Json => g.to_json() + "\n",
                 Format::Dot => render::to_dot(&g),
@@ -204,7 +204,7 @@ pub fn run_traces(cmd: TracesCmd, def: Arc<WorldDef>) -> Result<u8> {
     };
     let mut sampler = Sampler::new(graph, cfg);
     if let Some(t) = target {
-        if !sampler.depths()[t].is_some() {
+        if sampler.depths()[t].is_none() {
             bail!(
                 "target `{}` cannot be reached: some required id has no producer in the graph",
                 sampler.graph().nodes[t].name
