@@ -94,7 +94,7 @@ pub fn to_html(g: &ApiGraph, title: &str) -> String {
         .fold(0.0_f64, f64::max)
         .max(1e-9);
     let mut svg = String::new();
-    let _ = write!(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{size}\" height=\"{size}\" viewBox=\"0 0 {size} {size}\" font-family=\"sans-serif\">");
+    let _ = write!(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100%\" viewBox=\"0 0 {size} {size}\" font-family=\"sans-serif\" style=\"display:block;max-width:{size}px;margin:auto\">");
     svg.push_str("<defs><marker id=\"arr\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"5\" markerHeight=\"5\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" fill=\"#555\"/></marker></defs>");
     let mut pairs: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
     for e in &g.edges {
