@@ -34,6 +34,7 @@ struct Token {
 pub struct Snapshot {
     seed: u64,
     tables: Vec<Option<Arc<Table>>>,
+    dirty: Vec<bool>,
     tokens: Arc<Vec<Token>>,
     issued: u64,
 }
@@ -45,6 +46,8 @@ pub struct World {
     seed: u64,
     /// `None` until a call touches the table: seeded rows are generated on first use.
     tables: Vec<Option<Arc<Table>>>,
+    /// Tables changed since reset; the rest equal their seeded content.
+    dirty: Vec<bool>,
     tokens: Arc<Vec<Token>>,
     issued: u64,
 }
@@ -79,6 +82,7 @@ impl World {
             def,
             seed,
             tables: vec![None; n],
+            dirty: vec![false; n],
             tokens: Arc::new(Vec::new()),
             issued: 0,
         }
@@ -112,6 +116,7 @@ impl World {
 
     fn table_mut(&mut self, c: usize) -> &mut Table {
         self.ensure(c);
+        self.dirty[c] = true;
         match &mut self.tables[c] {
             Some(t) => Arc::make_mut(t),
             None => unreachable!("ensured above"),
@@ -952,6 +957,7 @@ impl World {
         Snapshot {
             seed: self.seed,
             tables: self.tables.clone(),
+            dirty: self.dirty.clone(),
             tokens: self.tokens.clone(),
             issued: self.issued,
         }
@@ -961,6 +967,7 @@ impl World {
     pub fn restore(&mut self, s: &Snapshot) {
         self.seed = s.seed;
         self.tables.clone_from(&s.tables);
+        self.dirty.clone_from(&s.dirty);
         self.tokens = s.tokens.clone();
         self.issued = s.issued;
     }
@@ -1002,6 +1009,7 @@ impl Environment for World {
         for t in &mut self.tables {
             *t = None;
         }
+        self.dirty.iter_mut().for_each(|d| *d = false);
         self.tokens = Arc::new(Vec::new());
         self.issued = 0;
     }
@@ -1051,18 +1059,13 @@ impl Environment for World {
     fn digest(&self) -> u64 {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         h.update(&self.seed.to_le_bytes());
+        // Unchanged tables equal their seeded content, a function of the seed already hashed;
+        // only changed tables are hashed. (A table changed and then changed back counts as changed.)
         for (c, t) in self.tables.iter().enumerate() {
-            // Untouched tables hash as their seeded content, so equal states give equal digests.
-            let owned;
-            let rows = match t {
-                Some(t) => &t.rows,
-                None => {
-                    owned = generate_table(&self.def.colls[c], c, self.seed);
-                    &owned
-                }
-            };
-            h.update(&(rows.len() as u64).to_le_bytes());
-            for r in rows {
+            let (true, Some(t)) = (self.dirty[c], t) else { continue };
+            h.update(&(c as u64).to_le_bytes());
+            h.update(&(t.rows.len() as u64).to_le_bytes());
+            for r in &t.rows {
                 for v in r.iter() {
                     v.hash_into(&mut h);
                 }

@@ -1,0 +1,237 @@
+//! The canonical record: one trajectory (one or more rounds in one stateful environment) with
+//! its advanced tools, hard queries, gold traces, verdicts and difficulty signals. Every export
+//! is a rendering of records.
+
+use crate::{Provenance, ToolError, ToolSpec};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// Which implementation produced each role's output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Generators {
+    /// Tool maker (`offline`).
+    pub tool_maker: String,
+    /// Query writer (`offline`).
+    pub query_writer: String,
+    /// Reasoner (`offline`).
+    pub reasoner: String,
+    /// Verifier (`rules`).
+    pub verifier: String,
+    /// Environment that executed the calls (`builtin`).
+    pub executor: String,
+}
+
+/// One argument of an advanced tool step: where its value comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "snake_case")]
+pub enum Binding {
+    /// A parameter of the advanced tool.
+    Input {
+        /// Advanced-tool parameter name.
+        param: String,
+    },
+    /// A field of an earlier step's result (`index` picks among list items).
+    Step {
+        /// Position of the earlier step within the advanced tool.
+        step: usize,
+        /// Field path (`results[].account_id`).
+        path: String,
+        /// Which of the values at `path`.
+        index: usize,
+    },
+    /// From a list in an earlier step's result, the item whose `field` equals input `param`
+    /// (`path` and `field` share the list prefix, e.g. `results[].account_id` / `results[].nickname`).
+    Select {
+        /// Position of the earlier step within the advanced tool.
+        step: usize,
+        /// Field path of the value taken.
+        path: String,
+        /// Field path of the distinguishing value.
+        field: String,
+        /// Advanced-tool parameter holding the distinguishing value.
+        param: String,
+    },
+}
+
+/// One primitive call inside an advanced tool.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdvancedStep {
+    /// Primitive tool.
+    pub tool: String,
+    /// Argument bindings by parameter.
+    pub bindings: BTreeMap<String, Binding>,
+}
+
+/// A composite tool abstracted from a trace: parameters are the trace's external inputs,
+/// the result is the final step's result, and it is implemented by the steps it wraps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdvancedTool {
+    /// Readable name.
+    pub name: String,
+    /// What it does, composed from its steps.
+    pub description: String,
+    /// JSON Schema of the external inputs.
+    pub parameters: Value,
+    /// JSON Schema of the result (the last step's `returns`).
+    pub returns: Value,
+    /// Implementation.
+    pub implementation: Vec<AdvancedStep>,
+    /// Indexes of the gold calls it wraps.
+    pub steps: Vec<usize>,
+}
+
+impl AdvancedTool {
+    /// The advanced tool as a spec, to offer beside the primitive tools.
+    pub fn spec(&self, domain: &str) -> ToolSpec {
+        ToolSpec {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            domain: domain.to_string(),
+            parameters: self.parameters.clone(),
+            returns: Some(self.returns.clone()),
+        }
+    }
+}
+
+/// One executed gold call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GoldCall {
+    /// Step index in the round's gold trace.
+    pub step: usize,
+    /// Tool.
+    pub name: String,
+    /// Arguments.
+    pub arguments: Map<String, Value>,
+    /// Where each argument came from (`input:<param>` or `step:<k>:<path>`).
+    pub provenance: Provenance,
+    /// Gold steps this call consumes.
+    pub depends_on: Vec<usize>,
+    /// Result.
+    pub result: Value,
+}
+
+/// A tool call made by an assistant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Call {
+    /// Call id (`c0`, `c1`, ...), unique within the trajectory.
+    pub id: String,
+    /// Tool.
+    pub name: String,
+    /// Arguments.
+    pub arguments: Map<String, Value>,
+}
+
+/// One message of a trajectory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "role", rename_all = "snake_case")]
+pub enum Message {
+    /// The user.
+    User {
+        /// Text.
+        content: String,
+    },
+    /// The assistant: reasoning, then either tool calls or a final answer.
+    Assistant {
+        /// Chain of thought.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reasoning: Option<String>,
+        /// Final answer text (when not calling tools).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        content: Option<String>,
+        /// Calls made in this turn (parallel when more than one).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tool_calls: Vec<Call>,
+    },
+    /// A tool result.
+    Tool {
+        /// Id of the call answered.
+        tool_call_id: String,
+        /// Tool name.
+        name: String,
+        /// Result or `{"error": ...}`.
+        content: Value,
+    },
+}
+
+/// Outcome of verification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// All checks passed.
+    pub passed: bool,
+    /// Reasoner attempts used (1..=3).
+    pub attempts: u32,
+    /// Each check's result.
+    pub checks: BTreeMap<String, bool>,
+    /// Hints given to failed attempts (never part of the training text).
+    pub hints: Vec<String>,
+}
+
+/// Difficulty signals of a round.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Difficulty {
+    /// Gold calls.
+    pub calls: usize,
+    /// Intermediate values the query hides.
+    pub hidden_values: usize,
+    /// Distractor tools offered.
+    pub distractors: usize,
+    /// Whether the target agent failed on it (None until evaluated).
+    pub target_agent_failed: Option<bool>,
+}
+
+/// One round: a target, its advanced tool, the hard query, the gold trace and the trajectory part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Round {
+    /// Target tool.
+    pub target: String,
+    /// The composite tool abstracted from the gold trace.
+    pub advanced_tool: AdvancedTool,
+    /// The hard query.
+    pub query: String,
+    /// External input values by advanced-tool parameter.
+    pub external_inputs: Map<String, Value>,
+    /// Gold calls.
+    pub gold: Vec<GoldCall>,
+    /// Messages of this round (user query to final answer).
+    pub trajectory: Vec<Message>,
+    /// Verification outcome.
+    pub verdict: Verdict,
+    /// Difficulty signals.
+    pub difficulty: Difficulty,
+}
+
+/// One record (one trajectory).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Unique id (`hg-s7-000042`).
+    pub id: String,
+    /// Environment seed.
+    pub seed: u64,
+    /// Generator per role.
+    pub generator: Generators,
+    /// Domains touched.
+    pub domains: Vec<String>,
+    /// Tools offered: the primitives used plus distractors.
+    pub tools: Vec<ToolSpec>,
+    /// Rounds.
+    pub rounds: Vec<Round>,
+}
+
+/// A sample that did not make it, with the stage and reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rejection {
+    /// Item id.
+    pub id: String,
+    /// Stage that rejected it (`tool_maker`, `query`, `verifier`, `dedup`).
+    pub stage: String,
+    /// Short machine reason (`leak`, `incomplete`, `target_not_reached`, ...).
+    pub reason: String,
+    /// Details for people.
+    pub detail: String,
+}
+
+/// Error of a tool call, as stored in a tool message.
+pub fn error_content(e: &ToolError) -> Value {
+    e.to_result_json()
+}

@@ -1,0 +1,84 @@
+//! Duplicate removal: exact (normalised text) and near duplicates (MinHash over word 3-shingles
+//! with banded LSH). Memory is a few hashes per kept item.
+
+use std::collections::HashSet;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+const HASHES: usize = 16;
+const BANDS: usize = 8;
+
+/// Outcome of offering a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    /// New.
+    New,
+    /// Same normalised text as an earlier one.
+    Exact,
+    /// Shares a MinHash band with an earlier one (Jaccard about 0.8 or more).
+    Near,
+}
+
+/// Remembers texts seen so far.
+#[derive(Debug, Default)]
+pub struct Dedup {
+    exact: HashSet<u64>,
+    bands: HashSet<u64>,
+}
+
+fn normalise(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric() && c != '-' && c != '@' && c != '.')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+impl Dedup {
+    /// Checks `text` and remembers it when new.
+    pub fn offer(&mut self, text: &str) -> Seen {
+        let words = normalise(text);
+        let joined = words.join(" ");
+        let h = xxh3_64_with_seed(joined.as_bytes(), 0);
+        if self.exact.contains(&h) {
+            return Seen::Exact;
+        }
+        let mut sig = [u64::MAX; HASHES];
+        let shingles: Vec<String> = if words.len() < 3 { vec![joined.clone()] } else { words.windows(3).map(|w| w.join(" ")).collect() };
+        for s in &shingles {
+            for (k, slot) in sig.iter_mut().enumerate() {
+                *slot = (*slot).min(xxh3_64_with_seed(s.as_bytes(), k as u64 + 1));
+            }
+        }
+        let per = HASHES / BANDS;
+        let keys: Vec<u64> = (0..BANDS)
+            .map(|b| {
+                let mut bytes = Vec::with_capacity(per * 8 + 1);
+                bytes.push(b as u8);
+                for x in &sig[b * per..(b + 1) * per] {
+                    bytes.extend_from_slice(&x.to_le_bytes());
+                }
+                xxh3_64_with_seed(&bytes, 99)
+            })
+            .collect();
+        if keys.iter().any(|k| self.bands.contains(k)) {
+            return Seen::Near;
+        }
+        self.exact.insert(h);
+        self.bands.extend(keys);
+        Seen::New
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_exact_and_near_duplicates() {
+        let mut d = Dedup::default();
+        let a = "Please set the card limit — the IBAN is GC8TZ96JJVC8JY; card PIN: 4821; credit limit: 2500.";
+        assert_eq!(d.offer(a), Seen::New);
+        assert_eq!(d.offer(&a.to_uppercase()), Seen::Exact);
+        assert_eq!(d.offer("Please set the card limit — the IBAN is GC8TZ96JJVC8JY; card PIN: 4821; credit limit: 2500. Thanks!"), Seen::Near);
+        assert_eq!(d.offer("Could you book the flight for me — origin airport code: LIS; date 2026-07-01."), Seen::New);
+    }
+}

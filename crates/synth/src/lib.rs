@@ -1,0 +1,11 @@
+//! Phases II and III: turn an executed trace into an advanced tool, a hard query, and a verified
+//! reasoning trajectory. Every role has a deterministic offline implementation.
+
+pub mod dedup;
+pub mod distract;
+pub mod maker;
+pub mod phrase;
+pub mod query;
+pub mod reasoner;
+pub mod verify;
+pub mod pipeline;

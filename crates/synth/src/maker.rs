@@ -1,0 +1,251 @@
+//! Tool Maker (offline): a trace round becomes an advanced tool whose parameters are the round's
+//! external inputs and whose implementation is the gold calls it wraps.
+
+use hardgen_core::record::{AdvancedStep, Binding, GoldCall};
+use hardgen_core::trace::parse_from_step;
+use hardgen_core::{AdvancedTool, ToolCall, ToolSpec, Trace};
+use hardgen_graph::schema::values_at;
+use hardgen_tools::Environment;
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Why a round cannot become an advanced tool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MakerReject {
+    /// Machine reason.
+    pub reason: &'static str,
+    /// Details.
+    pub detail: String,
+}
+
+/// A round made into gold calls plus an advanced tool.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Made {
+    /// The composite tool.
+    pub tool: AdvancedTool,
+    /// The gold calls (re-numbered 0..).
+    pub gold: Vec<GoldCall>,
+    /// External input values by advanced-tool parameter.
+    pub inputs: Map<String, Value>,
+    /// Inputs whose values come from earlier rounds' results (already in the conversation).
+    pub context_inputs: BTreeSet<String>,
+    /// Inputs that say which list item to use.
+    pub selectors: BTreeSet<String>,
+}
+
+fn first_sentence(s: &str) -> String {
+    let s = s.split(". ").next().unwrap_or(s).trim_end_matches('.');
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Builds the advanced tool of round `round` of `trace`: the target's successful call and the
+/// calls of the round it transitively depends on.
+pub fn make(trace: &Trace, round: usize, specs: &BTreeMap<&str, &ToolSpec>, min_calls: usize) -> Result<Made, MakerReject> {
+    let target = trace.targets.get(round).ok_or(MakerReject { reason: "no_round", detail: format!("trace has no round {round}") })?;
+    let t_idx = trace
+        .calls
+        .iter()
+        .rposition(|c| c.round == round && &c.name == target && c.result.is_some())
+        .ok_or_else(|| MakerReject { reason: "target_not_reached", detail: format!("{target} never succeeded") })?;
+    // Ancestors of the target inside this round.
+    let mut keep = BTreeSet::new();
+    let mut stack = vec![t_idx];
+    while let Some(i) = stack.pop() {
+        if trace.calls[i].round == round && keep.insert(i) {
+            stack.extend(trace.calls[i].depends_on.iter().copied());
+        }
+    }
+    if keep.len() < min_calls {
+        return Err(MakerReject { reason: "too_short", detail: format!("{} gold call(s), need {min_calls}", keep.len()) });
+    }
+    let order: Vec<usize> = keep.into_iter().collect();
+    let pos: BTreeMap<usize, usize> = order.iter().enumerate().map(|(p, &i)| (i, p)).collect();
+    let mut props = Map::new();
+    let mut required = Vec::new();
+    let mut inputs = Map::new();
+    let mut context = BTreeSet::new();
+    let mut selectors = BTreeSet::new();
+    let mut gold = Vec::new();
+    let mut implementation = Vec::new();
+    for (p, &i) in order.iter().enumerate() {
+        let call = &trace.calls[i];
+        let spec = specs.get(call.name.as_str()).ok_or_else(|| MakerReject { reason: "unknown_tool", detail: call.name.clone() })?;
+        let mut bindings = BTreeMap::new();
+        let mut prov = BTreeMap::new();
+        for (arg, value) in &call.arguments {
+            let source = call.provenance.get(arg).and_then(|s| parse_from_step(s));
+            let binding = match source {
+                Some((k, path)) if pos.contains_key(&k) => {
+                    let res = trace.calls[k].result.as_ref().unwrap_or(&Value::Null);
+                    let vals = values_at(res, path);
+                    let index = vals.iter().position(|v| *v == value).unwrap_or(0);
+                    prov.insert(arg.clone(), format!("step:{}:{path}", pos[&k]));
+                    let distinct: BTreeSet<String> = vals.iter().map(|v| v.to_string()).collect();
+                    if distinct.len() <= 1 {
+                        Binding::Step { step: pos[&k], path: path.to_string(), index }
+                    } else {
+                        // Several candidates: the query must say which one, by an attribute.
+                        let (field, fv) = selector(res, path, index).ok_or_else(|| MakerReject {
+                            reason: "ambiguous",
+                            detail: format!("{} picks one of {} values of {path} with nothing to tell them apart", call.name, distinct.len()),
+                        })?;
+                        let leaf = field.rsplit('.').next().unwrap_or(&field).to_string();
+                        let name = input_name(&leaf, &fv, &call.name, &inputs);
+                        if !inputs.contains_key(&name) {
+                            props.insert(name.clone(), json!({"type": "string", "description": format!("Which item to use: the one whose {} is this", leaf.replace('_', " "))}));
+                            required.push(name.clone());
+                            inputs.insert(name.clone(), fv.clone());
+                            selectors.insert(name.clone());
+                        }
+                        Binding::Select { step: pos[&k], path: path.to_string(), field, param: name }
+                    }
+                }
+                other => {
+                    // A user-given value, or one from an earlier round (already in the conversation).
+                    let name = input_name(arg, value, &call.name, &inputs);
+                    if !inputs.contains_key(&name) {
+                        let mut schema = spec.parameters["properties"][arg.as_str()].clone();
+                        if schema.is_null() {
+                            schema = json!({});
+                        }
+                        props.insert(name.clone(), schema);
+                        required.push(name.clone());
+                        inputs.insert(name.clone(), value.clone());
+                    }
+                    if other.is_some() {
+                        context.insert(name.clone());
+                    }
+                    prov.insert(arg.clone(), format!("input:{name}"));
+                    Binding::Input { param: name }
+                }
+            };
+            bindings.insert(arg.clone(), binding);
+        }
+        implementation.push(AdvancedStep { tool: call.name.clone(), bindings });
+        gold.push(GoldCall {
+            step: p,
+            name: call.name.clone(),
+            arguments: call.arguments.clone(),
+            provenance: prov,
+            depends_on: call.depends_on.iter().filter_map(|k| pos.get(k).copied()).collect(),
+            result: call.result.clone().unwrap_or(Value::Null),
+        });
+    }
+    let target_spec = specs.get(target.as_str()).ok_or_else(|| MakerReject { reason: "unknown_tool", detail: target.clone() })?;
+    let mut name = target.clone();
+    let named: Vec<&str> = inputs.keys().filter(|k| !context.contains(*k)).map(String::as_str).take(2).collect();
+    if !named.is_empty() {
+        name = format!("{name}_from_{}", named.join("_and_"));
+    }
+    name.truncate(64);
+    let steps_text: Vec<String> = gold.iter().map(|g| specs.get(g.name.as_str()).map(|s| first_sentence(&s.description)).unwrap_or_default()).collect();
+    let description = format!(
+        "{} in one call. Internally it will {}. Returns what {} returns.",
+        capitalize(&first_sentence(&target_spec.description)),
+        steps_text.join(", then "),
+        target
+    );
+    let tool = AdvancedTool {
+        name,
+        description,
+        parameters: json!({"type": "object", "properties": props, "required": required}),
+        returns: target_spec.returns.clone().unwrap_or(json!({})),
+        implementation,
+        steps: (0..gold.len()).collect(),
+    };
+    Ok(Made { tool, gold, inputs, context_inputs: context, selectors })
+}
+
+/// A field of list item `index` (sibling of `path`'s leaf) whose string value no other item has:
+/// (field path, value). Names are preferred; ids and codes are not used.
+fn selector(res: &Value, path: &str, index: usize) -> Option<(String, Value)> {
+    let (prefix, _) = path.rsplit_once("[].")?;
+    let items = values_list(res, prefix)?;
+    let item = items.get(index)?.as_object()?;
+    let mut keys: Vec<&String> = item.keys().filter(|k| !k.ends_with("_id") && item[*k].is_string()).collect();
+    keys.sort_by_key(|k| (!k.contains("name"), k.len()));
+    keys.into_iter()
+        .find(|k| items.iter().filter(|it| it.get(k.as_str()) == item.get(k.as_str())).count() == 1)
+        .map(|k| (format!("{prefix}[].{k}"), item[k].clone()))
+}
+
+fn values_list<'a>(res: &'a Value, prefix: &str) -> Option<&'a Vec<Value>> {
+    let mut cur = res;
+    for seg in prefix.split('.') {
+        cur = cur.get(seg)?;
+    }
+    cur.as_array()
+}
+
+/// Resolves a `Select` binding against a result.
+pub fn select(res: &Value, path: &str, field: &str, want: &Value) -> Option<Value> {
+    let vals = values_at(res, path);
+    let keys = values_at(res, field);
+    keys.iter().position(|k| *k == want).and_then(|i| vals.get(i)).map(|v| (*v).clone())
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// A parameter name for an external input: the argument name, made unique when two calls take
+/// different values under the same name.
+fn input_name(arg: &str, value: &Value, tool: &str, taken: &Map<String, Value>) -> String {
+    match taken.get(arg) {
+        None => arg.to_string(),
+        Some(v) if v == value => arg.to_string(),
+        Some(_) => {
+            let noun = tool.split('_').next_back().unwrap_or(tool);
+            let mut n = format!("{noun}_{arg}");
+            let mut k = 2;
+            while taken.get(&n).is_some_and(|v| v != value) {
+                n = format!("{noun}_{arg}_{k}");
+                k += 1;
+            }
+            n
+        }
+    }
+}
+
+/// Runs an advanced tool's implementation with `inputs`: each step's arguments from the inputs or
+/// from earlier steps' results. Returns each step's outcome (the composite tool, executed).
+pub fn execute_advanced<E: Environment>(tool: &AdvancedTool, inputs: &Map<String, Value>, env: &mut E) -> Vec<Result<Value, String>> {
+    let mut out: Vec<Result<Value, String>> = Vec::new();
+    for step in &tool.implementation {
+        let mut args = Map::new();
+        let mut missing = None;
+        for (arg, b) in &step.bindings {
+            let v = match b {
+                Binding::Input { param } => inputs.get(param).cloned(),
+                Binding::Step { step, path, index } => match out.get(*step) {
+                    Some(Ok(r)) => values_at(r, path).get(*index).map(|v| (*v).clone()),
+                    _ => None,
+                },
+                Binding::Select { step, path, field, param } => match (out.get(*step), inputs.get(param)) {
+                    (Some(Ok(r)), Some(want)) => select(r, path, field, want),
+                    _ => None,
+                },
+            };
+            match v {
+                Some(v) => {
+                    args.insert(arg.clone(), v);
+                }
+                None => missing = Some(arg.clone()),
+            }
+        }
+        if let Some(a) = missing {
+            out.push(Err(format!("no value for `{a}` of {}", step.tool)));
+            continue;
+        }
+        out.push(env.execute(&ToolCall { name: step.tool.clone(), arguments: args }).map_err(|e| e.to_string()));
+    }
+    out
+}

@@ -1,0 +1,121 @@
+//! Natural phrasings of tools and parameters, derived from their names and descriptions
+//! (deterministic templates: every tool gets at least two phrasings).
+
+/// Verbs of tool names and how a user would say them.
+const VERBS: &[(&str, &str)] = &[
+    ("get", "look up"),
+    ("list", "show me"),
+    ("search", "find"),
+    ("find", "find"),
+    ("lookup", "look up"),
+    ("count", "count"),
+    ("total", "work out the total"),
+    ("largest", "find the largest"),
+    ("authorize", "authorize"),
+    ("add", "add"),
+    ("create", "create"),
+    ("set", "set"),
+    ("update", "update"),
+    ("cancel", "cancel"),
+    ("book", "book"),
+    ("issue", "issue"),
+    ("block", "block"),
+    ("freeze", "freeze"),
+    ("unfreeze", "unfreeze"),
+    ("transfer", "transfer"),
+    ("schedule", "schedule"),
+];
+
+/// Words of a snake_case name, with common abbreviations spelled out.
+pub fn words(name: &str) -> Vec<String> {
+    name.split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| match w {
+            "id" => "ID".to_string(),
+            "iban" => "IBAN".to_string(),
+            "pin" => "PIN".to_string(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+/// (verb phrase, object phrase) of a tool name: `set_card_limit` -> ("set", "the card limit").
+pub fn verb_object(tool: &str) -> (String, String) {
+    let w = words(tool);
+    let (verb, rest) = match w.split_first() {
+        Some((v, rest)) => (v.clone(), rest.to_vec()),
+        None => (tool.to_string(), Vec::new()),
+    };
+    let said = VERBS.iter().find(|(v, _)| *v == verb).map_or(verb.clone(), |(_, s)| s.to_string());
+    let object = rest.iter().filter(|x| !matches!(x.as_str(), "by" | "of" | "for")).cloned().collect::<Vec<_>>().join(" ");
+    (said, if object.is_empty() { String::new() } else { format!("the {object}") })
+}
+
+/// What the agent sets out to do, in its own words: `list_payments` -> "list the payments".
+pub fn goal(tool: &str) -> String {
+    let w = words(tool);
+    let (verb, rest) = match w.split_first() {
+        Some((v, rest)) => (v.as_str(), rest.join(" ")),
+        None => (tool, String::new()),
+    };
+    let verb = match verb {
+        "get" => "look up",
+        "search" => "search for",
+        "total" | "largest" | "count" => return format!("work out the {}", w.join(" ")),
+        v => v,
+    };
+    if rest.is_empty() {
+        verb.to_string()
+    } else {
+        format!("{verb} the {rest}")
+    }
+}
+
+/// The phrasings of a tool as a request; index `k` picks one (wrapping).
+pub fn request(tool: &str, description: &str, k: usize) -> String {
+    let (verb, object) = verb_object(tool);
+    // The first clause of the description: rules after `;` or `(` are not part of the request.
+    let desc = description.split(". ").next().unwrap_or(description);
+    let desc = desc.split([';', '(']).next().unwrap_or(desc).trim().trim_end_matches('.').trim_end_matches(',');
+    let desc_lc = lower_first(desc);
+    let options = [
+        format!("Please {verb} {object}"),
+        format!("Could you {verb} {object} for me"),
+        format!("I need you to {desc_lc}"),
+        format!("Can you {desc_lc}"),
+    ];
+    options[k % options.len()].replace("  ", " ").trim().to_string()
+}
+
+/// Number of distinct request phrasings per tool.
+pub const PHRASINGS: usize = 4;
+
+/// A human label for a parameter: `card_pin` -> "card PIN".
+pub fn label(param: &str) -> String {
+    words(param).join(" ")
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tools_get_several_phrasings() {
+        let d = "Change the spending limit of an active card (100 to 8000). Needs a card token.";
+        let all: Vec<String> = (0..PHRASINGS).map(|k| request("set_card_limit", d, k)).collect();
+        assert_eq!(all[0], "Please set the card limit");
+        assert_eq!(all[2], "I need you to change the spending limit of an active card");
+        assert_eq!(goal("list_payments"), "list the payments");
+        let distinct: std::collections::BTreeSet<&String> = all.iter().collect();
+        assert_eq!(distinct.len(), PHRASINGS);
+        assert_eq!(label("card_pin"), "card PIN");
+    }
+}

@@ -1,0 +1,297 @@
+//! Reasoner (offline): an agent that follows the advanced tool's plan against a live environment,
+//! deriving every argument from the query's inputs or its own observed results, narrating what it
+//! sees, and answering from the final result. A configurable error rate makes it slip (skip a
+//! prerequisite, guess or swap an argument) so the verifier's hint-and-retry path runs for real.
+
+use crate::maker::Made;
+use crate::phrase;
+use crate::query::value_text;
+use hardgen_core::record::{Binding, Call, Message};
+use hardgen_core::{ToolCall, ToolError};
+use hardgen_graph::schema::values_at;
+use hardgen_tools::Environment;
+use rand::rngs::ChaCha8Rng;
+use rand::seq::IndexedRandom;
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Reasoner settings.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReasonerConfig {
+    /// Chance that an attempt contains one mistake.
+    pub error_rate: f64,
+    /// Chance that, given a hint, the reasoner fixes its mistake on the next attempt.
+    pub hint_uptake: f64,
+}
+
+impl Default for ReasonerConfig {
+    fn default() -> Self {
+        ReasonerConfig { error_rate: 0.15, hint_uptake: 0.9 }
+    }
+}
+
+/// The kind of mistake made in an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Slip {
+    /// A value that should come from a tool was guessed.
+    Guess,
+    /// A prerequisite call was skipped and its output guessed.
+    Skip,
+    /// Two arguments were swapped.
+    Swap,
+}
+
+/// One attempt: messages (user query excluded), executed calls, final answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempt {
+    /// Assistant and tool messages.
+    pub messages: Vec<Message>,
+    /// Executed calls with outcomes.
+    pub calls: Vec<(Call, Result<Value, ToolError>)>,
+    /// Final answer text.
+    pub answer: String,
+    /// The mistake made, if any.
+    pub slip: Option<Slip>,
+}
+
+/// Short description of a result for narration and answers.
+pub fn summarize(v: &Value) -> String {
+    match v {
+        Value::Object(m) if m.contains_key("results") => {
+            let count = m.get("count").map(value_text).unwrap_or_default();
+            let first = m.get("results").and_then(|r| r.get(0)).map(|f| key_values(f, 2).join(", ")).unwrap_or_default();
+            if first.is_empty() {
+                format!("{count} results")
+            } else {
+                format!("{count} results, the first being {first}")
+            }
+        }
+        Value::Object(_) => key_values(v, 4).join(", "),
+        other => value_text(other),
+    }
+}
+
+/// `key value` pairs of the first `n` scalar fields (ids first).
+pub fn key_values(v: &Value, n: usize) -> Vec<String> {
+    let Some(m) = v.as_object() else { return vec![value_text(v)] };
+    let mut keys: Vec<&String> = m.keys().filter(|k| m[*k].is_string() || m[*k].is_number() || m[*k].is_boolean()).collect();
+    keys.sort_by_key(|k| !k.ends_with("_id"));
+    keys.into_iter().take(n).map(|k| format!("{} {}", phrase::label(k), value_text(&m[k]))).collect()
+}
+
+/// The values a correct final answer must state: those `summarize` shows.
+pub fn answer_values(v: &Value) -> Vec<String> {
+    match v {
+        Value::Object(m) if m.contains_key("results") => {
+            let mut out = vec![m.get("count").map(value_text).unwrap_or_default()];
+            if let Some(f) = m.get("results").and_then(|r| r.get(0)).and_then(Value::as_object) {
+                out.extend(f.iter().filter(|(k, _)| k.ends_with("_id")).take(1).map(|(_, x)| value_text(x)));
+            }
+            out
+        }
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().filter(|k| m[*k].is_string() || m[*k].is_number() || m[*k].is_boolean()).collect();
+            keys.sort_by_key(|k| !k.ends_with("_id"));
+            keys.into_iter().take(4).map(|k| value_text(&m[k])).collect()
+        }
+        other => vec![value_text(other)],
+    }
+}
+
+fn fabricate(v: &Value, rng: &mut ChaCha8Rng) -> Value {
+    match v {
+        Value::String(s) => {
+            // Keep the shape (prefix, length) so the guess looks plausible.
+            let digits: String = s.chars().rev().take_while(char::is_ascii_alphanumeric).collect::<Vec<_>>().into_iter().rev().collect();
+            let head = &s[..s.len() - digits.len()];
+            let mut g: String = digits.chars().map(|c| if c.is_ascii_digit() { char::from(b'0' + rng.random_range(0..10u8)) } else { c }).collect();
+            if g == digits {
+                g = format!("{g}9");
+            }
+            Value::String(format!("{head}{g}"))
+        }
+        Value::Number(n) => serde_json::json!(n.as_f64().unwrap_or(0.0) + 1.0),
+        other => other.clone(),
+    }
+}
+
+/// Dependency level of each gold step (calls on one level are independent: one parallel turn).
+pub fn levels(made: &Made) -> Vec<usize> {
+    let mut lv = vec![0usize; made.gold.len()];
+    for (i, g) in made.gold.iter().enumerate() {
+        lv[i] = g.depends_on.iter().filter(|&&d| d < i).map(|&d| lv[d] + 1).max().unwrap_or(0);
+    }
+    lv
+}
+
+/// Runs one attempt. `fix` tells the reasoner to avoid a mistake (it took a hint).
+#[allow(clippy::too_many_arguments)]
+pub fn attempt<E: Environment>(
+    made: &Made,
+    goal: &str,
+    env: &mut E,
+    cfg: &ReasonerConfig,
+    fix: bool,
+    next_call: &mut usize,
+    rng: &mut ChaCha8Rng,
+) -> Attempt {
+    let n = made.gold.len();
+    let lv = levels(made);
+    let max_lv = lv.iter().copied().max().unwrap_or(0);
+    // Decide the slip for this attempt.
+    let slip = if !fix && rng.random_bool(cfg.error_rate.clamp(0.0, 1.0)) {
+        let has_step = made.tool.implementation.iter().any(|s| s.bindings.values().any(|b| !matches!(b, Binding::Input { .. })));
+        let swappable: Vec<usize> = (0..n).filter(|&i| made.gold[i].arguments.values().filter(|v| v.is_string()).count() >= 2).collect();
+        let mut options = Vec::new();
+        if has_step {
+            options.push(Slip::Guess);
+            options.push(Slip::Skip);
+        }
+        if !swappable.is_empty() {
+            options.push(Slip::Swap);
+        }
+        options.choose(rng).copied()
+    } else {
+        None
+    };
+    let guess_step = match slip {
+        Some(Slip::Guess) => {
+            let c: Vec<usize> = (0..n).filter(|&i| made.tool.implementation[i].bindings.values().any(|b| !matches!(b, Binding::Input { .. }))).collect();
+            c.choose(rng).copied()
+        }
+        _ => None,
+    };
+    let skip_step = match slip {
+        Some(Slip::Skip) => {
+            let feeders: Vec<usize> = (0..n).filter(|&i| made.gold.iter().any(|g| g.depends_on.contains(&i))).collect();
+            feeders.choose(rng).copied()
+        }
+        _ => None,
+    };
+    let swap_step = match slip {
+        Some(Slip::Swap) => {
+            let c: Vec<usize> = (0..n).filter(|&i| made.gold[i].arguments.values().filter(|v| v.is_string()).count() >= 2).collect();
+            c.choose(rng).copied()
+        }
+        _ => None,
+    };
+    let mut results: Vec<Option<Value>> = vec![None; n];
+    let mut messages = Vec::new();
+    let mut calls = Vec::new();
+    let mut prev_summary: Vec<String> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    for level in 0..=max_lv {
+        let wave: Vec<usize> = (0..n).filter(|&i| lv[i] == level && Some(i) != skip_step).collect();
+        if wave.is_empty() {
+            continue;
+        }
+        let mut turn_calls = Vec::new();
+        let mut said = Vec::new();
+        for &i in &wave {
+            let step = &made.tool.implementation[i];
+            let mut args = Map::new();
+            for (arg, b) in &step.bindings {
+                let v = match b {
+                    Binding::Input { param } => made.inputs.get(param).cloned(),
+                    Binding::Step { .. } | Binding::Select { .. } => {
+                        let own = match b {
+                            Binding::Step { step: k, path, index } => results[*k].as_ref().and_then(|r| values_at(r, path).get(*index).map(|v| (*v).clone())),
+                            Binding::Select { step: k, path, field, param } => {
+                                let picked = results[*k].as_ref().zip(made.inputs.get(param)).and_then(|(r, want)| crate::maker::select(r, path, field, want));
+                                if let (Some(p), Some(want)) = (&picked, made.inputs.get(param)) {
+                                    let leaf = field.rsplit('.').next().unwrap_or(field);
+                                    notes.push(format!("The one whose {} is {} has {} {}.", phrase::label(leaf), value_text(want), phrase::label(arg), value_text(p)));
+                                }
+                                picked
+                            }
+                            Binding::Input { .. } => None,
+                        };
+                        match own {
+                            Some(v) if guess_step != Some(i) => Some(v),
+                            // The prerequisite was skipped, or the value is guessed on purpose.
+                            _ => Some(fabricate(made.gold[i].arguments.get(arg).unwrap_or(&Value::Null), rng)),
+                        }
+                    }
+                };
+                if let Some(v) = v {
+                    args.insert(arg.clone(), v);
+                }
+            }
+            if swap_step == Some(i) {
+                let keys: Vec<String> = args.iter().filter(|(_, v)| v.is_string()).map(|(k, _)| k.clone()).take(2).collect();
+                if let [a, b] = keys.as_slice() {
+                    let (va, vb) = (args[a].clone(), args[b].clone());
+                    args.insert(a.clone(), vb);
+                    args.insert(b.clone(), va);
+                }
+            }
+            let id = format!("c{}", *next_call);
+            *next_call += 1;
+            let shown: Vec<String> = args.iter().map(|(k, v)| format!("{k}={}", value_text(v))).collect();
+            said.push(format!("{}({})", step.tool, shown.join(", ")));
+            turn_calls.push(Call { id, name: step.tool.clone(), arguments: args });
+        }
+        let mut reasoning = if level == 0 {
+            let later: Vec<String> = made
+                .tool
+                .implementation
+                .iter()
+                .flat_map(|s| s.bindings.iter().filter(|(_, b)| !matches!(b, Binding::Input { .. })).map(|(a, _)| phrase::label(a)))
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            if later.is_empty() {
+                format!("The user wants me to {goal}. I have everything I need, so I'll call {} directly.", said.join(" and "))
+            } else {
+                format!(
+                    "The user wants me to {goal}. That needs the {} which the user did not give and only tools can return, so I have to obtain them first. I'll start with {}.",
+                    later.join(", "),
+                    said.join(" and ")
+                )
+            }
+        } else {
+            format!("{} {}Now I can call {}.", prev_summary.join(" "), notes.iter().map(|n| format!("{n} ")).collect::<String>(), said.join(" and "))
+        };
+        notes.clear();
+        if turn_calls.len() > 1 {
+            reasoning.push_str(" These calls do not depend on each other, so I'll make them together.");
+        }
+        messages.push(Message::Assistant { reasoning: Some(reasoning), content: None, tool_calls: turn_calls.clone() });
+        prev_summary.clear();
+        for (c, &i) in turn_calls.iter().zip(&wave) {
+            let out = env.execute(&ToolCall { name: c.name.clone(), arguments: c.arguments.clone() });
+            let content = match &out {
+                Ok(v) => {
+                    prev_summary.push(format!("{} returned {}.", c.name, summarize(v)));
+                    v.clone()
+                }
+                Err(e) => {
+                    prev_summary.push(format!("{} failed: {e}.", c.name));
+                    e.to_result_json()
+                }
+            };
+            results[i] = out.as_ref().ok().cloned();
+            messages.push(Message::Tool { tool_call_id: c.id.clone(), name: c.name.clone(), content });
+            calls.push((c.clone(), out));
+        }
+    }
+    let last = n.saturating_sub(1);
+    let answer = match &results[last] {
+        Some(r) => format!("Done. {}: {}.", capitalize(&phrase::words(&made.gold[last].name).join(" ")), summarize(r)),
+        None => "I could not complete the request: the last step did not succeed.".to_string(),
+    };
+    let reasoning = format!("{} That was the last step, so I can report the outcome.", prev_summary.join(" "));
+    messages.push(Message::Assistant { reasoning: Some(reasoning), content: Some(answer.clone()), tool_calls: Vec::new() });
+    Attempt { messages, calls, answer, slip }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
