@@ -9,3 +9,4 @@ pub mod query;
 pub mod reasoner;
 pub mod verify;
 pub mod pipeline;
+pub mod run;
