@@ -554,7 +554,8 @@ pub enum Rule {
         only: Option<Cond>,
     },
     /// `field` of the row at `target` must equal the value of `param` (ownership: the payee must
-    /// belong to the paying account), else NotPermitted.
+    /// belong to the paying account), else NotPermitted. `param` may be `self.<field>` to compare
+    /// with a field of the row itself (the agent must work in the case's own queue).
     Same {
         /// Target path.
         target: String,

@@ -440,9 +440,13 @@ impl World {
                         }
                     }
                 }
-                Rule::Same(t, fi, param) => {
+                Rule::Same(t, fi, param, own) => {
                     let (tc, idx, row) = self.target_row(t, cur, args)?;
-                    let want = args.get(param).cloned().unwrap_or(Value::Null);
+                    let want = match own {
+                        Some(f) => cur.row[*f].to_json(),
+                        None => args.get(param).cloned().unwrap_or(Value::Null),
+                    };
+                    let param = param.trim_start_matches("self.");
                     if row[*fi].to_json() != want {
                         return Err(ToolError::NotPermitted {
                             reason: format!(

@@ -205,8 +205,8 @@ pub enum Rule {
     Quota(usize, u32, Option<Cond>),
     /// No other row with the same values.
     Unique(Vec<usize>, Option<Cond>),
-    /// Field of target equals a param.
-    Same(Target, usize, String),
+    /// Field of target equals a param, or (`Some(field)`) a field of the row itself.
+    Same(Target, usize, String, Option<usize>),
     /// Date param before date param.
     Before(String, String),
 }
@@ -1253,10 +1253,12 @@ impl ToolBuilder<'_> {
                 } => {
                     let t = self.target(c, target, p, true, &sub)?;
                     let fi = self.target_field(c, &t, field, &sub)?;
-                    if !p.props.contains_key(param) {
-                        return Err(self.err(&sub, format!("unknown param {param:?}")));
-                    }
-                    Rule::Same(t, fi, param.clone())
+                    let own = match param.strip_prefix("self.") {
+                        Some(f) => Some(self.field(c, f, &sub)?),
+                        None if p.props.contains_key(param) => None,
+                        None => return Err(self.err(&sub, format!("unknown param {param:?} (or use `self.<field>`)"))),
+                    };
+                    Rule::Same(t, fi, param.clone(), own)
                 }
                 dsl::Rule::Before { first, second } => {
                     for d in [first, second] {

@@ -109,7 +109,7 @@ fn every_tool_succeeds_and_results_conform() {
     for (ti, t) in def.tools.iter().enumerate() {
         let mut ok = 0;
         let mut last_err = None;
-        for seed in 0..40u64 {
+        for seed in 0..120u64 {
             w.reset(seed);
             let mut rng = ChaCha8Rng::seed_from_u64(seed * 1000 + ti as u64);
             let args = oracle_args(&mut w, ti, &mut rng);
