@@ -4,7 +4,7 @@
 
 use super::engine::World;
 use super::gen::gen_value;
-use super::model::{Entity, Input, Kind, Target, Ty};
+use super::model::{Entity, Input, Kind, Rule, Target, Ty};
 use crate::Environment;
 use hardgen_core::ToolCall;
 use rand::rngs::ChaCha8Rng;
@@ -72,6 +72,22 @@ pub fn oracle_args(world: &mut World, ti: usize, rng: &mut ChaCha8Rng) -> Map<St
         };
         if !v.is_null() {
             args.insert(name.to_string(), v);
+        }
+    }
+    // Ownership rules (`same`): make the checked param agree with the row it is checked against,
+    // so success paths are reachable; the rule's failure path is covered by random picks.
+    let rules = match &tool.kind {
+        Kind::Create { rules, .. } | Kind::Transition { rules, .. } | Kind::Update { rules, .. } => rules.as_slice(),
+        _ => &[],
+    };
+    for r in rules {
+        if let Rule::Same(Target::Param(p, tc), fi, param, None) = r {
+            if rng.random_bool(0.7) {
+                let row = args.get(p).and_then(Value::as_str).and_then(|id| def.colls[*tc].parse_id(id));
+                if let Some(v) = row.and_then(|idx| world.table(*tc).rows.get(idx).map(|r| r[*fi].to_json())) {
+                    args.insert(param.clone(), v);
+                }
+            }
         }
     }
     if let Kind::Authorize {

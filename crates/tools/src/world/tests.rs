@@ -346,3 +346,14 @@ fn banking_rules_are_enforced() {
     );
     assert!(matches!(e, Err(ToolError::NotPermitted { .. })), "{e:?}");
 }
+
+#[test]
+#[ignore = "diagnostic: prints every tool's shortest chain"]
+fn print_chains() {
+    let w = world();
+    let def = w.def();
+    for (t, c) in def.shortest_chains().iter().enumerate() {
+        let names: Vec<&str> = c.iter().flatten().map(|&i| def.tools[i].name.as_str()).collect();
+        println!("{} <- {:?}", def.tools[t].name, names);
+    }
+}
