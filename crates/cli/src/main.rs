@@ -1,5 +1,6 @@
 //! The `hardgen` binary: parses flags, opens the tool world, dispatches to a command module.
 
+mod gen_cmd;
 mod graph_cmd;
 mod tools_cmd;
 
@@ -27,6 +28,21 @@ enum Command {
     Graph(graph_cmd::GraphCmd),
     /// Sample legal, directed, executed traces as JSON Lines.
     Traces(graph_cmd::TracesCmd),
+    /// Generate a verified dataset (offline end to end) into a directory.
+    Generate(gen_cmd::GenerateCmd),
+    /// Print the summary of a generated directory.
+    Stats {
+        /// Run directory.
+        dir: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-execute every record of a generated directory in a fresh world and report any that no longer verifies.
+    Verify {
+        /// Run directory.
+        dir: PathBuf,
+    },
 }
 
 /// Exit codes, documented in the README.
@@ -35,6 +51,8 @@ pub mod exit {
     pub const INPUT: u8 = 1;
     /// The tool ran and returned a typed error (printed as JSON on stdout).
     pub const TOOL_ERROR: u8 = 3;
+    /// `hardgen verify` found records that no longer verify.
+    pub const UNVERIFIED: u8 = 4;
 }
 
 fn main() -> ExitCode {
@@ -42,6 +60,13 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Tools(cmd) => tools_cmd::run(cmd, cli.world.as_deref()),
         Command::Graph(cmd) => graph_cmd::run_graph(cmd, || tools_cmd::open(cli.world.as_deref())),
+        Command::Generate(cmd) => {
+            tools_cmd::open(cli.world.as_deref()).and_then(|def| gen_cmd::run_generate(cmd, def))
+        }
+        Command::Stats { dir, json } => gen_cmd::run_stats(&dir, json),
+        Command::Verify { dir } => {
+            tools_cmd::open(cli.world.as_deref()).and_then(|def| gen_cmd::run_verify(&dir, def))
+        }
         Command::Traces(cmd) => {
             tools_cmd::open(cli.world.as_deref()).and_then(|def| graph_cmd::run_traces(cmd, def))
         }

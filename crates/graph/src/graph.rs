@@ -38,7 +38,7 @@ impl Default for GraphConfig {
             pattern_bonus: 0.3,
             pattern_penalty: 0.6,
             threshold: 0.55,
-            margin: 0.3,
+            margin: 0.45,
         }
     }
 }

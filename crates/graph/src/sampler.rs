@@ -166,9 +166,9 @@ impl Sampler {
             .collect();
     }
 
-    /// Gathers value pools from the environment in two sweeps: every tool without required
-    /// parameters (at its largest `limit`), then every tool whose required inputs the first sweep
-    /// can supply. The environment is reset to `seed` before and after.
+    /// Gathers value pools from the environment in sweeps: every tool without required
+    /// parameters (at its largest `limit`), then (three times) every tool whose required inputs
+    /// earlier sweeps can supply. The environment is reset to `seed` before and after.
     pub fn harvest<E: Environment>(&mut self, env: &mut E, seed: u64) -> Pools {
         env.reset(seed);
         let n = self.graph.nodes.len();
@@ -180,7 +180,7 @@ impl Sampler {
         };
         let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed ^ 0x5EED_F00D);
         let mut pools = Pools::new();
-        for sweep in 0..2 {
+        for sweep in 0..4 {
             for t in 0..n {
                 let cs = &self.graph.constraints[t];
                 let first = !cs.iter().any(|c| c.required);
@@ -216,16 +216,17 @@ impl Sampler {
                         error: None,
                     });
                 } else {
-                    self.execute(t, 0, &mut st, env, &mut rng);
-                    if let Some(r) = st.calls.last().and_then(|c| c.result.as_ref()) {
-                        collect_pool_values(r, &mut pools);
+                    // A few calls each, since one list may come back empty.
+                    for _ in 0..3 {
+                        self.execute(t, 0, &mut st, env, &mut rng);
+                        if let Some(r) = st.calls.last().and_then(|c| c.result.as_ref()) {
+                            collect_pool_values(r, &mut pools);
+                        }
                     }
                 }
             }
-            if sweep == 0 {
-                // Second-sweep tools may need text values the first sweep found.
-                self.set_pools(pools.clone());
-            }
+            // Later sweeps may need text values earlier sweeps found.
+            self.set_pools(pools.clone());
         }
         env.reset(seed);
         pools
@@ -514,14 +515,15 @@ impl Sampler {
             }
         }
         // "At least one of" groups (update tools): give one if none was drawn.
-        let group = &self.graph.any_of[t];
+        let mut group = self.graph.any_of[t].clone();
         if !group.is_empty() && !group.iter().any(|p| args.contains_key(p)) {
-            if let Some(p) = group.choose(rng) {
-                if let Some(c) = self.graph.constraints[t].iter().find(|c| &c.param == p) {
-                    if let Some(v) = self.literal(c, rng) {
-                        args.insert(p.clone(), v);
-                        prov.insert(p.clone(), LITERAL.to_string());
-                    }
+            group.shuffle(rng);
+            for p in group {
+                let c = self.graph.constraints[t].iter().find(|c| c.param == p);
+                if let Some(v) = c.and_then(|c| self.literal(c, rng)) {
+                    args.insert(p.clone(), v);
+                    prov.insert(p, LITERAL.to_string());
+                    break;
                 }
             }
         }

@@ -175,6 +175,17 @@ pub fn name_similarity(param: &str, field: &str) -> f64 {
     if p.ends_with(&format!("_{f}")) || f.ends_with(&format!("_{p}")) {
         return 0.9;
     }
+    // Two roles of the same kind of id: `holder_contact_id` / `member_contact_id`.
+    let noun = |s: &str| {
+        s.strip_suffix("_id")
+            .and_then(|r| r.rsplit('_').next())
+            .map(str::to_string)
+    };
+    if let (Some(a), Some(b)) = (noun(&p), noun(&f)) {
+        if a == b {
+            return 0.85;
+        }
+    }
     0.7 * jaccard(&words(&p.replace('_', " ")), &words(&f.replace('_', " ")))
 }
 
@@ -222,5 +233,9 @@ mod tests {
         assert_eq!(name_similarity("from_account_id", "account_id"), 0.9);
         assert!(name_similarity("payee_id", "payee_iban") < 0.5);
         assert!(name_similarity("account_id", "holder_contact_id") < 0.3);
+        assert_eq!(
+            name_similarity("holder_contact_id", "member_contact_id"),
+            0.85
+        );
     }
 }

@@ -110,22 +110,17 @@ fn sampler_reaches_every_target_the_graph_can_reach() {
             unreachable.push(s.graph().nodes[t].name.clone());
         }
         let name = &s.graph().nodes[t].name;
-        for k in 0..3u64 {
+        // Business rules (a frozen account, a copy already on loan) can defeat one attempt; the
+        // graph decides whether some attempt gets to call the target.
+        let called = (0..8u64).any(|k| {
             let mut rng = ChaCha8Rng::seed_from_u64(k * 7919 + t as u64);
             let tr = s.sample(&mut w, 1, format!("r{t}"), &[t], &mut rng);
-            let called = tr.calls.iter().any(|c| &c.name == name);
-            match d {
-                Some(_) if !s.reachable(t) => {}
-                Some(_) => assert!(
-                    called,
-                    "target {name} (depth {d:?}) was never called: {:?}",
-                    tr.calls
-                        .iter()
-                        .map(|c| (&c.name, c.error.as_ref().map(|e| e.kind())))
-                        .collect::<Vec<_>>()
-                ),
-                None => assert!(!called, "target {name} has no path, yet was called"),
-            }
+            tr.calls.iter().any(|c| &c.name == name)
+        });
+        match d {
+            Some(_) if !s.reachable(t) => {}
+            Some(_) => assert!(called, "target {name} (depth {d:?}) was never called"),
+            None => assert!(!called, "target {name} has no path, yet was called"),
         }
     }
     // Literal inputs come from value pools; every tool of the world must be fillable.

@@ -19,7 +19,9 @@ fn bench(c: &mut Criterion) {
     let mut grp = c.benchmark_group("generate");
     grp.throughput(Throughput::Elements(kept as u64));
     grp.sample_size(10);
-    grp.bench_function("verified_samples", |b| b.iter(|| black_box((0..ITEMS).filter(|&i| g.item(i).is_ok()).count())));
+    grp.bench_function("verified_samples", |b| {
+        b.iter(|| black_box((0..ITEMS).filter(|&i| g.item(i).is_ok()).count()))
+    });
     grp.finish();
 }
 

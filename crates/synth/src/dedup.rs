@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 const HASHES: usize = 16;
-const BANDS: usize = 8;
+const BANDS: usize = 2;
 
 /// Outcome of offering a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,7 +14,7 @@ pub enum Seen {
     New,
     /// Same normalised text as an earlier one.
     Exact,
-    /// Shares a MinHash band with an earlier one (Jaccard about 0.8 or more).
+    /// Shares a MinHash band with an earlier one (word 3-shingle Jaccard about 0.9 or more).
     Near,
 }
 
@@ -42,7 +42,11 @@ impl Dedup {
             return Seen::Exact;
         }
         let mut sig = [u64::MAX; HASHES];
-        let shingles: Vec<String> = if words.len() < 3 { vec![joined.clone()] } else { words.windows(3).map(|w| w.join(" ")).collect() };
+        let shingles: Vec<String> = if words.len() < 3 {
+            vec![joined.clone()]
+        } else {
+            words.windows(3).map(|w| w.join(" ")).collect()
+        };
         for s in &shingles {
             for (k, slot) in sig.iter_mut().enumerate() {
                 *slot = (*slot).min(xxh3_64_with_seed(s.as_bytes(), k as u64 + 1));
@@ -79,6 +83,11 @@ mod tests {
         assert_eq!(d.offer(a), Seen::New);
         assert_eq!(d.offer(&a.to_uppercase()), Seen::Exact);
         assert_eq!(d.offer("Please set the card limit — the IBAN is GC8TZ96JJVC8JY; card PIN: 4821; credit limit: 2500. Thanks!"), Seen::Near);
-        assert_eq!(d.offer("Could you book the flight for me — origin airport code: LIS; date 2026-07-01."), Seen::New);
+        assert_eq!(
+            d.offer(
+                "Could you book the flight for me — origin airport code: LIS; date 2026-07-01."
+            ),
+            Seen::New
+        );
     }
 }

@@ -6,7 +6,13 @@ use rand::seq::SliceRandom;
 use std::collections::BTreeSet;
 
 /// Up to `k` distractor indexes for the tools `used`, from `names`/`domains` (same order).
-pub fn pick(used: &[usize], names: &[String], domains: &[String], k: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
+pub fn pick(
+    used: &[usize],
+    names: &[String],
+    domains: &[String],
+    k: usize,
+    rng: &mut ChaCha8Rng,
+) -> Vec<usize> {
     let used_set: BTreeSet<usize> = used.iter().copied().collect();
     let doms: BTreeSet<&str> = used.iter().map(|&i| domains[i].as_str()).collect();
     let words: BTreeSet<&str> = used.iter().flat_map(|&i| names[i].split('_')).collect();

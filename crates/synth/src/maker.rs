@@ -44,13 +44,24 @@ fn first_sentence(s: &str) -> String {
 
 /// Builds the advanced tool of round `round` of `trace`: the target's successful call and the
 /// calls of the round it transitively depends on.
-pub fn make(trace: &Trace, round: usize, specs: &BTreeMap<&str, &ToolSpec>, min_calls: usize) -> Result<Made, MakerReject> {
-    let target = trace.targets.get(round).ok_or(MakerReject { reason: "no_round", detail: format!("trace has no round {round}") })?;
+pub fn make(
+    trace: &Trace,
+    round: usize,
+    specs: &BTreeMap<&str, &ToolSpec>,
+    min_calls: usize,
+) -> Result<Made, MakerReject> {
+    let target = trace.targets.get(round).ok_or(MakerReject {
+        reason: "no_round",
+        detail: format!("trace has no round {round}"),
+    })?;
     let t_idx = trace
         .calls
         .iter()
         .rposition(|c| c.round == round && &c.name == target && c.result.is_some())
-        .ok_or_else(|| MakerReject { reason: "target_not_reached", detail: format!("{target} never succeeded") })?;
+        .ok_or_else(|| MakerReject {
+            reason: "target_not_reached",
+            detail: format!("{target} never succeeded"),
+        })?;
     // Ancestors of the target inside this round.
     let mut keep = BTreeSet::new();
     let mut stack = vec![t_idx];
@@ -60,7 +71,10 @@ pub fn make(trace: &Trace, round: usize, specs: &BTreeMap<&str, &ToolSpec>, min_
         }
     }
     if keep.len() < min_calls {
-        return Err(MakerReject { reason: "too_short", detail: format!("{} gold call(s), need {min_calls}", keep.len()) });
+        return Err(MakerReject {
+            reason: "too_short",
+            detail: format!("{} gold call(s), need {min_calls}", keep.len()),
+        });
     }
     let order: Vec<usize> = keep.into_iter().collect();
     let pos: BTreeMap<usize, usize> = order.iter().enumerate().map(|(p, &i)| (i, p)).collect();
@@ -73,7 +87,10 @@ pub fn make(trace: &Trace, round: usize, specs: &BTreeMap<&str, &ToolSpec>, min_
     let mut implementation = Vec::new();
     for (p, &i) in order.iter().enumerate() {
         let call = &trace.calls[i];
-        let spec = specs.get(call.name.as_str()).ok_or_else(|| MakerReject { reason: "unknown_tool", detail: call.name.clone() })?;
+        let spec = specs.get(call.name.as_str()).ok_or_else(|| MakerReject {
+            reason: "unknown_tool",
+            detail: call.name.clone(),
+        })?;
         let mut bindings = BTreeMap::new();
         let mut prov = BTreeMap::new();
         for (arg, value) in &call.arguments {
@@ -86,7 +103,11 @@ pub fn make(trace: &Trace, round: usize, specs: &BTreeMap<&str, &ToolSpec>, min_
                     prov.insert(arg.clone(), format!("step:{}:{path}", pos[&k]));
                     let distinct: BTreeSet<String> = vals.iter().map(|v| v.to_string()).collect();
                     if distinct.len() <= 1 {
-                        Binding::Step { step: pos[&k], path: path.to_string(), index }
+                        Binding::Step {
+                            step: pos[&k],
+                            path: path.to_string(),
+                            index,
+                        }
                     } else {
                         // Several candidates: the query must say which one, by an attribute.
                         let (field, fv) = selector(res, path, index).ok_or_else(|| MakerReject {
@@ -101,7 +122,12 @@ pub fn make(trace: &Trace, round: usize, specs: &BTreeMap<&str, &ToolSpec>, min_
                             inputs.insert(name.clone(), fv.clone());
                             selectors.insert(name.clone());
                         }
-                        Binding::Select { step: pos[&k], path: path.to_string(), field, param: name }
+                        Binding::Select {
+                            step: pos[&k],
+                            path: path.to_string(),
+                            field,
+                            param: name,
+                        }
                     }
                 }
                 other => {
@@ -125,24 +151,47 @@ pub fn make(trace: &Trace, round: usize, specs: &BTreeMap<&str, &ToolSpec>, min_
             };
             bindings.insert(arg.clone(), binding);
         }
-        implementation.push(AdvancedStep { tool: call.name.clone(), bindings });
+        implementation.push(AdvancedStep {
+            tool: call.name.clone(),
+            bindings,
+        });
         gold.push(GoldCall {
             step: p,
             name: call.name.clone(),
             arguments: call.arguments.clone(),
             provenance: prov,
-            depends_on: call.depends_on.iter().filter_map(|k| pos.get(k).copied()).collect(),
+            depends_on: call
+                .depends_on
+                .iter()
+                .filter_map(|k| pos.get(k).copied())
+                .collect(),
             result: call.result.clone().unwrap_or(Value::Null),
         });
     }
-    let target_spec = specs.get(target.as_str()).ok_or_else(|| MakerReject { reason: "unknown_tool", detail: target.clone() })?;
+    let target_spec = specs.get(target.as_str()).ok_or_else(|| MakerReject {
+        reason: "unknown_tool",
+        detail: target.clone(),
+    })?;
     let mut name = target.clone();
-    let named: Vec<&str> = inputs.keys().filter(|k| !context.contains(*k)).map(String::as_str).take(2).collect();
+    let named: Vec<&str> = inputs
+        .keys()
+        .filter(|k| !context.contains(*k))
+        .map(String::as_str)
+        .take(2)
+        .collect();
     if !named.is_empty() {
         name = format!("{name}_from_{}", named.join("_and_"));
     }
     name.truncate(64);
-    let steps_text: Vec<String> = gold.iter().map(|g| specs.get(g.name.as_str()).map(|s| first_sentence(&s.description)).unwrap_or_default()).collect();
+    let steps_text: Vec<String> = gold
+        .iter()
+        .map(|g| {
+            specs
+                .get(g.name.as_str())
+                .map(|s| first_sentence(&s.description))
+                .unwrap_or_default()
+        })
+        .collect();
     let description = format!(
         "{} in one call. Internally it will {}. Returns what {} returns.",
         capitalize(&first_sentence(&target_spec.description)),
@@ -157,7 +206,13 @@ pub fn make(trace: &Trace, round: usize, specs: &BTreeMap<&str, &ToolSpec>, min_
         implementation,
         steps: (0..gold.len()).collect(),
     };
-    Ok(Made { tool, gold, inputs, context_inputs: context, selectors })
+    Ok(Made {
+        tool,
+        gold,
+        inputs,
+        context_inputs: context,
+        selectors,
+    })
 }
 
 /// A field of list item `index` (sibling of `path`'s leaf) whose string value no other item has:
@@ -166,10 +221,19 @@ fn selector(res: &Value, path: &str, index: usize) -> Option<(String, Value)> {
     let (prefix, _) = path.rsplit_once("[].")?;
     let items = values_list(res, prefix)?;
     let item = items.get(index)?.as_object()?;
-    let mut keys: Vec<&String> = item.keys().filter(|k| !k.ends_with("_id") && item[*k].is_string()).collect();
+    let mut keys: Vec<&String> = item
+        .keys()
+        .filter(|k| !k.ends_with("_id") && item[*k].is_string())
+        .collect();
     keys.sort_by_key(|k| (!k.contains("name"), k.len()));
     keys.into_iter()
-        .find(|k| items.iter().filter(|it| it.get(k.as_str()) == item.get(k.as_str())).count() == 1)
+        .find(|k| {
+            items
+                .iter()
+                .filter(|it| it.get(k.as_str()) == item.get(k.as_str()))
+                .count()
+                == 1
+        })
         .map(|k| (format!("{prefix}[].{k}"), item[k].clone()))
 }
 
@@ -185,7 +249,10 @@ fn values_list<'a>(res: &'a Value, prefix: &str) -> Option<&'a Vec<Value>> {
 pub fn select(res: &Value, path: &str, field: &str, want: &Value) -> Option<Value> {
     let vals = values_at(res, path);
     let keys = values_at(res, field);
-    keys.iter().position(|k| *k == want).and_then(|i| vals.get(i)).map(|v| (*v).clone())
+    keys.iter()
+        .position(|k| *k == want)
+        .and_then(|i| vals.get(i))
+        .map(|v| (*v).clone())
 }
 
 fn capitalize(s: &str) -> String {
@@ -217,7 +284,11 @@ fn input_name(arg: &str, value: &Value, tool: &str, taken: &Map<String, Value>) 
 
 /// Runs an advanced tool's implementation with `inputs`: each step's arguments from the inputs or
 /// from earlier steps' results. Returns each step's outcome (the composite tool, executed).
-pub fn execute_advanced<E: Environment>(tool: &AdvancedTool, inputs: &Map<String, Value>, env: &mut E) -> Vec<Result<Value, String>> {
+pub fn execute_advanced<E: Environment>(
+    tool: &AdvancedTool,
+    inputs: &Map<String, Value>,
+    env: &mut E,
+) -> Vec<Result<Value, String>> {
     let mut out: Vec<Result<Value, String>> = Vec::new();
     for step in &tool.implementation {
         let mut args = Map::new();
@@ -229,7 +300,12 @@ pub fn execute_advanced<E: Environment>(tool: &AdvancedTool, inputs: &Map<String
                     Some(Ok(r)) => values_at(r, path).get(*index).map(|v| (*v).clone()),
                     _ => None,
                 },
-                Binding::Select { step, path, field, param } => match (out.get(*step), inputs.get(param)) {
+                Binding::Select {
+                    step,
+                    path,
+                    field,
+                    param,
+                } => match (out.get(*step), inputs.get(param)) {
                     (Some(Ok(r)), Some(want)) => select(r, path, field, want),
                     _ => None,
                 },
@@ -245,7 +321,13 @@ pub fn execute_advanced<E: Environment>(tool: &AdvancedTool, inputs: &Map<String
             out.push(Err(format!("no value for `{a}` of {}", step.tool)));
             continue;
         }
-        out.push(env.execute(&ToolCall { name: step.tool.clone(), arguments: args }).map_err(|e| e.to_string()));
+        out.push(
+            env.execute(&ToolCall {
+                name: step.tool.clone(),
+                arguments: args,
+            })
+            .map_err(|e| e.to_string()),
+        );
     }
     out
 }

@@ -46,9 +46,24 @@ pub fn verb_object(tool: &str) -> (String, String) {
         Some((v, rest)) => (v.clone(), rest.to_vec()),
         None => (tool.to_string(), Vec::new()),
     };
-    let said = VERBS.iter().find(|(v, _)| *v == verb).map_or(verb.clone(), |(_, s)| s.to_string());
-    let object = rest.iter().filter(|x| !matches!(x.as_str(), "by" | "of" | "for")).cloned().collect::<Vec<_>>().join(" ");
-    (said, if object.is_empty() { String::new() } else { format!("the {object}") })
+    let said = VERBS
+        .iter()
+        .find(|(v, _)| *v == verb)
+        .map_or(verb.clone(), |(_, s)| s.to_string());
+    let object = rest
+        .iter()
+        .filter(|x| !matches!(x.as_str(), "by" | "of" | "for"))
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (
+        said,
+        if object.is_empty() {
+            String::new()
+        } else {
+            format!("the {object}")
+        },
+    )
 }
 
 /// What the agent sets out to do, in its own words: `list_payments` -> "list the payments".
@@ -76,7 +91,13 @@ pub fn request(tool: &str, description: &str, k: usize) -> String {
     let (verb, object) = verb_object(tool);
     // The first clause of the description: rules after `;` or `(` are not part of the request.
     let desc = description.split(". ").next().unwrap_or(description);
-    let desc = desc.split([';', '(']).next().unwrap_or(desc).trim().trim_end_matches('.').trim_end_matches(',');
+    let desc = desc
+        .split([';', '('])
+        .next()
+        .unwrap_or(desc)
+        .trim()
+        .trim_end_matches('.')
+        .trim_end_matches(',');
     let desc_lc = lower_first(desc);
     let options = [
         format!("Please {verb} {object}"),
@@ -84,7 +105,10 @@ pub fn request(tool: &str, description: &str, k: usize) -> String {
         format!("I need you to {desc_lc}"),
         format!("Can you {desc_lc}"),
     ];
-    options[k % options.len()].replace("  ", " ").trim().to_string()
+    options[k % options.len()]
+        .replace("  ", " ")
+        .trim()
+        .to_string()
 }
 
 /// Number of distinct request phrasings per tool.
@@ -110,9 +134,14 @@ mod tests {
     #[test]
     fn tools_get_several_phrasings() {
         let d = "Change the spending limit of an active card (100 to 8000). Needs a card token.";
-        let all: Vec<String> = (0..PHRASINGS).map(|k| request("set_card_limit", d, k)).collect();
+        let all: Vec<String> = (0..PHRASINGS)
+            .map(|k| request("set_card_limit", d, k))
+            .collect();
         assert_eq!(all[0], "Please set the card limit");
-        assert_eq!(all[2], "I need you to change the spending limit of an active card");
+        assert_eq!(
+            all[2],
+            "I need you to change the spending limit of an active card"
+        );
         assert_eq!(goal("list_payments"), "list the payments");
         let distinct: std::collections::BTreeSet<&String> = all.iter().collect();
         assert_eq!(distinct.len(), PHRASINGS);

@@ -38,7 +38,15 @@ pub struct GenConfig {
 
 impl Default for GenConfig {
     fn default() -> Self {
-        GenConfig { seed: 0, rounds: 1, distractors: 4, min_calls: 2, max_calls: 8, reasoner: ReasonerConfig::default(), max_attempts: 3 }
+        GenConfig {
+            seed: 0,
+            rounds: 1,
+            distractors: 4,
+            min_calls: 2,
+            max_calls: 8,
+            reasoner: ReasonerConfig::default(),
+            max_attempts: 3,
+        }
     }
 }
 
@@ -57,12 +65,21 @@ impl Generator {
     /// Builds the graph and sampler over `def` and gathers value pools at the seed.
     pub fn new(def: Arc<WorldDef>, cfg: GenConfig) -> Generator {
         let graph = ApiGraph::from_specs(&def.specs, GraphConfig::default());
-        let scfg = SamplerConfig { rounds: cfg.rounds.max(1), max_calls: cfg.max_calls.max(1), ..SamplerConfig::default() };
+        let scfg = SamplerConfig {
+            rounds: cfg.rounds.max(1),
+            max_calls: cfg.max_calls.max(1),
+            ..SamplerConfig::default()
+        };
         let mut sampler = Sampler::new(graph, scfg);
         let mut world = World::new(def.clone(), cfg.seed);
         let pools = sampler.harvest(&mut world, cfg.seed);
         sampler.set_pools(pools);
-        Generator { def, sampler, cfg, world }
+        Generator {
+            def,
+            sampler,
+            cfg,
+            world,
+        }
     }
 
     /// The settings.
@@ -71,7 +88,12 @@ impl Generator {
     }
 
     fn reject(id: &str, stage: &str, reason: &str, detail: String) -> Rejection {
-        Rejection { id: id.to_string(), stage: stage.into(), reason: reason.into(), detail }
+        Rejection {
+            id: id.to_string(),
+            stage: stage.into(),
+            reason: reason.into(),
+            detail,
+        }
     }
 
     /// Generates item `i` (deterministic in seed and i).
@@ -79,8 +101,15 @@ impl Generator {
         let seed = self.cfg.seed;
         let id = format!("hg-s{seed}-{i:06}");
         let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(seed, 0x9E7, i));
-        let trace = self.sampler.sample(&mut self.world, seed, id.clone(), &[], &mut rng);
-        let specs: BTreeMap<&str, &ToolSpec> = self.def.specs.iter().map(|s| (s.name.as_str(), s)).collect();
+        let trace = self
+            .sampler
+            .sample(&mut self.world, seed, id.clone(), &[], &mut rng);
+        let specs: BTreeMap<&str, &ToolSpec> = self
+            .def
+            .specs
+            .iter()
+            .map(|s| (s.name.as_str(), s))
+            .collect();
         let mut mades: Vec<Made> = Vec::new();
         for r in 0..trace.targets.len() {
             match maker::make(&trace, r, &specs, self.cfg.min_calls) {
@@ -89,7 +118,12 @@ impl Generator {
             }
         }
         if mades.is_empty() {
-            return Err(Self::reject(&id, "tool_maker", "no_rounds", "the sampler produced no round".into()));
+            return Err(Self::reject(
+                &id,
+                "tool_maker",
+                "no_rounds",
+                "the sampler produced no round".into(),
+            ));
         }
         // The gold calls alone, replayed from a fresh world, must give the trace's results:
         // detours and failed calls of the trace are not part of the gold.
@@ -99,7 +133,12 @@ impl Generator {
             let outs = maker::execute_advanced(&m.tool, &m.inputs, &mut self.world);
             for (k, (o, g)) in outs.iter().zip(&m.gold).enumerate() {
                 if o.as_ref().ok() != Some(&g.result) {
-                    return Err(Self::reject(&id, "tool_maker", "gold_not_self_contained", format!("step {k} ({}) differs without the trace's detours", g.name)));
+                    return Err(Self::reject(
+                        &id,
+                        "tool_maker",
+                        "gold_not_self_contained",
+                        format!("step {k} ({}) differs without the trace's detours", g.name),
+                    ));
                 }
             }
             gold_digests.push(self.world.digest());
@@ -107,9 +146,16 @@ impl Generator {
         // Queries.
         let mut queries = Vec::new();
         for m in &mades {
-            let target = specs.get(m.gold.last().map_or("", |g| g.name.as_str())).copied();
+            let target = specs
+                .get(m.gold.last().map_or("", |g| g.name.as_str()))
+                .copied();
             let Some(target) = target else {
-                return Err(Self::reject(&id, "query_writer", "unknown_tool", String::new()));
+                return Err(Self::reject(
+                    &id,
+                    "query_writer",
+                    "unknown_tool",
+                    String::new(),
+                ));
             };
             let q = query::write(m, target, &mut rng);
             if let Err(e) = query::check(m, &q) {
@@ -130,7 +176,15 @@ impl Generator {
             let mut done = None;
             for attempt in 1..=self.cfg.max_attempts.max(1) {
                 let start_id = next_call;
-                let att = reasoner::attempt(m, &goal, &mut self.world, &self.cfg.reasoner, fix, &mut next_call, &mut rng);
+                let att = reasoner::attempt(
+                    m,
+                    &goal,
+                    &mut self.world,
+                    &self.cfg.reasoner,
+                    fix,
+                    &mut next_call,
+                    &mut rng,
+                );
                 let end_state = self.world.digest() == gold_digests[r];
                 let checked = verify::check(m, &queries[r], &att, end_state);
                 if checked.passed() {
@@ -143,9 +197,16 @@ impl Generator {
                 fix = rng.random_bool(self.cfg.reasoner.hint_uptake.clamp(0.0, 1.0));
             }
             let Some((att, checked, attempts)) = done else {
-                return Err(Self::reject(&id, "verifier", "failed_attempts", hints.join(" | ")));
+                return Err(Self::reject(
+                    &id,
+                    "verifier",
+                    "failed_attempts",
+                    hints.join(" | "),
+                ));
             };
-            let mut trajectory = vec![Message::User { content: queries[r].clone() }];
+            let mut trajectory = vec![Message::User {
+                content: queries[r].clone(),
+            }];
             trajectory.extend(att.messages);
             rounds.push(Round {
                 target: target.clone(),
@@ -154,7 +215,12 @@ impl Generator {
                 external_inputs: m.inputs.clone(),
                 gold: m.gold.clone(),
                 trajectory,
-                verdict: Verdict { passed: true, attempts, checks: checked.checks, hints },
+                verdict: Verdict {
+                    passed: true,
+                    attempts,
+                    checks: checked.checks,
+                    hints,
+                },
                 difficulty: Difficulty {
                     calls: m.gold.len(),
                     hidden_values: query::intermediate_values(m).len(),
@@ -196,7 +262,10 @@ impl Generator {
                 executor: "builtin".into(),
             },
             domains: doms,
-            tools: offered.into_iter().map(|t| self.def.specs[t].clone()).collect(),
+            tools: offered
+                .into_iter()
+                .map(|t| self.def.specs[t].clone())
+                .collect(),
             rounds,
         })
     }

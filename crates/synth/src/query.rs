@@ -42,7 +42,11 @@ pub fn value_text(v: &Value) -> String {
 /// Writes the query of a made round: goal phrasing plus external inputs (context inputs, already
 /// in the conversation, are referred to, not restated).
 pub fn write(made: &Made, target: &ToolSpec, rng: &mut ChaCha8Rng) -> String {
-    let goal = phrase::request(&target.name, &target.description, rng.random_range(0..phrase::PHRASINGS));
+    let goal = phrase::request(
+        &target.name,
+        &target.description,
+        rng.random_range(0..phrase::PHRASINGS),
+    );
     let mut facts: Vec<String> = made
         .inputs
         .iter()
@@ -63,7 +67,11 @@ pub fn write(made: &Made, target: &ToolSpec, rng: &mut ChaCha8Rng) -> String {
     facts.shuffle(rng);
     let mut q = goal;
     if !facts.is_empty() {
-        q.push_str(if rng.random_bool(0.5) { ". Details: " } else { " — " });
+        q.push_str(if rng.random_bool(0.5) {
+            ". Details: "
+        } else {
+            " — "
+        });
         q.push_str(&facts.join("; "));
     }
     if !made.context_inputs.is_empty() {
@@ -72,7 +80,11 @@ pub fn write(made: &Made, target: &ToolSpec, rng: &mut ChaCha8Rng) -> String {
     q.push('.');
     if rng.random_bool(0.4) {
         if let Some(c) = CONTEXT.choose(rng) {
-            q = if rng.random_bool(0.5) { format!("{c} {q}") } else { format!("{q} {c}") };
+            q = if rng.random_bool(0.5) {
+                format!("{c} {q}")
+            } else {
+                format!("{q} {c}")
+            };
         }
     }
     q
@@ -103,12 +115,18 @@ pub fn check(made: &Made, query: &str) -> Result<(), QueryReject> {
         }
         let t = value_text(v).to_lowercase();
         if !q.contains(&t) {
-            return Err(QueryReject { reason: "incomplete", detail: format!("{k} = {t} is not in the query") });
+            return Err(QueryReject {
+                reason: "incomplete",
+                detail: format!("{k} = {t} is not in the query"),
+            });
         }
     }
     for v in intermediate_values(made) {
         if v.len() >= 3 && q.contains(&v.to_lowercase()) {
-            return Err(QueryReject { reason: "leak", detail: format!("intermediate value {v} is in the query") });
+            return Err(QueryReject {
+                reason: "leak",
+                detail: format!("intermediate value {v} is in the query"),
+            });
         }
     }
     Ok(())

@@ -28,7 +28,10 @@ pub struct ReasonerConfig {
 
 impl Default for ReasonerConfig {
     fn default() -> Self {
-        ReasonerConfig { error_rate: 0.15, hint_uptake: 0.9 }
+        ReasonerConfig {
+            error_rate: 0.15,
+            hint_uptake: 0.9,
+        }
     }
 }
 
@@ -62,7 +65,11 @@ pub fn summarize(v: &Value) -> String {
     match v {
         Value::Object(m) if m.contains_key("results") => {
             let count = m.get("count").map(value_text).unwrap_or_default();
-            let first = m.get("results").and_then(|r| r.get(0)).map(|f| key_values(f, 2).join(", ")).unwrap_or_default();
+            let first = m
+                .get("results")
+                .and_then(|r| r.get(0))
+                .map(|f| key_values(f, 2).join(", "))
+                .unwrap_or_default();
             if first.is_empty() {
                 format!("{count} results")
             } else {
@@ -76,10 +83,18 @@ pub fn summarize(v: &Value) -> String {
 
 /// `key value` pairs of the first `n` scalar fields (ids first).
 pub fn key_values(v: &Value, n: usize) -> Vec<String> {
-    let Some(m) = v.as_object() else { return vec![value_text(v)] };
-    let mut keys: Vec<&String> = m.keys().filter(|k| m[*k].is_string() || m[*k].is_number() || m[*k].is_boolean()).collect();
+    let Some(m) = v.as_object() else {
+        return vec![value_text(v)];
+    };
+    let mut keys: Vec<&String> = m
+        .keys()
+        .filter(|k| m[*k].is_string() || m[*k].is_number() || m[*k].is_boolean())
+        .collect();
     keys.sort_by_key(|k| !k.ends_with("_id"));
-    keys.into_iter().take(n).map(|k| format!("{} {}", phrase::label(k), value_text(&m[k]))).collect()
+    keys.into_iter()
+        .take(n)
+        .map(|k| format!("{} {}", phrase::label(k), value_text(&m[k])))
+        .collect()
 }
 
 /// The values a correct final answer must state: those `summarize` shows.
@@ -87,15 +102,30 @@ pub fn answer_values(v: &Value) -> Vec<String> {
     match v {
         Value::Object(m) if m.contains_key("results") => {
             let mut out = vec![m.get("count").map(value_text).unwrap_or_default()];
-            if let Some(f) = m.get("results").and_then(|r| r.get(0)).and_then(Value::as_object) {
-                out.extend(f.iter().filter(|(k, _)| k.ends_with("_id")).take(1).map(|(_, x)| value_text(x)));
+            if let Some(f) = m
+                .get("results")
+                .and_then(|r| r.get(0))
+                .and_then(Value::as_object)
+            {
+                out.extend(
+                    f.iter()
+                        .filter(|(k, _)| k.ends_with("_id"))
+                        .take(1)
+                        .map(|(_, x)| value_text(x)),
+                );
             }
             out
         }
         Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().filter(|k| m[*k].is_string() || m[*k].is_number() || m[*k].is_boolean()).collect();
+            let mut keys: Vec<&String> = m
+                .keys()
+                .filter(|k| m[*k].is_string() || m[*k].is_number() || m[*k].is_boolean())
+                .collect();
             keys.sort_by_key(|k| !k.ends_with("_id"));
-            keys.into_iter().take(4).map(|k| value_text(&m[k])).collect()
+            keys.into_iter()
+                .take(4)
+                .map(|k| value_text(&m[k]))
+                .collect()
         }
         other => vec![value_text(other)],
     }
@@ -105,9 +135,25 @@ fn fabricate(v: &Value, rng: &mut ChaCha8Rng) -> Value {
     match v {
         Value::String(s) => {
             // Keep the shape (prefix, length) so the guess looks plausible.
-            let digits: String = s.chars().rev().take_while(char::is_ascii_alphanumeric).collect::<Vec<_>>().into_iter().rev().collect();
+            let digits: String = s
+                .chars()
+                .rev()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
             let head = &s[..s.len() - digits.len()];
-            let mut g: String = digits.chars().map(|c| if c.is_ascii_digit() { char::from(b'0' + rng.random_range(0..10u8)) } else { c }).collect();
+            let mut g: String = digits
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_digit() {
+                        char::from(b'0' + rng.random_range(0..10u8))
+                    } else {
+                        c
+                    }
+                })
+                .collect();
             if g == digits {
                 g = format!("{g}9");
             }
@@ -122,7 +168,13 @@ fn fabricate(v: &Value, rng: &mut ChaCha8Rng) -> Value {
 pub fn levels(made: &Made) -> Vec<usize> {
     let mut lv = vec![0usize; made.gold.len()];
     for (i, g) in made.gold.iter().enumerate() {
-        lv[i] = g.depends_on.iter().filter(|&&d| d < i).map(|&d| lv[d] + 1).max().unwrap_or(0);
+        lv[i] = g
+            .depends_on
+            .iter()
+            .filter(|&&d| d < i)
+            .map(|&d| lv[d] + 1)
+            .max()
+            .unwrap_or(0);
     }
     lv
 }
@@ -143,8 +195,21 @@ pub fn attempt<E: Environment>(
     let max_lv = lv.iter().copied().max().unwrap_or(0);
     // Decide the slip for this attempt.
     let slip = if !fix && rng.random_bool(cfg.error_rate.clamp(0.0, 1.0)) {
-        let has_step = made.tool.implementation.iter().any(|s| s.bindings.values().any(|b| !matches!(b, Binding::Input { .. })));
-        let swappable: Vec<usize> = (0..n).filter(|&i| made.gold[i].arguments.values().filter(|v| v.is_string()).count() >= 2).collect();
+        let has_step = made.tool.implementation.iter().any(|s| {
+            s.bindings
+                .values()
+                .any(|b| !matches!(b, Binding::Input { .. }))
+        });
+        let swappable: Vec<usize> = (0..n)
+            .filter(|&i| {
+                made.gold[i]
+                    .arguments
+                    .values()
+                    .filter(|v| v.is_string())
+                    .count()
+                    >= 2
+            })
+            .collect();
         let mut options = Vec::new();
         if has_step {
             options.push(Slip::Guess);
@@ -159,21 +224,39 @@ pub fn attempt<E: Environment>(
     };
     let guess_step = match slip {
         Some(Slip::Guess) => {
-            let c: Vec<usize> = (0..n).filter(|&i| made.tool.implementation[i].bindings.values().any(|b| !matches!(b, Binding::Input { .. }))).collect();
+            let c: Vec<usize> = (0..n)
+                .filter(|&i| {
+                    made.tool.implementation[i]
+                        .bindings
+                        .values()
+                        .any(|b| !matches!(b, Binding::Input { .. }))
+                })
+                .collect();
             c.choose(rng).copied()
         }
         _ => None,
     };
     let skip_step = match slip {
         Some(Slip::Skip) => {
-            let feeders: Vec<usize> = (0..n).filter(|&i| made.gold.iter().any(|g| g.depends_on.contains(&i))).collect();
+            let feeders: Vec<usize> = (0..n)
+                .filter(|&i| made.gold.iter().any(|g| g.depends_on.contains(&i)))
+                .collect();
             feeders.choose(rng).copied()
         }
         _ => None,
     };
     let swap_step = match slip {
         Some(Slip::Swap) => {
-            let c: Vec<usize> = (0..n).filter(|&i| made.gold[i].arguments.values().filter(|v| v.is_string()).count() >= 2).collect();
+            let c: Vec<usize> = (0..n)
+                .filter(|&i| {
+                    made.gold[i]
+                        .arguments
+                        .values()
+                        .filter(|v| v.is_string())
+                        .count()
+                        >= 2
+                })
+                .collect();
             c.choose(rng).copied()
         }
         _ => None,
@@ -184,7 +267,9 @@ pub fn attempt<E: Environment>(
     let mut prev_summary: Vec<String> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     for level in 0..=max_lv {
-        let wave: Vec<usize> = (0..n).filter(|&i| lv[i] == level && Some(i) != skip_step).collect();
+        let wave: Vec<usize> = (0..n)
+            .filter(|&i| lv[i] == level && Some(i) != skip_step)
+            .collect();
         if wave.is_empty() {
             continue;
         }
@@ -198,12 +283,32 @@ pub fn attempt<E: Environment>(
                     Binding::Input { param } => made.inputs.get(param).cloned(),
                     Binding::Step { .. } | Binding::Select { .. } => {
                         let own = match b {
-                            Binding::Step { step: k, path, index } => results[*k].as_ref().and_then(|r| values_at(r, path).get(*index).map(|v| (*v).clone())),
-                            Binding::Select { step: k, path, field, param } => {
-                                let picked = results[*k].as_ref().zip(made.inputs.get(param)).and_then(|(r, want)| crate::maker::select(r, path, field, want));
+                            Binding::Step {
+                                step: k,
+                                path,
+                                index,
+                            } => results[*k]
+                                .as_ref()
+                                .and_then(|r| values_at(r, path).get(*index).map(|v| (*v).clone())),
+                            Binding::Select {
+                                step: k,
+                                path,
+                                field,
+                                param,
+                            } => {
+                                let picked =
+                                    results[*k].as_ref().zip(made.inputs.get(param)).and_then(
+                                        |(r, want)| crate::maker::select(r, path, field, want),
+                                    );
                                 if let (Some(p), Some(want)) = (&picked, made.inputs.get(param)) {
                                     let leaf = field.rsplit('.').next().unwrap_or(field);
-                                    notes.push(format!("The one whose {} is {} has {} {}.", phrase::label(leaf), value_text(want), phrase::label(arg), value_text(p)));
+                                    notes.push(format!(
+                                        "The one whose {} is {} has {} {}.",
+                                        phrase::label(leaf),
+                                        value_text(want),
+                                        phrase::label(arg),
+                                        value_text(p)
+                                    ));
                                 }
                                 picked
                             }
@@ -212,7 +317,10 @@ pub fn attempt<E: Environment>(
                         match own {
                             Some(v) if guess_step != Some(i) => Some(v),
                             // The prerequisite was skipped, or the value is guessed on purpose.
-                            _ => Some(fabricate(made.gold[i].arguments.get(arg).unwrap_or(&Value::Null), rng)),
+                            _ => Some(fabricate(
+                                made.gold[i].arguments.get(arg).unwrap_or(&Value::Null),
+                                rng,
+                            )),
                         }
                     }
                 };
@@ -221,7 +329,12 @@ pub fn attempt<E: Environment>(
                 }
             }
             if swap_step == Some(i) {
-                let keys: Vec<String> = args.iter().filter(|(_, v)| v.is_string()).map(|(k, _)| k.clone()).take(2).collect();
+                let keys: Vec<String> = args
+                    .iter()
+                    .filter(|(_, v)| v.is_string())
+                    .map(|(k, _)| k.clone())
+                    .take(2)
+                    .collect();
                 if let [a, b] = keys.as_slice() {
                     let (va, vb) = (args[a].clone(), args[b].clone());
                     args.insert(a.clone(), vb);
@@ -230,16 +343,28 @@ pub fn attempt<E: Environment>(
             }
             let id = format!("c{}", *next_call);
             *next_call += 1;
-            let shown: Vec<String> = args.iter().map(|(k, v)| format!("{k}={}", value_text(v))).collect();
+            let shown: Vec<String> = args
+                .iter()
+                .map(|(k, v)| format!("{k}={}", value_text(v)))
+                .collect();
             said.push(format!("{}({})", step.tool, shown.join(", ")));
-            turn_calls.push(Call { id, name: step.tool.clone(), arguments: args });
+            turn_calls.push(Call {
+                id,
+                name: step.tool.clone(),
+                arguments: args,
+            });
         }
         let mut reasoning = if level == 0 {
             let later: Vec<String> = made
                 .tool
                 .implementation
                 .iter()
-                .flat_map(|s| s.bindings.iter().filter(|(_, b)| !matches!(b, Binding::Input { .. })).map(|(a, _)| phrase::label(a)))
+                .flat_map(|s| {
+                    s.bindings
+                        .iter()
+                        .filter(|(_, b)| !matches!(b, Binding::Input { .. }))
+                        .map(|(a, _)| phrase::label(a))
+                })
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
                 .collect();
@@ -253,16 +378,29 @@ pub fn attempt<E: Environment>(
                 )
             }
         } else {
-            format!("{} {}Now I can call {}.", prev_summary.join(" "), notes.iter().map(|n| format!("{n} ")).collect::<String>(), said.join(" and "))
+            format!(
+                "{} {}Now I can call {}.",
+                prev_summary.join(" "),
+                notes.iter().map(|n| format!("{n} ")).collect::<String>(),
+                said.join(" and ")
+            )
         };
         notes.clear();
         if turn_calls.len() > 1 {
-            reasoning.push_str(" These calls do not depend on each other, so I'll make them together.");
+            reasoning
+                .push_str(" These calls do not depend on each other, so I'll make them together.");
         }
-        messages.push(Message::Assistant { reasoning: Some(reasoning), content: None, tool_calls: turn_calls.clone() });
+        messages.push(Message::Assistant {
+            reasoning: Some(reasoning),
+            content: None,
+            tool_calls: turn_calls.clone(),
+        });
         prev_summary.clear();
         for (c, &i) in turn_calls.iter().zip(&wave) {
-            let out = env.execute(&ToolCall { name: c.name.clone(), arguments: c.arguments.clone() });
+            let out = env.execute(&ToolCall {
+                name: c.name.clone(),
+                arguments: c.arguments.clone(),
+            });
             let content = match &out {
                 Ok(v) => {
                     prev_summary.push(format!("{} returned {}.", c.name, summarize(v)));
@@ -274,18 +412,38 @@ pub fn attempt<E: Environment>(
                 }
             };
             results[i] = out.as_ref().ok().cloned();
-            messages.push(Message::Tool { tool_call_id: c.id.clone(), name: c.name.clone(), content });
+            messages.push(Message::Tool {
+                tool_call_id: c.id.clone(),
+                name: c.name.clone(),
+                content,
+            });
             calls.push((c.clone(), out));
         }
     }
     let last = n.saturating_sub(1);
     let answer = match &results[last] {
-        Some(r) => format!("Done. {}: {}.", capitalize(&phrase::words(&made.gold[last].name).join(" ")), summarize(r)),
+        Some(r) => format!(
+            "Done. {}: {}.",
+            capitalize(&phrase::words(&made.gold[last].name).join(" ")),
+            summarize(r)
+        ),
         None => "I could not complete the request: the last step did not succeed.".to_string(),
     };
-    let reasoning = format!("{} That was the last step, so I can report the outcome.", prev_summary.join(" "));
-    messages.push(Message::Assistant { reasoning: Some(reasoning), content: Some(answer.clone()), tool_calls: Vec::new() });
-    Attempt { messages, calls, answer, slip }
+    let reasoning = format!(
+        "{} That was the last step, so I can report the outcome.",
+        prev_summary.join(" ")
+    );
+    messages.push(Message::Assistant {
+        reasoning: Some(reasoning),
+        content: Some(answer.clone()),
+        tool_calls: Vec::new(),
+    });
+    Attempt {
+        messages,
+        calls,
+        answer,
+        slip,
+    }
 }
 
 fn capitalize(s: &str) -> String {

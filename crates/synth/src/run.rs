@@ -49,7 +49,10 @@ pub enum RunError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
-    move |source| RunError::Io { path: path.display().to_string(), source }
+    move |source| RunError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 /// What a run produced.
@@ -86,7 +89,8 @@ impl Summary {
             self.mean_calls = (self.mean_calls * n + calls as f64) / (n + rounds);
         }
         let d = r.rounds.first().map_or(0, |x| x.difficulty.distractors) as f64;
-        self.mean_distractors = (self.mean_distractors * self.kept as f64 + d) / (self.kept as f64 + 1.0);
+        self.mean_distractors =
+            (self.mean_distractors * self.kept as f64 + d) / (self.kept as f64 + 1.0);
         self.kept += 1;
         self.rounds += r.rounds.len();
         for x in &r.rounds {
@@ -100,14 +104,21 @@ impl Summary {
 
     /// Counts a rejection.
     pub fn add_rejection(&mut self, r: &Rejection) {
-        *self.rejected.entry(format!("{}:{}", r.stage, r.reason)).or_default() += 1;
+        *self
+            .rejected
+            .entry(format!("{}:{}", r.stage, r.reason))
+            .or_default() += 1;
     }
 
     /// The summary as a table for people.
     pub fn table(&self) -> String {
         let total_rej: usize = self.rejected.values().sum();
         let mut s = String::new();
-        let _ = writeln!(s, "kept                 {:>8}   ({} rounds)", self.kept, self.rounds);
+        let _ = writeln!(
+            s,
+            "kept                 {:>8}   ({} rounds)",
+            self.kept, self.rounds
+        );
         let _ = writeln!(s, "rejected             {total_rej:>8}");
         for (k, v) in &self.rejected {
             let _ = writeln!(s, "  {k:<30} {v:>8}");
@@ -126,7 +137,10 @@ impl Summary {
 }
 
 fn hist<K: std::fmt::Display>(m: &BTreeMap<K, usize>) -> String {
-    m.iter().map(|(k, v)| format!("{k}:{v}")).collect::<Vec<_>>().join("  ")
+    m.iter()
+        .map(|(k, v)| format!("{k}:{v}"))
+        .collect::<Vec<_>>()
+        .join("  ")
 }
 
 /// What to run.
@@ -153,10 +167,20 @@ pub trait Sink {
 }
 
 /// Runs generation into `dir`. `progress(done, kept)` is called after every item.
-pub fn generate(def: Arc<WorldDef>, cfg: &RunConfig, dir: &Path, mut sink: Box<dyn Sink>, progress: &mut dyn FnMut(u64, usize)) -> Result<(Summary, Vec<PathBuf>), RunError> {
+pub fn generate(
+    def: Arc<WorldDef>,
+    cfg: &RunConfig,
+    dir: &Path,
+    mut sink: Box<dyn Sink>,
+    progress: &mut dyn FnMut(u64, usize),
+) -> Result<(Summary, Vec<PathBuf>), RunError> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let cpath = dir.join(CONFIG);
-    std::fs::write(&cpath, serde_json::to_string_pretty(cfg).unwrap_or_default() + "\n").map_err(io(&cpath))?;
+    std::fs::write(
+        &cpath,
+        serde_json::to_string_pretty(cfg).unwrap_or_default() + "\n",
+    )
+    .map_err(io(&cpath))?;
     let rpath = dir.join(RECORDS);
     let jpath = dir.join(REJECTED);
     let mut records = BufWriter::new(std::fs::File::create(&rpath).map_err(io(&rpath))?);
@@ -169,19 +193,35 @@ pub fn generate(def: Arc<WorldDef>, cfg: &RunConfig, dir: &Path, mut sink: Box<d
             let text: Vec<&str> = r.rounds.iter().map(|x| x.query.as_str()).collect();
             match dedup.offer(&text.join("\n")) {
                 Seen::New => Ok(r),
-                Seen::Exact => Err(Rejection { id: r.id, stage: "dedup".into(), reason: "duplicate".into(), detail: String::new() }),
-                Seen::Near => Err(Rejection { id: r.id, stage: "dedup".into(), reason: "near_duplicate".into(), detail: String::new() }),
+                Seen::Exact => Err(Rejection {
+                    id: r.id,
+                    stage: "dedup".into(),
+                    reason: "duplicate".into(),
+                    detail: String::new(),
+                }),
+                Seen::Near => Err(Rejection {
+                    id: r.id,
+                    stage: "dedup".into(),
+                    reason: "near_duplicate".into(),
+                    detail: String::new(),
+                }),
             }
         });
         match out {
             Ok(r) => {
-                serde_json::to_writer(&mut records, &r).map_err(|e| RunError::Io { path: rpath.display().to_string(), source: e.into() })?;
+                serde_json::to_writer(&mut records, &r).map_err(|e| RunError::Io {
+                    path: rpath.display().to_string(),
+                    source: e.into(),
+                })?;
                 records.write_all(b"\n").map_err(io(&rpath))?;
                 sink.write(&r)?;
                 summary.add_record(&r);
             }
             Err(j) => {
-                serde_json::to_writer(&mut rejected, &j).map_err(|e| RunError::Io { path: jpath.display().to_string(), source: e.into() })?;
+                serde_json::to_writer(&mut rejected, &j).map_err(|e| RunError::Io {
+                    path: jpath.display().to_string(),
+                    source: e.into(),
+                })?;
                 rejected.write_all(b"\n").map_err(io(&jpath))?;
                 summary.add_rejection(&j);
             }
@@ -193,13 +233,20 @@ pub fn generate(def: Arc<WorldDef>, cfg: &RunConfig, dir: &Path, mut sink: Box<d
     let mut files = vec![rpath, jpath];
     files.extend(sink.finish()?);
     let spath = dir.join(SUMMARY);
-    std::fs::write(&spath, serde_json::to_string_pretty(&summary).unwrap_or_default() + "\n").map_err(io(&spath))?;
+    std::fs::write(
+        &spath,
+        serde_json::to_string_pretty(&summary).unwrap_or_default() + "\n",
+    )
+    .map_err(io(&spath))?;
     files.push(spath);
     Ok((summary, files))
 }
 
 /// Reads `records.jsonl` of a run directory, one record at a time.
-pub fn read_records(dir: &Path, mut each: impl FnMut(Record) -> Result<(), RunError>) -> Result<(), RunError> {
+pub fn read_records(
+    dir: &Path,
+    mut each: impl FnMut(Record) -> Result<(), RunError>,
+) -> Result<(), RunError> {
     let path = dir.join(RECORDS);
     let f = std::fs::File::open(&path).map_err(io(&path))?;
     for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
@@ -207,7 +254,11 @@ pub fn read_records(dir: &Path, mut each: impl FnMut(Record) -> Result<(), RunEr
         if line.trim().is_empty() {
             continue;
         }
-        let r: Record = serde_json::from_str(&line).map_err(|e| RunError::Parse { path: path.display().to_string(), line: i + 1, message: e.to_string() })?;
+        let r: Record = serde_json::from_str(&line).map_err(|e| RunError::Parse {
+            path: path.display().to_string(),
+            line: i + 1,
+            message: e.to_string(),
+        })?;
         each(r)?;
     }
     Ok(())
@@ -228,7 +279,11 @@ pub fn stats(dir: &Path) -> Result<Summary, RunError> {
             if line.trim().is_empty() {
                 continue;
             }
-            let j: Rejection = serde_json::from_str(&line).map_err(|e| RunError::Parse { path: path.display().to_string(), line: i + 1, message: e.to_string() })?;
+            let j: Rejection = serde_json::from_str(&line).map_err(|e| RunError::Parse {
+                path: path.display().to_string(),
+                line: i + 1,
+                message: e.to_string(),
+            })?;
             s.add_rejection(&j);
         }
     }
@@ -236,7 +291,10 @@ pub fn stats(dir: &Path) -> Result<Summary, RunError> {
 }
 
 /// Re-executes every record of a run in a fresh world; returns (checked, failures as (id, problem)).
-pub fn verify_dir(def: Arc<WorldDef>, dir: &Path) -> Result<(usize, Vec<(String, String)>), RunError> {
+pub fn verify_dir(
+    def: Arc<WorldDef>,
+    dir: &Path,
+) -> Result<(usize, Vec<(String, String)>), RunError> {
     let mut env = World::new(def.clone(), 0);
     let mut gold = World::new(def, 0);
     let mut n = 0;

@@ -29,15 +29,22 @@ pub fn check(made: &Made, query: &str, att: &Attempt, end_state: bool) -> Checke
     let mut used = vec![false; att.calls.len()];
     let mut all_gold = true;
     for g in &made.gold {
-        let hit = att.calls.iter().enumerate().position(|(i, (c, out))| !used[i] && c.name == g.name && out.as_ref().ok() == Some(&g.result));
+        let hit = att.calls.iter().enumerate().position(|(i, (c, out))| {
+            !used[i] && c.name == g.name && out.as_ref().ok() == Some(&g.result)
+        });
         match hit {
             Some(i) => used[i] = true,
             None => {
                 all_gold = false;
-                let mine: Vec<&(hardgen_core::record::Call, _)> = att.calls.iter().filter(|(c, _)| c.name == g.name).collect();
+                let mine: Vec<&(hardgen_core::record::Call, _)> =
+                    att.calls.iter().filter(|(c, _)| c.name == g.name).collect();
                 hints.push(match mine.first() {
                     None => format!("the plan never called {}, which the request needs", g.name),
-                    Some((_, Err(e))) => format!("{} failed ({}): check where each of its arguments came from", g.name, e.kind()),
+                    Some((_, Err(e))) => format!(
+                        "{} failed ({}): check where each of its arguments came from",
+                        g.name,
+                        e.kind()
+                    ),
                     Some(_) => format!("{} ran, but not with the values the request needs", g.name),
                 });
             }
@@ -51,18 +58,28 @@ pub fn check(made: &Made, query: &str, att: &Attempt, end_state: bool) -> Checke
             if t.len() < 3 || q.contains(&t.to_lowercase()) {
                 continue;
             }
-            let seen = att.calls[..i].iter().any(|(_, out)| out.as_ref().is_ok_and(|r| contains_value(r, v)));
+            let seen = att.calls[..i]
+                .iter()
+                .any(|(_, out)| out.as_ref().is_ok_and(|r| contains_value(r, v)));
             if !seen {
-                hints.push(format!("a required value for {} ({arg}) was guessed, not obtained from a tool", c.name));
+                hints.push(format!(
+                    "a required value for {} ({arg}) was guessed, not obtained from a tool",
+                    c.name
+                ));
             }
         }
     }
     let answer_ok = made.gold.last().is_some_and(|g| {
         let a = att.answer.to_lowercase();
-        answer_values(&g.result).iter().all(|v| a.contains(&v.to_lowercase()))
+        answer_values(&g.result)
+            .iter()
+            .all(|v| a.contains(&v.to_lowercase()))
     });
     if !answer_ok {
-        hints.push(format!("the final answer does not state the outcome of {}", made.gold.last().map_or("", |g| g.name.as_str())));
+        hints.push(format!(
+            "the final answer does not state the outcome of {}",
+            made.gold.last().map_or("", |g| g.name.as_str())
+        ));
     }
     if !end_state && all_gold {
         hints.push("the calls changed more (or less) than the request asks for".to_string());
@@ -87,7 +104,11 @@ fn contains_value(hay: &serde_json::Value, v: &serde_json::Value) -> bool {
 /// Re-verifies a stored record in a fresh world: replays every assistant call of the trajectory
 /// and compares each tool message; replays the gold calls and compares results and end state;
 /// checks each final answer. Returns the first problem found.
-pub fn reverify<E: hardgen_tools::Environment>(rec: &hardgen_core::Record, env: &mut E, gold_env: &mut E) -> Result<(), String> {
+pub fn reverify<E: hardgen_tools::Environment>(
+    rec: &hardgen_core::Record,
+    env: &mut E,
+    gold_env: &mut E,
+) -> Result<(), String> {
     use hardgen_core::record::Message;
     use hardgen_core::ToolCall;
     env.reset(rec.seed);
@@ -95,22 +116,37 @@ pub fn reverify<E: hardgen_tools::Environment>(rec: &hardgen_core::Record, env: 
     for (r, round) in rec.rounds.iter().enumerate() {
         let mut expected: BTreeMap<&str, &serde_json::Value> = BTreeMap::new();
         for m in &round.trajectory {
-            if let Message::Tool { tool_call_id, content, .. } = m {
+            if let Message::Tool {
+                tool_call_id,
+                content,
+                ..
+            } = m
+            {
                 expected.insert(tool_call_id.as_str(), content);
             }
         }
         let mut answer = None;
         for m in &round.trajectory {
             match m {
-                Message::Assistant { tool_calls, content, .. } => {
+                Message::Assistant {
+                    tool_calls,
+                    content,
+                    ..
+                } => {
                     for c in tool_calls {
-                        let out = env.execute(&ToolCall { name: c.name.clone(), arguments: c.arguments.clone() });
+                        let out = env.execute(&ToolCall {
+                            name: c.name.clone(),
+                            arguments: c.arguments.clone(),
+                        });
                         let got = match out {
                             Ok(v) => v,
                             Err(e) => e.to_result_json(),
                         };
                         if expected.get(c.id.as_str()) != Some(&&got) {
-                            return Err(format!("round {r}: call {} ({}) no longer gives the recorded result", c.id, c.name));
+                            return Err(format!(
+                                "round {r}: call {} ({}) no longer gives the recorded result",
+                                c.id, c.name
+                            ));
                         }
                     }
                     if content.is_some() {
@@ -124,16 +160,26 @@ pub fn reverify<E: hardgen_tools::Environment>(rec: &hardgen_core::Record, env: 
         let outs = crate::maker::execute_advanced(&round.advanced_tool, inputs, gold_env);
         for (k, (o, g)) in outs.iter().zip(&round.gold).enumerate() {
             if o.as_ref().ok() != Some(&g.result) {
-                return Err(format!("round {r}: gold step {k} ({}) no longer gives the recorded result", g.name));
+                return Err(format!(
+                    "round {r}: gold step {k} ({}) no longer gives the recorded result",
+                    g.name
+                ));
             }
         }
         if env.digest() != gold_env.digest() {
-            return Err(format!("round {r}: the trajectory's end state differs from the gold end state"));
+            return Err(format!(
+                "round {r}: the trajectory's end state differs from the gold end state"
+            ));
         }
         let a = answer.unwrap_or_default().to_lowercase();
         if let Some(g) = round.gold.last() {
-            if !crate::reasoner::answer_values(&g.result).iter().all(|v| a.contains(&v.to_lowercase())) {
-                return Err(format!("round {r}: the final answer does not state the outcome"));
+            if !crate::reasoner::answer_values(&g.result)
+                .iter()
+                .all(|v| a.contains(&v.to_lowercase()))
+            {
+                return Err(format!(
+                    "round {r}: the final answer does not state the outcome"
+                ));
             }
         }
     }

@@ -23,7 +23,11 @@ fn run(cfg: GenConfig, n: u64) -> (Vec<Record>, BTreeMap<String, usize>) {
     for i in 0..n {
         match g.item(i) {
             Ok(r) => kept.push(r),
-            Err(e) => *rejected.entry(format!("{}:{}", e.stage, e.reason)).or_insert(0) += 1,
+            Err(e) => {
+                *rejected
+                    .entry(format!("{}:{}", e.stage, e.reason))
+                    .or_insert(0) += 1
+            }
         }
     }
     (kept, rejected)
@@ -39,11 +43,17 @@ fn offline_generation_keeps_verified_records() {
     for r in &kept {
         reverify(r, &mut env, &mut gold).unwrap_or_else(|e| panic!("{}: {e}", r.id));
         for round in &r.rounds {
-            assert!(round.verdict.passed && round.verdict.attempts >= 1 && round.verdict.attempts <= 3);
+            assert!(
+                round.verdict.passed && round.verdict.attempts >= 1 && round.verdict.attempts <= 3
+            );
             assert!(round.gold.len() >= 2);
             // No intermediate value in the query; every user-given input is.
             for v in hardgen_synth::query::intermediate_values_of(round) {
-                assert!(!round.query.to_lowercase().contains(&v.to_lowercase()) || v.len() < 3, "{}: leak {v}", r.id);
+                assert!(
+                    !round.query.to_lowercase().contains(&v.to_lowercase()) || v.len() < 3,
+                    "{}: leak {v}",
+                    r.id
+                );
             }
         }
     }
@@ -51,13 +61,20 @@ fn offline_generation_keeps_verified_records() {
 
 #[test]
 fn advanced_tools_reproduce_their_traces() {
-    let (kept, _) = run(GenConfig { rounds: 2, ..GenConfig::default() }, 40);
+    let (kept, _) = run(
+        GenConfig {
+            rounds: 2,
+            ..GenConfig::default()
+        },
+        40,
+    );
     assert!(!kept.is_empty());
     let mut env = World::new(def(), 0);
     for r in &kept {
         env.reset(r.seed);
         for round in &r.rounds {
-            let outs = maker::execute_advanced(&round.advanced_tool, &round.external_inputs, &mut env);
+            let outs =
+                maker::execute_advanced(&round.advanced_tool, &round.external_inputs, &mut env);
             let results: Vec<_> = outs.into_iter().map(|o| o.ok()).collect();
             let gold: Vec<_> = round.gold.iter().map(|g| Some(g.result.clone())).collect();
             assert_eq!(results, gold, "{}", r.id);
@@ -67,16 +84,32 @@ fn advanced_tools_reproduce_their_traces() {
 
 #[test]
 fn a_slip_is_corrected_after_a_hint() {
-    let cfg = GenConfig { reasoner: ReasonerConfig { error_rate: 1.0, hint_uptake: 1.0 }, ..GenConfig::default() };
+    let cfg = GenConfig {
+        reasoner: ReasonerConfig {
+            error_rate: 1.0,
+            hint_uptake: 1.0,
+        },
+        ..GenConfig::default()
+    };
     let (kept, rejected) = run(cfg, 60);
     assert!(!kept.is_empty(), "{rejected:?}");
     for r in &kept {
         for round in &r.rounds {
-            assert_eq!(round.verdict.attempts, 2, "{}: the first attempt always slips, the second takes the hint", r.id);
+            assert_eq!(
+                round.verdict.attempts, 2,
+                "{}: the first attempt always slips, the second takes the hint",
+                r.id
+            );
             assert!(!round.verdict.hints.is_empty());
             // Hints never carry gold values.
             for g in &round.gold {
-                for v in g.result.as_object().into_iter().flatten().filter_map(|(k, v)| v.as_str().filter(|_| k.ends_with("_id"))) {
+                for v in g
+                    .result
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(k, v)| v.as_str().filter(|_| k.ends_with("_id")))
+                {
                     for h in &round.verdict.hints {
                         assert!(!h.contains(v), "hint leaks {v}: {h}");
                     }
@@ -88,16 +121,38 @@ fn a_slip_is_corrected_after_a_hint() {
 
 #[test]
 fn a_sample_that_never_gets_it_right_is_discarded_after_three_attempts() {
-    let cfg = GenConfig { reasoner: ReasonerConfig { error_rate: 1.0, hint_uptake: 0.0 }, ..GenConfig::default() };
+    let cfg = GenConfig {
+        reasoner: ReasonerConfig {
+            error_rate: 1.0,
+            hint_uptake: 0.0,
+        },
+        ..GenConfig::default()
+    };
     let (kept, rejected) = run(cfg, 30);
     // A slip can be harmless (guessing a value that happens to exist is rare but possible).
     assert!(kept.len() <= 2, "kept {}", kept.len());
-    assert!(rejected.get("verifier:failed_attempts").copied().unwrap_or(0) > 0, "{rejected:?}");
+    assert!(
+        rejected
+            .get("verifier:failed_attempts")
+            .copied()
+            .unwrap_or(0)
+            > 0,
+        "{rejected:?}"
+    );
 }
 
 #[test]
 #[ignore = "prints one record"]
 fn show_one() {
-    let (kept, _) = run(GenConfig { rounds: 2, ..GenConfig::default() }, 10);
-    println!("{}", serde_json::to_string_pretty(&kept[0]).unwrap_or_default());
+    let (kept, _) = run(
+        GenConfig {
+            rounds: 2,
+            ..GenConfig::default()
+        },
+        10,
+    );
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&kept[0]).unwrap_or_default()
+    );
 }

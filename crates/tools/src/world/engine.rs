@@ -1066,7 +1066,9 @@ impl Environment for World {
         // Unchanged tables equal their seeded content, a function of the seed already hashed;
         // only changed tables are hashed. (A table changed and then changed back counts as changed.)
         for (c, t) in self.tables.iter().enumerate() {
-            let (true, Some(t)) = (self.dirty[c], t) else { continue };
+            let (true, Some(t)) = (self.dirty[c], t) else {
+                continue;
+            };
             h.update(&(c as u64).to_le_bytes());
             h.update(&(t.rows.len() as u64).to_le_bytes());
             for r in &t.rows {

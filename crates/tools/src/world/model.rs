@@ -1256,7 +1256,12 @@ impl ToolBuilder<'_> {
                     let own = match param.strip_prefix("self.") {
                         Some(f) => Some(self.field(c, f, &sub)?),
                         None if p.props.contains_key(param) => None,
-                        None => return Err(self.err(&sub, format!("unknown param {param:?} (or use `self.<field>`)"))),
+                        None => {
+                            return Err(self.err(
+                                &sub,
+                                format!("unknown param {param:?} (or use `self.<field>`)"),
+                            ))
+                        }
                     };
                     Rule::Same(t, fi, param.clone(), own)
                 }

@@ -77,14 +77,21 @@ pub fn oracle_args(world: &mut World, ti: usize, rng: &mut ChaCha8Rng) -> Map<St
     // Ownership rules (`same`): make the checked param agree with the row it is checked against,
     // so success paths are reachable; the rule's failure path is covered by random picks.
     let rules = match &tool.kind {
-        Kind::Create { rules, .. } | Kind::Transition { rules, .. } | Kind::Update { rules, .. } => rules.as_slice(),
+        Kind::Create { rules, .. }
+        | Kind::Transition { rules, .. }
+        | Kind::Update { rules, .. } => rules.as_slice(),
         _ => &[],
     };
     for r in rules {
         if let Rule::Same(Target::Param(p, tc), fi, param, None) = r {
             if rng.random_bool(0.7) {
-                let row = args.get(p).and_then(Value::as_str).and_then(|id| def.colls[*tc].parse_id(id));
-                if let Some(v) = row.and_then(|idx| world.table(*tc).rows.get(idx).map(|r| r[*fi].to_json())) {
+                let row = args
+                    .get(p)
+                    .and_then(Value::as_str)
+                    .and_then(|id| def.colls[*tc].parse_id(id));
+                if let Some(v) =
+                    row.and_then(|idx| world.table(*tc).rows.get(idx).map(|r| r[*fi].to_json()))
+                {
                     args.insert(param.clone(), v);
                 }
             }
@@ -212,8 +219,15 @@ fn input_value(
 fn number_in(schema: &Value, rng: &mut ChaCha8Rng) -> Value {
     let lo = schema.get("minimum").and_then(Value::as_f64).unwrap_or(1.0);
     // Mostly modest amounts (budgets pass), sometimes the whole declared range.
-    let top = schema.get("maximum").and_then(Value::as_f64).unwrap_or(lo + 9.0);
-    let hi = if rng.random_bool(0.5) { top } else { top.min(lo + 200.0) };
+    let top = schema
+        .get("maximum")
+        .and_then(Value::as_f64)
+        .unwrap_or(lo + 9.0);
+    let hi = if rng.random_bool(0.5) {
+        top
+    } else {
+        top.min(lo + 200.0)
+    };
     match schema.get("type").and_then(Value::as_str) {
         Some("integer") => {
             json!(rng.random_range(lo.ceil() as i64..=hi.floor().max(lo.ceil()) as i64))

@@ -353,7 +353,11 @@ fn print_chains() {
     let w = world();
     let def = w.def();
     for (t, c) in def.shortest_chains().iter().enumerate() {
-        let names: Vec<&str> = c.iter().flatten().map(|&i| def.tools[i].name.as_str()).collect();
+        let names: Vec<&str> = c
+            .iter()
+            .flatten()
+            .map(|&i| def.tools[i].name.as_str())
+            .collect();
         println!("{} <- {:?}", def.tools[t].name, names);
     }
 }

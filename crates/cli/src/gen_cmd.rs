@@ -1,0 +1,143 @@
+//! `hardgen generate`, `hardgen stats` and `hardgen verify`.
+
+use anyhow::{bail, Result};
+use clap::Args;
+use hardgen_synth::pipeline::GenConfig;
+use hardgen_synth::reasoner::ReasonerConfig;
+use hardgen_synth::run::{self, RunConfig, RunError, Sink};
+use hardgen_tools::WorldDef;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// `hardgen generate`.
+#[derive(Debug, Args)]
+pub struct GenerateCmd {
+    /// Output directory (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// Items to generate (kept plus rejected).
+    #[arg(long, default_value_t = 100)]
+    n: u64,
+    /// Seed: same seed and inputs give byte-identical files.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Rounds per trajectory (multi-turn, one stateful world).
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
+    /// Export formats (repeat or comma-separate): openai, sharegpt, bfcl, hermes, parquet.
+    #[arg(long = "format", value_delimiter = ',', default_value = "openai")]
+    formats: Vec<String>,
+    /// Distractor tools offered per record.
+    #[arg(long, default_value_t = 4)]
+    distractors: usize,
+    /// Fewest gold calls per round.
+    #[arg(long, default_value_t = 2)]
+    min_calls: usize,
+    /// Chance that an offline reasoner attempt contains a mistake (exercises hints and retries).
+    #[arg(long, default_value_t = 0.15)]
+    error_rate: f64,
+    /// One training example per assistant turn (earlier turns without reasoning).
+    #[arg(long)]
+    split_turns: bool,
+    /// Put reasoning inline as <think>...</think> in the OpenAI export.
+    #[arg(long)]
+    think_inline: bool,
+}
+
+/// Export formats are not wired yet: only the canonical records are written.
+struct NoExports;
+
+impl Sink for NoExports {
+    fn write(&mut self, _rec: &hardgen_core::Record) -> Result<(), RunError> {
+        Ok(())
+    }
+    fn finish(self: Box<Self>) -> Result<Vec<PathBuf>, RunError> {
+        Ok(Vec::new())
+    }
+}
+
+/// Runs `hardgen generate`.
+pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
+    if !(0.0..=1.0).contains(&cmd.error_rate) {
+        bail!(
+            "--error-rate must be between 0 and 1, got {}",
+            cmd.error_rate
+        );
+    }
+    for f in &cmd.formats {
+        if !["openai", "sharegpt", "bfcl", "hermes", "parquet"].contains(&f.as_str()) {
+            bail!("unknown format `{f}`; use openai, sharegpt, bfcl, hermes or parquet");
+        }
+    }
+    let cfg = RunConfig {
+        n: cmd.n,
+        gen: GenConfig {
+            seed: cmd.seed,
+            rounds: cmd.rounds.max(1),
+            distractors: cmd.distractors,
+            min_calls: cmd.min_calls.max(1),
+            reasoner: ReasonerConfig {
+                error_rate: cmd.error_rate,
+                ..ReasonerConfig::default()
+            },
+            ..GenConfig::default()
+        },
+        formats: cmd.formats.clone(),
+        split_turns: cmd.split_turns,
+        think_inline: cmd.think_inline,
+    };
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new(cmd.n);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} items, {msg} kept, {per_sec}, eta {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let mut progress = |done: u64, kept: usize| {
+        if let Some(b) = &bar {
+            b.set_position(done);
+            if done.is_multiple_of(64) || done == cmd.n {
+                b.set_message(kept.to_string());
+            }
+        }
+    };
+    let (summary, files) = run::generate(def, &cfg, &cmd.out, Box::new(NoExports), &mut progress)?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    print!("{}", summary.table());
+    println!("files:");
+    for f in files {
+        println!("  {}", f.display());
+    }
+    Ok(0)
+}
+
+/// Runs `hardgen stats DIR`.
+pub fn run_stats(dir: &Path, json: bool) -> Result<u8> {
+    let s = run::stats(dir)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+    } else {
+        print!("{}", s.table());
+    }
+    Ok(0)
+}
+
+/// Runs `hardgen verify DIR`: exit 0 when every record re-verifies, 4 otherwise.
+pub fn run_verify(dir: &Path, def: Arc<WorldDef>) -> Result<u8> {
+    let (n, bad) = run::verify_dir(def, dir)?;
+    for (id, why) in &bad {
+        println!("FAIL {id}: {why}");
+    }
+    println!("{} of {n} records verify", n - bad.len());
+    Ok(if bad.is_empty() {
+        0
+    } else {
+        crate::exit::UNVERIFIED
+    })
+}
