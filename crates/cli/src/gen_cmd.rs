@@ -1,6 +1,6 @@
 //! `hardgen generate`, `hardgen stats` and `hardgen verify`.
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::Args;
 use hardgen_synth::pipeline::GenConfig;
 use hardgen_synth::reasoner::ReasonerConfig;
@@ -45,15 +45,17 @@ pub struct GenerateCmd {
     think_inline: bool,
 }
 
-/// Export formats are not wired yet: only the canonical records are written.
-struct NoExports;
+/// Writes the requested export formats.
+struct Exports(hardgen_export::Exporter);
 
-impl Sink for NoExports {
-    fn write(&mut self, _rec: &hardgen_core::Record) -> Result<(), RunError> {
-        Ok(())
+impl Sink for Exports {
+    fn write(&mut self, rec: &hardgen_core::Record) -> Result<(), RunError> {
+        self.0
+            .write(rec)
+            .map_err(|e| RunError::Export(e.to_string()))
     }
     fn finish(self: Box<Self>) -> Result<Vec<PathBuf>, RunError> {
-        Ok(Vec::new())
+        self.0.finish().map_err(|e| RunError::Export(e.to_string()))
     }
 }
 
@@ -65,11 +67,11 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
             cmd.error_rate
         );
     }
-    for f in &cmd.formats {
-        if !["openai", "sharegpt", "bfcl", "hermes", "parquet"].contains(&f.as_str()) {
-            bail!("unknown format `{f}`; use openai, sharegpt, bfcl, hermes or parquet");
-        }
-    }
+    let formats = cmd
+        .formats
+        .iter()
+        .map(|f| f.parse::<hardgen_export::Format>())
+        .collect::<Result<Vec<_>, _>>()?;
     let cfg = RunConfig {
         n: cmd.n,
         gen: GenConfig {
@@ -87,6 +89,12 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
         split_turns: cmd.split_turns,
         think_inline: cmd.think_inline,
     };
+    let opts = hardgen_export::ExportOptions {
+        split_turns: cmd.split_turns,
+        think_inline: cmd.think_inline,
+    };
+    let exporter = hardgen_export::Exporter::create(&cmd.out, &formats, opts)
+        .with_context(|| format!("creating exports in {}", cmd.out.display()))?;
     let bar = std::io::stderr().is_terminal().then(|| {
         let b = indicatif::ProgressBar::new(cmd.n);
         b.set_style(
@@ -105,7 +113,13 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
             }
         }
     };
-    let (summary, files) = run::generate(def, &cfg, &cmd.out, Box::new(NoExports), &mut progress)?;
+    let (summary, files) = run::generate(
+        def,
+        &cfg,
+        &cmd.out,
+        Box::new(Exports(exporter)),
+        &mut progress,
+    )?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }

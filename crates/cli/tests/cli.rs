@@ -291,7 +291,7 @@ fn generate_writes_a_verified_dataset_deterministically() {
     let dir = tempfile::tempdir().expect("tempdir");
     let a = dir.path().join("a");
     let b = dir.path().join("b");
-    let formats = "openai";
+    let formats = "openai,sharegpt,bfcl,hermes,parquet";
     for d in [&a, &b] {
         let (code, out, err) = run(&[
             "generate",

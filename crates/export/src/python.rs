@@ -1,0 +1,248 @@
+//! Python call lists as BFCL writes them: `[f(a=1), g(b="x")]`, and a parser for them.
+
+use crate::ExportError;
+use hardgen_core::record::Call;
+use serde_json::{Map, Number, Value};
+
+/// A JSON value as a Python literal.
+pub fn literal(v: &Value) -> String {
+    match v {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => serde_json::to_string(s).unwrap_or_default(),
+        Value::Array(a) => format!("[{}]", a.iter().map(literal).collect::<Vec<_>>().join(", ")),
+        Value::Object(o) => format!(
+            "{{{}}}",
+            o.iter()
+                .map(|(k, v)| format!(
+                    "{}: {}",
+                    serde_json::to_string(k).unwrap_or_default(),
+                    literal(v)
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// `[f(a=1), g(b="x")]`.
+pub fn call_list(calls: &[Call]) -> String {
+    let parts: Vec<String> = calls
+        .iter()
+        .map(|c| {
+            format!(
+                "{}({})",
+                c.name,
+                c.arguments
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", literal(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
+
+struct P<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl P<'_> {
+    fn err(&self, m: &str) -> ExportError {
+        ExportError::Parse(format!("python call list, byte {}: {m}", self.i))
+    }
+    fn ws(&mut self) {
+        while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
+            self.i += 1;
+        }
+    }
+    fn eat(&mut self, c: u8) -> Result<(), ExportError> {
+        self.ws();
+        if self.s.get(self.i) == Some(&c) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(self.err(&format!("expected `{}`", c as char)))
+        }
+    }
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.s.get(self.i).copied()
+    }
+    fn ident(&mut self) -> Result<String, ExportError> {
+        self.ws();
+        let start = self.i;
+        while self.i < self.s.len()
+            && (self.s[self.i].is_ascii_alphanumeric()
+                || matches!(self.s[self.i], b'_' | b'.' | b'-'))
+        {
+            self.i += 1;
+        }
+        if start == self.i {
+            return Err(self.err("expected a name"));
+        }
+        Ok(String::from_utf8_lossy(&self.s[start..self.i]).into_owned())
+    }
+    fn value(&mut self) -> Result<Value, ExportError> {
+        match self.peek() {
+            Some(b'"') => {
+                // A JSON string literal: find its end, honouring escapes.
+                let start = self.i;
+                self.i += 1;
+                while self.i < self.s.len() && self.s[self.i] != b'"' {
+                    if self.s[self.i] == b'\\' {
+                        self.i += 1;
+                    }
+                    self.i += 1;
+                }
+                self.i += 1;
+                let text = std::str::from_utf8(self.s.get(start..self.i).unwrap_or_default())
+                    .map_err(|_| self.err("bad UTF-8"))?;
+                serde_json::from_str(text).map_err(|e| self.err(&e.to_string()))
+            }
+            Some(b'[') => {
+                self.i += 1;
+                let mut out = Vec::new();
+                while self.peek() != Some(b']') {
+                    out.push(self.value()?);
+                    if self.peek() == Some(b',') {
+                        self.i += 1;
+                    }
+                }
+                self.eat(b']')?;
+                Ok(Value::Array(out))
+            }
+            Some(b'{') => {
+                self.i += 1;
+                let mut out = Map::new();
+                while self.peek() != Some(b'}') {
+                    let k = match self.value()? {
+                        Value::String(s) => s,
+                        _ => return Err(self.err("dict keys must be strings")),
+                    };
+                    self.eat(b':')?;
+                    out.insert(k, self.value()?);
+                    if self.peek() == Some(b',') {
+                        self.i += 1;
+                    }
+                }
+                self.eat(b'}')?;
+                Ok(Value::Object(out))
+            }
+            Some(_) => {
+                let start = self.i;
+                while self.i < self.s.len()
+                    && !matches!(self.s[self.i], b',' | b')' | b']' | b'}')
+                    && !self.s[self.i].is_ascii_whitespace()
+                {
+                    self.i += 1;
+                }
+                let word = String::from_utf8_lossy(&self.s[start..self.i]).into_owned();
+                match word.as_str() {
+                    "True" => Ok(Value::Bool(true)),
+                    "False" => Ok(Value::Bool(false)),
+                    "None" => Ok(Value::Null),
+                    w => {
+                        let n: Number = serde_json::from_str(w)
+                            .map_err(|_| self.err(&format!("not a literal: {w}")))?;
+                        Ok(Value::Number(n))
+                    }
+                }
+            }
+            None => Err(self.err("unexpected end")),
+        }
+    }
+}
+
+/// A parsed call: (function name, arguments).
+pub type ParsedCall = (String, Map<String, Value>);
+
+/// Parses `[f(a=1), g(b="x")]` into (name, arguments) pairs.
+pub fn parse_call_list(s: &str) -> Result<Vec<ParsedCall>, ExportError> {
+    let mut p = P {
+        s: s.as_bytes(),
+        i: 0,
+    };
+    p.eat(b'[')?;
+    let mut out = Vec::new();
+    while p.peek() != Some(b']') {
+        let name = p.ident()?;
+        p.eat(b'(')?;
+        let mut args = Map::new();
+        while p.peek() != Some(b')') {
+            let k = p.ident()?;
+            p.eat(b'=')?;
+            args.insert(k, p.value()?);
+            if p.peek() == Some(b',') {
+                p.i += 1;
+            }
+        }
+        p.eat(b')')?;
+        out.push((name, args));
+        if p.peek() == Some(b',') {
+            p.i += 1;
+        }
+    }
+    p.eat(b']')?;
+    p.ws();
+    if p.i != p.s.len() {
+        return Err(p.err("trailing text"));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn arb_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(|i| json!(i)),
+            (-1000.0f64..1000.0).prop_map(|f| json!((f * 100.0).round() / 100.0)),
+            "[ -~]{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 20, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                prop::collection::btree_map("[a-z]{1,4}", inner, 0..3)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn call_lists_round_trip(calls in prop::collection::vec(("[a-z][a-z_]{0,8}", prop::collection::btree_map("[a-z][a-z_]{0,6}", arb_value(), 0..4)), 0..4)) {
+            let calls: Vec<Call> = calls.into_iter().enumerate().map(|(i, (n, a))| Call { id: format!("c{i}"), name: n, arguments: a.into_iter().collect() }).collect();
+            let text = call_list(&calls);
+            let back = parse_call_list(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let want: Vec<(String, Map<String, Value>)> = calls.into_iter().map(|c| (c.name, c.arguments)).collect();
+            prop_assert_eq!(back, want);
+        }
+    }
+
+    #[test]
+    fn renders_python_literals() {
+        let c = Call {
+            id: "c0".into(),
+            name: "f".into(),
+            arguments: json!({"a": 1, "b": "x\"y", "c": true, "d": null, "e": [1.5]})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        };
+        assert_eq!(
+            call_list(&[c]),
+            r#"[f(a=1, b="x\"y", c=True, d=None, e=[1.5])]"#
+        );
+        assert!(parse_call_list("[f(a=1)").is_err());
+    }
+}

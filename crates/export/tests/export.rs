@@ -1,0 +1,346 @@
+//! Golden snapshots of every format from a hand-built record, a Parquet round trip, and an
+//! OpenAI round trip.
+
+use hardgen_core::record::{
+    AdvancedTool, Call, Difficulty, Generators, GoldCall, Message, Verdict,
+};
+use hardgen_core::{Record, Round, ToolSpec};
+use hardgen_export::{examples, read_openai_line, render, ExportOptions, Exporter, Format};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+fn obj(v: Value) -> Map<String, Value> {
+    v.as_object().cloned().unwrap_or_default()
+}
+
+fn tool(name: &str, params: Value) -> ToolSpec {
+    ToolSpec {
+        name: name.into(),
+        description: format!("The {name} tool."),
+        domain: "d".into(),
+        parameters: params,
+        returns: Some(json!({"type": "object"})),
+    }
+}
+
+fn round(target: &str, query: &str, traj: Vec<Message>) -> Round {
+    Round {
+        target: target.into(),
+        advanced_tool: AdvancedTool {
+            name: format!("{target}_from_city"),
+            description: "composite".into(),
+            parameters: json!({"type": "object"}),
+            returns: json!({"type": "object"}),
+            implementation: vec![],
+            steps: vec![0],
+        },
+        query: query.into(),
+        external_inputs: obj(json!({"city": "Lisbon"})),
+        gold: vec![GoldCall {
+            step: 0,
+            name: target.into(),
+            arguments: Map::new(),
+            provenance: BTreeMap::new(),
+            depends_on: vec![],
+            result: json!({}),
+        }],
+        trajectory: traj,
+        verdict: Verdict {
+            passed: true,
+            attempts: 2,
+            checks: BTreeMap::from([("end_state".to_string(), true)]),
+            hints: vec!["a hint".into()],
+        },
+        difficulty: Difficulty {
+            calls: 3,
+            hidden_values: 2,
+            distractors: 1,
+            target_agent_failed: None,
+        },
+    }
+}
+
+fn call(id: &str, name: &str, args: Value) -> Call {
+    Call {
+        id: id.into(),
+        name: name.into(),
+        arguments: obj(args),
+    }
+}
+
+fn fixture() -> Record {
+    let r1 = vec![
+        Message::User {
+            content: "Find flights from Lisbon to Oslo and book the cheapest.".into(),
+        },
+        Message::Assistant {
+            reasoning: Some("I need both airport codes first.".into()),
+            content: None,
+            tool_calls: vec![
+                call("c0", "find_airport", json!({"city": "Lisbon"})),
+                call("c1", "find_airport", json!({"city": "Oslo"})),
+            ],
+        },
+        Message::Tool {
+            tool_call_id: "c0".into(),
+            name: "find_airport".into(),
+            content: json!({"airport_id": "TRA-1001", "code": "LIS"}),
+        },
+        Message::Tool {
+            tool_call_id: "c1".into(),
+            name: "find_airport".into(),
+            content: json!({"airport_id": "TRA-1002", "code": "OSL"}),
+        },
+        Message::Assistant {
+            reasoning: Some("Now I can book.".into()),
+            content: None,
+            tool_calls: vec![call(
+                "c2",
+                "book_flight",
+                json!({"from": "TRA-1001", "to": "TRA-1002", "seats": 1, "window": true}),
+            )],
+        },
+        Message::Tool {
+            tool_call_id: "c2".into(),
+            name: "book_flight".into(),
+            content: json!({"error": {"kind": "limit_exceeded", "message": "limit exceeded: no seats"}}),
+        },
+        Message::Assistant {
+            reasoning: Some("The booking failed.".into()),
+            content: Some("No seats were left on that flight.".into()),
+            tool_calls: vec![],
+        },
+    ];
+    let r2 = vec![
+        Message::User {
+            content: "Then just tell me the Oslo code.".into(),
+        },
+        Message::Assistant {
+            reasoning: Some("It was in the earlier result.".into()),
+            content: Some("The code is OSL.".into()),
+            tool_calls: vec![],
+        },
+    ];
+    Record {
+        id: "hg-s1-000001".into(),
+        seed: 1,
+        generator: Generators {
+            tool_maker: "offline".into(),
+            query_writer: "offline".into(),
+            reasoner: "offline".into(),
+            verifier: "rules".into(),
+            executor: "builtin".into(),
+        },
+        domains: vec!["travel".into()],
+        tools: vec![
+            tool(
+                "find_airport",
+                json!({"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}),
+            ),
+            tool(
+                "book_flight",
+                json!({"type": "object", "properties": {"from": {"type": "string"}, "to": {"type": "string"}, "seats": {"type": "integer"}, "window": {"type": "boolean"}}, "required": ["from", "to"]}),
+            ),
+        ],
+        rounds: vec![
+            round("book_flight", "q1", r1),
+            round("find_airport", "q2", r2),
+        ],
+    }
+}
+
+fn pretty(vs: &[Value]) -> String {
+    vs.iter()
+        .map(|v| serde_json::to_string_pretty(v).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn openai_golden() {
+    insta::assert_snapshot!(
+        "openai",
+        pretty(&render(
+            Format::Openai,
+            &fixture(),
+            &ExportOptions::default()
+        ))
+    );
+    let inline = ExportOptions {
+        think_inline: true,
+        ..ExportOptions::default()
+    };
+    insta::assert_snapshot!(
+        "openai_think_inline",
+        pretty(&render(Format::Openai, &fixture(), &inline))
+    );
+}
+
+#[test]
+fn sharegpt_golden_alternates_roles() {
+    let v = render(Format::Sharegpt, &fixture(), &ExportOptions::default());
+    let conv = v[0]["conversations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    for (i, t) in conv.iter().enumerate() {
+        let from = t["from"].as_str().unwrap_or("");
+        let odd_position = i % 2 == 0; // 1st, 3rd, ... turns
+        assert_eq!(
+            odd_position,
+            matches!(from, "human" | "observation"),
+            "turn {i} is {from}"
+        );
+    }
+    // Parallel calls are one function_call holding a JSON list.
+    let calls: Value = serde_json::from_str(conv[1]["value"].as_str().unwrap_or("")).expect("json");
+    assert_eq!(calls.as_array().map(Vec::len), Some(2));
+    insta::assert_snapshot!("sharegpt", pretty(&v));
+}
+
+#[test]
+fn bfcl_golden_uses_python_call_lists() {
+    let v = render(Format::Bfcl, &fixture(), &ExportOptions::default());
+    let first_call = v[0]["turns"][1]["content"].as_str().unwrap_or("");
+    assert_eq!(
+        first_call,
+        r#"<think>I need both airport codes first.</think>[find_airport(city="Lisbon"), find_airport(city="Oslo")]"#
+    );
+    let list = first_call.split("</think>").nth(1).unwrap_or("");
+    assert_eq!(
+        hardgen_export::python::parse_call_list(list)
+            .expect("parses")
+            .len(),
+        2
+    );
+    insta::assert_snapshot!("bfcl", pretty(&v));
+}
+
+#[test]
+fn hermes_golden() {
+    let v = render(Format::Hermes, &fixture(), &ExportOptions::default());
+    let sys = v[0]["messages"][0]["content"].as_str().unwrap_or("");
+    assert!(sys.contains("<tools>") && sys.contains("</tools>"));
+    insta::assert_snapshot!("hermes", pretty(&v));
+}
+
+#[test]
+fn split_turns_gives_one_example_per_assistant_turn() {
+    let opts = ExportOptions {
+        split_turns: true,
+        ..ExportOptions::default()
+    };
+    let exs = examples(&fixture(), &opts);
+    assert_eq!(exs.len(), 4);
+    for ex in &exs {
+        let n = ex.len();
+        assert!(
+            matches!(
+                ex[n - 1],
+                Message::Assistant {
+                    reasoning: Some(_),
+                    ..
+                }
+            ),
+            "the last turn keeps its reasoning"
+        );
+        for m in &ex[..n - 1] {
+            assert!(
+                !matches!(
+                    m,
+                    Message::Assistant {
+                        reasoning: Some(_),
+                        ..
+                    }
+                ),
+                "earlier turns lose theirs"
+            );
+        }
+    }
+    let ids: Vec<String> = render(Format::Openai, &fixture(), &opts)
+        .iter()
+        .map(|v| v["id"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            "hg-s1-000001-t0",
+            "hg-s1-000001-t1",
+            "hg-s1-000001-t2",
+            "hg-s1-000001-t3"
+        ]
+    );
+}
+
+#[test]
+fn openai_lines_read_back_into_messages() {
+    let rec = fixture();
+    let line = render(Format::Openai, &rec, &ExportOptions::default())[0].to_string();
+    let (msgs, tools) = read_openai_line(&line).expect("reads");
+    let want: Vec<Message> = rec
+        .rounds
+        .iter()
+        .flat_map(|r| r.trajectory.clone())
+        .collect();
+    assert_eq!(msgs, want);
+    assert_eq!(tools.len(), 2);
+}
+
+#[test]
+fn exporter_writes_every_format_and_parquet_reads_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut ex =
+        Exporter::create(dir.path(), &Format::ALL, ExportOptions::default()).expect("create");
+    for _ in 0..3 {
+        ex.write(&fixture()).expect("write");
+    }
+    let files = ex.finish().expect("finish");
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    for f in [
+        "openai.jsonl",
+        "sharegpt.jsonl",
+        "dataset_info.json",
+        "bfcl.jsonl",
+        "hermes.jsonl",
+        "data.parquet",
+        "README.md",
+    ] {
+        assert!(names.iter().any(|n| n == f), "{f} missing: {names:?}");
+    }
+    let openai = std::fs::read_to_string(dir.path().join("openai.jsonl")).expect("read");
+    assert_eq!(openai.lines().count(), 3);
+    let card = std::fs::read_to_string(dir.path().join("README.md")).expect("card");
+    assert!(card.starts_with("---\n") && card.contains("data_files: data.parquet"));
+    // Parquet: 3 rows, the id and messages columns as written.
+    let bytes = bytes::Bytes::from(std::fs::read(dir.path().join("data.parquet")).expect("read"));
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(bytes)
+        .expect("parquet")
+        .build()
+        .expect("reader");
+    let mut rows = 0;
+    for batch in reader {
+        let batch = batch.expect("batch");
+        rows += batch.num_rows();
+        let ids = batch
+            .column(0)
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>()
+            .expect("utf8");
+        assert_eq!(ids.value(0), "hg-s1-000001");
+        let msgs = batch
+            .column(1)
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>()
+            .expect("utf8");
+        let m: Value = serde_json::from_str(msgs.value(0)).expect("json");
+        assert_eq!(m[0]["role"], "user");
+    }
+    assert_eq!(rows, 3);
+}
