@@ -50,6 +50,10 @@ pub struct World {
     dirty: Vec<bool>,
     tokens: Arc<Vec<Token>>,
     issued: u64,
+    /// Seeded tables of `pristine_seed`, kept so resetting to the same seed again (once per trace)
+    /// shares them copy-on-write instead of generating them anew.
+    pristine: Vec<Option<Arc<Table>>>,
+    pristine_seed: u64,
 }
 
 /// A row being read or changed by one call: where it is and its values.
@@ -85,6 +89,8 @@ impl World {
             dirty: vec![false; n],
             tokens: Arc::new(Vec::new()),
             issued: 0,
+            pristine: vec![None; n],
+            pristine_seed: seed,
         }
     }
 
@@ -99,10 +105,22 @@ impl World {
     }
 
     fn ensure(&mut self, c: usize) {
-        if self.tables[c].is_none() {
-            let rows = generate_table(&self.def.colls[c], c, self.seed);
-            self.tables[c] = Some(Arc::new(Table { rows }));
+        if self.tables[c].is_some() {
+            return;
         }
+        if self.pristine_seed != self.seed {
+            self.pristine.iter_mut().for_each(|t| *t = None);
+            self.pristine_seed = self.seed;
+        }
+        let t = match &self.pristine[c] {
+            Some(t) => t.clone(),
+            None => {
+                let t = Arc::new(Table { rows: generate_table(&self.def.colls[c], c, self.seed) });
+                self.pristine[c] = Some(t.clone());
+                t
+            }
+        };
+        self.tables[c] = Some(t);
     }
 
     /// Rows of collection `c`, generating them on first use.
