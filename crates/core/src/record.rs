@@ -212,8 +212,8 @@ pub struct Record {
     pub generator: Generators,
     /// Domains touched.
     pub domains: Vec<String>,
-    /// Tools offered: the primitives used plus distractors.
-    pub tools: Vec<ToolSpec>,
+    /// Tools offered: the primitives used plus distractors (shared with the world's specs).
+    pub tools: Vec<std::sync::Arc<ToolSpec>>,
     /// Rounds.
     pub rounds: Vec<Round>,
 }

@@ -7,6 +7,7 @@ use hardgen_core::{Record, ToolSpec};
 use serde_json::{json, Map, Value};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// An export format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -134,11 +135,11 @@ fn think(reasoning: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
-fn tools_plain(tools: &[ToolSpec]) -> Vec<Value> {
-    tools.iter().map(ToolSpec::to_openai_plain).collect()
+fn tools_plain(tools: &[Arc<ToolSpec>]) -> Vec<Value> {
+    tools.iter().map(|t| t.to_openai_plain()).collect()
 }
 
-fn system_prompt(tools: &[ToolSpec]) -> String {
+fn system_prompt(tools: &[Arc<ToolSpec>]) -> String {
     let list: Vec<String> = tools
         .iter()
         .map(|t| t.to_openai_plain()["function"].to_string())
@@ -270,7 +271,7 @@ fn bfcl(rec: &Record, msgs: &[Message]) -> Value {
         }
     }
     flush(&mut results, &mut turns);
-    let funcs: Vec<Value> = rec.tools.iter().map(ToolSpec::to_bfcl).collect();
+    let funcs: Vec<Value> = rec.tools.iter().map(|t| t.to_bfcl()).collect();
     json!({"system": format!("You are an expert in composing functions. Here is a list of functions in JSON format that you can invoke:\n{}\nAnswer with <think>your reasoning</think> followed by either a list of calls [func(param=value), ...] or your final answer.", Value::Array(funcs)), "turns": turns})
 }
 

@@ -13,14 +13,14 @@ fn obj(v: Value) -> Map<String, Value> {
     v.as_object().cloned().unwrap_or_default()
 }
 
-fn tool(name: &str, params: Value) -> ToolSpec {
-    ToolSpec {
+fn tool(name: &str, params: Value) -> std::sync::Arc<ToolSpec> {
+    std::sync::Arc::new(ToolSpec {
         name: name.into(),
         description: format!("The {name} tool."),
         domain: "d".into(),
         parameters: params,
         returns: Some(json!({"type": "object"})),
-    }
+    })
 }
 
 fn round(target: &str, query: &str, traj: Vec<Message>) -> Round {

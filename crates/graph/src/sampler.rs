@@ -83,6 +83,8 @@ struct State {
     calls: Vec<TraceCall>,
     /// (tool, param, value): identifier values that failed, or yielded nothing, in a call of tool.
     spent: Vec<(usize, String, Value)>,
+    /// Hashes of the values each slot has seen (to tell new values from repeats cheaply).
+    seen: Vec<std::collections::HashSet<u64>>,
 }
 
 impl Sampler {
@@ -177,6 +179,7 @@ impl Sampler {
             fails: vec![0; n],
             calls: Vec::new(),
             spent: Vec::new(),
+            seen: vec![std::collections::HashSet::new(); self.slots.len()],
         };
         let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed ^ 0x5EED_F00D);
         let mut pools = Pools::new();
@@ -238,14 +241,16 @@ impl Sampler {
         let mut fed_new = false;
         for (field, targets) in &self.edges_from[t] {
             let vals = values_at(r, field);
-            if !vals.is_empty() {
-                for &(ei, s) in targets {
-                    if !fed_new {
-                        let known: Vec<&Value> = self.slot_values(s, st).collect();
-                        fed_new = vals.iter().any(|v| !known.contains(v));
-                    }
-                    st.avail[s].push((step, ei));
+            if vals.is_empty() {
+                continue;
+            }
+            let hashes: Vec<u64> = vals.iter().map(|v| value_hash(v)).collect();
+            for &(ei, s) in targets {
+                for h in &hashes {
+                    // New if the slot had none of these values yet.
+                    fed_new |= st.seen[s].insert(*h);
                 }
+                st.avail[s].push((step, ei));
             }
         }
         fed_new
@@ -587,6 +592,7 @@ impl Sampler {
             fails: vec![0; n],
             calls: Vec::new(),
             spent: Vec::new(),
+            seen: vec![std::collections::HashSet::new(); self.slots.len()],
         };
         let mut names = Vec::new();
         let mut reached_all = Vec::new();
@@ -657,6 +663,17 @@ impl Sampler {
             calls: st.calls,
         }
     }
+}
+
+/// A hash of a scalar value (its JSON text).
+fn value_hash(v: &Value) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    match v {
+        Value::String(s) => s.hash(&mut h),
+        other => other.to_string().hash(&mut h),
+    }
+    h.finish()
 }
 
 /// Values of `param` spent on tool `t`.

@@ -63,29 +63,33 @@ fn walk(s: &Value, path: &str, name: &str, out: &mut Vec<Leaf>) {
 
 /// Values found at `path` in a result (`[]` walks every array item).
 pub fn values_at<'a>(v: &'a Value, path: &str) -> Vec<&'a Value> {
-    let mut cur = vec![v];
-    for seg in path.split('.') {
-        let (key, many) = match seg.strip_suffix("[]") {
-            Some(k) => (k, true),
-            None => (seg, false),
-        };
-        let mut next = Vec::new();
-        for c in cur {
-            if let Some(x) = c.get(key) {
-                if many {
-                    if let Some(a) = x.as_array() {
-                        next.extend(a.iter());
-                    }
-                } else {
-                    next.push(x);
-                }
-            }
+    let mut out = Vec::new();
+    walk_path(v, path, &mut out);
+    out
+}
+
+fn walk_path<'a>(v: &'a Value, path: &str, out: &mut Vec<&'a Value>) {
+    let (seg, rest) = match path.split_once('.') {
+        Some((a, b)) => (a, Some(b)),
+        None => (path, None),
+    };
+    let (key, many) = match seg.strip_suffix("[]") {
+        Some(k) => (k, true),
+        None => (seg, false),
+    };
+    let Some(x) = v.get(key) else { return };
+    let mut visit = |x: &'a Value| match rest {
+        Some(r) => walk_path(x, r, out),
+        None if !x.is_null() && !x.is_array() && !x.is_object() => out.push(x),
+        None => {}
+    };
+    if many {
+        for item in x.as_array().into_iter().flatten() {
+            visit(item);
         }
-        cur = next;
+    } else {
+        visit(x);
     }
-    cur.into_iter()
-        .filter(|x| !x.is_null() && !x.is_array() && !x.is_object())
-        .collect()
 }
 
 /// Facts about one parameter.

@@ -3,29 +3,46 @@
 
 use rand::rngs::ChaCha8Rng;
 use rand::seq::SliceRandom;
-use std::collections::BTreeSet;
 
-/// Up to `k` distractor indexes for the tools `used`, from `names`/`domains` (same order).
-pub fn pick(
-    used: &[usize],
-    names: &[String],
-    domains: &[String],
-    k: usize,
-    rng: &mut ChaCha8Rng,
-) -> Vec<usize> {
-    let used_set: BTreeSet<usize> = used.iter().copied().collect();
-    let doms: BTreeSet<&str> = used.iter().map(|&i| domains[i].as_str()).collect();
-    let words: BTreeSet<&str> = used.iter().flat_map(|&i| names[i].split('_')).collect();
-    let mut cands: Vec<(usize, usize)> = (0..names.len())
-        .filter(|i| !used_set.contains(i))
-        .map(|i| {
-            let overlap = names[i].split('_').filter(|w| words.contains(w)).count();
-            let same = usize::from(doms.contains(domains[i].as_str()));
-            (i, same * 10 + overlap)
-        })
-        .filter(|(_, s)| *s > 0)
-        .collect();
-    cands.shuffle(rng);
-    cands.sort_by_key(|(_, s)| std::cmp::Reverse(*s));
-    cands.into_iter().take(k).map(|(i, _)| i).collect()
+/// Tool names split into words and their domains, prepared once per world.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    words: Vec<Vec<String>>,
+    domains: Vec<String>,
+}
+
+impl Catalog {
+    /// Prepares the catalog from tool names and domains (same order).
+    pub fn new(names: &[String], domains: &[String]) -> Catalog {
+        Catalog {
+            words: names
+                .iter()
+                .map(|n| n.split('_').map(str::to_string).collect())
+                .collect(),
+            domains: domains.to_vec(),
+        }
+    }
+
+    /// Up to `k` distractor indexes for the tools `used`: same domain first, then shared name words.
+    pub fn pick(&self, used: &[usize], k: usize, rng: &mut ChaCha8Rng) -> Vec<usize> {
+        let used_words: Vec<&str> = used
+            .iter()
+            .flat_map(|&i| self.words[i].iter().map(String::as_str))
+            .collect();
+        let mut cands: Vec<(usize, usize)> = (0..self.words.len())
+            .filter(|i| !used.contains(i))
+            .map(|i| {
+                let overlap = self.words[i]
+                    .iter()
+                    .filter(|w| used_words.contains(&w.as_str()))
+                    .count();
+                let same = usize::from(used.iter().any(|&u| self.domains[u] == self.domains[i]));
+                (i, same * 10 + overlap)
+            })
+            .filter(|(_, s)| *s > 0)
+            .collect();
+        cands.shuffle(rng);
+        cands.sort_by_key(|(_, s)| std::cmp::Reverse(*s));
+        cands.into_iter().take(k).map(|(i, _)| i).collect()
+    }
 }

@@ -3,7 +3,7 @@
 
 use hardgen_core::record::{AdvancedStep, Binding, GoldCall};
 use hardgen_core::trace::parse_from_step;
-use hardgen_core::{AdvancedTool, ToolCall, ToolSpec, Trace};
+use hardgen_core::{AdvancedTool, ToolCall, Trace};
 use hardgen_graph::schema::values_at;
 use hardgen_tools::Environment;
 use serde_json::{json, Map, Value};
@@ -31,6 +31,8 @@ pub struct Made {
     pub context_inputs: BTreeSet<String>,
     /// Inputs that say which list item to use.
     pub selectors: BTreeSet<String>,
+    /// Indexes of the trace calls the gold consists of.
+    pub trace_steps: Vec<usize>,
 }
 
 fn first_sentence(s: &str) -> String {
@@ -47,7 +49,7 @@ fn first_sentence(s: &str) -> String {
 pub fn make(
     trace: &Trace,
     round: usize,
-    specs: &BTreeMap<&str, &ToolSpec>,
+    specs: &crate::pipeline::SpecIndex<'_>,
     min_calls: usize,
 ) -> Result<Made, MakerReject> {
     let target = trace.targets.get(round).ok_or(MakerReject {
@@ -87,7 +89,7 @@ pub fn make(
     let mut implementation = Vec::new();
     for (p, &i) in order.iter().enumerate() {
         let call = &trace.calls[i];
-        let spec = specs.get(call.name.as_str()).ok_or_else(|| MakerReject {
+        let spec = specs.get(&call.name).ok_or_else(|| MakerReject {
             reason: "unknown_tool",
             detail: call.name.clone(),
         })?;
@@ -168,7 +170,7 @@ pub fn make(
             result: call.result.clone().unwrap_or(Value::Null),
         });
     }
-    let target_spec = specs.get(target.as_str()).ok_or_else(|| MakerReject {
+    let target_spec = specs.get(target).ok_or_else(|| MakerReject {
         reason: "unknown_tool",
         detail: target.clone(),
     })?;
@@ -212,6 +214,7 @@ pub fn make(
         inputs,
         context_inputs: context,
         selectors,
+        trace_steps: order,
     })
 }
 

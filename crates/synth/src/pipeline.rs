@@ -13,7 +13,6 @@ use rand::rngs::ChaCha8Rng;
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Settings of generation.
@@ -59,6 +58,8 @@ pub struct Generator {
     sampler: Sampler,
     cfg: GenConfig,
     world: World,
+    /// Tool words and domains for distractors, prepared once.
+    catalog: distract::Catalog,
 }
 
 impl Generator {
@@ -68,17 +69,23 @@ impl Generator {
         let scfg = SamplerConfig {
             rounds: cfg.rounds.max(1),
             max_calls: cfg.max_calls.max(1),
+            // Calls after the target never enter the gold: a round mostly stops once reached.
+            stop_prob: 0.9,
             ..SamplerConfig::default()
         };
         let mut sampler = Sampler::new(graph, scfg);
         let mut world = World::new(def.clone(), cfg.seed);
         let pools = sampler.harvest(&mut world, cfg.seed);
         sampler.set_pools(pools);
+        let names: Vec<String> = def.specs.iter().map(|s| s.name.clone()).collect();
+        let domains: Vec<String> = def.specs.iter().map(|s| s.domain.clone()).collect();
+        let catalog = distract::Catalog::new(&names, &domains);
         Generator {
             def,
             sampler,
             cfg,
             world,
+            catalog,
         }
     }
 
@@ -104,12 +111,8 @@ impl Generator {
         let trace = self
             .sampler
             .sample(&mut self.world, seed, id.clone(), &[], &mut rng);
-        let specs: BTreeMap<&str, &ToolSpec> = self
-            .def
-            .specs
-            .iter()
-            .map(|s| (s.name.as_str(), s))
-            .collect();
+        let def = self.def.clone();
+        let specs = SpecIndex(&def);
         let mut mades: Vec<Made> = Vec::new();
         for r in 0..trace.targets.len() {
             match maker::make(&trace, r, &specs, self.cfg.min_calls) {
@@ -126,10 +129,29 @@ impl Generator {
             ));
         }
         // The gold calls alone, replayed from a fresh world, must give the trace's results:
-        // detours and failed calls of the trace are not part of the gold.
-        self.world.reset(seed);
+        // detours and failed calls of the trace are not part of the gold. When the only other
+        // successful calls read without changing anything, the trace's own end state is the
+        // gold end state and the replay can be skipped (failed calls never change state).
+        let gold_steps: std::collections::BTreeSet<usize> = mades
+            .iter()
+            .flat_map(|m| m.trace_steps.iter().copied())
+            .collect();
+        let read_only_detours = trace.calls.iter().enumerate().all(|(i, c)| {
+            gold_steps.contains(&i)
+                || c.result.is_none()
+                || self
+                    .def
+                    .by_name
+                    .get(&c.name)
+                    .is_some_and(|&t| is_read_only(&self.def, t))
+        });
         let mut gold_digests = Vec::new();
-        for m in &mades {
+        if mades.len() == 1 && read_only_detours {
+            gold_digests.push(self.world.digest());
+        }
+        let replay = gold_digests.is_empty();
+        self.world.reset(seed);
+        for m in mades.iter().filter(|_| replay) {
             let outs = maker::execute_advanced(&m.tool, &m.inputs, &mut self.world);
             for (k, (o, g)) in outs.iter().zip(&m.gold).enumerate() {
                 if o.as_ref().ok() != Some(&g.result) {
@@ -146,9 +168,7 @@ impl Generator {
         // Queries.
         let mut queries = Vec::new();
         for m in &mades {
-            let target = specs
-                .get(m.gold.last().map_or("", |g| g.name.as_str()))
-                .copied();
+            let target = specs.get(m.gold.last().map_or("", |g| g.name.as_str()));
             let Some(target) = target else {
                 return Err(Self::reject(
                     &id,
@@ -167,7 +187,8 @@ impl Generator {
         self.world.reset(seed);
         let mut rounds = Vec::new();
         let mut next_call = 0usize;
-        for (r, m) in mades.iter().enumerate() {
+        for (r, made) in mades.into_iter().enumerate() {
+            let m = &made;
             let target = &trace.targets[r];
             let goal = phrase::goal(target);
             let snap = self.world.snapshot();
@@ -208,12 +229,17 @@ impl Generator {
                 content: queries[r].clone(),
             }];
             trajectory.extend(att.messages);
+            let hidden = query::intermediate_values(m).len();
+            let calls = m.gold.len();
+            let Made {
+                tool, gold, inputs, ..
+            } = made;
             rounds.push(Round {
                 target: target.clone(),
-                advanced_tool: m.tool.clone(),
+                advanced_tool: tool,
                 query: queries[r].clone(),
-                external_inputs: m.inputs.clone(),
-                gold: m.gold.clone(),
+                external_inputs: inputs,
+                gold,
                 trajectory,
                 verdict: Verdict {
                     passed: true,
@@ -222,16 +248,14 @@ impl Generator {
                     hints,
                 },
                 difficulty: Difficulty {
-                    calls: m.gold.len(),
-                    hidden_values: query::intermediate_values(m).len(),
+                    calls,
+                    hidden_values: hidden,
                     distractors: 0,
                     target_agent_failed: None,
                 },
             });
         }
         // Tools offered: the primitives used, plus distractors, in a seeded order.
-        let names: Vec<String> = self.def.specs.iter().map(|s| s.name.clone()).collect();
-        let domains: Vec<String> = self.def.specs.iter().map(|s| s.domain.clone()).collect();
         let mut used: Vec<usize> = Vec::new();
         for r in &rounds {
             for g in &r.gold {
@@ -242,13 +266,16 @@ impl Generator {
                 }
             }
         }
-        let extra = distract::pick(&used, &names, &domains, self.cfg.distractors, &mut rng);
+        let extra = self.catalog.pick(&used, self.cfg.distractors, &mut rng);
         for r in &mut rounds {
             r.difficulty.distractors = extra.len();
         }
         let mut offered: Vec<usize> = used.iter().chain(extra.iter()).copied().collect();
         offered.shuffle(&mut rng);
-        let mut doms: Vec<String> = used.iter().map(|&t| domains[t].clone()).collect();
+        let mut doms: Vec<String> = used
+            .iter()
+            .map(|&t| self.def.specs[t].domain.clone())
+            .collect();
         doms.sort();
         doms.dedup();
         Ok(Record {
@@ -264,9 +291,29 @@ impl Generator {
             domains: doms,
             tools: offered
                 .into_iter()
-                .map(|t| self.def.specs[t].clone())
+                .map(|t| self.def.shared_specs[t].clone())
                 .collect(),
             rounds,
         })
     }
+}
+
+/// Spec lookup by name through the world's own index.
+pub struct SpecIndex<'a>(pub &'a WorldDef);
+
+impl<'a> SpecIndex<'a> {
+    /// The spec of a tool name.
+    pub fn get(&self, name: &str) -> Option<&'a ToolSpec> {
+        self.0.by_name.get(name).map(|&i| &self.0.specs[i])
+    }
+}
+
+/// Whether a tool of the built-in world only reads (no state change, no token use).
+fn is_read_only(def: &WorldDef, t: usize) -> bool {
+    use hardgen_tools::world::model::Kind;
+    let tool = &def.tools[t];
+    matches!(
+        tool.kind,
+        Kind::Search { .. } | Kind::Lookup { .. } | Kind::Aggregate { .. }
+    ) || (matches!(tool.kind, Kind::Get | Kind::List { .. }) && tool.auth.is_none())
 }

@@ -261,7 +261,8 @@ pub fn attempt<E: Environment>(
         }
         _ => None,
     };
-    let mut results: Vec<Option<Value>> = vec![None; n];
+    // Index into `calls` of each gold step's own call (results are stored once, in `calls`).
+    let mut results: Vec<Option<usize>> = vec![None; n];
     let mut messages = Vec::new();
     let mut calls = Vec::new();
     let mut prev_summary: Vec<String> = Vec::new();
@@ -287,8 +288,7 @@ pub fn attempt<E: Environment>(
                                 step: k,
                                 path,
                                 index,
-                            } => results[*k]
-                                .as_ref()
+                            } => result_of(&calls, results[*k])
                                 .and_then(|r| values_at(r, path).get(*index).map(|v| (*v).clone())),
                             Binding::Select {
                                 step: k,
@@ -296,10 +296,11 @@ pub fn attempt<E: Environment>(
                                 field,
                                 param,
                             } => {
-                                let picked =
-                                    results[*k].as_ref().zip(made.inputs.get(param)).and_then(
-                                        |(r, want)| crate::maker::select(r, path, field, want),
-                                    );
+                                let picked = result_of(&calls, results[*k])
+                                    .zip(made.inputs.get(param))
+                                    .and_then(|(r, want)| {
+                                        crate::maker::select(r, path, field, want)
+                                    });
                                 if let (Some(p), Some(want)) = (&picked, made.inputs.get(param)) {
                                     let leaf = field.rsplit('.').next().unwrap_or(field);
                                     notes.push(format!(
@@ -411,7 +412,7 @@ pub fn attempt<E: Environment>(
                     e.to_result_json()
                 }
             };
-            results[i] = out.as_ref().ok().cloned();
+            results[i] = Some(calls.len());
             messages.push(Message::Tool {
                 tool_call_id: c.id.clone(),
                 name: c.name.clone(),
@@ -421,7 +422,7 @@ pub fn attempt<E: Environment>(
         }
     }
     let last = n.saturating_sub(1);
-    let answer = match &results[last] {
+    let answer = match result_of(&calls, results[last]) {
         Some(r) => format!(
             "Done. {}: {}.",
             capitalize(&phrase::words(&made.gold[last].name).join(" ")),
@@ -444,6 +445,12 @@ pub fn attempt<E: Environment>(
         answer,
         slip,
     }
+}
+
+/// The successful result of the call at `idx`, if any.
+fn result_of(calls: &[(Call, Result<Value, ToolError>)], idx: Option<usize>) -> Option<&Value> {
+    idx.and_then(|i| calls.get(i))
+        .and_then(|(_, out)| out.as_ref().ok())
 }
 
 fn capitalize(s: &str) -> String {

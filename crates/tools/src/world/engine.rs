@@ -16,8 +16,9 @@ use std::sync::Arc;
 /// Rows of one collection.
 #[derive(Debug, Clone)]
 pub struct Table {
-    /// Rows; the id of row `i` is `<prefix>-<1001 + i>`.
-    pub rows: Vec<Box<[Val]>>,
+    /// Rows; the id of row `i` is `<prefix>-<1001 + i>`. Rows are shared too, so the first
+    /// change to a shared table copies a vector of pointers, not every cell.
+    pub rows: Vec<Arc<[Val]>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -115,7 +116,9 @@ impl World {
         let t = match &self.pristine[c] {
             Some(t) => t.clone(),
             None => {
-                let t = Arc::new(Table { rows: generate_table(&self.def.colls[c], c, self.seed) });
+                let t = Arc::new(Table {
+                    rows: generate_table(&self.def.colls[c], c, self.seed),
+                });
                 self.pristine[c] = Some(t.clone());
                 t
             }
@@ -549,13 +552,16 @@ impl World {
                 Ty::Num(d) => Some(*d),
                 _ => None,
             };
-            let cell = &mut self.table_mut(e.coll).rows[idx][e.field];
+            let row = &mut self.table_mut(e.coll).rows[idx];
+            let mut vals = row.to_vec();
+            let cell = &mut vals[e.field];
             *cell = match (&*cell, d) {
                 (Val::Int(i), _) => Val::Int(i + e.delta.round() as i64),
                 (Val::Num(x), Some(d)) => Val::Num(round_to(x + e.delta, d)),
                 (Val::Num(x), None) => Val::Num(x + e.delta),
                 (other, _) => other.clone(),
             };
+            *row = Arc::from(vals);
         }
         if let Some(ti) = token {
             let toks = Arc::make_mut(&mut self.tokens);
@@ -712,7 +718,7 @@ impl World {
                 }
                 let tok = self.check_auth(ti, &cur, args)?;
                 let effects = self.check_rules(rules, &cur, args)?;
-                let row = cur.row.into_boxed_slice();
+                let row = Arc::from(cur.row);
                 self.table_mut(c).rows.push(row);
                 self.apply(effects, Some((c, new_idx)), tok);
                 Ok(self.stored_row_json(c, new_idx))
@@ -969,7 +975,7 @@ impl World {
         let tok = self.check_auth(ti, &cur, args)?;
         let effects = self.check_rules(rules, &cur, args)?;
         let (c, idx) = (cur.coll, cur.idx.unwrap_or(0));
-        self.table_mut(c).rows[idx] = cur.row.into_boxed_slice();
+        self.table_mut(c).rows[idx] = Arc::from(cur.row);
         self.apply(effects, None, tok);
         Ok(self.stored_row_json(c, idx))
     }

@@ -19,7 +19,7 @@ pub fn stream_seed(seed: u64, a: u64, b: u64) -> u64 {
 }
 
 /// Generates all seeded rows of a collection.
-pub fn generate_table(coll: &Coll, ci: usize, seed: u64) -> Vec<Box<[Val]>> {
+pub fn generate_table(coll: &Coll, ci: usize, seed: u64) -> Vec<Arc<[Val]>> {
     let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(seed, ci as u64 + 1, 0));
     // Unique pools are shuffled once per table so rows take distinct values.
     let mut perms: Vec<Option<Vec<usize>>> = coll
@@ -48,7 +48,7 @@ pub fn generate_table(coll: &Coll, ci: usize, seed: u64) -> Vec<Box<[Val]>> {
                 };
                 vals.push(v);
             }
-            vals.into_boxed_slice()
+            Arc::from(vals)
         })
         .collect()
 }

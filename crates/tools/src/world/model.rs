@@ -376,6 +376,8 @@ pub struct WorldDef {
     pub tools: Vec<Tool>,
     /// Specs, same order.
     pub specs: Vec<ToolSpec>,
+    /// The same specs, shared (records hold these instead of copies).
+    pub shared_specs: Vec<Arc<ToolSpec>>,
     /// Tool index by name.
     pub by_name: HashMap<String, usize>,
     /// Argument validators, same order.
@@ -580,11 +582,13 @@ pub fn compile(files: &[(String, DomainDef)]) -> Result<WorldDef, WorldError> {
         })?;
         validators.push(v);
     }
+    let shared_specs = specs.iter().cloned().map(Arc::new).collect();
     Ok(WorldDef {
         domains,
         colls,
         tools,
         specs,
+        shared_specs,
         by_name,
         validators,
         param_entities,
