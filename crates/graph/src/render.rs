@@ -108,7 +108,7 @@ pub fn to_html(g: &ApiGraph, title: &str) -> String {
         let ((x1, y1), (x2, y2)) = (pos[*a], pos[*b]);
         let cross = g.nodes[*a].domain != g.nodes[*b].domain;
         let col = if cross {
-            "#d62728"
+            "#777777"
         } else {
             PALETTE[ds
                 .iter()
@@ -116,7 +116,7 @@ pub fn to_html(g: &ApiGraph, title: &str) -> String {
                 .unwrap_or(0)
                 % PALETTE.len()]
         };
-        let op = if cross { 0.35 } else { 0.12 };
+        let op = if cross { 0.08 } else { 0.25 };
         // Curve through a point pulled toward the centre, so intra-domain edges stay inside their cluster.
         let (mx, my) = (
             (x1 + x2) / 2.0 * 0.85 + c * 0.15,
@@ -165,7 +165,7 @@ pub fn to_html(g: &ApiGraph, title: &str) -> String {
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t}</title>\
          <style>body{{margin:0;font-family:sans-serif;background:#fafafa}}header{{padding:12px 20px;background:#fff;border-bottom:1px solid #ddd;position:sticky;top:0}}\
          h1{{font-size:20px;margin:0 0 4px}}p{{margin:0;color:#444;font-size:14px}}</style></head><body>\
-         <header><h1>{t}</h1><p>{n} tools in {d} domains, {e} prerequisite edges ({p} tool pairs, {cross} across domains, drawn red). \
+         <header><h1>{t}</h1><p>{n} tools in {d} domains, {e} prerequisite edges ({p} tool pairs, {cross} across domains, drawn grey). \
          Node size follows failure weight; hover a node or edge for details.</p></header>{svg}</body></html>\n",
         t = esc(title),
         n = g.nodes.len(),
