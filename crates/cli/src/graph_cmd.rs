@@ -91,6 +91,10 @@ pub struct TracesCmd {
     /// Output file (default: stdout), JSON Lines.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// After sampling, write the graph refined by the traces' execution evidence (provenance
+    /// edges confirmed or added, rejected values counted) to this file.
+    #[arg(long)]
+    graph_out: Option<PathBuf>,
 }
 
 fn load_graph(specs: &[ToolSpec]) -> ApiGraph {
@@ -221,6 +225,7 @@ pub fn run_traces(cmd: TracesCmd, def: Arc<WorldDef>) -> Result<u8> {
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let targets: Vec<usize> = target.into_iter().collect();
+    let mut refined = cmd.graph_out.as_ref().map(|_| sampler.graph().clone());
     for i in 0..cmd.n {
         let mut rng =
             ChaCha8Rng::seed_from_u64(hardgen_tools::world::stream_seed(cmd.seed, 0x7EACE, i));
@@ -231,9 +236,16 @@ pub fn run_traces(cmd: TracesCmd, def: Arc<WorldDef>) -> Result<u8> {
             &targets,
             &mut rng,
         );
+        if let Some(g) = refined.as_mut() {
+            g.observe(&t);
+        }
         serde_json::to_writer(&mut out, &t)?;
         out.write_all(b"\n")?;
     }
     out.flush()?;
+    if let (Some(g), Some(p)) = (refined, &cmd.graph_out) {
+        std::fs::write(p, g.to_json() + "\n")
+            .with_context(|| format!("writing {}", p.display()))?;
+    }
     Ok(0)
 }

@@ -281,6 +281,30 @@ fn traces_are_jsonl_with_calls_and_deterministic() {
             .iter()
             .any(|c| c["round"] == 1));
     }
+    // Execution evidence refines the graph: a versioned graph file comes out.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let g = dir.path().join("g.json");
+    let (code, _, err) = run(&[
+        "traces",
+        "--n",
+        "20",
+        "--seed",
+        "3",
+        "--graph-out",
+        &g.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let graph = json(&std::fs::read_to_string(&g).expect("graph"));
+    assert_eq!(graph["revision"], 20, "one revision per observed trace");
+    assert!(graph["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .any(|e| e["evidence"].as_u64().unwrap_or(0) > 0));
+    // ... and can be sampled from again.
+    let (code, out, err) = run(&["traces", "--n", "2", "--graph", &g.to_string_lossy()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 2);
     let (code, _, err) = run(&["traces", "--target", "no_such_tool"]);
     assert_eq!(code, 1);
     assert!(err.contains("unknown target tool `no_such_tool`"), "{err}");

@@ -152,3 +152,23 @@ fn diagnose_unreached() {
         }
     }
 }
+
+fn shared_sampler() -> &'static Sampler {
+    static S: std::sync::OnceLock<Sampler> = std::sync::OnceLock::new();
+    S.get_or_init(|| sampler(3).0)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+    /// Any seed, any number of rounds: the trace is legal and replays to the same results.
+    #[test]
+    fn any_trace_is_legal_and_replays(seed in proptest::prelude::any::<u64>(), world_seed in 0u64..4) {
+        let s = shared_sampler();
+        let mut w = World::new(def(), world_seed);
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let t = s.sample(&mut w, world_seed, "p".into(), &[], &mut rng);
+        proptest::prop_assert!(check_legal(s.graph(), &t).is_ok(), "{:?}", check_legal(s.graph(), &t));
+        let mut fresh = World::new(def(), 0);
+        proptest::prop_assert!(replay_mismatches(&mut fresh, &t).is_empty());
+    }
+}
