@@ -14,7 +14,9 @@ use std::sync::Arc;
 pub enum Format {
     /// OpenAI messages + tools JSONL.
     Openai,
-    /// LLaMA-Factory ShareGPT JSONL (+ `dataset_info.json`).
+    /// LLaMA-Factory ShareGPT JSONL (+ `dataset_info.json`). Reasoning is kept as a `<think>`
+    /// prefix of `gpt` turns only: a `function_call` value must parse as JSON, so the reasoning of
+    /// a turn that calls tools is dropped.
     Sharegpt,
     /// BFCL style: Python call lists and `<think>`.
     Bfcl,
@@ -161,7 +163,9 @@ pub fn openai_messages(msgs: &[Message], opts: &ExportOptions) -> Vec<Value> {
                 o.insert("role".into(), json!("assistant"));
                 let text = content.clone().unwrap_or_default();
                 if opts.think_inline {
-                    o.insert("content".into(), json!(format!("{}{text}", think(reasoning))));
+                    let inline = format!("{}{text}", think(reasoning));
+                    let v = if inline.is_empty() && content.is_none() { Value::Null } else { json!(inline) };
+                    o.insert("content".into(), v);
                 } else {
                     o.insert("content".into(), if content.is_some() { json!(text) } else { Value::Null });
                     if let Some(r) = reasoning {
@@ -261,7 +265,7 @@ fn bfcl(rec: &Record, msgs: &[Message]) -> Value {
                 let body = if tool_calls.is_empty() {
                     content.clone().unwrap_or_default()
                 } else {
-                    python::call_list(tool_calls)
+                    python::python_call_list(tool_calls)
                 };
                 turns.push(
                     json!({"role": "assistant", "content": format!("{}{body}", think(reasoning))}),
@@ -338,83 +342,167 @@ pub fn render(format: Format, rec: &Record, opts: &ExportOptions) -> Vec<Value> 
     exs.iter()
         .enumerate()
         .map(|(k, msgs)| {
-            let mut v = match format {
+            let body = match format {
                 Format::Openai | Format::Parquet => json!({"messages": openai_messages(msgs, opts), "tools": tools_plain(&rec.tools)}),
                 Format::Sharegpt => sharegpt(rec, msgs),
                 Format::Bfcl => bfcl(rec, msgs),
                 Format::Hermes => hermes(rec, msgs),
             };
-            if let Some(o) = v.as_object_mut() {
-                o.insert("id".into(), json!(example_id(rec, k, n)));
+            // The id first, then the format's own fields.
+            let mut o = Map::new();
+            o.insert("id".into(), json!(example_id(rec, k, n)));
+            if let Value::Object(fields) = body {
+                o.extend(fields);
             }
-            v
+            Value::Object(o)
         })
         .collect()
 }
 
-/// Reads an OpenAI-format line back into messages and tools.
+/// Reads an OpenAI-format line back into messages and tools. Reasoning is taken from
+/// `reasoning_content`, or from a leading `<think>...</think>` in an assistant's `content`;
+/// tool contents are parsed back from their JSON strings (kept as strings when not JSON).
 pub fn read_openai_line(line: &str) -> Result<(Vec<Message>, Vec<ToolSpec>), ExportError> {
-    let v: Value =
-        serde_json::from_str(line).map_err(|e| ExportError::Parse(format!("not JSON: {e}")))?;
-    let bad = |m: &str| ExportError::Parse(format!("OpenAI line: {m}"));
+    let v: Value = serde_json::from_str(line)
+        .map_err(|e| ExportError::Parse(format!("OpenAI line is not JSON: {e}")))?;
+    let bad = |m: String| ExportError::Parse(format!("OpenAI line: {m}"));
     let tools = match v.get("tools") {
-        Some(t) => hardgen_core::parse_specs(&t.to_string(), "openai line")
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ToolSpec::from_value(t, "OpenAI line", &format!("$.tools[{i}]")))
+            .collect::<Result<_, _>>()
             .map_err(|e| ExportError::Parse(e.to_string()))?,
-        None => Vec::new(),
+        Some(_) => return Err(bad("`tools` is not a list".into())),
     };
-    let mut out = Vec::new();
-    for m in v
+    let msgs = v
         .get("messages")
         .and_then(Value::as_array)
-        .ok_or_else(|| bad("no messages"))?
-    {
-        let role = m.get("role").and_then(Value::as_str).unwrap_or("");
+        .ok_or_else(|| bad("no `messages` list".into()))?;
+    let mut out = Vec::with_capacity(msgs.len());
+    for (i, m) in msgs.iter().enumerate() {
+        let at = format!("$.messages[{i}]");
+        let field = |k: &str| -> Result<String, ExportError> {
+            m.get(k)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| bad(format!("{at}.{k}: missing or not a string")))
+        };
         let text = m.get("content").and_then(Value::as_str).map(str::to_string);
-        out.push(match role {
-            "user" => Message::User {
-                content: text.unwrap_or_default(),
+        out.push(match m.get("role").and_then(Value::as_str) {
+            Some("user") => Message::User {
+                content: field("content")?,
             },
-            "tool" => {
-                let raw = text.unwrap_or_default();
+            Some("tool") => {
+                let raw = field("content")?;
                 Message::Tool {
-                    tool_call_id: m
-                        .get("tool_call_id")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .into(),
-                    name: m.get("name").and_then(Value::as_str).unwrap_or("").into(),
+                    tool_call_id: field("tool_call_id")?,
+                    name: field("name")?,
                     content: serde_json::from_str(&raw).unwrap_or(Value::String(raw)),
                 }
             }
-            "assistant" => {
-                let mut calls = Vec::new();
-                for c in m
+            Some("assistant") => {
+                let mut tool_calls = Vec::new();
+                for (j, c) in m
                     .get("tool_calls")
                     .and_then(Value::as_array)
                     .into_iter()
                     .flatten()
+                    .enumerate()
                 {
-                    let f = &c["function"];
-                    let args: Map<String, Value> =
-                        serde_json::from_str(f["arguments"].as_str().unwrap_or("{}"))
-                            .map_err(|e| bad(&format!("arguments: {e}")))?;
-                    calls.push(Call {
-                        id: c["id"].as_str().unwrap_or("").into(),
-                        name: f["name"].as_str().unwrap_or("").into(),
-                        arguments: args,
+                    let cat = format!("{at}.tool_calls[{j}]");
+                    let s = |v: Option<&Value>, k: &str| -> Result<String, ExportError> {
+                        v.and_then(Value::as_str)
+                            .map(str::to_string)
+                            .ok_or_else(|| bad(format!("{cat}.{k}: missing or not a string")))
+                    };
+                    let f = c.get("function");
+                    let args = s(f.and_then(|f| f.get("arguments")), "function.arguments")?;
+                    let arguments: Map<String, Value> = serde_json::from_str(&args)
+                        .map_err(|e| bad(format!("{cat}.function.arguments: {e}")))?;
+                    tool_calls.push(Call {
+                        id: s(c.get("id"), "id")?,
+                        name: s(f.and_then(|f| f.get("name")), "function.name")?,
+                        arguments,
                     });
                 }
+                let mut reasoning = m
+                    .get("reasoning_content")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                let mut content = text;
+                if reasoning.is_none() {
+                    if let Some((r, rest)) = content.as_deref().and_then(split_think) {
+                        reasoning = Some(r.to_string());
+                        content =
+                            (!rest.is_empty() || tool_calls.is_empty()).then(|| rest.to_string());
+                    }
+                }
                 Message::Assistant {
-                    reasoning: m
-                        .get("reasoning_content")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                    content: text,
-                    tool_calls: calls,
+                    reasoning,
+                    content,
+                    tool_calls,
                 }
             }
-            other => return Err(bad(&format!("unknown role {other:?}"))),
+            other => return Err(bad(format!("{at}.role: unknown role {other:?}"))),
         });
     }
     Ok((out, tools))
+}
+
+/// Splits `<think>r</think>rest` into `(r, rest)`.
+fn split_think(s: &str) -> Option<(&str, &str)> {
+    let body = s.strip_prefix("<think>")?;
+    let end = body.find("</think>")?;
+    Some((&body[..end], &body[end + "</think>".len()..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_parse_and_print_their_names() {
+        for f in Format::ALL {
+            assert_eq!(f.to_string().parse::<Format>().ok(), Some(f));
+        }
+        let names: Vec<&str> = Format::ALL.iter().map(Format::file_name).collect();
+        assert_eq!(
+            names,
+            [
+                "openai.jsonl",
+                "sharegpt.jsonl",
+                "bfcl.jsonl",
+                "hermes.jsonl",
+                "data.parquet"
+            ]
+        );
+        let err = "csv".parse::<Format>().err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("csv")));
+    }
+
+    #[test]
+    fn think_prefix_splits() {
+        assert_eq!(split_think("<think>a</think>b"), Some(("a", "b")));
+        assert_eq!(split_think("<think>a</think>"), Some(("a", "")));
+        assert_eq!(split_think("no think"), None);
+        assert_eq!(split_think("<think>unclosed"), None);
+    }
+
+    #[test]
+    fn openai_reader_names_the_broken_place() {
+        let e =
+            read_openai_line(r#"{"messages": [{"role": "tool", "content": "{}", "name": "f"}]}"#)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+        assert!(e.contains("$.messages[0].tool_call_id"), "{e}");
+        let e = read_openai_line(r#"{"messages": [{"role": "bot", "content": "x"}]}"#)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("unknown role"), "{e}");
+        assert!(read_openai_line("not json").is_err());
+    }
 }

@@ -1,12 +1,14 @@
-//! Renderings of records into training files. Every format is a pure function of a record
-//! (plus options); the `Exporter` streams records to files, so memory stays flat in their number.
+//! Renderings of records into training files: OpenAI, LLaMA-Factory ShareGPT, BFCL style,
+//! Hermes/Qwen and Parquet. Every format is a pure function of a record (plus options); the
+//! [`Exporter`] streams records to files, so memory stays flat in their number.
 
 pub mod formats;
 pub mod python;
 mod writer;
 
-pub use formats::{examples, read_openai_line, render, ExportOptions, Format};
-pub use writer::Exporter;
+pub use formats::{examples, openai_messages, read_openai_line, render, ExportOptions, Format};
+pub use python::{parse_python_call_list, python_call_list, ParsedCall};
+pub use writer::{dataset_card, Exporter};
 
 /// A failure to write or read an export, naming the file.
 #[derive(Debug, thiserror::Error)]
@@ -23,4 +25,3 @@ pub enum ExportError {
     #[error("{0}")]
     Parse(String),
 }
-pub use writer::dataset_card;

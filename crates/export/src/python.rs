@@ -27,8 +27,9 @@ pub fn literal(v: &Value) -> String {
     }
 }
 
-/// `[f(a=1), g(b="x")]`.
-pub fn call_list(calls: &[Call]) -> String {
+/// Renders calls as a Python call list, `[f(a=1), g(b="x")]`: strings double-quoted with JSON
+/// escapes, numbers as written, `True`/`False`/`None`, lists and dicts. Arguments keep their order.
+pub fn python_call_list(calls: &[Call]) -> String {
     let parts: Vec<String> = calls
         .iter()
         .map(|c| {
@@ -44,6 +45,27 @@ pub fn call_list(calls: &[Call]) -> String {
         })
         .collect();
     format!("[{}]", parts.join(", "))
+}
+
+/// A JSON-syntax number: integers exactly, other numbers through the correctly rounded
+/// `f64` parser (so every float `literal` writes reads back as the same value).
+fn number(w: &str) -> Option<Number> {
+    // Only JSON number syntax: no `inf`, `nan`, `+1`, `.5`, `1_000`.
+    let digits = w.strip_prefix('-').unwrap_or(w);
+    if !digits.starts_with(|c: char| c.is_ascii_digit())
+        || !w
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'))
+    {
+        return None;
+    }
+    if let Ok(i) = w.parse::<i64>() {
+        return Some(i.into());
+    }
+    if let Ok(u) = w.parse::<u64>() {
+        return Some(u.into());
+    }
+    w.parse::<f64>().ok().and_then(Number::from_f64)
 }
 
 struct P<'a> {
@@ -146,11 +168,9 @@ impl P<'_> {
                     "True" => Ok(Value::Bool(true)),
                     "False" => Ok(Value::Bool(false)),
                     "None" => Ok(Value::Null),
-                    w => {
-                        let n: Number = serde_json::from_str(w)
-                            .map_err(|_| self.err(&format!("not a literal: {w}")))?;
-                        Ok(Value::Number(n))
-                    }
+                    w => number(w)
+                        .map(Value::Number)
+                        .ok_or_else(|| self.err(&format!("not a literal: {w}"))),
                 }
             }
             None => Err(self.err("unexpected end")),
@@ -161,8 +181,9 @@ impl P<'_> {
 /// A parsed call: (function name, arguments).
 pub type ParsedCall = (String, Map<String, Value>);
 
-/// Parses `[f(a=1), g(b="x")]` into (name, arguments) pairs.
-pub fn parse_call_list(s: &str) -> Result<Vec<ParsedCall>, ExportError> {
+/// Parses a Python call list `[f(a=1), g(b="x")]` (as [`python_call_list`] writes it) into
+/// (name, arguments) pairs.
+pub fn parse_python_call_list(s: &str) -> Result<Vec<ParsedCall>, ExportError> {
     let mut p = P {
         s: s.as_bytes(),
         i: 0,
@@ -205,9 +226,14 @@ mod tests {
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
-            any::<i32>().prop_map(|i| json!(i)),
-            (-1000.0f64..1000.0).prop_map(|f| json!((f * 100.0).round() / 100.0)),
+            any::<i64>().prop_map(|i| json!(i)),
+            any::<u64>().prop_map(|u| json!(u)),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(|f| json!(f)),
             "[ -~]{0,12}".prop_map(Value::String),
+            "\\PC{0,8}".prop_map(Value::String),
+            "[\\x00-\\x1f\"\\\\()\\[\\],=]{0,6}".prop_map(Value::String),
         ];
         leaf.prop_recursive(3, 20, 4, |inner| {
             prop_oneof![
@@ -222,8 +248,8 @@ mod tests {
         #[test]
         fn call_lists_round_trip(calls in prop::collection::vec(("[a-z][a-z_]{0,8}", prop::collection::btree_map("[a-z][a-z_]{0,6}", arb_value(), 0..4)), 0..4)) {
             let calls: Vec<Call> = calls.into_iter().enumerate().map(|(i, (n, a))| Call { id: format!("c{i}"), name: n, arguments: a.into_iter().collect() }).collect();
-            let text = call_list(&calls);
-            let back = parse_call_list(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let text = python_call_list(&calls);
+            let back = parse_python_call_list(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
             let want: Vec<(String, Map<String, Value>)> = calls.into_iter().map(|c| (c.name, c.arguments)).collect();
             prop_assert_eq!(back, want);
         }
@@ -240,9 +266,41 @@ mod tests {
                 .unwrap_or_default(),
         };
         assert_eq!(
-            call_list(&[c]),
+            python_call_list(&[c]),
             r#"[f(a=1, b="x\"y", c=True, d=None, e=[1.5])]"#
         );
-        assert!(parse_call_list("[f(a=1)").is_err());
+        assert!(parse_python_call_list("[f(a=1)").is_err());
+    }
+
+    #[test]
+    fn parses_nested_values_and_whitespace() {
+        let got = parse_python_call_list(
+            r#" [ f ( a = [1, -2.5e3, None] , b={"k": {"x": False}} ),g() ] "#,
+        )
+        .expect("parses");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].0, "f");
+        assert_eq!(
+            Value::Object(got[0].1.clone()),
+            json!({"a": [1, -2500.0, null], "b": {"k": {"x": false}}})
+        );
+        assert_eq!(got[1], ("g".to_string(), Map::new()));
+        assert_eq!(parse_python_call_list("[]").expect("empty"), vec![]);
+    }
+
+    #[test]
+    fn rejects_malformed_lists() {
+        for bad in [
+            "",
+            "f(a=1)",
+            "[f(a=1)] extra",
+            "[f(a=)]",
+            "[f(a=\"open)]",
+            "[f(a=nan)]",
+            "[f(1)]",
+            "[f(a={1: 2})]",
+        ] {
+            assert!(parse_python_call_list(bad).is_err(), "accepted {bad:?}");
+        }
     }
 }

@@ -46,7 +46,48 @@ fn schema() -> Arc<Schema> {
     ]))
 }
 
-/// Writes records to every requested format in a directory.
+/// The flat metadata columns of a record's Parquet rows.
+struct Metadata {
+    /// Domains, comma-joined.
+    domains: String,
+    /// Gold calls over all rounds.
+    calls: i64,
+    /// Most reasoner attempts any round needed.
+    attempts: i64,
+    /// Generator per role, as JSON.
+    generator: String,
+    /// Hidden intermediate values over all rounds.
+    hidden_values: i64,
+    /// Distractor tools offered (the most any round offered; the tool list is shared).
+    distractors: i64,
+}
+
+impl Metadata {
+    fn of(rec: &Record) -> Metadata {
+        let n = |x: usize| i64::try_from(x).unwrap_or(i64::MAX);
+        let rounds = &rec.rounds;
+        Metadata {
+            domains: rec.domains.join(","),
+            calls: n(rounds.iter().map(|r| r.gold.len()).sum()),
+            attempts: rounds
+                .iter()
+                .map(|r| i64::from(r.verdict.attempts))
+                .max()
+                .unwrap_or(0),
+            generator: serde_json::to_string(&rec.generator).unwrap_or_default(),
+            hidden_values: n(rounds.iter().map(|r| r.difficulty.hidden_values).sum()),
+            distractors: n(rounds
+                .iter()
+                .map(|r| r.difficulty.distractors)
+                .max()
+                .unwrap_or(0)),
+        }
+    }
+}
+
+/// Writes records to every requested format in a directory, streaming: JSON Lines go out line
+/// by line through a `BufWriter`, Parquet rows are buffered up to about 2048 and then written
+/// as a row group, so memory stays flat in the number of records.
 pub struct Exporter {
     dir: PathBuf,
     opts: ExportOptions,
@@ -69,25 +110,29 @@ fn pq(path: &Path) -> impl Fn(parquet::errors::ParquetError) -> ExportError + '_
 }
 
 impl Exporter {
-    /// Opens the files of `formats` in `dir` (created if missing).
+    /// Opens the files of `formats` in `dir` (created if missing); repeated formats count once.
     pub fn create(
         dir: &Path,
         formats: &[Format],
         opts: ExportOptions,
     ) -> Result<Exporter, ExportError> {
         std::fs::create_dir_all(dir).map_err(io(dir))?;
-        let mut jsonl = Vec::new();
+        let mut jsonl: Vec<(Format, PathBuf, BufWriter<File>)> = Vec::new();
         let mut parquet = None;
-        for f in formats {
+        for (k, f) in formats.iter().enumerate() {
+            if formats[..k].contains(f) {
+                continue;
+            }
             let path = dir.join(f.file_name());
             let file = File::create(&path).map_err(io(&path))?;
             if *f == Format::Parquet {
                 let props = WriterProperties::builder()
                     .set_compression(Compression::ZSTD(ZstdLevel::default()))
+                    .set_max_row_group_row_count(Some(BATCH))
                     .build();
                 let w = ArrowWriter::try_new(file, schema(), Some(props)).map_err(pq(&path))?;
                 parquet = Some((path, w, Rows::default()));
-            } else if !jsonl.iter().any(|(g, _, _)| g == f) {
+            } else {
                 jsonl.push((*f, path, BufWriter::new(file)));
             }
         }
@@ -111,27 +156,18 @@ impl Exporter {
             }
         }
         if let Some((path, w, rows)) = &mut self.parquet {
-            let calls: usize = rec.rounds.iter().map(|r| r.difficulty.calls).sum();
-            let attempts = rec
-                .rounds
-                .iter()
-                .map(|r| r.verdict.attempts)
-                .max()
-                .unwrap_or(0);
-            let hidden: usize = rec.rounds.iter().map(|r| r.difficulty.hidden_values).sum();
-            let distractors = rec.rounds.first().map_or(0, |r| r.difficulty.distractors);
+            let m = Metadata::of(rec);
             for v in render(Format::Parquet, rec, &self.opts) {
                 rows.id
                     .push(v["id"].as_str().unwrap_or_default().to_string());
                 rows.messages.push(v["messages"].to_string());
                 rows.tools.push(v["tools"].to_string());
-                rows.domains.push(rec.domains.join(","));
-                rows.calls.push(calls as i64);
-                rows.attempts.push(i64::from(attempts));
-                rows.generator
-                    .push(serde_json::to_string(&rec.generator).unwrap_or_default());
-                rows.hidden_values.push(hidden as i64);
-                rows.distractors.push(distractors as i64);
+                rows.domains.push(m.domains.clone());
+                rows.calls.push(m.calls);
+                rows.attempts.push(m.attempts);
+                rows.generator.push(m.generator.clone());
+                rows.hidden_values.push(m.hidden_values);
+                rows.distractors.push(m.distractors);
             }
             if rows.id.len() >= BATCH {
                 flush_rows(path, w, rows)?;
@@ -196,20 +232,70 @@ fn flush_rows(path: &Path, w: &mut ArrowWriter<File>, rows: &mut Rows) -> Result
         path: path.display().to_string(),
         message: e.to_string(),
     })?;
-    w.write(&batch).map_err(pq(path))
+    w.write(&batch).map_err(pq(path))?;
+    // Close the row group now: the writer would otherwise keep encoded rows in memory until its
+    // own (much larger) row-group limit.
+    w.flush().map_err(pq(path))
 }
 
-/// The Hugging Face dataset card written beside `data.parquet`.
+/// The Hugging Face dataset card written beside `data.parquet`: a YAML header naming the data
+/// file and its features, then a short description of the columns.
 pub fn dataset_card() -> String {
-    "---\nlicense: apache-2.0\ntask_categories:\n- text-generation\ntags:\n- tool-use\n- function-calling\n- synthetic\n\
+    let mut features = String::new();
+    for f in schema().fields() {
+        let dtype = match f.data_type() {
+            DataType::Int64 => "int64",
+            _ => "string",
+        };
+        features.push_str(&format!("  - name: {}\n    dtype: {dtype}\n", f.name()));
+    }
+    format!(
+        "---\n\
+license: apache-2.0\n\
+task_categories:\n- text-generation\n\
+tags:\n- tool-use\n- function-calling\n- synthetic\n\
 configs:\n- config_name: default\n  data_files: data.parquet\n\
-dataset_info:\n  features:\n  - name: id\n    dtype: string\n  - name: messages\n    dtype: string\n  - name: tools\n    dtype: string\n\
-  - name: domains\n    dtype: string\n  - name: calls\n    dtype: int64\n  - name: attempts\n    dtype: int64\n  - name: generator\n    dtype: string\n\
-  - name: hidden_values\n    dtype: int64\n  - name: distractors\n    dtype: int64\n---\n\n\
-# hardgen tool-use dataset\n\nHard, verified tool-use trajectories generated by hardgen. Every tool result was produced by executing \
-the tool in hardgen's built-in world, and every kept trajectory was re-executed and checked against its gold trace.\n\n\
-- `messages`: OpenAI chat messages as a JSON string (assistant reasoning in `reasoning_content`, tool calls with JSON-string arguments).\n\
-- `tools`: the tools offered (the ones used plus distractors), OpenAI function JSON.\n\
-- `calls`, `hidden_values`, `distractors`, `attempts`: difficulty signals; `generator`: which implementation produced each role.\n"
-        .to_string()
+dataset_info:\n  features:\n{features}\
+---\n\n\
+# hardgen tool-use dataset\n\n\
+Hard, verified, multi-step tool-use trajectories generated by hardgen. Every tool result was \
+produced by executing the tool in hardgen's built-in world, and every kept trajectory was \
+re-executed and checked against its gold trace. One row is one record (all its rounds as one \
+conversation), or one assistant turn when exported with split turns (`id` ends in `-tN`).\n\n\
+| column | meaning |\n|---|---|\n\
+| `id` | record id (`-tN` suffix per assistant turn when split) |\n\
+| `messages` | OpenAI chat messages as a JSON string: reasoning in `reasoning_content` (or inline \
+`<think>`), tool calls with JSON-string `arguments`, tool results as JSON-string `content` |\n\
+| `tools` | the tools offered (the ones used plus distractors) as OpenAI function JSON |\n\
+| `domains` | domains touched, comma-separated |\n\
+| `calls` | gold tool calls over all rounds |\n\
+| `attempts` | most verifier attempts any round needed (1 = first try) |\n\
+| `generator` | which implementation produced each role, as JSON |\n\
+| `hidden_values` | intermediate values the queries hide, over all rounds |\n\
+| `distractors` | distractor tools offered |\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn card_header_lists_every_column_with_its_dtype() {
+        let card = dataset_card();
+        let header = card
+            .strip_prefix("---\n")
+            .and_then(|c| c.split("\n---\n").next())
+            .unwrap_or_default();
+        assert!(header.contains("data_files: data.parquet"));
+        for f in schema().fields() {
+            assert!(
+                header.contains(&format!("- name: {}\n", f.name())),
+                "{}",
+                f.name()
+            );
+        }
+        assert_eq!(header.matches("dtype: int64").count(), 4);
+        assert_eq!(header.matches("dtype: string").count(), 5);
+    }
 }

@@ -1,13 +1,16 @@
 //! Golden snapshots of every format from a hand-built record, a Parquet round trip, and an
 //! OpenAI round trip.
 
+use arrow_array::{Int64Array, StringArray};
 use hardgen_core::record::{
     AdvancedTool, Call, Difficulty, Generators, GoldCall, Message, Verdict,
 };
 use hardgen_core::{Record, Round, ToolSpec};
 use hardgen_export::{examples, read_openai_line, render, ExportOptions, Exporter, Format};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 fn obj(v: Value) -> Map<String, Value> {
     v.as_object().cloned().unwrap_or_default()
@@ -23,7 +26,25 @@ fn tool(name: &str, params: Value) -> std::sync::Arc<ToolSpec> {
     })
 }
 
-fn round(target: &str, query: &str, traj: Vec<Message>) -> Round {
+fn gold(step: usize, name: &str, args: Value, result: Value) -> GoldCall {
+    GoldCall {
+        step,
+        name: name.into(),
+        arguments: obj(args),
+        provenance: BTreeMap::new(),
+        depends_on: vec![],
+        result,
+    }
+}
+
+fn round(
+    target: &str,
+    query: &str,
+    gold: Vec<GoldCall>,
+    attempts: u32,
+    traj: Vec<Message>,
+) -> Round {
+    let calls = gold.len();
     Round {
         target: target.into(),
         advanced_tool: AdvancedTool {
@@ -36,23 +57,16 @@ fn round(target: &str, query: &str, traj: Vec<Message>) -> Round {
         },
         query: query.into(),
         external_inputs: obj(json!({"city": "Lisbon"})),
-        gold: vec![GoldCall {
-            step: 0,
-            name: target.into(),
-            arguments: Map::new(),
-            provenance: BTreeMap::new(),
-            depends_on: vec![],
-            result: json!({}),
-        }],
+        gold,
         trajectory: traj,
         verdict: Verdict {
             passed: true,
-            attempts: 2,
+            attempts,
             checks: BTreeMap::from([("end_state".to_string(), true)]),
             hints: vec!["a hint".into()],
         },
         difficulty: Difficulty {
-            calls: 3,
+            calls,
             hidden_values: 2,
             distractors: 1,
             target_agent_failed: None,
@@ -143,8 +157,44 @@ fn fixture() -> Record {
             ),
         ],
         rounds: vec![
-            round("book_flight", "q1", r1),
-            round("find_airport", "q2", r2),
+            round(
+                "book_flight",
+                "q1",
+                vec![
+                    gold(
+                        0,
+                        "find_airport",
+                        json!({"city": "Lisbon"}),
+                        json!({"code": "LIS"}),
+                    ),
+                    gold(
+                        1,
+                        "find_airport",
+                        json!({"city": "Oslo"}),
+                        json!({"code": "OSL"}),
+                    ),
+                    gold(
+                        2,
+                        "book_flight",
+                        json!({"from": "TRA-1001", "to": "TRA-1002"}),
+                        json!({"error": {"kind": "limit_exceeded"}}),
+                    ),
+                ],
+                2,
+                r1,
+            ),
+            round(
+                "find_airport",
+                "q2",
+                vec![gold(
+                    0,
+                    "find_airport",
+                    json!({"city": "Oslo"}),
+                    json!({"code": "OSL"}),
+                )],
+                1,
+                r2,
+            ),
         ],
     }
 }
@@ -208,7 +258,7 @@ fn bfcl_golden_uses_python_call_lists() {
     );
     let list = first_call.split("</think>").nth(1).unwrap_or("");
     assert_eq!(
-        hardgen_export::python::parse_call_list(list)
+        hardgen_export::parse_python_call_list(list)
             .expect("parses")
             .len(),
         2
@@ -275,72 +325,159 @@ fn split_turns_gives_one_example_per_assistant_turn() {
 #[test]
 fn openai_lines_read_back_into_messages() {
     let rec = fixture();
-    let line = render(Format::Openai, &rec, &ExportOptions::default())[0].to_string();
-    let (msgs, tools) = read_openai_line(&line).expect("reads");
     let want: Vec<Message> = rec
         .rounds
         .iter()
         .flat_map(|r| r.trajectory.clone())
         .collect();
-    assert_eq!(msgs, want);
-    assert_eq!(tools.len(), 2);
+    let want_tools: Vec<Value> = rec.tools.iter().map(|t| t.to_openai_plain()).collect();
+    for think_inline in [false, true] {
+        let opts = ExportOptions {
+            think_inline,
+            ..ExportOptions::default()
+        };
+        let line = render(Format::Openai, &rec, &opts)[0].to_string();
+        let (msgs, tools) = read_openai_line(&line).expect("reads");
+        assert_eq!(msgs, want, "think_inline = {think_inline}");
+        let tools: Vec<Value> = tools.iter().map(|t| t.to_openai_plain()).collect();
+        assert_eq!(tools, want_tools);
+    }
+    // Split examples read back as the prefixes `examples` gives.
+    let opts = ExportOptions {
+        split_turns: true,
+        ..ExportOptions::default()
+    };
+    let lines = render(Format::Openai, &rec, &opts);
+    for (line, ex) in lines.iter().zip(examples(&rec, &opts)) {
+        let (msgs, _) = read_openai_line(&line.to_string()).expect("reads");
+        assert_eq!(msgs, ex);
+    }
 }
 
-#[test]
-fn exporter_writes_every_format_and_parquet_reads_back() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut ex =
-        Exporter::create(dir.path(), &Format::ALL, ExportOptions::default()).expect("create");
-    for _ in 0..3 {
-        ex.write(&fixture()).expect("write");
-    }
-    let files = ex.finish().expect("finish");
-    let names: Vec<String> = files
+fn file_names(files: &[PathBuf]) -> Vec<String> {
+    files
         .iter()
         .map(|p| {
             p.file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default()
         })
-        .collect();
-    for f in [
-        "openai.jsonl",
-        "sharegpt.jsonl",
-        "dataset_info.json",
-        "bfcl.jsonl",
-        "hermes.jsonl",
-        "data.parquet",
-        "README.md",
-    ] {
-        assert!(names.iter().any(|n| n == f), "{f} missing: {names:?}");
-    }
-    let openai = std::fs::read_to_string(dir.path().join("openai.jsonl")).expect("read");
-    assert_eq!(openai.lines().count(), 3);
-    let card = std::fs::read_to_string(dir.path().join("README.md")).expect("card");
-    assert!(card.starts_with("---\n") && card.contains("data_files: data.parquet"));
-    // Parquet: 3 rows, the id and messages columns as written.
-    let bytes = bytes::Bytes::from(std::fs::read(dir.path().join("data.parquet")).expect("read"));
-    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(bytes)
-        .expect("parquet")
-        .build()
-        .expect("reader");
-    let mut rows = 0;
-    for batch in reader {
+        .collect()
+}
+
+/// Every row of a Parquet file as a JSON object, and the number of row groups.
+fn read_parquet(path: &Path) -> (Vec<Value>, usize) {
+    let file = std::fs::File::open(path).expect("open parquet");
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).expect("parquet");
+    let groups = builder.metadata().num_row_groups();
+    let mut rows = Vec::new();
+    for batch in builder.build().expect("reader") {
         let batch = batch.expect("batch");
-        rows += batch.num_rows();
-        let ids = batch
-            .column(0)
-            .as_any()
-            .downcast_ref::<arrow_array::StringArray>()
-            .expect("utf8");
-        assert_eq!(ids.value(0), "hg-s1-000001");
-        let msgs = batch
-            .column(1)
-            .as_any()
-            .downcast_ref::<arrow_array::StringArray>()
-            .expect("utf8");
-        let m: Value = serde_json::from_str(msgs.value(0)).expect("json");
-        assert_eq!(m[0]["role"], "user");
+        let schema = batch.schema();
+        for r in 0..batch.num_rows() {
+            let mut row = Map::new();
+            for (c, field) in schema.fields().iter().enumerate() {
+                let col = batch.column(c).as_any();
+                let v = if let Some(a) = col.downcast_ref::<StringArray>() {
+                    json!(a.value(r))
+                } else if let Some(a) = col.downcast_ref::<Int64Array>() {
+                    json!(a.value(r))
+                } else {
+                    panic!("unexpected column type {}", field.data_type())
+                };
+                row.insert(field.name().clone(), v);
+            }
+            rows.push(Value::Object(row));
+        }
     }
-    assert_eq!(rows, 3);
+    (rows, groups)
+}
+
+#[test]
+fn exporter_writes_every_format_and_parquet_reads_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut formats = Format::ALL.to_vec();
+    formats.push(Format::Openai); // a repeated format is written once
+    let mut ex = Exporter::create(dir.path(), &formats, ExportOptions::default()).expect("create");
+    for _ in 0..3 {
+        ex.write(&fixture()).expect("write");
+    }
+    let files = ex.finish().expect("finish");
+    assert_eq!(
+        file_names(&files),
+        vec![
+            "openai.jsonl",
+            "sharegpt.jsonl",
+            "dataset_info.json",
+            "bfcl.jsonl",
+            "hermes.jsonl",
+            "data.parquet",
+            "README.md"
+        ]
+    );
+    // Each JSONL line is the rendering of one record.
+    for f in [
+        Format::Openai,
+        Format::Sharegpt,
+        Format::Bfcl,
+        Format::Hermes,
+    ] {
+        let text = std::fs::read_to_string(dir.path().join(f.file_name())).expect("read");
+        let want = render(f, &fixture(), &ExportOptions::default())[0].to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines, vec![want.as_str(); 3], "{f}");
+    }
+    let info = std::fs::read_to_string(dir.path().join("dataset_info.json")).expect("info");
+    insta::assert_snapshot!("dataset_info", info);
+    let card = std::fs::read_to_string(dir.path().join("README.md")).expect("card");
+    insta::assert_snapshot!("dataset_card", card);
+
+    let (rows, groups) = read_parquet(&dir.path().join("data.parquet"));
+    assert_eq!((rows.len(), groups), (3, 1));
+    assert_eq!(rows[0]["id"], "hg-s1-000001");
+    assert_eq!(rows[0]["calls"], 4);
+    assert_eq!(rows[0]["attempts"], 2);
+    let msgs: Value =
+        serde_json::from_str(rows[0]["messages"].as_str().unwrap_or("")).expect("json");
+    assert_eq!(
+        msgs,
+        render(Format::Openai, &fixture(), &ExportOptions::default())[0]["messages"]
+    );
+    insta::assert_snapshot!(
+        "parquet_row",
+        serde_json::to_string_pretty(&rows[0]).expect("json")
+    );
+}
+
+#[test]
+fn parquet_splits_turns_and_writes_row_groups_of_bounded_size() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let opts = ExportOptions {
+        split_turns: true,
+        think_inline: false,
+    };
+    let mut ex = Exporter::create(dir.path(), &[Format::Parquet], opts).expect("create");
+    // 4 examples per record: 600 records = 2400 rows, more than one buffer of 2048.
+    for _ in 0..600 {
+        ex.write(&fixture()).expect("write");
+    }
+    let files = ex.finish().expect("finish");
+    assert_eq!(file_names(&files), vec!["data.parquet", "README.md"]);
+    let (rows, groups) = read_parquet(&dir.path().join("data.parquet"));
+    assert_eq!(rows.len(), 2400);
+    assert!(groups >= 2, "{groups} row groups");
+    assert_eq!(rows[0]["id"], "hg-s1-000001-t0");
+    assert_eq!(rows[3]["id"], "hg-s1-000001-t3");
+}
+
+#[test]
+fn errors_name_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let blocker = dir.path().join("not_a_dir");
+    std::fs::write(&blocker, "x").expect("write");
+    let e = Exporter::create(&blocker, &[Format::Openai], ExportOptions::default())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("not_a_dir"), "{e}");
 }
