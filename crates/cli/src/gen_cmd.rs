@@ -103,6 +103,7 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
+        b.set_message("0");
         b
     });
     let mut progress = |done: u64, kept: usize| {
