@@ -174,13 +174,7 @@ impl Sampler {
     pub fn harvest<E: Environment>(&mut self, env: &mut E, seed: u64) -> Pools {
         env.reset(seed);
         let n = self.graph.nodes.len();
-        let mut st = State {
-            avail: vec![Vec::new(); self.slots.len()],
-            fails: vec![0; n],
-            calls: Vec::new(),
-            spent: Vec::new(),
-            seen: vec![std::collections::HashSet::new(); self.slots.len()],
-        };
+        let mut st = State::new(self.slots.len(), n);
         let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed ^ 0x5EED_F00D);
         let mut pools = Pools::new();
         for sweep in 0..4 {
@@ -587,13 +581,7 @@ impl Sampler {
     ) -> Trace {
         env.reset(seed);
         let n = self.graph.nodes.len();
-        let mut st = State {
-            avail: vec![Vec::new(); self.slots.len()],
-            fails: vec![0; n],
-            calls: Vec::new(),
-            spent: Vec::new(),
-            seen: vec![std::collections::HashSet::new(); self.slots.len()],
-        };
+        let mut st = State::new(self.slots.len(), n);
         let mut names = Vec::new();
         let mut reached_all = Vec::new();
         for round in 0..self.cfg.rounds.max(1) {
@@ -661,6 +649,19 @@ impl Sampler {
             targets: names,
             reached: reached_all,
             calls: st.calls,
+        }
+    }
+}
+
+impl State {
+    /// An empty trace state for `slots` slots and `tools` tools.
+    fn new(slots: usize, tools: usize) -> State {
+        State {
+            avail: vec![Vec::new(); slots],
+            fails: vec![0; tools],
+            calls: Vec::new(),
+            spent: Vec::new(),
+            seen: vec![std::collections::HashSet::new(); slots],
         }
     }
 }

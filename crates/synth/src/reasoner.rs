@@ -193,6 +193,17 @@ pub fn attempt<E: Environment>(
     let n = made.gold.len();
     let lv = levels(made);
     let max_lv = lv.iter().copied().max().unwrap_or(0);
+    // Steps with two string arguments (a swap is possible there).
+    let swappable: Vec<usize> = (0..n)
+        .filter(|&i| {
+            made.gold[i]
+                .arguments
+                .values()
+                .filter(|v| v.is_string())
+                .count()
+                >= 2
+        })
+        .collect();
     // Decide the slip for this attempt.
     let slip = if !fix && rng.random_bool(cfg.error_rate.clamp(0.0, 1.0)) {
         let has_step = made.tool.implementation.iter().any(|s| {
@@ -200,16 +211,6 @@ pub fn attempt<E: Environment>(
                 .values()
                 .any(|b| !matches!(b, Binding::Input { .. }))
         });
-        let swappable: Vec<usize> = (0..n)
-            .filter(|&i| {
-                made.gold[i]
-                    .arguments
-                    .values()
-                    .filter(|v| v.is_string())
-                    .count()
-                    >= 2
-            })
-            .collect();
         let mut options = Vec::new();
         if has_step {
             options.push(Slip::Guess);
@@ -246,19 +247,7 @@ pub fn attempt<E: Environment>(
         _ => None,
     };
     let swap_step = match slip {
-        Some(Slip::Swap) => {
-            let c: Vec<usize> = (0..n)
-                .filter(|&i| {
-                    made.gold[i]
-                        .arguments
-                        .values()
-                        .filter(|v| v.is_string())
-                        .count()
-                        >= 2
-                })
-                .collect();
-            c.choose(rng).copied()
-        }
+        Some(Slip::Swap) => swappable.choose(rng).copied(),
         _ => None,
     };
     // Index into `calls` of each gold step's own call (results are stored once, in `calls`).
