@@ -377,9 +377,15 @@ impl Sampler {
 
     /// Picks a target in proportion to failure weight, among tools that can become legal.
     pub fn pick_target(&self, rng: &mut ChaCha8Rng) -> Option<usize> {
+        self.pick_target_deeper_than(rng, 0)
+    }
+
+    /// Like [`Sampler::pick_target`], among tools that need at least `min_depth` producer calls
+    /// first (a generator that wants gold traces of 2+ calls asks for 1).
+    pub fn pick_target_deeper_than(&self, rng: &mut ChaCha8Rng, min_depth: u32) -> Option<usize> {
         let w: Vec<f64> = (0..self.graph.nodes.len())
             .map(|t| {
-                if self.depth[t].is_some() && self.literal_ok[t] {
+                if self.depth[t].is_some_and(|d| d >= min_depth) && self.literal_ok[t] {
                     self.graph.nodes[t].weight.max(0.0)
                 } else {
                     0.0

@@ -108,9 +108,14 @@ impl Generator {
         let seed = self.cfg.seed;
         let id = format!("hg-s{seed}-{i:06}");
         let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(seed, 0x9E7, i));
+        // Targets that cannot yield a gold trace of `min_calls` calls are not drawn at all.
+        let min_depth = u32::try_from(self.cfg.min_calls.saturating_sub(1)).unwrap_or(0);
+        let targets: Vec<usize> = (0..self.cfg.rounds.max(1))
+            .filter_map(|_| self.sampler.pick_target_deeper_than(&mut rng, min_depth))
+            .collect();
         let trace = self
             .sampler
-            .sample(&mut self.world, seed, id.clone(), &[], &mut rng);
+            .sample(&mut self.world, seed, id.clone(), &targets, &mut rng);
         let def = self.def.clone();
         let specs = SpecIndex(&def);
         let mut mades: Vec<Made> = Vec::new();
