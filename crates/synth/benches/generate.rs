@@ -7,6 +7,10 @@ use hardgen_synth::pipeline::{GenConfig, Generator};
 use hardgen_tools::builtin;
 use std::hint::black_box;
 
+// The `hardgen` binary uses mimalloc too: generation allocates many small JSON values.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn bench(c: &mut Criterion) {
     let def = match builtin() {
         Ok(d) => d,
