@@ -92,8 +92,16 @@ pub fn write(made: &Made, target: &ToolSpec, rng: &mut ChaCha8Rng) -> String {
 
 /// Intermediate values of a made round: arguments that come from earlier steps' results.
 pub fn intermediate_values(made: &Made) -> BTreeSet<String> {
+    bound_values(&made.tool.implementation, &made.gold)
+}
+
+/// Arguments of the gold calls that are bound to earlier steps (not to inputs).
+fn bound_values(
+    steps: &[hardgen_core::record::AdvancedStep],
+    gold: &[hardgen_core::record::GoldCall],
+) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for (step, g) in made.tool.implementation.iter().zip(&made.gold) {
+    for (step, g) in steps.iter().zip(gold) {
         for (arg, b) in &step.bindings {
             if !matches!(b, Binding::Input { .. }) {
                 if let Some(v) = g.arguments.get(arg) {
@@ -134,15 +142,5 @@ pub fn check(made: &Made, query: &str) -> Result<(), QueryReject> {
 
 /// Intermediate values of a stored round (arguments bound to earlier steps).
 pub fn intermediate_values_of(round: &hardgen_core::Round) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for (step, g) in round.advanced_tool.implementation.iter().zip(&round.gold) {
-        for (arg, b) in &step.bindings {
-            if !matches!(b, Binding::Input { .. }) {
-                if let Some(v) = g.arguments.get(arg) {
-                    out.insert(value_text(v));
-                }
-            }
-        }
-    }
-    out
+    bound_values(&round.advanced_tool.implementation, &round.gold)
 }

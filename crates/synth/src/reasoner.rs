@@ -81,17 +81,23 @@ pub fn summarize(v: &Value) -> String {
     }
 }
 
-/// `key value` pairs of the first `n` scalar fields (ids first).
-pub fn key_values(v: &Value, n: usize) -> Vec<String> {
-    let Some(m) = v.as_object() else {
-        return vec![value_text(v)];
-    };
+/// Keys of the scalar fields of an object, ids first (the order answers and narration use).
+fn scalar_keys(m: &serde_json::Map<String, Value>) -> Vec<&String> {
     let mut keys: Vec<&String> = m
         .keys()
         .filter(|k| m[*k].is_string() || m[*k].is_number() || m[*k].is_boolean())
         .collect();
     keys.sort_by_key(|k| !k.ends_with("_id"));
-    keys.into_iter()
+    keys
+}
+
+/// `key value` pairs of the first `n` scalar fields (ids first).
+pub fn key_values(v: &Value, n: usize) -> Vec<String> {
+    let Some(m) = v.as_object() else {
+        return vec![value_text(v)];
+    };
+    scalar_keys(m)
+        .into_iter()
         .take(n)
         .map(|k| format!("{} {}", phrase::label(k), value_text(&m[k])))
         .collect()
@@ -116,17 +122,11 @@ pub fn answer_values(v: &Value) -> Vec<String> {
             }
             out
         }
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m
-                .keys()
-                .filter(|k| m[*k].is_string() || m[*k].is_number() || m[*k].is_boolean())
-                .collect();
-            keys.sort_by_key(|k| !k.ends_with("_id"));
-            keys.into_iter()
-                .take(4)
-                .map(|k| value_text(&m[k]))
-                .collect()
-        }
+        Value::Object(m) => scalar_keys(m)
+            .into_iter()
+            .take(4)
+            .map(|k| value_text(&m[k]))
+            .collect(),
         other => vec![value_text(other)],
     }
 }

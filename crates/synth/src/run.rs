@@ -242,26 +242,33 @@ pub fn generate(
     Ok((summary, files))
 }
 
-/// Reads `records.jsonl` of a run directory, one record at a time.
-pub fn read_records(
-    dir: &Path,
-    mut each: impl FnMut(Record) -> Result<(), RunError>,
+/// Reads a JSON Lines file of `T`, one value at a time; errors name the file and line.
+fn read_jsonl<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    mut each: impl FnMut(T) -> Result<(), RunError>,
 ) -> Result<(), RunError> {
-    let path = dir.join(RECORDS);
-    let f = std::fs::File::open(&path).map_err(io(&path))?;
+    let f = std::fs::File::open(path).map_err(io(path))?;
     for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
-        let line = line.map_err(io(&path))?;
+        let line = line.map_err(io(path))?;
         if line.trim().is_empty() {
             continue;
         }
-        let r: Record = serde_json::from_str(&line).map_err(|e| RunError::Parse {
+        let v: T = serde_json::from_str(&line).map_err(|e| RunError::Parse {
             path: path.display().to_string(),
             line: i + 1,
             message: e.to_string(),
         })?;
-        each(r)?;
+        each(v)?;
     }
     Ok(())
+}
+
+/// Reads `records.jsonl` of a run directory, one record at a time.
+pub fn read_records(
+    dir: &Path,
+    each: impl FnMut(Record) -> Result<(), RunError>,
+) -> Result<(), RunError> {
+    read_jsonl(&dir.join(RECORDS), each)
 }
 
 /// The summary of any run directory, recomputed from its files.
@@ -273,19 +280,10 @@ pub fn stats(dir: &Path) -> Result<Summary, RunError> {
     })?;
     let path = dir.join(REJECTED);
     if path.exists() {
-        let f = std::fs::File::open(&path).map_err(io(&path))?;
-        for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
-            let line = line.map_err(io(&path))?;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let j: Rejection = serde_json::from_str(&line).map_err(|e| RunError::Parse {
-                path: path.display().to_string(),
-                line: i + 1,
-                message: e.to_string(),
-            })?;
+        read_jsonl(&path, |j: Rejection| {
             s.add_rejection(&j);
-        }
+            Ok(())
+        })?;
     }
     Ok(s)
 }
