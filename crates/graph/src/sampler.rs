@@ -32,6 +32,12 @@ pub struct SamplerConfig {
     pub optional_prob: f64,
     /// Calls of one tool that fail (or do not yield what was needed) before it is given up on.
     pub max_failures_per_tool: u32,
+    /// Chance to prefer producers of the consumer's own domain when the planner has a choice
+    /// (0 keeps every producer equally likely; cross-domain hops stay possible below 1).
+    pub same_domain_bias: f64,
+    /// When a round's target is not reached: how many other targets of the same depth to try
+    /// from the round's starting state (the failed attempt is undone, so it leaves no trace).
+    pub retarget: u32,
 }
 
 impl Default for SamplerConfig {
@@ -43,6 +49,8 @@ impl Default for SamplerConfig {
             stop_prob: 0.5,
             optional_prob: 0.25,
             max_failures_per_tool: 3,
+            same_domain_bias: 0.0,
+            retarget: 0,
         }
     }
 }
@@ -76,6 +84,7 @@ pub struct Sampler {
 }
 
 /// Per-trace state.
+#[derive(Clone)]
 struct State {
     /// For each slot: (step, edge) pairs whose result field holds values for it.
     avail: Vec<Vec<(usize, usize)>>,
@@ -301,13 +310,26 @@ impl Sampler {
                     .unwrap_or(0),
             )
         });
+        let bias = self.cfg.same_domain_bias.clamp(0.0, 1.0);
+        let home = self.graph.nodes[t].domain.as_str();
         for s in missing {
-            let prods: Vec<usize> = self.slots[s]
+            let mut prods: Vec<usize> = self.slots[s]
                 .producers
                 .iter()
                 .copied()
                 .filter(|&p| p != t)
                 .collect();
+            if bias > 0.0 && rng.random_bool(bias) {
+                let same: Vec<usize> = prods
+                    .iter()
+                    .copied()
+                    .filter(|&p| self.graph.nodes[p].domain == home)
+                    .collect();
+                if !same.is_empty() {
+                    // Stable: the nearest-first order among same-domain producers is kept.
+                    prods = same;
+                }
+            }
             // Nearest ready producers first: entry tools bring fresh values, while tools that
             // merely echo an id they were given do not.
             let ready: Vec<usize> = prods
@@ -575,6 +597,66 @@ impl Sampler {
         (ok, fed_new)
     }
 
+    /// Runs one round aimed at `target`; true when the target succeeded.
+    fn round<E: Environment>(
+        &self,
+        target: usize,
+        round: usize,
+        st: &mut State,
+        env: &mut E,
+        rng: &mut ChaCha8Rng,
+    ) -> bool {
+        // A new round gives every tool a fresh chance.
+        st.fails.iter_mut().for_each(|f| *f = 0);
+        let mut reached = false;
+        let mut tries = 0;
+        let mut count = 0;
+        while count < self.cfg.max_calls.max(1) {
+            let pick = if reached {
+                if count >= self.cfg.min_calls && rng.random_bool(self.cfg.stop_prob) {
+                    break;
+                }
+                match self.random_legal(st, rng) {
+                    Some(t) => t,
+                    None => break,
+                }
+            } else {
+                match self.plan(target, st, rng, 0) {
+                    Some(t) => t,
+                    None => break,
+                }
+            };
+            let (ok, fed_new) = self.execute(pick, round, st, env, rng);
+            count += 1;
+            if !ok || (pick != target && !reached && !fed_new) {
+                if let Some(last) = st.calls.last() {
+                    let used: Vec<(usize, String, Value)> = self.tool_slots[pick]
+                        .iter()
+                        .filter_map(|&s| {
+                            last.arguments
+                                .get(&self.slots[s].param)
+                                .map(|v| (pick, self.slots[s].param.clone(), v.clone()))
+                        })
+                        .collect();
+                    st.spent.extend(used);
+                }
+            }
+            if pick == target {
+                tries += 1;
+                if ok {
+                    reached = true;
+                } else if tries >= self.cfg.max_failures_per_tool {
+                    break;
+                }
+            } else if ok && !reached && !fed_new {
+                // A producer that ran but yielded nothing new counts against it, so the
+                // planner tries another route instead of repeating it.
+                st.fails[pick] += 1;
+            }
+        }
+        reached
+    }
+
     /// Samples and executes one trace from `seed` (rounds and lengths per the config). `targets`
     /// fixes the target of each round; missing ones are drawn by failure weight.
     pub fn sample<E: Environment>(
@@ -598,55 +680,26 @@ impl Sampler {
             else {
                 break;
             };
-            names.push(self.graph.nodes[target].name.clone());
-            // A new round gives every tool a fresh chance.
-            st.fails.iter_mut().for_each(|f| *f = 0);
+            let mut target = target;
             let mut reached = false;
-            let mut tries = 0;
-            let mut count = 0;
-            while count < self.cfg.max_calls.max(1) {
-                let pick = if reached {
-                    if count >= self.cfg.min_calls && rng.random_bool(self.cfg.stop_prob) {
+            let before = (self.cfg.retarget > 0).then(|| (st.clone(), env.snapshot()));
+            for attempt in 0..=self.cfg.retarget {
+                if attempt > 0 {
+                    let Some((s0, e0)) = &before else { break };
+                    let depth = self.depth[target].unwrap_or(0);
+                    let Some(t) = self.pick_target_deeper_than(rng, depth) else {
                         break;
-                    }
-                    match self.random_legal(&st, rng) {
-                        Some(t) => t,
-                        None => break,
-                    }
-                } else {
-                    match self.plan(target, &st, rng, 0) {
-                        Some(t) => t,
-                        None => break,
-                    }
-                };
-                let (ok, fed_new) = self.execute(pick, round, &mut st, env, rng);
-                count += 1;
-                if !ok || (pick != target && !reached && !fed_new) {
-                    if let Some(last) = st.calls.last() {
-                        let used: Vec<(usize, String, Value)> = self.tool_slots[pick]
-                            .iter()
-                            .filter_map(|&s| {
-                                last.arguments
-                                    .get(&self.slots[s].param)
-                                    .map(|v| (pick, self.slots[s].param.clone(), v.clone()))
-                            })
-                            .collect();
-                        st.spent.extend(used);
-                    }
+                    };
+                    st = s0.clone();
+                    env.restore(e0);
+                    target = t;
                 }
-                if pick == target {
-                    tries += 1;
-                    if ok {
-                        reached = true;
-                    } else if tries >= self.cfg.max_failures_per_tool {
-                        break;
-                    }
-                } else if ok && !reached && !fed_new {
-                    // A producer that ran but yielded nothing new counts against it, so the
-                    // planner tries another route instead of repeating it.
-                    st.fails[pick] += 1;
+                reached = self.round(target, round, &mut st, env, rng);
+                if reached {
+                    break;
                 }
             }
+            names.push(self.graph.nodes[target].name.clone());
             reached_all.push(reached);
         }
         Trace {

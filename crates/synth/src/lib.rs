@@ -3,10 +3,12 @@
 
 pub mod dedup;
 pub mod distract;
+pub mod ground;
 pub mod maker;
 pub mod phrase;
 pub mod pipeline;
 pub mod query;
 pub mod reasoner;
 pub mod run;
+pub mod schema_text;
 pub mod verify;

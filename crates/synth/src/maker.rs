@@ -31,6 +31,8 @@ pub struct Made {
     pub context_inputs: BTreeSet<String>,
     /// Inputs that say which list item to use.
     pub selectors: BTreeSet<String>,
+    /// For each context input: the earlier call (trace index) and result path it came from.
+    pub context_refs: BTreeMap<String, (usize, String)>,
     /// Indexes of the trace calls the gold consists of.
     pub trace_steps: Vec<usize>,
 }
@@ -85,6 +87,7 @@ pub fn make(
     let mut inputs = Map::new();
     let mut context = BTreeSet::new();
     let mut selectors = BTreeSet::new();
+    let mut context_refs = BTreeMap::new();
     let mut gold = Vec::new();
     let mut implementation = Vec::new();
     for (p, &i) in order.iter().enumerate() {
@@ -119,7 +122,8 @@ pub fn make(
                         let leaf = field.rsplit('.').next().unwrap_or(&field).to_string();
                         let name = input_name(&leaf, &fv, &call.name, &inputs);
                         if !inputs.contains_key(&name) {
-                            props.insert(name.clone(), json!({"type": "string", "description": format!("Which item to use: the one whose {} is this", leaf.replace('_', " "))}));
+                            let ty = if fv.is_number() { "number" } else { "string" };
+                            props.insert(name.clone(), json!({"type": ty, "description": format!("Which item to use: the one whose {} is this", leaf.replace('_', " "))}));
                             required.push(name.clone());
                             inputs.insert(name.clone(), fv.clone());
                             selectors.insert(name.clone());
@@ -144,8 +148,9 @@ pub fn make(
                         required.push(name.clone());
                         inputs.insert(name.clone(), value.clone());
                     }
-                    if other.is_some() {
+                    if let Some((k, path)) = other {
                         context.insert(name.clone());
+                        context_refs.insert(name.clone(), (k, path.to_string()));
                     }
                     prov.insert(arg.clone(), format!("input:{name}"));
                     Binding::Input { param: name }
@@ -214,6 +219,7 @@ pub fn make(
         inputs,
         context_inputs: context,
         selectors,
+        context_refs,
         trace_steps: order,
     })
 }
@@ -224,11 +230,12 @@ fn selector(res: &Value, path: &str, index: usize) -> Option<(String, Value)> {
     let (prefix, _) = path.rsplit_once("[].")?;
     let items = values_list(res, prefix)?;
     let item = items.get(index)?.as_object()?;
+    // Strings first (names best), then numbers; ids, codes of other items and flags never.
     let mut keys: Vec<&String> = item
         .keys()
-        .filter(|k| !k.ends_with("_id") && item[*k].is_string())
+        .filter(|k| !k.ends_with("_id") && (item[*k].is_string() || item[*k].is_number()))
         .collect();
-    keys.sort_by_key(|k| (!k.contains("name"), k.len()));
+    keys.sort_by_key(|k| (!item[*k].is_string(), !k.contains("name"), k.len()));
     keys.into_iter()
         .find(|k| {
             items

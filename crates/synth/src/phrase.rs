@@ -119,6 +119,31 @@ pub fn label(param: &str) -> String {
     words(param).join(" ")
 }
 
+/// The plural of an English noun phrase (last word): "policy" -> "policies", "address" -> "addresses".
+pub fn plural(noun: &str) -> String {
+    let (head, last) = match noun.rsplit_once(' ') {
+        Some((h, l)) => (format!("{h} "), l),
+        None => (String::new(), noun),
+    };
+    let p = if last.ends_with('y')
+        && !last.ends_with("ay")
+        && !last.ends_with("ey")
+        && !last.ends_with("oy")
+    {
+        format!("{}ies", &last[..last.len() - 1])
+    } else if ["s", "x", "ch", "sh", "z"]
+        .iter()
+        .any(|e| last.ends_with(e))
+    {
+        format!("{last}es")
+    } else if last == "ID" || last.is_empty() {
+        last.to_string()
+    } else {
+        format!("{last}s")
+    };
+    format!("{head}{p}")
+}
+
 fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -146,5 +171,9 @@ mod tests {
         let distinct: std::collections::BTreeSet<&String> = all.iter().collect();
         assert_eq!(distinct.len(), PHRASINGS);
         assert_eq!(label("card_pin"), "card PIN");
+        assert_eq!(plural("policy"), "policies");
+        assert_eq!(plural("home address"), "home addresses");
+        assert_eq!(plural("journey"), "journeys");
+        assert_eq!(plural("supply point"), "supply points");
     }
 }

@@ -6,6 +6,7 @@ use crate::reasoner::{self, ReasonerConfig};
 use crate::{distract, phrase, query, verify};
 use hardgen_core::record::{Difficulty, Generators, Message, Verdict};
 use hardgen_core::{Record, Rejection, Round, ToolSpec};
+use hardgen_graph::schema::values_at;
 use hardgen_graph::{ApiGraph, GraphConfig, Sampler, SamplerConfig};
 use hardgen_tools::world::stream_seed;
 use hardgen_tools::{Environment, World, WorldDef};
@@ -33,7 +34,17 @@ pub struct GenConfig {
     pub reasoner: ReasonerConfig,
     /// Verifier attempts before a sample is discarded.
     pub max_attempts: u32,
+    /// Relative weight of each gold length (index = calls): each round draws a wanted length
+    /// in `min_calls..=max_calls` by these weights and aims at a target that needs that many.
+    pub length_weights: Vec<f64>,
+    /// Most share of rounds whose gold crosses domains (a cross-domain round beyond it is redrawn).
+    pub cross_domain_share: f64,
+    /// Draws per item: a rejected draw is retried from a fresh random stream up to this many times.
+    pub tries: u32,
 }
+
+/// Default length weights (index = gold calls): mean above 3.2, most rounds 3+, a tail to 8.
+pub const DEFAULT_LENGTH_WEIGHTS: [f64; 9] = [0.0, 0.0, 0.22, 0.3, 0.24, 0.12, 0.06, 0.04, 0.02];
 
 impl Default for GenConfig {
     fn default() -> Self {
@@ -45,6 +56,9 @@ impl Default for GenConfig {
             max_calls: 8,
             reasoner: ReasonerConfig::default(),
             max_attempts: 3,
+            length_weights: DEFAULT_LENGTH_WEIGHTS.to_vec(),
+            cross_domain_share: 0.25,
+            tries: 4,
         }
     }
 }
@@ -68,9 +82,14 @@ impl Generator {
         let graph = ApiGraph::from_specs(&def.specs, GraphConfig::default());
         let scfg = SamplerConfig {
             rounds: cfg.rounds.max(1),
-            max_calls: cfg.max_calls.max(1),
+            // Room for failed calls on the way to a deep target (the gold keeps only what the
+            // target needs).
+            max_calls: cfg.max_calls.max(1) + 4,
             // Calls after the target never enter the gold: a round mostly stops once reached.
             stop_prob: 0.9,
+            max_failures_per_tool: 5,
+            same_domain_bias: 1.0 - cfg.cross_domain_share.clamp(0.0, 1.0) / 2.0,
+            retarget: 3,
             ..SamplerConfig::default()
         };
         let mut sampler = Sampler::new(graph, scfg);
@@ -103,16 +122,78 @@ impl Generator {
         }
     }
 
-    /// Generates item `i` (deterministic in seed and i).
+    /// Generates item `i` (deterministic in seed and i): up to `tries` draws, the first kept one
+    /// wins; when all are rejected the last rejection is returned.
     pub fn item(&mut self, i: u64) -> Outcome {
+        let mut last = None;
+        for t in 0..self.cfg.tries.max(1) {
+            match self.draw(i, t) {
+                Ok(r) => return Ok(r),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| {
+            Self::reject(
+                &format!("hg-s{}-{i:06}", self.cfg.seed),
+                "sampler",
+                "no_draw",
+                String::new(),
+            )
+        }))
+    }
+
+    /// A wanted gold length, drawn by the configured weights within `min_calls..=max_calls`.
+    fn wanted_length(&self, rng: &mut ChaCha8Rng) -> usize {
+        let lo = self.cfg.min_calls.max(1);
+        let hi = self.cfg.max_calls.max(lo);
+        let w: Vec<f64> = (lo..=hi)
+            .map(|l| {
+                self.cfg
+                    .length_weights
+                    .get(l)
+                    .copied()
+                    .unwrap_or(0.0)
+                    .max(0.0)
+            })
+            .collect();
+        let total: f64 = w.iter().sum();
+        if total <= 0.0 {
+            return lo;
+        }
+        let mut r = rng.random_range(0.0..total);
+        for (k, x) in w.iter().enumerate() {
+            if r < *x {
+                return lo + k;
+            }
+            r -= x;
+        }
+        hi
+    }
+
+    /// One draw of item `i`: draw `t` uses its own random stream.
+    fn draw(&mut self, i: u64, t: u32) -> Outcome {
         let seed = self.cfg.seed;
         let id = format!("hg-s{seed}-{i:06}");
-        let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(seed, 0x9E7, i));
-        // Targets that cannot yield a gold trace of `min_calls` calls are not drawn at all.
-        let min_depth = u32::try_from(self.cfg.min_calls.saturating_sub(1)).unwrap_or(0);
-        let targets: Vec<usize> = (0..self.cfg.rounds.max(1))
-            .filter_map(|_| self.sampler.pick_target_deeper_than(&mut rng, min_depth))
-            .collect();
+        let mut rng =
+            ChaCha8Rng::seed_from_u64(stream_seed(seed, 0x9E7 + u64::from(t) * 0x1_0000, i));
+        // Each round aims at a target that needs the wanted number of calls (or the deepest
+        // there is); targets that cannot yield `min_calls` calls are never drawn.
+        let floor = u32::try_from(self.cfg.min_calls.saturating_sub(1)).unwrap_or(0);
+        let mut targets: Vec<usize> = Vec::new();
+        for _ in 0..self.cfg.rounds.max(1) {
+            let want = u32::try_from(self.wanted_length(&mut rng).saturating_sub(1)).unwrap_or(0);
+            let mut depth = want.max(floor);
+            let picked = loop {
+                if let Some(t) = self.sampler.pick_target_deeper_than(&mut rng, depth) {
+                    break Some(t);
+                }
+                if depth <= floor {
+                    break None;
+                }
+                depth -= 1;
+            };
+            targets.extend(picked);
+        }
         let trace = self
             .sampler
             .sample(&mut self.world, seed, id.clone(), &targets, &mut rng);
@@ -132,6 +213,59 @@ impl Generator {
                 "no_rounds",
                 "the sampler produced no round".into(),
             ));
+        }
+        // Cross-domain rounds are kept up to the configured share; the rest are redrawn.
+        let crosses = |m: &Made| {
+            let mut d = m
+                .gold
+                .iter()
+                .filter_map(|g| self.def.by_name.get(&g.name))
+                .map(|&t| self.def.specs[t].domain.as_str());
+            let first = d.next();
+            d.any(|x| Some(x) != first)
+        };
+        if mades.iter().any(crosses)
+            && !rng.random_bool(self.cfg.cross_domain_share.clamp(0.0, 1.0))
+        {
+            return Err(Self::reject(
+                &id,
+                "tool_maker",
+                "cross_domain_quota",
+                format!(
+                    "over the cross-domain share {}",
+                    self.cfg.cross_domain_share
+                ),
+            ));
+        }
+        // A value from an earlier round must be one the conversation singled out: an argument of
+        // an earlier gold call, or the only value of its field in an earlier gold result.
+        for (r, m) in mades.iter().enumerate() {
+            let earlier: Vec<usize> = mades[..r]
+                .iter()
+                .flat_map(|x| x.trace_steps.iter().copied())
+                .collect();
+            for (param, (k, path)) in &m.context_refs {
+                let v = m.inputs.get(param);
+                let singled = earlier.contains(k)
+                    && v.is_some_and(|v| {
+                        mades[..r]
+                            .iter()
+                            .flat_map(|x| &x.gold)
+                            .any(|g| g.arguments.values().any(|a| a == v))
+                            || trace.calls[*k].result.as_ref().is_some_and(|res| {
+                                let vals = values_at(res, path);
+                                vals.iter().all(|x| *x == v)
+                            })
+                    });
+                if !singled {
+                    return Err(Self::reject(
+                        &id,
+                        "query_writer",
+                        "ungrounded",
+                        format!("round {r}: {param} comes from an earlier call the conversation never singled out"),
+                    ));
+                }
+            }
         }
         // The gold calls alone, replayed from a fresh world, must give the trace's results:
         // detours and failed calls of the trace are not part of the gold. When the only other
@@ -182,8 +316,21 @@ impl Generator {
                     String::new(),
                 ));
             };
-            let q = query::write(m, target, &mut rng);
-            if let Err(e) = query::check(m, &q) {
+            let _ = target;
+            let earlier: std::collections::BTreeSet<usize> = mades
+                .iter()
+                .take_while(|x| !std::ptr::eq(*x, m))
+                .flat_map(|x| x.trace_steps.iter().copied())
+                .collect();
+            // An earlier round's value is in the conversation only if that round's gold made it.
+            let context_tool = |k: usize| {
+                earlier
+                    .contains(&k)
+                    .then(|| trace.calls.get(k).map(|c| c.name.clone()))
+                    .flatten()
+            };
+            let q = query::write(m, &specs, &context_tool, &mut rng);
+            if let Err(e) = query::check(m, &q, &specs) {
                 return Err(Self::reject(&id, "query_writer", e.reason, e.detail));
             }
             queries.push(q);
@@ -283,7 +430,7 @@ impl Generator {
             .collect();
         doms.sort();
         doms.dedup();
-        Ok(Record {
+        let rec = Record {
             id,
             seed,
             generator: Generators {
@@ -299,7 +446,11 @@ impl Generator {
                 .map(|t| self.def.shared_specs[t].clone())
                 .collect(),
             rounds,
-        })
+        };
+        if let Some(problem) = crate::ground::record_problem(&rec) {
+            return Err(Self::reject(&rec.id, "verifier", "ungrounded", problem));
+        }
+        Ok(rec)
     }
 }
 

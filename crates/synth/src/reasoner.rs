@@ -412,11 +412,7 @@ pub fn attempt<E: Environment>(
     }
     let last = n.saturating_sub(1);
     let answer = match result_of(&calls, results[last]) {
-        Some(r) => format!(
-            "Done. {}: {}.",
-            capitalize(&phrase::words(&made.gold[last].name).join(" ")),
-            summarize(r)
-        ),
+        Some(r) => answer_text(&made.gold[last].name, r, rng),
         None => "I could not complete the request: the last step did not succeed.".to_string(),
     };
     let reasoning = format!(
@@ -436,16 +432,72 @@ pub fn attempt<E: Environment>(
     }
 }
 
+/// Tool verbs that only read: their answers report what was found.
+const READ_VERBS: &[&str] = &[
+    "get", "find", "lookup", "look", "read", "search", "list", "count", "total", "average",
+    "largest", "smallest", "check", "track", "show", "sum", "compare", "quote", "estimate",
+];
+
+/// A final answer that answers the request from the target's result, in words: no tool names.
+pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
+    let verb = tool.split('_').next().unwrap_or("");
+    match v {
+        Value::Object(m) if m.contains_key("results") => {
+            let count = m.get("count").and_then(Value::as_u64).unwrap_or(0);
+            let first = m.get("results").and_then(|r| r.get(0));
+            let noun = first
+                .and_then(Value::as_object)
+                .and_then(|f| f.keys().find(|k| k.ends_with("_id")))
+                .map(|k| phrase::label(k.trim_end_matches("_id")))
+                .unwrap_or_else(|| "match".into());
+            match first {
+                None => {
+                    let plans = [
+                        "I found no matching records, so there is nothing to show (count 0).",
+                        "There are none: the search came back empty (0 matches).",
+                        "Nothing matches that at the moment; the count is 0.",
+                    ];
+                    plans.choose(rng).copied().unwrap_or(plans[0]).to_string()
+                }
+                Some(f) => {
+                    let kv = key_values(f, 3).join(", ");
+                    let n = if count == 1 {
+                        noun.clone()
+                    } else {
+                        phrase::plural(&noun)
+                    };
+                    let plans = [
+                        format!("I found {count} {n}. The first one: {kv}."),
+                        format!("There are {count} {n}; the first is {kv}."),
+                        format!("{count} {n} came up. Top of the list: {kv}."),
+                    ];
+                    plans.choose(rng).cloned().unwrap_or_default()
+                }
+            }
+        }
+        Value::Object(_) => {
+            let kv = key_values(v, 4).join(", ");
+            let plans: [String; 3] = if READ_VERBS.contains(&verb) {
+                [
+                    format!("Here is what I found: {kv}."),
+                    format!("I looked it up: {kv}."),
+                    format!("The details are {kv}."),
+                ]
+            } else {
+                [
+                    format!("All set. The result: {kv}."),
+                    format!("That went through: {kv}."),
+                    format!("It's taken care of ({kv})."),
+                ]
+            };
+            plans.choose(rng).cloned().unwrap_or_default()
+        }
+        other => format!("The answer is {}.", value_text(other)),
+    }
+}
+
 /// The successful result of the call at `idx`, if any.
 fn result_of(calls: &[(Call, Result<Value, ToolError>)], idx: Option<usize>) -> Option<&Value> {
     idx.and_then(|i| calls.get(i))
         .and_then(|(_, out)| out.as_ref().ok())
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
 }

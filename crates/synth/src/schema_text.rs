@@ -1,0 +1,189 @@
+//! What a tool's result schema says about its fields, in words: the item a list holds, the item's
+//! own id, and the relation a reference field names ("Contact who manages the group"). Shared by
+//! the query writer (to state relations) and the grounding check (to see that they are stated).
+
+use crate::phrase;
+use hardgen_core::ToolSpec;
+use serde_json::Value;
+
+/// Looks up a tool's spec by name (the world's index, or the tools a record offers).
+pub trait Specs {
+    /// The spec of `name`.
+    fn spec(&self, name: &str) -> Option<&ToolSpec>;
+}
+
+impl Specs for crate::pipeline::SpecIndex<'_> {
+    fn spec(&self, name: &str) -> Option<&ToolSpec> {
+        self.get(name)
+    }
+}
+
+impl Specs for [std::sync::Arc<ToolSpec>] {
+    fn spec(&self, name: &str) -> Option<&ToolSpec> {
+        self.iter().find(|s| s.name == name).map(|s| s.as_ref())
+    }
+}
+
+impl Specs for std::collections::BTreeMap<String, ToolSpec> {
+    fn spec(&self, name: &str) -> Option<&ToolSpec> {
+        self.get(name)
+    }
+}
+
+/// The schema of the field at `path` (`results[].owner_contact_id`) of a result schema.
+pub fn field_schema<'a>(returns: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut cur = returns;
+    for seg in path.split('.') {
+        let (key, many) = match seg.strip_suffix("[]") {
+            Some(k) => (k, true),
+            None => (seg, false),
+        };
+        cur = cur.get("properties")?.get(key)?;
+        if many {
+            cur = cur.get("items")?;
+        }
+    }
+    Some(cur)
+}
+
+/// The list prefix and leaf of a field path: `results[].owner_contact_id` -> (`results[]`, `owner_contact_id`).
+pub fn split_path(path: &str) -> (&str, &str) {
+    match path.rsplit_once('.') {
+        Some((p, l)) => (p, l),
+        None => ("", path),
+    }
+}
+
+/// Schema of the object that holds the field at `path` (the list item, or the result itself).
+pub fn item_schema<'a>(returns: &'a Value, path: &str) -> Option<&'a Value> {
+    let (prefix, _) = split_path(path);
+    if prefix.is_empty() {
+        Some(returns)
+    } else {
+        field_schema(returns, prefix)
+    }
+}
+
+/// The item's own id field: the first `*_id` property (the world and most APIs list it first).
+pub fn own_id(item: &Value) -> Option<&str> {
+    let props = item.get("properties")?.as_object()?;
+    props
+        .iter()
+        .find(|(k, v)| {
+            k.ends_with("_id")
+                && v.get("description")
+                    .and_then(Value::as_str)
+                    .is_none_or(|d| d.starts_with("Id of") || d.starts_with("ID of"))
+        })
+        .or_else(|| props.iter().find(|(k, _)| k.ends_with("_id")))
+        .map(|(k, _)| k.as_str())
+}
+
+/// A noun from an id field name: `supply_point_id` -> "supply point"; `owner_contact_id` -> "owner contact".
+pub fn id_noun(field: &str) -> String {
+    let base = field.strip_suffix("_id").unwrap_or(field);
+    phrase::label(base)
+}
+
+/// The head noun of an item at `path` of `spec`'s result ("group", "supply point").
+pub fn item_noun(spec: &ToolSpec, path: &str) -> String {
+    let returns = spec.returns.as_ref().unwrap_or(&Value::Null);
+    if let Some(id) = item_schema(returns, path).and_then(own_id) {
+        return id_noun(id);
+    }
+    let (_, obj) = phrase::verb_object(&spec.name);
+    obj.trim_start_matches("the ").to_string()
+}
+
+/// The description of the field at `path` of `spec`'s result.
+pub fn field_description<'a>(spec: &'a ToolSpec, path: &str) -> Option<&'a str> {
+    field_schema(spec.returns.as_ref()?, path)?
+        .get("description")?
+        .as_str()
+}
+
+/// Whether the field at `path` is the item's own id (the value *is* the item, no relation hop).
+pub fn is_own_id(spec: &ToolSpec, path: &str) -> bool {
+    let returns = spec.returns.as_ref().unwrap_or(&Value::Null);
+    let (_, leaf) = split_path(path);
+    item_schema(returns, path)
+        .and_then(own_id)
+        .is_none_or(|id| id == leaf)
+}
+
+/// How a relation field is said: from its description when it reads as "<Noun> who/that ... the
+/// <item>" (the clause before the item, e.g. "contact who manages"), else "<label> of".
+/// Returns (phrase before the item, whether the item follows directly).
+pub fn relation(spec: &ToolSpec, path: &str) -> String {
+    let (_, leaf) = split_path(path);
+    let noun = item_noun(spec, path);
+    if let Some(desc) = field_description(spec, path) {
+        let d = desc.trim().trim_end_matches('.');
+        let lower = lower_first(d);
+        let tail = format!(" the {noun}");
+        let relative = [" who ", " that ", " which ", " whose "]
+            .iter()
+            .any(|w| lower.contains(w));
+        if relative && lower.ends_with(&tail) && !lower.contains(',') {
+            return lower[..lower.len() - tail.len()].to_string();
+        }
+    }
+    format!("{} of", id_noun(leaf))
+}
+
+/// Lowercases the first letter unless the first word is an acronym.
+pub fn lower_first(s: &str) -> String {
+    let first = s.split_whitespace().next().unwrap_or("");
+    if first.len() > 1 && first.chars().all(|c| c.is_ascii_uppercase()) {
+        return s.to_string();
+    }
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn groups() -> ToolSpec {
+        ToolSpec {
+            name: "search_groups".into(),
+            description: "Search contact groups.".into(),
+            domain: "contacts".into(),
+            parameters: json!({"type": "object", "properties": {}}),
+            returns: Some(
+                json!({"type": "object", "properties": {"results": {"type": "array", "items": {"type": "object", "properties": {
+                    "group_id": {"type": "string", "description": "Id of a named group"},
+                    "group_name": {"type": "string", "description": "Name of the group"},
+                    "owner_contact_id": {"type": "string", "description": "Contact who manages the group"},
+                    "tariff_id": {"type": "string", "description": "Tariff the supply is on"}
+                }}}}}),
+            ),
+        }
+    }
+
+    #[test]
+    fn relations_come_from_field_descriptions() {
+        let s = groups();
+        assert_eq!(
+            relation(&s, "results[].owner_contact_id"),
+            "contact who manages"
+        );
+        assert_eq!(relation(&s, "results[].tariff_id"), "tariff of");
+        assert_eq!(item_noun(&s, "results[].owner_contact_id"), "group");
+        assert!(is_own_id(&s, "results[].group_id"));
+        assert!(!is_own_id(&s, "results[].owner_contact_id"));
+        assert_eq!(
+            field_description(&s, "results[].group_name"),
+            Some("Name of the group")
+        );
+        assert_eq!(split_path("a[].b"), ("a[]", "b"));
+        assert_eq!(split_path("b"), ("", "b"));
+        assert_eq!(lower_first("IBAN of x"), "IBAN of x");
+        assert_eq!(lower_first("Name"), "name");
+    }
+}
