@@ -111,6 +111,13 @@ fn gold_problem(
                             value_text(v)
                         ));
                     }
+                    if let Binding::Step { index, .. } = b {
+                        if vals.iter().position(|x| *x == v) != Some(*index) {
+                            return Some(format!(
+                                "{at}: the binding of {arg} points at another item of {path}"
+                            ));
+                        }
+                    }
                     let distinct: BTreeSet<String> = vals.iter().map(|x| x.to_string()).collect();
                     if distinct.len() > 1 {
                         let Binding::Select { field, param, .. } = b else {

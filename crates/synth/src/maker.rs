@@ -1,6 +1,7 @@
 //! Tool Maker (offline): a trace round becomes an advanced tool whose parameters are the round's
 //! external inputs and whose implementation is the gold calls it wraps.
 
+use crate::schema_text::Specs;
 use hardgen_core::record::{AdvancedStep, Binding, GoldCall};
 use hardgen_core::trace::parse_from_step;
 use hardgen_core::{AdvancedTool, ToolCall, Trace};
@@ -82,8 +83,6 @@ pub fn make(
     }
     let order: Vec<usize> = keep.into_iter().collect();
     let pos: BTreeMap<usize, usize> = order.iter().enumerate().map(|(p, &i)| (i, p)).collect();
-    let mut props = Map::new();
-    let mut required = Vec::new();
     let mut inputs = Map::new();
     let mut context = BTreeSet::new();
     let mut selectors = BTreeSet::new();
@@ -92,7 +91,7 @@ pub fn make(
     let mut implementation = Vec::new();
     for (p, &i) in order.iter().enumerate() {
         let call = &trace.calls[i];
-        let spec = specs.get(&call.name).ok_or_else(|| MakerReject {
+        specs.get(&call.name).ok_or_else(|| MakerReject {
             reason: "unknown_tool",
             detail: call.name.clone(),
         })?;
@@ -122,9 +121,6 @@ pub fn make(
                         let leaf = field.rsplit('.').next().unwrap_or(&field).to_string();
                         let name = input_name(&leaf, &fv, &call.name, &inputs);
                         if !inputs.contains_key(&name) {
-                            let ty = if fv.is_number() { "number" } else { "string" };
-                            props.insert(name.clone(), json!({"type": ty, "description": format!("Which item to use: the one whose {} is this", leaf.replace('_', " "))}));
-                            required.push(name.clone());
                             inputs.insert(name.clone(), fv.clone());
                             selectors.insert(name.clone());
                         }
@@ -140,12 +136,6 @@ pub fn make(
                     // A user-given value, or one from an earlier round (already in the conversation).
                     let name = input_name(arg, value, &call.name, &inputs);
                     if !inputs.contains_key(&name) {
-                        let mut schema = spec.parameters["properties"][arg.as_str()].clone();
-                        if schema.is_null() {
-                            schema = json!({});
-                        }
-                        props.insert(name.clone(), schema);
-                        required.push(name.clone());
                         inputs.insert(name.clone(), value.clone());
                     }
                     if let Some((k, path)) = other {
@@ -175,41 +165,19 @@ pub fn make(
             result: call.result.clone().unwrap_or(Value::Null),
         });
     }
-    let target_spec = specs.get(target).ok_or_else(|| MakerReject {
-        reason: "unknown_tool",
-        detail: target.clone(),
-    })?;
-    let mut name = target.clone();
-    let named: Vec<&str> = inputs
-        .keys()
-        .filter(|k| !context.contains(*k))
-        .map(String::as_str)
-        .take(2)
-        .collect();
-    if !named.is_empty() {
-        name = format!("{name}_from_{}", named.join("_and_"));
-    }
-    name.truncate(64);
-    let steps_text: Vec<String> = gold
-        .iter()
-        .map(|g| {
-            specs
-                .get(g.name.as_str())
-                .map(|s| first_sentence(&s.description))
-                .unwrap_or_default()
-        })
-        .collect();
-    let description = format!(
-        "{} in one call. Internally it will {}. Returns what {} returns.",
-        capitalize(&first_sentence(&target_spec.description)),
-        steps_text.join(", then "),
-        target
-    );
+    let Some((name, description, parameters, returns)) =
+        signature(&gold, &implementation, &inputs, specs)
+    else {
+        return Err(MakerReject {
+            reason: "unknown_tool",
+            detail: target.clone(),
+        });
+    };
     let tool = AdvancedTool {
         name,
         description,
-        parameters: json!({"type": "object", "properties": props, "required": required}),
-        returns: target_spec.returns.clone().unwrap_or(json!({})),
+        parameters,
+        returns,
         implementation,
         steps: (0..gold.len()).collect(),
     };
@@ -222,6 +190,74 @@ pub fn make(
         context_refs,
         trace_steps: order,
     })
+}
+
+/// The advanced tool's name, description, parameter schema and result schema, derived from its
+/// gold calls, steps and inputs alone (so a stored record's advanced tool can be checked).
+pub fn signature(
+    gold: &[GoldCall],
+    steps: &[AdvancedStep],
+    inputs: &Map<String, Value>,
+    specs: &(impl Specs + ?Sized),
+) -> Option<(String, String, Value, Value)> {
+    let target = gold.last()?;
+    let target_spec = specs.spec(&target.name)?;
+    let mut props = Map::new();
+    for (param, v) in inputs {
+        let mut schema = None;
+        for (p, step) in steps.iter().enumerate() {
+            for (arg, b) in &step.bindings {
+                match b {
+                    Binding::Select {
+                        field, param: x, ..
+                    } if x == param => {
+                        let leaf = field.rsplit('.').next().unwrap_or(field);
+                        let ty = if v.is_number() { "number" } else { "string" };
+                        schema.get_or_insert_with(|| json!({"type": ty, "description": format!("Which item to use: the one whose {} is this", leaf.replace('_', " "))}));
+                    }
+                    Binding::Input { param: x } if x == param => {
+                        let s = gold
+                            .get(p)
+                            .and_then(|g| specs.spec(&g.name))
+                            .and_then(|s| s.parameters.get("properties")?.get(arg.as_str()))
+                            .cloned()
+                            .unwrap_or_else(|| json!({}));
+                        schema.get_or_insert(s);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        props.insert(param.clone(), schema.unwrap_or_else(|| json!({})));
+    }
+    let required: Vec<&String> = inputs.keys().collect();
+    let mut name = target.name.clone();
+    let named: Vec<&str> = inputs.keys().map(String::as_str).take(2).collect();
+    if !named.is_empty() {
+        name = format!("{name}_from_{}", named.join("_and_"));
+    }
+    name.truncate(64);
+    let steps_text: Vec<String> = gold
+        .iter()
+        .map(|g| {
+            specs
+                .spec(g.name.as_str())
+                .map(|s| first_sentence(&s.description))
+                .unwrap_or_default()
+        })
+        .collect();
+    let description = format!(
+        "{} in one call. Internally it will {}. Returns what {} returns.",
+        capitalize(&first_sentence(&target_spec.description)),
+        steps_text.join(", then "),
+        target.name
+    );
+    Some((
+        name,
+        description,
+        json!({"type": "object", "properties": props, "required": required}),
+        target_spec.returns.clone().unwrap_or(json!({})),
+    ))
 }
 
 /// A field of list item `index` (sibling of `path`'s leaf) whose string value no other item has:
@@ -299,7 +335,19 @@ pub fn execute_advanced<E: Environment>(
     inputs: &Map<String, Value>,
     env: &mut E,
 ) -> Vec<Result<Value, String>> {
-    let mut out: Vec<Result<Value, String>> = Vec::new();
+    execute_advanced_calls(tool, inputs, env)
+        .into_iter()
+        .map(|(_, o)| o)
+        .collect()
+}
+
+/// Like [`execute_advanced`], with the arguments each step was called with.
+pub fn execute_advanced_calls<E: Environment>(
+    tool: &AdvancedTool,
+    inputs: &Map<String, Value>,
+    env: &mut E,
+) -> Vec<(Map<String, Value>, Result<Value, String>)> {
+    let mut out: Vec<(Map<String, Value>, Result<Value, String>)> = Vec::new();
     for step in &tool.implementation {
         let mut args = Map::new();
         let mut missing = None;
@@ -307,7 +355,7 @@ pub fn execute_advanced<E: Environment>(
             let v = match b {
                 Binding::Input { param } => inputs.get(param).cloned(),
                 Binding::Step { step, path, index } => match out.get(*step) {
-                    Some(Ok(r)) => values_at(r, path).get(*index).map(|v| (*v).clone()),
+                    Some((_, Ok(r))) => values_at(r, path).get(*index).map(|v| (*v).clone()),
                     _ => None,
                 },
                 Binding::Select {
@@ -316,7 +364,7 @@ pub fn execute_advanced<E: Environment>(
                     field,
                     param,
                 } => match (out.get(*step), inputs.get(param)) {
-                    (Some(Ok(r)), Some(want)) => select(r, path, field, want),
+                    (Some((_, Ok(r))), Some(want)) => select(r, path, field, want),
                     _ => None,
                 },
             };
@@ -328,16 +376,16 @@ pub fn execute_advanced<E: Environment>(
             }
         }
         if let Some(a) = missing {
-            out.push(Err(format!("no value for `{a}` of {}", step.tool)));
+            out.push((args, Err(format!("no value for `{a}` of {}", step.tool))));
             continue;
         }
-        out.push(
-            env.execute(&ToolCall {
+        let res = env
+            .execute(&ToolCall {
                 name: step.tool.clone(),
-                arguments: args,
+                arguments: args.clone(),
             })
-            .map_err(|e| e.to_string()),
-        );
+            .map_err(|e| e.to_string());
+        out.push((args, res));
     }
     out
 }

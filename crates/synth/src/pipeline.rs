@@ -364,7 +364,8 @@ impl Generator {
                     done = Some((att, checked, attempt));
                     break;
                 }
-                hints.extend(checked.hints);
+                // One entry per failed attempt, so the verdict's attempt count can be checked.
+                hints.push(checked.hints.join(" "));
                 self.world.restore(&snap);
                 next_call = start_id;
                 fix = rng.random_bool(self.cfg.reasoner.hint_uptake.clamp(0.0, 1.0));

@@ -24,6 +24,12 @@ impl Specs for [std::sync::Arc<ToolSpec>] {
     }
 }
 
+impl Specs for [ToolSpec] {
+    fn spec(&self, name: &str) -> Option<&ToolSpec> {
+        self.iter().find(|s| s.name == name)
+    }
+}
+
 impl Specs for std::collections::BTreeMap<String, ToolSpec> {
     fn spec(&self, name: &str) -> Option<&ToolSpec> {
         self.get(name)

@@ -101,9 +101,14 @@ fn contains_value(hay: &serde_json::Value, v: &serde_json::Value) -> bool {
     }
 }
 
-/// Re-verifies a stored record in a fresh world: replays every assistant call of the trajectory
-/// and compares each tool message; replays the gold calls and compares results and end state;
-/// checks each final answer. Returns the first problem found.
+/// Re-verifies a stored record against a fresh environment and checks everything it claims:
+/// the trajectory's shape (first user message is the query, every tool message answers the call
+/// before it by id and name, a final answer closes each round), every assistant call replayed
+/// gives its recorded result, the gold re-executed through its advanced tool gives its recorded
+/// names, arguments, provenance and results, both reach the same end state, the final answer
+/// states the outcome, the query is complete, leaks nothing and names every relation, every value
+/// is grounded, and the verdict, difficulty, domains and offered tools match. Returns the first
+/// problem, naming the field.
 pub fn reverify<E: hardgen_tools::Environment>(
     rec: &hardgen_core::Record,
     env: &mut E,
@@ -111,43 +116,50 @@ pub fn reverify<E: hardgen_tools::Environment>(
 ) -> Result<(), String> {
     use hardgen_core::record::Message;
     use hardgen_core::ToolCall;
+    static_checks(rec, env.specs())?;
     env.reset(rec.seed);
     gold_env.reset(rec.seed);
     for (r, round) in rec.rounds.iter().enumerate() {
-        let mut expected: BTreeMap<&str, &serde_json::Value> = BTreeMap::new();
-        for m in &round.trajectory {
-            if let Message::Tool {
-                tool_call_id,
-                content,
-                ..
-            } = m
-            {
-                expected.insert(tool_call_id.as_str(), content);
-            }
-        }
+        let at = format!("rounds[{r}]");
+        // Replay the assistant's calls; each tool message must hold what its call gives now.
+        let mut outcomes: Vec<(String, serde_json::Value, bool)> = Vec::new();
         let mut answer = None;
-        for m in &round.trajectory {
+        for (i, m) in round.trajectory.iter().enumerate() {
             match m {
                 Message::Assistant {
                     tool_calls,
                     content,
                     ..
                 } => {
-                    for c in tool_calls {
+                    for (c_i, c) in tool_calls.iter().enumerate() {
                         let out = env.execute(&ToolCall {
                             name: c.name.clone(),
                             arguments: c.arguments.clone(),
                         });
+                        let ok = out.is_ok();
                         let got = match out {
                             Ok(v) => v,
                             Err(e) => e.to_result_json(),
                         };
-                        if expected.get(c.id.as_str()) != Some(&&got) {
+                        let recorded = match round.trajectory.get(i + 1 + c_i) {
+                            Some(Message::Tool { content, .. }) => content,
+                            _ => {
+                                return Err(format!(
+                                    "{at}.trajectory[{}]: no tool message answers call {}",
+                                    i + 1 + c_i,
+                                    c.id
+                                ))
+                            }
+                        };
+                        if recorded != &got {
                             return Err(format!(
-                                "round {r}: call {} ({}) no longer gives the recorded result",
-                                c.id, c.name
+                                "{at}.trajectory[{}].content: call {} ({}) no longer gives the recorded result",
+                                i + 1 + c_i,
+                                c.id,
+                                c.name
                             ));
                         }
+                        outcomes.push((c.name.clone(), got, ok));
                     }
                     if content.is_some() {
                         answer = content.clone();
@@ -156,32 +168,319 @@ pub fn reverify<E: hardgen_tools::Environment>(
                 Message::User { .. } | Message::Tool { .. } => {}
             }
         }
-        let inputs = &round.external_inputs;
-        let outs = crate::maker::execute_advanced(&round.advanced_tool, inputs, gold_env);
-        for (k, (o, g)) in outs.iter().zip(&round.gold).enumerate() {
+        // Re-execute the gold through its advanced tool.
+        let calls = crate::maker::execute_advanced_calls(
+            &round.advanced_tool,
+            &round.external_inputs,
+            gold_env,
+        );
+        for (k, ((args, o), g)) in calls.iter().zip(&round.gold).enumerate() {
+            if args != &g.arguments {
+                return Err(format!(
+                    "{at}.gold[{k}].arguments: the advanced tool's step {k} gives other arguments"
+                ));
+            }
             if o.as_ref().ok() != Some(&g.result) {
                 return Err(format!(
-                    "round {r}: gold step {k} ({}) no longer gives the recorded result",
+                    "{at}.gold[{k}].result: {} no longer gives the recorded result",
                     g.name
                 ));
             }
         }
         if env.digest() != gold_env.digest() {
             return Err(format!(
-                "round {r}: the trajectory's end state differs from the gold end state"
+                "{at}.trajectory: the end state differs from the gold end state"
             ));
+        }
+        // Every gold result among the assistant's successful results (order-free, one to one).
+        let mut used = vec![false; outcomes.len()];
+        for (k, g) in round.gold.iter().enumerate() {
+            let hit = outcomes
+                .iter()
+                .enumerate()
+                .position(|(i, (n, v, ok))| !used[i] && *ok && n == &g.name && v == &g.result);
+            match hit {
+                Some(i) => used[i] = true,
+                None => {
+                    return Err(format!(
+                        "{at}.gold[{k}]: no call of the trajectory gives this gold result"
+                    ))
+                }
+            }
         }
         let a = answer.unwrap_or_default().to_lowercase();
         if let Some(g) = round.gold.last() {
-            if !crate::reasoner::answer_values(&g.result)
+            if !answer_values(&g.result)
                 .iter()
                 .all(|v| a.contains(&v.to_lowercase()))
             {
                 return Err(format!(
-                    "round {r}: the final answer does not state the outcome"
+                    "{at}.trajectory: the final answer does not state the outcome"
                 ));
             }
         }
+    }
+    if let Some(p) = crate::ground::record_problem(rec) {
+        return Err(p);
+    }
+    Ok(())
+}
+
+/// Checks of a record that need no execution: shape, bookkeeping and the query checks.
+fn static_checks(
+    rec: &hardgen_core::Record,
+    world: &[hardgen_core::ToolSpec],
+) -> Result<(), String> {
+    use hardgen_core::record::{Binding, Message};
+    use std::collections::BTreeSet;
+    if rec.rounds.is_empty() {
+        return Err("rounds: a record has at least one round".into());
+    }
+    if let Some(rest) = rec.id.strip_prefix("hg-s") {
+        if rest.split('-').next() != Some(rec.seed.to_string().as_str()) {
+            return Err(format!(
+                "seed: {} does not match the id {}",
+                rec.seed, rec.id
+            ));
+        }
+    }
+    // Offered tools are the world's own specs, each once.
+    let mut offered = BTreeSet::new();
+    for (i, t) in rec.tools.iter().enumerate() {
+        if !offered.insert(t.name.as_str()) {
+            return Err(format!("tools[{i}]: {} is offered twice", t.name));
+        }
+        match world.iter().find(|w| w.name == t.name) {
+            Some(w) if w == t.as_ref() => {}
+            Some(_) => {
+                return Err(format!(
+                    "tools[{i}]: {} differs from the environment's spec",
+                    t.name
+                ))
+            }
+            None => {
+                return Err(format!(
+                    "tools[{i}]: {} is not a tool of the environment",
+                    t.name
+                ))
+            }
+        }
+    }
+    let mut used: Vec<&str> = Vec::new();
+    let mut ids = BTreeSet::new();
+    for (r, round) in rec.rounds.iter().enumerate() {
+        let at = format!("rounds[{r}]");
+        let n = round.gold.len();
+        if n == 0 {
+            return Err(format!("{at}.gold: empty"));
+        }
+        if round.gold.last().map(|g| g.name.as_str()) != Some(round.target.as_str()) {
+            return Err(format!(
+                "{at}.target: {} is not the last gold call",
+                round.target
+            ));
+        }
+        let steps = &round.advanced_tool.implementation;
+        if steps.len() != n || round.advanced_tool.steps != (0..n).collect::<Vec<_>>() {
+            return Err(format!(
+                "{at}.advanced_tool: its steps do not match the {n} gold calls"
+            ));
+        }
+        let sig = crate::maker::signature(&round.gold, steps, &round.external_inputs, world);
+        let t = &round.advanced_tool;
+        match sig {
+            Some((name, description, parameters, returns))
+                if name == t.name
+                    && description == t.description
+                    && parameters == t.parameters
+                    && returns == t.returns => {}
+            _ => {
+                return Err(format!(
+                    "{at}.advanced_tool: its name, description or schemas are not the ones its steps give"
+                ))
+            }
+        }
+        let params: BTreeSet<&String> = round
+            .advanced_tool
+            .parameters
+            .get("properties")
+            .and_then(serde_json::Value::as_object)
+            .map(|p| p.keys().collect())
+            .unwrap_or_default();
+        if params != round.external_inputs.keys().collect::<BTreeSet<_>>() {
+            return Err(format!(
+                "{at}.external_inputs: not the advanced tool's parameters"
+            ));
+        }
+        for (k, (g, step)) in round.gold.iter().zip(steps).enumerate() {
+            let gat = format!("{at}.gold[{k}]");
+            if g.step != k {
+                return Err(format!("{gat}.step: {} should be {k}", g.step));
+            }
+            if g.name != step.tool {
+                return Err(format!(
+                    "{gat}.name: {} is not the advanced tool's step ({})",
+                    g.name, step.tool
+                ));
+            }
+            if !offered.contains(g.name.as_str()) {
+                return Err(format!(
+                    "{gat}.name: {} is not among the offered tools",
+                    g.name
+                ));
+            }
+            if !used.contains(&g.name.as_str()) {
+                used.push(g.name.as_str());
+            }
+            if g.provenance.keys().collect::<BTreeSet<_>>()
+                != g.arguments.keys().collect::<BTreeSet<_>>()
+            {
+                return Err(format!("{gat}.provenance: not one entry per argument"));
+            }
+            let mut deps = BTreeSet::new();
+            for (arg, b) in &step.bindings {
+                let want = match b {
+                    Binding::Input { param } => format!("input:{param}"),
+                    Binding::Step { step, path, .. } | Binding::Select { step, path, .. } => {
+                        deps.insert(*step);
+                        format!("step:{step}:{path}")
+                    }
+                };
+                if g.provenance.get(arg) != Some(&want) {
+                    return Err(format!("{gat}.provenance.{arg}: should be {want}"));
+                }
+            }
+            if g.depends_on.iter().copied().collect::<BTreeSet<_>>() != deps {
+                return Err(format!(
+                    "{gat}.depends_on: not the steps its arguments come from"
+                ));
+            }
+        }
+        // The trajectory: the query, then assistant turns each answered call by call, then an answer.
+        let tr = &round.trajectory;
+        match tr.first() {
+            Some(Message::User { content }) if content == &round.query => {}
+            _ => {
+                return Err(format!(
+                    "{at}.trajectory[0]: the first message must be the user's query"
+                ))
+            }
+        }
+        let mut i = 1;
+        let mut closed = false;
+        while i < tr.len() {
+            match &tr[i] {
+                Message::Assistant {
+                    tool_calls,
+                    content,
+                    ..
+                } => {
+                    if closed {
+                        return Err(format!(
+                            "{at}.trajectory[{i}]: a message after the final answer"
+                        ));
+                    }
+                    for (c_i, c) in tool_calls.iter().enumerate() {
+                        if !ids.insert(c.id.as_str()) {
+                            return Err(format!(
+                                "{at}.trajectory[{i}]: call id {} is used twice",
+                                c.id
+                            ));
+                        }
+                        if !offered.contains(c.name.as_str()) {
+                            return Err(format!(
+                                "{at}.trajectory[{i}]: {} is not an offered tool",
+                                c.name
+                            ));
+                        }
+                        match tr.get(i + 1 + c_i) {
+                            Some(Message::Tool {
+                                tool_call_id, name, ..
+                            }) if tool_call_id == &c.id && name == &c.name => {}
+                            _ => {
+                                return Err(format!(
+                                    "{at}.trajectory[{}]: must be the tool message of call {} ({})",
+                                    i + 1 + c_i,
+                                    c.id,
+                                    c.name
+                                ))
+                            }
+                        }
+                    }
+                    if tool_calls.is_empty() {
+                        if content.is_none() {
+                            return Err(format!("{at}.trajectory[{i}]: an assistant turn with neither calls nor answer"));
+                        }
+                        closed = true;
+                    }
+                    i += 1 + tool_calls.len();
+                }
+                Message::Tool { tool_call_id, .. } => return Err(format!(
+                    "{at}.trajectory[{i}]: tool message {tool_call_id} answers no call before it"
+                )),
+                Message::User { .. } => {
+                    return Err(format!(
+                        "{at}.trajectory[{i}]: a second user message in one round"
+                    ))
+                }
+            }
+        }
+        if !closed {
+            return Err(format!("{at}.trajectory: no final answer"));
+        }
+        // Verdict and difficulty as the checks give them.
+        let v = &round.verdict;
+        if !v.passed || v.checks.is_empty() || v.checks.values().any(|c| !c) {
+            return Err(format!(
+                "{at}.verdict: a kept round has passed = true and every check true"
+            ));
+        }
+        if v.attempts as usize != v.hints.len() + 1 {
+            return Err(format!(
+                "{at}.verdict.attempts: {} does not match {} hint(s)",
+                v.attempts,
+                v.hints.len()
+            ));
+        }
+        let d = &round.difficulty;
+        if d.calls != n {
+            return Err(format!(
+                "{at}.difficulty.calls: {} but the gold has {n}",
+                d.calls
+            ));
+        }
+        let hidden = crate::query::intermediate_values_of(round).len();
+        if d.hidden_values != hidden {
+            return Err(format!(
+                "{at}.difficulty.hidden_values: {} but {hidden} values are hidden",
+                d.hidden_values
+            ));
+        }
+        let q = round.query.to_lowercase();
+        for v in crate::query::intermediate_values_of(round) {
+            if v.len() >= 3 && q.contains(&v.to_lowercase()) {
+                return Err(format!("{at}.query: states the intermediate value {v}"));
+            }
+        }
+    }
+    let distractors = rec.tools.len().saturating_sub(used.len());
+    for (r, round) in rec.rounds.iter().enumerate() {
+        if round.difficulty.distractors != distractors {
+            return Err(format!(
+                "rounds[{r}].difficulty.distractors: {} but {distractors} tools are not used",
+                round.difficulty.distractors
+            ));
+        }
+    }
+    let mut doms: Vec<&str> = used
+        .iter()
+        .filter_map(|u| world.iter().find(|w| w.name == *u))
+        .map(|w| w.domain.as_str())
+        .collect();
+    doms.sort();
+    doms.dedup();
+    if rec.domains.iter().map(String::as_str).collect::<Vec<_>>() != doms {
+        return Err("domains: not the domains of the gold calls".into());
     }
     Ok(())
 }
