@@ -428,20 +428,61 @@ impl Sampler {
         w.iter().rposition(|x| *x > 0.0)
     }
 
+    /// The pool of a parameter, or of the field it bounds (`min_year` -> `year`,
+    /// `due_date_to` -> `due_date`).
+    fn pool_like(&self, param: &str) -> Option<&Vec<Value>> {
+        let base = param
+            .strip_prefix("min_")
+            .or_else(|| param.strip_prefix("max_"))
+            .unwrap_or(param);
+        let base = ["_from", "_to", "_until", "_since", "_before", "_after"]
+            .iter()
+            .find_map(|s| base.strip_suffix(s))
+            .unwrap_or(base);
+        self.pools
+            .get(param)
+            .or_else(|| self.pools.get(base))
+            .filter(|p| !p.is_empty())
+    }
+
+    /// A pooled value for a numeric parameter: for a `min_` bound one of the lower half of the
+    /// field's values, for a `max_` bound one of the upper half, so the filter keeps matches.
+    fn bound_value(
+        &self,
+        param: &str,
+        inside: impl Fn(&&Value) -> bool,
+        rng: &mut ChaCha8Rng,
+    ) -> Option<Value> {
+        let mut vals: Vec<&Value> = self.pool_like(param)?.iter().filter(inside).collect();
+        vals.sort_by(|a, b| {
+            a.as_f64()
+                .unwrap_or(0.0)
+                .total_cmp(&b.as_f64().unwrap_or(0.0))
+        });
+        let half = vals.len().div_ceil(2);
+        let pick = if param.starts_with("min_") {
+            &vals[..half]
+        } else if param.starts_with("max_") {
+            &vals[vals.len() - half..]
+        } else {
+            &vals[..]
+        };
+        pick.choose(rng).map(|v| (*v).clone())
+    }
+
     fn literal(&self, c: &ParamConstraint, rng: &mut ChaCha8Rng) -> Option<Value> {
         Some(match &c.constraint {
             Constraint::Enum { values } => values.choose(rng)?.clone(),
             Constraint::Boolean => json!(rng.random_bool(0.5)),
             Constraint::Integer { min, max } => {
-                if let (None, None, Some(p)) = (min, max, self.pools.get(&c.param)) {
-                    if let Some(v) = p
-                        .iter()
-                        .filter(|v| v.is_i64())
-                        .collect::<Vec<_>>()
-                        .choose(rng)
-                    {
-                        return Some((*v).clone());
-                    }
+                let inside = |v: &&Value| {
+                    v.as_i64().is_some_and(|x| {
+                        min.is_none_or(|m| x as f64 >= m) && max.is_none_or(|m| x as f64 <= m)
+                    })
+                };
+                // A value the world really has (the field a `min_`/`max_` filter bounds).
+                if let Some(v) = self.bound_value(&c.param, inside, rng) {
+                    return Some(v);
                 }
                 let lo = min.unwrap_or(1.0).ceil() as i64;
                 let hi = max
@@ -454,11 +495,21 @@ impl Sampler {
                 max,
                 exclusive_min,
             } => {
+                let inside = |v: &&Value| {
+                    v.as_f64().is_some_and(|x| {
+                        min.is_none_or(|m| x >= m)
+                            && max.is_none_or(|m| x <= m)
+                            && exclusive_min.is_none_or(|m| x > m)
+                    })
+                };
+                if let Some(v) = self.bound_value(&c.param, inside, rng) {
+                    return Some(v);
+                }
                 let lo = exclusive_min.map(|e| e + 0.01).or(*min).unwrap_or(1.0);
                 let hi = max.unwrap_or(lo + 100.0).min(lo + 250.0).max(lo);
                 json!(((lo + rng.random_range(0.0..=1.0) * (hi - lo)) * 100.0).floor() / 100.0)
             }
-            Constraint::Date => match self.pools.get(&c.param).and_then(|p| p.choose(rng)) {
+            Constraint::Date => match self.pool_like(&c.param).and_then(|p| p.choose(rng)) {
                 Some(v) => v.clone(),
                 None => json!(format!(
                     "2026-{:02}-{:02}",

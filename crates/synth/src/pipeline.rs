@@ -41,6 +41,8 @@ pub struct GenConfig {
     pub cross_domain_share: f64,
     /// Draws per item: a rejected draw is retried from a fresh random stream up to this many times.
     pub tries: u32,
+    /// Worlds per run: item i uses world seed number `i mod world_seeds` (the first is `seed`).
+    pub world_seeds: u32,
 }
 
 /// Default length weights (index = gold calls): mean above 3.2, most rounds 3+, a tail to 8.
@@ -59,6 +61,7 @@ impl Default for GenConfig {
             length_weights: DEFAULT_LENGTH_WEIGHTS.to_vec(),
             cross_domain_share: 0.25,
             tries: 4,
+            world_seeds: 8,
         }
     }
 }
@@ -69,9 +72,11 @@ pub type Outcome = Result<Record, Rejection>;
 /// Generates items; holds the world, graph and sampler.
 pub struct Generator {
     def: Arc<WorldDef>,
-    sampler: Sampler,
+    /// One sampler per world seed (each with the value pools of its world).
+    samplers: Vec<(u64, Sampler)>,
+    /// One world per world seed: a world keeps its seed's generated tables across resets.
+    worlds: Vec<World>,
     cfg: GenConfig,
-    world: World,
     /// Tool words and domains for distractors, prepared once.
     catalog: distract::Catalog,
 }
@@ -92,18 +97,32 @@ impl Generator {
             retarget: 3,
             ..SamplerConfig::default()
         };
-        let mut sampler = Sampler::new(graph, scfg);
-        let mut world = World::new(def.clone(), cfg.seed);
-        let pools = sampler.harvest(&mut world, cfg.seed);
-        sampler.set_pools(pools);
+        let base = Sampler::new(graph, scfg);
+        // Several worlds per run, so the data does not keep meeting the same few entities.
+        let mut worlds = Vec::new();
+        let samplers = (0..u64::from(cfg.world_seeds.max(1)))
+            .map(|k| {
+                let ws = if k == 0 {
+                    cfg.seed
+                } else {
+                    stream_seed(cfg.seed, 0x5EED, k)
+                };
+                let mut world = World::new(def.clone(), ws);
+                let mut sampler = base.clone();
+                let pools = sampler.harvest(&mut world, ws);
+                sampler.set_pools(pools);
+                worlds.push(world);
+                (ws, sampler)
+            })
+            .collect();
         let names: Vec<String> = def.specs.iter().map(|s| s.name.clone()).collect();
         let domains: Vec<String> = def.specs.iter().map(|s| s.domain.clone()).collect();
         let catalog = distract::Catalog::new(&names, &domains);
         Generator {
             def,
-            sampler,
+            samplers,
+            worlds,
             cfg,
-            world,
             catalog,
         }
     }
@@ -172,10 +191,14 @@ impl Generator {
 
     /// One draw of item `i`: draw `t` uses its own random stream.
     fn draw(&mut self, i: u64, t: u32) -> Outcome {
-        let seed = self.cfg.seed;
-        let id = format!("hg-s{seed}-{i:06}");
-        let mut rng =
-            ChaCha8Rng::seed_from_u64(stream_seed(seed, 0x9E7 + u64::from(t) * 0x1_0000, i));
+        let id = format!("hg-s{}-{i:06}", self.cfg.seed);
+        let w = usize::try_from(i % self.samplers.len().max(1) as u64).unwrap_or(0);
+        let seed = self.samplers[w].0;
+        let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(
+            self.cfg.seed,
+            0x9E7 + u64::from(t) * 0x1_0000,
+            i,
+        ));
         // Each round aims at a target that needs the wanted number of calls (or the deepest
         // there is); targets that cannot yield `min_calls` calls are never drawn.
         let floor = u32::try_from(self.cfg.min_calls.saturating_sub(1)).unwrap_or(0);
@@ -184,7 +207,7 @@ impl Generator {
             let want = u32::try_from(self.wanted_length(&mut rng).saturating_sub(1)).unwrap_or(0);
             let mut depth = want.max(floor);
             let picked = loop {
-                if let Some(t) = self.sampler.pick_target_deeper_than(&mut rng, depth) {
+                if let Some(t) = self.samplers[w].1.pick_target_deeper_than(&mut rng, depth) {
                     break Some(t);
                 }
                 if depth <= floor {
@@ -194,9 +217,10 @@ impl Generator {
             };
             targets.extend(picked);
         }
-        let trace = self
-            .sampler
-            .sample(&mut self.world, seed, id.clone(), &targets, &mut rng);
+        let trace =
+            self.samplers[w]
+                .1
+                .sample(&mut self.worlds[w], seed, id.clone(), &targets, &mut rng);
         let def = self.def.clone();
         let specs = SpecIndex(&def);
         let mut mades: Vec<Made> = Vec::new();
@@ -286,12 +310,12 @@ impl Generator {
         });
         let mut gold_digests = Vec::new();
         if mades.len() == 1 && read_only_detours {
-            gold_digests.push(self.world.digest());
+            gold_digests.push(self.worlds[w].digest());
         }
         let replay = gold_digests.is_empty();
-        self.world.reset(seed);
+        self.worlds[w].reset(seed);
         for m in mades.iter().filter(|_| replay) {
-            let outs = maker::execute_advanced(&m.tool, &m.inputs, &mut self.world);
+            let outs = maker::execute_advanced(&m.tool, &m.inputs, &mut self.worlds[w]);
             for (k, (o, g)) in outs.iter().zip(&m.gold).enumerate() {
                 if o.as_ref().ok() != Some(&g.result) {
                     return Err(Self::reject(
@@ -302,7 +326,7 @@ impl Generator {
                     ));
                 }
             }
-            gold_digests.push(self.world.digest());
+            gold_digests.push(self.worlds[w].digest());
         }
         // Queries.
         let mut queries = Vec::new();
@@ -336,14 +360,14 @@ impl Generator {
             queries.push(q);
         }
         // Reasoner + verifier, in one stateful world across rounds.
-        self.world.reset(seed);
+        self.worlds[w].reset(seed);
         let mut rounds = Vec::new();
         let mut next_call = 0usize;
         for (r, made) in mades.into_iter().enumerate() {
             let m = &made;
             let target = &trace.targets[r];
             let goal = phrase::goal(target);
-            let snap = self.world.snapshot();
+            let snap = self.worlds[w].snapshot();
             let mut hints: Vec<String> = Vec::new();
             let mut fix = false;
             let mut done = None;
@@ -352,13 +376,13 @@ impl Generator {
                 let att = reasoner::attempt(
                     m,
                     &goal,
-                    &mut self.world,
+                    &mut self.worlds[w],
                     &self.cfg.reasoner,
                     fix,
                     &mut next_call,
                     &mut rng,
                 );
-                let end_state = self.world.digest() == gold_digests[r];
+                let end_state = self.worlds[w].digest() == gold_digests[r];
                 let checked = verify::check(m, &queries[r], &att, end_state);
                 if checked.passed() {
                     done = Some((att, checked, attempt));
@@ -366,7 +390,7 @@ impl Generator {
                 }
                 // One entry per failed attempt, so the verdict's attempt count can be checked.
                 hints.push(checked.hints.join(" "));
-                self.world.restore(&snap);
+                self.worlds[w].restore(&snap);
                 next_call = start_id;
                 fix = rng.random_bool(self.cfg.reasoner.hint_uptake.clamp(0.0, 1.0));
             }

@@ -40,14 +40,97 @@ const PLANS: &[(&str, &str)] = &[
     ("I want you to {a}", "."),
     ("Kindly {a}", "."),
     ("Quick one: {a}", "."),
-    ("When you get a chance, {a}", "."),
+    ("When you have a moment, {a}", "."),
     ("Could you please {a}", "?"),
     ("Hi! Please {a}", "."),
     ("Hey, can you {a}", "?"),
     ("I'm hoping you can {a}", "."),
     ("Would you mind if we {a}", "?"),
     ("Let's {a}", "."),
+    ("Time to {a}", "."),
+    ("Hello, I'd like to {a}", "."),
+    ("Is it possible to {a}", "?"),
+    ("Do you think you could {a}", "?"),
+    ("My task today: {a}", "."),
+    ("I'd appreciate it if you could {a}", "."),
+    ("Please help me {a}", "."),
+    ("Can we {a}", "?"),
+    ("Next up, {a}", "."),
+    ("One more thing: {a}", "."),
+    ("Would it be possible to {a}", "?"),
+    ("I was asked to {a}", "; can you do that?"),
 ];
+
+/// Sentence plans for requests (for tests that render every plan).
+pub fn plans() -> impl Iterator<Item = (&'static str, &'static str)> {
+    PLANS.iter().copied()
+}
+
+/// Renders sentence plan `k` around an action (no context sentence).
+pub fn render(k: usize, action: &str) -> String {
+    let (open, close) = PLANS[k % PLANS.len()];
+    let mut q = open.replace("{a}", action);
+    q.push_str(close);
+    q
+}
+
+/// Grammar problems of a query, as a reader would spot them: it must start with a capital and
+/// end with punctuation, hold no doubled word, no "a" before a vowel or "an" before a
+/// consonant, no leftover template slot, no space before a comma, no empty clause.
+pub fn grammar_problems(q: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if !q.chars().next().is_some_and(char::is_uppercase) {
+        out.push("does not start with a capital".to_string());
+    }
+    if !q.trim_end().ends_with(['.', '?', '!']) {
+        out.push("does not end with punctuation".to_string());
+    }
+    for bad in [
+        "{",
+        "}",
+        "  ",
+        " ,",
+        ",,",
+        "..",
+        " .",
+        " ?",
+        "for me for",
+        ", ,",
+    ] {
+        if q.contains(bad) {
+            out.push(format!("contains {bad:?}"));
+        }
+    }
+    let words: Vec<&str> = q.split_whitespace().collect();
+    for w in words.windows(2) {
+        let (a, b) = (
+            w[0].to_lowercase(),
+            w[1].trim_matches(|c: char| !c.is_alphanumeric()),
+        );
+        if a == b.to_lowercase() && a.chars().all(char::is_alphabetic) {
+            out.push(format!("doubled word {a:?}"));
+        }
+        let vowel = b.chars().next().is_some_and(|c| "aeiou".contains(c));
+        let lower = b.chars().next().is_some_and(char::is_lowercase);
+        if a == "a" && vowel && lower {
+            out.push(format!("\"a {b}\""));
+        }
+        if a == "an" && !vowel && lower {
+            out.push(format!("\"an {b}\""));
+        }
+    }
+    // The word after the opening must be a verb, not an article or a preposition.
+    for (open, _) in PLANS {
+        let lead = open.split("{a}").next().unwrap_or("");
+        if let Some(rest) = q.strip_prefix(lead) {
+            let next = rest.split_whitespace().next().unwrap_or("");
+            if ["the", "a", "an", "for", "of", "to", "with", "me"].contains(&next) {
+                out.push(format!("no verb after {lead:?}"));
+            }
+        }
+    }
+    out
+}
 
 /// Words that refer back to something earlier in the conversation (the grounding check looks
 /// for one of them when a value comes from an earlier round).
@@ -106,45 +189,135 @@ struct Writer<'a, S: Specs + ?Sized> {
     specs: &'a S,
     /// Inputs from earlier rounds: param -> (producing tool, path).
     context: &'a dyn Fn(&str) -> Option<(String, String)>,
+    /// Picks among equivalent wordings.
+    rng: std::cell::RefCell<&'a mut ChaCha8Rng>,
+    /// Items already described in this query (step, list prefix, selecting value): said again
+    /// as "that same <noun>".
+    said: std::cell::RefCell<Vec<String>>,
 }
 
-/// How an attribute with a value is said after a noun ("named Family", "in Busan").
-pub fn attribute(field: &str, v: &Value) -> String {
+/// How an attribute with a value is said after a noun ("named Family", "in Busan"); `k` picks
+/// one of the equivalent wordings (0 is the plainest).
+pub fn attribute(field: &str, v: &Value, k: usize) -> String {
     let l = phrase::label(field);
     let t = value_text(v);
+    let pick = |opts: &[String]| opts[k % opts.len()].clone();
     if let Value::Bool(b) = v {
-        return format!("{} {l}", if *b { "with" } else { "without" });
+        return if *b {
+            pick(&[
+                format!("with {l}"),
+                format!("that has {l}"),
+                format!("offering {l}"),
+            ])
+        } else {
+            pick(&[
+                format!("without {l}"),
+                format!("that has no {l}"),
+                format!("lacking {l}"),
+            ])
+        };
     }
     if field == "title" || field.ends_with("_title") {
-        return format!("titled {t}");
+        return pick(&[
+            format!("titled {t}"),
+            format!("called {t}"),
+            format!("with the title {t}"),
+        ]);
     }
     if field == "name" || field.ends_with("_name") {
-        return format!("named {t}");
+        return pick(&[
+            format!("named {t}"),
+            format!("called {t}"),
+            format!("that goes by {t}"),
+            format!("by the name of {t}"),
+        ]);
     }
     if field == "city" {
-        return format!("in {t}");
+        return pick(&[
+            format!("in {t}"),
+            format!("based in {t}"),
+            format!("located in {t}"),
+            format!("over in {t}"),
+        ]);
     }
     if let Some(base) = field.strip_prefix("min_") {
-        return format!("with {} of at least {t}", phrase::label(base));
+        let b = phrase::label(base);
+        return pick(&[
+            format!("with {b} of at least {t}"),
+            format!("with no less than {t} {b}"),
+            format!("having {b} {t} or more"),
+        ]);
     }
     if let Some(base) = field.strip_prefix("max_") {
-        return format!("with {} of at most {t}", phrase::label(base));
+        let b = phrase::label(base);
+        return pick(&[
+            format!("with {b} of at most {t}"),
+            format!("with no more than {t} {b}"),
+            format!("having {b} {t} or less"),
+        ]);
     }
     if field == "limit" {
-        return format!("(at most {t} of them)");
+        return pick(&[
+            format!("(at most {t} of them)"),
+            format!("(no more than {t} of them)"),
+            format!("(up to {t})"),
+        ]);
     }
-    if [
-        "_on", "_at", "_by", "_from", "_to", "_until", "_since", "_before", "_after",
-    ]
-    .iter()
-    .any(|s| field.ends_with(s))
-    {
+    for (suffix, from) in [
+        ("_from", true),
+        ("_since", true),
+        ("_after", true),
+        ("_to", false),
+        ("_until", false),
+        ("_before", false),
+    ] {
+        if let Some(base) = field.strip_suffix(suffix) {
+            let b = phrase::label(base);
+            return if from {
+                pick(&[
+                    format!("with {b} from {t} on"),
+                    format!("with {b} no earlier than {t}"),
+                ])
+            } else {
+                pick(&[
+                    format!("with {b} up to {t}"),
+                    format!("with {b} no later than {t}"),
+                ])
+            };
+        }
+    }
+    if ["_on", "_at", "_by"].iter().any(|s| field.ends_with(s)) {
+        let first = l.split(' ').next().unwrap_or("");
+        // "starts on" is a verb: "that starts on"; "opened on" reads as it is.
+        if first.ends_with('s') && !first.ends_with("ss") {
+            return pick(&[format!("that {l} {t}"), format!("which {l} {t}")]);
+        }
         return format!("{l} {t}");
     }
-    format!("whose {l} is {t}")
+    let a = article(&l);
+    pick(&[
+        format!("whose {l} is {t}"),
+        format!("with {l} {t}"),
+        format!("where the {l} is {t}"),
+        format!("that has {l} {t}"),
+        format!("with {a} {l} of {t}"),
+    ])
+}
+
+/// "a" or "an" before a phrase.
+pub fn article(phrase: &str) -> &'static str {
+    match phrase.chars().next() {
+        Some(c) if "aeiouAEIOU".contains(c) => "an",
+        _ => "a",
+    }
 }
 
 impl<'a, S: Specs + ?Sized> Writer<'a, S> {
+    /// A wording index.
+    fn vary(&self) -> usize {
+        self.rng.borrow_mut().random_range(0..60)
+    }
+
     fn spec(&self, k: usize) -> Option<&'a ToolSpec> {
         self.specs.spec(&self.view.gold.get(k)?.name)
     }
@@ -155,9 +328,18 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             .spec(k)
             .map(|s| st::item_noun(s, path))
             .unwrap_or_else(|| "item".into());
+        let key = format!(
+            "{k}|{}|{}",
+            st::split_path(path).0,
+            sel.map(|(_, v)| v.to_string()).unwrap_or_default()
+        );
+        if self.said.borrow().contains(&key) {
+            return format!("that same {noun}");
+        }
+        self.said.borrow_mut().push(key);
         let mut quals: Vec<String> = Vec::new();
         if let Some((f, v)) = sel {
-            quals.push(attribute(f, v));
+            quals.push(attribute(f, v, self.vary()));
         }
         if let Some(step) = self.view.steps.get(k) {
             for (arg, b) in &step.bindings {
@@ -197,7 +379,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
                 self.role(arg, &np, noun)
             }
             Binding::Input { .. } => match v {
-                Some(v) => attribute(arg, v),
+                Some(v) => attribute(arg, v, self.vary()),
                 None => String::new(),
             },
             _ => {
@@ -217,15 +399,29 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             .next()
             .unwrap_or(np);
         if head.starts_with(&role) {
-            return format!("of {np}");
+            return match self.vary() % 3 {
+                0 => format!("of {np}"),
+                1 => format!("belonging to {np}"),
+                _ => format!("linked to {np}"),
+            };
         }
         let words: Vec<&str> = role.split(' ').collect();
-        let short = if words.len() > 1 && head.starts_with(words[words.len() - 1]) {
+        let last = words[words.len() - 1];
+        let first = words[0];
+        // "holder contact" before "the contact ...": say "holder"; an agent noun reads well alone.
+        let agent = ["er", "or", "ee", "ant", "ent", "ist"]
+            .iter()
+            .any(|e| first.ends_with(e));
+        let short = if words.len() > 1 && head.starts_with(last) && agent {
             words[..words.len() - 1].join(" ")
         } else {
             role
         };
-        format!("whose {short} is {np}")
+        match self.vary() % 3 {
+            0 => format!("whose {short} is {np}"),
+            1 => format!("with {np} as its {short}"),
+            _ => format!("where the {short} is {np}"),
+        }
     }
 
     /// The noun phrase of a value bound to an earlier step.
@@ -329,8 +525,13 @@ pub fn action(spec: &ToolSpec) -> String {
     }
     // "..., highest rent first": an ordering, not part of the request.
     if let Some(i) = d.rfind(", ") {
-        if d.ends_with(" first") {
+        if d.ends_with(" first") || d.ends_with(" order") {
             d.truncate(i);
+        }
+    }
+    for tail in [" in date order", " in order"] {
+        if let Some(x) = d.strip_suffix(tail) {
+            d = x.to_string();
         }
     }
     // A trailing "by <parameter>" names an optional filter, not the request.
@@ -415,6 +616,8 @@ pub fn write<S: Specs + ?Sized>(
         view: RoundView::of_made(made),
         specs,
         context: &ctx,
+        rng: std::cell::RefCell::new(rng),
+        said: std::cell::RefCell::new(Vec::new()),
     };
     let Some(last) = made.gold.len().checked_sub(1) else {
         return String::new();
@@ -456,7 +659,7 @@ pub fn write<S: Specs + ?Sized>(
                 };
                 match put {
                     Some(s) => act = s,
-                    None => literals.push(literal_clause(arg, &v, rng)),
+                    None => literals.push(literal_clause(arg, &v, &mut w.rng.borrow_mut())),
                 }
                 continue;
             }
@@ -517,18 +720,22 @@ pub fn write<S: Specs + ?Sized>(
             1 => literals[0].clone(),
             n => format!("{} and {}", literals[..n - 1].join(", "), literals[n - 1]),
         };
-        act.push_str(if rng.random_bool(0.5) {
+        act.push_str(if w.vary().is_multiple_of(2) {
             " with "
         } else {
             ", with "
         });
         act.push_str(&joined);
     }
-    let (open, close) = PLANS.choose(rng).copied().unwrap_or(("Please {a}", "."));
+    let mut rng = w.rng.borrow_mut();
+    let (open, close) = PLANS
+        .choose(&mut **rng)
+        .copied()
+        .unwrap_or(("Please {a}", "."));
     let mut q = open.replace("{a}", &act);
     q.push_str(close);
-    if rng.random_bool(0.3) {
-        if let Some(c) = CONTEXT.choose(rng) {
+    if rng.random_bool(0.2) {
+        if let Some(c) = CONTEXT.choose(&mut **rng) {
             q = if rng.random_bool(0.5) {
                 format!("{c} {q}")
             } else {
@@ -543,11 +750,24 @@ pub fn write<S: Specs + ?Sized>(
 fn literal_clause(arg: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
     let l = phrase::label(arg);
     let t = value_text(v);
+    let ranged = ["_from", "_since", "_after", "_to", "_until", "_before"]
+        .iter()
+        .any(|x| arg.ends_with(x));
+    if arg.starts_with("min_") || arg.starts_with("max_") || ranged {
+        return attribute(arg, v, rng.random_range(0..6))
+            .trim_start_matches("with ")
+            .trim_start_matches("having ")
+            .to_string();
+    }
     match v {
         Value::Bool(true) => format!("{l} turned on"),
         Value::Bool(false) => format!("{l} turned off"),
-        _ if rng.random_bool(0.5) => format!("the {l} set to {t}"),
-        _ => format!("{l} {t}"),
+        _ => match rng.random_range(0..4) {
+            0 => format!("the {l} set to {t}"),
+            1 => format!("{l} {t}"),
+            2 => format!("{t} as the {l}"),
+            _ => format!("{} {l} of {t}", article(&l)),
+        },
     }
 }
 
@@ -638,6 +858,12 @@ pub fn check(made: &Made, query: &str, specs: &(impl Specs + ?Sized)) -> Result<
             });
         }
     }
+    if let Some(p) = grammar_problems(query).into_iter().next() {
+        return Err(QueryReject {
+            reason: "ungrammatical",
+            detail: p,
+        });
+    }
     if let Some(missing) = missing_relation(RoundView::of_made(made), &q, specs) {
         return Err(QueryReject {
             reason: "relation_missing",
@@ -725,14 +951,24 @@ mod tests {
 
     #[test]
     fn attributes_read_as_phrases() {
-        assert_eq!(attribute("group_name", &json!("Board")), "named Board");
-        assert_eq!(attribute("city", &json!("Oslo")), "in Oslo");
+        assert_eq!(attribute("group_name", &json!("Board"), 0), "named Board");
+        assert_eq!(attribute("city", &json!("Oslo"), 0), "in Oslo");
         assert_eq!(
-            attribute("opened_on", &json!("2026-01-01")),
+            attribute("opened_on", &json!("2026-01-01"), 0),
             "opened on 2026-01-01"
         );
-        assert_eq!(attribute("min_year", &json!(3)), "with year of at least 3");
-        assert_eq!(attribute("pool", &json!(false)), "without pool");
-        assert_eq!(attribute("status", &json!("open")), "whose status is open");
+        assert_eq!(
+            attribute("min_year", &json!(3), 0),
+            "with year of at least 3"
+        );
+        assert_eq!(attribute("pool", &json!(false), 0), "without pool");
+        assert_eq!(
+            attribute("status", &json!("open"), 0),
+            "whose status is open"
+        );
+        assert_eq!(
+            attribute("starts_on", &json!("2026-01-01"), 0),
+            "that starts on 2026-01-01"
+        );
     }
 }

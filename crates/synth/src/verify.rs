@@ -236,14 +236,6 @@ fn static_checks(
     if rec.rounds.is_empty() {
         return Err("rounds: a record has at least one round".into());
     }
-    if let Some(rest) = rec.id.strip_prefix("hg-s") {
-        if rest.split('-').next() != Some(rec.seed.to_string().as_str()) {
-            return Err(format!(
-                "seed: {} does not match the id {}",
-                rec.seed, rec.id
-            ));
-        }
-    }
     // Offered tools are the world's own specs, each once.
     let mut offered = BTreeSet::new();
     for (i, t) in rec.tools.iter().enumerate() {
@@ -415,9 +407,11 @@ fn static_checks(
                     }
                     i += 1 + tool_calls.len();
                 }
-                Message::Tool { tool_call_id, .. } => return Err(format!(
+                Message::Tool { tool_call_id, .. } => {
+                    return Err(format!(
                     "{at}.trajectory[{i}]: tool message {tool_call_id} answers no call before it"
-                )),
+                ))
+                }
                 Message::User { .. } => {
                     return Err(format!(
                         "{at}.trajectory[{i}]: a second user message in one round"
