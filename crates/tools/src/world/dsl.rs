@@ -1,5 +1,5 @@
 //! The declarative world language: a domain file declares collections (seeded tables) and tools
-//! (operations over them). The engine in `engine.rs` interprets it; `World::dependencies` derives
+//! (operations over them). The engine in `engine/` interprets it; `World::dependencies` derives
 //! the true dependency edges from it, so the data is the single source of truth.
 //!
 //! Conventions a domain file must follow (checked when the world loads):

@@ -1,61 +1,16 @@
-//! The executable world: lazily materialised, copy-on-write tables, so reset and snapshot are cheap,
-//! and the interpreter of compiled tool operations.
+//! The interpreter: runs a compiled tool operation against the world's tables, checking every
+//! rule before any effect applies.
 
-use super::gen::{gen_value, generate_table, stream_seed};
-use super::model::{Coll, Cond, Expr, Filter, Kind, Rule, Target, Ty, WorldDef};
-use super::value::{parse_date, round_to, Val};
-use crate::env::Environment;
-use crate::validate::validate_args;
-use hardgen_core::{ArgError, ToolCall, ToolError, ToolSpec};
+use super::storage::{Token, World};
+use crate::world::gen::{gen_value, stream_seed};
+use crate::world::model::{Cond, Expr, Filter, Kind, Rule, Target, Ty};
+use crate::world::value::{parse_date, round_to, Val};
+use hardgen_core::{ArgError, ToolError};
 use rand::rngs::ChaCha8Rng;
 use rand::SeedableRng;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 use std::sync::Arc;
-
-/// Rows of one collection.
-#[derive(Debug, Clone)]
-pub struct Table {
-    /// Rows; the id of row `i` is `<prefix>-<1001 + i>`. Rows are shared too, so the first
-    /// change to a shared table copies a vector of pointers, not every cell.
-    pub rows: Vec<Arc<[Val]>>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-struct Token {
-    value: String,
-    scope: String,
-    coll: usize,
-    row: usize,
-    uses_left: u32,
-}
-
-/// A saved world state; restoring it is O(collections).
-#[derive(Debug, Clone)]
-pub struct Snapshot {
-    seed: u64,
-    tables: Vec<Option<Arc<Table>>>,
-    dirty: Vec<bool>,
-    tokens: Arc<Vec<Token>>,
-    issued: u64,
-}
-
-/// The built-in world as an [`Environment`].
-#[derive(Debug, Clone)]
-pub struct World {
-    def: Arc<WorldDef>,
-    seed: u64,
-    /// `None` until a call touches the table: seeded rows are generated on first use.
-    tables: Vec<Option<Arc<Table>>>,
-    /// Tables changed since reset; the rest equal their seeded content.
-    dirty: Vec<bool>,
-    tokens: Arc<Vec<Token>>,
-    issued: u64,
-    /// Seeded tables of `pristine_seed`, kept so resetting to the same seed again (once per trace)
-    /// shares them copy-on-write instead of generating them anew.
-    pristine: Vec<Option<Arc<Table>>>,
-    pristine_seed: u64,
-}
 
 /// A row being read or changed by one call: where it is and its values.
 struct Current {
@@ -73,114 +28,14 @@ struct Effect {
     delta: f64,
 }
 
-type Res<T> = Result<T, ToolError>;
+/// Result of one step of a call.
+pub(super) type Res<T> = Result<T, ToolError>;
 
 fn state_err(reason: String) -> ToolError {
     ToolError::InvalidState { reason }
 }
 
 impl World {
-    /// A world over `def`, reset to `seed`.
-    pub fn new(def: Arc<WorldDef>, seed: u64) -> Self {
-        let n = def.colls.len();
-        World {
-            def,
-            seed,
-            tables: vec![None; n],
-            dirty: vec![false; n],
-            tokens: Arc::new(Vec::new()),
-            issued: 0,
-            pristine: vec![None; n],
-            pristine_seed: seed,
-        }
-    }
-
-    /// The compiled definition.
-    pub fn def(&self) -> &Arc<WorldDef> {
-        &self.def
-    }
-
-    /// The seed of the last reset.
-    pub fn seed(&self) -> u64 {
-        self.seed
-    }
-
-    fn ensure(&mut self, c: usize) {
-        if self.tables[c].is_some() {
-            return;
-        }
-        if self.pristine_seed != self.seed {
-            self.pristine.iter_mut().for_each(|t| *t = None);
-            self.pristine_seed = self.seed;
-        }
-        let t = match &self.pristine[c] {
-            Some(t) => t.clone(),
-            None => {
-                let t = Arc::new(Table {
-                    rows: generate_table(&self.def.colls[c], c, self.seed),
-                });
-                self.pristine[c] = Some(t.clone());
-                t
-            }
-        };
-        self.tables[c] = Some(t);
-    }
-
-    /// Rows of collection `c`, generating them on first use.
-    pub fn table(&mut self, c: usize) -> &Table {
-        self.ensure(c);
-        match &self.tables[c] {
-            Some(t) => t,
-            None => unreachable!("ensured above"),
-        }
-    }
-
-    fn table_mut(&mut self, c: usize) -> &mut Table {
-        self.ensure(c);
-        self.dirty[c] = true;
-        match &mut self.tables[c] {
-            Some(t) => Arc::make_mut(t),
-            None => unreachable!("ensured above"),
-        }
-    }
-
-    fn coll(&self, c: usize) -> &Coll {
-        &self.def.colls[c]
-    }
-
-    /// Row index of id `id` in collection `c`, or NotFound.
-    fn resolve(&mut self, c: usize, id: &str) -> Res<usize> {
-        let len = self.table(c).rows.len();
-        match self.coll(c).parse_id(id) {
-            Some(i) if i < len && self.coll(c).id_of(i) == id => Ok(i),
-            _ => Err(ToolError::NotFound {
-                what: self.coll(c).name.clone(),
-                id: id.to_string(),
-            }),
-        }
-    }
-
-    fn row_json(&self, c: usize, idx: usize, row: &[Val]) -> Value {
-        let coll = self.coll(c);
-        let mut m = Map::with_capacity(row.len() + 1);
-        m.insert(coll.id_key.clone(), Value::String(coll.id_of(idx)));
-        for (f, v) in coll.fields.iter().zip(row) {
-            if !f.hidden {
-                m.insert(f.name.clone(), v.to_json());
-            }
-        }
-        Value::Object(m)
-    }
-
-    fn stored_row_json(&mut self, c: usize, idx: usize) -> Value {
-        self.ensure(c);
-        let t = self.tables[c].clone();
-        match t {
-            Some(t) => self.row_json(c, idx, &t.rows[idx]),
-            None => Value::Null,
-        }
-    }
-
     fn id_arg<'a>(args: &'a Map<String, Value>, name: &str) -> &'a str {
         args.get(name).and_then(Value::as_str).unwrap_or("")
     }
@@ -194,11 +49,11 @@ impl World {
 
     fn filter_ok(f: &Filter, ty: &Ty, v: &Val, arg: &Value) -> bool {
         match f.mode {
-            super::dsl::FilterMode::Contains => match (v, arg.as_str()) {
+            crate::world::dsl::FilterMode::Contains => match (v, arg.as_str()) {
                 (Val::Str(s), Some(n)) => contains_ci(s, n),
                 _ => false,
             },
-            super::dsl::FilterMode::Eq => match (ty, v) {
+            crate::world::dsl::FilterMode::Eq => match (ty, v) {
                 (Ty::Ref(_), Val::Str(s)) => arg.as_str() == Some(s),
                 (_, Val::Str(s)) => arg.as_str().is_some_and(|a| a.eq_ignore_ascii_case(s)),
                 (_, Val::Bool(b)) => arg.as_bool() == Some(*b),
@@ -207,18 +62,18 @@ impl World {
                     .zip(arg.as_f64())
                     .is_some_and(|(a, b)| (a - b).abs() < 1e-9),
             },
-            super::dsl::FilterMode::Min => v
+            crate::world::dsl::FilterMode::Min => v
                 .as_f64()
                 .zip(arg.as_f64())
                 .is_some_and(|(a, b)| a >= b - 1e-9),
-            super::dsl::FilterMode::Max => v
+            crate::world::dsl::FilterMode::Max => v
                 .as_f64()
                 .zip(arg.as_f64())
                 .is_some_and(|(a, b)| a <= b + 1e-9),
-            super::dsl::FilterMode::After => {
+            crate::world::dsl::FilterMode::After => {
                 v.as_str().zip(arg.as_str()).is_some_and(|(a, b)| a >= b)
             }
-            super::dsl::FilterMode::Before => {
+            crate::world::dsl::FilterMode::Before => {
                 v.as_str().zip(arg.as_str()).is_some_and(|(a, b)| a <= b)
             }
         }
@@ -569,7 +424,7 @@ impl World {
         }
     }
 
-    fn run(&mut self, ti: usize, args: &Map<String, Value>) -> Res<Value> {
+    pub(super) fn run(&mut self, ti: usize, args: &Map<String, Value>) -> Res<Value> {
         let def = self.def.clone();
         let tool = &def.tools[ti];
         let c = tool.coll;
@@ -647,7 +502,7 @@ impl World {
                     .filter(|r| r[*via].as_str() == Some(pid.as_str()) && Self::cond_ok(only, r))
                     .map(|r| field.map_or(1.0, |f| r[f].as_f64().unwrap_or(0.0)))
                     .collect();
-                use super::dsl::AggFunc;
+                use crate::world::dsl::AggFunc;
                 let n = vals.len();
                 let v = match func {
                     AggFunc::Count => n as f64,
@@ -950,11 +805,11 @@ impl World {
         filled: &[Val],
         new_idx: usize,
         existing: &HashSet<Arc<str>>,
-        g: &super::model::G,
+        g: &crate::world::model::G,
     ) -> Val {
         // Codes must stay unique against the stored rows too.
         let mut seen: HashSet<Arc<str>> = existing.clone();
-        if matches!(g, super::model::G::Code(..)) {
+        if matches!(g, crate::world::model::G::Code(..)) {
             if let Some(t) = &self.tables[c] {
                 seen.extend(t.rows.iter().filter_map(|r| match &r[fi] {
                     Val::Str(s) => Some(s.clone()),
@@ -978,26 +833,6 @@ impl World {
         self.table_mut(c).rows[idx] = Arc::from(cur.row);
         self.apply(effects, None, tok);
         Ok(self.stored_row_json(c, idx))
-    }
-
-    /// Saves the state.
-    pub fn snapshot(&self) -> Snapshot {
-        Snapshot {
-            seed: self.seed,
-            tables: self.tables.clone(),
-            dirty: self.dirty.clone(),
-            tokens: self.tokens.clone(),
-            issued: self.issued,
-        }
-    }
-
-    /// Restores a saved state.
-    pub fn restore(&mut self, s: &Snapshot) {
-        self.seed = s.seed;
-        self.tables.clone_from(&s.tables);
-        self.dirty.clone_from(&s.dirty);
-        self.tokens = s.tokens.clone();
-        self.issued = s.issued;
     }
 }
 
@@ -1023,92 +858,4 @@ fn cmp_val(a: &Val, b: &Val) -> std::cmp::Ordering {
 fn contains_ci(hay: &str, needle: &str) -> bool {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
     n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
-}
-
-impl Environment for World {
-    type Snapshot = Snapshot;
-
-    fn specs(&self) -> &[ToolSpec] {
-        &self.def.specs
-    }
-
-    fn reset(&mut self, seed: u64) {
-        self.seed = seed;
-        for t in &mut self.tables {
-            *t = None;
-        }
-        self.dirty.iter_mut().for_each(|d| *d = false);
-        self.tokens = Arc::new(Vec::new());
-        self.issued = 0;
-    }
-
-    fn execute(&mut self, call: &ToolCall) -> Result<Value, ToolError> {
-        let Some(&ti) = self.def.by_name.get(&call.name) else {
-            return Err(ToolError::UnknownTool {
-                name: call.name.clone(),
-            });
-        };
-        validate_args(&self.def.validators[ti], &call.name, &call.arguments)?;
-        self.run(ti, &call.arguments)
-    }
-
-    fn snapshot(&self) -> Snapshot {
-        World::snapshot(self)
-    }
-
-    fn restore(&mut self, s: &Snapshot) {
-        World::restore(self, s)
-    }
-
-    fn user_knowledge(
-        &mut self,
-        tool: &str,
-        param: &str,
-        args: &Map<String, Value>,
-    ) -> Option<Value> {
-        let def = self.def.clone();
-        let t = &def.tools[*def.by_name.get(tool)?];
-        let Kind::Authorize {
-            secret: Some(sf), ..
-        } = &t.kind
-        else {
-            return None;
-        };
-        let coll = &def.colls[t.coll];
-        if coll.fields[*sf].name != param {
-            return None;
-        }
-        let idx = self
-            .resolve(t.coll, args.get(&coll.id_key)?.as_str()?)
-            .ok()?;
-        Some(self.table(t.coll).rows[idx][*sf].to_json())
-    }
-
-    fn digest(&self) -> u64 {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        h.update(&self.seed.to_le_bytes());
-        // Unchanged tables equal their seeded content, a function of the seed already hashed;
-        // only changed tables are hashed. (A table changed and then changed back counts as changed.)
-        for (c, t) in self.tables.iter().enumerate() {
-            let (true, Some(t)) = (self.dirty[c], t) else {
-                continue;
-            };
-            h.update(&(c as u64).to_le_bytes());
-            h.update(&(t.rows.len() as u64).to_le_bytes());
-            for r in &t.rows {
-                for v in r.iter() {
-                    v.hash_into(&mut h);
-                }
-            }
-        }
-        for t in self.tokens.iter() {
-            h.update(t.value.as_bytes());
-            h.update(t.scope.as_bytes());
-            h.update(&(t.coll as u64).to_le_bytes());
-            h.update(&(t.row as u64).to_le_bytes());
-            h.update(&t.uses_left.to_le_bytes());
-        }
-        h.update(&self.issued.to_le_bytes());
-        h.digest()
-    }
 }

@@ -1,0 +1,266 @@
+//! World state: lazily generated, copy-on-write tables, issued tokens, snapshots and the digest.
+
+use super::interp::Res;
+use crate::env::Environment;
+use crate::validate::validate_args;
+use crate::world::gen::generate_table;
+use crate::world::model::{Coll, Kind, WorldDef};
+use crate::world::value::Val;
+use hardgen_core::{ToolCall, ToolError, ToolSpec};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// Rows of one collection.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// Rows; the id of row `i` is `<prefix>-<1001 + i>`. Rows are shared too, so the first
+    /// change to a shared table copies a vector of pointers, not every cell.
+    pub rows: Vec<Arc<[Val]>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Token {
+    pub(super) value: String,
+    pub(super) scope: String,
+    pub(super) coll: usize,
+    pub(super) row: usize,
+    pub(super) uses_left: u32,
+}
+
+/// A saved world state; restoring it is O(collections).
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    seed: u64,
+    tables: Vec<Option<Arc<Table>>>,
+    dirty: Vec<bool>,
+    tokens: Arc<Vec<Token>>,
+    issued: u64,
+}
+
+/// The built-in world as an [`Environment`].
+#[derive(Debug, Clone)]
+pub struct World {
+    pub(super) def: Arc<WorldDef>,
+    pub(super) seed: u64,
+    /// `None` until a call touches the table: seeded rows are generated on first use.
+    pub(super) tables: Vec<Option<Arc<Table>>>,
+    /// Tables changed since reset; the rest equal their seeded content.
+    dirty: Vec<bool>,
+    pub(super) tokens: Arc<Vec<Token>>,
+    pub(super) issued: u64,
+    /// Seeded tables of `pristine_seed`, kept so resetting to the same seed again (once per trace)
+    /// shares them copy-on-write instead of generating them anew.
+    pristine: Vec<Option<Arc<Table>>>,
+    pristine_seed: u64,
+}
+
+impl World {
+    /// A world over `def`, reset to `seed`.
+    pub fn new(def: Arc<WorldDef>, seed: u64) -> Self {
+        let n = def.colls.len();
+        World {
+            def,
+            seed,
+            tables: vec![None; n],
+            dirty: vec![false; n],
+            tokens: Arc::new(Vec::new()),
+            issued: 0,
+            pristine: vec![None; n],
+            pristine_seed: seed,
+        }
+    }
+
+    /// The compiled definition.
+    pub fn def(&self) -> &Arc<WorldDef> {
+        &self.def
+    }
+
+    /// The seed of the last reset.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub(super) fn ensure(&mut self, c: usize) {
+        if self.tables[c].is_some() {
+            return;
+        }
+        if self.pristine_seed != self.seed {
+            self.pristine.iter_mut().for_each(|t| *t = None);
+            self.pristine_seed = self.seed;
+        }
+        let t = match &self.pristine[c] {
+            Some(t) => t.clone(),
+            None => {
+                let t = Arc::new(Table {
+                    rows: generate_table(&self.def.colls[c], c, self.seed),
+                });
+                self.pristine[c] = Some(t.clone());
+                t
+            }
+        };
+        self.tables[c] = Some(t);
+    }
+
+    /// Rows of collection `c`, generating them on first use.
+    pub fn table(&mut self, c: usize) -> &Table {
+        self.ensure(c);
+        match &self.tables[c] {
+            Some(t) => t,
+            None => unreachable!("ensured above"),
+        }
+    }
+
+    pub(super) fn table_mut(&mut self, c: usize) -> &mut Table {
+        self.ensure(c);
+        self.dirty[c] = true;
+        match &mut self.tables[c] {
+            Some(t) => Arc::make_mut(t),
+            None => unreachable!("ensured above"),
+        }
+    }
+
+    pub(super) fn coll(&self, c: usize) -> &Coll {
+        &self.def.colls[c]
+    }
+
+    /// Row index of id `id` in collection `c`, or NotFound.
+    pub(super) fn resolve(&mut self, c: usize, id: &str) -> Res<usize> {
+        let len = self.table(c).rows.len();
+        match self.coll(c).parse_id(id) {
+            Some(i) if i < len && self.coll(c).id_of(i) == id => Ok(i),
+            _ => Err(ToolError::NotFound {
+                what: self.coll(c).name.clone(),
+                id: id.to_string(),
+            }),
+        }
+    }
+
+    pub(super) fn row_json(&self, c: usize, idx: usize, row: &[Val]) -> Value {
+        let coll = self.coll(c);
+        let mut m = Map::with_capacity(row.len() + 1);
+        m.insert(coll.id_key.clone(), Value::String(coll.id_of(idx)));
+        for (f, v) in coll.fields.iter().zip(row) {
+            if !f.hidden {
+                m.insert(f.name.clone(), v.to_json());
+            }
+        }
+        Value::Object(m)
+    }
+
+    pub(super) fn stored_row_json(&mut self, c: usize, idx: usize) -> Value {
+        self.ensure(c);
+        let t = self.tables[c].clone();
+        match t {
+            Some(t) => self.row_json(c, idx, &t.rows[idx]),
+            None => Value::Null,
+        }
+    }
+
+    /// Saves the state.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            seed: self.seed,
+            tables: self.tables.clone(),
+            dirty: self.dirty.clone(),
+            tokens: self.tokens.clone(),
+            issued: self.issued,
+        }
+    }
+
+    /// Restores a saved state.
+    pub fn restore(&mut self, s: &Snapshot) {
+        self.seed = s.seed;
+        self.tables.clone_from(&s.tables);
+        self.dirty.clone_from(&s.dirty);
+        self.tokens = s.tokens.clone();
+        self.issued = s.issued;
+    }
+}
+
+impl Environment for World {
+    type Snapshot = Snapshot;
+
+    fn specs(&self) -> &[ToolSpec] {
+        &self.def.specs
+    }
+
+    fn reset(&mut self, seed: u64) {
+        self.seed = seed;
+        for t in &mut self.tables {
+            *t = None;
+        }
+        self.dirty.iter_mut().for_each(|d| *d = false);
+        self.tokens = Arc::new(Vec::new());
+        self.issued = 0;
+    }
+
+    fn execute(&mut self, call: &ToolCall) -> Result<Value, ToolError> {
+        let Some(&ti) = self.def.by_name.get(&call.name) else {
+            return Err(ToolError::UnknownTool {
+                name: call.name.clone(),
+            });
+        };
+        validate_args(&self.def.validators[ti], &call.name, &call.arguments)?;
+        self.run(ti, &call.arguments)
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        World::snapshot(self)
+    }
+
+    fn restore(&mut self, s: &Snapshot) {
+        World::restore(self, s)
+    }
+
+    fn user_knowledge(
+        &mut self,
+        tool: &str,
+        param: &str,
+        args: &Map<String, Value>,
+    ) -> Option<Value> {
+        let def = self.def.clone();
+        let t = &def.tools[*def.by_name.get(tool)?];
+        let Kind::Authorize {
+            secret: Some(sf), ..
+        } = &t.kind
+        else {
+            return None;
+        };
+        let coll = &def.colls[t.coll];
+        if coll.fields[*sf].name != param {
+            return None;
+        }
+        let idx = self
+            .resolve(t.coll, args.get(&coll.id_key)?.as_str()?)
+            .ok()?;
+        Some(self.table(t.coll).rows[idx][*sf].to_json())
+    }
+
+    fn digest(&self) -> u64 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(&self.seed.to_le_bytes());
+        // Unchanged tables equal their seeded content, a function of the seed already hashed;
+        // only changed tables are hashed. (A table changed and then changed back counts as changed.)
+        for (c, t) in self.tables.iter().enumerate() {
+            let (true, Some(t)) = (self.dirty[c], t) else {
+                continue;
+            };
+            h.update(&(c as u64).to_le_bytes());
+            h.update(&(t.rows.len() as u64).to_le_bytes());
+            for r in &t.rows {
+                for v in r.iter() {
+                    v.hash_into(&mut h);
+                }
+            }
+        }
+        for t in self.tokens.iter() {
+            h.update(t.value.as_bytes());
+            h.update(t.scope.as_bytes());
+            h.update(&(t.coll as u64).to_le_bytes());
+            h.update(&(t.row as u64).to_le_bytes());
+            h.update(&t.uses_left.to_le_bytes());
+        }
+        h.update(&self.issued.to_le_bytes());
+        h.digest()
+    }
+}

@@ -1,0 +1,384 @@
+//! Name resolution and the compile passes: collections and prefixes, fields and generators,
+//! hidden secrets, then every tool (built by `build.rs`) and its argument validator.
+
+use super::build::ToolBuilder;
+use super::ir::*;
+use crate::world::dsl::{self, DomainDef, Gen, Op};
+use crate::world::pools;
+use crate::world::value::parse_date;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// The file being compiled, so errors can name it.
+pub(super) struct Ctx<'a> {
+    pub(super) source: &'a str,
+}
+
+impl Ctx<'_> {
+    pub(super) fn err(&self, path: impl Into<String>, message: impl Into<String>) -> WorldError {
+        WorldError {
+            source_name: self.source.to_string(),
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Tail of the JSON Schema pattern of an id (`<PREFIX>-<n>`).
+pub(super) const ID_PATTERN_SUFFIX: &str = "-[0-9]{4,}$";
+
+/// Compiles parsed domain files (with their file names) into a world definition.
+pub fn compile(files: &[(String, DomainDef)]) -> Result<WorldDef, WorldError> {
+    // Pass 1: collection names and prefixes, so refs may point across domains.
+    let mut coll_index: HashMap<String, usize> = HashMap::new();
+    let mut shells: Vec<(usize, &dsl::CollectionDef)> = Vec::new();
+    let mut prefixes = HashSet::new();
+    let mut short_names: HashMap<String, String> = HashMap::new();
+    let mut domains = Vec::new();
+    for (di, (source, d)) in files.iter().enumerate() {
+        let cx = Ctx { source };
+        if domains.iter().any(|x: &DomainInfo| x.name == d.domain) {
+            return Err(cx.err("domain", format!("domain {:?} is defined twice", d.domain)));
+        }
+        domains.push(DomainInfo {
+            name: d.domain.clone(),
+            description: d.description.clone(),
+            source: source.clone(),
+        });
+        for (ci, c) in d.collections.iter().enumerate() {
+            let p = format!("collections[{ci}]");
+            if !is_snake(&c.name) {
+                return Err(cx.err(
+                    format!("{p}.name"),
+                    format!("{:?} is not snake_case", c.name),
+                ));
+            }
+            if let Some(other) = short_names.insert(c.name.clone(), d.domain.clone()) {
+                return Err(cx.err(
+                    format!("{p}.name"),
+                    format!(
+                        "collection name {:?} is already used in domain {other:?}",
+                        c.name
+                    ),
+                ));
+            }
+            if c.prefix.len() < 2
+                || c.prefix.len() > 4
+                || !c.prefix.chars().all(|ch| ch.is_ascii_uppercase())
+            {
+                return Err(cx.err(
+                    format!("{p}.prefix"),
+                    "prefix must be 2-4 uppercase letters",
+                ));
+            }
+            if !prefixes.insert(c.prefix.clone()) {
+                return Err(cx.err(
+                    format!("{p}.prefix"),
+                    format!("prefix {:?} is already used", c.prefix),
+                ));
+            }
+            if !(1..=200).contains(&c.count) {
+                return Err(cx.err(format!("{p}.count"), "count must be 1..=200"));
+            }
+            coll_index.insert(format!("{}.{}", d.domain, c.name), shells.len());
+            shells.push((di, c));
+        }
+    }
+    // Pass 2: fields.
+    let mut colls = Vec::new();
+    for &(di, c) in &shells {
+        let (source, d) = &files[di];
+        let cx = Ctx { source };
+        let ci = d
+            .collections
+            .iter()
+            .position(|x| x.name == c.name)
+            .unwrap_or(0);
+        let mut fields: Vec<Field> = Vec::new();
+        for (fi, f) in c.fields.iter().enumerate() {
+            let p = format!("collections[{ci}].fields[{fi}]");
+            if !is_snake(&f.name) || f.name == format!("{}_id", c.name) {
+                return Err(cx.err(format!("{p}.name"), format!("bad field name {:?}", f.name)));
+            }
+            if fields.iter().any(|x| x.name == f.name) {
+                return Err(cx.err(format!("{p}.name"), format!("duplicate field {:?}", f.name)));
+            }
+            let (gen, ty) = compile_gen(
+                &f.gen,
+                &cx,
+                &p,
+                &d.domain,
+                &coll_index,
+                &shells,
+                &fields,
+                c.count,
+            )?;
+            if matches!(ty, Ty::Ref(_)) && !f.name.ends_with("_id") {
+                return Err(cx.err(format!("{p}.name"), "a ref field's name must end in `_id`"));
+            }
+            fields.push(Field {
+                name: f.name.clone(),
+                desc: f.desc.clone(),
+                gen,
+                ty,
+                hidden: false,
+            });
+        }
+        colls.push(Coll {
+            domain: di,
+            name: c.name.clone(),
+            prefix: c.prefix.clone(),
+            count: c.count,
+            desc: c.desc.clone(),
+            fields,
+            id_key: format!("{}_id", c.name),
+        });
+    }
+    // Secrets are hidden everywhere, so a PIN can only come from the user.
+    for (_, d) in files {
+        for t in &d.tools {
+            if let Op::Authorize {
+                collection,
+                secret: Some(s),
+                ..
+            } = &t.op
+            {
+                if let Some(ci) = coll_index.get(&qualify(&d.domain, collection)) {
+                    if let Some(fi) = colls[*ci].field(s) {
+                        colls[*ci].fields[fi].hidden = true;
+                    }
+                }
+            }
+        }
+    }
+    // Pass 3: tools.
+    let mut tools = Vec::new();
+    let mut specs = Vec::new();
+    let mut by_name = HashMap::new();
+    let mut param_entities = Vec::new();
+    let mut result_entities = Vec::new();
+    for (di, (source, d)) in files.iter().enumerate() {
+        let cx = Ctx { source };
+        for (ti, t) in d.tools.iter().enumerate() {
+            let p = format!("tools[{ti}]");
+            if !is_snake(&t.name) {
+                return Err(cx.err(
+                    format!("{p}.name"),
+                    format!("{:?} is not snake_case", t.name),
+                ));
+            }
+            if by_name.insert(t.name.clone(), tools.len()).is_some() {
+                return Err(cx.err(
+                    format!("{p}.name"),
+                    format!("tool name {:?} is used twice", t.name),
+                ));
+            }
+            let b = ToolBuilder {
+                cx: &cx,
+                path: p,
+                domain: &d.domain,
+                coll_index: &coll_index,
+                colls: &colls,
+            };
+            let built = b.build(t, di)?;
+            specs.push(built.spec);
+            tools.push(built.tool);
+            param_entities.push(built.params);
+            result_entities.push(built.results);
+        }
+    }
+    let mut validators = Vec::with_capacity(specs.len());
+    for (i, s) in specs.iter().enumerate() {
+        let v = jsonschema::validator_for(&s.parameters).map_err(|e| WorldError {
+            source_name: domains[tools[i].domain].source.clone(),
+            path: format!("tool {}", s.name),
+            message: format!("parameter schema does not compile: {e}"),
+        })?;
+        validators.push(v);
+    }
+    let shared_specs = specs.iter().cloned().map(Arc::new).collect();
+    Ok(WorldDef {
+        domains,
+        colls,
+        tools,
+        specs,
+        shared_specs,
+        by_name,
+        validators,
+        param_entities,
+        result_entities,
+    })
+}
+
+/// Whether a name is snake_case.
+pub(super) fn is_snake(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// `<domain>.<name>` unless the name is already qualified.
+pub(super) fn qualify(domain: &str, name: &str) -> String {
+    if name.contains('.') {
+        name.to_string()
+    } else {
+        format!("{domain}.{name}")
+    }
+}
+
+fn strings(list: &[&'static str]) -> Vec<Arc<str>> {
+    list.iter().map(|s| Arc::from(*s)).collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compile_gen(
+    g: &Gen,
+    cx: &Ctx<'_>,
+    p: &str,
+    domain: &str,
+    coll_index: &HashMap<String, usize>,
+    shells: &[(usize, &dsl::CollectionDef)],
+    earlier: &[Field],
+    count: u32,
+) -> Result<(G, Ty), WorldError> {
+    let values = |pool: &Option<String>,
+                  values: &Option<Vec<String>>|
+     -> Result<Vec<Arc<str>>, WorldError> {
+        match (pool, values) {
+            (Some(name), None) => pools::pool(name).map(strings).ok_or_else(|| {
+                cx.err(
+                    format!("{p}.pool"),
+                    format!(
+                        "unknown pool {name:?}; known: {}",
+                        pools::pool_names().collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            }),
+            (None, Some(v)) if !v.is_empty() => {
+                Ok(v.iter().map(|s| Arc::from(s.as_str())).collect())
+            }
+            _ => Err(cx.err(p, "give exactly one of `pool` or a non-empty `values`")),
+        }
+    };
+    Ok(match g {
+        Gen::Pick { pool, values: v } => (G::Pick(values(pool, v)?), Ty::Str),
+        Gen::Unique { pool, values: v } => {
+            let list = values(pool, v)?;
+            if (list.len() as u32) < count {
+                return Err(cx.err(
+                    p,
+                    format!(
+                        "unique pool has {} values but the collection has {count} rows",
+                        list.len()
+                    ),
+                ));
+            }
+            (G::Unique(list), Ty::Str)
+        }
+        Gen::Enum { values: v, weights } => {
+            if v.is_empty() {
+                return Err(cx.err(format!("{p}.values"), "enum needs values"));
+            }
+            if let Some(w) = weights {
+                if w.len() != v.len() || w.iter().all(|x| *x == 0) {
+                    return Err(cx.err(
+                        format!("{p}.weights"),
+                        "weights must match values and not all be 0",
+                    ));
+                }
+            }
+            (
+                G::Enum(
+                    v.iter().map(|s| Arc::from(s.as_str())).collect(),
+                    weights.clone(),
+                ),
+                Ty::Enum(v.clone()),
+            )
+        }
+        Gen::Int { min, max } => {
+            if min > max {
+                return Err(cx.err(p, "min is above max"));
+            }
+            (G::Int(*min, *max), Ty::Int)
+        }
+        Gen::Money { min, max } => {
+            if min > max {
+                return Err(cx.err(p, "min is above max"));
+            }
+            (G::Num(*min, *max, 2), Ty::Num(2))
+        }
+        Gen::Number { min, max, decimals } => {
+            if min > max {
+                return Err(cx.err(p, "min is above max"));
+            }
+            (G::Num(*min, *max, *decimals), Ty::Num(*decimals))
+        }
+        Gen::Bool { p: prob } => (G::Bool(*prob), Ty::Bool),
+        Gen::Date { from, days } => {
+            let d = parse_date(from)
+                .ok_or_else(|| cx.err(format!("{p}.from"), "not a YYYY-MM-DD date"))?;
+            if *days == 0 {
+                return Err(cx.err(format!("{p}.days"), "days must be at least 1"));
+            }
+            (G::Date(d, *days), Ty::Date)
+        }
+        Gen::PersonName => (G::PersonName, Ty::Str),
+        Gen::Email { name_field } => {
+            let i = earlier
+                .iter()
+                .position(|f| &f.name == name_field && f.ty == Ty::Str)
+                .ok_or_else(|| {
+                    cx.err(
+                        format!("{p}.name_field"),
+                        format!("no earlier string field {name_field:?}"),
+                    )
+                })?;
+            (G::Email(i), Ty::Str)
+        }
+        Gen::Phone => (G::Phone, Ty::Str),
+        Gen::Code { len, digits } => {
+            if !(3..=20).contains(len) {
+                return Err(cx.err(format!("{p}.len"), "code length must be 3..=20"));
+            }
+            (G::Code(*len, *digits), Ty::Str)
+        }
+        Gen::Text { words } => (G::Text((*words).max(1)), Ty::Str),
+        Gen::Concat { parts, sep } => {
+            let mut out = Vec::new();
+            for (i, part) in parts.iter().enumerate() {
+                let (g, _) = compile_gen(
+                    part,
+                    cx,
+                    &format!("{p}.parts[{i}]"),
+                    domain,
+                    coll_index,
+                    shells,
+                    earlier,
+                    0,
+                )?;
+                if matches!(g, G::Ref(..) | G::Email(_)) {
+                    return Err(cx.err(
+                        format!("{p}.parts[{i}]"),
+                        "refs and e-mails cannot be concatenated",
+                    ));
+                }
+                out.push(g);
+            }
+            (
+                G::Concat(out, sep.clone().unwrap_or_else(|| " ".into())),
+                Ty::Str,
+            )
+        }
+        Gen::Ref { to } => {
+            let q = qualify(domain, to);
+            let ci = *coll_index
+                .get(&q)
+                .ok_or_else(|| cx.err(format!("{p}.to"), format!("unknown collection {q:?}")))?;
+            (
+                G::Ref(ci, shells[ci].1.count, shells[ci].1.prefix.clone()),
+                Ty::Ref(ci),
+            )
+        }
+    })
+}
