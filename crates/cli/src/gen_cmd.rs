@@ -32,7 +32,7 @@ pub struct GenerateCmd {
     #[arg(long, default_value_t = 4)]
     distractors: usize,
     /// Fewest gold calls per round.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 1)]
     min_calls: usize,
     /// Chance that an offline reasoner attempt contains a mistake (exercises hints and retries).
     #[arg(long, default_value_t = 0.15)]

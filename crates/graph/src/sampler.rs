@@ -405,9 +405,19 @@ impl Sampler {
     /// Like [`Sampler::pick_target`], among tools that need at least `min_depth` producer calls
     /// first (a generator that wants gold traces of 2+ calls asks for 1).
     pub fn pick_target_deeper_than(&self, rng: &mut ChaCha8Rng, min_depth: u32) -> Option<usize> {
+        self.pick_target_where(rng, |d| d >= min_depth)
+    }
+
+    /// Like [`Sampler::pick_target`], among tools whose shortest chain has exactly `depth`
+    /// producer calls (so every length of trace gets its own targets).
+    pub fn pick_target_at_depth(&self, rng: &mut ChaCha8Rng, depth: u32) -> Option<usize> {
+        self.pick_target_where(rng, |d| d == depth)
+    }
+
+    fn pick_target_where(&self, rng: &mut ChaCha8Rng, ok: impl Fn(u32) -> bool) -> Option<usize> {
         let w: Vec<f64> = (0..self.graph.nodes.len())
             .map(|t| {
-                if self.depth[t].is_some_and(|d| d >= min_depth) && self.literal_ok[t] {
+                if self.depth[t].is_some_and(&ok) && self.literal_ok[t] {
                     self.graph.nodes[t].weight.max(0.0)
                 } else {
                     0.0

@@ -54,6 +54,7 @@ pub fn make(
     round: usize,
     specs: &crate::pipeline::SpecIndex<'_>,
     min_calls: usize,
+    max_calls: usize,
 ) -> Result<Made, MakerReject> {
     let target = trace.targets.get(round).ok_or(MakerReject {
         reason: "no_round",
@@ -79,6 +80,12 @@ pub fn make(
         return Err(MakerReject {
             reason: "too_short",
             detail: format!("{} gold call(s), need {min_calls}", keep.len()),
+        });
+    }
+    if keep.len() > max_calls {
+        return Err(MakerReject {
+            reason: "too_long",
+            detail: format!("{} gold calls, at most {max_calls}", keep.len()),
         });
     }
     let order: Vec<usize> = keep.into_iter().collect();

@@ -46,7 +46,7 @@ pub struct GenConfig {
 }
 
 /// Default length weights (index = gold calls): mean above 3.2, most rounds 3+, a tail to 8.
-pub const DEFAULT_LENGTH_WEIGHTS: [f64; 9] = [0.0, 0.0, 0.22, 0.3, 0.24, 0.12, 0.06, 0.04, 0.02];
+pub const DEFAULT_LENGTH_WEIGHTS: [f64; 9] = [0.0, 0.1, 0.18, 0.27, 0.2, 0.12, 0.07, 0.04, 0.02];
 
 impl Default for GenConfig {
     fn default() -> Self {
@@ -54,7 +54,7 @@ impl Default for GenConfig {
             seed: 0,
             rounds: 1,
             distractors: 4,
-            min_calls: 2,
+            min_calls: 1,
             max_calls: 8,
             reasoner: ReasonerConfig::default(),
             max_attempts: 3,
@@ -206,8 +206,12 @@ impl Generator {
         for _ in 0..self.cfg.rounds.max(1) {
             let want = u32::try_from(self.wanted_length(&mut rng).saturating_sub(1)).unwrap_or(0);
             let mut depth = want.max(floor);
+            let sampler = &self.samplers[w].1;
             let picked = loop {
-                if let Some(t) = self.samplers[w].1.pick_target_deeper_than(&mut rng, depth) {
+                if let Some(t) = sampler
+                    .pick_target_at_depth(&mut rng, depth)
+                    .or_else(|| sampler.pick_target_deeper_than(&mut rng, depth))
+                {
                     break Some(t);
                 }
                 if depth <= floor {
@@ -225,7 +229,7 @@ impl Generator {
         let specs = SpecIndex(&def);
         let mut mades: Vec<Made> = Vec::new();
         for r in 0..trace.targets.len() {
-            match maker::make(&trace, r, &specs, self.cfg.min_calls) {
+            match maker::make(&trace, r, &specs, self.cfg.min_calls, self.cfg.max_calls) {
                 Ok(m) => mades.push(m),
                 Err(e) => return Err(Self::reject(&id, "tool_maker", e.reason, e.detail)),
             }
