@@ -43,6 +43,18 @@ pub struct GenerateCmd {
     /// Put reasoning inline as <think>...</think> in the OpenAI export.
     #[arg(long)]
     think_inline: bool,
+    /// Worker threads (default: all cores); the files do not depend on it.
+    #[arg(long)]
+    jobs: Option<usize>,
+}
+
+/// The worker count of a `--jobs` flag: all cores when absent; 0 is a usage error.
+pub fn jobs(flag: Option<usize>) -> Result<usize> {
+    match flag {
+        Some(0) => bail!("--jobs must be at least 1"),
+        Some(n) => Ok(n),
+        None => Ok(hardgen_synth::par::default_jobs()),
+    }
 }
 
 /// Writes the requested export formats.
@@ -54,8 +66,10 @@ impl Sink for Exports {
             .write(rec)
             .map_err(|e| RunError::Export(e.to_string()))
     }
-    fn finish(self: Box<Self>) -> Result<Vec<PathBuf>, RunError> {
-        self.0.finish().map_err(|e| RunError::Export(e.to_string()))
+    fn finish(self: Box<Self>, summary: &run::Summary) -> Result<Vec<PathBuf>, RunError> {
+        self.0
+            .finish_with(&summary.figures())
+            .map_err(|e| RunError::Export(e.to_string()))
     }
 }
 
@@ -67,6 +81,7 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
             cmd.error_rate
         );
     }
+    let jobs = jobs(cmd.jobs)?;
     let formats = cmd
         .formats
         .iter()
@@ -117,6 +132,7 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
     let (summary, files) = run::generate(
         def,
         &cfg,
+        jobs,
         &cmd.out,
         Box::new(Exports(exporter)),
         &mut progress,

@@ -4,6 +4,7 @@
 pub mod dedup;
 pub mod distract;
 pub mod maker;
+pub mod par;
 pub mod phrase;
 pub mod pipeline;
 pub mod query;

@@ -53,6 +53,7 @@ impl Default for GenConfig {
 pub type Outcome = Result<Record, Rejection>;
 
 /// Generates items; holds the world, graph and sampler.
+#[derive(Clone)]
 pub struct Generator {
     def: Arc<WorldDef>,
     sampler: Sampler,
