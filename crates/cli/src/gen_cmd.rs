@@ -45,16 +45,15 @@ pub struct GenerateCmd {
     think_inline: bool,
     /// Worker threads (default: all cores); the files do not depend on it.
     #[arg(long)]
-    jobs: Option<usize>,
+    jobs: Option<std::num::NonZeroUsize>,
 }
 
-/// The worker count of a `--jobs` flag: all cores when absent; 0 is a usage error.
-pub fn jobs(flag: Option<usize>) -> Result<usize> {
-    match flag {
-        Some(0) => bail!("--jobs must be at least 1"),
-        Some(n) => Ok(n),
-        None => Ok(hardgen_synth::par::default_jobs()),
-    }
+/// The worker count of a `--jobs` flag: all cores when absent.
+pub fn jobs(flag: Option<std::num::NonZeroUsize>) -> usize {
+    flag.map_or_else(
+        hardgen_synth::par::default_jobs,
+        std::num::NonZeroUsize::get,
+    )
 }
 
 /// Writes the requested export formats.
@@ -81,7 +80,7 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
             cmd.error_rate
         );
     }
-    let jobs = jobs(cmd.jobs)?;
+    let jobs = jobs(cmd.jobs);
     let formats = cmd
         .formats
         .iter()

@@ -97,7 +97,7 @@ pub struct TracesCmd {
     graph_out: Option<PathBuf>,
     /// Worker threads (default: all cores); the output does not depend on it.
     #[arg(long)]
-    jobs: Option<usize>,
+    jobs: Option<std::num::NonZeroUsize>,
 }
 
 fn load_graph(specs: &[ToolSpec]) -> ApiGraph {
@@ -218,7 +218,7 @@ pub fn run_traces(cmd: TracesCmd, def: Arc<WorldDef>) -> Result<u8> {
             );
         }
     }
-    let jobs = crate::gen_cmd::jobs(cmd.jobs)?;
+    let jobs = crate::gen_cmd::jobs(cmd.jobs);
     let mut world = World::new(def, cmd.seed);
     let pools = sampler.harvest(&mut world, cmd.seed);
     sampler.set_pools(pools);
