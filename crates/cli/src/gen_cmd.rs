@@ -43,6 +43,17 @@ pub struct GenerateCmd {
     /// Put reasoning inline as <think>...</think> in the OpenAI export.
     #[arg(long)]
     think_inline: bool,
+    /// Worker threads (default: all cores); the files do not depend on it.
+    #[arg(long)]
+    jobs: Option<std::num::NonZeroUsize>,
+}
+
+/// The worker count of a `--jobs` flag: all cores when absent.
+pub fn jobs(flag: Option<std::num::NonZeroUsize>) -> usize {
+    flag.map_or_else(
+        hardgen_synth::par::default_jobs,
+        std::num::NonZeroUsize::get,
+    )
 }
 
 /// Writes the requested export formats.
@@ -54,8 +65,10 @@ impl Sink for Exports {
             .write(rec)
             .map_err(|e| RunError::Export(e.to_string()))
     }
-    fn finish(self: Box<Self>) -> Result<Vec<PathBuf>, RunError> {
-        self.0.finish().map_err(|e| RunError::Export(e.to_string()))
+    fn finish(self: Box<Self>, summary: &run::Summary) -> Result<Vec<PathBuf>, RunError> {
+        self.0
+            .finish_with(&summary.figures())
+            .map_err(|e| RunError::Export(e.to_string()))
     }
 }
 
@@ -67,6 +80,7 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
             cmd.error_rate
         );
     }
+    let jobs = jobs(cmd.jobs);
     let formats = cmd
         .formats
         .iter()
@@ -117,6 +131,7 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
     let (summary, files) = run::generate(
         def,
         &cfg,
+        jobs,
         &cmd.out,
         Box::new(Exports(exporter)),
         &mut progress,

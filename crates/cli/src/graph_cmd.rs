@@ -95,6 +95,9 @@ pub struct TracesCmd {
     /// edges confirmed or added, rejected values counted) to this file.
     #[arg(long)]
     graph_out: Option<PathBuf>,
+    /// Worker threads (default: all cores); the output does not depend on it.
+    #[arg(long)]
+    jobs: Option<std::num::NonZeroUsize>,
 }
 
 fn load_graph(specs: &[ToolSpec]) -> ApiGraph {
@@ -215,33 +218,44 @@ pub fn run_traces(cmd: TracesCmd, def: Arc<WorldDef>) -> Result<u8> {
             );
         }
     }
+    let jobs = crate::gen_cmd::jobs(cmd.jobs);
     let mut world = World::new(def, cmd.seed);
     let pools = sampler.harvest(&mut world, cmd.seed);
     sampler.set_pools(pools);
     let mut out: Box<dyn Write> = match &cmd.out {
-        Some(p) => Box::new(std::io::BufWriter::new(
+        Some(p) => Box::new(std::io::BufWriter::with_capacity(
+            1 << 20,
             std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let targets: Vec<usize> = target.into_iter().collect();
     let mut refined = cmd.graph_out.as_ref().map(|_| sampler.graph().clone());
-    for i in 0..cmd.n {
+    let keep = refined.is_some();
+    let jobs = usize::try_from(cmd.n).map_or(jobs, |n| jobs.min(n)).max(1);
+    let worlds = vec![world; jobs];
+    // Each worker samples in its own world; lines are written (and the graph refined) in order.
+    let work = |world: &mut World, i: u64| {
         let mut rng =
             ChaCha8Rng::seed_from_u64(hardgen_tools::world::stream_seed(cmd.seed, 0x7EACE, i));
         let t = sampler.sample(
-            &mut world,
+            world,
             cmd.seed,
             format!("tr-s{}-{i:06}", cmd.seed),
             &targets,
             &mut rng,
         );
-        if let Some(g) = refined.as_mut() {
+        let line = serde_json::to_vec(&t);
+        (line, keep.then_some(t))
+    };
+    hardgen_synth::par::ordered(cmd.n, worlds, &work, &mut |_, (line, t)| -> Result<()> {
+        if let (Some(g), Some(t)) = (refined.as_mut(), t) {
             g.observe(&t);
         }
-        serde_json::to_writer(&mut out, &t)?;
+        out.write_all(&line?)?;
         out.write_all(b"\n")?;
-    }
+        Ok(())
+    })?;
     out.flush()?;
     if let (Some(g), Some(p)) = (refined, &cmd.graph_out) {
         std::fs::write(p, g.to_json() + "\n")

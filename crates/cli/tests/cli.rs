@@ -366,6 +366,24 @@ fn generate_writes_a_verified_dataset_deterministically() {
     let written = json(&std::fs::read_to_string(a.join("summary.json")).expect("summary"));
     assert_eq!(json(&out), written);
     assert!(written["kept"].as_u64().unwrap_or(0) > 0);
+    for k in [
+        "mean_calls",
+        "share_3plus",
+        "length_histogram",
+        "targets_covered",
+        "distinct_bigram_ratio",
+        "top_opening_share",
+        "ungrounded",
+        "rejections",
+    ] {
+        assert!(written.get(k).is_some(), "summary.json lacks {k}");
+    }
+    // The dataset card carries the same figures.
+    let card = std::fs::read_to_string(a.join("README.md")).expect("card");
+    assert!(
+        card.contains(&format!("| `share_3plus` | `{}` |", written["share_3plus"])),
+        "{card}"
+    );
     // A tampered record no longer verifies.
     let recs = std::fs::read_to_string(a.join("records.jsonl")).expect("records");
     let first = recs.lines().next().expect("a record");

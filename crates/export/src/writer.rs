@@ -179,6 +179,12 @@ impl Exporter {
     /// Flushes and closes every file; writes `dataset_info.json` (ShareGPT) and `README.md`
     /// (Parquet dataset card). Returns the files written.
     pub fn finish(self) -> Result<Vec<PathBuf>, ExportError> {
+        self.finish_with(&[])
+    }
+
+    /// Like [`Exporter::finish`], with the run's quality figures (JSON key, JSON value text)
+    /// listed in the dataset card.
+    pub fn finish_with(self, figures: &[(String, String)]) -> Result<Vec<PathBuf>, ExportError> {
         let mut files = Vec::new();
         for (f, path, mut w) in self.jsonl {
             w.flush().map_err(io(&path))?;
@@ -200,7 +206,7 @@ impl Exporter {
             w.close().map_err(pq(&path))?;
             files.push(path.clone());
             let card = self.dir.join("README.md");
-            std::fs::write(&card, dataset_card()).map_err(io(&card))?;
+            std::fs::write(&card, dataset_card_with(figures)).map_err(io(&card))?;
             files.push(card);
         }
         Ok(files)
@@ -241,6 +247,26 @@ fn flush_rows(path: &Path, w: &mut ArrowWriter<File>, rows: &mut Rows) -> Result
 /// The Hugging Face dataset card written beside `data.parquet`: a YAML header naming the data
 /// file and its features, then a short description of the columns.
 pub fn dataset_card() -> String {
+    dataset_card_with(&[])
+}
+
+/// [`dataset_card`] followed, when `figures` is not empty, by a "Quality figures" table of
+/// (JSON key, JSON value text) pairs, as in the run's `summary.json`.
+pub fn dataset_card_with(figures: &[(String, String)]) -> String {
+    let mut card = base_card();
+    if !figures.is_empty() {
+        card.push_str(
+            "\n## Quality figures\n\nAs in the run's `summary.json` (`hardgen stats DIR --json`).\n\n\
+| figure | value |\n|---|---|\n",
+        );
+        for (k, v) in figures {
+            card.push_str(&format!("| `{k}` | `{}` |\n", v.replace('|', "\\|")));
+        }
+    }
+    card
+}
+
+fn base_card() -> String {
     let mut features = String::new();
     for f in schema().fields() {
         let dtype = match f.data_type() {
@@ -297,5 +323,17 @@ mod tests {
         }
         assert_eq!(header.matches("dtype: int64").count(), 4);
         assert_eq!(header.matches("dtype: string").count(), 5);
+    }
+
+    #[test]
+    fn card_lists_quality_figures_when_given() {
+        assert!(!dataset_card().contains("Quality figures"));
+        let card = dataset_card_with(&[
+            ("share_3plus".into(), "0.25".into()),
+            ("rejections".into(), r#"{"dedup":{"duplicate":2}}"#.into()),
+        ]);
+        assert!(card.starts_with(&dataset_card()));
+        assert!(card.contains("| `share_3plus` | `0.25` |\n"), "{card}");
+        assert!(card.contains("| `rejections` | `{\"dedup\":{\"duplicate\":2}}` |\n"));
     }
 }

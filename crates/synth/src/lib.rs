@@ -5,6 +5,7 @@ pub mod dedup;
 pub mod distract;
 pub mod ground;
 pub mod maker;
+pub mod par;
 pub mod phrase;
 pub mod pipeline;
 pub mod query;

@@ -70,6 +70,7 @@ impl Default for GenConfig {
 pub type Outcome = Result<Record, Rejection>;
 
 /// Generates items; holds the world, graph and sampler.
+#[derive(Clone)]
 pub struct Generator {
     def: Arc<WorldDef>,
     /// One sampler per world seed (each with the value pools of its world).

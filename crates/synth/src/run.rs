@@ -3,15 +3,16 @@
 //! `hardgen stats` prints for any output.
 
 use crate::dedup::{Dedup, Seen};
-use crate::pipeline::{GenConfig, Generator};
+use crate::pipeline::{GenConfig, Generator, Outcome};
 use hardgen_core::{Record, Rejection};
 use hardgen_tools::{World, WorldDef};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use xxhash_rust::xxh3::xxh3_64;
 
 /// File of kept records (canonical shape).
 pub const RECORDS: &str = "records.jsonl";
@@ -62,10 +63,16 @@ pub struct Summary {
     pub kept: usize,
     /// Rejections by `stage:reason`.
     pub rejected: BTreeMap<String, usize>,
+    /// Rejections by stage, then reason.
+    #[serde(default)]
+    pub rejections: BTreeMap<String, BTreeMap<String, usize>>,
     /// Rounds by verifier attempts used.
     pub attempts: BTreeMap<u32, usize>,
-    /// Rounds by gold trace length.
+    /// Rounds by gold trace length (same as `length_histogram`, kept for compatibility).
     pub trace_lengths: BTreeMap<usize, usize>,
+    /// Rounds by gold calls.
+    #[serde(default)]
+    pub length_histogram: BTreeMap<usize, usize>,
     /// Records by domain.
     pub domains: BTreeMap<String, usize>,
     /// Rounds kept.
@@ -74,8 +81,63 @@ pub struct Summary {
     pub mean_hidden_values: f64,
     /// Mean gold calls per round.
     pub mean_calls: f64,
+    /// Share of kept rounds with at least 3 gold calls.
+    #[serde(default)]
+    pub share_3plus: f64,
     /// Mean distractors per record.
     pub mean_distractors: f64,
+    /// Distinct target tools over kept rounds.
+    #[serde(default)]
+    pub targets_covered: usize,
+    /// Distinct word bigrams over all word bigrams of the round queries (lowercase words split
+    /// on non-alphanumeric characters).
+    #[serde(default)]
+    pub distinct_bigram_ratio: f64,
+    /// Share of round queries that start with the most frequent lowercase 4-word opening.
+    #[serde(default)]
+    pub top_opening_share: f64,
+    /// Kept rounds that fail grounding (`verify::ungrounded_rounds`).
+    #[serde(default)]
+    pub ungrounded: usize,
+    /// Running counts behind the figures above (not written).
+    #[serde(skip)]
+    acc: Tally,
+}
+
+/// Counts the figures of a [`Summary`] are computed from, so they can be kept while streaming.
+/// Bigrams and openings are kept as 64-bit hashes to bound memory.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Tally {
+    /// Rounds with at least 3 gold calls.
+    rounds_3plus: usize,
+    /// Target tools seen.
+    targets: BTreeSet<String>,
+    /// Distinct bigrams (hashed).
+    bigrams: HashSet<u64>,
+    /// All bigrams.
+    bigram_total: u64,
+    /// Queries by opening (hashed).
+    openings: HashMap<u64, usize>,
+    /// Count of the most frequent opening.
+    top_opening: usize,
+    /// Queries seen.
+    queries: usize,
+}
+
+/// Lowercase words of a text, split on non-alphanumeric characters.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
 }
 
 impl Summary {
@@ -96,10 +158,48 @@ impl Summary {
         for x in &r.rounds {
             *self.attempts.entry(x.verdict.attempts).or_default() += 1;
             *self.trace_lengths.entry(x.difficulty.calls).or_default() += 1;
+            *self.length_histogram.entry(x.difficulty.calls).or_default() += 1;
+            if x.difficulty.calls >= 3 {
+                self.acc.rounds_3plus += 1;
+            }
+            if !self.acc.targets.contains(&x.target) {
+                self.acc.targets.insert(x.target.clone());
+            }
+            self.add_query(&x.query);
         }
         for d in &r.domains {
             *self.domains.entry(d.clone()).or_default() += 1;
         }
+        self.ungrounded += crate::verify::ungrounded_rounds(r);
+        let t = &self.acc;
+        self.share_3plus = ratio(t.rounds_3plus, self.rounds);
+        self.targets_covered = t.targets.len();
+        self.distinct_bigram_ratio = ratio(
+            t.bigrams.len(),
+            usize::try_from(t.bigram_total).unwrap_or(usize::MAX),
+        );
+        self.top_opening_share = ratio(t.top_opening, t.queries);
+    }
+
+    /// Counts one round query's bigrams and opening.
+    fn add_query(&mut self, q: &str) {
+        let w = words(q);
+        let t = &mut self.acc;
+        for pair in w.windows(2) {
+            t.bigrams
+                .insert(xxh3_64(format!("{} {}", pair[0], pair[1]).as_bytes()));
+            t.bigram_total += 1;
+        }
+        let opening = w
+            .iter()
+            .take(4)
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let c = t.openings.entry(xxh3_64(opening.as_bytes())).or_default();
+        *c += 1;
+        t.top_opening = t.top_opening.max(*c);
+        t.queries += 1;
     }
 
     /// Counts a rejection.
@@ -108,6 +208,38 @@ impl Summary {
             .rejected
             .entry(format!("{}:{}", r.stage, r.reason))
             .or_default() += 1;
+        *self
+            .rejections
+            .entry(r.stage.clone())
+            .or_default()
+            .entry(r.reason.clone())
+            .or_default() += 1;
+    }
+
+    /// The quality figures as (JSON key, JSON value text) pairs, for the dataset card.
+    pub fn figures(&self) -> Vec<(String, String)> {
+        let j = |v: serde_json::Value| v.to_string();
+        vec![
+            ("kept".into(), j(self.kept.into())),
+            ("rounds".into(), j(self.rounds.into())),
+            ("mean_calls".into(), j(self.mean_calls.into())),
+            ("share_3plus".into(), j(self.share_3plus.into())),
+            (
+                "length_histogram".into(),
+                j(serde_json::to_value(&self.length_histogram).unwrap_or_default()),
+            ),
+            ("targets_covered".into(), j(self.targets_covered.into())),
+            (
+                "distinct_bigram_ratio".into(),
+                j(self.distinct_bigram_ratio.into()),
+            ),
+            ("top_opening_share".into(), j(self.top_opening_share.into())),
+            ("ungrounded".into(), j(self.ungrounded.into())),
+            (
+                "rejections".into(),
+                j(serde_json::to_value(&self.rejections).unwrap_or_default()),
+            ),
+        ]
     }
 
     /// The summary as a table for people.
@@ -126,8 +258,17 @@ impl Summary {
         let _ = writeln!(s, "attempts used        {}", hist(&self.attempts));
         let _ = writeln!(s, "trace lengths        {}", hist(&self.trace_lengths));
         let _ = writeln!(s, "mean gold calls      {:>8.2}", self.mean_calls);
+        let _ = writeln!(s, "share 3+ calls       {:>8.3}", self.share_3plus);
         let _ = writeln!(s, "mean hidden values   {:>8.2}", self.mean_hidden_values);
         let _ = writeln!(s, "mean distractors     {:>8.2}", self.mean_distractors);
+        let _ = writeln!(s, "targets covered      {:>8}", self.targets_covered);
+        let _ = writeln!(
+            s,
+            "distinct bigrams     {:>8.3}",
+            self.distinct_bigram_ratio
+        );
+        let _ = writeln!(s, "top opening share    {:>8.3}", self.top_opening_share);
+        let _ = writeln!(s, "ungrounded rounds    {:>8}", self.ungrounded);
         let _ = writeln!(s, "domains              {}", self.domains.len());
         for (k, v) in &self.domains {
             let _ = writeln!(s, "  {k:<30} {v:>8}");
@@ -162,14 +303,32 @@ pub struct RunConfig {
 pub trait Sink {
     /// Writes one kept record.
     fn write(&mut self, rec: &Record) -> Result<(), RunError>;
-    /// Finishes; returns files written.
-    fn finish(self: Box<Self>) -> Result<Vec<PathBuf>, RunError>;
+    /// Finishes with the run's final summary (for a dataset card); returns files written.
+    fn finish(self: Box<Self>, summary: &Summary) -> Result<Vec<PathBuf>, RunError>;
 }
 
-/// Runs generation into `dir`. `progress(done, kept)` is called after every item.
+/// What a worker hands back for one item: the outcome and, when kept, its `records.jsonl` line
+/// (serialized on the worker so the writer only copies bytes).
+type Done = (Outcome, Option<Result<Vec<u8>, serde_json::Error>>);
+
+fn json_err(path: &Path) -> impl FnOnce(serde_json::Error) -> RunError + '_ {
+    move |e| RunError::Io {
+        path: path.display().to_string(),
+        source: e.into(),
+    }
+}
+
+/// Output buffer of each JSON Lines file of a run.
+const WRITE_BUFFER: usize = 1 << 20;
+
+/// Runs generation into `dir` on `jobs` worker threads (at least one). Items are generated in
+/// any order but duplicate removal, writing, the sink and the summary see them in index order,
+/// so every file is byte-identical whatever `jobs` is. `progress(done, kept)` is called after
+/// every item, on the calling thread.
 pub fn generate(
     def: Arc<WorldDef>,
     cfg: &RunConfig,
+    jobs: usize,
     dir: &Path,
     mut sink: Box<dyn Sink>,
     progress: &mut dyn FnMut(u64, usize),
@@ -183,55 +342,64 @@ pub fn generate(
     .map_err(io(&cpath))?;
     let rpath = dir.join(RECORDS);
     let jpath = dir.join(REJECTED);
-    let mut records = BufWriter::new(std::fs::File::create(&rpath).map_err(io(&rpath))?);
-    let mut rejected = BufWriter::new(std::fs::File::create(&jpath).map_err(io(&jpath))?);
-    let mut gen = Generator::new(def, cfg.gen.clone());
+    let mut records = BufWriter::with_capacity(
+        WRITE_BUFFER,
+        std::fs::File::create(&rpath).map_err(io(&rpath))?,
+    );
+    let mut rejected = BufWriter::with_capacity(
+        WRITE_BUFFER,
+        std::fs::File::create(&jpath).map_err(io(&jpath))?,
+    );
+    let jobs = usize::try_from(cfg.n).map_or(jobs, |n| jobs.min(n)).max(1);
+    let first = Generator::new(def, cfg.gen.clone());
+    let mut gens = vec![first.clone(); jobs - 1];
+    gens.push(first);
     let mut dedup = Dedup::default();
     let mut summary = Summary::default();
-    for i in 0..cfg.n {
-        let out = gen.item(i).and_then(|r| {
+    let work = |g: &mut Generator, i: u64| -> Done {
+        let out = g.item(i);
+        let line = out.as_ref().ok().map(serde_json::to_vec);
+        (out, line)
+    };
+    let mut consume = |i: u64, (out, line): Done| -> Result<(), RunError> {
+        let out = out.and_then(|r| {
             let text: Vec<&str> = r.rounds.iter().map(|x| x.query.as_str()).collect();
-            match dedup.offer(&text.join("\n")) {
-                Seen::New => Ok(r),
-                Seen::Exact => Err(Rejection {
-                    id: r.id,
-                    stage: "dedup".into(),
-                    reason: "duplicate".into(),
-                    detail: String::new(),
-                }),
-                Seen::Near => Err(Rejection {
-                    id: r.id,
-                    stage: "dedup".into(),
-                    reason: "near_duplicate".into(),
-                    detail: String::new(),
-                }),
-            }
+            let reason = match dedup.offer(&text.join("\n")) {
+                Seen::New => return Ok(r),
+                Seen::Exact => "duplicate",
+                Seen::Near => "near_duplicate",
+            };
+            Err(Rejection {
+                id: r.id,
+                stage: "dedup".into(),
+                reason: reason.into(),
+                detail: String::new(),
+            })
         });
         match out {
             Ok(r) => {
-                serde_json::to_writer(&mut records, &r).map_err(|e| RunError::Io {
-                    path: rpath.display().to_string(),
-                    source: e.into(),
-                })?;
+                let line = line
+                    .unwrap_or_else(|| serde_json::to_vec(&r))
+                    .map_err(json_err(&rpath))?;
+                records.write_all(&line).map_err(io(&rpath))?;
                 records.write_all(b"\n").map_err(io(&rpath))?;
                 sink.write(&r)?;
                 summary.add_record(&r);
             }
             Err(j) => {
-                serde_json::to_writer(&mut rejected, &j).map_err(|e| RunError::Io {
-                    path: jpath.display().to_string(),
-                    source: e.into(),
-                })?;
+                serde_json::to_writer(&mut rejected, &j).map_err(json_err(&jpath))?;
                 rejected.write_all(b"\n").map_err(io(&jpath))?;
                 summary.add_rejection(&j);
             }
         }
         progress(i + 1, summary.kept);
-    }
+        Ok(())
+    };
+    crate::par::ordered(cfg.n, gens, &work, &mut consume)?;
     records.flush().map_err(io(&rpath))?;
     rejected.flush().map_err(io(&jpath))?;
     let mut files = vec![rpath, jpath];
-    files.extend(sink.finish()?);
+    files.extend(sink.finish(&summary)?);
     let spath = dir.join(SUMMARY);
     std::fs::write(
         &spath,

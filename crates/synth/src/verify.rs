@@ -478,3 +478,60 @@ fn static_checks(
     }
     Ok(())
 }
+
+/// Rounds of `rec` that fail grounding: some gold call argument value (a string of at least 3
+/// characters, or any number; scalars inside arrays and objects count too) appears neither in a
+/// user message of the record so far (this round's query included) nor in a tool result earlier
+/// in the conversation (up to the end of this round). Matching is case-insensitive text
+/// containment. A simple stand-in, to be replaced by the full grounding check.
+pub fn ungrounded_rounds(rec: &hardgen_core::Record) -> usize {
+    use hardgen_core::record::Message;
+    let mut seen = String::new();
+    let mut bad = 0;
+    for round in &rec.rounds {
+        for m in &round.trajectory {
+            match m {
+                Message::User { content } => {
+                    seen.push_str(&content.to_lowercase());
+                    seen.push('\n');
+                }
+                Message::Tool { content, .. } => push_scalars(content, &mut seen),
+                Message::Assistant { .. } => {}
+            }
+        }
+        let grounded = round
+            .gold
+            .iter()
+            .all(|g| g.arguments.values().all(|v| is_grounded(v, &seen)));
+        if !grounded {
+            bad += 1;
+        }
+    }
+    bad
+}
+
+/// Appends every scalar of `v` as lowercase text, one per line.
+fn push_scalars(v: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match v {
+        Value::Array(xs) => xs.iter().for_each(|x| push_scalars(x, out)),
+        Value::Object(m) => m.values().for_each(|x| push_scalars(x, out)),
+        Value::Null => {}
+        other => {
+            out.push_str(&value_text(other).to_lowercase());
+            out.push('\n');
+        }
+    }
+}
+
+/// Whether every checked scalar of an argument value occurs in `seen` (lowercase text).
+fn is_grounded(v: &serde_json::Value, seen: &str) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::String(s) if s.chars().count() >= 3 => seen.contains(&s.to_lowercase()),
+        Value::Number(n) => seen.contains(&n.to_string()),
+        Value::Array(xs) => xs.iter().all(|x| is_grounded(x, seen)),
+        Value::Object(m) => m.values().all(|x| is_grounded(x, seen)),
+        _ => true,
+    }
+}

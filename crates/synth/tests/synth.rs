@@ -156,3 +156,75 @@ fn show_one() {
         serde_json::to_string_pretty(&kept[0]).unwrap_or_default()
     );
 }
+
+#[test]
+fn generated_rounds_are_grounded_and_an_unseen_argument_is_not() {
+    use hardgen_synth::verify::ungrounded_rounds;
+    let (kept, _) = run(
+        GenConfig {
+            rounds: 2,
+            ..GenConfig::default()
+        },
+        30,
+    );
+    assert!(!kept.is_empty());
+    for r in &kept {
+        assert_eq!(ungrounded_rounds(r), 0, "{}", r.id);
+    }
+    let mut r = kept[0].clone();
+    if let Some(g) = r.rounds[0].gold.first_mut() {
+        g.arguments
+            .insert("extra".into(), "nowhere-in-the-conversation".into());
+    }
+    assert_eq!(ungrounded_rounds(&r), 1);
+}
+
+#[test]
+fn summary_counts_bigrams_openings_targets_and_rejections() {
+    use hardgen_synth::run::Summary;
+    let (kept, _) = run(GenConfig::default(), 20);
+    assert!(kept.len() >= 2);
+    let mut a = kept[0].clone();
+    a.rounds[0].query = "Please find the open ticket. Please find it".into();
+    let mut b = kept[1].clone();
+    b.rounds[0].query = "please find the open loan".into();
+    let mut s = Summary::default();
+    s.add_record(&a);
+    s.add_record(&b);
+    // Bigrams: 7 + 4 = 11; distinct: please find, find the, the open, open ticket, ticket please,
+    // find it, open loan = 7.
+    assert!((s.distinct_bigram_ratio - 7.0 / 11.0).abs() < 1e-12);
+    assert!((s.top_opening_share - 1.0).abs() < 1e-12, "one opening");
+    let targets: std::collections::BTreeSet<&str> = [&a, &b]
+        .iter()
+        .map(|r| r.rounds[0].target.as_str())
+        .collect();
+    assert_eq!(s.targets_covered, targets.len());
+    let long = [&a, &b]
+        .iter()
+        .filter(|r| r.rounds[0].gold.len() >= 3)
+        .count();
+    assert!((s.share_3plus - long as f64 / 2.0).abs() < 1e-12);
+    assert_eq!(s.length_histogram, s.trace_lengths);
+    s.add_rejection(&hardgen_core::Rejection {
+        id: "x".into(),
+        stage: "dedup".into(),
+        reason: "duplicate".into(),
+        detail: String::new(),
+    });
+    assert_eq!(s.rejections["dedup"]["duplicate"], 1);
+    assert_eq!(s.rejected["dedup:duplicate"], 1);
+    let v = serde_json::to_value(&s).expect("json");
+    for k in [
+        "mean_calls",
+        "share_3plus",
+        "length_histogram",
+        "targets_covered",
+        "distinct_bigram_ratio",
+        "top_opening_share",
+        "ungrounded",
+        "rejections",
+    ] {
+        assert!(v.get(k).is_some(), "{k} missing");
+    }
+}
