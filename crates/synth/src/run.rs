@@ -96,7 +96,7 @@ pub struct Summary {
     /// Share of round queries that start with the most frequent lowercase 4-word opening.
     #[serde(default)]
     pub top_opening_share: f64,
-    /// Kept rounds that fail grounding (`verify::ungrounded_rounds`).
+    /// Kept rounds that fail grounding (`ground::ungrounded_rounds`).
     #[serde(default)]
     pub ungrounded: usize,
     /// Running counts behind the figures above (not written).
@@ -170,7 +170,7 @@ impl Summary {
         for d in &r.domains {
             *self.domains.entry(d.clone()).or_default() += 1;
         }
-        self.ungrounded += crate::verify::ungrounded_rounds(r);
+        self.ungrounded += crate::ground::ungrounded_rounds(r);
         let t = &self.acc;
         self.share_3plus = ratio(t.rounds_3plus, self.rounds);
         self.targets_covered = t.targets.len();

@@ -159,7 +159,7 @@ fn show_one() {
 
 #[test]
 fn generated_rounds_are_grounded_and_an_unseen_argument_is_not() {
-    use hardgen_synth::verify::ungrounded_rounds;
+    use hardgen_synth::ground::ungrounded_rounds;
     let (kept, _) = run(
         GenConfig {
             rounds: 2,
