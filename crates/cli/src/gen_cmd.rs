@@ -34,6 +34,22 @@ pub struct GenerateCmd {
     /// Fewest gold calls per round.
     #[arg(long, default_value_t = 1)]
     min_calls: usize,
+    /// Most gold calls per round (longer rounds are rejected as `too_long`).
+    #[arg(long, default_value_t = 8)]
+    max_calls: usize,
+    /// Weight of each gold length, as `LEN:WEIGHT` pairs (`2:1,3:2,4:1`); lengths left out get
+    /// weight 0. Default: 1:0.1,2:0.18,3:0.27,4:0.2,5:0.12,6:0.07,7:0.04,8:0.02 (mean about 3.5).
+    #[arg(long, value_parser = parse_length_weights)]
+    length_weights: Option<LengthWeights>,
+    /// Most share of rounds whose gold crosses domains (the rest are redrawn).
+    #[arg(long, default_value_t = 0.25)]
+    cross_domain_share: f64,
+    /// Worlds per run (each item uses one, by its number): more entities, less repetition.
+    #[arg(long, default_value_t = 4)]
+    world_seeds: u32,
+    /// Draws per item before it is rejected (the last rejection is reported).
+    #[arg(long, default_value_t = 4)]
+    tries: u32,
     /// Chance that an offline reasoner attempt contains a mistake (exercises hints and retries).
     #[arg(long, default_value_t = 0.15)]
     error_rate: f64,
@@ -47,6 +63,39 @@ pub struct GenerateCmd {
     #[arg(long)]
     jobs: Option<std::num::NonZeroUsize>,
 }
+
+/// Parses `--length-weights`: `LEN:WEIGHT` pairs into weights indexed by length.
+fn parse_length_weights(s: &str) -> Result<LengthWeights, String> {
+    let mut w = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (l, x) = part
+            .split_once(':')
+            .ok_or_else(|| format!("`{part}`: expected LEN:WEIGHT"))?;
+        let l: usize = l
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{part}`: the length must be a whole number"))?;
+        let x: f64 = x
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{part}`: the weight must be a number"))?;
+        if !(x.is_finite() && x >= 0.0) || l == 0 || l > 64 {
+            return Err(format!("`{part}`: length 1..=64 and a weight of 0 or more"));
+        }
+        if w.len() <= l {
+            w.resize(l + 1, 0.0);
+        }
+        w[l] = x;
+    }
+    if w.iter().all(|x| *x <= 0.0) {
+        return Err("at least one length needs a positive weight".into());
+    }
+    Ok(LengthWeights(w))
+}
+
+/// Weights by gold length (index = calls), as `--length-weights` gives them.
+#[derive(Debug, Clone)]
+pub struct LengthWeights(pub Vec<f64>);
 
 /// The worker count of a `--jobs` flag: all cores when absent.
 pub fn jobs(flag: Option<std::num::NonZeroUsize>) -> usize {
@@ -74,6 +123,12 @@ impl Sink for Exports {
 
 /// Runs `hardgen generate`.
 pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
+    if !(0.0..=1.0).contains(&cmd.cross_domain_share) {
+        bail!(
+            "--cross-domain-share must be between 0 and 1, got {}",
+            cmd.cross_domain_share
+        );
+    }
     if !(0.0..=1.0).contains(&cmd.error_rate) {
         bail!(
             "--error-rate must be between 0 and 1, got {}",
@@ -93,6 +148,14 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
             rounds: cmd.rounds.max(1),
             distractors: cmd.distractors,
             min_calls: cmd.min_calls.max(1),
+            max_calls: cmd.max_calls.max(cmd.min_calls.max(1)),
+            length_weights: cmd.length_weights.clone().map_or_else(
+                || hardgen_synth::pipeline::DEFAULT_LENGTH_WEIGHTS.to_vec(),
+                |w| w.0,
+            ),
+            cross_domain_share: cmd.cross_domain_share,
+            world_seeds: cmd.world_seeds.max(1),
+            tries: cmd.tries.max(1),
             reasoner: ReasonerConfig {
                 error_rate: cmd.error_rate,
                 ..ReasonerConfig::default()

@@ -186,7 +186,7 @@ impl Sampler {
         let mut st = State::new(self.slots.len(), n);
         let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed ^ 0x5EED_F00D);
         let mut pools = Pools::new();
-        for sweep in 0..4 {
+        for sweep in 0..6 {
             for t in 0..n {
                 let cs = &self.graph.constraints[t];
                 let first = !cs.iter().any(|c| c.required);

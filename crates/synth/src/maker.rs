@@ -172,6 +172,13 @@ pub fn make(
             result: call.result.clone().unwrap_or(Value::Null),
         });
     }
+    // One call with nothing to say ("search teams") is no task at all.
+    if gold.len() == 1 && inputs.is_empty() {
+        return Err(MakerReject {
+            reason: "trivial",
+            detail: format!("{target} alone, with no input"),
+        });
+    }
     let Some((name, description, parameters, returns)) =
         signature(&gold, &implementation, &inputs, specs)
     else {

@@ -61,7 +61,7 @@ impl Default for GenConfig {
             length_weights: DEFAULT_LENGTH_WEIGHTS.to_vec(),
             cross_domain_share: 0.25,
             tries: 4,
-            world_seeds: 8,
+            world_seeds: 4,
         }
     }
 }

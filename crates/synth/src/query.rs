@@ -272,6 +272,15 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
         ("_before", false),
     ] {
         if let Some(base) = field.strip_suffix(suffix) {
+            // "starts_on_from": "that starts on or after".
+            if let Some(verb) = base
+                .strip_suffix("_on")
+                .or_else(|| base.strip_suffix("_at"))
+            {
+                let v = phrase::label(verb);
+                let when = if from { "on or after" } else { "on or before" };
+                return format!("that {v} {when} {t}");
+            }
             let b = phrase::label(base);
             return if from {
                 pick(&[
@@ -350,7 +359,15 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         // Names read best right after the noun; nested relations go last, so a later clause
         // never seems to qualify a nested noun.
         quals.sort_by_key(|q| {
-            let cat = if q.starts_with("named") || q.starts_with("titled") {
+            let naming = [
+                "named",
+                "titled",
+                "called",
+                "that goes by",
+                "by the name of",
+                "with the title",
+            ];
+            let cat = if naming.iter().any(|n| q.starts_with(n)) {
                 0
             } else if !q.starts_with("whose") && !q.starts_with("of ") {
                 1
@@ -384,6 +401,10 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             },
             _ => {
                 let np = self.bound(k, arg, depth + 1);
+                // An item already described adds nothing by being named again here.
+                if np.starts_with("that same ") {
+                    return String::new();
+                }
                 self.role(arg, &np, noun)
             }
         }
@@ -429,6 +450,23 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         let Some(b) = self.view.steps.get(j).and_then(|s| s.bindings.get(arg)) else {
             return String::new();
         };
+        // A step that only echoes an id it was given (an authorization returning the id it
+        // checked) is not a new item: say what it was given.
+        if let (Binding::Step { step, .. } | Binding::Select { step, .. }, Some(v)) =
+            (b, self.view.gold.get(j).and_then(|g| g.arguments.get(arg)))
+        {
+            let echoed = self.view.gold.get(*step).and_then(|src| {
+                let steps = self.view.steps.get(*step)?;
+                src.arguments.iter().find(|(a, x)| {
+                    *x == v && !matches!(steps.bindings.get(*a), Some(Binding::Input { .. }) | None)
+                })
+            });
+            if let Some((a, _)) = echoed {
+                if depth <= 12 && *step < j {
+                    return self.bound(*step, a, depth + 1);
+                }
+            }
+        }
         let (k, path, sel) = match b {
             Binding::Step { step, path, .. } => (*step, path.as_str(), None),
             Binding::Select {
@@ -515,6 +553,17 @@ pub fn action(spec: &ToolSpec) -> String {
     }
     if d.starts_with("Search ") {
         if let Some(i) = d.find(" by ") {
+            d.truncate(i);
+        }
+    }
+    // "Find the contact with an exact e-mail address": the value is said after the action.
+    for cut in [
+        " with an exact",
+        " with the exact",
+        " with a public",
+        " by its exact",
+    ] {
+        if let Some(i) = d.find(cut) {
             d.truncate(i);
         }
     }
@@ -626,6 +675,7 @@ pub fn write<S: Specs + ?Sized>(
         return String::new();
     };
     let mut act = action(target);
+    let reads = crate::reasoner::READ_VERBS.contains(&target.name.split('_').next().unwrap_or(""));
     let slots = action_from_description(target);
     let mut literals: Vec<String> = Vec::new();
     let mut bound: Vec<(String, String)> = Vec::new();
@@ -659,6 +709,7 @@ pub fn write<S: Specs + ?Sized>(
                 };
                 match put {
                     Some(s) => act = s,
+                    None if reads => literals.push(attribute(arg, &v, w.vary())),
                     None => literals.push(literal_clause(arg, &v, &mut w.rng.borrow_mut())),
                 }
                 continue;
@@ -698,7 +749,8 @@ pub fn write<S: Specs + ?Sized>(
             bound.push((st::id_noun(arg), np));
         }
     }
-    for (i, (role, np)) in bound.iter().enumerate() {
+    let mut said_for = false;
+    for (role, np) in &bound {
         let last_word = role.rsplit(' ').next().unwrap_or(role);
         let put = if slots {
             substitute(&act, role, np).or_else(|| substitute(&act, last_word, np))
@@ -707,7 +759,8 @@ pub fn write<S: Specs + ?Sized>(
         };
         if let Some(s) = put {
             act = s;
-        } else if i == 0 || !act.contains(" for ") {
+        } else if !said_for && !np.starts_with(&format!("the {role}")) {
+            said_for = true;
             act.push_str(&format!(" for {np}"));
         } else if np.starts_with(&format!("the {role}")) {
             act.push_str(&format!(", with {np}"));
@@ -720,11 +773,16 @@ pub fn write<S: Specs + ?Sized>(
             1 => literals[0].clone(),
             n => format!("{} and {}", literals[..n - 1].join(", "), literals[n - 1]),
         };
-        act.push_str(if w.vary().is_multiple_of(2) {
-            " with "
+        if reads {
+            // Filters of a read say which items: "find the restaurant called Brasa Negra".
+            act.push(' ');
         } else {
-            ", with "
-        });
+            act.push_str(if w.vary().is_multiple_of(2) {
+                " with "
+            } else {
+                ", with "
+            });
+        }
         act.push_str(&joined);
     }
     let mut rng = w.rng.borrow_mut();
@@ -757,6 +815,8 @@ fn literal_clause(arg: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
         return attribute(arg, v, rng.random_range(0..6))
             .trim_start_matches("with ")
             .trim_start_matches("having ")
+            .trim_start_matches("that ")
+            .trim_start_matches("which ")
             .to_string();
     }
     match v {

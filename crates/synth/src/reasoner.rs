@@ -433,7 +433,7 @@ pub fn attempt<E: Environment>(
 }
 
 /// Tool verbs that only read: their answers report what was found.
-const READ_VERBS: &[&str] = &[
+pub const READ_VERBS: &[&str] = &[
     "get", "find", "lookup", "look", "read", "search", "list", "count", "total", "average",
     "largest", "smallest", "check", "track", "show", "sum", "compare", "quote", "estimate",
 ];
@@ -468,7 +468,11 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
                     };
                     let plans = [
                         format!("I found {count} {n}. The first one: {kv}."),
-                        format!("There are {count} {n}; the first is {kv}."),
+                        if count == 1 {
+                            format!("There is 1 {n}: {kv}.")
+                        } else {
+                            format!("There are {count} {n}; the first is {kv}.")
+                        },
                         format!("{count} {n} came up. Top of the list: {kv}."),
                     ];
                     plans.choose(rng).cloned().unwrap_or_default()
