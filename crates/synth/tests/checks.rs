@@ -1854,3 +1854,61 @@ fn levels_put_independent_calls_on_one_level() {
     m2.gold[1].depends_on = vec![];
     assert_eq!(levels(&m2), vec![0, 0, 1]);
 }
+
+#[test]
+fn grounding_recalls_values_an_earlier_call_was_given() {
+    // Round 0's results all list several items, but its get_contact call was given ct-7001:
+    // that call singled the contact out.
+    let mut rec = two_round_record("Please send Hello there to the contact from before.");
+    let many = |v: Value| json!({"count": 2, "results": [v, {"x": 1}]});
+    for i in [2, 4] {
+        if let Message::Tool { content, .. } = &mut rec.rounds[0].trajectory[i] {
+            *content = many(content.clone());
+        }
+    }
+    rec.rounds[0].trajectory[2] = tool_msg(
+        "c0",
+        "search_groups",
+        groups(&[("Family", "ct-7001"), ("Work", "ct-7002")]),
+    );
+    assert_eq!(round_problem(&rec, 1), None);
+    // Without the call, nothing singles it out.
+    rec.rounds[0].trajectory[3] = assistant_calls(vec![call(
+        "c1",
+        "get_contact",
+        json!({"contact_id": "ct-0000"}),
+    )]);
+    assert_eq!(
+        round_problem(&rec, 1).as_deref(),
+        Some("rounds[1].gold[0].arguments.contact_id: ct-7001 is neither stated by the user nor taken from an earlier result")
+    );
+}
+
+#[test]
+fn grounding_states_a_boolean_input_by_its_parameter_or_argument() {
+    // A boolean is stated by the label of the advanced tool's parameter or of the argument.
+    let flagged = |param: &str, query: &str| {
+        let mut rec = good_record();
+        let r = &mut rec.rounds[0];
+        r.query = query.into();
+        r.trajectory[0] = Message::User {
+            content: query.into(),
+        };
+        r.gold[0].arguments = obj(json!({"city": true}));
+        r.external_inputs = obj(json!({ param: true }));
+        r.advanced_tool.implementation[0].bindings.insert(
+            "city".into(),
+            Binding::Input {
+                param: param.into(),
+            },
+        );
+        round_problem(&rec, 0)
+    };
+    let q = |w: &str| format!("Please get the contact who manages the group with {w} in Oslo.");
+    assert_eq!(flagged("town", &q("town")), None);
+    assert_eq!(flagged("town", &q("city")), None);
+    assert_eq!(
+        flagged("town", &q("village")).as_deref(),
+        Some("rounds[0].gold[0].arguments.city: true is neither stated by the user nor taken from an earlier result")
+    );
+}
