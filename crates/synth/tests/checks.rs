@@ -563,6 +563,8 @@ fn states_tells_numbers_apart() {
     assert!(states("kwh 39 today", &json!(39), "kwh"));
     assert!(states("kwh 39", &json!(39), "kwh"));
     assert!(states("at most 39.", &json!(39), "kwh"));
+    assert!(states("at most 39. then more", &json!(39), "kwh"));
+    assert!(states("at most 39.x", &json!(39), "kwh"));
     assert!(!states("kwh 390 today", &json!(39), "kwh"));
     assert!(!states("kwh 39.5 today", &json!(39), "kwh"));
     assert!(states("kwh 39.5 today", &json!(39.5), "kwh"));
