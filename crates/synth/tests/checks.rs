@@ -783,6 +783,22 @@ fn verify_check_does_not_call_stated_or_short_or_seen_values_guessed() {
         "{:?}",
         c.hints
     );
+    // Two characters are too short to call a guess; three are not.
+    let mut a = good_attempt();
+    a.calls[0].0.arguments = obj(json!({"city": "Zq"}));
+    let c = verify_check(&m, GOOD, &a, true);
+    assert!(
+        !c.hints.iter().any(|h| h.contains("guessed")),
+        "{:?}",
+        c.hints
+    );
+    a.calls[0].0.arguments = obj(json!({"city": "Zqx"}));
+    let c = verify_check(&m, GOOD, &a, true);
+    assert!(c
+        .hints
+        .iter()
+        .any(|h| h
+            == "a required value for search_groups (city) was guessed, not obtained from a tool"));
     // A value seen only in a *later* result was still guessed.
     let mut a = good_attempt();
     a.calls.swap(0, 1);
