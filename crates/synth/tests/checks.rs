@@ -1,0 +1,1932 @@
+//! Unit tests of every check (tool maker, query, grounding, verifier, reverify, reasoner) on small
+//! hand-built inputs: three tiny tools, hand-made traces, rounds and records. One test per
+//! rejection reason and per failing check, each asserting the exact reason or message.
+
+use hardgen_core::record::{
+    AdvancedStep, Binding, Call, Difficulty, Generators, GoldCall, Message, Verdict,
+};
+use hardgen_core::trace::TraceCall;
+use hardgen_core::{Record, Round, ToolCall, ToolError, ToolSpec, Trace};
+use hardgen_synth::ground::{record_problem, round_problem, ungrounded_rounds};
+use hardgen_synth::maker::{make, Made, MakerReject};
+use hardgen_synth::pipeline::SpecIndex;
+use hardgen_synth::query::{
+    check as query_check, grammar_problems, intermediate_values, missing_relation, states,
+    RoundView,
+};
+use hardgen_synth::reasoner::{answer_text, answer_values, levels, Attempt};
+use hardgen_synth::verify::{check as verify_check, reverify};
+use hardgen_tools::{Environment, WorldDef};
+use rand::rngs::ChaCha8Rng;
+use rand::SeedableRng;
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+// ---------------------------------------------------------------------------------------------
+// The hand-built world: three tools whose result schemas describe their fields.
+
+fn specs() -> Vec<ToolSpec> {
+    vec![
+        ToolSpec {
+            name: "search_groups".into(),
+            description: "Search contact groups by city.".into(),
+            domain: "contacts".into(),
+            parameters: json!({"type": "object", "properties": {
+                "city": {"type": "string", "description": "City of the group"}}, "required": ["city"]}),
+            returns: Some(json!({"type": "object", "properties": {
+            "count": {"type": "integer", "description": "How many groups match"},
+            "results": {"type": "array", "items": {"type": "object", "properties": {
+                "group_id": {"type": "string", "description": "Id of a named group"},
+                "group_name": {"type": "string", "description": "Name of the group"},
+                "owner_contact_id": {"type": "string", "description": "Contact who manages the group"}
+            }}}}})),
+        },
+        ToolSpec {
+            name: "get_contact".into(),
+            description: "Get a contact by id. Reads only.".into(),
+            domain: "contacts".into(),
+            parameters: json!({"type": "object", "properties": {
+                "contact_id": {"type": "string", "description": "Id of the contact"}}, "required": ["contact_id"]}),
+            returns: Some(json!({"type": "object", "properties": {
+                "contact_id": {"type": "string", "description": "Id of the contact"},
+                "name": {"type": "string", "description": "Full name"},
+                "city": {"type": "string", "description": "City the contact lives in"}}})),
+        },
+        ToolSpec {
+            name: "send_message".into(),
+            description: "Send a message to a contact.".into(),
+            domain: "messaging".into(),
+            parameters: json!({"type": "object", "properties": {
+                "contact_id": {"type": "string", "description": "Id of the contact"},
+                "text": {"type": "string", "description": "Message text"}}, "required": ["contact_id", "text"]}),
+            returns: Some(json!({"type": "object", "properties": {
+                "message_id": {"type": "string", "description": "Id of the message"},
+                "status": {"type": "string", "description": "Delivery status"}}})),
+        },
+    ]
+}
+
+fn world() -> WorldDef {
+    let specs = specs();
+    WorldDef {
+        domains: Vec::new(),
+        colls: Vec::new(),
+        tools: Vec::new(),
+        shared_specs: specs.iter().cloned().map(Arc::new).collect(),
+        by_name: specs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.clone(), i))
+            .collect::<HashMap<_, _>>(),
+        validators: Vec::new(),
+        param_entities: Vec::new(),
+        result_entities: Vec::new(),
+        specs,
+    }
+}
+
+const OWNER: &str = "results[].owner_contact_id";
+
+fn groups(owners: &[(&str, &str)]) -> Value {
+    let results: Vec<Value> = owners
+        .iter()
+        .enumerate()
+        .map(|(i, (name, owner))| {
+            json!({"group_id": format!("grp-10{}", i + 1), "group_name": name, "owner_contact_id": owner})
+        })
+        .collect();
+    json!({"count": results.len(), "results": results})
+}
+
+fn contact(id: &str) -> Value {
+    json!({"contact_id": id, "name": "Ada", "city": "Bergen"})
+}
+
+fn obj(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn tcall(
+    step: usize,
+    round: usize,
+    name: &str,
+    args: Value,
+    prov: &[(&str, &str)],
+    deps: &[usize],
+    result: Option<Value>,
+) -> TraceCall {
+    TraceCall {
+        step,
+        round,
+        name: name.into(),
+        arguments: obj(args),
+        provenance: prov
+            .iter()
+            .map(|(a, p)| (a.to_string(), p.to_string()))
+            .collect(),
+        depends_on: deps.to_vec(),
+        result,
+        error: None,
+    }
+}
+
+fn trace(targets: &[&str], calls: Vec<TraceCall>) -> Trace {
+    Trace {
+        id: "t".into(),
+        seed: 0,
+        targets: targets.iter().map(|t| t.to_string()).collect(),
+        reached: vec![true; targets.len()],
+        calls,
+    }
+}
+
+/// Search the groups in Oslo, then get the owner of the one group found.
+fn chain_trace(owner: &str) -> Trace {
+    trace(
+        &["get_contact"],
+        vec![
+            tcall(
+                0,
+                0,
+                "search_groups",
+                json!({"city": "Oslo"}),
+                &[("city", "literal")],
+                &[],
+                Some(groups(&[("Family", owner)])),
+            ),
+            tcall(
+                1,
+                0,
+                "get_contact",
+                json!({"contact_id": owner}),
+                &[("contact_id", &format!("step:0:{OWNER}"))],
+                &[0],
+                Some(contact(owner)),
+            ),
+        ],
+    )
+}
+
+/// Like `chain_trace`, but two groups are found and the second one's owner is taken.
+fn select_trace(second: Value) -> Trace {
+    trace(
+        &["get_contact"],
+        vec![
+            tcall(
+                0,
+                0,
+                "search_groups",
+                json!({"city": "Oslo"}),
+                &[("city", "literal")],
+                &[],
+                Some(second),
+            ),
+            tcall(
+                1,
+                0,
+                "get_contact",
+                json!({"contact_id": "ct-7002"}),
+                &[("contact_id", &format!("step:0:{OWNER}"))],
+                &[0],
+                Some(contact("ct-7002")),
+            ),
+        ],
+    )
+}
+
+/// Two rounds: the chain, then a message to the contact found in round 0.
+fn context_trace() -> Trace {
+    let mut t = chain_trace("ct-7001");
+    t.targets.push("send_message".into());
+    t.calls.push(tcall(
+        2,
+        1,
+        "send_message",
+        json!({"contact_id": "ct-7001", "text": "Hello there"}),
+        &[("contact_id", "step:1:contact_id"), ("text", "literal")],
+        &[1],
+        Some(json!({"message_id": "msg-501", "status": "sent"})),
+    ));
+    t
+}
+
+fn made_of(t: &Trace, round: usize) -> Made {
+    let def = world();
+    make(t, round, &SpecIndex(&def), 1, 8).expect("the hand-built round makes a tool")
+}
+
+fn reject(t: &Trace, round: usize, min: usize, max: usize) -> MakerReject {
+    let def = world();
+    make(t, round, &SpecIndex(&def), min, max).expect_err("the round is rejected")
+}
+
+// ---------------------------------------------------------------------------------------------
+// maker::make
+
+#[test]
+fn make_rejects_no_round() {
+    let r = reject(&chain_trace("ct-7001"), 1, 1, 8);
+    assert_eq!(r.reason, "no_round");
+    assert_eq!(r.detail, "trace has no round 1");
+}
+
+#[test]
+fn make_rejects_target_not_reached() {
+    let mut t = chain_trace("ct-7001");
+    t.calls[1].result = None;
+    let r = reject(&t, 0, 1, 8);
+    assert_eq!(r.reason, "target_not_reached");
+    assert_eq!(r.detail, "get_contact never succeeded");
+    // A success of the target in another round does not count.
+    let mut t = chain_trace("ct-7001");
+    t.calls[1].round = 1;
+    assert_eq!(reject(&t, 0, 1, 8).reason, "target_not_reached");
+}
+
+#[test]
+fn make_rejects_too_short() {
+    let r = reject(&chain_trace("ct-7001"), 0, 3, 8);
+    assert_eq!(r.reason, "too_short");
+    assert_eq!(r.detail, "2 gold call(s), need 3");
+    // Exactly min_calls is fine.
+    let def = world();
+    assert!(make(&chain_trace("ct-7001"), 0, &SpecIndex(&def), 2, 2).is_ok());
+}
+
+#[test]
+fn make_rejects_too_long() {
+    let r = reject(&chain_trace("ct-7001"), 0, 1, 1);
+    assert_eq!(r.reason, "too_long");
+    assert_eq!(r.detail, "2 gold calls, at most 1");
+}
+
+#[test]
+fn make_rejects_ambiguous() {
+    // Two items with nothing but ids: no attribute tells them apart.
+    let anon = json!({"count": 2, "results": [
+        {"group_id": "grp-101", "owner_contact_id": "ct-7001"},
+        {"group_id": "grp-102", "owner_contact_id": "ct-7002"}]});
+    let r = reject(&select_trace(anon), 0, 1, 8);
+    assert_eq!(r.reason, "ambiguous");
+    assert_eq!(
+        r.detail,
+        "get_contact picks one of 2 values of results[].owner_contact_id with nothing to tell them apart"
+    );
+}
+
+#[test]
+fn make_rejects_unknown_tool() {
+    let mut t = chain_trace("ct-7001");
+    t.calls[0].name = "drop_tables".into();
+    let r = reject(&t, 0, 1, 8);
+    assert_eq!(r.reason, "unknown_tool");
+    assert_eq!(r.detail, "drop_tables");
+}
+
+#[test]
+fn make_binds_inputs_and_steps() {
+    let m = made_of(&chain_trace("ct-7001"), 0);
+    assert_eq!(m.trace_steps, vec![0, 1]);
+    assert_eq!(m.inputs, obj(json!({"city": "Oslo"})));
+    assert!(m.selectors.is_empty() && m.context_inputs.is_empty() && m.context_refs.is_empty());
+    let b = &m.tool.implementation;
+    assert_eq!(b.len(), 2);
+    assert_eq!(b[0].tool, "search_groups");
+    assert_eq!(
+        b[0].bindings["city"],
+        Binding::Input {
+            param: "city".into()
+        }
+    );
+    assert_eq!(
+        b[1].bindings["contact_id"],
+        Binding::Step {
+            step: 0,
+            path: OWNER.into(),
+            index: 0
+        }
+    );
+    assert_eq!(m.gold[0].provenance["city"], "input:city");
+    assert_eq!(
+        m.gold[1].provenance["contact_id"],
+        format!("step:0:{OWNER}")
+    );
+    assert_eq!(m.gold[1].depends_on, vec![0]);
+    assert_eq!(m.gold[1].step, 1);
+    assert_eq!(m.gold[1].result, contact("ct-7001"));
+    assert_eq!(m.tool.name, "get_contact_from_city");
+    assert_eq!(m.tool.steps, vec![0, 1]);
+    assert_eq!(
+        m.tool.description,
+        "Get a contact by id in one call. Internally it will search contact groups by city, then get a contact by id. Returns what get_contact returns."
+    );
+    assert_eq!(
+        m.tool.parameters,
+        json!({"type": "object", "properties": {"city": {"type": "string", "description": "City of the group"}}, "required": ["city"]})
+    );
+}
+
+#[test]
+fn make_binds_a_selector_among_several_items() {
+    let two = groups(&[("Family", "ct-7001"), ("Work", "ct-7002")]);
+    let m = made_of(&select_trace(two), 0);
+    assert_eq!(
+        m.tool.implementation[1].bindings["contact_id"],
+        Binding::Select {
+            step: 0,
+            path: OWNER.into(),
+            field: "results[].group_name".into(),
+            param: "group_name".into()
+        }
+    );
+    assert_eq!(m.inputs, obj(json!({"city": "Oslo", "group_name": "Work"})));
+    assert_eq!(m.selectors, BTreeSet::from(["group_name".to_string()]));
+    assert_eq!(
+        m.tool.parameters["properties"]["group_name"],
+        json!({"type": "string", "description": "Which item to use: the one whose group name is this"})
+    );
+}
+
+#[test]
+fn make_refers_earlier_round_values_to_their_call() {
+    let m = made_of(&context_trace(), 1);
+    // Only this round's calls: the round-0 call it depends on is context, not gold.
+    assert_eq!(m.trace_steps, vec![2]);
+    assert!(m.gold[0].depends_on.is_empty());
+    assert_eq!(
+        m.inputs,
+        obj(json!({"contact_id": "ct-7001", "text": "Hello there"}))
+    );
+    assert_eq!(m.context_inputs, BTreeSet::from(["contact_id".to_string()]));
+    assert_eq!(
+        m.context_refs,
+        BTreeMap::from([("contact_id".to_string(), (1, "contact_id".to_string()))])
+    );
+    assert_eq!(
+        m.tool.implementation[0].bindings["contact_id"],
+        Binding::Input {
+            param: "contact_id".into()
+        }
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// query::check, missing_relation, states, grammar_problems
+
+const GOOD: &str = "Please get the contact who manages the group in Oslo.";
+
+fn qcheck(m: &Made, q: &str) -> Result<(), (&'static str, String)> {
+    query_check(m, q, &specs()[..]).map_err(|e| (e.reason, e.detail))
+}
+
+#[test]
+fn query_check_accepts_a_good_query() {
+    let m = made_of(&chain_trace("ct-7001"), 0);
+    assert_eq!(qcheck(&m, GOOD), Ok(()));
+    // The relation may also be named by its field label.
+    assert_eq!(
+        qcheck(&m, "Please get the owner contact of the group in Oslo."),
+        Ok(())
+    );
+}
+
+#[test]
+fn query_check_rejects_incomplete() {
+    let m = made_of(&chain_trace("ct-7001"), 0);
+    assert_eq!(
+        qcheck(&m, "Please get the contact who manages the group."),
+        Err(("incomplete", "city = Oslo is not in the query".into()))
+    );
+}
+
+#[test]
+fn query_check_rejects_leak() {
+    let m = made_of(&chain_trace("ct-7001"), 0);
+    assert_eq!(
+        qcheck(
+            &m,
+            "Please get the contact who manages the group in Oslo, ct-7001."
+        ),
+        Err(("leak", "intermediate value ct-7001 is in the query".into()))
+    );
+    // Three characters are enough to leak; two are not.
+    let m = made_of(&chain_trace("CT7"), 0);
+    assert_eq!(
+        qcheck(
+            &m,
+            "Please get the contact who manages the group in Oslo, ct7."
+        ),
+        Err(("leak", "intermediate value CT7 is in the query".into()))
+    );
+    let m = made_of(&chain_trace("C7"), 0);
+    assert_eq!(
+        qcheck(
+            &m,
+            "Please get the contact who manages the group in Oslo, c7."
+        ),
+        Ok(())
+    );
+}
+
+#[test]
+fn query_check_rejects_ungrammatical() {
+    let m = made_of(&chain_trace("ct-7001"), 0);
+    assert_eq!(
+        qcheck(&m, "please get the contact who manages the group in Oslo."),
+        Err(("ungrammatical", "does not start with a capital".into()))
+    );
+}
+
+#[test]
+fn query_check_rejects_relation_missing() {
+    let m = made_of(&chain_trace("ct-7001"), 0);
+    assert_eq!(
+        qcheck(&m, "Please get the owner of the group in Oslo."),
+        Err((
+            "relation_missing",
+            "step 1 takes contact_id from results[].owner_contact_id of step 0 but the query never says \"contact who manages\"".into()
+        ))
+    );
+}
+
+#[test]
+fn query_check_rejects_context_unreferenced() {
+    let m = made_of(&context_trace(), 1);
+    assert_eq!(
+        qcheck(&m, "Please send Hello there to the contact."),
+        Err((
+            "context_unreferenced",
+            "contact_id comes from an earlier round but the query does not refer back to it".into()
+        ))
+    );
+    assert_eq!(
+        qcheck(&m, "Please send Hello there to the contact from before."),
+        Ok(())
+    );
+    // A context input is referred back to, not stated: the rest must still be complete.
+    assert_eq!(
+        qcheck(&m, "Please send a note to the contact from before."),
+        Err((
+            "incomplete",
+            "text = Hello there is not in the query".into()
+        ))
+    );
+}
+
+#[test]
+fn missing_relation_names_own_ids_by_their_item() {
+    // A step bound to the item's own id: the item noun ("group") must be said.
+    let gold = vec![
+        GoldCall {
+            step: 0,
+            name: "search_groups".into(),
+            arguments: obj(json!({"city": "Oslo"})),
+            provenance: BTreeMap::new(),
+            depends_on: vec![],
+            result: groups(&[("Family", "ct-7001")]),
+        },
+        GoldCall {
+            step: 1,
+            name: "get_contact".into(),
+            arguments: obj(json!({"contact_id": "grp-101"})),
+            provenance: BTreeMap::new(),
+            depends_on: vec![0],
+            result: Value::Null,
+        },
+    ];
+    let steps = vec![
+        AdvancedStep {
+            tool: "search_groups".into(),
+            bindings: BTreeMap::from([(
+                "city".into(),
+                Binding::Input {
+                    param: "city".into(),
+                },
+            )]),
+        },
+        AdvancedStep {
+            tool: "get_contact".into(),
+            bindings: BTreeMap::from([(
+                "contact_id".into(),
+                Binding::Step {
+                    step: 0,
+                    path: "results[].group_id".into(),
+                    index: 0,
+                },
+            )]),
+        },
+    ];
+    let inputs = obj(json!({"city": "Oslo"}));
+    let view = RoundView {
+        gold: &gold,
+        steps: &steps,
+        inputs: &inputs,
+    };
+    let s = specs();
+    assert_eq!(
+        missing_relation(view, "get it for the group in oslo", &s[..]),
+        None
+    );
+    assert_eq!(
+        missing_relation(view, "get it in oslo", &s[..]).as_deref(),
+        Some("step 1 takes contact_id from results[].group_id of step 0 but the query never says \"group\"")
+    );
+    // A step whose tool is not known cannot be checked.
+    assert_eq!(
+        missing_relation(view, "get it for the group in oslo", &s[1..]).as_deref(),
+        Some("step 0 has no known tool")
+    );
+}
+
+#[test]
+fn states_respects_word_boundaries() {
+    assert!(states("the group in oslo.", &json!("Oslo"), "city"));
+    assert!(states("oslo", &json!("Oslo"), "city"));
+    assert!(!states("the group in osloville", &json!("Oslo"), "city"));
+    assert!(!states("the group in xoslo", &json!("Oslo"), "city"));
+    // A later whole-word occurrence still counts.
+    assert!(states("osloville and oslo", &json!("Oslo"), "city"));
+    assert!(states("xoslo, oslo", &json!("Oslo"), "city"));
+    // Values that begin or end in punctuation need no boundary there.
+    assert!(states("code a#12", &json!("#12"), "code"));
+    assert!(states("code 12#a", &json!("12#"), "code"));
+    assert!(!states("anything", &json!(""), "x"));
+}
+
+#[test]
+fn states_tells_numbers_apart() {
+    assert!(states("kwh 39 today", &json!(39), "kwh"));
+    assert!(states("kwh 39", &json!(39), "kwh"));
+    assert!(states("at most 39.", &json!(39), "kwh"));
+    assert!(states("at most 39. then more", &json!(39), "kwh"));
+    assert!(states("at most 39.x", &json!(39), "kwh"));
+    assert!(!states("kwh 390 today", &json!(39), "kwh"));
+    assert!(!states("kwh 39.5 today", &json!(39), "kwh"));
+    assert!(states("kwh 39.5 today", &json!(39.5), "kwh"));
+    // A string that looks like a number is not held to the number rule.
+    assert!(states("code 39.5", &json!("39"), "code"));
+    assert!(!states("kwh 1390", &json!(39), "kwh"));
+}
+
+#[test]
+fn states_says_booleans_by_their_label() {
+    assert!(states(
+        "with emergency service",
+        &json!(true),
+        "emergency_service"
+    ));
+    assert!(states(
+        "without emergency service",
+        &json!(false),
+        "emergency_service"
+    ));
+    assert!(!states("with nothing", &json!(true), "emergency_service"));
+    assert!(!states("true", &json!(true), "emergency_service"));
+}
+
+#[test]
+fn grammar_problems_reports_each_rule() {
+    assert!(grammar_problems(GOOD).is_empty());
+    assert!(grammar_problems("Could you get it?").is_empty());
+    assert!(grammar_problems("Get it!").is_empty());
+    assert_eq!(
+        grammar_problems("get it."),
+        vec!["does not start with a capital"]
+    );
+    assert_eq!(
+        grammar_problems(""),
+        vec![
+            "does not start with a capital",
+            "does not end with punctuation"
+        ]
+    );
+    assert_eq!(
+        grammar_problems("Get it"),
+        vec!["does not end with punctuation"]
+    );
+    assert_eq!(grammar_problems("Get it.  "), vec!["contains \"  \""]);
+    for bad in [
+        "{",
+        "}",
+        "  ",
+        " ,",
+        ",,",
+        "..",
+        " .",
+        " ?",
+        "for me for",
+        ", ,",
+    ] {
+        let q = format!("Get it{bad}x.");
+        assert!(
+            grammar_problems(&q).contains(&format!("contains {bad:?}")),
+            "{q}: {:?}",
+            grammar_problems(&q)
+        );
+    }
+    assert_eq!(
+        grammar_problems("Get the the group."),
+        vec!["doubled word \"the\""]
+    );
+    assert_eq!(
+        grammar_problems("Get The the group."),
+        vec!["doubled word \"the\""]
+    );
+    assert!(grammar_problems("Get 1 1 groups.").is_empty());
+    assert_eq!(grammar_problems("Get a apple."), vec!["\"a apple\""]);
+    assert!(grammar_problems("Get a Oslo group.").is_empty());
+    assert_eq!(grammar_problems("Get an pear."), vec!["\"an pear\""]);
+    assert!(grammar_problems("Get an apple.").is_empty());
+    assert!(grammar_problems("Get an Pear.").is_empty());
+    assert_eq!(
+        grammar_problems("Please the group."),
+        vec!["no verb after \"Please \""]
+    );
+    assert!(grammar_problems("Please me now.").contains(&"no verb after \"Please \"".to_string()));
+    assert!(grammar_problems("Please get the group.").is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// verify::check
+
+fn ok_call(id: &str, name: &str, args: Value, out: Value) -> (Call, Result<Value, ToolError>) {
+    (
+        Call {
+            id: id.into(),
+            name: name.into(),
+            arguments: obj(args),
+        },
+        Ok(out),
+    )
+}
+
+const ANSWER: &str = "Here is what I found: contact ct-7001, name Ada, city Bergen.";
+
+fn good_attempt() -> Attempt {
+    Attempt {
+        messages: Vec::new(),
+        calls: vec![
+            ok_call(
+                "c0",
+                "search_groups",
+                json!({"city": "Oslo"}),
+                groups(&[("Family", "ct-7001")]),
+            ),
+            ok_call(
+                "c1",
+                "get_contact",
+                json!({"contact_id": "ct-7001"}),
+                contact("ct-7001"),
+            ),
+        ],
+        answer: ANSWER.into(),
+        slip: None,
+    }
+}
+
+fn checks(c: &hardgen_synth::verify::Checked) -> (bool, bool, bool) {
+    (
+        c.checks["gold_results"],
+        c.checks["end_state"],
+        c.checks["final_answer"],
+    )
+}
+
+#[test]
+fn verify_check_passes_a_correct_attempt() {
+    let m = made_of(&chain_trace("ct-7001"), 0);
+    let c = verify_check(&m, GOOD, &good_attempt(), true);
+    assert_eq!(checks(&c), (true, true, true));
+    assert!(c.passed());
+    assert!(c.hints.is_empty(), "{:?}", c.hints);
+}
+
+#[test]
+fn verify_check_fails_gold_results_when_a_call_is_missing() {
+    let m = made_of(&chain_trace("ct-7001"), 0);
+    let mut a = good_attempt();
+    a.calls.pop();
+    let c = verify_check(&m, GOOD, &a, true);
+    assert_eq!(checks(&c), (false, true, true));
+    assert!(!c.passed());
+    assert_eq!(
+        c.hints,
+        vec!["the plan never called get_contact, which the request needs"]
+    );
+}
+
+#[test]
+fn verify_check_fails_gold_results_when_a_call_fails() {
+    let m = made_of(&chain_trace("ct-7001"), 0);
+    let mut a = good_attempt();
+    a.calls[1].1 = Err(ToolError::NotFound {
+        what: "contact".into(),
+        id: "ct-7001".into(),
+    });
+    let c = verify_check(&m, GOOD, &a, true);
+    assert!(!c.checks["gold_results"]);
+    assert_eq!(
+        c.hints,
+        vec!["get_contact failed (not_found): check where each of its arguments came from"]
+    );
+}
+
+#[test]
+fn verify_check_fails_gold_results_on_other_values_and_guesses() {
+    let m = made_of(&chain_trace("ct-7001"), 0);
+    let mut a = good_attempt();
+    a.calls[1] = ok_call(
+        "c1",
+        "get_contact",
+        json!({"contact_id": "ct-9999"}),
+        contact("ct-9999"),
+    );
+    let c = verify_check(&m, GOOD, &a, true);
+    assert_eq!(checks(&c), (false, true, true));
+    assert_eq!(
+        c.hints,
+        vec![
+            "get_contact ran, but not with the values the request needs",
+            "a required value for get_contact (contact_id) was guessed, not obtained from a tool",
+        ]
+    );
+    // A gold call is matched once: two calls for one gold result leave the other gold unmatched.
+    let mut a = good_attempt();
+    a.calls[0] = a.calls[1].clone();
+    let c = verify_check(&m, GOOD, &a, true);
+    assert!(!c.checks["gold_results"]);
+}
+
+#[test]
+fn verify_check_does_not_call_stated_or_short_or_seen_values_guessed() {
+    let m = made_of(&chain_trace("ct-7001"), 0);
+    // The value was in the query.
+    let mut a = good_attempt();
+    let _ = a.calls.remove(0);
+    let c = verify_check(&m, "Please get contact CT-7001 in Oslo.", &a, true);
+    assert!(
+        !c.hints.iter().any(|h| h.contains("guessed")),
+        "{:?}",
+        c.hints
+    );
+    // Short values are never called guesses; values seen in an earlier result are not either.
+    let mut a = good_attempt();
+    a.calls[0].0.arguments = obj(json!({"city": "Os"}));
+    let c = verify_check(&m, GOOD, &a, true);
+    assert!(
+        !c.hints.iter().any(|h| h.contains("guessed")),
+        "{:?}",
+        c.hints
+    );
+    // Two characters are too short to call a guess; three are not.
+    let mut a = good_attempt();
+    a.calls[0].0.arguments = obj(json!({"city": "Zq"}));
+    let c = verify_check(&m, GOOD, &a, true);
+    assert!(
+        !c.hints.iter().any(|h| h.contains("guessed")),
+        "{:?}",
+        c.hints
+    );
+    a.calls[0].0.arguments = obj(json!({"city": "Zqx"}));
+    let c = verify_check(&m, GOOD, &a, true);
+    assert!(c
+        .hints
+        .iter()
+        .any(|h| h
+            == "a required value for search_groups (city) was guessed, not obtained from a tool"));
+    // A value seen only in a *later* result was still guessed.
+    let mut a = good_attempt();
+    a.calls.swap(0, 1);
+    let c = verify_check(&m, GOOD, &a, true);
+    assert!(c.hints.iter().any(|h| h
+        == "a required value for get_contact (contact_id) was guessed, not obtained from a tool"));
+    // A failed earlier call shows nothing.
+    let mut a = good_attempt();
+    a.calls[0].1 = Err(ToolError::Conflict {
+        reason: "busy".into(),
+    });
+    let c = verify_check(&m, GOOD, &a, true);
+    assert!(
+        c.hints.iter().any(|h| h.contains("guessed")),
+        "{:?}",
+        c.hints
+    );
+}
+
+#[test]
+fn verify_check_fails_end_state_alone() {
+    let m = made_of(&chain_trace("ct-7001"), 0);
+    let c = verify_check(&m, GOOD, &good_attempt(), false);
+    assert_eq!(checks(&c), (true, false, true));
+    assert!(!c.passed());
+    assert_eq!(
+        c.hints,
+        vec!["the calls changed more (or less) than the request asks for"]
+    );
+    // When a gold result is missing too, that hint is the one given.
+    let mut a = good_attempt();
+    a.calls.pop();
+    let c = verify_check(&m, GOOD, &a, false);
+    assert!(!c.hints.iter().any(|h| h.contains("changed more")));
+}
+
+#[test]
+fn verify_check_fails_final_answer_alone() {
+    let m = made_of(&chain_trace("ct-7001"), 0);
+    let mut a = good_attempt();
+    a.answer = "Here is what I found: contact ct-7001, name Ada.".into();
+    let c = verify_check(&m, GOOD, &a, true);
+    assert_eq!(checks(&c), (true, true, false));
+    assert!(!c.passed());
+    assert_eq!(
+        c.hints,
+        vec!["the final answer does not state the outcome of get_contact"]
+    );
+    // Case does not matter.
+    a.answer = ANSWER.to_uppercase();
+    assert!(verify_check(&m, GOOD, &a, true).passed());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records: hand-built rounds for the grounding check and reverify.
+
+fn assistant_calls(calls: Vec<Call>) -> Message {
+    Message::Assistant {
+        reasoning: Some("Working on it.".into()),
+        content: None,
+        tool_calls: calls,
+    }
+}
+
+fn answer(text: &str) -> Message {
+    Message::Assistant {
+        reasoning: None,
+        content: Some(text.into()),
+        tool_calls: Vec::new(),
+    }
+}
+
+fn tool_msg(id: &str, name: &str, content: Value) -> Message {
+    Message::Tool {
+        tool_call_id: id.into(),
+        name: name.into(),
+        content,
+    }
+}
+
+fn call(id: &str, name: &str, args: Value) -> Call {
+    Call {
+        id: id.into(),
+        name: name.into(),
+        arguments: obj(args),
+    }
+}
+
+/// The trajectory of a round that replays its gold one call per turn, ids `c{first}..`.
+fn trajectory(query: &str, gold: &[GoldCall], first: usize, final_answer: &str) -> Vec<Message> {
+    let mut t = vec![Message::User {
+        content: query.into(),
+    }];
+    for (k, g) in gold.iter().enumerate() {
+        let id = format!("c{}", first + k);
+        t.push(assistant_calls(vec![Call {
+            id: id.clone(),
+            name: g.name.clone(),
+            arguments: g.arguments.clone(),
+        }]));
+        t.push(tool_msg(&id, &g.name, g.result.clone()));
+    }
+    t.push(answer(final_answer));
+    t
+}
+
+fn round_of(m: &Made, query: &str, first: usize, final_answer: &str) -> Round {
+    Round {
+        target: m.gold.last().map(|g| g.name.clone()).unwrap_or_default(),
+        advanced_tool: m.tool.clone(),
+        query: query.into(),
+        external_inputs: m.inputs.clone(),
+        gold: m.gold.clone(),
+        trajectory: trajectory(query, &m.gold, first, final_answer),
+        verdict: Verdict {
+            passed: true,
+            attempts: 1,
+            checks: BTreeMap::from([
+                ("end_state".to_string(), true),
+                ("final_answer".to_string(), true),
+                ("gold_results".to_string(), true),
+            ]),
+            hints: Vec::new(),
+        },
+        difficulty: Difficulty {
+            calls: m.gold.len(),
+            hidden_values: intermediate_values(m).len(),
+            distractors: 0,
+            target_agent_failed: None,
+        },
+    }
+}
+
+fn record(rounds: Vec<Round>, tools: &[&str]) -> Record {
+    let all = specs();
+    let tools: Vec<Arc<ToolSpec>> = tools
+        .iter()
+        .filter_map(|n| all.iter().find(|s| s.name == *n).cloned().map(Arc::new))
+        .collect();
+    let mut used = BTreeSet::new();
+    let mut domains = BTreeSet::new();
+    for r in &rounds {
+        for g in &r.gold {
+            used.insert(g.name.clone());
+            if let Some(s) = all.iter().find(|s| s.name == g.name) {
+                domains.insert(s.domain.clone());
+            }
+        }
+    }
+    let distractors = tools.len() - used.len();
+    let rounds = rounds
+        .into_iter()
+        .map(|mut r| {
+            r.difficulty.distractors = distractors;
+            r
+        })
+        .collect();
+    Record {
+        id: "hg-test-000001".into(),
+        seed: 0,
+        generator: Generators {
+            tool_maker: "offline".into(),
+            query_writer: "offline".into(),
+            reasoner: "offline".into(),
+            verifier: "rules".into(),
+            executor: "mock".into(),
+        },
+        domains: domains.into_iter().collect(),
+        tools,
+        rounds,
+    }
+}
+
+const ALL: &[&str] = &["search_groups", "get_contact", "send_message"];
+
+/// A one-round record that passes every check.
+fn good_record() -> Record {
+    let m = made_of(&chain_trace("ct-7001"), 0);
+    record(vec![round_of(&m, GOOD, 0, ANSWER)], ALL)
+}
+
+const SEND_ANSWER: &str = "All set. The result: message msg-501, status sent.";
+
+/// A two-round record: the chain, then a message to the contact from round 0.
+fn two_round_record(query1: &str) -> Record {
+    let t = context_trace();
+    let m0 = made_of(&t, 0);
+    let m1 = made_of(&t, 1);
+    record(
+        vec![
+            round_of(&m0, GOOD, 0, ANSWER),
+            round_of(&m1, query1, 2, SEND_ANSWER),
+        ],
+        ALL,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// ground::round_problem, record_problem, ungrounded_rounds
+
+#[test]
+fn grounding_accepts_a_grounded_record() {
+    let rec = good_record();
+    assert_eq!(round_problem(&rec, 0), None);
+    assert_eq!(record_problem(&rec), None);
+    assert_eq!(ungrounded_rounds(&rec), 0);
+    assert_eq!(round_problem(&rec, 1), None, "no such round");
+}
+
+#[test]
+fn grounding_rejects_an_input_the_user_did_not_state() {
+    let mut rec = good_record();
+    let q = "Please get the contact who manages the group in Bergen.";
+    rec.rounds[0].query = q.into();
+    rec.rounds[0].trajectory[0] = Message::User { content: q.into() };
+    let want = "rounds[0].gold[0].arguments.city: Oslo is neither stated by the user nor taken from an earlier result";
+    assert_eq!(round_problem(&rec, 0).as_deref(), Some(want));
+    assert_eq!(record_problem(&rec).as_deref(), Some(want));
+    assert_eq!(ungrounded_rounds(&rec), 1);
+}
+
+#[test]
+fn grounding_rejects_a_step_value_not_in_its_source() {
+    let mut rec = good_record();
+    rec.rounds[0].gold[1].arguments = obj(json!({"contact_id": "ct-9999"}));
+    assert_eq!(
+        round_problem(&rec, 0).as_deref(),
+        Some("rounds[0].gold[1].arguments.contact_id: ct-9999 is not in results[].owner_contact_id of step 0's result")
+    );
+}
+
+#[test]
+fn grounding_rejects_a_binding_to_a_later_or_missing_step() {
+    let mut rec = good_record();
+    rec.rounds[0].advanced_tool.implementation[1]
+        .bindings
+        .insert(
+            "contact_id".into(),
+            Binding::Step {
+                step: 1,
+                path: "contact_id".into(),
+                index: 0,
+            },
+        );
+    assert_eq!(
+        round_problem(&rec, 0).as_deref(),
+        Some("rounds[0].gold[1].arguments.contact_id: bound to step 1, which does not come before it")
+    );
+    let mut rec = good_record();
+    rec.rounds[0].advanced_tool.implementation.pop();
+    assert_eq!(
+        round_problem(&rec, 0).as_deref(),
+        Some("rounds[0].gold[1]: no advanced-tool step explains this call")
+    );
+    let mut rec = good_record();
+    rec.rounds[0].advanced_tool.implementation[1]
+        .bindings
+        .clear();
+    assert_eq!(
+        round_problem(&rec, 0).as_deref(),
+        Some("rounds[0].gold[1].arguments.contact_id: no binding says where it comes from")
+    );
+}
+
+/// The two-group record: get_contact takes the owner of the second group (`Work`).
+fn two_group_record(query: &str, binding: Binding) -> Record {
+    let two = groups(&[("Family", "ct-7001"), ("Work", "ct-7002")]);
+    let m = made_of(&select_trace(two), 0);
+    let mut rec = record(
+        vec![round_of(
+            &m,
+            query,
+            0,
+            "Here is what I found: contact ct-7002, name Ada, city Bergen.",
+        )],
+        ALL,
+    );
+    rec.rounds[0].advanced_tool.implementation[1]
+        .bindings
+        .insert("contact_id".into(), binding);
+    rec
+}
+
+fn select_work() -> Binding {
+    Binding::Select {
+        step: 0,
+        path: OWNER.into(),
+        field: "results[].group_name".into(),
+        param: "group_name".into(),
+    }
+}
+
+#[test]
+fn grounding_accepts_a_stated_selector() {
+    let rec = two_group_record(
+        "Please get the contact who manages the group named Work in Oslo.",
+        select_work(),
+    );
+    assert_eq!(round_problem(&rec, 0), None);
+}
+
+#[test]
+fn grounding_rejects_several_candidates_without_a_selector() {
+    let rec = two_group_record(
+        "Please get the contact who manages the group named Work in Oslo.",
+        Binding::Step {
+            step: 0,
+            path: OWNER.into(),
+            index: 1,
+        },
+    );
+    assert_eq!(
+        round_problem(&rec, 0).as_deref(),
+        Some("rounds[0].gold[1].arguments.contact_id: one of 2 values of results[].owner_contact_id with nothing in the query saying which")
+    );
+}
+
+#[test]
+fn grounding_rejects_a_selector_the_query_does_not_state() {
+    let want = "rounds[0].gold[1].arguments.contact_id: the query does not say which of the 2 values of results[].owner_contact_id to take";
+    let rec = two_group_record(
+        "Please get the contact who manages the group in Oslo.",
+        select_work(),
+    );
+    assert_eq!(round_problem(&rec, 0).as_deref(), Some(want));
+    // The selector is stated but picks another item than the one called.
+    let mut rec = two_group_record(
+        "Please get the contact who manages the group named Family in Oslo.",
+        select_work(),
+    );
+    rec.rounds[0].external_inputs["group_name"] = json!("Family");
+    assert_eq!(round_problem(&rec, 0).as_deref(), Some(want));
+}
+
+#[test]
+fn grounding_rejects_a_binding_to_another_item() {
+    let rec = two_group_record(
+        "Please get the contact who manages the group named Work in Oslo.",
+        Binding::Step {
+            step: 0,
+            path: OWNER.into(),
+            index: 0,
+        },
+    );
+    assert_eq!(
+        round_problem(&rec, 0).as_deref(),
+        Some("rounds[0].gold[1]: the binding of contact_id points at another item of results[].owner_contact_id")
+    );
+}
+
+#[test]
+fn grounding_rejects_an_unnamed_relation() {
+    let mut rec = good_record();
+    let q = "Please get the owner of the group in Oslo.";
+    rec.rounds[0].query = q.into();
+    rec.rounds[0].trajectory[0] = Message::User { content: q.into() };
+    assert_eq!(
+        round_problem(&rec, 0).as_deref(),
+        Some("rounds[0].query: step 1 takes contact_id from results[].owner_contact_id of step 0 but the query never says \"contact who manages\"")
+    );
+}
+
+#[test]
+fn grounding_rejects_an_assistant_call_with_an_unseen_value() {
+    let mut rec = good_record();
+    // The assistant calls get_contact before any result showed the id.
+    rec.rounds[0].trajectory.insert(
+        1,
+        assistant_calls(vec![call(
+            "c9",
+            "get_contact",
+            json!({"contact_id": "ct-7001"}),
+        )]),
+    );
+    rec.rounds[0]
+        .trajectory
+        .insert(2, tool_msg("c9", "get_contact", contact("ct-7001")));
+    assert_eq!(
+        round_problem(&rec, 0).as_deref(),
+        Some("rounds[0].trajectory[1] call c9 (get_contact).contact_id: ct-7001 was not given by the user nor seen in an earlier result")
+    );
+}
+
+#[test]
+fn grounding_needs_anaphora_for_an_earlier_round_value() {
+    let rec = two_round_record("Please send Hello there to the contact from before.");
+    assert_eq!(record_problem(&rec), None);
+    assert_eq!(ungrounded_rounds(&rec), 0);
+    let rec = two_round_record("Please send Hello there to the contact.");
+    let want = "rounds[1].gold[0].arguments.contact_id: ct-7001 is neither stated by the user nor taken from an earlier result";
+    assert_eq!(round_problem(&rec, 0), None);
+    assert_eq!(round_problem(&rec, 1).as_deref(), Some(want));
+    assert_eq!(record_problem(&rec).as_deref(), Some(want));
+    assert_eq!(ungrounded_rounds(&rec), 1);
+}
+
+#[test]
+fn grounding_rejects_an_earlier_value_from_a_multi_item_list() {
+    // Round 0 ends at search_groups, whose result lists two groups; round 1 messages the owner
+    // of one of them, which no call of round 0 singled out.
+    let t = trace(
+        &["search_groups", "send_message"],
+        vec![
+            tcall(
+                0,
+                0,
+                "search_groups",
+                json!({"city": "Oslo"}),
+                &[("city", "literal")],
+                &[],
+                Some(groups(&[("Family", "ct-7001"), ("Work", "ct-7002")])),
+            ),
+            tcall(
+                1,
+                1,
+                "send_message",
+                json!({"contact_id": "ct-7002", "text": "Hello there"}),
+                &[
+                    ("contact_id", &format!("step:0:{OWNER}")),
+                    ("text", "literal"),
+                ],
+                &[0],
+                Some(json!({"message_id": "msg-501", "status": "sent"})),
+            ),
+        ],
+    );
+    let m0 = made_of(&t, 0);
+    let m1 = made_of(&t, 1);
+    let rec = record(
+        vec![
+            round_of(
+                &m0,
+                "Please search the groups in Oslo.",
+                0,
+                "I found 2 groups.",
+            ),
+            round_of(
+                &m1,
+                "Please send Hello there to the contact from before.",
+                1,
+                SEND_ANSWER,
+            ),
+        ],
+        ALL,
+    );
+    assert_eq!(
+        round_problem(&rec, 1).as_deref(),
+        Some("rounds[1].gold[0].arguments.contact_id: ct-7002 is neither stated by the user nor taken from an earlier result")
+    );
+    // With one group listed, the earlier result singles it out.
+    let mut rec = rec;
+    let one = groups(&[("Work", "ct-7002")]);
+    rec.rounds[0].gold[0].result = one.clone();
+    rec.rounds[0].trajectory[2] = tool_msg("c0", "search_groups", one);
+    assert_eq!(round_problem(&rec, 1), None);
+}
+
+// ---------------------------------------------------------------------------------------------
+// verify::reverify: a mock environment that answers the hand-built calls.
+
+struct Mock {
+    specs: Vec<ToolSpec>,
+    sent: u64,
+}
+
+impl Mock {
+    fn new() -> Mock {
+        Mock {
+            specs: specs(),
+            sent: 0,
+        }
+    }
+}
+
+impl Environment for Mock {
+    type Snapshot = u64;
+    fn specs(&self) -> &[ToolSpec] {
+        &self.specs
+    }
+    fn reset(&mut self, _seed: u64) {
+        self.sent = 0;
+    }
+    fn execute(&mut self, c: &ToolCall) -> Result<Value, ToolError> {
+        let a = Value::Object(c.arguments.clone());
+        let s = |k: &str| a.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        match c.name.as_str() {
+            "search_groups" if s("city") == "Oslo" => Ok(groups(&[("Family", "ct-7001")])),
+            "get_contact" if s("contact_id").starts_with("ct-") => Ok(contact(&s("contact_id"))),
+            "send_message" => {
+                self.sent += 1;
+                Ok(json!({"message_id": format!("msg-{}", 500 + self.sent), "status": "sent"}))
+            }
+            _ => Err(ToolError::NotFound {
+                what: "record".into(),
+                id: a.to_string(),
+            }),
+        }
+    }
+    fn snapshot(&self) -> u64 {
+        self.sent
+    }
+    fn restore(&mut self, s: &u64) {
+        self.sent = *s;
+    }
+    fn digest(&self) -> u64 {
+        self.sent
+    }
+}
+
+fn rv(rec: &Record) -> Result<(), String> {
+    reverify(rec, &mut Mock::new(), &mut Mock::new())
+}
+
+fn rv_err(rec: &Record) -> String {
+    rv(rec).expect_err("reverify reports the edit")
+}
+
+#[test]
+fn reverify_accepts_good_records() {
+    assert_eq!(rv(&good_record()), Ok(()));
+    assert_eq!(
+        rv(&two_round_record(
+            "Please send Hello there to the contact from before."
+        )),
+        Ok(())
+    );
+}
+
+#[test]
+fn reverify_offered_tools() {
+    let mut rec = good_record();
+    rec.rounds.clear();
+    assert_eq!(rv_err(&rec), "rounds: a record has at least one round");
+    let mut rec = good_record();
+    rec.tools.push(rec.tools[0].clone());
+    assert_eq!(rv_err(&rec), "tools[3]: search_groups is offered twice");
+    let mut rec = good_record();
+    let mut changed = (*rec.tools[2]).clone();
+    changed.description = "Send a letter.".into();
+    rec.tools[2] = Arc::new(changed);
+    assert_eq!(
+        rv_err(&rec),
+        "tools[2]: send_message differs from the environment's spec"
+    );
+    let mut rec = good_record();
+    let mut other = (*rec.tools[2]).clone();
+    other.name = "drop_tables".into();
+    rec.tools[2] = Arc::new(other);
+    assert_eq!(
+        rv_err(&rec),
+        "tools[2]: drop_tables is not a tool of the environment"
+    );
+    let rec = record(
+        vec![round_of(
+            &made_of(&chain_trace("ct-7001"), 0),
+            GOOD,
+            0,
+            ANSWER,
+        )],
+        &["get_contact", "send_message"],
+    );
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].gold[0].name: search_groups is not among the offered tools"
+    );
+}
+
+#[test]
+fn reverify_gold_and_advanced_tool_shape() {
+    let mut rec = good_record();
+    rec.rounds[0].gold.clear();
+    assert_eq!(rv_err(&rec), "rounds[0].gold: empty");
+    let mut rec = good_record();
+    rec.rounds[0].target = "send_message".into();
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].target: send_message is not the last gold call"
+    );
+    let mut rec = good_record();
+    rec.rounds[0].advanced_tool.steps = vec![1, 0];
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].advanced_tool: its steps do not match the 2 gold calls"
+    );
+    let mut rec = good_record();
+    rec.rounds[0].advanced_tool.implementation.pop();
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].advanced_tool: its steps do not match the 2 gold calls"
+    );
+    let sig =
+        "rounds[0].advanced_tool: its name, description or schemas are not the ones its steps give";
+    for edit in 0..4 {
+        let mut rec = good_record();
+        let t = &mut rec.rounds[0].advanced_tool;
+        match edit {
+            0 => t.name.push('x'),
+            1 => t.description.push('x'),
+            2 => t.parameters["required"] = json!([]),
+            _ => t.returns = json!({}),
+        }
+        assert_eq!(rv_err(&rec), sig, "edit {edit}");
+    }
+    let mut rec = good_record();
+    rec.rounds[0]
+        .external_inputs
+        .insert("group_name".into(), json!("Work"));
+    assert_eq!(rv_err(&rec), sig);
+    let mut rec = good_record();
+    rec.rounds[0].gold[1].step = 5;
+    assert_eq!(rv_err(&rec), "rounds[0].gold[1].step: 5 should be 1");
+    let mut rec = good_record();
+    rec.rounds[0].advanced_tool.implementation[0].tool = "send_message".into();
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].gold[0].name: search_groups is not the advanced tool's step (send_message)"
+    );
+}
+
+#[test]
+fn reverify_reexecutes_the_gold_through_the_advanced_tool() {
+    // The signature check passes (the parameter schema is rebuilt from the inputs), so only a
+    // parameters object without properties can disagree with the inputs.
+    let mut rec = good_record();
+    rec.rounds[0].external_inputs.clear();
+    rec.rounds[0].advanced_tool = {
+        let mut t = rec.rounds[0].advanced_tool.clone();
+        t.name = "get_contact".into();
+        t.parameters = json!({"type": "object", "properties": {}, "required": []});
+        t
+    };
+    // gold[0] is still bound to the input `city`, which is no longer there: provenance holds,
+    // so re-execution reports the step's arguments.
+    let e = rv_err(&rec);
+    assert_eq!(
+        e,
+        "rounds[0].gold[0].arguments: the advanced tool's step 0 gives other arguments"
+    );
+}
+
+#[test]
+fn reverify_provenance() {
+    let mut rec = good_record();
+    rec.rounds[0].gold[1]
+        .provenance
+        .insert("text".into(), "input:text".into());
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].gold[1].provenance: not one entry per argument"
+    );
+    let mut rec = good_record();
+    rec.rounds[0].gold[1]
+        .provenance
+        .insert("contact_id".into(), "step:0:results[].group_id".into());
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].gold[1].provenance.contact_id: should be step:0:results[].owner_contact_id"
+    );
+    let mut rec = good_record();
+    rec.rounds[0].gold[0]
+        .provenance
+        .insert("city".into(), "literal".into());
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].gold[0].provenance.city: should be input:city"
+    );
+}
+
+#[test]
+fn reverify_depends_on() {
+    let mut rec = good_record();
+    rec.rounds[0].gold[1].depends_on.clear();
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].gold[1].depends_on: not the steps its arguments come from"
+    );
+    let mut rec = good_record();
+    rec.rounds[0].gold[0].depends_on.push(1);
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].gold[0].depends_on: not the steps its arguments come from"
+    );
+}
+
+#[test]
+fn reverify_trajectory_shape() {
+    let expect = |f: &dyn Fn(&mut Vec<Message>), want: &str| {
+        let mut rec = good_record();
+        f(&mut rec.rounds[0].trajectory);
+        assert_eq!(rv_err(&rec), want);
+    };
+    expect(
+        &|t| {
+            t[0] = Message::User {
+                content: "Hi.".into(),
+            }
+        },
+        "rounds[0].trajectory[0]: the first message must be the user's query",
+    );
+    expect(
+        &|t| {
+            t.remove(0);
+        },
+        "rounds[0].trajectory[0]: the first message must be the user's query",
+    );
+    expect(
+        &|t| t.insert(1, tool_msg("c7", "get_contact", json!({}))),
+        "rounds[0].trajectory[1]: tool message c7 answers no call before it",
+    );
+    expect(
+        &|t| {
+            t.insert(
+                1,
+                Message::User {
+                    content: GOOD.into(),
+                },
+            )
+        },
+        "rounds[0].trajectory[1]: a second user message in one round",
+    );
+    expect(
+        &|t| {
+            t.pop();
+        },
+        "rounds[0].trajectory: no final answer",
+    );
+    expect(
+        &|t| t.push(answer("Again.")),
+        "rounds[0].trajectory[6]: a message after the final answer",
+    );
+    expect(
+        &|t| {
+            t[5] = Message::Assistant {
+                reasoning: Some("Done.".into()),
+                content: None,
+                tool_calls: Vec::new(),
+            }
+        },
+        "rounds[0].trajectory[5]: an assistant turn with neither calls nor answer",
+    );
+    expect(
+        &|t| {
+            t[3] = assistant_calls(vec![call(
+                "c0",
+                "get_contact",
+                json!({"contact_id": "ct-7001"}),
+            )]);
+            t[4] = tool_msg("c0", "get_contact", contact("ct-7001"));
+        },
+        "rounds[0].trajectory[3]: call id c0 is used twice",
+    );
+    expect(
+        &|t| {
+            t[1] = assistant_calls(vec![call("c0", "drop_tables", json!({}))]);
+            t[2] = tool_msg("c0", "drop_tables", json!({}));
+        },
+        "rounds[0].trajectory[1]: drop_tables is not an offered tool",
+    );
+    expect(
+        &|t| t[2] = tool_msg("c5", "search_groups", groups(&[("Family", "ct-7001")])),
+        "rounds[0].trajectory[2]: must be the tool message of call c0 (search_groups)",
+    );
+    expect(
+        &|t| t[2] = tool_msg("c0", "get_contact", groups(&[("Family", "ct-7001")])),
+        "rounds[0].trajectory[2]: must be the tool message of call c0 (search_groups)",
+    );
+    expect(
+        &|t| t[2] = answer("Early."),
+        "rounds[0].trajectory[2]: must be the tool message of call c0 (search_groups)",
+    );
+    // Two parallel calls are answered in order.
+    let mut rec = good_record();
+    let t = &mut rec.rounds[0].trajectory;
+    let c1 = call("c1", "get_contact", json!({"contact_id": "ct-7001"}));
+    let c2 = call("c2", "get_contact", json!({"contact_id": "ct-7001"}));
+    t.splice(
+        3..5,
+        [
+            assistant_calls(vec![c1, c2]),
+            tool_msg("c1", "get_contact", contact("ct-7001")),
+            tool_msg("c2", "get_contact", contact("ct-7001")),
+        ],
+    );
+    assert_eq!(rv(&rec), Ok(()));
+    rec.rounds[0].trajectory.swap(4, 5);
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].trajectory[4]: must be the tool message of call c1 (get_contact)"
+    );
+}
+
+#[test]
+fn reverify_call_ids_are_unique_across_rounds() {
+    let mut rec = two_round_record("Please send Hello there to the contact from before.");
+    let t = &mut rec.rounds[1].trajectory;
+    if let Message::Assistant { tool_calls, .. } = &mut t[1] {
+        tool_calls[0].id = "c0".into();
+    }
+    t[2] = match &t[2] {
+        Message::Tool { name, content, .. } => tool_msg("c0", name, content.clone()),
+        other => other.clone(),
+    };
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[1].trajectory[1]: call id c0 is used twice"
+    );
+}
+
+#[test]
+fn reverify_verdict_and_attempts() {
+    let want = "rounds[0].verdict: a kept round has passed = true and every check true";
+    let mut rec = good_record();
+    rec.rounds[0].verdict.passed = false;
+    assert_eq!(rv_err(&rec), want);
+    let mut rec = good_record();
+    rec.rounds[0].verdict.checks.clear();
+    assert_eq!(rv_err(&rec), want);
+    let mut rec = good_record();
+    rec.rounds[0]
+        .verdict
+        .checks
+        .insert("final_answer".into(), false);
+    assert_eq!(rv_err(&rec), want);
+    let mut rec = good_record();
+    rec.rounds[0].verdict.attempts = 2;
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].verdict.attempts: 2 does not match 0 hint(s)"
+    );
+    rec.rounds[0].verdict.hints.push("a hint".into());
+    assert_eq!(rv(&rec), Ok(()));
+}
+
+#[test]
+fn reverify_difficulty() {
+    let mut rec = good_record();
+    rec.rounds[0].difficulty.calls = 3;
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].difficulty.calls: 3 but the gold has 2"
+    );
+    let mut rec = good_record();
+    rec.rounds[0].difficulty.hidden_values = 0;
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].difficulty.hidden_values: 0 but 1 values are hidden"
+    );
+    let mut rec = good_record();
+    rec.rounds[0].difficulty.distractors = 2;
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].difficulty.distractors: 2 but 1 tools are not used"
+    );
+    // Each round is checked, not only the first.
+    let mut rec = two_round_record("Please send Hello there to the contact from before.");
+    rec.rounds[1].difficulty.distractors = 1;
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[1].difficulty.distractors: 1 but 0 tools are not used"
+    );
+}
+
+#[test]
+fn reverify_query_leak() {
+    let mut rec = good_record();
+    let q = "Please get the contact who manages the group in Oslo (ct-7001).";
+    rec.rounds[0].query = q.into();
+    rec.rounds[0].trajectory[0] = Message::User { content: q.into() };
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].query: states the intermediate value ct-7001"
+    );
+}
+
+#[test]
+fn reverify_domains() {
+    let mut rec = good_record();
+    rec.domains.push("messaging".into());
+    assert_eq!(rv_err(&rec), "domains: not the domains of the gold calls");
+    let mut rec = two_round_record("Please send Hello there to the contact from before.");
+    assert_eq!(rec.domains, vec!["contacts", "messaging"]);
+    rec.domains.reverse();
+    assert_eq!(rv_err(&rec), "domains: not the domains of the gold calls");
+}
+
+#[test]
+fn reverify_replays_calls_and_gold() {
+    // A tool message that no longer matches its call.
+    let mut rec = good_record();
+    rec.rounds[0].trajectory[4] = tool_msg("c1", "get_contact", contact("ct-7009"));
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].trajectory[4].content: call c1 (get_contact) no longer gives the recorded result"
+    );
+    // A gold result the tool no longer gives (the trajectory still matches the world).
+    let mut rec = good_record();
+    rec.rounds[0].gold[0].result = groups(&[("Family", "ct-7001"), ("Work", "ct-7002")]);
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].gold[0].result: search_groups no longer gives the recorded result"
+    );
+    // Gold arguments the advanced tool does not give.
+    let mut rec = good_record();
+    rec.rounds[0].gold[0].arguments = obj(json!({"city": "Bergen"}));
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].gold[0].arguments: the advanced tool's step 0 gives other arguments"
+    );
+    // The trajectory does not give a gold result: it looked up another contact.
+    let mut rec = good_record();
+    let t = &mut rec.rounds[0].trajectory;
+    t[3] = assistant_calls(vec![call(
+        "c1",
+        "get_contact",
+        json!({"contact_id": "ct-7005"}),
+    )]);
+    t[4] = tool_msg("c1", "get_contact", contact("ct-7005"));
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].gold[1]: no call of the trajectory gives this gold result"
+    );
+    // A final answer that does not state the outcome.
+    let mut rec = good_record();
+    rec.rounds[0].trajectory[5] = answer("Nothing to say.");
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].trajectory: the final answer does not state the outcome"
+    );
+}
+
+#[test]
+fn reverify_end_state() {
+    // The trajectory sends one more message than the gold.
+    let mut rec = two_round_record("Please send Hello there to the contact from before.");
+    let t = &mut rec.rounds[1].trajectory;
+    let extra = call(
+        "c9",
+        "send_message",
+        json!({"contact_id": "ct-7001", "text": "Hello there"}),
+    );
+    t.insert(1, assistant_calls(vec![extra]));
+    t.insert(
+        2,
+        tool_msg(
+            "c9",
+            "send_message",
+            json!({"message_id": "msg-501", "status": "sent"}),
+        ),
+    );
+    // Its own messages now get later ids.
+    if let Message::Tool { content, .. } = &mut t[4] {
+        *content = json!({"message_id": "msg-502", "status": "sent"});
+    }
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[1].trajectory: the end state differs from the gold end state"
+    );
+}
+
+#[test]
+fn reverify_reports_grounding_last() {
+    let mut rec = good_record();
+    rec.rounds[0].trajectory.insert(
+        1,
+        assistant_calls(vec![call(
+            "c9",
+            "get_contact",
+            json!({"contact_id": "ct-7001"}),
+        )]),
+    );
+    rec.rounds[0]
+        .trajectory
+        .insert(2, tool_msg("c9", "get_contact", contact("ct-7001")));
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].trajectory[1] call c9 (get_contact).contact_id: ct-7001 was not given by the user nor seen in an earlier result"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// reasoner: answer_values, answer_text, levels
+
+#[test]
+fn answer_values_are_what_a_summary_shows() {
+    assert_eq!(
+        answer_values(&groups(&[("Family", "ct-7001"), ("Work", "ct-7002")])),
+        vec!["2", "grp-101"]
+    );
+    assert_eq!(
+        answer_values(&json!({"count": 0, "results": []})),
+        vec!["0"]
+    );
+    assert_eq!(
+        answer_values(&json!({"results": [{"name": "x"}]})),
+        vec![""]
+    );
+    // Ids first, then at most four scalars in order; nested values are skipped.
+    assert_eq!(
+        answer_values(
+            &json!({"name": "Ada", "tags": ["a"], "ok": true, "n": 3, "contact_id": "ct-1", "city": "Oslo"})
+        ),
+        vec!["ct-1", "Ada", "true", "3"]
+    );
+    assert_eq!(answer_values(&json!("done")), vec!["done"]);
+    assert_eq!(answer_values(&json!(7)), vec!["7"]);
+}
+
+#[test]
+fn answer_text_states_the_values_without_tool_names() {
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let cases = [
+        ("get_contact", contact("ct-7001")),
+        (
+            "send_message",
+            json!({"message_id": "msg-501", "status": "sent"}),
+        ),
+        (
+            "search_groups",
+            groups(&[("Family", "ct-7001"), ("Work", "ct-7002")]),
+        ),
+        ("search_groups", groups(&[("Family", "ct-7001")])),
+        ("search_groups", json!({"count": 0, "results": []})),
+        ("get_contact", json!("ct-7001")),
+    ];
+    for (tool, v) in cases {
+        for _ in 0..6 {
+            let a = answer_text(tool, &v, &mut rng);
+            assert!(!a.contains(tool), "{a}");
+            assert!(!a.contains('_'), "{a}");
+            for x in answer_values(&v) {
+                assert!(a.contains(&x), "{a} misses {x}");
+            }
+        }
+    }
+    let a = answer_text("search_groups", &groups(&[("Family", "ct-7001")]), &mut rng);
+    assert!(a.contains("1 group") && !a.contains("1 groups"), "{a}");
+    let a = answer_text(
+        "search_groups",
+        &groups(&[("A", "x"), ("B", "y")]),
+        &mut rng,
+    );
+    assert!(a.contains("2 groups"), "{a}");
+    // Reads report what was found; writes report that it is done.
+    let read: BTreeSet<String> = (0..30)
+        .map(|_| answer_text("get_contact", &contact("ct-7001"), &mut rng))
+        .collect();
+    let write: BTreeSet<String> = (0..30)
+        .map(|_| answer_text("send_message", &contact("ct-7001"), &mut rng))
+        .collect();
+    assert!(read.is_disjoint(&write));
+    assert!(read.iter().any(|a| a.starts_with("Here is what I found")));
+    assert!(write.iter().any(|a| a.starts_with("All set")));
+    assert_eq!(answer_text("x", &json!(5), &mut rng), "The answer is 5.");
+}
+
+#[test]
+fn levels_put_independent_calls_on_one_level() {
+    let m = made_of(&chain_trace("ct-7001"), 0);
+    assert_eq!(levels(&m), vec![0, 1]);
+    let mut m2 = m.clone();
+    // Three calls: two independent lookups, then one that needs both.
+    m2.gold.insert(1, m.gold[0].clone());
+    m2.gold[2].depends_on = vec![0, 1];
+    assert_eq!(levels(&m2), vec![0, 0, 1]);
+    m2.gold[2].depends_on = vec![1];
+    m2.gold[1].depends_on = vec![0];
+    assert_eq!(levels(&m2), vec![0, 1, 2]);
+    // A dependency on a later step is ignored.
+    m2.gold[0].depends_on = vec![2];
+    m2.gold[2].depends_on = vec![0];
+    m2.gold[1].depends_on = vec![];
+    assert_eq!(levels(&m2), vec![0, 0, 1]);
+}
+
+#[test]
+fn grounding_recalls_values_an_earlier_call_was_given() {
+    // Round 0's results all list several items, but its get_contact call was given ct-7001:
+    // that call singled the contact out.
+    let mut rec = two_round_record("Please send Hello there to the contact from before.");
+    let many = |v: Value| json!({"count": 2, "results": [v, {"x": 1}]});
+    for i in [2, 4] {
+        if let Message::Tool { content, .. } = &mut rec.rounds[0].trajectory[i] {
+            *content = many(content.clone());
+        }
+    }
+    rec.rounds[0].trajectory[2] = tool_msg(
+        "c0",
+        "search_groups",
+        groups(&[("Family", "ct-7001"), ("Work", "ct-7002")]),
+    );
+    assert_eq!(round_problem(&rec, 1), None);
+    // Without the call, nothing singles it out.
+    rec.rounds[0].trajectory[3] = assistant_calls(vec![call(
+        "c1",
+        "get_contact",
+        json!({"contact_id": "ct-0000"}),
+    )]);
+    assert_eq!(
+        round_problem(&rec, 1).as_deref(),
+        Some("rounds[1].gold[0].arguments.contact_id: ct-7001 is neither stated by the user nor taken from an earlier result")
+    );
+}
+
+#[test]
+fn grounding_states_a_boolean_input_by_its_parameter_or_argument() {
+    // A boolean is stated by the label of the advanced tool's parameter or of the argument.
+    let flagged = |param: &str, query: &str| {
+        let mut rec = good_record();
+        let r = &mut rec.rounds[0];
+        r.query = query.into();
+        r.trajectory[0] = Message::User {
+            content: query.into(),
+        };
+        r.gold[0].arguments = obj(json!({"city": true}));
+        r.external_inputs = obj(json!({ param: true }));
+        r.advanced_tool.implementation[0].bindings.insert(
+            "city".into(),
+            Binding::Input {
+                param: param.into(),
+            },
+        );
+        round_problem(&rec, 0)
+    };
+    let q = |w: &str| format!("Please get the contact who manages the group with {w} in Oslo.");
+    assert_eq!(flagged("town", &q("town")), None);
+    assert_eq!(flagged("town", &q("city")), None);
+    assert_eq!(
+        flagged("town", &q("village")).as_deref(),
+        Some("rounds[0].gold[0].arguments.city: true is neither stated by the user nor taken from an earlier result")
+    );
+}
