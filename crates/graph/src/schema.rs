@@ -77,7 +77,13 @@ fn walk_path<'a>(v: &'a Value, path: &str, out: &mut Vec<&'a Value>) {
         Some(k) => (k, true),
         None => (seg, false),
     };
-    let Some(x) = v.get(key) else { return };
+    // Result objects are small: a scan beats hashing the key (this is the sampler's hot path).
+    let Some(x) = v
+        .as_object()
+        .and_then(|m| m.iter().find(|(k, _)| k.as_str() == key).map(|(_, x)| x))
+    else {
+        return;
+    };
     let mut visit = |x: &'a Value| match rest {
         Some(r) => walk_path(x, r, out),
         None if !x.is_null() && !x.is_array() && !x.is_object() => out.push(x),

@@ -23,14 +23,18 @@ impl Checked {
     }
 }
 
-/// Verifies an attempt against the gold calls; `end_state` is whether the digests matched.
+/// Verifies an attempt against the gold calls (each gold call needs its own call with the same
+/// name, arguments and result); `end_state` is whether the digests matched.
 pub fn check(made: &Made, query: &str, att: &Attempt, end_state: bool) -> Checked {
     let mut hints = Vec::new();
     let mut used = vec![false; att.calls.len()];
     let mut all_gold = true;
     for g in &made.gold {
         let hit = att.calls.iter().enumerate().position(|(i, (c, out))| {
-            !used[i] && c.name == g.name && out.as_ref().ok() == Some(&g.result)
+            !used[i]
+                && c.name == g.name
+                && c.arguments == g.arguments
+                && out.as_ref().ok() == Some(&g.result)
         });
         match hit {
             Some(i) => used[i] = true,
@@ -101,6 +105,14 @@ fn contains_value(hay: &serde_json::Value, v: &serde_json::Value) -> bool {
     }
 }
 
+/// A replayed assistant call: tool, arguments, what it gave, whether it succeeded.
+type Replayed = (
+    String,
+    serde_json::Map<String, serde_json::Value>,
+    serde_json::Value,
+    bool,
+);
+
 /// Re-verifies a stored record against a fresh environment and checks everything it claims:
 /// the trajectory's shape (first user message is the query, every tool message answers the call
 /// before it by id and name, a final answer closes each round), every assistant call replayed
@@ -122,7 +134,7 @@ pub fn reverify<E: hardgen_tools::Environment>(
     for (r, round) in rec.rounds.iter().enumerate() {
         let at = format!("rounds[{r}]");
         // Replay the assistant's calls; each tool message must hold what its call gives now.
-        let mut outcomes: Vec<(String, serde_json::Value, bool)> = Vec::new();
+        let mut outcomes: Vec<Replayed> = Vec::new();
         let mut answer = None;
         for (i, m) in round.trajectory.iter().enumerate() {
             match m {
@@ -159,7 +171,7 @@ pub fn reverify<E: hardgen_tools::Environment>(
                                 c.name
                             ));
                         }
-                        outcomes.push((c.name.clone(), got, ok));
+                        outcomes.push((c.name.clone(), c.arguments.clone(), got, ok));
                     }
                     if content.is_some() {
                         answer = content.clone();
@@ -195,10 +207,9 @@ pub fn reverify<E: hardgen_tools::Environment>(
         // Every gold result among the assistant's successful results (order-free, one to one).
         let mut used = vec![false; outcomes.len()];
         for (k, g) in round.gold.iter().enumerate() {
-            let hit = outcomes
-                .iter()
-                .enumerate()
-                .position(|(i, (n, v, ok))| !used[i] && *ok && n == &g.name && v == &g.result);
+            let hit = outcomes.iter().enumerate().position(|(i, (n, a, v, ok))| {
+                !used[i] && *ok && n == &g.name && a == &g.arguments && v == &g.result
+            });
             match hit {
                 Some(i) => used[i] = true,
                 None => {

@@ -37,7 +37,12 @@ fn run(cfg: GenConfig, n: u64) -> (Vec<Record>, BTreeMap<String, usize>) {
 fn offline_generation_keeps_verified_records() {
     let (kept, rejected) = run(GenConfig::default(), 150);
     println!("kept {} rejected {rejected:?}", kept.len());
-    assert!(kept.len() >= 60, "kept {} of 150: {rejected:?}", kept.len());
+    // Redraws keep almost every item.
+    assert!(
+        kept.len() >= 135,
+        "kept {} of 150: {rejected:?}",
+        kept.len()
+    );
     let mut env = World::new(def(), 0);
     let mut gold = World::new(def(), 0);
     for r in &kept {
@@ -46,7 +51,9 @@ fn offline_generation_keeps_verified_records() {
             assert!(
                 round.verdict.passed && round.verdict.attempts >= 1 && round.verdict.attempts <= 3
             );
-            assert!(round.gold.len() >= 2);
+            // One-call rounds exist (entry tools as targets), never a call without input.
+            assert!(!round.gold.is_empty() && round.gold.len() <= 8);
+            assert!(round.gold.len() > 1 || !round.external_inputs.is_empty());
             // No intermediate value in the query; every user-given input is.
             for v in hardgen_synth::query::intermediate_values_of(round) {
                 assert!(
@@ -84,7 +91,9 @@ fn advanced_tools_reproduce_their_traces() {
 
 #[test]
 fn a_slip_is_corrected_after_a_hint() {
+    // Two calls or more, so every round has a step a slip can get wrong.
     let cfg = GenConfig {
+        min_calls: 2,
         reasoner: ReasonerConfig {
             error_rate: 1.0,
             hint_uptake: 1.0,
@@ -121,7 +130,10 @@ fn a_slip_is_corrected_after_a_hint() {
 
 #[test]
 fn a_sample_that_never_gets_it_right_is_discarded_after_three_attempts() {
+    // One draw per item, so the verifier's rejection is what the item ends with.
     let cfg = GenConfig {
+        min_calls: 2,
+        tries: 1,
         reasoner: ReasonerConfig {
             error_rate: 1.0,
             hint_uptake: 0.0,
