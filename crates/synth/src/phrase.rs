@@ -39,9 +39,19 @@ pub fn words(name: &str) -> Vec<String> {
         .collect()
 }
 
+/// First words of tool names that are not verbs (`highest_meter_reading`): the request says
+/// "find the highest meter reading".
+pub const NOT_VERBS: &[&str] = &[
+    "highest", "lowest", "largest", "smallest", "latest", "earliest", "newest", "oldest",
+    "cheapest", "top", "best", "most", "least", "next", "average", "total", "biggest",
+];
+
 /// (verb phrase, object phrase) of a tool name: `set_card_limit` -> ("set", "the card limit").
 pub fn verb_object(tool: &str) -> (String, String) {
     let w = words(tool);
+    if w.first().is_some_and(|f| NOT_VERBS.contains(&f.as_str())) {
+        return ("find".into(), format!("the {}", w.join(" ")));
+    }
     let (verb, rest) = match w.split_first() {
         Some((v, rest)) => (v.clone(), rest.to_vec()),
         None => (tool.to_string(), Vec::new()),

@@ -124,7 +124,9 @@ pub fn grammar_problems(q: &str) -> Vec<String> {
         let lead = open.split("{a}").next().unwrap_or("");
         if let Some(rest) = q.strip_prefix(lead) {
             let next = rest.split_whitespace().next().unwrap_or("");
-            if ["the", "a", "an", "for", "of", "to", "with", "me"].contains(&next) {
+            if ["the", "a", "an", "for", "of", "to", "with", "me"].contains(&next)
+                || phrase::NOT_VERBS.contains(&next)
+            {
                 out.push(format!("no verb after {lead:?}"));
             }
         }
@@ -594,6 +596,10 @@ pub fn action(spec: &ToolSpec) -> String {
     let d = st::lower_first(d.trim());
     let dverb = d.split(' ').next().unwrap_or("");
     if !verb.is_empty() && dverb == verb && d.split(' ').count() >= 2 {
+        // "Highest meter value recorded for a supply point" names a value, not an action.
+        if phrase::NOT_VERBS.contains(&dverb) {
+            return format!("find the {d}");
+        }
         return d;
     }
     let (v, o) = phrase::verb_object(&spec.name);
@@ -759,7 +765,7 @@ pub fn write<S: Specs + ?Sized>(
         };
         if let Some(s) = put {
             act = s;
-        } else if !said_for && !np.starts_with(&format!("the {role}")) {
+        } else if !said_for {
             said_for = true;
             act.push_str(&format!(" for {np}"));
         } else if np.starts_with(&format!("the {role}")) {

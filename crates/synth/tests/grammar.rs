@@ -33,6 +33,7 @@ fn every_plan_with_every_tool_action_is_grammatical() {
 fn the_grammar_check_catches_broken_sentences() {
     for q in [
         "Can you the highest meter value recorded for a supply point?",
+        "Could you highest the meter reading?",
         "please list the cards.",
         "List the the cards.",
         "Show a incident report.",
