@@ -655,28 +655,13 @@ fn substitute(text: &str, noun: &str, with: &str) -> Option<String> {
     None
 }
 
-/// Writes the query of a made round. `context_tool` names the tool and path an earlier-round
-/// input came from.
-pub fn write<S: Specs + ?Sized>(
+/// The request for gold step `last` alone: its action with its arguments woven in.
+fn call_phrase<S: Specs + ?Sized>(
+    w: &Writer<'_, S>,
     made: &Made,
     specs: &S,
-    context_tool: &dyn Fn(usize) -> Option<String>,
-    rng: &mut ChaCha8Rng,
+    last: usize,
 ) -> String {
-    let ctx = |param: &str| -> Option<(String, String)> {
-        let (k, path) = made.context_refs.get(param)?;
-        Some((context_tool(*k)?, path.clone()))
-    };
-    let w = Writer {
-        view: RoundView::of_made(made),
-        specs,
-        context: &ctx,
-        rng: std::cell::RefCell::new(rng),
-        said: std::cell::RefCell::new(Vec::new()),
-    };
-    let Some(last) = made.gold.len().checked_sub(1) else {
-        return String::new();
-    };
     let Some(target) = specs.spec(&made.gold[last].name) else {
         return String::new();
     };
@@ -699,7 +684,7 @@ pub fn write<S: Specs + ?Sized>(
         args.sort_by_key(|(_, b)| !own(b));
         let mut said: Vec<(SourceKey, String)> = Vec::new();
         for (arg, b) in args {
-            let is_context = matches!(b, Binding::Input { param } if ctx(param).is_some());
+            let is_context = matches!(b, Binding::Input { param } if (w.context)(param).is_some());
             if matches!(b, Binding::Input { .. }) && !is_context {
                 let v = made.gold[last]
                     .arguments
@@ -791,6 +776,52 @@ pub fn write<S: Specs + ?Sized>(
         }
         act.push_str(&joined);
     }
+    act
+}
+
+/// Writes the query of a made round. `context_tool` names the tool and path an earlier-round
+/// input came from.
+pub fn write<S: Specs + ?Sized>(
+    made: &Made,
+    specs: &S,
+    context_tool: &dyn Fn(usize) -> Option<String>,
+    rng: &mut ChaCha8Rng,
+) -> String {
+    let ctx = |param: &str| -> Option<(String, String)> {
+        let (k, path) = made.context_refs.get(param)?;
+        Some((context_tool(*k)?, path.clone()))
+    };
+    let w = Writer {
+        view: RoundView::of_made(made),
+        specs,
+        context: &ctx,
+        rng: std::cell::RefCell::new(rng),
+        said: std::cell::RefCell::new(Vec::new()),
+    };
+    let Some(last) = made.gold.len().checked_sub(1) else {
+        return String::new();
+    };
+    // Steps that change something are asked for, in order ("create a folder ..., upload a
+    // file ... to that same folder, and then list ..."): a request never hides a change.
+    let mut clauses: Vec<String> = Vec::new();
+    for k in 0..last {
+        let verb = made.gold[k].name.split('_').next().unwrap_or("");
+        if crate::reasoner::READ_VERBS.contains(&verb) || verb == "authorize" {
+            continue;
+        }
+        clauses.push(call_phrase(&w, made, specs, k));
+        // Later mentions of what this step made say "that same <noun>".
+        w.said.borrow_mut().push(format!("{k}||"));
+    }
+    clauses.push(call_phrase(&w, made, specs, last));
+    let act = match clauses.len() {
+        1 => clauses.remove(0),
+        n => format!(
+            "{}, and then {}",
+            clauses[..n - 1].join(", "),
+            clauses[n - 1]
+        ),
+    };
     let mut rng = w.rng.borrow_mut();
     let (open, close) = PLANS
         .choose(&mut **rng)
