@@ -154,7 +154,8 @@ pub fn plural(noun: &str) -> String {
     format!("{head}{p}")
 }
 
-fn lower_first(s: &str) -> String {
+/// Lowercases the first letter.
+pub fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),

@@ -354,7 +354,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         }
         if let Some(step) = self.view.steps.get(k) {
             for (arg, b) in &step.bindings {
-                quals.push(self.qualifier(k, arg, b, &noun, depth));
+                quals.push(self.qualifier(k, arg, b, depth));
             }
         }
         quals.retain(|q| !q.is_empty());
@@ -390,12 +390,12 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
     }
 
     /// How argument `arg` of step `k` narrows that step's item.
-    fn qualifier(&self, k: usize, arg: &str, b: &Binding, noun: &str, depth: usize) -> String {
+    fn qualifier(&self, k: usize, arg: &str, b: &Binding, depth: usize) -> String {
         let v = self.view.gold.get(k).and_then(|g| g.arguments.get(arg));
         match b {
             Binding::Input { param } if (self.context)(param).is_some() => {
                 let np = self.context_np(param);
-                self.role(arg, &np, noun)
+                self.role(arg, &np)
             }
             Binding::Input { .. } => match v {
                 Some(v) => attribute(arg, v, self.vary()),
@@ -407,13 +407,13 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
                 if np.starts_with("that same ") {
                     return String::new();
                 }
-                self.role(arg, &np, noun)
+                self.role(arg, &np)
             }
         }
     }
 
     /// "of NP" when the parameter names the NP's own kind, else "whose <role> is NP".
-    fn role(&self, arg: &str, np: &str, _noun: &str) -> String {
+    fn role(&self, arg: &str, np: &str) -> String {
         let role = st::id_noun(arg);
         let head = np
             .strip_prefix("the ")

@@ -143,11 +143,7 @@ pub fn lower_first(s: &str) -> String {
     if first.len() > 1 && first.chars().all(|c| c.is_ascii_uppercase()) {
         return s.to_string();
     }
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
+    phrase::lower_first(s)
 }
 
 #[cfg(test)]

@@ -62,9 +62,10 @@ pub fn check(made: &Made, query: &str, att: &Attempt, end_state: bool) -> Checke
             if t.len() < 3 || q.contains(&t.to_lowercase()) {
                 continue;
             }
-            let seen = att.calls[..i]
-                .iter()
-                .any(|(_, out)| out.as_ref().is_ok_and(|r| contains_value(r, v)));
+            let seen = att.calls[..i].iter().any(|(_, out)| {
+                out.as_ref()
+                    .is_ok_and(|r| crate::ground::contains_value(r, v))
+            });
             if !seen {
                 hints.push(format!(
                     "a required value for {} ({arg}) was guessed, not obtained from a tool",
@@ -95,14 +96,6 @@ pub fn check(made: &Made, query: &str, att: &Attempt, end_state: bool) -> Checke
         ("final_answer".to_string(), answer_ok),
     ]);
     Checked { checks, hints }
-}
-
-fn contains_value(hay: &serde_json::Value, v: &serde_json::Value) -> bool {
-    match hay {
-        serde_json::Value::Object(m) => m.values().any(|x| contains_value(x, v)),
-        serde_json::Value::Array(a) => a.iter().any(|x| contains_value(x, v)),
-        other => other == v,
-    }
 }
 
 /// A replayed assistant call: tool, arguments, what it gave, whether it succeeded.
