@@ -30,6 +30,9 @@ pub struct SamplerConfig {
     pub stop_prob: f64,
     /// Chance to fill each optional literal parameter.
     pub optional_prob: f64,
+    /// Most optional literal parameters filled per call (a person narrows a search by one or
+    /// two things, not five).
+    pub max_optional: usize,
     /// Calls of one tool that fail (or do not yield what was needed) before it is given up on.
     pub max_failures_per_tool: u32,
     /// Chance to prefer producers of the consumer's own domain when the planner has a choice
@@ -48,6 +51,7 @@ impl Default for SamplerConfig {
             rounds: 1,
             stop_prob: 0.5,
             optional_prob: 0.25,
+            max_optional: 1,
             max_failures_per_tool: 3,
             same_domain_bias: 0.0,
             retarget: 0,
@@ -586,14 +590,20 @@ impl Sampler {
             }
         }
         let name = &self.graph.nodes[t].name;
+        let mut optional = 0;
         for c in &self.graph.constraints[t] {
             if args.contains_key(&c.param) || matches!(c.constraint, Constraint::Identifier { .. })
             {
                 continue;
             }
-            if !c.required && (c.param == "limit" || !rng.random_bool(self.cfg.optional_prob)) {
+            if !c.required
+                && (c.param == "limit"
+                    || optional >= self.cfg.max_optional
+                    || !rng.random_bool(self.cfg.optional_prob))
+            {
                 continue;
             }
+            optional += usize::from(!c.required);
             let v = env
                 .user_knowledge(name, &c.param, &args)
                 .or_else(|| self.literal(c, rng));

@@ -183,6 +183,29 @@ impl<'a> RoundView<'a> {
             inputs: &r.external_inputs,
         }
     }
+
+    /// The authorizing step a binding takes an access token from, if any: a person states the
+    /// code they authorize with ("my manager code is 134112"), never "the token of the team".
+    pub fn credential_step(&self, b: &Binding) -> Option<usize> {
+        let (k, path) = match b {
+            Binding::Step { step, path, .. } | Binding::Select { step, path, .. } => (*step, path),
+            Binding::Input { .. } => return None,
+        };
+        let authorizes = self.gold.get(k)?.name.starts_with("authorize");
+        (authorizes && st::split_path(path).1.ends_with("token")).then_some(k)
+    }
+
+    /// The user-given inputs of authorizing step `k` (param, value): the codes to state.
+    pub fn credential_inputs(&self, k: usize) -> Vec<(&'a str, &'a Value)> {
+        let (Some(step), Some(g)) = (self.steps.get(k), self.gold.get(k)) else {
+            return Vec::new();
+        };
+        step.bindings
+            .iter()
+            .filter(|(_, b)| matches!(b, Binding::Input { .. }))
+            .filter_map(|(arg, _)| Some((arg.as_str(), g.arguments.get(arg)?)))
+            .collect()
+    }
 }
 
 /// Builds the noun phrases of one round.
@@ -281,6 +304,10 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
             {
                 let v = phrase::label(verb);
                 let when = if from { "on or after" } else { "on or before" };
+                // "purchased on or after" is a participle; "that starts on or after" a verb.
+                if v.ends_with("ed") {
+                    return format!("{v} {when} {t}");
+                }
                 return format!("that {v} {when} {t}");
             }
             let b = phrase::label(base);
@@ -401,6 +428,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
                 Some(v) => attribute(arg, v, self.vary()),
                 None => String::new(),
             },
+            _ if self.view.credential_step(b).is_some() => String::new(),
             _ => {
                 let np = self.bound(k, arg, depth + 1);
                 // An item already described adds nothing by being named again here.
@@ -536,6 +564,8 @@ pub fn action(spec: &ToolSpec) -> String {
         ";",
         ":",
         ", optionally",
+        // "..., with the kind of damage and a repair fee": the inputs, said with their values.
+        ", with ",
         ", then",
         " — ",
         ", sorted",
@@ -593,7 +623,11 @@ pub fn action(spec: &ToolSpec) -> String {
             d.truncate(i);
         }
     }
-    let d = st::lower_first(d.trim());
+    // "..., so it stops working at once": the reason, not the request.
+    if let Some(i) = d.find(" so ") {
+        d.truncate(i);
+    }
+    let d = drop_states(&st::lower_first(d.trim()), spec);
     let dverb = d.split(' ').next().unwrap_or("");
     if !verb.is_empty() && dverb == verb && d.split(' ').count() >= 2 {
         // "Highest meter value recorded for a supply point" names a value, not an action.
@@ -604,6 +638,126 @@ pub fn action(spec: &ToolSpec) -> String {
     }
     let (v, o) = phrase::verb_object(&spec.name);
     format!("{v} {o}").trim().to_string()
+}
+
+/// State words a description puts before a noun as a precondition ("an issued or disputed
+/// bill"); a person asking for the action names the item, not the state it must be in.
+const STATES: &[&str] = &[
+    "active",
+    "open",
+    "available",
+    "scheduled",
+    "confirmed",
+    "pending",
+    "booked",
+    "live",
+    "issued",
+    "disputed",
+    "approved",
+    "reimbursed",
+    "returned",
+    "filed",
+    "assessed",
+    "lapsed",
+    "resolved",
+    "closed",
+    "assigned",
+    "waiting",
+    "sent",
+    "accepted",
+    "damaged",
+    "worn",
+    "checked-in",
+    "completed",
+    "attended",
+    "written",
+    "requested",
+    "placed",
+    "delivered",
+    "muted",
+    "existing",
+    "valid",
+    "enrolled",
+    "graded",
+    "published",
+    "answered",
+    "cancelled",
+    "postponed",
+    "paid",
+    "unpaid",
+    "proposed",
+];
+
+/// Enum values anywhere in a spec's parameters or returns (lowercase).
+fn enum_words(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::Array(e)) = m.get("enum") {
+                out.extend(e.iter().filter_map(Value::as_str).map(str::to_lowercase));
+            }
+            m.values().for_each(|x| enum_words(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| enum_words(x, out)),
+        _ => {}
+    }
+}
+
+/// Drops state words between an article and its noun: "an issued or disputed energy bill" ->
+/// "an energy bill".
+fn drop_states(d: &str, spec: &ToolSpec) -> String {
+    let mut states = BTreeSet::new();
+    enum_words(&spec.parameters, &mut states);
+    if let Some(r) = &spec.returns {
+        enum_words(r, &mut states);
+    }
+    let is_state = |w: &str| {
+        let w = w.trim_end_matches(',');
+        // Spec enums also hold nouns ("delivery", "admin"): only their participles are states.
+        STATES.contains(&w) || (states.contains(w) && w.ends_with("ed"))
+    };
+    let words: Vec<&str> = d.split(' ').collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        if matches!(w, "a" | "an") && i > 0 {
+            let mut j = i + 1;
+            while j < words.len() && (is_state(words[j]) || (words[j] == "or" && j > i + 1)) {
+                j += 1;
+            }
+            // Only when a noun follows, and the last dropped word is a state, not "or".
+            // A state word followed by "of", "with", ... was the noun itself ("an admin of").
+            let noun = words.get(j).is_some_and(|n| {
+                !matches!(
+                    *n,
+                    "of" | "from"
+                        | "with"
+                        | "to"
+                        | "for"
+                        | "in"
+                        | "on"
+                        | "by"
+                        | "as"
+                        | "at"
+                        | "and"
+                        | "that"
+                        | "which"
+                        | "who"
+                        | "before"
+                        | "after"
+                        | "into"
+                )
+            });
+            if j > i + 1 && noun && words[j - 1] != "or" {
+                out.push(article(words[j]).to_string());
+                i = j;
+                continue;
+            }
+        }
+        out.push(w.to_string());
+        i += 1;
+    }
+    out.join(" ")
 }
 
 /// Whether [`action`] comes from the description (so its "a <noun>" slots can take phrases).
@@ -684,6 +838,9 @@ fn call_phrase<S: Specs + ?Sized>(
         args.sort_by_key(|(_, b)| !own(b));
         let mut said: Vec<(SourceKey, String)> = Vec::new();
         for (arg, b) in args {
+            if w.view.credential_step(b).is_some() {
+                continue;
+            }
             let is_context = matches!(b, Binding::Input { param } if (w.context)(param).is_some());
             if matches!(b, Binding::Input { .. }) && !is_context {
                 let v = made.gold[last]
@@ -829,6 +986,28 @@ pub fn write<S: Specs + ?Sized>(
         .unwrap_or(("Please {a}", "."));
     let mut q = open.replace("{a}", &act);
     q.push_str(close);
+    let mut codes: Vec<(&str, &Value)> = Vec::new();
+    for k in 0..last {
+        if w.view.gold[k].name.starts_with("authorize") {
+            for c in w.view.credential_inputs(k) {
+                if !codes.contains(&c) && (w.context)(c.0).is_none() {
+                    codes.push(c);
+                }
+            }
+        }
+    }
+    for (param, v) in codes {
+        let l = phrase::label(param);
+        let t = value_text(v);
+        let said = match rng.random_range(0..5) {
+            0 => format!(" My {l} is {t}."),
+            1 => format!(" The {l} is {t}."),
+            2 => format!(" You'll need the {l}: {t}."),
+            3 => format!(" Use {l} {t} to authorize."),
+            _ => format!(" For the authorization, the {l} is {t}."),
+        };
+        q.push_str(&said);
+    }
     if rng.random_bool(0.2) {
         if let Some(c) = CONTEXT.choose(&mut **rng) {
             q = if rng.random_bool(0.5) {
@@ -987,6 +1166,20 @@ pub fn missing_relation(
             let Some(spec) = view.gold.get(k).and_then(|g| specs.spec(&g.name)) else {
                 return Some(format!("step {k} has no known tool"));
             };
+            if let Some(a) = view.credential_step(b) {
+                // A token is named by the code it was issued for.
+                if let Some((p, _)) = view
+                    .credential_inputs(a)
+                    .into_iter()
+                    .find(|(p, _)| !q.contains(&phrase::label(p).to_lowercase()))
+                {
+                    return Some(format!(
+                        "step {j} takes {arg} from the authorization at step {a} but the query never says the {}",
+                        phrase::label(p)
+                    ));
+                }
+                continue;
+            }
             let (words, label) = if st::is_own_id(spec, path) {
                 (st::item_noun(spec, path), st::item_noun(spec, path))
             } else {
@@ -1014,6 +1207,56 @@ pub fn intermediate_values_of(round: &hardgen_core::Round) -> BTreeSet<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn actions_drop_preconditions_reasons_and_input_lists() {
+        let spec = |name: &str, description: &str| ToolSpec {
+            name: name.into(),
+            description: description.into(),
+            domain: "d".into(),
+            parameters: json!({"type": "object", "properties": {"member_id": {"type": "string",
+                "enum": ["admin", "member"]}}}),
+            returns: Some(
+                json!({"type": "object", "properties": {"status": {"type": "string",
+                "enum": ["reported", "fixed"]}}}),
+            ),
+        };
+        for (name, description, want) in [
+            (
+                "freeze_account",
+                "Freeze an open account so nothing can be paid from it.",
+                "freeze an account",
+            ),
+            (
+                "pay_bill",
+                "Pay an issued or disputed energy bill.",
+                "pay an energy bill",
+            ),
+            (
+                "refer_patient",
+                "Refer a booked, checked-in or completed appointment.",
+                "refer an appointment",
+            ),
+            (
+                "report_damage",
+                "Report damage on an open or returned loan, with the kind of damage.",
+                "report damage on a loan",
+            ),
+            // Enum values that are nouns stay; enum participles are states.
+            (
+                "add_member",
+                "Add a contact on behalf of an admin of that group.",
+                "add a contact on behalf of an admin of that group",
+            ),
+            (
+                "charge_fee",
+                "Charge the fee of a reported damage.",
+                "charge the fee of a damage",
+            ),
+        ] {
+            assert_eq!(action(&spec(name, description)), want, "{description}");
+        }
+    }
 
     #[test]
     fn states_matches_whole_values() {

@@ -1930,3 +1930,79 @@ fn grounding_states_a_boolean_input_by_its_parameter_or_argument() {
         Some("rounds[0].gold[0].arguments.city: true is neither stated by the user nor taken from an earlier result")
     );
 }
+
+#[test]
+fn missing_relation_names_a_token_by_the_code_it_was_issued_for() {
+    // authorize_group(group_id, manager_code) -> token; send_message takes the token.
+    let mut s = specs();
+    s.push(ToolSpec {
+        name: "authorize_group".into(),
+        description: "Check a group manager's code and issue a token.".into(),
+        domain: "contacts".into(),
+        parameters: json!({"type": "object", "properties": {
+            "manager_code": {"type": "integer", "description": "Code of the manager"}},
+            "required": ["manager_code"]}),
+        returns: Some(json!({"type": "object", "properties": {
+            "token": {"type": "string", "description": "Access token"}}})),
+    });
+    let gold = vec![
+        GoldCall {
+            step: 0,
+            name: "authorize_group".into(),
+            arguments: obj(json!({"manager_code": 134112})),
+            provenance: BTreeMap::new(),
+            depends_on: vec![],
+            result: json!({"token": "tk_group_0123456789ab"}),
+        },
+        GoldCall {
+            step: 1,
+            name: "send_message".into(),
+            arguments: obj(json!({"token": "tk_group_0123456789ab", "text": "Hi"})),
+            provenance: BTreeMap::new(),
+            depends_on: vec![0],
+            result: Value::Null,
+        },
+    ];
+    let steps = vec![
+        AdvancedStep {
+            tool: "authorize_group".into(),
+            bindings: BTreeMap::from([(
+                "manager_code".into(),
+                Binding::Input {
+                    param: "manager_code".into(),
+                },
+            )]),
+        },
+        AdvancedStep {
+            tool: "send_message".into(),
+            bindings: BTreeMap::from([(
+                "token".into(),
+                Binding::Step {
+                    step: 0,
+                    path: "token".into(),
+                    index: 0,
+                },
+            )]),
+        },
+    ];
+    let inputs = obj(json!({"manager_code": 134112}));
+    let view = RoundView {
+        gold: &gold,
+        steps: &steps,
+        inputs: &inputs,
+    };
+    assert_eq!(view.credential_step(&steps[1].bindings["token"]), Some(0));
+    assert_eq!(
+        view.credential_inputs(0),
+        vec![("manager_code", &json!(134112))]
+    );
+    assert_eq!(
+        missing_relation(view, "send hi. my manager code is 134112.", &s[..]),
+        None
+    );
+    // Saying "the token" is not enough: the code it was issued for must be named.
+    assert_eq!(
+        missing_relation(view, "send hi with the token of the group.", &s[..]).as_deref(),
+        Some("step 1 takes token from the authorization at step 0 but the query never says the manager code")
+    );
+}
