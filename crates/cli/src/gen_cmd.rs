@@ -109,9 +109,22 @@ pub fn jobs(flag: Option<std::num::NonZeroUsize>) -> usize {
 struct Exports(hardgen_export::Exporter);
 
 impl Sink for Exports {
-    fn write(&mut self, rec: &hardgen_core::Record) -> Result<(), RunError> {
+    fn encoder(
+        &self,
+    ) -> Box<dyn Fn(&hardgen_core::Record) -> Result<run::Encoded, RunError> + Send + Sync> {
+        let enc = self.0.encoder();
+        Box::new(move |rec| {
+            enc.encode(rec)
+                .map(|e| Box::new(e) as run::Encoded)
+                .map_err(|e| RunError::Export(e.to_string()))
+        })
+    }
+    fn write(&mut self, _rec: &hardgen_core::Record, e: run::Encoded) -> Result<(), RunError> {
+        let e = e
+            .downcast::<hardgen_export::Encoded>()
+            .map_err(|_| RunError::Export("the export got another sink's rendering".into()))?;
         self.0
-            .write(rec)
+            .write_encoded(*e)
             .map_err(|e| RunError::Export(e.to_string()))
     }
     fn finish(self: Box<Self>, summary: &run::Summary) -> Result<Vec<PathBuf>, RunError> {

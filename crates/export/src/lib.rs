@@ -8,7 +8,7 @@ mod writer;
 
 pub use formats::{examples, openai_messages, read_openai_line, render, ExportOptions, Format};
 pub use python::{parse_python_call_list, python_call_list, ParsedCall};
-pub use writer::{dataset_card, Exporter};
+pub use writer::{dataset_card, Encoded, Encoder, Exporter};
 
 /// A failure to write or read an export, naming the file.
 #[derive(Debug, thiserror::Error)]

@@ -90,9 +90,63 @@ impl Metadata {
 /// as a row group, so memory stays flat in the number of records.
 pub struct Exporter {
     dir: PathBuf,
-    opts: ExportOptions,
+    encoder: Encoder,
     jsonl: Vec<(Format, PathBuf, BufWriter<File>)>,
     parquet: Option<(PathBuf, ArrowWriter<File>, Rows)>,
+}
+
+/// Renders records for the formats of an [`Exporter`] without touching its files, so worker
+/// threads can do the rendering and the writer only copies bytes.
+#[derive(Debug, Clone)]
+pub struct Encoder {
+    opts: ExportOptions,
+    jsonl: Vec<Format>,
+    parquet: bool,
+}
+
+/// One Parquet row: id, messages, tools, then the metadata columns.
+struct Row {
+    id: String,
+    messages: String,
+    tools: String,
+    meta: Arc<Metadata>,
+}
+
+/// A record rendered by an [`Encoder`]: the JSON Lines text per format, then Parquet rows.
+pub struct Encoded {
+    lines: Vec<Vec<u8>>,
+    rows: Vec<Row>,
+}
+
+impl Encoder {
+    /// Renders one record for every format.
+    pub fn encode(&self, rec: &Record) -> Result<Encoded, ExportError> {
+        let mut lines = Vec::with_capacity(self.jsonl.len());
+        for f in &self.jsonl {
+            let mut out = Vec::new();
+            for v in render(*f, rec, &self.opts) {
+                serde_json::to_writer(&mut out, &v).map_err(|e| ExportError::Io {
+                    path: f.file_name().to_string(),
+                    message: e.to_string(),
+                })?;
+                out.push(b'\n');
+            }
+            lines.push(out);
+        }
+        let mut rows = Vec::new();
+        if self.parquet {
+            let meta = Arc::new(Metadata::of(rec));
+            for v in render(Format::Parquet, rec, &self.opts) {
+                rows.push(Row {
+                    id: v["id"].as_str().unwrap_or_default().to_string(),
+                    messages: v["messages"].to_string(),
+                    tools: v["tools"].to_string(),
+                    meta: Arc::clone(&meta),
+                });
+            }
+        }
+        Ok(Encoded { lines, rows })
+    }
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> ExportError + '_ {
@@ -136,38 +190,46 @@ impl Exporter {
                 jsonl.push((*f, path, BufWriter::new(file)));
             }
         }
+        let encoder = Encoder {
+            opts,
+            jsonl: jsonl.iter().map(|(f, _, _)| *f).collect(),
+            parquet: parquet.is_some(),
+        };
         Ok(Exporter {
             dir: dir.to_path_buf(),
-            opts,
+            encoder,
             jsonl,
             parquet,
         })
     }
 
+    /// The renderer of this exporter's formats, for use on other threads.
+    pub fn encoder(&self) -> Encoder {
+        self.encoder.clone()
+    }
+
     /// Writes one record to every format.
     pub fn write(&mut self, rec: &Record) -> Result<(), ExportError> {
-        for (f, path, w) in &mut self.jsonl {
-            for v in render(*f, rec, &self.opts) {
-                serde_json::to_writer(&mut *w, &v).map_err(|e| ExportError::Io {
-                    path: path.display().to_string(),
-                    message: e.to_string(),
-                })?;
-                w.write_all(b"\n").map_err(io(path))?;
-            }
+        let e = self.encoder.encode(rec)?;
+        self.write_encoded(e)
+    }
+
+    /// Writes one record rendered by this exporter's [`Encoder`].
+    pub fn write_encoded(&mut self, e: Encoded) -> Result<(), ExportError> {
+        for ((_, path, w), text) in self.jsonl.iter_mut().zip(&e.lines) {
+            w.write_all(text).map_err(io(path))?;
         }
         if let Some((path, w, rows)) = &mut self.parquet {
-            let m = Metadata::of(rec);
-            for v in render(Format::Parquet, rec, &self.opts) {
-                rows.id
-                    .push(v["id"].as_str().unwrap_or_default().to_string());
-                rows.messages.push(v["messages"].to_string());
-                rows.tools.push(v["tools"].to_string());
-                rows.domains.push(m.domains.clone());
-                rows.calls.push(m.calls);
-                rows.attempts.push(m.attempts);
-                rows.generator.push(m.generator.clone());
-                rows.hidden_values.push(m.hidden_values);
-                rows.distractors.push(m.distractors);
+            for r in e.rows {
+                rows.id.push(r.id);
+                rows.messages.push(r.messages);
+                rows.tools.push(r.tools);
+                rows.domains.push(r.meta.domains.clone());
+                rows.calls.push(r.meta.calls);
+                rows.attempts.push(r.meta.attempts);
+                rows.generator.push(r.meta.generator.clone());
+                rows.hidden_values.push(r.meta.hidden_values);
+                rows.distractors.push(r.meta.distractors);
             }
             if rows.id.len() >= BATCH {
                 flush_rows(path, w, rows)?;

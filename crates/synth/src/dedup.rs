@@ -35,41 +35,57 @@ fn normalise(s: &str) -> Vec<String> {
 impl Dedup {
     /// Checks `text` and remembers it when new.
     pub fn offer(&mut self, text: &str) -> Seen {
-        let words = normalise(text);
-        let joined = words.join(" ");
-        let h = xxh3_64_with_seed(joined.as_bytes(), 0);
-        if self.exact.contains(&h) {
+        self.offer_fingerprint(&fingerprint(text))
+    }
+
+    /// Like [`Dedup::offer`], with the text's [`Fingerprint`] made already (on another thread).
+    pub fn offer_fingerprint(&mut self, fp: &Fingerprint) -> Seen {
+        if self.exact.contains(&fp.exact) {
             return Seen::Exact;
         }
-        let mut sig = [u64::MAX; HASHES];
-        let shingles: Vec<String> = if words.len() < 3 {
-            vec![joined.clone()]
-        } else {
-            words.windows(3).map(|w| w.join(" ")).collect()
-        };
-        for s in &shingles {
-            for (k, slot) in sig.iter_mut().enumerate() {
-                *slot = (*slot).min(xxh3_64_with_seed(s.as_bytes(), k as u64 + 1));
-            }
-        }
-        let per = HASHES / BANDS;
-        let keys: Vec<u64> = (0..BANDS)
-            .map(|b| {
-                let mut bytes = Vec::with_capacity(per * 8 + 1);
-                bytes.push(b as u8);
-                for x in &sig[b * per..(b + 1) * per] {
-                    bytes.extend_from_slice(&x.to_le_bytes());
-                }
-                xxh3_64_with_seed(&bytes, 99)
-            })
-            .collect();
-        if keys.iter().any(|k| self.bands.contains(k)) {
+        if fp.bands.iter().any(|k| self.bands.contains(k)) {
             return Seen::Near;
         }
-        self.exact.insert(h);
-        self.bands.extend(keys);
+        self.exact.insert(fp.exact);
+        self.bands.extend(fp.bands);
         Seen::New
     }
+}
+
+/// What [`Dedup`] compares: a hash of the normalised text and its MinHash band keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint {
+    exact: u64,
+    bands: [u64; BANDS],
+}
+
+/// The fingerprint of a text (pure, so workers can make it in parallel).
+pub fn fingerprint(text: &str) -> Fingerprint {
+    let words = normalise(text);
+    let joined = words.join(" ");
+    let exact = xxh3_64_with_seed(joined.as_bytes(), 0);
+    let mut sig = [u64::MAX; HASHES];
+    let shingles: Vec<String> = if words.len() < 3 {
+        vec![joined]
+    } else {
+        words.windows(3).map(|w| w.join(" ")).collect()
+    };
+    for s in &shingles {
+        for (k, slot) in sig.iter_mut().enumerate() {
+            *slot = (*slot).min(xxh3_64_with_seed(s.as_bytes(), k as u64 + 1));
+        }
+    }
+    let per = HASHES / BANDS;
+    let mut bands = [0u64; BANDS];
+    for (b, key) in bands.iter_mut().enumerate() {
+        let mut bytes = Vec::with_capacity(per * 8 + 1);
+        bytes.push(b as u8);
+        for x in &sig[b * per..(b + 1) * per] {
+            bytes.extend_from_slice(&x.to_le_bytes());
+        }
+        *key = xxh3_64_with_seed(&bytes, 99);
+    }
+    Fingerprint { exact, bands }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! (`records.jsonl`, `rejected.jsonl`, `summary.json`, `config.json`), and the summary that
 //! `hardgen stats` prints for any output.
 
-use crate::dedup::{Dedup, Seen};
+use crate::dedup::{self, Dedup, Fingerprint, Seen};
 use crate::pipeline::{GenConfig, Generator, Outcome};
 use hardgen_core::{Record, Rejection};
 use hardgen_tools::{World, WorldDef};
@@ -140,9 +140,59 @@ fn ratio(a: usize, b: usize) -> f64 {
     }
 }
 
+/// The per-record inputs of the text and grounding figures, computed where the record is made
+/// (a worker thread) so the single writer thread only merges hashes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecordFigures {
+    /// Rounds that fail grounding.
+    pub ungrounded: usize,
+    /// Per round query: its word-bigram hashes and its 4-word opening hash.
+    pub queries: Vec<(Vec<u64>, u64)>,
+}
+
+impl RecordFigures {
+    /// The figures of one record.
+    pub fn of(r: &Record) -> RecordFigures {
+        let queries = r
+            .rounds
+            .iter()
+            .map(|x| {
+                let w = words(&x.query);
+                let mut pair = String::new();
+                let bigrams = w
+                    .windows(2)
+                    .map(|p| {
+                        pair.clear();
+                        pair.push_str(&p[0]);
+                        pair.push(' ');
+                        pair.push_str(&p[1]);
+                        xxh3_64(pair.as_bytes())
+                    })
+                    .collect();
+                let opening = w
+                    .iter()
+                    .take(4)
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                (bigrams, xxh3_64(opening.as_bytes()))
+            })
+            .collect();
+        RecordFigures {
+            ungrounded: crate::ground::ungrounded_rounds(r),
+            queries,
+        }
+    }
+}
+
 impl Summary {
     /// Counts a kept record.
     pub fn add_record(&mut self, r: &Record) {
+        self.add_record_with(r, &RecordFigures::of(r));
+    }
+
+    /// Counts a kept record whose [`RecordFigures`] were computed already.
+    pub fn add_record_with(&mut self, r: &Record, f: &RecordFigures) {
         let (n, rounds) = (self.rounds as f64, r.rounds.len() as f64);
         let hidden: usize = r.rounds.iter().map(|x| x.difficulty.hidden_values).sum();
         let calls: usize = r.rounds.iter().map(|x| x.difficulty.calls).sum();
@@ -165,12 +215,14 @@ impl Summary {
             if !self.acc.targets.contains(&x.target) {
                 self.acc.targets.insert(x.target.clone());
             }
-            self.add_query(&x.query);
+        }
+        for (bigrams, opening) in &f.queries {
+            self.add_query(bigrams, *opening);
         }
         for d in &r.domains {
             *self.domains.entry(d.clone()).or_default() += 1;
         }
-        self.ungrounded += crate::ground::ungrounded_rounds(r);
+        self.ungrounded += f.ungrounded;
         let t = &self.acc;
         self.share_3plus = ratio(t.rounds_3plus, self.rounds);
         self.targets_covered = t.targets.len();
@@ -181,22 +233,12 @@ impl Summary {
         self.top_opening_share = ratio(t.top_opening, t.queries);
     }
 
-    /// Counts one round query's bigrams and opening.
-    fn add_query(&mut self, q: &str) {
-        let w = words(q);
+    /// Counts one round query's bigram hashes and opening hash.
+    fn add_query(&mut self, bigrams: &[u64], opening: u64) {
         let t = &mut self.acc;
-        for pair in w.windows(2) {
-            t.bigrams
-                .insert(xxh3_64(format!("{} {}", pair[0], pair[1]).as_bytes()));
-            t.bigram_total += 1;
-        }
-        let opening = w
-            .iter()
-            .take(4)
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join(" ");
-        let c = t.openings.entry(xxh3_64(opening.as_bytes())).or_default();
+        t.bigrams.extend(bigrams.iter().copied());
+        t.bigram_total += bigrams.len() as u64;
+        let c = t.openings.entry(opening).or_default();
         *c += 1;
         t.top_opening = t.top_opening.max(*c);
         t.queries += 1;
@@ -301,15 +343,30 @@ pub struct RunConfig {
 
 /// Receives each finished record (for exports).
 pub trait Sink {
-    /// Writes one kept record.
-    fn write(&mut self, rec: &Record) -> Result<(), RunError>;
+    /// The renderer of kept records for [`Sink::write`]; it runs on the worker threads, so a
+    /// sink's costly formatting scales with `--jobs` while writing stays in order.
+    fn encoder(&self) -> Box<dyn Fn(&Record) -> Result<Encoded, RunError> + Send + Sync>;
+    /// Writes one kept record, given what the encoder made of it.
+    fn write(&mut self, rec: &Record, encoded: Encoded) -> Result<(), RunError>;
     /// Finishes with the run's final summary (for a dataset card); returns files written.
     fn finish(self: Box<Self>, summary: &Summary) -> Result<Vec<PathBuf>, RunError>;
 }
 
-/// What a worker hands back for one item: the outcome and, when kept, its `records.jsonl` line
-/// (serialized on the worker so the writer only copies bytes).
-type Done = (Outcome, Option<Result<Vec<u8>, serde_json::Error>>);
+/// A sink's rendering of one record (its own type, opaque to the run).
+pub type Encoded = Box<dyn std::any::Any + Send>;
+
+/// What a worker hands back for one item: the outcome and, when kept, everything the writer
+/// needs made already: the `records.jsonl` line, the sink's rendering, the duplicate
+/// fingerprint and the summary figures.
+type Done = (Outcome, Option<Result<Prepared, RunError>>);
+
+/// The worker-side work on a kept record.
+struct Prepared {
+    line: Vec<u8>,
+    encoded: Encoded,
+    fingerprint: Fingerprint,
+    figures: RecordFigures,
+}
 
 fn json_err(path: &Path) -> impl FnOnce(serde_json::Error) -> RunError + '_ {
     move |e| RunError::Io {
@@ -356,15 +413,25 @@ pub fn generate(
     gens.push(first);
     let mut dedup = Dedup::default();
     let mut summary = Summary::default();
+    let encode = sink.encoder();
     let work = |g: &mut Generator, i: u64| -> Done {
         let out = g.item(i);
-        let line = out.as_ref().ok().map(serde_json::to_vec);
-        (out, line)
-    };
-    let mut consume = |i: u64, (out, line): Done| -> Result<(), RunError> {
-        let out = out.and_then(|r| {
+        let prepared = out.as_ref().ok().map(|r| {
             let text: Vec<&str> = r.rounds.iter().map(|x| x.query.as_str()).collect();
-            let reason = match dedup.offer(&text.join("\n")) {
+            Ok(Prepared {
+                line: serde_json::to_vec(r).map_err(json_err(&rpath))?,
+                encoded: encode(r)?,
+                fingerprint: dedup::fingerprint(&text.join("\n")),
+                figures: RecordFigures::of(r),
+            })
+        });
+        (out, prepared)
+    };
+    let mut consume = |i: u64, (out, prepared): Done| -> Result<(), RunError> {
+        let prepared = prepared.transpose()?;
+        let out = out.and_then(|r| {
+            let Some(p) = &prepared else { return Ok(r) };
+            let reason = match dedup.offer_fingerprint(&p.fingerprint) {
                 Seen::New => return Ok(r),
                 Seen::Exact => "duplicate",
                 Seen::Near => "near_duplicate",
@@ -378,13 +445,14 @@ pub fn generate(
         });
         match out {
             Ok(r) => {
-                let line = line
-                    .unwrap_or_else(|| serde_json::to_vec(&r))
-                    .map_err(json_err(&rpath))?;
-                records.write_all(&line).map_err(io(&rpath))?;
+                // A kept outcome always comes with its prepared parts.
+                let Some(p) = prepared else {
+                    return Err(RunError::Export(format!("{}: nothing prepared", r.id)));
+                };
+                records.write_all(&p.line).map_err(io(&rpath))?;
                 records.write_all(b"\n").map_err(io(&rpath))?;
-                sink.write(&r)?;
-                summary.add_record(&r);
+                sink.write(&r, p.encoded)?;
+                summary.add_record_with(&r, &p.figures);
             }
             Err(j) => {
                 serde_json::to_writer(&mut rejected, &j).map_err(json_err(&jpath))?;
