@@ -109,9 +109,7 @@ pub fn jobs(flag: Option<std::num::NonZeroUsize>) -> usize {
 struct Exports(hardgen_export::Exporter);
 
 impl Sink for Exports {
-    fn encoder(
-        &self,
-    ) -> Box<dyn Fn(&hardgen_core::Record) -> Result<run::Encoded, RunError> + Send + Sync> {
+    fn encoder(&self) -> run::EncodeFn {
         let enc = self.0.encoder();
         Box::new(move |rec| {
             enc.encode(rec)

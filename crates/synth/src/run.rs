@@ -345,7 +345,7 @@ pub struct RunConfig {
 pub trait Sink {
     /// The renderer of kept records for [`Sink::write`]; it runs on the worker threads, so a
     /// sink's costly formatting scales with `--jobs` while writing stays in order.
-    fn encoder(&self) -> Box<dyn Fn(&Record) -> Result<Encoded, RunError> + Send + Sync>;
+    fn encoder(&self) -> EncodeFn;
     /// Writes one kept record, given what the encoder made of it.
     fn write(&mut self, rec: &Record, encoded: Encoded) -> Result<(), RunError>;
     /// Finishes with the run's final summary (for a dataset card); returns files written.
@@ -354,6 +354,9 @@ pub trait Sink {
 
 /// A sink's rendering of one record (its own type, opaque to the run).
 pub type Encoded = Box<dyn std::any::Any + Send>;
+
+/// A sink's renderer, shared by the worker threads.
+pub type EncodeFn = Box<dyn Fn(&Record) -> Result<Encoded, RunError> + Send + Sync>;
 
 /// What a worker hands back for one item: the outcome and, when kept, everything the writer
 /// needs made already: the `records.jsonl` line, the sink's rendering, the duplicate
