@@ -8,13 +8,15 @@ use hardgen_core::record::{
 use hardgen_core::trace::TraceCall;
 use hardgen_core::{Record, Round, ToolCall, ToolError, ToolSpec, Trace};
 use hardgen_synth::ground::{record_problem, round_problem, ungrounded_rounds};
-use hardgen_synth::maker::{make, Made, MakerReject};
+use hardgen_synth::maker::{execute_advanced, make, select, Made, MakerReject};
 use hardgen_synth::pipeline::SpecIndex;
 use hardgen_synth::query::{
     check as query_check, grammar_problems, intermediate_values, missing_relation, states,
     RoundView,
 };
-use hardgen_synth::reasoner::{answer_text, answer_values, levels, Attempt};
+use hardgen_synth::reasoner::{
+    answer_text, answer_values, attempt, levels, Attempt, ReasonerConfig, Slip,
+};
 use hardgen_synth::verify::{check as verify_check, reverify};
 use hardgen_tools::{Environment, WorldDef};
 use rand::rngs::ChaCha8Rng;
@@ -372,6 +374,303 @@ fn make_refers_earlier_round_values_to_their_call() {
         Binding::Input {
             param: "contact_id".into()
         }
+    );
+}
+
+#[test]
+fn make_rejects_trivial() {
+    // One call that needs nothing from the user is no task.
+    let t = trace(
+        &["search_groups"],
+        vec![tcall(
+            0,
+            0,
+            "search_groups",
+            json!({}),
+            &[],
+            &[],
+            Some(groups(&[("Family", "ct-7001")])),
+        )],
+    );
+    let r = reject(&t, 0, 1, 8);
+    assert_eq!(r.reason, "trivial");
+    assert_eq!(r.detail, "search_groups alone, with no input");
+    // The same call with an input is a task; so are two calls without one.
+    let mut t = t;
+    t.calls[0].arguments = obj(json!({"city": "Oslo"}));
+    t.calls[0].provenance = BTreeMap::from([("city".to_string(), "literal".to_string())]);
+    assert_eq!(made_of(&t, 0).inputs, obj(json!({"city": "Oslo"})));
+    let mut t = chain_trace("ct-7001");
+    t.calls[0].arguments = Map::new();
+    t.calls[0].provenance = BTreeMap::new();
+    let m = made_of(&t, 0);
+    assert!(m.inputs.is_empty());
+    assert_eq!(m.tool.name, "get_contact");
+    assert_eq!(
+        m.tool.parameters,
+        json!({"type": "object", "properties": {}, "required": []})
+    );
+}
+
+#[test]
+fn make_names_inputs_apart_when_calls_take_different_values() {
+    // Six lookups by contact id (the fifth and sixth repeat the first and third), then a message
+    // to a seventh id.
+    let ids = [
+        "ct-7001", "ct-7002", "ct-7003", "ct-7004", "ct-7001", "ct-7003",
+    ];
+    let mut calls: Vec<TraceCall> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            tcall(
+                i,
+                0,
+                "get_contact",
+                json!({ "contact_id": id }),
+                &[("contact_id", "literal")],
+                &[],
+                Some(contact(id)),
+            )
+        })
+        .collect();
+    calls.push(tcall(
+        6,
+        0,
+        "send_message",
+        json!({"contact_id": "ct-7005", "text": "Hi"}),
+        &[("contact_id", "literal"), ("text", "literal")],
+        &[0, 1, 2, 3, 4, 5],
+        Some(json!({"message_id": "msg-501", "status": "sent"})),
+    ));
+    let t = trace(&["send_message"], calls);
+    let def = world();
+    let m = make(&t, 0, &SpecIndex(&def), 1, 10).expect("seven calls make a tool");
+    assert_eq!(
+        m.inputs,
+        obj(json!({
+            "contact_id": "ct-7001",
+            "contact_contact_id": "ct-7002",
+            "contact_contact_id_2": "ct-7003",
+            "contact_contact_id_3": "ct-7004",
+            "message_contact_id": "ct-7005",
+            "text": "Hi"
+        }))
+    );
+    // A value seen before reuses its parameter, also under a made-up name.
+    let params: Vec<String> = m
+        .tool
+        .implementation
+        .iter()
+        .map(|s| match &s.bindings["contact_id"] {
+            Binding::Input { param } => param.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        params,
+        [
+            "contact_id",
+            "contact_contact_id",
+            "contact_contact_id_2",
+            "contact_contact_id_3",
+            "contact_id",
+            "contact_contact_id_2",
+            "message_contact_id"
+        ]
+    );
+    assert_eq!(m.gold[4].provenance["contact_id"], "input:contact_id");
+    assert_eq!(m.gold[6].depends_on, vec![0, 1, 2, 3, 4, 5]);
+    // Every parameter takes the schema of the argument it feeds.
+    let id_schema = json!({"type": "string", "description": "Id of the contact"});
+    for p in ["contact_id", "contact_contact_id_3", "message_contact_id"] {
+        assert_eq!(m.tool.parameters["properties"][p], id_schema, "{p}");
+    }
+}
+
+/// Two groups found in Oslo, each item's `group_name` replaced by the fields of `extra`.
+fn two_groups(extra: [Value; 2]) -> Value {
+    let mut g = groups(&[("Family", "ct-7001"), ("Work", "ct-7002")]);
+    for (item, e) in g["results"].as_array_mut().into_iter().flatten().zip(extra) {
+        let (Some(item), Value::Object(e)) = (item.as_object_mut(), e) else {
+            continue;
+        };
+        item.remove("group_name");
+        item.extend(e);
+    }
+    g
+}
+
+/// The selector `make` picks for the second group: (field, parameter value), or the reason.
+fn picked(extra: [Value; 2]) -> Result<(String, Value), &'static str> {
+    let def = world();
+    let m =
+        make(&select_trace(two_groups(extra)), 0, &SpecIndex(&def), 1, 8).map_err(|r| r.reason)?;
+    match &m.tool.implementation[1].bindings["contact_id"] {
+        Binding::Select { field, param, .. } => Ok((field.clone(), m.inputs[param].clone())),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn make_selects_by_a_name_then_a_string_then_a_number() {
+    let sel = |f: &str, v: Value| Ok((format!("results[].{f}"), v));
+    // A name beats another string and a number.
+    assert_eq!(
+        picked([
+            json!({"topic": "kin", "size": 4, "group_name": "Family"}),
+            json!({"topic": "job", "size": 9, "group_name": "Work"})
+        ]),
+        sel("group_name", json!("Work"))
+    );
+    // Among three, the value only the wanted item has.
+    let three = groups(&[
+        ("Family", "ct-7001"),
+        ("Work", "ct-7002"),
+        ("Sport", "ct-7003"),
+    ]);
+    let m = made_of(&select_trace(three), 0);
+    assert_eq!(m.inputs["group_name"], json!("Work"));
+    let mut three = groups(&[
+        ("Work", "ct-7001"),
+        ("Work", "ct-7002"),
+        ("Sport", "ct-7003"),
+    ]);
+    three["results"][1]["topic"] = json!("job");
+    // A field only the wanted item has tells it apart, as does one whose values all differ.
+    let m = made_of(&select_trace(three.clone()), 0);
+    assert_eq!(m.inputs["topic"], json!("job"));
+    three["results"][0]["topic"] = json!("kin");
+    three["results"][2]["topic"] = json!("fun");
+    assert_eq!(
+        made_of(&select_trace(three), 0).inputs["topic"],
+        json!("job")
+    );
+    // Without a name, a string beats a number.
+    assert_eq!(
+        picked([
+            json!({"size": 4, "topic": "kin"}),
+            json!({"size": 9, "topic": "job"})
+        ]),
+        sel("topic", json!("job"))
+    );
+    // A field both items share does not tell them apart.
+    assert_eq!(
+        picked([
+            json!({"group_name": "Same", "topic": "kin", "size": 4}),
+            json!({"group_name": "Same", "topic": "job", "size": 4})
+        ]),
+        sel("topic", json!("job"))
+    );
+    // A number when nothing else differs; its parameter is a number.
+    assert_eq!(
+        picked([
+            json!({"topic": "x", "size": 4}),
+            json!({"topic": "x", "size": 9})
+        ]),
+        sel("size", json!(9))
+    );
+    let def = world();
+    let m = make(
+        &select_trace(two_groups([
+            json!({"topic": "x", "size": 4}),
+            json!({"topic": "x", "size": 9}),
+        ])),
+        0,
+        &SpecIndex(&def),
+        1,
+        8,
+    )
+    .expect("a number tells them apart");
+    assert_eq!(
+        m.tool.parameters["properties"]["size"],
+        json!({"type": "number", "description": "Which item to use: the one whose size is this"})
+    );
+    // Flags, lists and objects never select, nor do other ids.
+    assert_eq!(
+        picked([
+            json!({"active": true, "tags": ["a"], "meta": {"k": 1}, "zone_id": "z-1"}),
+            json!({"active": false, "tags": ["b"], "meta": {"k": 2}, "zone_id": "z-2"})
+        ]),
+        Err("ambiguous")
+    );
+}
+
+#[test]
+fn make_describes_each_parameter_by_its_own_binding() {
+    // search the groups, get the owner of the one named Work, then message that owner: the
+    // message text is an input bound after the selector and keeps the argument's schema.
+    let mut t = select_trace(groups(&[("Family", "ct-7001"), ("Work", "ct-7002")]));
+    t.targets = vec!["send_message".into()];
+    t.calls.push(tcall(
+        2,
+        0,
+        "send_message",
+        json!({"contact_id": "ct-7002", "text": "Hello there"}),
+        &[("contact_id", "step:1:contact_id"), ("text", "literal")],
+        &[1],
+        Some(json!({"message_id": "msg-501", "status": "sent"})),
+    ));
+    let m = made_of(&t, 0);
+    assert_eq!(
+        m.tool.parameters,
+        json!({"type": "object", "properties": {
+            "city": {"type": "string", "description": "City of the group"},
+            "group_name": {"type": "string", "description": "Which item to use: the one whose group name is this"},
+            "text": {"type": "string", "description": "Message text"}},
+            "required": ["city", "group_name", "text"]})
+    );
+    assert_eq!(m.tool.name, "send_message_from_city_and_group_name");
+    assert_eq!(Some(m.tool.returns), specs()[2].returns.clone());
+}
+
+#[test]
+fn select_takes_the_value_of_the_item_with_the_wanted_field() {
+    let two = groups(&[("Family", "ct-7001"), ("Work", "ct-7002")]);
+    let name = "results[].group_name";
+    assert_eq!(
+        select(&two, OWNER, name, &json!("Work")),
+        Some(json!("ct-7002"))
+    );
+    assert_eq!(
+        select(&two, OWNER, name, &json!("Family")),
+        Some(json!("ct-7001"))
+    );
+    assert_eq!(select(&two, OWNER, name, &json!("Sport")), None);
+}
+
+#[test]
+fn execute_advanced_runs_the_steps_with_inputs_and_results() {
+    let m = made_of(&chain_trace("ct-7001"), 0);
+    assert_eq!(
+        execute_advanced(&m.tool, &m.inputs, &mut Mock::new()),
+        vec![Ok(groups(&[("Family", "ct-7001")])), Ok(contact("ct-7001"))]
+    );
+    // A selector input picks the item whose field has its value.
+    let two = groups(&[("Family", "ct-7001"), ("Work", "ct-7002")]);
+    let m2 = made_of(&select_trace(two.clone()), 0);
+    assert_eq!(
+        execute_advanced(&m2.tool, &m2.inputs, &mut Replay::of(&m2)),
+        vec![Ok(two), Ok(contact("ct-7002"))]
+    );
+    // A missing input: the step is not run, and neither is the one that needs its result.
+    assert_eq!(
+        execute_advanced(&m.tool, &Map::new(), &mut Mock::new()),
+        vec![
+            Err("no value for `city` of search_groups".to_string()),
+            Err("no value for `contact_id` of get_contact".to_string())
+        ]
+    );
+    // A failing step: its error is the outcome.
+    let out = execute_advanced(&m.tool, &obj(json!({"city": "Bergen"})), &mut Mock::new());
+    assert_eq!(out.len(), 2);
+    assert!(
+        out[0].as_ref().is_err_and(|e| e.ends_with("not found")),
+        "{out:?}"
+    );
+    assert_eq!(
+        out[1],
+        Err("no value for `contact_id` of get_contact".to_string())
     );
 }
 
@@ -1871,6 +2170,10 @@ fn levels_put_independent_calls_on_one_level() {
     m2.gold[2].depends_on = vec![0];
     m2.gold[1].depends_on = vec![];
     assert_eq!(levels(&m2), vec![0, 0, 1]);
+    // So is a dependency on itself.
+    m2.gold[0].depends_on = vec![0];
+    m2.gold[1].depends_on = vec![1];
+    assert_eq!(levels(&m2), vec![0, 0, 1]);
 }
 
 #[test]
@@ -2005,4 +2308,382 @@ fn missing_relation_names_a_token_by_the_code_it_was_issued_for() {
         missing_relation(view, "send hi with the token of the group.", &s[..]).as_deref(),
         Some("step 1 takes token from the authorization at step 0 but the query never says the manager code")
     );
+}
+// ---------------------------------------------------------------------------------------------
+// reasoner::attempt, against an environment that replays the gold calls.
+
+/// Answers exactly the gold calls of a made round with their gold results; anything else fails.
+struct Replay {
+    specs: Vec<ToolSpec>,
+    gold: Vec<GoldCall>,
+}
+
+impl Replay {
+    fn of(m: &Made) -> Replay {
+        Replay {
+            specs: specs(),
+            gold: m.gold.clone(),
+        }
+    }
+}
+
+impl Environment for Replay {
+    type Snapshot = ();
+    fn specs(&self) -> &[ToolSpec] {
+        &self.specs
+    }
+    fn reset(&mut self, _seed: u64) {}
+    fn execute(&mut self, c: &ToolCall) -> Result<Value, ToolError> {
+        self.gold
+            .iter()
+            .find(|g| g.name == c.name && g.arguments == c.arguments)
+            .map(|g| g.result.clone())
+            .ok_or_else(|| ToolError::NotFound {
+                what: "record".into(),
+                id: Value::Object(c.arguments.clone()).to_string(),
+            })
+    }
+    fn snapshot(&self) {}
+    fn restore(&mut self, _s: &()) {}
+    fn digest(&self) -> u64 {
+        0
+    }
+}
+
+const GOAL: &str = "get the contact who manages the group in Oslo";
+
+/// One attempt at `m` against its replay, with the given error rate, fix flag and seed.
+fn run(m: &Made, error_rate: f64, fix: bool, seed: u64) -> Attempt {
+    let cfg = ReasonerConfig {
+        error_rate,
+        hint_uptake: 1.0,
+    };
+    let mut next = 0;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    attempt(m, GOAL, &mut Replay::of(m), &cfg, fix, &mut next, &mut rng)
+}
+
+/// (name, arguments) of each executed call.
+fn called(a: &Attempt) -> Vec<(String, Value)> {
+    a.calls
+        .iter()
+        .map(|(c, _)| (c.name.clone(), Value::Object(c.arguments.clone())))
+        .collect()
+}
+
+/// The reasoning of each assistant message, and the final answer.
+fn reasonings(a: &Attempt) -> Vec<String> {
+    a.messages
+        .iter()
+        .filter_map(|m| match m {
+            Message::Assistant { reasoning, .. } => reasoning.clone(),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Each message in short: who speaks, which calls it makes or answers.
+fn shape(a: &Attempt) -> Vec<String> {
+    a.messages
+        .iter()
+        .map(|m| match m {
+            Message::User { .. } => "user".to_string(),
+            Message::Assistant {
+                content: Some(_),
+                tool_calls,
+                ..
+            } if tool_calls.is_empty() => "assistant answers".to_string(),
+            Message::Assistant { tool_calls, .. } => {
+                let ids: Vec<&str> = tool_calls.iter().map(|c| c.id.as_str()).collect();
+                format!("assistant calls {}", ids.join(" "))
+            }
+            Message::Tool {
+                tool_call_id, name, ..
+            } => format!("tool {tool_call_id} {name}"),
+        })
+        .collect()
+}
+
+/// `m` with two independent lookups on level 0 and a message that needs both on level 1.
+fn parallel_made() -> Made {
+    let t = trace(
+        &["send_message"],
+        vec![
+            tcall(
+                0,
+                0,
+                "get_contact",
+                json!({"contact_id": "ct-7001"}),
+                &[("contact_id", "literal")],
+                &[],
+                Some(contact("ct-7001")),
+            ),
+            tcall(
+                1,
+                0,
+                "get_contact",
+                json!({"contact_id": "ct-7002"}),
+                &[("contact_id", "literal")],
+                &[],
+                Some(contact("ct-7002")),
+            ),
+            tcall(
+                2,
+                0,
+                "send_message",
+                json!({"contact_id": "ct-7001", "text": "Ada"}),
+                &[("contact_id", "step:0:contact_id"), ("text", "step:1:name")],
+                &[0, 1],
+                Some(json!({"message_id": "msg-501", "status": "sent"})),
+            ),
+        ],
+    );
+    made_of(&t, 0)
+}
+
+#[test]
+fn attempt_follows_the_plan_and_narrates_each_turn() {
+    let m = made_of(&chain_trace("ct-7001"), 0);
+    let cfg = ReasonerConfig {
+        error_rate: 0.0,
+        hint_uptake: 1.0,
+    };
+    let mut next = 5;
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let a = attempt(
+        &m,
+        GOAL,
+        &mut Replay::of(&m),
+        &cfg,
+        false,
+        &mut next,
+        &mut rng,
+    );
+    assert_eq!(a.slip, None);
+    // Call ids continue from `next_call`, which ends past the last one.
+    assert_eq!(next, 7);
+    assert_eq!(
+        a.calls,
+        vec![
+            ok_call(
+                "c5",
+                "search_groups",
+                json!({"city": "Oslo"}),
+                groups(&[("Family", "ct-7001")])
+            ),
+            ok_call(
+                "c6",
+                "get_contact",
+                json!({"contact_id": "ct-7001"}),
+                contact("ct-7001")
+            ),
+        ]
+    );
+    assert_eq!(
+        shape(&a),
+        [
+            "assistant calls c5",
+            "tool c5 search_groups",
+            "assistant calls c6",
+            "tool c6 get_contact",
+            "assistant answers"
+        ]
+    );
+    assert_eq!(
+        a.messages[1],
+        tool_msg("c5", "search_groups", groups(&[("Family", "ct-7001")]))
+    );
+    assert_eq!(
+        a.messages[3],
+        tool_msg("c6", "get_contact", contact("ct-7001"))
+    );
+    assert_eq!(
+        reasonings(&a),
+        [
+            "The user wants me to get the contact who manages the group in Oslo. That needs the contact ID which the user did not give and only tools can return, so I have to obtain them first. I'll start with search_groups(city=Oslo).",
+            "search_groups returned 1 results, the first being group ID grp-101, owner contact ID ct-7001. Now I can call get_contact(contact_id=ct-7001).",
+            "get_contact returned contact ID ct-7001, name Ada, city Bergen. That was the last step, so I can report the outcome.",
+        ]
+    );
+    // The answer comes from the last result, and is the final message's content.
+    for v in answer_values(&contact("ct-7001")) {
+        assert!(a.answer.contains(&v), "{} misses {v}", a.answer);
+    }
+    assert!(matches!(
+        a.messages.last(),
+        Some(Message::Assistant { content: Some(c), tool_calls, .. }) if *c == a.answer && tool_calls.is_empty()
+    ));
+}
+
+#[test]
+fn attempt_calls_independent_steps_in_one_turn() {
+    let m = parallel_made();
+    let a = run(&m, 0.0, false, 1);
+    assert_eq!(a.slip, None);
+    assert_eq!(
+        shape(&a),
+        [
+            "assistant calls c0 c1",
+            "tool c0 get_contact",
+            "tool c1 get_contact",
+            "assistant calls c2",
+            "tool c2 send_message",
+            "assistant answers"
+        ]
+    );
+    assert_eq!(
+        called(&a)[2],
+        (
+            "send_message".to_string(),
+            json!({"contact_id": "ct-7001", "text": "Ada"})
+        )
+    );
+    assert_eq!(
+        reasonings(&a)[..2],
+        [
+            "The user wants me to get the contact who manages the group in Oslo. That needs the contact ID, text which the user did not give and only tools can return, so I have to obtain them first. I'll start with get_contact(contact_id=ct-7001) and get_contact(contact_id=ct-7002). These calls do not depend on each other, so I'll make them together.",
+            "get_contact returned contact ID ct-7001, name Ada, city Bergen. get_contact returned contact ID ct-7002, name Ada, city Bergen. Now I can call send_message(contact_id=ct-7001, text=Ada).",
+        ]
+    );
+}
+
+#[test]
+fn attempt_with_only_inputs_calls_directly() {
+    let m = made_of(&context_trace(), 1);
+    let a = run(&m, 0.0, false, 1);
+    // Two string arguments, and no slip: they stay where they belong.
+    assert_eq!(
+        called(&a),
+        [(
+            "send_message".to_string(),
+            json!({"contact_id": "ct-7001", "text": "Hello there"})
+        )]
+    );
+    assert_eq!(
+        reasonings(&a)[0],
+        "The user wants me to get the contact who manages the group in Oslo. I have everything I need, so I'll call send_message(contact_id=ct-7001, text=Hello there) directly."
+    );
+    assert_eq!(shape(&a).len(), 3);
+}
+
+#[test]
+fn attempt_picks_the_selected_item_and_says_why() {
+    let m = made_of(
+        &select_trace(groups(&[("Family", "ct-7001"), ("Work", "ct-7002")])),
+        0,
+    );
+    let a = run(&m, 0.0, false, 1);
+    assert_eq!(
+        called(&a)[1],
+        ("get_contact".to_string(), json!({"contact_id": "ct-7002"}))
+    );
+    assert_eq!(
+        reasonings(&a)[1],
+        "search_groups returned 2 results, the first being group ID grp-101, owner contact ID ct-7001. The one whose group name is Work has contact ID ct-7002. Now I can call get_contact(contact_id=ct-7002)."
+    );
+}
+
+#[test]
+fn attempt_reports_a_failed_last_step() {
+    let mut m = made_of(&chain_trace("ct-7001"), 0);
+    m.inputs.insert("city".into(), json!("Bergen"));
+    let a = run(&m, 0.0, false, 1);
+    assert_eq!(a.calls.len(), 2);
+    assert!(a.calls.iter().all(|(_, out)| out.is_err()));
+    assert_eq!(
+        a.answer,
+        "I could not complete the request: the last step did not succeed."
+    );
+    let r = reasonings(&a);
+    assert!(
+        r[1].starts_with("search_groups failed: record `{\"city\":\"Bergen\"}` not found. "),
+        "{}",
+        r[1]
+    );
+}
+
+#[test]
+fn attempt_slips_only_when_the_error_rate_says_so_and_not_after_a_hint() {
+    for m in [
+        made_of(&chain_trace("ct-7001"), 0),
+        made_of(&context_trace(), 1),
+        parallel_made(),
+    ] {
+        let want = run(&m, 0.0, false, 0);
+        for seed in 0..20 {
+            // No errors asked for, or the hint taken: always the plan.
+            assert_eq!(run(&m, 0.0, false, seed).calls, want.calls);
+            let fixed = run(&m, 1.0, true, seed);
+            assert_eq!(fixed.slip, None);
+            assert_eq!(fixed.calls, want.calls);
+        }
+    }
+    // Nothing to guess, skip or swap: no slip even at error rate 1.
+    let mut t = chain_trace("ct-7001");
+    t.targets = vec!["search_groups".into()];
+    t.calls.truncate(1);
+    let one = made_of(&t, 0);
+    for seed in 0..20 {
+        assert_eq!(run(&one, 1.0, false, seed).slip, None);
+    }
+}
+
+#[test]
+fn attempt_guesses_or_skips_a_value_only_a_tool_gives() {
+    let m = made_of(&chain_trace("ct-7"), 0);
+    let mut seen = BTreeSet::new();
+    for seed in 0..60 {
+        let a = run(&m, 1.0, false, seed);
+        let slip = a.slip.expect("error rate 1 always slips");
+        seen.insert(format!("{slip:?}"));
+        let calls = called(&a);
+        match slip {
+            Slip::Guess => assert_eq!(calls.len(), 2),
+            // The prerequisite search is skipped: only the lookup, on a guessed id.
+            Slip::Skip => {
+                assert_eq!(calls.len(), 1);
+                assert_eq!(shape(&a)[0], "assistant calls c0");
+            }
+            Slip::Swap => panic!("no step has two strings to swap"),
+        }
+        // The guessed id keeps the shape (prefix, digits) but is never the right one.
+        let (name, args) = calls.last().cloned().unwrap_or_default();
+        assert_eq!(name, "get_contact");
+        let id = args["contact_id"].as_str().unwrap_or_default().to_string();
+        assert_ne!(id, "ct-7");
+        let digits = id.strip_prefix("ct-").unwrap_or_default();
+        assert!(
+            digits.len() == 1 && digits.chars().all(|c| c.is_ascii_digit()) || id == "ct-79",
+            "{id}"
+        );
+        assert!(a.calls.last().is_some_and(|(_, out)| out.is_err()));
+    }
+    assert_eq!(seen, BTreeSet::from(["Guess".into(), "Skip".into()]));
+    // A number is guessed one higher.
+    let mut m = m;
+    m.gold[1].arguments.insert("contact_id".into(), json!(41));
+    for seed in 0..10 {
+        let a = run(&m, 1.0, false, seed);
+        assert_eq!(
+            called(&a).last().map(|c| c.1["contact_id"].clone()),
+            Some(json!(42.0))
+        );
+    }
+}
+
+#[test]
+fn attempt_swaps_two_string_arguments() {
+    // Only inputs: nothing to guess or skip, so every slip is a swap.
+    let m = made_of(&context_trace(), 1);
+    for seed in 0..10 {
+        let a = run(&m, 1.0, false, seed);
+        assert_eq!(a.slip, Some(Slip::Swap));
+        assert_eq!(
+            called(&a),
+            [(
+                "send_message".to_string(),
+                json!({"contact_id": "Hello there", "text": "ct-7001"})
+            )]
+        );
+    }
 }
