@@ -290,13 +290,48 @@ impl Sampler {
     }
 
     /// Picks the next call toward `target`, or None when no legal tool leads there.
-    fn plan(&self, t: usize, st: &State, rng: &mut ChaCha8Rng, guard: u32) -> Option<usize> {
-        if guard > 10 || st.fails[t] >= self.cfg.max_failures_per_tool || !self.literal_ok[t] {
+    fn plan(&self, t: usize, st: &State, rng: &mut ChaCha8Rng) -> Option<usize> {
+        let mut dead = vec![u32::MAX; self.graph.nodes.len()];
+        self.plan_from(t, st, rng, 0, &mut dead)
+    }
+
+    /// [`Sampler::plan`] at recursion depth `guard`. `dead[p]` is the smallest depth at which
+    /// planning for `p` found nothing in this state: with no more room left, it would find
+    /// nothing again, so the search does not walk the same dead subtree once per path to it.
+    fn plan_from(
+        &self,
+        t: usize,
+        st: &State,
+        rng: &mut ChaCha8Rng,
+        guard: u32,
+        dead: &mut [u32],
+    ) -> Option<usize> {
+        if guard > 10
+            || guard >= dead[t]
+            || st.fails[t] >= self.cfg.max_failures_per_tool
+            || !self.literal_ok[t]
+        {
             return None;
         }
         if self.ready(t, st) {
             return Some(t);
         }
+        let found = self.plan_producers(t, st, rng, guard, dead);
+        if found.is_none() {
+            dead[t] = dead[t].min(guard);
+        }
+        found
+    }
+
+    /// The producers' side of [`Sampler::plan_from`] for a tool that is not ready.
+    fn plan_producers(
+        &self,
+        t: usize,
+        st: &State,
+        rng: &mut ChaCha8Rng,
+        guard: u32,
+        dead: &mut [u32],
+    ) -> Option<usize> {
         // A slot whose every value already failed in a call of `t` needs a fresh producer call.
         let mut missing: Vec<usize> = self.tool_slots[t]
             .iter()
@@ -350,7 +385,7 @@ impl Sampler {
                 return Some(p);
             }
             for p in prods.into_iter().take(6) {
-                if let Some(x) = self.plan(p, st, rng, guard + 1) {
+                if let Some(x) = self.plan_from(p, st, rng, guard + 1, dead) {
                     return Some(x);
                 }
             }
@@ -692,7 +727,7 @@ impl Sampler {
                     None => break,
                 }
             } else {
-                match self.plan(target, st, rng, 0) {
+                match self.plan(target, st, rng) {
                     Some(t) => t,
                     None => break,
                 }
