@@ -56,10 +56,32 @@ pub fn verb_object(tool: &str) -> (String, String) {
         Some((v, rest)) => (v.clone(), rest.to_vec()),
         None => (tool.to_string(), Vec::new()),
     };
-    let said = VERBS
+    let mut said = VERBS
         .iter()
         .find(|(v, _)| *v == verb)
         .map_or(verb.clone(), |(_, s)| s.to_string());
+    let mut rest = rest;
+    // "advance_to_interviews": a destination, not an object ("advance to interviews").
+    if rest
+        .first()
+        .is_some_and(|p| matches!(p.as_str(), "to" | "into"))
+    {
+        return (format!("{said} {}", rest.join(" ")), String::new());
+    }
+    // "check_out_reserved_vehicle": a phrasal verb ("check out the reserved vehicle").
+    if rest.len() > 1
+        && matches!(
+            rest[0].as_str(),
+            "out" | "in" | "up" | "off" | "back" | "down"
+        )
+    {
+        said = format!("{said} {}", rest.remove(0));
+    }
+    // "mark_stay_no_show": "mark the stay as a no-show".
+    if rest.len() > 2 && rest[rest.len() - 2..] == ["no".to_string(), "show".to_string()] {
+        rest.truncate(rest.len() - 2);
+        return (said, format!("the {} as a no-show", rest.join(" ")));
+    }
     let object = rest
         .iter()
         .filter(|x| !matches!(x.as_str(), "by" | "of" | "for"))
@@ -166,6 +188,27 @@ pub fn lower_first(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn verb_objects_read_as_requests() {
+        for (tool, verb, object) in [
+            ("set_card_limit", "set", "the card limit"),
+            (
+                "check_out_reserved_vehicle",
+                "check out",
+                "the reserved vehicle",
+            ),
+            ("advance_to_interviews", "advance to interviews", ""),
+            ("mark_stay_no_show", "mark", "the stay as a no-show"),
+            ("highest_meter_reading", "find", "the highest meter reading"),
+        ] {
+            assert_eq!(
+                verb_object(tool),
+                (verb.to_string(), object.to_string()),
+                "{tool}"
+            );
+        }
+    }
 
     #[test]
     fn tools_get_several_phrasings() {

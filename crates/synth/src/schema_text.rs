@@ -98,7 +98,8 @@ pub fn item_noun(spec: &ToolSpec, path: &str) -> String {
         return id_noun(id);
     }
     let (_, obj) = phrase::verb_object(&spec.name);
-    obj.trim_start_matches("the ").to_string()
+    let obj = obj.trim_start_matches("the ");
+    obj.split(" as a ").next().unwrap_or(obj).to_string()
 }
 
 /// The description of the field at `path` of `spec`'s result.
