@@ -2,6 +2,7 @@
 
 mod gen_cmd;
 mod graph_cmd;
+mod llm_cmd;
 mod tools_cmd;
 
 use clap::{Parser, Subcommand};
@@ -48,6 +49,9 @@ enum Command {
         /// Run directory.
         dir: PathBuf,
     },
+    /// Talk to an OpenAI-compatible chat-completions endpoint (load benchmark).
+    #[command(subcommand)]
+    Llm(llm_cmd::LlmCmd),
 }
 
 /// Exit codes, documented in the README.
@@ -69,6 +73,7 @@ fn main() -> ExitCode {
             tools_cmd::open(cli.world.as_deref()).and_then(|def| gen_cmd::run_generate(cmd, def))
         }
         Command::Stats { dir, json } => gen_cmd::run_stats(&dir, json),
+        Command::Llm(cmd) => llm_cmd::run(cmd),
         Command::Verify { dir } => {
             tools_cmd::open(cli.world.as_deref()).and_then(|def| gen_cmd::run_verify(&dir, def))
         }

@@ -1,0 +1,179 @@
+//! A scripted OpenAI-compatible endpoint on loopback, for tests and benchmarks. It is not a
+//! model: every answer is the fixed text `ok`. Each request takes the next step of a script
+//! (answer, error status with or without `Retry-After`, stall, truncated body, dropped
+//! connection, a 200 that is not JSON); when the script runs out it answers. Written over raw TCP
+//! so it can misbehave in ways a well-behaved HTTP framework will not.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+
+/// What the server does with one request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// A chat completion with content `ok`.
+    Answer,
+    /// An error status, with `Retry-After: <seconds>` when given.
+    Status(u16, Option<u64>),
+    /// Waits this long, then answers.
+    Stall(Duration),
+    /// Announces the whole body but sends half of it, then closes.
+    Truncate,
+    /// Closes the connection without answering.
+    Drop,
+    /// A 200 whose body is not JSON.
+    NotJson,
+}
+
+/// A running mock endpoint; stops when dropped.
+#[derive(Debug)]
+pub struct MockServer {
+    addr: SocketAddr,
+    served: Arc<AtomicUsize>,
+    heads: Arc<Mutex<Vec<String>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// The body of an answer.
+fn answer_body() -> String {
+    serde_json::json!({
+        "id": "chatcmpl-mock", "object": "chat.completion", "model": "mock",
+        "choices": [{"index": 0, "finish_reason": "stop",
+            "message": {"role": "assistant", "content": "ok"}}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 1}
+    })
+    .to_string()
+}
+
+impl MockServer {
+    /// Starts on `127.0.0.1:0` in the current tokio runtime; every answer waits `latency` first.
+    pub async fn start(script: Vec<Step>, latency: Duration) -> std::io::Result<MockServer> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let served = Arc::new(AtomicUsize::new(0));
+        let heads = Arc::new(Mutex::new(Vec::new()));
+        let script = Arc::new(script);
+        let (s, h) = (Arc::clone(&served), Arc::clone(&heads));
+        let task = tokio::spawn(async move {
+            while let Ok((sock, _)) = listener.accept().await {
+                let (script, s, h) = (Arc::clone(&script), Arc::clone(&s), Arc::clone(&h));
+                tokio::spawn(async move {
+                    // A connection error only ends this connection.
+                    let _ = serve(sock, &script, &s, &h, latency).await;
+                });
+            }
+        });
+        Ok(MockServer {
+            addr,
+            served,
+            heads,
+            task,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT/v1`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    /// Requests received so far.
+    pub fn served(&self) -> usize {
+        self.served.load(Ordering::Relaxed)
+    }
+
+    /// The request heads (request line and headers) received so far, in order.
+    pub fn heads(&self) -> Vec<String> {
+        self.heads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Serves one keep-alive connection until the client closes it or a step closes it.
+async fn serve(
+    sock: TcpStream,
+    script: &[Step],
+    served: &AtomicUsize,
+    heads: &Mutex<Vec<String>>,
+    latency: Duration,
+) -> std::io::Result<()> {
+    sock.set_nodelay(true)?;
+    let mut r = BufReader::new(sock);
+    loop {
+        let mut head = String::new();
+        let mut len = 0usize;
+        loop {
+            let mut line = String::new();
+            if r.read_line(&mut line).await? == 0 {
+                return Ok(());
+            }
+            if line == "\r\n" || line == "\n" {
+                break;
+            }
+            if let Some((k, v)) = line.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+            }
+            head.push_str(&line);
+        }
+        let mut body = vec![0u8; len];
+        r.read_exact(&mut body).await?;
+        let k = served.fetch_add(1, Ordering::Relaxed);
+        heads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(head);
+        let step = script.get(k).cloned().unwrap_or(Step::Answer);
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
+        let w = r.get_mut();
+        let reply = |status: &str, extra: &str, body: &str| {
+            format!(
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+        };
+        match step {
+            Step::Answer => {
+                w.write_all(reply("200 OK", "", &answer_body()).as_bytes())
+                    .await?
+            }
+            Step::Status(code, after) => {
+                let extra = after.map_or(String::new(), |s| format!("Retry-After: {s}\r\n"));
+                let body = format!("{{\"error\": {{\"message\": \"mock status {code}\"}}}}");
+                w.write_all(reply(&format!("{code} Mock"), &extra, &body).as_bytes())
+                    .await?;
+            }
+            Step::Stall(d) => {
+                tokio::time::sleep(d).await;
+                w.write_all(reply("200 OK", "", &answer_body()).as_bytes())
+                    .await?;
+            }
+            Step::Truncate => {
+                let full = reply("200 OK", "", &answer_body());
+                let cut = full.len() - answer_body().len() / 2;
+                w.write_all(&full.as_bytes()[..cut]).await?;
+                w.shutdown().await?;
+                return Ok(());
+            }
+            Step::Drop => return Ok(()),
+            Step::NotJson => {
+                w.write_all(reply("200 OK", "", "<html>busy</html>").as_bytes())
+                    .await?
+            }
+        }
+        w.flush().await?;
+    }
+}
