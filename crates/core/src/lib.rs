@@ -1,6 +1,7 @@
 //! Shared vocabulary of hardgen: tool specs, calls and typed tool errors. No I/O lives here.
 
 pub mod call;
+pub mod calls;
 pub mod record;
 pub mod spec;
 pub mod trace;

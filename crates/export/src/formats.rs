@@ -1,6 +1,5 @@
 //! The message-level renderings: OpenAI, ShareGPT, BFCL style, Hermes/Qwen.
 
-use crate::python;
 use crate::ExportError;
 use hardgen_core::record::{Call, Message};
 use hardgen_core::{Record, ToolSpec};
@@ -265,7 +264,7 @@ fn bfcl(rec: &Record, msgs: &[Message]) -> Value {
                 let body = if tool_calls.is_empty() {
                     content.clone().unwrap_or_default()
                 } else {
-                    python::python_call_list(tool_calls)
+                    hardgen_core::calls::python::python_call_list(tool_calls)
                 };
                 turns.push(
                     json!({"role": "assistant", "content": format!("{}{body}", think(reasoning))}),
@@ -313,16 +312,7 @@ fn hermes(rec: &Record, msgs: &[Message]) -> Value {
                 if tool_calls.is_empty() {
                     text.push_str(content.as_deref().unwrap_or_default());
                 } else {
-                    let blocks: Vec<String> = tool_calls
-                        .iter()
-                        .map(|c| {
-                            format!(
-                                "<tool_call>\n{}\n</tool_call>",
-                                json!({"name": c.name, "arguments": c.arguments})
-                            )
-                        })
-                        .collect();
-                    text.push_str(&blocks.join("\n"));
+                    text.push_str(&hardgen_core::calls::hermes_encode(tool_calls));
                 }
                 out.push(json!({"role": "assistant", "content": text}));
             }
@@ -433,7 +423,10 @@ pub fn read_openai_line(line: &str) -> Result<(Vec<Message>, Vec<ToolSpec>), Exp
                     .map(str::to_string);
                 let mut content = text;
                 if reasoning.is_none() {
-                    if let Some((r, rest)) = content.as_deref().and_then(split_think) {
+                    if let Some((r, rest)) = content
+                        .as_deref()
+                        .and_then(hardgen_core::calls::split_think)
+                    {
                         reasoning = Some(r.to_string());
                         content =
                             (!rest.is_empty() || tool_calls.is_empty()).then(|| rest.to_string());
@@ -449,13 +442,6 @@ pub fn read_openai_line(line: &str) -> Result<(Vec<Message>, Vec<ToolSpec>), Exp
         });
     }
     Ok((out, tools))
-}
-
-/// Splits `<think>r</think>rest` into `(r, rest)`.
-fn split_think(s: &str) -> Option<(&str, &str)> {
-    let body = s.strip_prefix("<think>")?;
-    let end = body.find("</think>")?;
-    Some((&body[..end], &body[end + "</think>".len()..]))
 }
 
 #[cfg(test)]
@@ -480,14 +466,6 @@ mod tests {
         );
         let err = "csv".parse::<Format>().err().map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.contains("csv")));
-    }
-
-    #[test]
-    fn think_prefix_splits() {
-        assert_eq!(split_think("<think>a</think>b"), Some(("a", "b")));
-        assert_eq!(split_think("<think>a</think>"), Some(("a", "")));
-        assert_eq!(split_think("no think"), None);
-        assert_eq!(split_think("<think>unclosed"), None);
     }
 
     #[test]

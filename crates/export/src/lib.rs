@@ -3,11 +3,10 @@
 //! [`Exporter`] streams records to files, so memory stays flat in their number.
 
 pub mod formats;
-pub mod python;
 mod writer;
 
 pub use formats::{examples, openai_messages, read_openai_line, render, ExportOptions, Format};
-pub use python::{parse_python_call_list, python_call_list, ParsedCall};
+pub use hardgen_core::calls::python::{parse_python_call_list, python_call_list, ParsedCall};
 pub use writer::{dataset_card, Encoded, Encoder, Exporter};
 
 /// A failure to write or read an export, naming the file.

@@ -1,7 +1,8 @@
-//! Python call lists as BFCL writes them: `[f(a=1), g(b="x")]`, and a parser for them.
+//! Python call lists as BFCL writes them: `[f(a=1), g(b="x")]`, and a parser for them that also
+//! reads what models write: single-quoted strings, tuples, `True`/`False`/`None`.
 
-use crate::ExportError;
-use hardgen_core::record::Call;
+use super::CodecError;
+use crate::record::Call;
 use serde_json::{Map, Number, Value};
 
 /// A JSON value as a Python literal.
@@ -74,15 +75,15 @@ struct P<'a> {
 }
 
 impl P<'_> {
-    fn err(&self, m: &str) -> ExportError {
-        ExportError::Parse(format!("python call list, byte {}: {m}", self.i))
+    fn err(&self, m: &str) -> CodecError {
+        CodecError::new("python call list", self.i, m)
     }
     fn ws(&mut self) {
         while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
             self.i += 1;
         }
     }
-    fn eat(&mut self, c: u8) -> Result<(), ExportError> {
+    fn eat(&mut self, c: u8) -> Result<(), CodecError> {
         self.ws();
         if self.s.get(self.i) == Some(&c) {
             self.i += 1;
@@ -95,7 +96,7 @@ impl P<'_> {
         self.ws();
         self.s.get(self.i).copied()
     }
-    fn ident(&mut self) -> Result<String, ExportError> {
+    fn ident(&mut self) -> Result<String, CodecError> {
         self.ws();
         let start = self.i;
         while self.i < self.s.len()
@@ -109,7 +110,40 @@ impl P<'_> {
         }
         Ok(String::from_utf8_lossy(&self.s[start..self.i]).into_owned())
     }
-    fn value(&mut self) -> Result<Value, ExportError> {
+    /// A Python single-quoted string with its escapes (`\\'`, `\\\\`, `\\n`, `\\t`, `\\"`).
+    fn single_quoted(&mut self) -> Result<Value, CodecError> {
+        self.i += 1;
+        let mut out = Vec::new();
+        loop {
+            match self.s.get(self.i).copied() {
+                None => return Err(self.err("unterminated string")),
+                Some(b'\'') => {
+                    self.i += 1;
+                    break;
+                }
+                Some(b'\\') => {
+                    let c = self.s.get(self.i + 1).copied();
+                    out.push(match c {
+                        Some(b'n') => b'\n',
+                        Some(b't') => b'\t',
+                        Some(b'r') => b'\r',
+                        Some(c) => c,
+                        None => return Err(self.err("unterminated string")),
+                    });
+                    self.i += 2;
+                }
+                Some(c) => {
+                    out.push(c);
+                    self.i += 1;
+                }
+            }
+        }
+        String::from_utf8(out)
+            .map(Value::String)
+            .map_err(|_| self.err("bad UTF-8"))
+    }
+
+    fn value(&mut self) -> Result<Value, CodecError> {
         match self.peek() {
             Some(b'"') => {
                 // A JSON string literal: find its end, honouring escapes.
@@ -126,22 +160,31 @@ impl P<'_> {
                     .map_err(|_| self.err("bad UTF-8"))?;
                 serde_json::from_str(text).map_err(|e| self.err(&e.to_string()))
             }
-            Some(b'[') => {
+            Some(b'\'') => self.single_quoted(),
+            Some(open @ (b'[' | b'(')) => {
+                // A tuple reads as a list.
+                let close = if open == b'[' { b']' } else { b')' };
                 self.i += 1;
                 let mut out = Vec::new();
-                while self.peek() != Some(b']') {
+                while self.peek() != Some(close) {
+                    if self.peek().is_none() {
+                        return Err(self.err("unexpected end"));
+                    }
                     out.push(self.value()?);
                     if self.peek() == Some(b',') {
                         self.i += 1;
                     }
                 }
-                self.eat(b']')?;
+                self.eat(close)?;
                 Ok(Value::Array(out))
             }
             Some(b'{') => {
                 self.i += 1;
                 let mut out = Map::new();
                 while self.peek() != Some(b'}') {
+                    if self.peek().is_none() {
+                        return Err(self.err("unexpected end"));
+                    }
                     let k = match self.value()? {
                         Value::String(s) => s,
                         _ => return Err(self.err("dict keys must be strings")),
@@ -183,7 +226,7 @@ pub type ParsedCall = (String, Map<String, Value>);
 
 /// Parses a Python call list `[f(a=1), g(b="x")]` (as [`python_call_list`] writes it) into
 /// (name, arguments) pairs.
-pub fn parse_python_call_list(s: &str) -> Result<Vec<ParsedCall>, ExportError> {
+pub fn parse_python_call_list(s: &str) -> Result<Vec<ParsedCall>, CodecError> {
     let mut p = P {
         s: s.as_bytes(),
         i: 0,
@@ -195,6 +238,9 @@ pub fn parse_python_call_list(s: &str) -> Result<Vec<ParsedCall>, ExportError> {
         p.eat(b'(')?;
         let mut args = Map::new();
         while p.peek() != Some(b')') {
+            if p.peek().is_none() {
+                return Err(p.err("unexpected end"));
+            }
             let k = p.ident()?;
             p.eat(b'=')?;
             args.insert(k, p.value()?);
