@@ -62,6 +62,23 @@ pub struct GenerateCmd {
     /// Worker threads (default: all cores); the files do not depend on it.
     #[arg(long)]
     jobs: Option<std::num::NonZeroUsize>,
+    /// Base URL of an OpenAI-compatible server (ending in /v1) for the LLM roles; today the
+    /// query writer rewrites every offline query with it. Key from HARDGEN_API_KEY or
+    /// OPENAI_API_KEY.
+    #[arg(long, env = "HARDGEN_LLM_BASE_URL", requires = "llm_model")]
+    llm_base_url: Option<String>,
+    /// Model name for the LLM roles.
+    #[arg(long, env = "HARDGEN_LLM_MODEL", requires = "llm_base_url")]
+    llm_model: Option<String>,
+    /// Retries of one model request (429, 5xx, timeouts, cut-off bodies) before the run stops.
+    #[arg(long, default_value_t = 5)]
+    llm_max_retries: u32,
+    /// Timeout of one model request, in seconds.
+    #[arg(long, default_value_t = 120.0)]
+    llm_timeout: f64,
+    /// Sampling temperature of the LLM roles.
+    #[arg(long, default_value_t = 0.7)]
+    llm_temperature: f64,
 }
 
 /// Parses `--length-weights`: `LEN:WEIGHT` pairs into weights indexed by length.
@@ -176,6 +193,42 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
         formats: cmd.formats.clone(),
         split_turns: cmd.split_turns,
         think_inline: cmd.think_inline,
+        llm: cmd
+            .llm_base_url
+            .clone()
+            .zip(cmd.llm_model.clone())
+            .map(|(base_url, model)| run::LlmEndpoint {
+                base_url,
+                model,
+                roles: vec!["query_writer".into()],
+            }),
+    };
+    // The model roles wait on this runtime from the worker threads.
+    let runtime = match &cfg.llm {
+        Some(_) => Some(
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .context("starting the async runtime for the model client")?,
+        ),
+        None => None,
+    };
+    let rewriter: Option<Arc<dyn hardgen_synth::roles::QueryRewriter>> = match (&cfg.llm, &runtime)
+    {
+        (Some(e), Some(rt)) => {
+            let mut c = hardgen_llm::ClientConfig::new(&e.base_url, &e.model);
+            c.max_retries = cmd.llm_max_retries;
+            c.timeout = std::time::Duration::try_from_secs_f64(cmd.llm_timeout)
+                .with_context(|| format!("--llm-timeout {} is not seconds", cmd.llm_timeout))?;
+            c.concurrency = jobs.max(1);
+            let client = hardgen_llm::Client::new(c)?;
+            let mut w = hardgen_synth::roles::LlmQueryWriter::new(client, rt.handle().clone());
+            w.seed = cmd.seed;
+            w.temperature = cmd.llm_temperature;
+            Some(Arc::new(w))
+        }
+        _ => None,
     };
     let opts = hardgen_export::ExportOptions {
         split_turns: cmd.split_turns,
@@ -202,13 +255,14 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
             }
         }
     };
-    let (summary, files) = run::generate(
+    let (summary, files) = run::generate_with(
         def,
         &cfg,
         jobs,
         &cmd.out,
         Box::new(Exports(exporter)),
         &mut progress,
+        rewriter,
     )?;
     if let Some(b) = bar {
         b.finish_and_clear();

@@ -16,6 +16,8 @@ use tokio::net::{TcpListener, TcpStream};
 pub enum Step {
     /// A chat completion with content `ok`.
     Answer,
+    /// A chat completion with this content.
+    Reply(String),
     /// An error status, with `Retry-After: <seconds>` when given.
     Status(u16, Option<u64>),
     /// Waits this long, then answers.
@@ -34,18 +36,24 @@ pub struct MockServer {
     addr: SocketAddr,
     served: Arc<AtomicUsize>,
     heads: Arc<Mutex<Vec<String>>>,
+    bodies: Arc<Mutex<Vec<String>>>,
     task: tokio::task::JoinHandle<()>,
+}
+
+/// The body of an answer with `content`.
+fn answer_body_with(content: &str) -> String {
+    serde_json::json!({
+        "id": "chatcmpl-mock", "object": "chat.completion", "model": "mock",
+        "choices": [{"index": 0, "finish_reason": "stop",
+            "message": {"role": "assistant", "content": content}}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 1}
+    })
+    .to_string()
 }
 
 /// The body of an answer.
 fn answer_body() -> String {
-    serde_json::json!({
-        "id": "chatcmpl-mock", "object": "chat.completion", "model": "mock",
-        "choices": [{"index": 0, "finish_reason": "stop",
-            "message": {"role": "assistant", "content": "ok"}}],
-        "usage": {"prompt_tokens": 10, "completion_tokens": 1}
-    })
-    .to_string()
+    answer_body_with("ok")
 }
 
 impl MockServer {
@@ -55,14 +63,19 @@ impl MockServer {
         let addr = listener.local_addr()?;
         let served = Arc::new(AtomicUsize::new(0));
         let heads = Arc::new(Mutex::new(Vec::new()));
+        let bodies = Arc::new(Mutex::new(Vec::new()));
         let script = Arc::new(script);
-        let (s, h) = (Arc::clone(&served), Arc::clone(&heads));
+        let seen = Seen {
+            served: Arc::clone(&served),
+            heads: Arc::clone(&heads),
+            bodies: Arc::clone(&bodies),
+        };
         let task = tokio::spawn(async move {
             while let Ok((sock, _)) = listener.accept().await {
-                let (script, s, h) = (Arc::clone(&script), Arc::clone(&s), Arc::clone(&h));
+                let (script, seen) = (Arc::clone(&script), seen.clone());
                 tokio::spawn(async move {
                     // A connection error only ends this connection.
-                    let _ = serve(sock, &script, &s, &h, latency).await;
+                    let _ = serve(sock, &script, &seen, latency).await;
                 });
             }
         });
@@ -70,6 +83,7 @@ impl MockServer {
             addr,
             served,
             heads,
+            bodies,
             task,
         })
     }
@@ -82,6 +96,14 @@ impl MockServer {
     /// Requests received so far.
     pub fn served(&self) -> usize {
         self.served.load(Ordering::Relaxed)
+    }
+
+    /// The request bodies received so far, in order.
+    pub fn bodies(&self) -> Vec<String> {
+        self.bodies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The request heads (request line and headers) received so far, in order.
@@ -99,12 +121,19 @@ impl Drop for MockServer {
     }
 }
 
+/// What the server has seen, shared by its connections.
+#[derive(Clone)]
+struct Seen {
+    served: Arc<AtomicUsize>,
+    heads: Arc<Mutex<Vec<String>>>,
+    bodies: Arc<Mutex<Vec<String>>>,
+}
+
 /// Serves one keep-alive connection until the client closes it or a step closes it.
 async fn serve(
     sock: TcpStream,
     script: &[Step],
-    served: &AtomicUsize,
-    heads: &Mutex<Vec<String>>,
+    seen: &Seen,
     latency: Duration,
 ) -> std::io::Result<()> {
     sock.set_nodelay(true)?;
@@ -129,11 +158,16 @@ async fn serve(
         }
         let mut body = vec![0u8; len];
         r.read_exact(&mut body).await?;
-        let k = served.fetch_add(1, Ordering::Relaxed);
-        heads
+        // Record before counting, so a caller that saw the count also sees the request.
+        seen.heads
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(head);
+        seen.bodies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(String::from_utf8_lossy(&body).into_owned());
+        let k = seen.served.fetch_add(1, Ordering::Relaxed);
         let step = script.get(k).cloned().unwrap_or(Step::Answer);
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
@@ -148,6 +182,10 @@ async fn serve(
         match step {
             Step::Answer => {
                 w.write_all(reply("200 OK", "", &answer_body()).as_bytes())
+                    .await?
+            }
+            Step::Reply(text) => {
+                w.write_all(reply("200 OK", "", &answer_body_with(&text)).as_bytes())
                     .await?
             }
             Step::Status(code, after) => {

@@ -10,6 +10,7 @@ pub mod phrase;
 pub mod pipeline;
 pub mod query;
 pub mod reasoner;
+pub mod roles;
 pub mod run;
 pub mod schema_text;
 pub mod verify;

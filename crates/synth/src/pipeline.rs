@@ -3,6 +3,7 @@
 
 use crate::maker::{self, Made};
 use crate::reasoner::{self, ReasonerConfig};
+use crate::roles::{QueryRewriter, QueryTask, RoleError};
 use crate::{distract, phrase, query, verify};
 use hardgen_core::record::{Difficulty, Generators, Message, Verdict};
 use hardgen_core::{Record, Rejection, Round, ToolSpec};
@@ -80,6 +81,10 @@ pub struct Generator {
     cfg: GenConfig,
     /// Tool words and domains for distractors, prepared once.
     catalog: distract::Catalog,
+    /// A model that rewrites the offline queries (None: the offline realizer's text is kept).
+    rewriter: Option<Arc<dyn QueryRewriter>>,
+    /// A role's infrastructure failure in the current item: it ends the run, not the sample.
+    fatal: Option<RoleError>,
 }
 
 impl Generator {
@@ -125,6 +130,8 @@ impl Generator {
             worlds,
             cfg,
             catalog,
+            rewriter: None,
+            fatal: None,
         }
     }
 
@@ -133,12 +140,29 @@ impl Generator {
         &self.cfg
     }
 
-    fn reject(id: &str, stage: &str, reason: &str, detail: String) -> Rejection {
+    fn reject(id: &str, stage: &str, reason: &'static str, detail: String) -> Rejection {
         Rejection {
             id: id.to_string(),
             stage: stage.into(),
             reason: reason.into(),
             detail,
+        }
+    }
+
+    /// Has `rewriter` (a model) rewrite every query the offline realizer writes; the rewrite
+    /// must pass the same checks.
+    pub fn with_query_rewriter(mut self, rewriter: Arc<dyn QueryRewriter>) -> Generator {
+        self.rewriter = Some(rewriter);
+        self
+    }
+
+    /// Like [`Generator::item`], but a role's infrastructure failure (a model server that cannot
+    /// be reached) is an error of the run instead of a rejected sample.
+    pub fn try_item(&mut self, i: u64) -> Result<Outcome, RoleError> {
+        let out = self.item(i);
+        match self.fatal.take() {
+            Some(e) => Err(e),
+            None => Ok(out),
         }
     }
 
@@ -150,6 +174,9 @@ impl Generator {
             match self.draw(i, t) {
                 Ok(r) => return Ok(r),
                 Err(e) => last = Some(e),
+            }
+            if self.fatal.is_some() {
+                break;
             }
         }
         Err(last.unwrap_or_else(|| {
@@ -358,9 +385,53 @@ impl Generator {
                     .then(|| trace.calls.get(k).map(|c| c.name.clone()))
                     .flatten()
             };
-            let q = query::write(m, &specs, &context_tool, &mut rng);
+            let mut q = query::write(m, &specs, &context_tool, &mut rng);
             if let Err(e) = query::check(m, &q, &specs) {
                 return Err(Self::reject(&id, "query_writer", e.reason, e.detail));
+            }
+            if let Some(rw) = &self.rewriter {
+                let task = QueryTask {
+                    draft: q,
+                    must_state: m
+                        .inputs
+                        .iter()
+                        .filter(|(k, _)| !m.context_inputs.contains(*k))
+                        .map(|(_, v)| query::value_text(v))
+                        .collect(),
+                };
+                // One retry with the problem shown, then the check's reason rejects the round.
+                let mut problem: Option<query::QueryReject> = None;
+                let mut kept = None;
+                for _ in 0..2 {
+                    let feedback = problem
+                        .as_ref()
+                        .map(|e| format!("{} ({})", e.detail, e.reason));
+                    let text = match rw.rewrite(&task, feedback.as_deref()) {
+                        Ok(t) => t,
+                        Err(e) => {
+                            self.fatal = Some(e);
+                            return Err(Self::reject(&id, "query_writer", "server", String::new()));
+                        }
+                    };
+                    match query::check(m, &text, &specs) {
+                        Ok(()) => {
+                            kept = Some(text);
+                            break;
+                        }
+                        Err(e) => problem = Some(e),
+                    }
+                }
+                let Some(text) = kept else {
+                    let (reason, detail) =
+                        problem.map_or(("invalid", String::new()), |e| (e.reason, e.detail));
+                    return Err(Self::reject(
+                        &id,
+                        "query_writer",
+                        reason,
+                        format!("{}: {detail}", rw.model()),
+                    ));
+                };
+                q = text;
             }
             queries.push(q);
         }
@@ -465,7 +536,10 @@ impl Generator {
             seed,
             generator: Generators {
                 tool_maker: "offline".into(),
-                query_writer: "offline".into(),
+                query_writer: self
+                    .rewriter
+                    .as_ref()
+                    .map_or_else(|| "offline".to_string(), |r| r.model().to_string()),
                 reasoner: "offline".into(),
                 verifier: "rules".into(),
                 executor: "builtin".into(),

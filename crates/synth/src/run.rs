@@ -47,6 +47,9 @@ pub enum RunError {
     /// Writing an export failed.
     #[error("export: {0}")]
     Export(String),
+    /// A role's model could not be reached (retries exhausted); the items written so far stay.
+    #[error("model: {0}")]
+    Role(#[from] crate::roles::RoleError),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
@@ -339,6 +342,20 @@ pub struct RunConfig {
     pub split_turns: bool,
     /// Reasoning inline as `<think>` in the OpenAI export.
     pub think_inline: bool,
+    /// The model endpoint of the LLM roles, when one is configured (never the key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llm: Option<LlmEndpoint>,
+}
+
+/// Where the LLM roles of a run were sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LlmEndpoint {
+    /// Base URL, ending in `/v1`.
+    pub base_url: String,
+    /// Model name.
+    pub model: String,
+    /// Roles that used it.
+    pub roles: Vec<String>,
 }
 
 /// Receives each finished record (for exports).
@@ -361,7 +378,7 @@ pub type EncodeFn = Box<dyn Fn(&Record) -> Result<Encoded, RunError> + Send + Sy
 /// What a worker hands back for one item: the outcome and, when kept, everything the writer
 /// needs made already: the `records.jsonl` line, the sink's rendering, the duplicate
 /// fingerprint and the summary figures.
-type Done = (Outcome, Option<Result<Prepared, RunError>>);
+type Done = Result<(Outcome, Option<Result<Prepared, RunError>>), RunError>;
 
 /// The worker-side work on a kept record.
 struct Prepared {
@@ -390,8 +407,21 @@ pub fn generate(
     cfg: &RunConfig,
     jobs: usize,
     dir: &Path,
+    sink: Box<dyn Sink>,
+    progress: &mut dyn FnMut(u64, usize),
+) -> Result<(Summary, Vec<PathBuf>), RunError> {
+    generate_with(def, cfg, jobs, dir, sink, progress, None)
+}
+
+/// Like [`generate`], with a model rewriting every query (see [`crate::roles`]).
+pub fn generate_with(
+    def: Arc<WorldDef>,
+    cfg: &RunConfig,
+    jobs: usize,
+    dir: &Path,
     mut sink: Box<dyn Sink>,
     progress: &mut dyn FnMut(u64, usize),
+    rewriter: Option<Arc<dyn crate::roles::QueryRewriter>>,
 ) -> Result<(Summary, Vec<PathBuf>), RunError> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let cpath = dir.join(CONFIG);
@@ -411,14 +441,17 @@ pub fn generate(
         std::fs::File::create(&jpath).map_err(io(&jpath))?,
     );
     let jobs = usize::try_from(cfg.n).map_or(jobs, |n| jobs.min(n)).max(1);
-    let first = Generator::new(def, cfg.gen.clone());
+    let mut first = Generator::new(def, cfg.gen.clone());
+    if let Some(r) = rewriter {
+        first = first.with_query_rewriter(r);
+    }
     let mut gens = vec![first.clone(); jobs - 1];
     gens.push(first);
     let mut dedup = Dedup::default();
     let mut summary = Summary::default();
     let encode = sink.encoder();
     let work = |g: &mut Generator, i: u64| -> Done {
-        let out = g.item(i);
+        let out = g.try_item(i)?;
         let prepared = out.as_ref().ok().map(|r| {
             let text: Vec<&str> = r.rounds.iter().map(|x| x.query.as_str()).collect();
             Ok(Prepared {
@@ -428,9 +461,10 @@ pub fn generate(
                 figures: RecordFigures::of(r),
             })
         });
-        (out, prepared)
+        Ok((out, prepared))
     };
-    let mut consume = |i: u64, (out, prepared): Done| -> Result<(), RunError> {
+    let mut consume = |i: u64, done: Done| -> Result<(), RunError> {
+        let (out, prepared) = done?;
         let prepared = prepared.transpose()?;
         let out = out.and_then(|r| {
             let Some(p) = &prepared else { return Ok(r) };
