@@ -3,7 +3,7 @@
 
 use crate::maker::{self, Made};
 use crate::reasoner::{self, ReasonerConfig};
-use crate::roles::{QueryRewriter, QueryTask, RoleError};
+use crate::roles::{self, QueryRewriter, QueryTask, RoleError};
 use crate::{distract, phrase, query, verify};
 use hardgen_core::record::{Difficulty, Generators, Message, Verdict};
 use hardgen_core::{Record, Rejection, Round, ToolSpec};
@@ -401,6 +401,12 @@ impl Generator {
                 };
                 // One retry with the problem shown, then the check's reason rejects the round.
                 let mut problem: Option<query::QueryReject> = None;
+                let check = |text: &str| -> Result<(), query::QueryReject> {
+                    if let Some((reason, detail)) = roles::rewrite_problem(&task.draft, text) {
+                        return Err(query::QueryReject { reason, detail });
+                    }
+                    query::check(m, text, &specs)
+                };
                 let mut kept = None;
                 for _ in 0..2 {
                     let feedback = problem
@@ -413,7 +419,7 @@ impl Generator {
                             return Err(Self::reject(&id, "query_writer", "server", String::new()));
                         }
                     };
-                    match query::check(m, &text, &specs) {
+                    match check(&text) {
                         Ok(()) => {
                             kept = Some(text);
                             break;

@@ -141,7 +141,8 @@ pub const ANAPHORA: &[&str] = &["from before", "that same", "we just", "from ear
 /// Why a query was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueryReject {
-    /// `incomplete`, `leak`, `relation_missing` or `context_unreferenced`.
+    /// `incomplete`, `leak`, `ungrammatical`, `relation_missing`, `context_unreferenced`, or for a
+    /// model's rewrite `empty`, `too_long`, `meta_text`, `repetitive` (see `roles::rewrite_problem`).
     pub reason: &'static str,
     /// Which value or relation.
     pub detail: String,

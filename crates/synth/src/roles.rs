@@ -29,6 +29,50 @@ pub struct RoleError {
     pub message: String,
 }
 
+/// What makes a model's rewrite unusable before the query checks run: far longer than the
+/// draft, a sentence said twice, or talk about the request instead of the request.
+/// Returns (reason, detail).
+pub fn rewrite_problem(draft: &str, text: &str) -> Option<(&'static str, String)> {
+    let words = |s: &str| s.split_whitespace().count();
+    let (d, t) = (words(draft), words(text));
+    if t == 0 {
+        return Some(("empty", "the rewrite is empty".into()));
+    }
+    if t > 2 * d + 20 {
+        return Some((
+            "too_long",
+            format!("the rewrite has {t} words, the request {d}"),
+        ));
+    }
+    let lower = text.to_lowercase();
+    for meta in [
+        "original request",
+        "rewritten request",
+        "here is",
+        "here's",
+        "i made",
+        "rewrite",
+    ] {
+        if lower.contains(meta) {
+            return Some((
+                "meta_text",
+                format!("the rewrite talks about the request (\"{meta}\")"),
+            ));
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for sentence in lower
+        .split(['.', '?', '!', '\n'])
+        .map(str::trim)
+        .filter(|s| s.split_whitespace().count() >= 3)
+    {
+        if !seen.insert(sentence) {
+            return Some(("repetitive", format!("\"{sentence}\" is said twice")));
+        }
+    }
+    None
+}
+
 /// A query writer backed by a model.
 pub trait QueryRewriter: Send + Sync {
     /// The model's name, recorded in `generator.query_writer`.
@@ -113,7 +157,12 @@ impl QueryRewriter for LlmQueryWriter {
             ],
             seed: Some(self.seed),
             temperature: Some(self.temperature),
-            max_tokens: Some(400),
+            // Room for a rewrite a little longer than the draft, so a rambling model stops early.
+            max_tokens: Some(
+                u32::try_from(task.draft.len() / 3 + 48)
+                    .unwrap_or(400)
+                    .min(400),
+            ),
             ..ChatRequest::default()
         };
         let r = self
@@ -138,6 +187,26 @@ mod tests {
         assert_eq!(clean_reply("```\nBook it.\n```"), "Book it.");
         assert_eq!(clean_reply("Rewritten request: Book it."), "Book it.");
         assert_eq!(clean_reply("\""), "\"");
+    }
+
+    #[test]
+    fn unusable_rewrites_are_named() {
+        let d = "Please list the cards of the group named Board.";
+        assert_eq!(
+            rewrite_problem(d, "Show me the cards of the Board group."),
+            None
+        );
+        assert_eq!(rewrite_problem(d, " ").map(|p| p.0), Some("empty"));
+        let long = "word ".repeat(60);
+        assert_eq!(rewrite_problem(d, &long).map(|p| p.0), Some("too_long"));
+        assert_eq!(
+            rewrite_problem(d, "Here is the rewritten request: list the Board cards.").map(|p| p.0),
+            Some("meta_text")
+        );
+        assert_eq!(
+            rewrite_problem(d, "List the Board cards. List the Board cards.").map(|p| p.0),
+            Some("repetitive")
+        );
     }
 
     #[test]
