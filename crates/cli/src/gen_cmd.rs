@@ -79,6 +79,10 @@ pub struct GenerateCmd {
     /// Sampling temperature of the LLM roles.
     #[arg(long, default_value_t = 0.7)]
     llm_temperature: f64,
+    /// Do not keep model answers in DIR/llm-cache.sqlite (by default a rerun into the same
+    /// directory is answered from it and sends nothing twice).
+    #[arg(long)]
+    llm_no_cache: bool,
 }
 
 /// Parses `--length-weights`: `LEN:WEIGHT` pairs into weights indexed by length.
@@ -222,7 +226,13 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
             c.timeout = std::time::Duration::try_from_secs_f64(cmd.llm_timeout)
                 .with_context(|| format!("--llm-timeout {} is not seconds", cmd.llm_timeout))?;
             c.concurrency = jobs.max(1);
-            let client = hardgen_llm::Client::new(c)?;
+            let mut client = hardgen_llm::Client::new(c)?;
+            if !cmd.llm_no_cache {
+                std::fs::create_dir_all(&cmd.out)
+                    .with_context(|| format!("creating {}", cmd.out.display()))?;
+                let cache = hardgen_llm::Cache::open(&cmd.out.join("llm-cache.sqlite"))?;
+                client = client.with_cache(Arc::new(cache));
+            }
             let mut w = hardgen_synth::roles::LlmQueryWriter::new(client, rt.handle().clone());
             w.seed = cmd.seed;
             w.temperature = cmd.llm_temperature;

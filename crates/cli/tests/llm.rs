@@ -228,3 +228,31 @@ fn an_unreachable_model_stops_the_run_with_a_clear_error() {
     let rejected = std::fs::read_to_string(tmp.path().join("rejected.jsonl")).unwrap_or_default();
     assert!(rejected.is_empty(), "{rejected}");
 }
+
+#[test]
+fn a_rerun_is_answered_from_the_cache_and_gives_the_same_files() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let offline = tmp.path().join("offline");
+    assert!(generate(&offline, &[]).status.success());
+    let query = first_line(offline.join("records.jsonl"))["rounds"][0]["query"]
+        .as_str()
+        .expect("query")
+        .to_string();
+    let (_rt, server) = serve(vec![Step::Reply(query)]);
+    let dir = tmp.path().join("llm");
+    let args = [
+        "--llm-base-url",
+        &server.base_url(),
+        "--llm-model",
+        "mock-model",
+    ];
+    assert!(generate(&dir, &args).status.success());
+    let first = std::fs::read(dir.join("records.jsonl")).expect("records");
+    assert!(dir.join("llm-cache.sqlite").exists());
+    assert!(generate(&dir, &args).status.success());
+    assert_eq!(server.served(), 1, "the rerun asked the server again");
+    assert_eq!(
+        std::fs::read(dir.join("records.jsonl")).expect("records"),
+        first
+    );
+}

@@ -1,6 +1,7 @@
 //! The HTTP client: one `reqwest` connection pool, a semaphore for concurrency, a pacer for
 //! requests per minute, and a retry loop that knows which failures are worth another try.
 
+use crate::cache::Cache;
 use crate::types::{ChatRequest, ChatResponse, LlmError};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -113,6 +114,7 @@ struct Counters {
     errors: AtomicU64,
     prompt_tokens: AtomicU64,
     completion_tokens: AtomicU64,
+    cache_hits: AtomicU64,
 }
 
 /// A snapshot of a client's counters.
@@ -130,8 +132,10 @@ pub struct Stats {
     pub prompt_tokens: u64,
     /// Completion tokens over answered requests.
     pub completion_tokens: u64,
-    /// Estimated cost from the configured prices.
+    /// Estimated cost from the configured prices (answers from the cache cost nothing).
     pub cost: f64,
+    /// Requests answered from the response cache.
+    pub cache_hits: u64,
 }
 
 /// A chat-completions client. Cheap to clone: clones share the connection pool, the limits and
@@ -145,6 +149,7 @@ pub struct Client {
     /// When the next request may start (requests-per-minute pacing).
     next_slot: Arc<Mutex<Option<Instant>>>,
     counters: Arc<Counters>,
+    cache: Option<Arc<Cache>>,
 }
 
 impl fmt::Debug for Client {
@@ -201,8 +206,15 @@ impl Client {
             gate: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
             next_slot: Arc::new(Mutex::new(None)),
             counters: Arc::new(Counters::default()),
+            cache: None,
             cfg: Arc::new(cfg),
         })
+    }
+
+    /// Answers repeated requests from `cache` and stores new answers in it.
+    pub fn with_cache(mut self, cache: Arc<Cache>) -> Client {
+        self.cache = Some(cache);
+        self
     }
 
     /// The configuration.
@@ -222,6 +234,7 @@ impl Client {
             errors: get(&c.errors),
             prompt_tokens: p,
             completion_tokens: o,
+            cache_hits: get(&c.cache_hits),
             cost: (p as f64 * self.cfg.prices.input_per_mtok
                 + o as f64 * self.cfg.prices.output_per_mtok)
                 / 1e6,
@@ -232,6 +245,12 @@ impl Client {
     pub async fn chat(&self, req: &ChatRequest) -> Result<ChatResponse, LlmError> {
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         let body = req.body(&self.cfg.model);
+        if let Some(c) = &self.cache {
+            if let Some(raw) = c.get(&body)? {
+                self.counters.cache_hits.fetch_add(1, Ordering::Relaxed);
+                return ChatResponse::parse(raw);
+            }
+        }
         let mut last = String::new();
         let attempts = self.cfg.max_retries.saturating_add(1);
         for attempt in 0..attempts {
@@ -249,6 +268,9 @@ impl Client {
             };
             match outcome {
                 Ok(r) => {
+                    if let Some(cache) = &self.cache {
+                        cache.put(&body, &r.raw)?;
+                    }
                     let c = &self.counters;
                     c.prompt_tokens
                         .fetch_add(r.usage.prompt_tokens, Ordering::Relaxed);

@@ -8,10 +8,12 @@
 //! [`load::run`] drives any endpoint with many small requests (`hardgen llm bench`), and [`mock`]
 //! is a scripted local endpoint for tests and benchmarks (it is not a model).
 
+pub mod cache;
 pub mod client;
 pub mod load;
 pub mod mock;
 pub mod types;
 
+pub use cache::Cache;
 pub use client::{ApiKey, Client, ClientConfig, Prices, Stats};
 pub use types::{ChatRequest, ChatResponse, LlmError, ToolCallOut, Usage};

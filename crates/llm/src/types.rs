@@ -186,6 +186,9 @@ pub enum LlmError {
     /// A 200 response whose body is not a chat completion.
     #[error("malformed chat completion: {0}")]
     BadResponse(String),
+    /// The response cache could not be read or written (the message names the file).
+    #[error("response cache: {0}")]
+    Cache(String),
 }
 
 #[cfg(test)]

@@ -178,3 +178,30 @@ async fn load_runs_report_their_figures() {
         assert!(j.get(k).is_some(), "missing {k}");
     }
 }
+
+#[tokio::test]
+async fn the_cache_answers_a_repeated_request_without_the_server() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let cache = std::sync::Arc::new(
+        hardgen_llm::Cache::open(&dir.path().join("llm-cache.sqlite")).expect("cache"),
+    );
+    let s = start(vec![
+        Step::Reply("first".into()),
+        Step::Reply("second".into()),
+    ])
+    .await;
+    let c = Client::new(config(&s))
+        .expect("client")
+        .with_cache(cache.clone());
+    let a = c.chat(&ChatRequest::user("hi")).await.expect("answer");
+    let b = c.chat(&ChatRequest::user("hi")).await.expect("cached");
+    assert_eq!(
+        (a.content.as_deref(), b.content.as_deref()),
+        (Some("first"), Some("first"))
+    );
+    let other = c.chat(&ChatRequest::user("bye")).await.expect("answer");
+    assert_eq!(other.content.as_deref(), Some("second"));
+    assert_eq!(s.served(), 2);
+    assert_eq!(c.stats().cache_hits, 1);
+    assert_eq!(cache.len().expect("len"), 2);
+}
