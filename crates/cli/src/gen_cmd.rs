@@ -79,6 +79,13 @@ pub struct GenerateCmd {
     /// Sampling temperature of the LLM roles.
     #[arg(long, default_value_t = 0.7)]
     llm_temperature: f64,
+    /// Roles the model takes (comma-separated): query_writer, reasoner.
+    #[arg(long, value_delimiter = ',', default_value = "query_writer,reasoner")]
+    llm_roles: Vec<String>,
+    /// How the reasoner asks for tool calls: native (OpenAI tools), text (Hermes or Python
+    /// calls in the text) or constrained (JSON-schema output, for models without tool calling).
+    #[arg(long, default_value = "native")]
+    llm_tool_mode: String,
     /// Do not keep model answers in DIR/llm-cache.sqlite (by default a rerun into the same
     /// directory is answered from it and sends nothing twice).
     #[arg(long)]
@@ -204,7 +211,7 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
             .map(|(base_url, model)| run::LlmEndpoint {
                 base_url,
                 model,
-                roles: vec!["query_writer".into()],
+                roles: cmd.llm_roles.clone(),
             }),
     };
     // The model roles wait on this runtime from the worker threads.
@@ -218,28 +225,42 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
         ),
         None => None,
     };
-    let rewriter: Option<Arc<dyn hardgen_synth::roles::QueryRewriter>> = match (&cfg.llm, &runtime)
-    {
-        (Some(e), Some(rt)) => {
-            let mut c = hardgen_llm::ClientConfig::new(&e.base_url, &e.model);
-            c.max_retries = cmd.llm_max_retries;
-            c.timeout = std::time::Duration::try_from_secs_f64(cmd.llm_timeout)
-                .with_context(|| format!("--llm-timeout {} is not seconds", cmd.llm_timeout))?;
-            c.concurrency = jobs.max(1);
-            let mut client = hardgen_llm::Client::new(c)?;
-            if !cmd.llm_no_cache {
-                std::fs::create_dir_all(&cmd.out)
-                    .with_context(|| format!("creating {}", cmd.out.display()))?;
-                let cache = hardgen_llm::Cache::open(&cmd.out.join("llm-cache.sqlite"))?;
-                client = client.with_cache(Arc::new(cache));
-            }
-            let mut w = hardgen_synth::roles::LlmQueryWriter::new(client, rt.handle().clone());
+    for r in &cmd.llm_roles {
+        if !["query_writer", "reasoner"].contains(&r.as_str()) {
+            bail!("--llm-roles: unknown role `{r}` (query_writer, reasoner)");
+        }
+    }
+    let mode: hardgen_synth::roles::CallMode =
+        cmd.llm_tool_mode.parse().map_err(anyhow::Error::msg)?;
+    let mut roles = hardgen_synth::roles::ModelRoles::default();
+    if let (Some(e), Some(rt)) = (&cfg.llm, &runtime) {
+        let mut c = hardgen_llm::ClientConfig::new(&e.base_url, &e.model);
+        c.max_retries = cmd.llm_max_retries;
+        c.timeout = std::time::Duration::try_from_secs_f64(cmd.llm_timeout)
+            .with_context(|| format!("--llm-timeout {} is not seconds", cmd.llm_timeout))?;
+        c.concurrency = jobs.max(1);
+        let mut client = hardgen_llm::Client::new(c)?;
+        if !cmd.llm_no_cache {
+            std::fs::create_dir_all(&cmd.out)
+                .with_context(|| format!("creating {}", cmd.out.display()))?;
+            let cache = hardgen_llm::Cache::open(&cmd.out.join("llm-cache.sqlite"))?;
+            client = client.with_cache(Arc::new(cache));
+        }
+        let wants = |role: &str| cmd.llm_roles.iter().any(|r| r == role);
+        if wants("query_writer") {
+            let mut w =
+                hardgen_synth::roles::LlmQueryWriter::new(client.clone(), rt.handle().clone());
             w.seed = cmd.seed;
             w.temperature = cmd.llm_temperature;
-            Some(Arc::new(w))
+            roles.query_writer = Some(Arc::new(w));
         }
-        _ => None,
-    };
+        if wants("reasoner") {
+            let mut r = hardgen_synth::roles::LlmReasoner::new(client, rt.handle().clone(), mode);
+            r.seed = cmd.seed;
+            r.temperature = cmd.llm_temperature;
+            roles.reasoner = Some(Arc::new(r));
+        }
+    }
     let opts = hardgen_export::ExportOptions {
         split_turns: cmd.split_turns,
         think_inline: cmd.think_inline,
@@ -272,7 +293,7 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
         &cmd.out,
         Box::new(Exports(exporter)),
         &mut progress,
-        rewriter,
+        roles,
     )?;
     if let Some(b) = bar {
         b.finish_and_clear();

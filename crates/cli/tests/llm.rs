@@ -136,6 +136,8 @@ fn the_model_rewrites_queries_and_a_failed_rewrite_is_retried_with_the_problem()
             &server.base_url(),
             "--llm-model",
             "mock-model",
+            "--llm-roles",
+            "query_writer",
         ],
     );
     assert!(
@@ -183,6 +185,8 @@ fn a_rewrite_that_fails_twice_is_rejected_with_the_checks_reason() {
             &server.base_url(),
             "--llm-model",
             "mock-model",
+            "--llm-roles",
+            "query_writer",
         ],
     );
     assert!(
@@ -215,6 +219,8 @@ fn an_unreachable_model_stops_the_run_with_a_clear_error() {
             "mock-model",
             "--llm-max-retries",
             "1",
+            "--llm-roles",
+            "query_writer",
         ],
     );
     assert!(!out.status.success());
@@ -245,6 +251,8 @@ fn a_rerun_is_answered_from_the_cache_and_gives_the_same_files() {
         &server.base_url(),
         "--llm-model",
         "mock-model",
+        "--llm-roles",
+        "query_writer",
     ];
     assert!(generate(&dir, &args).status.success());
     let first = std::fs::read(dir.join("records.jsonl")).expect("records");
@@ -255,4 +263,136 @@ fn a_rerun_is_answered_from_the_cache_and_gives_the_same_files() {
         std::fs::read(dir.join("records.jsonl")).expect("records"),
         first
     );
+}
+
+/// The offline record of the test item: its gold calls and final answer.
+fn offline_gold(tmp: &std::path::Path) -> (Vec<(String, serde_json::Value)>, String) {
+    let offline = tmp.join("offline");
+    assert!(generate(&offline, &[]).status.success());
+    let rec = first_line(offline.join("records.jsonl"));
+    let round = &rec["rounds"][0];
+    let gold = round["gold"]
+        .as_array()
+        .expect("gold")
+        .iter()
+        .map(|g| {
+            (
+                g["name"].as_str().expect("name").to_string(),
+                g["arguments"].clone(),
+            )
+        })
+        .collect();
+    let answer = round["trajectory"]
+        .as_array()
+        .expect("trajectory")
+        .iter()
+        .rev()
+        .find_map(|m| m["content"].as_str().filter(|_| m["role"] == "assistant"))
+        .expect("final answer")
+        .to_string();
+    (gold, answer)
+}
+
+fn reasoner_run(dir: &std::path::Path, server: &MockServer, mode: &str) -> serde_json::Value {
+    let out = generate(
+        dir,
+        &[
+            "--llm-base-url",
+            &server.base_url(),
+            "--llm-model",
+            "mock-model",
+            "--llm-roles",
+            "reasoner",
+            "--llm-tool-mode",
+            mode,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let verify = Command::cargo_bin("hardgen")
+        .expect("binary")
+        .arg("verify")
+        .arg(dir)
+        .output()
+        .expect("runs");
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    first_line(dir.join("records.jsonl"))
+}
+
+#[test]
+fn a_model_reasoner_in_constrained_mode_runs_the_calls_for_real() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (gold, answer) = offline_gold(tmp.path());
+    let mut script: Vec<Step> = gold
+        .iter()
+        .map(|(name, args)| {
+            Step::Reply(serde_json::json!({"name": name, "arguments": args}).to_string())
+        })
+        .collect();
+    script.push(Step::Reply(
+        serde_json::json!({"name": "final_answer", "arguments": {"text": answer}}).to_string(),
+    ));
+    let n = script.len();
+    let (_rt, server) = serve(script);
+    let rec = reasoner_run(&tmp.path().join("llm"), &server, "constrained");
+    assert_eq!(rec["generator"]["reasoner"], "mock-model");
+    assert_eq!(server.served(), n);
+    // Each request asked for one JSON step naming an offered tool or final_answer.
+    let body: serde_json::Value = serde_json::from_str(&server.bodies()[0]).expect("JSON");
+    let names = &body["response_format"]["json_schema"]["schema"]["properties"]["name"]["enum"];
+    assert!(names
+        .as_array()
+        .is_some_and(|a| a.contains(&serde_json::json!("final_answer"))));
+    assert!(names
+        .as_array()
+        .is_some_and(|a| a.contains(&serde_json::json!(gold[0].0))));
+    // The calls in the record are the model's, with the results the world gave.
+    let calls: Vec<&serde_json::Value> = rec["rounds"][0]["trajectory"]
+        .as_array()
+        .expect("trajectory")
+        .iter()
+        .filter_map(|m| m["tool_calls"].as_array())
+        .flatten()
+        .collect();
+    assert_eq!(calls.len(), gold.len());
+}
+
+#[test]
+fn a_model_reasoner_with_native_tool_calls_is_verified() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (gold, answer) = offline_gold(tmp.path());
+    let mut script: Vec<Step> = gold
+        .iter()
+        .enumerate()
+        .map(|(i, (name, args))| {
+            Step::Message(serde_json::json!({"role": "assistant", "content": null,
+                "reasoning_content": format!("step {i}"),
+                "tool_calls": [{"id": format!("x{i}"), "type": "function",
+                    "function": {"name": name, "arguments": args.to_string()}}]}))
+        })
+        .collect();
+    script.push(Step::Reply(answer));
+    let (_rt, server) = serve(script);
+    let rec = reasoner_run(&tmp.path().join("llm"), &server, "native");
+    assert_eq!(rec["generator"]["reasoner"], "mock-model");
+    let body: serde_json::Value = serde_json::from_str(&server.bodies()[0]).expect("JSON");
+    assert!(body["tools"].as_array().is_some_and(|t| !t.is_empty()));
+    // The second request carries the first call and its result back as OpenAI messages.
+    let second: serde_json::Value = serde_json::from_str(&server.bodies()[1]).expect("JSON");
+    let roles: Vec<&str> = second["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter_map(|m| m["role"].as_str())
+        .collect();
+    assert_eq!(roles, ["system", "user", "assistant", "tool"]);
+    let first_turn = &rec["rounds"][0]["trajectory"][1];
+    assert_eq!(first_turn["reasoning"], "step 0");
 }

@@ -69,26 +69,27 @@ fn start(py: &PathBuf) -> (Server, String) {
     (server, url)
 }
 
-#[test]
-fn a_real_small_model_rewrites_queries_end_to_end() {
-    let py = match python() {
-        Ok(p) => p,
-        Err(why) => {
-            eprintln!("model tier SKIPPED: {why}");
-            return;
-        }
-    };
-    let (_server, url) = start(&py);
+/// Runs `hardgen generate` with the model in `roles` and checks the plumbing; returns
+/// (kept, rejected).
+fn run(url: &str, n: u64, extra: &[&str]) -> (u64, u64) {
     let tmp = tempfile::tempdir().expect("tmp");
     let t = Instant::now();
     let out = Command::cargo_bin("hardgen")
         .expect("binary")
-        .args(["generate", "--n", "6", "--seed", "11", "--jobs", "1"])
+        .args([
+            "generate",
+            "--seed",
+            "11",
+            "--jobs",
+            "1",
+            "--n",
+            &n.to_string(),
+        ])
         .arg("--out")
         .arg(tmp.path())
         .args([
             "--llm-base-url",
-            &url,
+            url,
             "--llm-model",
             "SmolLM2-135M-Instruct",
         ])
@@ -100,11 +101,12 @@ fn a_real_small_model_rewrites_queries_end_to_end() {
             "--llm-temperature",
             "0.2",
         ])
+        .args(extra)
         .env_remove("OPENAI_API_KEY")
         .env_remove("HARDGEN_API_KEY")
         .output()
         .expect("runs");
-    eprintln!("model tier: generate took {:?}", t.elapsed());
+    eprintln!("model tier: generate {extra:?} took {:?}", t.elapsed());
     // Every request was answered: the run finished.
     assert!(
         out.status.success(),
@@ -122,8 +124,8 @@ fn a_real_small_model_rewrites_queries_end_to_end() {
         .values()
         .filter_map(serde_json::Value::as_u64)
         .sum();
-    assert_eq!(kept + rejected, 6, "{summary}");
-    // Every rejection names its stage and reason; the model's are the query checks'.
+    assert_eq!(kept + rejected, n, "{summary}");
+    // Every rejection names its stage and reason; the query writer's name the model.
     let rej = std::fs::read_to_string(tmp.path().join("rejected.jsonl")).expect("rejected");
     for line in rej.lines() {
         let r: serde_json::Value = serde_json::from_str(line).expect("JSON");
@@ -138,10 +140,16 @@ fn a_real_small_model_rewrites_queries_end_to_end() {
         }
     }
     // Kept records name the model and re-verify.
+    let role = if extra.contains(&"reasoner") {
+        "reasoner"
+    } else {
+        "query_writer"
+    };
     let recs = std::fs::read_to_string(tmp.path().join("records.jsonl")).expect("records");
     for line in recs.lines() {
         let r: serde_json::Value = serde_json::from_str(line).expect("JSON");
-        assert_eq!(r["generator"]["query_writer"], "SmolLM2-135M-Instruct");
+        assert_eq!(r["generator"][role], "SmolLM2-135M-Instruct");
+        eprintln!("model tier record: {line}");
     }
     let verify = Command::cargo_bin("hardgen")
         .expect("binary")
@@ -154,5 +162,36 @@ fn a_real_small_model_rewrites_queries_end_to_end() {
         "{}",
         String::from_utf8_lossy(&verify.stdout)
     );
-    eprintln!("model tier: {kept} kept, {rejected} rejected");
+    eprintln!("model tier: {extra:?}: {kept} kept, {rejected} rejected");
+    (kept, rejected)
+}
+
+#[test]
+fn a_real_small_model_writes_queries_and_reasons_end_to_end() {
+    let py = match python() {
+        Ok(p) => p,
+        Err(why) => {
+            eprintln!("model tier SKIPPED: {why}");
+            return;
+        }
+    };
+    let (_server, url) = start(&py);
+    // Few items and one draw each: the model answers in seconds, but an agent loop makes up
+    // to 3 attempts of several turns.
+    run(&url, 4, &["--llm-roles", "query_writer", "--tries", "1"]);
+    // The reasoner in constrained mode: each step is JSON-schema output naming an offered tool.
+    run(
+        &url,
+        1,
+        &[
+            "--llm-roles",
+            "reasoner",
+            "--llm-tool-mode",
+            "constrained",
+            "--max-calls",
+            "2",
+            "--tries",
+            "1",
+        ],
+    );
 }

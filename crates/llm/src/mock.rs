@@ -18,6 +18,8 @@ pub enum Step {
     Answer,
     /// A chat completion with this content.
     Reply(String),
+    /// A chat completion whose `choices[0].message` is this object (tool calls, reasoning).
+    Message(serde_json::Value),
     /// An error status, with `Retry-After: <seconds>` when given.
     Status(u16, Option<u64>),
     /// Waits this long, then answers.
@@ -46,6 +48,16 @@ fn answer_body_with(content: &str) -> String {
         "id": "chatcmpl-mock", "object": "chat.completion", "model": "mock",
         "choices": [{"index": 0, "finish_reason": "stop",
             "message": {"role": "assistant", "content": content}}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 1}
+    })
+    .to_string()
+}
+
+/// The body of an answer whose message is `message`.
+fn message_body(message: &serde_json::Value) -> String {
+    serde_json::json!({
+        "id": "chatcmpl-mock", "object": "chat.completion", "model": "mock",
+        "choices": [{"index": 0, "finish_reason": "stop", "message": message}],
         "usage": {"prompt_tokens": 10, "completion_tokens": 1}
     })
     .to_string()
@@ -186,6 +198,10 @@ async fn serve(
             }
             Step::Reply(text) => {
                 w.write_all(reply("200 OK", "", &answer_body_with(&text)).as_bytes())
+                    .await?
+            }
+            Step::Message(m) => {
+                w.write_all(reply("200 OK", "", &message_body(&m)).as_bytes())
                     .await?
             }
             Step::Status(code, after) => {

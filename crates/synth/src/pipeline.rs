@@ -3,7 +3,7 @@
 
 use crate::maker::{self, Made};
 use crate::reasoner::{self, ReasonerConfig};
-use crate::roles::{self, QueryRewriter, QueryTask, RoleError};
+use crate::roles::{self, ModelReasoner, QueryRewriter, QueryTask, ReasonTask, RoleError};
 use crate::{distract, phrase, query, verify};
 use hardgen_core::record::{Difficulty, Generators, Message, Verdict};
 use hardgen_core::{Record, Rejection, Round, ToolSpec};
@@ -85,6 +85,8 @@ pub struct Generator {
     rewriter: Option<Arc<dyn QueryRewriter>>,
     /// A role's infrastructure failure in the current item: it ends the run, not the sample.
     fatal: Option<RoleError>,
+    /// A model in the reasoner role (None: the offline reasoner narrates the gold).
+    model_reasoner: Option<Arc<dyn ModelReasoner>>,
 }
 
 impl Generator {
@@ -132,6 +134,7 @@ impl Generator {
             catalog,
             rewriter: None,
             fatal: None,
+            model_reasoner: None,
         }
     }
 
@@ -154,6 +157,34 @@ impl Generator {
     pub fn with_query_rewriter(mut self, rewriter: Arc<dyn QueryRewriter>) -> Generator {
         self.rewriter = Some(rewriter);
         self
+    }
+
+    /// Has `reasoner` (a model) attempt every round from what an agent would see: the query,
+    /// the offered tools, the advanced tool's description and the verifier's hints so far.
+    pub fn with_model_reasoner(mut self, reasoner: Arc<dyn ModelReasoner>) -> Generator {
+        self.model_reasoner = Some(reasoner);
+        self
+    }
+
+    /// The tools a record offers: the gold's tools (first-seen order) and distractors, shuffled.
+    /// Returns (used, distractors, offered).
+    fn offer<'a>(
+        &self,
+        gold: impl Iterator<Item = &'a hardgen_core::record::GoldCall>,
+        rng: &mut ChaCha8Rng,
+    ) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
+        let mut used: Vec<usize> = Vec::new();
+        for g in gold {
+            if let Some(&t) = self.def.by_name.get(&g.name) {
+                if !used.contains(&t) {
+                    used.push(t);
+                }
+            }
+        }
+        let extra = self.catalog.pick(&used, self.cfg.distractors, rng);
+        let mut offered: Vec<usize> = used.iter().chain(extra.iter()).copied().collect();
+        offered.shuffle(rng);
+        (used, extra, offered)
     }
 
     /// Like [`Generator::item`], but a role's infrastructure failure (a model server that cannot
@@ -441,6 +472,12 @@ impl Generator {
             }
             queries.push(q);
         }
+        // A model reasoner sees the offered tools, so they are drawn before it runs (the
+        // offline reasoner does not need them, and its draws stay in their old order).
+        let model_reasoner = self.model_reasoner.clone();
+        let early_offer = model_reasoner
+            .is_some()
+            .then(|| self.offer(mades.iter().flat_map(|m| m.gold.iter()), &mut rng));
         // Reasoner + verifier, in one stateful world across rounds.
         self.worlds[w].reset(seed);
         let mut rounds = Vec::new();
@@ -455,15 +492,44 @@ impl Generator {
             let mut done = None;
             for attempt in 1..=self.cfg.max_attempts.max(1) {
                 let start_id = next_call;
-                let att = reasoner::attempt(
-                    m,
-                    &goal,
-                    &mut self.worlds[w],
-                    &self.cfg.reasoner,
-                    fix,
-                    &mut next_call,
-                    &mut rng,
-                );
+                let att = match (&model_reasoner, &early_offer) {
+                    (Some(rs), Some((_, _, offered))) => {
+                        let task = ReasonTask {
+                            query: queries[r].clone(),
+                            tools: offered
+                                .iter()
+                                .map(|&t| self.def.specs[t].to_openai_plain())
+                                .collect(),
+                            advanced: m.tool.description.clone(),
+                            hints: hints.clone(),
+                            max_steps: 2 * m.gold.len() + 4,
+                        };
+                        let world = &mut self.worlds[w];
+                        let mut exec =
+                            |name: &str, args: &serde_json::Map<String, serde_json::Value>| {
+                                world.execute(&hardgen_core::ToolCall {
+                                    name: name.to_string(),
+                                    arguments: args.clone(),
+                                })
+                            };
+                        match rs.attempt(&task, &mut exec, &mut next_call) {
+                            Ok(a) => a,
+                            Err(e) => {
+                                self.fatal = Some(e);
+                                return Err(Self::reject(&id, "reasoner", "server", String::new()));
+                            }
+                        }
+                    }
+                    _ => reasoner::attempt(
+                        m,
+                        &goal,
+                        &mut self.worlds[w],
+                        &self.cfg.reasoner,
+                        fix,
+                        &mut next_call,
+                        &mut rng,
+                    ),
+                };
                 let end_state = self.worlds[w].digest() == gold_digests[r];
                 let checked = verify::check(m, &queries[r], &att, end_state);
                 if checked.passed() {
@@ -515,22 +581,13 @@ impl Generator {
             });
         }
         // Tools offered: the primitives used, plus distractors, in a seeded order.
-        let mut used: Vec<usize> = Vec::new();
-        for r in &rounds {
-            for g in &r.gold {
-                if let Some(&t) = self.def.by_name.get(&g.name) {
-                    if !used.contains(&t) {
-                        used.push(t);
-                    }
-                }
-            }
-        }
-        let extra = self.catalog.pick(&used, self.cfg.distractors, &mut rng);
+        let (used, extra, offered) = match early_offer {
+            Some(o) => o,
+            None => self.offer(rounds.iter().flat_map(|r| r.gold.iter()), &mut rng),
+        };
         for r in &mut rounds {
             r.difficulty.distractors = extra.len();
         }
-        let mut offered: Vec<usize> = used.iter().chain(extra.iter()).copied().collect();
-        offered.shuffle(&mut rng);
         let mut doms: Vec<String> = used
             .iter()
             .map(|&t| self.def.specs[t].domain.clone())
@@ -546,7 +603,10 @@ impl Generator {
                     .rewriter
                     .as_ref()
                     .map_or_else(|| "offline".to_string(), |r| r.model().to_string()),
-                reasoner: "offline".into(),
+                reasoner: self
+                    .model_reasoner
+                    .as_ref()
+                    .map_or_else(|| "offline".to_string(), |r| r.model().to_string()),
                 verifier: "rules".into(),
                 executor: "builtin".into(),
             },

@@ -7,6 +7,15 @@
 use hardgen_llm::{ChatRequest, Client};
 use serde_json::json;
 
+/// The roles a model takes in a run (None: the offline implementation).
+#[derive(Clone, Default)]
+pub struct ModelRoles {
+    /// Rewrites every offline query.
+    pub query_writer: Option<std::sync::Arc<dyn QueryRewriter>>,
+    /// Attempts every round as an agent.
+    pub reasoner: Option<std::sync::Arc<dyn ModelReasoner>>,
+}
+
 /// What a query writer is given for one round.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryTask {
@@ -219,5 +228,341 @@ mod tests {
         assert!(p.contains("named Board") && p.contains("word for word: Board"));
         assert!(p.ends_with("rejected: Board is not in the query. Write it again."));
         assert!(!query_prompt(&t, None).contains("rejected"));
+    }
+}
+
+/// How a model is asked for tool calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CallMode {
+    /// OpenAI `tools` in the request, `tool_calls` in the answer.
+    #[default]
+    Native,
+    /// Calls written in the text: Hermes `<tool_call>` blocks or a Python call list.
+    Text,
+    /// The call requested as JSON-schema output `{"name": <offered tool or final_answer>,
+    /// "arguments": {...}}`, for models without tool calling.
+    Constrained,
+}
+
+impl std::str::FromStr for CallMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "native" => Ok(CallMode::Native),
+            "text" => Ok(CallMode::Text),
+            "constrained" => Ok(CallMode::Constrained),
+            other => Err(format!(
+                "unknown tool-call mode `{other}` (native, text, constrained)"
+            )),
+        }
+    }
+}
+
+/// What the reasoner sees for one attempt: what a model under test would see, never the gold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReasonTask {
+    /// The user's request.
+    pub query: String,
+    /// Offered tools, OpenAI shape.
+    pub tools: Vec<serde_json::Value>,
+    /// The advanced tool's description (the composite the request is about).
+    pub advanced: String,
+    /// The verifier's hints after earlier failed attempts.
+    pub hints: Vec<String>,
+    /// Most model turns.
+    pub max_steps: usize,
+}
+
+/// Runs one call in the round's world.
+pub type Exec<'a> = dyn FnMut(
+        &str,
+        &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<serde_json::Value, hardgen_core::ToolError>
+    + 'a;
+
+/// A reasoner backed by a model: an agent loop whose calls are executed for real.
+pub trait ModelReasoner: Send + Sync {
+    /// The model's name, recorded in `generator.reasoner`.
+    fn model(&self) -> &str;
+    /// One attempt at `task`; call ids continue from `next_call`.
+    fn attempt(
+        &self,
+        task: &ReasonTask,
+        exec: &mut Exec<'_>,
+        next_call: &mut usize,
+    ) -> Result<crate::reasoner::Attempt, RoleError>;
+}
+
+/// The system prompt of the LLM reasoner.
+pub const REASONER_SYSTEM_PROMPT: &str = "You are an assistant that completes the user's request \
+by calling the offered functions, one step at a time. Values you need but were not given come from \
+earlier results: call the function that returns them first. Never invent an id. When the request \
+is done, answer the user in one or two sentences with the outcome.";
+
+/// An agent loop over an OpenAI-compatible server.
+pub struct LlmReasoner {
+    client: Client,
+    runtime: tokio::runtime::Handle,
+    /// How calls are asked for.
+    pub mode: CallMode,
+    /// Sampling seed.
+    pub seed: u64,
+    /// Sampling temperature.
+    pub temperature: f64,
+}
+
+impl LlmReasoner {
+    /// A reasoner using `client`, waiting on `runtime`.
+    pub fn new(client: Client, runtime: tokio::runtime::Handle, mode: CallMode) -> LlmReasoner {
+        LlmReasoner {
+            client,
+            runtime,
+            mode,
+            seed: 0,
+            temperature: 0.2,
+        }
+    }
+
+    /// The JSON schema of one constrained step.
+    fn step_schema(tools: &[serde_json::Value]) -> serde_json::Value {
+        let mut names: Vec<serde_json::Value> = tools
+            .iter()
+            .filter_map(|t| t.pointer("/function/name").cloned())
+            .collect();
+        names.push(json!("final_answer"));
+        json!({"type": "json_schema", "json_schema": {"name": "step", "strict": true, "schema": {
+            "type": "object",
+            "properties": {"name": {"type": "string", "enum": names}, "arguments": {"type": "object"}},
+            "required": ["name", "arguments"]}}})
+    }
+}
+
+/// A model turn, decoded: calls (name, arguments) or a final answer.
+enum Turn {
+    Calls(Vec<(String, serde_json::Map<String, serde_json::Value>)>),
+    Final(String),
+}
+
+/// Decodes a turn by mode; text that holds no call is the final answer.
+fn decode_turn(mode: CallMode, r: &hardgen_llm::ChatResponse) -> Turn {
+    use hardgen_core::calls;
+    let content = r.content.clone().unwrap_or_default();
+    let content = calls::split_think(content.trim_start())
+        .map_or(content.clone(), |(_, rest)| rest.to_string());
+    match mode {
+        CallMode::Native if !r.tool_calls.is_empty() => Turn::Calls(
+            r.tool_calls
+                .iter()
+                .map(|c| {
+                    let args = calls::decode_arguments(&c.arguments)
+                        .map(|(m, _)| m)
+                        .unwrap_or_default();
+                    (c.name.clone(), args)
+                })
+                .collect(),
+        ),
+        CallMode::Text => {
+            if let Ok((found, _)) = calls::hermes_decode(&content) {
+                if !found.is_empty() {
+                    return Turn::Calls(found.into_iter().map(|d| (d.name, d.arguments)).collect());
+                }
+            }
+            match calls::python_decode(&content) {
+                Ok(found) if !found.is_empty() => {
+                    Turn::Calls(found.into_iter().map(|d| (d.name, d.arguments)).collect())
+                }
+                _ => Turn::Final(content.trim().to_string()),
+            }
+        }
+        CallMode::Constrained => match calls::parse_lenient(&content, "step") {
+            Ok((v, _)) => {
+                let name = v
+                    .get("name")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or("");
+                let args = v
+                    .get("arguments")
+                    .and_then(serde_json::Value::as_object)
+                    .cloned()
+                    .unwrap_or_default();
+                if name == "final_answer" || name.is_empty() {
+                    let text = args
+                        .get("text")
+                        .or_else(|| args.get("answer"))
+                        .and_then(serde_json::Value::as_str)
+                        .map_or_else(|| content.trim().to_string(), str::to_string);
+                    Turn::Final(text)
+                } else {
+                    Turn::Calls(vec![(name.to_string(), args)])
+                }
+            }
+            Err(_) => Turn::Final(content.trim().to_string()),
+        },
+        CallMode::Native => Turn::Final(content.trim().to_string()),
+    }
+}
+
+impl ModelReasoner for LlmReasoner {
+    fn model(&self) -> &str {
+        &self.client.config().model
+    }
+
+    fn attempt(
+        &self,
+        task: &ReasonTask,
+        exec: &mut Exec<'_>,
+        next_call: &mut usize,
+    ) -> Result<crate::reasoner::Attempt, RoleError> {
+        use hardgen_core::record::{Call, Message};
+        let mut user = task.query.clone();
+        if !task.advanced.is_empty() {
+            user.push_str(&format!(
+                "\n\n(What this takes, in one line: {})",
+                task.advanced
+            ));
+        }
+        if !task.hints.is_empty() {
+            user.push_str(&format!(
+                "\n\nA reviewer found problems with earlier tries: {}",
+                task.hints.join(" ")
+            ));
+        }
+        let mut system = REASONER_SYSTEM_PROMPT.to_string();
+        if self.mode != CallMode::Native {
+            let specs: Vec<String> = task.tools.iter().map(|t| t.to_string()).collect();
+            system.push_str(&format!("\nFunctions:\n{}", specs.join("\n")));
+            if self.mode == CallMode::Text {
+                system.push_str(
+                    "\nCall a function by writing <tool_call>{\"name\": ..., \"arguments\": {...}}</tool_call>.",
+                );
+            } else {
+                system.push_str(
+                    "\nAnswer with one JSON object: {\"name\": <function>, \"arguments\": {...}}, or {\"name\": \"final_answer\", \"arguments\": {\"text\": <answer>}} when done.",
+                );
+            }
+        }
+        let mut wire = vec![
+            json!({"role": "system", "content": system}),
+            json!({"role": "user", "content": user}),
+        ];
+        let mut messages = Vec::new();
+        let mut calls = Vec::new();
+        let mut answer = String::new();
+        for _ in 0..task.max_steps.max(1) {
+            let req = ChatRequest {
+                messages: wire.clone(),
+                tools: if self.mode == CallMode::Native {
+                    task.tools.clone()
+                } else {
+                    Vec::new()
+                },
+                response_format: (self.mode == CallMode::Constrained)
+                    .then(|| Self::step_schema(&task.tools)),
+                seed: Some(self.seed),
+                temperature: Some(self.temperature),
+                // A step is one call or a short answer.
+                max_tokens: Some(256),
+                ..ChatRequest::default()
+            };
+            let r = self
+                .runtime
+                .block_on(self.client.chat(&req))
+                .map_err(|e| RoleError {
+                    role: "reasoner".into(),
+                    model: self.model().to_string(),
+                    message: e.to_string(),
+                })?;
+            let reasoning = r
+                .reasoning
+                .clone()
+                .or_else(|| {
+                    let c = r.content.as_deref().unwrap_or_default().trim_start();
+                    hardgen_core::calls::split_think(c).map(|(t, _)| t.trim().to_string())
+                })
+                .filter(|t| !t.is_empty());
+            match decode_turn(self.mode, &r) {
+                Turn::Final(text) => {
+                    answer = text.clone();
+                    messages.push(Message::Assistant {
+                        reasoning,
+                        content: Some(text),
+                        tool_calls: Vec::new(),
+                    });
+                    break;
+                }
+                Turn::Calls(found) => {
+                    let turn: Vec<Call> = found
+                        .into_iter()
+                        .map(|(name, arguments)| {
+                            let id = format!("c{}", *next_call);
+                            *next_call += 1;
+                            Call {
+                                id,
+                                name,
+                                arguments,
+                            }
+                        })
+                        .collect();
+                    messages.push(Message::Assistant {
+                        reasoning,
+                        content: None,
+                        tool_calls: turn.clone(),
+                    });
+                    let mut said = Vec::new();
+                    for c in &turn {
+                        let out = exec(&c.name, &c.arguments);
+                        let content = match &out {
+                            Ok(v) => v.clone(),
+                            Err(e) => e.to_result_json(),
+                        };
+                        said.push((c.clone(), content.clone()));
+                        messages.push(Message::Tool {
+                            tool_call_id: c.id.clone(),
+                            name: c.name.clone(),
+                            content,
+                        });
+                        calls.push((c.clone(), out));
+                    }
+                    // The model's own turn goes back as it was; results as the mode reads them.
+                    if self.mode == CallMode::Native {
+                        wire.push(json!({"role": "assistant", "content": r.content, "tool_calls":
+                            turn.iter().map(|c| json!({"id": c.id, "type": "function", "function":
+                                {"name": c.name, "arguments": serde_json::Value::Object(c.arguments.clone()).to_string()}})).collect::<Vec<_>>()}));
+                        for (c, content) in said {
+                            wire.push(json!({"role": "tool", "tool_call_id": c.id, "content": content.to_string()}));
+                        }
+                    } else {
+                        wire.push(json!({"role": "assistant", "content": r.content.clone().unwrap_or_default()}));
+                        let text: Vec<String> = said
+                            .iter()
+                            .map(|(c, content)| format!("Result of {}: {content}", c.name))
+                            .collect();
+                        wire.push(json!({"role": "user", "content": text.join("\n")}));
+                    }
+                }
+            }
+        }
+        if messages.last().is_none_or(|m| {
+            !matches!(
+                m,
+                Message::Assistant {
+                    content: Some(_),
+                    ..
+                }
+            )
+        }) {
+            // Out of steps: the round still ends with an answer, which the verifier judges.
+            messages.push(Message::Assistant {
+                reasoning: None,
+                content: Some(String::new()),
+                tool_calls: Vec::new(),
+            });
+        }
+        Ok(crate::reasoner::Attempt {
+            messages,
+            calls,
+            answer,
+            slip: None,
+        })
     }
 }

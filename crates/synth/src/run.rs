@@ -410,10 +410,10 @@ pub fn generate(
     sink: Box<dyn Sink>,
     progress: &mut dyn FnMut(u64, usize),
 ) -> Result<(Summary, Vec<PathBuf>), RunError> {
-    generate_with(def, cfg, jobs, dir, sink, progress, None)
+    generate_with(def, cfg, jobs, dir, sink, progress, Default::default())
 }
 
-/// Like [`generate`], with a model rewriting every query (see [`crate::roles`]).
+/// Like [`generate`], with models in some roles (see [`crate::roles`]).
 pub fn generate_with(
     def: Arc<WorldDef>,
     cfg: &RunConfig,
@@ -421,7 +421,7 @@ pub fn generate_with(
     dir: &Path,
     mut sink: Box<dyn Sink>,
     progress: &mut dyn FnMut(u64, usize),
-    rewriter: Option<Arc<dyn crate::roles::QueryRewriter>>,
+    roles: crate::roles::ModelRoles,
 ) -> Result<(Summary, Vec<PathBuf>), RunError> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let cpath = dir.join(CONFIG);
@@ -442,8 +442,11 @@ pub fn generate_with(
     );
     let jobs = usize::try_from(cfg.n).map_or(jobs, |n| jobs.min(n)).max(1);
     let mut first = Generator::new(def, cfg.gen.clone());
-    if let Some(r) = rewriter {
+    if let Some(r) = roles.query_writer {
         first = first.with_query_rewriter(r);
+    }
+    if let Some(r) = roles.reasoner {
+        first = first.with_model_reasoner(r);
     }
     let mut gens = vec![first.clone(); jobs - 1];
     gens.push(first);
