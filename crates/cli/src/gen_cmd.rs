@@ -246,6 +246,8 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
             let cache = hardgen_llm::Cache::open(&cmd.out.join("llm-cache.sqlite"))?;
             client = client.with_cache(Arc::new(cache));
         }
+        let counted = client.clone();
+        roles.stats = Some(Arc::new(move || counted.stats()));
         let wants = |role: &str| cmd.llm_roles.iter().any(|r| r == role);
         if wants("query_writer") {
             let mut w =

@@ -396,3 +396,47 @@ fn a_model_reasoner_with_native_tool_calls_is_verified() {
     let first_turn = &rec["rounds"][0]["trajectory"][1];
     assert_eq!(first_turn["reasoning"], "step 0");
 }
+
+#[test]
+fn retries_are_counted_in_the_summary_and_nothing_is_lost() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let offline = tmp.path().join("offline");
+    assert!(generate(&offline, &[]).status.success());
+    let query = first_line(offline.join("records.jsonl"))["rounds"][0]["query"]
+        .as_str()
+        .expect("query")
+        .to_string();
+    let (_rt, server) = serve(vec![
+        Step::Status(429, Some(0)),
+        Step::Status(503, None),
+        Step::Truncate,
+        Step::Reply(query),
+    ]);
+    let dir = tmp.path().join("llm");
+    let out = generate(
+        &dir,
+        &[
+            "--llm-base-url",
+            &server.base_url(),
+            "--llm-model",
+            "mock-model",
+            "--llm-roles",
+            "query_writer",
+            "--llm-no-cache",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).expect("summary"))
+            .expect("JSON");
+    assert_eq!(summary["kept"], 1, "{summary}");
+    assert_eq!(summary["llm"]["requests"], 1, "{summary}");
+    assert_eq!(summary["llm"]["retries"], 3, "{summary}");
+    assert_eq!(summary["llm"]["errors"], 0, "{summary}");
+    assert!(!dir.join("llm-cache.sqlite").exists());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("model requests"));
+}

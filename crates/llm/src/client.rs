@@ -118,7 +118,7 @@ struct Counters {
 }
 
 /// A snapshot of a client's counters.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Stats {
     /// Requests made (each counted once, however many attempts it took).
     pub requests: u64,

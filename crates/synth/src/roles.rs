@@ -14,6 +14,8 @@ pub struct ModelRoles {
     pub query_writer: Option<std::sync::Arc<dyn QueryRewriter>>,
     /// Attempts every round as an agent.
     pub reasoner: Option<std::sync::Arc<dyn ModelReasoner>>,
+    /// The model client's counters, read when the run ends (for the summary).
+    pub stats: Option<std::sync::Arc<dyn Fn() -> hardgen_llm::Stats + Send + Sync>>,
 }
 
 /// What a query writer is given for one round.

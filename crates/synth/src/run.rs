@@ -102,6 +102,10 @@ pub struct Summary {
     /// Kept rounds that fail grounding (`ground::ungrounded_rounds`).
     #[serde(default)]
     pub ungrounded: usize,
+    /// Model requests of a run with LLM roles: requests, attempts, retries, errors, cache
+    /// hits, tokens and estimated cost (absent for an offline run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llm: Option<hardgen_llm::Stats>,
     /// Running counts behind the figures above (not written).
     #[serde(skip)]
     acc: Tally,
@@ -314,6 +318,13 @@ impl Summary {
         );
         let _ = writeln!(s, "top opening share    {:>8.3}", self.top_opening_share);
         let _ = writeln!(s, "ungrounded rounds    {:>8}", self.ungrounded);
+        if let Some(l) = &self.llm {
+            let _ = writeln!(
+                s,
+                "model requests       {:>8}   (retries {}, errors {}, from cache {}, tokens {} in / {} out)",
+                l.requests, l.retries, l.errors, l.cache_hits, l.prompt_tokens, l.completion_tokens
+            );
+        }
         let _ = writeln!(s, "domains              {}", self.domains.len());
         for (k, v) in &self.domains {
             let _ = writeln!(s, "  {k:<30} {v:>8}");
@@ -442,6 +453,7 @@ pub fn generate_with(
     );
     let jobs = usize::try_from(cfg.n).map_or(jobs, |n| jobs.min(n)).max(1);
     let mut first = Generator::new(def, cfg.gen.clone());
+    let stats = roles.stats;
     if let Some(r) = roles.query_writer {
         first = first.with_query_rewriter(r);
     }
@@ -507,6 +519,7 @@ pub fn generate_with(
     records.flush().map_err(io(&rpath))?;
     rejected.flush().map_err(io(&jpath))?;
     let mut files = vec![rpath, jpath];
+    summary.llm = stats.map(|f| f());
     files.extend(sink.finish(&summary)?);
     let spath = dir.join(SUMMARY);
     std::fs::write(
