@@ -40,6 +40,52 @@ pub struct RoleError {
     pub message: String,
 }
 
+/// Words that carry no content of a request.
+const STOP: &[&str] = &[
+    "please",
+    "could",
+    "would",
+    "that",
+    "this",
+    "with",
+    "from",
+    "have",
+    "your",
+    "what",
+    "which",
+    "where",
+    "when",
+    "there",
+    "their",
+    "them",
+    "then",
+    "than",
+    "into",
+    "also",
+    "just",
+    "like",
+    "need",
+    "want",
+    "some",
+    "same",
+    "thanks",
+    "help",
+    "hello",
+    "time",
+    "next",
+    "quick",
+    "kindly",
+    "able",
+    "possible",
+    "think",
+    "today",
+    "appreciate",
+    "hoping",
+    "mind",
+    "task",
+    "thing",
+];
+
 /// What makes a model's rewrite unusable before the query checks run: far longer than the
 /// draft, a sentence said twice, or talk about the request instead of the request.
 /// Returns (reason, detail).
@@ -63,6 +109,10 @@ pub fn rewrite_problem(draft: &str, text: &str) -> Option<(&'static str, String)
         "here's",
         "i made",
         "rewrite",
+        "the answer",
+        "the user",
+        "i'm here to",
+        "as an ai",
     ] {
         if lower.contains(meta) {
             return Some((
@@ -70,6 +120,27 @@ pub fn rewrite_problem(draft: &str, text: &str) -> Option<(&'static str, String)
                 format!("the rewrite talks about the request (\"{meta}\")"),
             ));
         }
+    }
+    // A rewrite says the same thing in other words: at least half of the draft's content words
+    // (its action and nouns) stay, so a reply that drifted to another topic is caught.
+    let content = |s: &str| -> std::collections::BTreeSet<String> {
+        s.to_lowercase()
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| w.len() >= 4 && !STOP.contains(w))
+            .map(str::to_string)
+            .collect()
+    };
+    let want = content(draft);
+    let have = content(text);
+    let kept = want.iter().filter(|w| have.contains(*w)).count();
+    if !want.is_empty() && kept * 2 < want.len() {
+        return Some((
+            "drifted",
+            format!(
+                "the rewrite keeps {kept} of the request's {} content words",
+                want.len()
+            ),
+        ));
     }
     let mut seen = std::collections::BTreeSet::new();
     for sentence in lower
@@ -217,6 +288,14 @@ mod tests {
         assert_eq!(
             rewrite_problem(d, "List the Board cards. List the Board cards.").map(|p| p.0),
             Some("repetitive")
+        );
+        assert_eq!(
+            rewrite_problem(d, "The answer is: yes, Board.").map(|p| p.0),
+            Some("meta_text")
+        );
+        assert_eq!(
+            rewrite_problem(d, "I'd love a sunny weekend with the Board.").map(|p| p.0),
+            Some("drifted")
         );
     }
 
