@@ -142,7 +142,7 @@ pub const ANAPHORA: &[&str] = &["from before", "that same", "we just", "from ear
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueryReject {
     /// `incomplete`, `leak`, `ungrammatical`, `relation_missing`, `context_unreferenced`, or for a
-    /// model's rewrite `empty`, `too_long`, `meta_text`, `drifted`, `repetitive` (see `roles::rewrite_problem`).
+    /// model's rewrite `empty`, `too_long`, `meta_text`, `not_a_request`, `drifted`, `repetitive` (see `roles::rewrite_problem`).
     pub reason: &'static str,
     /// Which value or relation.
     pub detail: String,

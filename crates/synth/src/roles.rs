@@ -86,6 +86,44 @@ const STOP: &[&str] = &[
     "thing",
 ];
 
+/// Phrases that make a sentence a request.
+const REQUEST_MARKERS: &[&str] = &[
+    "please",
+    "can you",
+    "could you",
+    "would you",
+    "will you",
+    "i need",
+    "i want",
+    "i'd like",
+    "i would like",
+    "help me",
+    "let's",
+    "kindly",
+    "go ahead",
+    "i'm hoping",
+    "is it possible",
+    "would it be",
+    "do you think",
+    "i was asked",
+    "i'd appreciate",
+    "my task",
+    "one more thing",
+    "next up",
+    "time to",
+    "quick one",
+    "when you have",
+    "can we",
+    "could we",
+];
+
+/// Verbs a request often starts with ("Show me ...", "Find ...").
+const IMPERATIVES: &[&str] = &[
+    "show", "find", "get", "look", "give", "tell", "list", "check", "book", "cancel", "create",
+    "add", "send", "make", "set", "update", "pull", "fetch", "search", "open", "close", "pay",
+    "remove", "move", "mark", "start", "stop", "register", "schedule", "report", "count",
+];
+
 /// What makes a model's rewrite unusable before the query checks run: far longer than the
 /// draft, a sentence said twice, or talk about the request instead of the request.
 /// Returns (reason, detail).
@@ -114,15 +152,14 @@ pub fn rewrite_problem(draft: &str, text: &str) -> Option<(&'static str, String)
         "i'm here to",
         "as an ai",
     ] {
-        if lower.contains(meta) {
+        // A phrase the draft itself holds (a message body "Here is the document") is content.
+        if lower.contains(meta) && !draft.to_lowercase().contains(meta) {
             return Some((
                 "meta_text",
                 format!("the rewrite talks about the request (\"{meta}\")"),
             ));
         }
     }
-    // A rewrite says the same thing in other words: at least half of the draft's content words
-    // (its action and nouns) stay, so a reply that drifted to another topic is caught.
     let content = |s: &str| -> std::collections::BTreeSet<String> {
         s.to_lowercase()
             .split(|c: char| !c.is_alphabetic())
@@ -130,7 +167,29 @@ pub fn rewrite_problem(draft: &str, text: &str) -> Option<(&'static str, String)
             .map(str::to_string)
             .collect()
     };
-    let want = content(draft);
+    // Still one request: one paragraph, asking (a question, a request phrase, or an imperative
+    // that starts with a word of the draft), not a statement about the items.
+    if text.trim().contains('\n') {
+        return Some(("not_a_request", "the rewrite spans several lines".into()));
+    }
+    let first = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .find(|w| !w.is_empty())
+        .unwrap_or("");
+    let draft_words = content(draft);
+    let asks = lower.contains('?')
+        || REQUEST_MARKERS.iter().any(|m| lower.contains(m))
+        || IMPERATIVES.contains(&first)
+        || (first.len() > 2 && draft_words.contains(first));
+    if !asks {
+        return Some((
+            "not_a_request",
+            "the rewrite states something instead of asking for it".into(),
+        ));
+    }
+    // A rewrite says the same thing in other words: at least half of the draft's content words
+    // (its action and nouns) stay, so a reply that drifted to another topic is caught.
+    let want = draft_words;
     let have = content(text);
     let kept = want.iter().filter(|w| have.contains(*w)).count();
     if !want.is_empty() && kept * 2 < want.len() {
@@ -294,8 +353,20 @@ mod tests {
             Some("meta_text")
         );
         assert_eq!(
-            rewrite_problem(d, "I'd love a sunny weekend with the Board.").map(|p| p.0),
+            rewrite_problem(d, "Could I have a sunny weekend with the Board?").map(|p| p.0),
             Some("drifted")
+        );
+        assert_eq!(
+            rewrite_problem(d, "The cards of the group named Board are listed.").map(|p| p.0),
+            Some("not_a_request")
+        );
+        assert_eq!(
+            rewrite_problem(d, "Board\nThe cards of the group named Board.").map(|p| p.0),
+            Some("not_a_request")
+        );
+        assert_eq!(
+            rewrite_problem(d, "List every card in the group named Board.").map(|p| p.0),
+            None
         );
     }
 

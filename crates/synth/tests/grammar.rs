@@ -3,6 +3,7 @@
 
 use hardgen_synth::pipeline::{GenConfig, Generator};
 use hardgen_synth::query::{action, grammar_problems, plans, render};
+use hardgen_synth::roles::rewrite_problem;
 use hardgen_tools::world;
 
 #[test]
@@ -63,6 +64,9 @@ fn generated_queries_are_grammatical() {
                 for round in &r.rounds {
                     let p = grammar_problems(&round.query);
                     assert!(p.is_empty(), "{}: {} -> {p:?}", r.id, round.query);
+                    // A model that returned the draft unchanged passes the rewrite checks.
+                    let q = &round.query;
+                    assert_eq!(rewrite_problem(q, q), None, "{}: {q}", r.id);
                 }
             }
             Err(e) => assert_ne!(e.reason, "ungrammatical", "{}: {}", e.id, e.detail),
