@@ -175,8 +175,8 @@ fn the_model_rewrites_queries_and_a_failed_rewrite_is_retried_with_the_problem()
 fn a_rewrite_that_fails_twice_is_rejected_with_the_checks_reason() {
     let tmp = tempfile::tempdir().expect("tmp");
     let (_rt, server) = serve(vec![
-        Step::Reply("Hi.".into()),
-        Step::Reply("Hi again.".into()),
+        Step::Reply("Please do it.".into()),
+        Step::Reply("Please do it now.".into()),
     ]);
     let out = generate(
         tmp.path(),
@@ -196,7 +196,7 @@ fn a_rewrite_that_fails_twice_is_rejected_with_the_checks_reason() {
     );
     let rej = first_line(tmp.path().join("rejected.jsonl"));
     assert_eq!(rej["stage"], "query_writer");
-    assert_eq!(rej["reason"], "incomplete");
+    assert_eq!(rej["reason"], "drifted");
     assert!(
         rej["detail"]
             .as_str()
