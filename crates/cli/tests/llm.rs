@@ -107,6 +107,21 @@ fn generate(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
         .expect("runs")
 }
 
+/// The offline record of the test item (the same item every LLM test runs), made in `tmp`.
+fn offline_record(tmp: &std::path::Path) -> serde_json::Value {
+    let offline = tmp.join("offline");
+    assert!(generate(&offline, &[]).status.success());
+    first_line(offline.join("records.jsonl"))
+}
+
+/// The offline query of the test item: a rewrite every check accepts.
+fn offline_query(tmp: &std::path::Path) -> String {
+    offline_record(tmp)["rounds"][0]["query"]
+        .as_str()
+        .expect("query")
+        .to_string()
+}
+
 fn first_line(path: std::path::PathBuf) -> serde_json::Value {
     let text = std::fs::read_to_string(&path).expect("file");
     serde_json::from_str(text.lines().next().expect("a line")).expect("JSON")
@@ -116,13 +131,7 @@ fn first_line(path: std::path::PathBuf) -> serde_json::Value {
 fn the_model_rewrites_queries_and_a_failed_rewrite_is_retried_with_the_problem() {
     let tmp = tempfile::tempdir().expect("tmp");
     // The offline query of the same item: a rewrite the checks accept.
-    let offline = tmp.path().join("offline");
-    assert!(generate(&offline, &[]).status.success());
-    let rec = first_line(offline.join("records.jsonl"));
-    let query = rec["rounds"][0]["query"]
-        .as_str()
-        .expect("query")
-        .to_string();
+    let query = offline_query(tmp.path());
 
     let (_rt, server) = serve(vec![
         Step::Reply("Hello there.".into()),
@@ -238,12 +247,7 @@ fn an_unreachable_model_stops_the_run_with_a_clear_error() {
 #[test]
 fn a_rerun_is_answered_from_the_cache_and_gives_the_same_files() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let offline = tmp.path().join("offline");
-    assert!(generate(&offline, &[]).status.success());
-    let query = first_line(offline.join("records.jsonl"))["rounds"][0]["query"]
-        .as_str()
-        .expect("query")
-        .to_string();
+    let query = offline_query(tmp.path());
     let (_rt, server) = serve(vec![Step::Reply(query)]);
     let dir = tmp.path().join("llm");
     let args = [
@@ -267,9 +271,7 @@ fn a_rerun_is_answered_from_the_cache_and_gives_the_same_files() {
 
 /// The offline record of the test item: its gold calls and final answer.
 fn offline_gold(tmp: &std::path::Path) -> (Vec<(String, serde_json::Value)>, String) {
-    let offline = tmp.join("offline");
-    assert!(generate(&offline, &[]).status.success());
-    let rec = first_line(offline.join("records.jsonl"));
+    let rec = offline_record(tmp);
     let round = &rec["rounds"][0];
     let gold = round["gold"]
         .as_array()
@@ -400,12 +402,7 @@ fn a_model_reasoner_with_native_tool_calls_is_verified() {
 #[test]
 fn retries_are_counted_in_the_summary_and_nothing_is_lost() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let offline = tmp.path().join("offline");
-    assert!(generate(&offline, &[]).status.success());
-    let query = first_line(offline.join("records.jsonl"))["rounds"][0]["query"]
-        .as_str()
-        .expect("query")
-        .to_string();
+    let query = offline_query(tmp.path());
     let (_rt, server) = serve(vec![
         Step::Status(429, Some(0)),
         Step::Status(503, None),

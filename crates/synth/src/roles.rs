@@ -140,6 +140,7 @@ pub fn rewrite_problem(draft: &str, text: &str) -> Option<(&'static str, String)
         ));
     }
     let lower = text.to_lowercase();
+    let draft_lower = draft.to_lowercase();
     for meta in [
         "original request",
         "rewritten request",
@@ -153,7 +154,7 @@ pub fn rewrite_problem(draft: &str, text: &str) -> Option<(&'static str, String)
         "as an ai",
     ] {
         // A phrase the draft itself holds (a message body "Here is the document") is content.
-        if lower.contains(meta) && !draft.to_lowercase().contains(meta) {
+        if lower.contains(meta) && !draft_lower.contains(meta) {
             return Some((
                 "meta_text",
                 format!("the rewrite talks about the request (\"{meta}\")"),

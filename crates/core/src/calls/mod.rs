@@ -173,7 +173,7 @@ pub fn python_decode(text: &str) -> Result<Vec<Decoded>, CodecError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
@@ -236,18 +236,22 @@ mod tests {
         );
     }
 
-    fn arb_value() -> impl Strategy<Value = Value> {
+    /// JSON values for the codecs' property tests: every scalar kind (integers to `u64::MAX`,
+    /// finite floats), printable, any and delimiter-laden strings, nested lists and objects.
+    pub(crate) fn arb_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
             any::<i64>().prop_map(|i| json!(i)),
+            any::<u64>().prop_map(|u| json!(u)),
             any::<f64>()
                 .prop_filter("finite", |f| f.is_finite())
                 .prop_map(|f| json!(f)),
+            "[ -~]{0,12}".prop_map(Value::String),
             "\\PC{0,10}".prop_map(Value::String),
-            "[\\x00-\\x1f\"'\\\\<>/{}\\[\\],:]{0,6}".prop_map(Value::String),
+            "[\\x00-\\x1f\"'\\\\()<>/{}\\[\\],:=]{0,6}".prop_map(Value::String),
         ];
-        leaf.prop_recursive(3, 16, 4, |inner| {
+        leaf.prop_recursive(3, 20, 4, |inner| {
             prop_oneof![
                 prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
                 prop::collection::btree_map("[a-z_]{1,5}", inner, 0..3)

@@ -268,27 +268,7 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::json;
 
-    fn arb_value() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(|i| json!(i)),
-            any::<u64>().prop_map(|u| json!(u)),
-            any::<f64>()
-                .prop_filter("finite", |f| f.is_finite())
-                .prop_map(|f| json!(f)),
-            "[ -~]{0,12}".prop_map(Value::String),
-            "\\PC{0,8}".prop_map(Value::String),
-            "[\\x00-\\x1f\"\\\\()\\[\\],=]{0,6}".prop_map(Value::String),
-        ];
-        leaf.prop_recursive(3, 20, 4, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
-                prop::collection::btree_map("[a-z]{1,4}", inner, 0..3)
-                    .prop_map(|m| Value::Object(m.into_iter().collect())),
-            ]
-        })
-    }
+    use crate::calls::tests::arb_value;
 
     proptest! {
         #[test]
