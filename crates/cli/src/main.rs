@@ -3,6 +3,7 @@
 mod gen_cmd;
 mod graph_cmd;
 mod llm_cmd;
+mod serve_cmd;
 mod tools_cmd;
 
 use clap::{Parser, Subcommand};
@@ -52,6 +53,9 @@ enum Command {
     /// Talk to an OpenAI-compatible chat-completions endpoint (load benchmark).
     #[command(subcommand)]
     Llm(llm_cmd::LlmCmd),
+    /// Serve a built-in deterministic policy (oracle, baseline) as an OpenAI-compatible
+    /// endpoint: /v1/chat/completions, /v1/models, /health. Not a language model.
+    Serve(serve_cmd::ServeCmd),
 }
 
 /// Exit codes, documented in the README.
@@ -74,6 +78,7 @@ fn main() -> ExitCode {
         }
         Command::Stats { dir, json } => gen_cmd::run_stats(&dir, json),
         Command::Llm(cmd) => llm_cmd::run(cmd),
+        Command::Serve(cmd) => serve_cmd::run(cmd),
         Command::Verify { dir } => {
             tools_cmd::open(cli.world.as_deref()).and_then(|def| gen_cmd::run_verify(&dir, def))
         }

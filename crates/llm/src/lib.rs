@@ -6,12 +6,14 @@
 //! (honouring `Retry-After`), paces requests to a requests-per-minute limit, and counts requests,
 //! retries, errors, tokens and cost. The API key never appears in a log line, a record or an error.
 //! [`load::run`] drives any endpoint with many small requests (`hardgen llm bench`), and [`mock`]
-//! is a scripted local endpoint for tests and benchmarks (it is not a model).
+//! is a scripted local endpoint for tests and benchmarks (it is not a model). [`server`] puts any
+//! [`server::Responder`] (hardgen's built-in policies) behind an OpenAI-compatible endpoint.
 
 pub mod cache;
 pub mod client;
 pub mod load;
 pub mod mock;
+pub mod server;
 pub mod types;
 
 pub use cache::Cache;

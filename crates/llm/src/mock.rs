@@ -1,9 +1,11 @@
 //! A scripted OpenAI-compatible endpoint on loopback, for tests and benchmarks. It is not a
-//! model: every answer is the fixed text `ok`. Each request takes the next step of a script
-//! (answer, error status with or without `Retry-After`, stall, truncated body, dropped
-//! connection, a 200 that is not JSON); when the script runs out it answers. Written over raw TCP
+//! model: every answer is the fixed text `ok`, or, with a [`Responder`] behind it (a built-in
+//! policy), that responder's answer. Each request takes the next step of a script (answer,
+//! error status with or without `Retry-After`, stall, truncated body, dropped connection, a 200
+//! that is not JSON); when the script runs out it answers. Written over raw TCP
 //! so it can misbehave in ways a well-behaved HTTP framework will not.
 
+use crate::server::Responder;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -30,6 +32,18 @@ pub enum Step {
     Drop,
     /// A 200 whose body is not JSON.
     NotJson,
+}
+
+/// Answers a request body: the responder's message, or the fixed `ok` answer.
+fn respond(responder: Option<&Arc<dyn Responder>>, body: &[u8]) -> String {
+    let Some(r) = responder else {
+        return answer_body();
+    };
+    let req: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    match r.respond(&req) {
+        Ok(m) => message_body(&m),
+        Err(e) => answer_body_with(&e),
+    }
 }
 
 /// A running mock endpoint; stops when dropped.
@@ -71,6 +85,16 @@ fn answer_body() -> String {
 impl MockServer {
     /// Starts on `127.0.0.1:0` in the current tokio runtime; every answer waits `latency` first.
     pub async fn start(script: Vec<Step>, latency: Duration) -> std::io::Result<MockServer> {
+        MockServer::start_with(script, latency, None).await
+    }
+
+    /// Like [`MockServer::start`], but `Answer` (and a stalled or cut answer) is `responder`'s
+    /// answer to the request: a built-in policy behind a misbehaving connection.
+    pub async fn start_with(
+        script: Vec<Step>,
+        latency: Duration,
+        responder: Option<Arc<dyn Responder>>,
+    ) -> std::io::Result<MockServer> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let served = Arc::new(AtomicUsize::new(0));
@@ -85,9 +109,10 @@ impl MockServer {
         let task = tokio::spawn(async move {
             while let Ok((sock, _)) = listener.accept().await {
                 let (script, seen) = (Arc::clone(&script), seen.clone());
+                let responder = responder.clone();
                 tokio::spawn(async move {
                     // A connection error only ends this connection.
-                    let _ = serve(sock, &script, &seen, latency).await;
+                    let _ = serve(sock, &script, &seen, latency, responder.as_ref()).await;
                 });
             }
         });
@@ -147,6 +172,7 @@ async fn serve(
     script: &[Step],
     seen: &Seen,
     latency: Duration,
+    responder: Option<&Arc<dyn Responder>>,
 ) -> std::io::Result<()> {
     sock.set_nodelay(true)?;
     let mut r = BufReader::new(sock);
@@ -193,7 +219,7 @@ async fn serve(
         };
         match step {
             Step::Answer => {
-                w.write_all(reply("200 OK", "", &answer_body()).as_bytes())
+                w.write_all(reply("200 OK", "", &respond(responder, &body)).as_bytes())
                     .await?
             }
             Step::Reply(text) => {
@@ -212,12 +238,13 @@ async fn serve(
             }
             Step::Stall(d) => {
                 tokio::time::sleep(d).await;
-                w.write_all(reply("200 OK", "", &answer_body()).as_bytes())
+                w.write_all(reply("200 OK", "", &respond(responder, &body)).as_bytes())
                     .await?;
             }
             Step::Truncate => {
-                let full = reply("200 OK", "", &answer_body());
-                let cut = full.len() - answer_body().len() / 2;
+                let answer = respond(responder, &body);
+                let full = reply("200 OK", "", &answer);
+                let cut = full.len() - answer.len() / 2;
                 w.write_all(&full.as_bytes()[..cut]).await?;
                 w.shutdown().await?;
                 return Ok(());

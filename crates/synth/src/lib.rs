@@ -8,6 +8,7 @@ pub mod maker;
 pub mod par;
 pub mod phrase;
 pub mod pipeline;
+pub mod policy;
 pub mod query;
 pub mod reasoner;
 pub mod roles;

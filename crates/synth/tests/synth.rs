@@ -240,3 +240,32 @@ fn summary_counts_bigrams_openings_targets_and_rejections() {
         assert!(v.get(k).is_some(), "{k} missing");
     }
 }
+
+#[test]
+fn the_oracle_policy_solves_more_than_the_baseline_and_neither_sees_the_gold() {
+    use hardgen_synth::policy::{solves, PolicyKind};
+    let (kept, _) = run(GenConfig::default(), 80);
+    let mut env = World::new(def(), 0);
+    let (mut oracle, mut baseline, mut rounds) = (0, 0, 0);
+    for rec in &kept {
+        for r in 0..rec.rounds.len() {
+            rounds += 1;
+            oracle += usize::from(solves(PolicyKind::Oracle, rec, r, &mut env));
+            baseline += usize::from(solves(PolicyKind::Baseline, rec, r, &mut env));
+        }
+    }
+    println!("rounds {rounds}: oracle {oracle}, baseline {baseline}");
+    // The baseline never plans a lookup, so it fails wherever a value is implicit; the oracle
+    // plans them. Both read only the request, the tools and their own results.
+    assert!(oracle * 5 >= rounds, "oracle {oracle} of {rounds}");
+    assert!(
+        baseline * 2 < oracle,
+        "baseline {baseline}, oracle {oracle}"
+    );
+    let implicit = kept
+        .iter()
+        .flat_map(|r| r.rounds.iter())
+        .filter(|r| r.gold.len() > 1)
+        .count();
+    assert!(implicit > 0);
+}

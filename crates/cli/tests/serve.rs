@@ -1,0 +1,229 @@
+//! `hardgen serve` (the built-in policies behind an OpenAI-compatible endpoint) and whole
+//! `hardgen generate` runs whose model roles are pointed at it over loopback, also through a
+//! connection that misbehaves on purpose.
+
+use assert_cmd::Command;
+use hardgen_llm::mock::{MockServer, Step};
+use hardgen_synth::policy::{PolicyKind, PolicyResponder};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A running `hardgen serve`, killed on drop.
+struct Served {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn hardgen_serve(policy: &str) -> Served {
+    let bin = assert_cmd::cargo::cargo_bin("hardgen");
+    let mut child = std::process::Command::new(bin)
+        .args(["serve", "--policy", policy, "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let url = line
+        .split_whitespace()
+        .nth(1)
+        .expect("listening URL")
+        .to_string();
+    assert!(line.contains("not a language model"), "{line}");
+    Served { child, url }
+}
+
+/// A raw HTTP/1.1 GET (the tests need no HTTP client for two reads).
+fn get(url: &str) -> (u16, serde_json::Value) {
+    let rest = url.strip_prefix("http://").expect("http URL");
+    let (host, path) = rest.split_once('/').expect("a path");
+    let mut s = std::net::TcpStream::connect(host).expect("connect");
+    write!(
+        s,
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut text = String::new();
+    s.read_to_string(&mut text).expect("read");
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
+    (status, serde_json::from_str(body).unwrap_or_default())
+}
+
+fn generate(dir: &Path, n: &str, extra: &[&str]) -> std::process::Output {
+    Command::cargo_bin("hardgen")
+        .expect("binary")
+        .args(["generate", "--n", n, "--seed", "3", "--world-seeds", "1"])
+        .arg("--out")
+        .arg(dir)
+        .args(extra)
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("HARDGEN_API_KEY")
+        .env_remove("HARDGEN_LLM_BASE_URL")
+        .env_remove("HARDGEN_LLM_MODEL")
+        .output()
+        .expect("runs")
+}
+
+fn summary(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).expect("summary"))
+        .expect("JSON")
+}
+
+fn lines(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
+}
+
+/// Every item is kept or rejected with a stage and a reason; kept records re-verify.
+fn assert_complete(dir: &Path, items: usize) -> (Vec<serde_json::Value>, serde_json::Value) {
+    let records = lines(&dir.join("records.jsonl"));
+    let rejected = lines(&dir.join("rejected.jsonl"));
+    assert_eq!(records.len() + rejected.len(), items, "an item was lost");
+    for r in &rejected {
+        assert!(
+            r["stage"].as_str().is_some_and(|s| !s.is_empty())
+                && r["reason"].as_str().is_some_and(|s| !s.is_empty()),
+            "{r}"
+        );
+    }
+    let verify = Command::cargo_bin("hardgen")
+        .expect("binary")
+        .arg("verify")
+        .arg(dir)
+        .output()
+        .expect("verify runs");
+    assert!(
+        verify.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&verify.stdout),
+        String::from_utf8_lossy(&verify.stderr)
+    );
+    (records, summary(dir))
+}
+
+#[test]
+fn serve_lists_its_model_and_answers_health() {
+    let s = hardgen_serve("baseline");
+    let (status, models) = get(&format!("{}/models", s.url));
+    assert_eq!(status, 200);
+    assert_eq!(models["data"][0]["id"], "hardgen-baseline");
+    let (status, health) = get(&format!("{}/health", s.url.trim_end_matches("/v1")));
+    assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
+}
+
+#[test]
+fn every_role_pointed_at_hardgen_serve_gives_a_dataset_that_verifies() {
+    let s = hardgen_serve("oracle");
+    let tmp = tempfile::tempdir().expect("tmp");
+    for mode in ["native", "constrained", "text"] {
+        let dir = tmp.path().join(mode);
+        let out = generate(
+            &dir,
+            "12",
+            &[
+                "--llm-base-url",
+                &s.url,
+                "--llm-model",
+                "hardgen-oracle",
+                "--llm-tool-mode",
+                mode,
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{mode}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (records, summary) = assert_complete(&dir, 12);
+        assert!(!records.is_empty(), "{mode}: the oracle kept nothing");
+        for r in &records {
+            assert_eq!(r["generator"]["reasoner"], "hardgen-oracle", "{mode}");
+            assert_eq!(r["generator"]["query_writer"], "hardgen-oracle", "{mode}");
+        }
+        assert!(
+            summary["llm"]["requests"].as_u64().unwrap_or(0) > 12,
+            "{summary}"
+        );
+        assert_eq!(summary["llm"]["errors"], 0, "{summary}");
+    }
+}
+
+#[test]
+fn a_misbehaving_server_still_yields_a_complete_run_and_counts_its_retries() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let bad_call = serde_json::json!({"role": "assistant", "content": null, "tool_calls": [
+        {"id": "x", "type": "function", "function": {"name": "search_shows", "arguments": "{\"genre\": "}}]});
+    // Transport failures (retried by the client) and one invalid tool call (a model error the
+    // reasoner's next attempt absorbs), spread over the run; the rest is the oracle's answer.
+    let mut script = Vec::new();
+    for bad in [
+        Step::Status(429, Some(1)),
+        Step::Status(500, None),
+        Step::Stall(Duration::from_secs(10)),
+        Step::Truncate,
+        Step::Drop,
+        Step::NotJson,
+        Step::Message(bad_call),
+    ] {
+        script.push(bad);
+        script.extend(std::iter::repeat_n(Step::Answer, 5));
+    }
+    let server = rt
+        .block_on(MockServer::start_with(
+            script,
+            Duration::ZERO,
+            Some(Arc::new(PolicyResponder::new(PolicyKind::Oracle))),
+        ))
+        .expect("server");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("run");
+    let out = generate(
+        &dir,
+        "6",
+        &[
+            "--llm-base-url",
+            &server.base_url(),
+            "--llm-model",
+            "hardgen-oracle",
+            "--llm-timeout",
+            "2",
+            "--llm-no-cache",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, summary) = assert_complete(&dir, 6);
+    // 429, 500, the stall (timed out), the cut body, the dropped connection, the non-JSON body.
+    assert!(
+        summary["llm"]["retries"].as_u64().unwrap_or(0) >= 6,
+        "{summary}"
+    );
+    assert_eq!(summary["llm"]["errors"], 0, "{summary}");
+    assert!(server.served() > 6 * 6, "the whole script was not reached");
+}
