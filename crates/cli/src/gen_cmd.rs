@@ -62,34 +62,9 @@ pub struct GenerateCmd {
     /// Worker threads (default: all cores); the files do not depend on it.
     #[arg(long)]
     jobs: Option<std::num::NonZeroUsize>,
-    /// Base URL of an OpenAI-compatible server (ending in /v1) for the LLM roles; today the
-    /// query writer rewrites every offline query with it. Key from HARDGEN_API_KEY or
-    /// OPENAI_API_KEY.
-    #[arg(long, env = "HARDGEN_LLM_BASE_URL", requires = "llm_model")]
-    llm_base_url: Option<String>,
-    /// Model name for the LLM roles.
-    #[arg(long, env = "HARDGEN_LLM_MODEL", requires = "llm_base_url")]
-    llm_model: Option<String>,
-    /// Retries of one model request (429, 5xx, timeouts, cut-off bodies) before the run stops.
-    #[arg(long, default_value_t = 5)]
-    llm_max_retries: u32,
-    /// Timeout of one model request, in seconds.
-    #[arg(long, default_value_t = 120.0)]
-    llm_timeout: f64,
-    /// Sampling temperature of the LLM roles.
-    #[arg(long, default_value_t = 0.7)]
-    llm_temperature: f64,
-    /// Roles the model takes (comma-separated): query_writer, reasoner.
-    #[arg(long, value_delimiter = ',', default_value = "query_writer,reasoner")]
-    llm_roles: Vec<String>,
-    /// How the reasoner asks for tool calls: native (OpenAI tools), text (Hermes or Python
-    /// calls in the text) or constrained (JSON-schema output, for models without tool calling).
-    #[arg(long, default_value = "native")]
-    llm_tool_mode: String,
-    /// Do not keep model answers in DIR/llm-cache.sqlite (by default a rerun into the same
-    /// directory is answered from it and sends nothing twice).
-    #[arg(long)]
-    llm_no_cache: bool,
+    /// Model roles (see `hardgen config show`).
+    #[command(flatten)]
+    llm: crate::config_cmd::LlmFlags,
 }
 
 /// Parses `--length-weights`: `LEN:WEIGHT` pairs into weights indexed by length.
@@ -161,7 +136,7 @@ impl Sink for Exports {
 }
 
 /// Runs `hardgen generate`.
-pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
+pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>, config: Option<&Path>) -> Result<u8> {
     if !(0.0..=1.0).contains(&cmd.cross_domain_share) {
         bail!(
             "--cross-domain-share must be between 0 and 1, got {}",
@@ -180,7 +155,7 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
         .iter()
         .map(|f| f.parse::<hardgen_export::Format>())
         .collect::<Result<Vec<_>, _>>()?;
-    let cfg = RunConfig {
+    let mut cfg = RunConfig {
         n: cmd.n,
         gen: GenConfig {
             seed: cmd.seed,
@@ -204,65 +179,16 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>) -> Result<u8> {
         formats: cmd.formats.clone(),
         split_turns: cmd.split_turns,
         think_inline: cmd.think_inline,
-        llm: cmd
-            .llm_base_url
-            .clone()
-            .zip(cmd.llm_model.clone())
-            .map(|(base_url, model)| run::LlmEndpoint {
-                base_url,
-                model,
-                roles: cmd.llm_roles.clone(),
-            }),
+        llm: Vec::new(),
+        max_cost: None,
     };
-    // The model roles wait on this runtime from the worker threads.
-    let runtime = match &cfg.llm {
-        Some(_) => Some(
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .context("starting the async runtime for the model client")?,
-        ),
-        None => None,
-    };
-    for r in &cmd.llm_roles {
-        if !["query_writer", "reasoner"].contains(&r.as_str()) {
-            bail!("--llm-roles: unknown role `{r}` (query_writer, reasoner)");
-        }
-    }
-    let mode: hardgen_synth::roles::CallMode =
-        cmd.llm_tool_mode.parse().map_err(anyhow::Error::msg)?;
-    let mut roles = hardgen_synth::roles::ModelRoles::default();
-    if let (Some(e), Some(rt)) = (&cfg.llm, &runtime) {
-        let mut c = hardgen_llm::ClientConfig::new(&e.base_url, &e.model);
-        c.max_retries = cmd.llm_max_retries;
-        c.timeout = std::time::Duration::try_from_secs_f64(cmd.llm_timeout)
-            .with_context(|| format!("--llm-timeout {} is not seconds", cmd.llm_timeout))?;
-        c.concurrency = jobs.max(1);
-        let mut client = hardgen_llm::Client::new(c)?;
-        if !cmd.llm_no_cache {
-            std::fs::create_dir_all(&cmd.out)
-                .with_context(|| format!("creating {}", cmd.out.display()))?;
-            let cache = hardgen_llm::Cache::open(&cmd.out.join("llm-cache.sqlite"))?;
-            client = client.with_cache(Arc::new(cache));
-        }
-        let counted = client.clone();
-        roles.stats = Some(Arc::new(move || counted.stats()));
-        let wants = |role: &str| cmd.llm_roles.iter().any(|r| r == role);
-        if wants("query_writer") {
-            let mut w =
-                hardgen_synth::roles::LlmQueryWriter::new(client.clone(), rt.handle().clone());
-            w.seed = cmd.seed;
-            w.temperature = cmd.llm_temperature;
-            roles.query_writer = Some(Arc::new(w));
-        }
-        if wants("reasoner") {
-            let mut r = hardgen_synth::roles::LlmReasoner::new(client, rt.handle().clone(), mode);
-            r.seed = cmd.seed;
-            r.temperature = cmd.llm_temperature;
-            roles.reasoner = Some(Arc::new(r));
-        }
-    }
+    let resolved = crate::config_cmd::resolve(&cmd.llm, config)?;
+    let built = crate::config_cmd::build(&resolved, &cmd.out, jobs, cmd.seed)?;
+    cfg.llm = built.endpoints.clone();
+    cfg.max_cost = resolved.max_cost;
+    let roles = built.roles;
+    // The roles wait on this runtime until the run ends.
+    let _runtime = built.runtime;
     let opts = hardgen_export::ExportOptions {
         split_turns: cmd.split_turns,
         think_inline: cmd.think_inline,

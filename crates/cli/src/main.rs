@@ -1,5 +1,6 @@
 //! The `hardgen` binary: parses flags, opens the tool world, dispatches to a command module.
 
+mod config_cmd;
 mod gen_cmd;
 mod graph_cmd;
 mod llm_cmd;
@@ -22,6 +23,9 @@ struct Cli {
     /// Use the domain files in this directory instead of the built-in world.
     #[arg(long, global = true, env = "HARDGEN_WORLD")]
     world: Option<PathBuf>,
+    /// Model configuration file (default: HARDGEN_CONFIG, else ./hardgen.toml if present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -56,6 +60,9 @@ enum Command {
     /// Serve a built-in deterministic policy (oracle, baseline) as an OpenAI-compatible
     /// endpoint: /v1/chat/completions, /v1/models, /health. Not a language model.
     Serve(serve_cmd::ServeCmd),
+    /// Show the resolved model configuration (hardgen.toml, environment, flags), secrets masked.
+    #[command(subcommand)]
+    Config(config_cmd::ConfigCmd),
 }
 
 /// Exit codes, documented in the README.
@@ -73,12 +80,12 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Tools(cmd) => tools_cmd::run(cmd, cli.world.as_deref()),
         Command::Graph(cmd) => graph_cmd::run_graph(cmd, || tools_cmd::open(cli.world.as_deref())),
-        Command::Generate(cmd) => {
-            tools_cmd::open(cli.world.as_deref()).and_then(|def| gen_cmd::run_generate(cmd, def))
-        }
+        Command::Generate(cmd) => tools_cmd::open(cli.world.as_deref())
+            .and_then(|def| gen_cmd::run_generate(cmd, def, cli.config.as_deref())),
         Command::Stats { dir, json } => gen_cmd::run_stats(&dir, json),
         Command::Llm(cmd) => llm_cmd::run(cmd),
         Command::Serve(cmd) => serve_cmd::run(cmd),
+        Command::Config(cmd) => config_cmd::run(cmd, cli.config.as_deref()),
         Command::Verify { dir } => {
             tools_cmd::open(cli.world.as_deref()).and_then(|def| gen_cmd::run_verify(&dir, def))
         }

@@ -158,6 +158,8 @@ fn every_role_pointed_at_hardgen_serve_gives_a_dataset_that_verifies() {
         for r in &records {
             assert_eq!(r["generator"]["reasoner"], "hardgen-oracle", "{mode}");
             assert_eq!(r["generator"]["query_writer"], "hardgen-oracle", "{mode}");
+            assert_eq!(r["generator"]["tool_maker"], "hardgen-oracle", "{mode}");
+            assert_eq!(r["generator"]["verifier"], "hardgen-oracle", "{mode}");
         }
         assert!(
             summary["llm"]["requests"].as_u64().unwrap_or(0) > 12,

@@ -81,6 +81,9 @@ pub struct ClientConfig {
     pub concurrency: usize,
     /// Requests started per minute (None: no pacing).
     pub requests_per_minute: Option<u32>,
+    /// Tokens (prompt estimate + completions) per minute (None: no limit). A request waits
+    /// until the last minute's tokens leave room for it.
+    pub tokens_per_minute: Option<u64>,
     /// Prices for the cost estimate.
     pub prices: Prices,
 }
@@ -100,6 +103,7 @@ impl ClientConfig {
             backoff_max: Duration::from_secs(30),
             concurrency: 16,
             requests_per_minute: None,
+            tokens_per_minute: None,
             prices: Prices::default(),
         }
     }
@@ -138,6 +142,23 @@ pub struct Stats {
     pub cache_hits: u64,
 }
 
+impl std::ops::Add for Stats {
+    type Output = Stats;
+    /// The figures of two clients together.
+    fn add(self, o: Stats) -> Stats {
+        Stats {
+            requests: self.requests + o.requests,
+            attempts: self.attempts + o.attempts,
+            retries: self.retries + o.retries,
+            errors: self.errors + o.errors,
+            prompt_tokens: self.prompt_tokens + o.prompt_tokens,
+            completion_tokens: self.completion_tokens + o.completion_tokens,
+            cost: self.cost + o.cost,
+            cache_hits: self.cache_hits + o.cache_hits,
+        }
+    }
+}
+
 /// A chat-completions client. Cheap to clone: clones share the connection pool, the limits and
 /// the counters.
 #[derive(Clone)]
@@ -148,6 +169,8 @@ pub struct Client {
     gate: Arc<Semaphore>,
     /// When the next request may start (requests-per-minute pacing).
     next_slot: Arc<Mutex<Option<Instant>>>,
+    /// Tokens spent in the last minute, by when (tokens-per-minute limit).
+    spent: Arc<Mutex<std::collections::VecDeque<(Instant, u64)>>>,
     counters: Arc<Counters>,
     cache: Option<Arc<Cache>>,
 }
@@ -205,6 +228,7 @@ impl Client {
             url: format!("{}/chat/completions", cfg.base_url).into(),
             gate: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
             next_slot: Arc::new(Mutex::new(None)),
+            spent: Arc::new(Mutex::new(std::collections::VecDeque::new())),
             counters: Arc::new(Counters::default()),
             cache: None,
             cfg: Arc::new(cfg),
@@ -263,11 +287,13 @@ impl Client {
                         LlmError::Config("the client's request gate was closed".into())
                     })?;
                 self.pace().await;
+                self.pace_tokens(&body).await;
                 self.counters.attempts.fetch_add(1, Ordering::Relaxed);
                 self.attempt(&body).await
             };
             match outcome {
                 Ok(r) => {
+                    self.spend(&body, &r);
                     if let Some(cache) = &self.cache {
                         cache.put(&body, &r.raw)?;
                     }
@@ -347,6 +373,55 @@ impl Client {
             slot
         };
         tokio::time::sleep_until(slot).await;
+    }
+
+    /// A request's prompt tokens, estimated before it is sent (4 bytes a token).
+    fn estimate(body: &serde_json::Value) -> u64 {
+        (body.to_string().len() as u64).div_ceil(4)
+    }
+
+    /// Waits until the last minute's tokens leave room for `body` under the tokens-per-minute
+    /// limit (a request larger than the whole limit waits for an empty minute).
+    async fn pace_tokens(&self, body: &serde_json::Value) {
+        let Some(tpm) = self.cfg.tokens_per_minute.filter(|t| *t > 0) else {
+            return;
+        };
+        let need = Self::estimate(body).min(tpm);
+        loop {
+            let wait = {
+                let mut spent = self.spent.lock().unwrap_or_else(PoisonError::into_inner);
+                let now = Instant::now();
+                while spent
+                    .front()
+                    .is_some_and(|(t, _)| now.duration_since(*t) >= Duration::from_secs(60))
+                {
+                    spent.pop_front();
+                }
+                let used: u64 = spent.iter().map(|(_, n)| n).sum();
+                if used + need <= tpm {
+                    // Hold the room now so requests in flight together do not overshoot.
+                    spent.push_back((now, need));
+                    return;
+                }
+                spent.front().map_or(Duration::ZERO, |(t, _)| {
+                    Duration::from_secs(60) - now.duration_since(*t)
+                })
+            };
+            tokio::time::sleep(wait.max(Duration::from_millis(5))).await;
+        }
+    }
+
+    /// Books an answer's completion tokens (and any prompt tokens above the estimate).
+    fn spend(&self, body: &serde_json::Value, r: &ChatResponse) {
+        if self.cfg.tokens_per_minute.is_none() {
+            return;
+        }
+        let extra = (r.usage.prompt_tokens + r.usage.completion_tokens)
+            .saturating_sub(Self::estimate(body));
+        self.spent
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push_back((Instant::now(), extra));
     }
 
     /// The wait before retry `attempt + 1`: exponential with jitter in [d/2, d], or what the

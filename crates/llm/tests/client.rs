@@ -159,6 +159,26 @@ async fn concurrency_and_pacing_are_bounded() {
 }
 
 #[tokio::test]
+async fn the_tokens_per_minute_limit_holds_a_request_that_would_overshoot() {
+    let s = start(vec![]).await;
+    let mut cfg = config(&s);
+    let one = (ChatRequest::user("hi").body("mock-model").to_string().len() as u64).div_ceil(4);
+    // Room for two requests in a minute, not three.
+    cfg.tokens_per_minute = Some(2 * one + 1);
+    let c = Client::new(cfg).expect("client");
+    for _ in 0..2 {
+        tokio::time::timeout(Duration::from_secs(5), c.chat(&ChatRequest::user("hi")))
+            .await
+            .expect("within the limit: not held")
+            .expect("answer");
+    }
+    let third =
+        tokio::time::timeout(Duration::from_millis(400), c.chat(&ChatRequest::user("hi"))).await;
+    assert!(third.is_err(), "the third request was not held");
+    assert_eq!(s.served(), 2);
+}
+
+#[tokio::test]
 async fn load_runs_report_their_figures() {
     let s = MockServer::start(vec![Step::Status(503, None)], Duration::from_millis(5))
         .await

@@ -3,7 +3,10 @@
 
 use crate::maker::{self, Made};
 use crate::reasoner::{self, ReasonerConfig};
-use crate::roles::{self, ModelReasoner, QueryRewriter, QueryTask, ReasonTask, RoleError};
+use crate::roles::{
+    self, ModelReasoner, ModelToolMaker, ModelVerifier, QueryRewriter, QueryTask, ReasonTask,
+    RoleError, VerifyTask,
+};
 use crate::{distract, phrase, query, verify};
 use hardgen_core::record::{Difficulty, Generators, Message, Verdict};
 use hardgen_core::{Record, Rejection, Round, ToolSpec};
@@ -87,6 +90,10 @@ pub struct Generator {
     fatal: Option<RoleError>,
     /// A model in the reasoner role (None: the offline reasoner narrates the gold).
     model_reasoner: Option<Arc<dyn ModelReasoner>>,
+    /// A model in the tool maker role (None: the offline names and descriptions).
+    model_tool_maker: Option<Arc<dyn ModelToolMaker>>,
+    /// A model that writes the verifier's hints (None: the rule hints).
+    model_verifier: Option<Arc<dyn ModelVerifier>>,
 }
 
 impl Generator {
@@ -135,6 +142,8 @@ impl Generator {
             rewriter: None,
             fatal: None,
             model_reasoner: None,
+            model_tool_maker: None,
+            model_verifier: None,
         }
     }
 
@@ -163,6 +172,20 @@ impl Generator {
     /// the offered tools, the advanced tool's description and the verifier's hints so far.
     pub fn with_model_reasoner(mut self, reasoner: Arc<dyn ModelReasoner>) -> Generator {
         self.model_reasoner = Some(reasoner);
+        self
+    }
+
+    /// Has `maker` (a model) name and describe every advanced tool; its answer must keep the
+    /// tool's inputs and result (checked), or the round is rejected.
+    pub fn with_model_tool_maker(mut self, maker: Arc<dyn ModelToolMaker>) -> Generator {
+        self.model_tool_maker = Some(maker);
+        self
+    }
+
+    /// Has `verifier` (a model) write the hint after each failed attempt; the rule checks still
+    /// decide, and a hint that gives a gold value away is replaced by the rule hint.
+    pub fn with_model_verifier(mut self, verifier: Arc<dyn ModelVerifier>) -> Generator {
+        self.model_verifier = Some(verifier);
         self
     }
 
@@ -249,6 +272,55 @@ impl Generator {
     }
 
     /// One draw of item `i`: draw `t` uses its own random stream.
+    /// The model verifier's hint for a failed attempt: retried once when it is unusable, then
+    /// None (the rule hint stays). Only a server failure is an error.
+    fn model_hint(
+        &self,
+        v: &dyn ModelVerifier,
+        m: &Made,
+        query: &str,
+        att: &reasoner::Attempt,
+        checked: &verify::Checked,
+    ) -> Result<Option<String>, RoleError> {
+        let calls = att
+            .calls
+            .iter()
+            .map(|(c, out)| {
+                let res = match out {
+                    Ok(v) => reasoner::summarize(v),
+                    Err(e) => format!("error {}", e.kind()),
+                };
+                format!(
+                    "{}({}) -> {res}",
+                    c.name,
+                    serde_json::Value::Object(c.arguments.clone())
+                )
+            })
+            .collect();
+        let task = VerifyTask {
+            query: query.to_string(),
+            calls,
+            answer: att.answer.clone(),
+            failed: checked
+                .checks
+                .iter()
+                .filter(|(_, ok)| !**ok)
+                .map(|(k, _)| k.clone())
+                .collect(),
+            findings: checked.hints.clone(),
+        };
+        let secrets = roles::judged::secret_values(m, query);
+        let mut feedback: Option<String> = None;
+        for _ in 0..2 {
+            let reply = v.hint(&task, feedback.as_deref())?;
+            match roles::judged::hint_problem(&reply, &secrets) {
+                Ok(h) => return Ok(Some(h)),
+                Err(p) => feedback = Some(p),
+            }
+        }
+        Ok(None)
+    }
+
     fn draw(&mut self, i: u64, t: u32) -> Outcome {
         let id = format!("hg-s{}-{i:06}", self.cfg.seed);
         let w = usize::try_from(i % self.samplers.len().max(1) as u64).unwrap_or(0);
@@ -390,6 +462,44 @@ impl Generator {
                 }
             }
             gold_digests.push(self.worlds[w].digest());
+        }
+        // A model tool maker renames and redescribes each advanced tool (the offline one
+        // holds; the model's must keep its inputs and result).
+        if let Some(tm) = self.model_tool_maker.clone() {
+            for m in &mut mades {
+                let task = roles::judged::maker_task(m, &specs);
+                let mut problem: Option<(&'static str, String)> = None;
+                let mut made_tool = None;
+                for _ in 0..2 {
+                    let feedback = problem.as_ref().map(|(r, d)| format!("{d} ({r})"));
+                    let reply = match tm.describe(&task, feedback.as_deref()) {
+                        Ok(t) => t,
+                        Err(e) => {
+                            self.fatal = Some(e);
+                            return Err(Self::reject(&id, "tool_maker", "server", String::new()));
+                        }
+                    };
+                    match roles::judged::apply_maker_reply(m, &reply, &specs) {
+                        Ok(t) => {
+                            made_tool = Some(t);
+                            break;
+                        }
+                        Err(p) => problem = Some(p),
+                    }
+                }
+                match made_tool {
+                    Some(t) => m.tool = t,
+                    None => {
+                        let (reason, detail) = problem.unwrap_or(("invalid", String::new()));
+                        return Err(Self::reject(
+                            &id,
+                            "tool_maker",
+                            reason,
+                            format!("{}: {detail}", tm.model()),
+                        ));
+                    }
+                }
+            }
         }
         // Queries.
         let mut queries = Vec::new();
@@ -537,7 +647,18 @@ impl Generator {
                     break;
                 }
                 // One entry per failed attempt, so the verdict's attempt count can be checked.
-                hints.push(checked.hints.join(" "));
+                let rule_hint = checked.hints.join(" ");
+                let hint = match self.model_verifier.clone() {
+                    Some(v) => match self.model_hint(&*v, m, &queries[r], &att, &checked) {
+                        Ok(h) => h.unwrap_or(rule_hint),
+                        Err(e) => {
+                            self.fatal = Some(e);
+                            return Err(Self::reject(&id, "verifier", "server", String::new()));
+                        }
+                    },
+                    None => rule_hint,
+                };
+                hints.push(hint);
                 self.worlds[w].restore(&snap);
                 next_call = start_id;
                 fix = rng.random_bool(self.cfg.reasoner.hint_uptake.clamp(0.0, 1.0));
@@ -598,7 +719,10 @@ impl Generator {
             id,
             seed,
             generator: Generators {
-                tool_maker: "offline".into(),
+                tool_maker: self
+                    .model_tool_maker
+                    .as_ref()
+                    .map_or_else(|| "offline".to_string(), |r| r.model().to_string()),
                 query_writer: self
                     .rewriter
                     .as_ref()
@@ -607,7 +731,10 @@ impl Generator {
                     .model_reasoner
                     .as_ref()
                     .map_or_else(|| "offline".to_string(), |r| r.model().to_string()),
-                verifier: "rules".into(),
+                verifier: self
+                    .model_verifier
+                    .as_ref()
+                    .map_or_else(|| "rules".to_string(), |r| r.model().to_string()),
                 executor: "builtin".into(),
             },
             domains: doms,

@@ -637,8 +637,10 @@ fn text_after(query: &str, at: usize) -> String {
             .trim_matches(|c: char| !c.is_alphanumeric())
             .to_lowercase();
         let next = all.get(i + 1).map(|n| n.to_lowercase()).unwrap_or_default();
+        let after = all.get(i + 2).map(|n| n.to_lowercase()).unwrap_or_default();
         let soft = SOFT_STOPS.contains(&lc.as_str())
-            && (matches!(next.as_str(), "the" | "that" | "a" | "an" | "this" | "or")
+            && (matches!(next.as_str(), "the" | "a" | "an" | "this" | "or")
+                || (next == "that" && after == "same")
                 || next.starts_with(|c: char| c.is_ascii_digit()));
         if !words.is_empty() && soft {
             break;
@@ -776,8 +778,8 @@ fn from_query(query: &str, param: &str, schema: &Value, required: bool) -> Optio
 /// any of the three tool-call modes a hardgen role uses and answers in the same mode: `tools` in
 /// the request -> `tool_calls`; a JSON-schema `response_format` -> one `{"name", "arguments"}`
 /// object; functions listed in the system prompt -> a Hermes `<tool_call>` block. A request with
-/// no tools that asks to rewrite a `Request: ...` line gets that request back unchanged (the
-/// policy cannot paraphrase).
+/// no tools (the query writer, tool maker and verifier roles) gets its `Draft: ...` (or
+/// `Request: ...`) line back unchanged: the policy cannot write, it keeps the offline answer.
 pub struct PolicyResponder {
     /// Which policy.
     pub kind: PolicyKind,
@@ -950,11 +952,15 @@ impl hardgen_llm::server::Responder for PolicyResponder {
                 .and_then(|m| m.last())
                 .map(content_text)
                 .unwrap_or_default();
-            return match last.lines().find_map(|l| l.strip_prefix("Request: ")) {
+            let draft = last
+                .lines()
+                .find_map(|l| l.strip_prefix("Draft: "))
+                .or_else(|| last.lines().find_map(|l| l.strip_prefix("Request: ")));
+            return match draft {
                 Some(draft) => Ok(serde_json::json!({"role": "assistant", "content": draft})),
                 None => Err(format!(
-                    "the {} policy answers agent turns (offered tools) and rewrite requests \
-                     (a `Request: ` line); this request has neither",
+                    "the {} policy answers agent turns (offered tools) and requests to improve \
+                     a draft (a `Draft: ` or `Request: ` line); this request has neither",
                     self.kind.name()
                 )),
             };
@@ -1127,10 +1133,10 @@ mod tests {
 
     #[test]
     fn values_are_read_by_label_and_schema() {
-        let q = "Post a reply with a subject of Error while trying to log in that is not closed, priority high, limit 5.";
+        let q = "Post a reply with a subject of Cannot log in that is not closed, priority high, limit 5.";
         assert_eq!(
             from_query(q, "subject", &json!({"type": "string"}), true),
-            Some(json!("Error while trying to log in"))
+            Some(json!("Cannot log in"))
         );
         assert_eq!(
             from_query(

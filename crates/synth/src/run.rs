@@ -50,6 +50,9 @@ pub enum RunError {
     /// A role's model could not be reached (retries exhausted); the items written so far stay.
     #[error("model: {0}")]
     Role(#[from] crate::roles::RoleError),
+    /// The run stopped on purpose between items (`--max-cost`); not a failure.
+    #[error("stopped: {0}")]
+    Stopped(String),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
@@ -106,6 +109,9 @@ pub struct Summary {
     /// hits, tokens and estimated cost (absent for an offline run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub llm: Option<hardgen_llm::Stats>,
+    /// Why the run stopped before its last item (`--max-cost`), if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
     /// Running counts behind the figures above (not written).
     #[serde(skip)]
     acc: Tally,
@@ -318,6 +324,9 @@ impl Summary {
         );
         let _ = writeln!(s, "top opening share    {:>8.3}", self.top_opening_share);
         let _ = writeln!(s, "ungrounded rounds    {:>8}", self.ungrounded);
+        if let Some(why) = &self.stopped {
+            let _ = writeln!(s, "stopped early        {why}");
+        }
         if let Some(l) = &self.llm {
             let _ = writeln!(
                 s,
@@ -353,12 +362,15 @@ pub struct RunConfig {
     pub split_turns: bool,
     /// Reasoning inline as `<think>` in the OpenAI export.
     pub think_inline: bool,
-    /// The model endpoint of the LLM roles, when one is configured (never the key).
+    /// The model endpoints of the LLM roles (one per base URL and model; never the key).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub llm: Vec<LlmEndpoint>,
+    /// Estimated model spend after which the run stops between items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub llm: Option<LlmEndpoint>,
+    pub max_cost: Option<f64>,
 }
 
-/// Where the LLM roles of a run were sent.
+/// Where some LLM roles of a run were sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LlmEndpoint {
     /// Base URL, ending in `/v1`.
@@ -457,6 +469,12 @@ pub fn generate_with(
     if let Some(r) = roles.query_writer {
         first = first.with_query_rewriter(r);
     }
+    if let Some(r) = roles.tool_maker {
+        first = first.with_model_tool_maker(r);
+    }
+    if let Some(r) = roles.verifier {
+        first = first.with_model_verifier(r);
+    }
     if let Some(r) = roles.reasoner {
         first = first.with_model_reasoner(r);
     }
@@ -515,7 +533,25 @@ pub fn generate_with(
         progress(i + 1, summary.kept);
         Ok(())
     };
-    crate::par::ordered(cfg.n, gens, &work, &mut consume)?;
+    let mut consume = |i: u64, done: Done| -> Result<(), RunError> {
+        consume(i, done)?;
+        // The spend is checked between items: what is written stays, nothing is half done.
+        if let (Some(max), Some(f)) = (cfg.max_cost, &stats) {
+            let cost = f().cost;
+            if cost >= max && i + 1 < cfg.n {
+                return Err(RunError::Stopped(format!(
+                    "max cost {max} reached after {} items (estimated spend {cost:.4})",
+                    i + 1
+                )));
+            }
+        }
+        Ok(())
+    };
+    match crate::par::ordered(cfg.n, gens, &work, &mut consume) {
+        Ok(()) => {}
+        Err(RunError::Stopped(why)) => summary.stopped = Some(why),
+        Err(e) => return Err(e),
+    }
     records.flush().map_err(io(&rpath))?;
     rejected.flush().map_err(io(&jpath))?;
     let mut files = vec![rpath, jpath];

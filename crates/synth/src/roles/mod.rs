@@ -1,4 +1,4 @@
-//! Role seams for models: today the query writer. The offline realizer always writes a draft
+//! Role seams for models: query writer, reasoner (here), tool maker and verifier ([`judged`]). The offline realizer always writes a draft
 //! (and its checks hold for it); a configured model rewrites the draft into its own words, and
 //! the rewrite must pass the same checks (complete, no leak, grammatical, every relation named)
 //! or it is retried once with the problem shown, then the round is rejected with the check's
@@ -7,6 +7,9 @@
 use hardgen_llm::{ChatRequest, Client};
 use serde_json::json;
 
+pub mod judged;
+pub use judged::{LlmToolMaker, LlmVerifier, MakerTask, ModelToolMaker, ModelVerifier, VerifyTask};
+
 /// The roles a model takes in a run (None: the offline implementation).
 #[derive(Clone, Default)]
 pub struct ModelRoles {
@@ -14,6 +17,10 @@ pub struct ModelRoles {
     pub query_writer: Option<std::sync::Arc<dyn QueryRewriter>>,
     /// Attempts every round as an agent.
     pub reasoner: Option<std::sync::Arc<dyn ModelReasoner>>,
+    /// Names and describes every advanced tool.
+    pub tool_maker: Option<std::sync::Arc<dyn ModelToolMaker>>,
+    /// Writes the hint after every failed attempt (the rules still decide).
+    pub verifier: Option<std::sync::Arc<dyn ModelVerifier>>,
     /// The model client's counters, read when the run ends (for the summary).
     pub stats: Option<std::sync::Arc<dyn Fn() -> hardgen_llm::Stats + Send + Sync>>,
 }
@@ -223,48 +230,108 @@ pub trait QueryRewriter: Send + Sync {
     fn rewrite(&self, task: &QueryTask, feedback: Option<&str>) -> Result<String, RoleError>;
 }
 
-/// The system prompt of the LLM query writer.
-pub const QUERY_SYSTEM_PROMPT: &str = "You rewrite a request that a user sends to an assistant \
-with tools, so that it reads like a real person wrote it. Keep every value exactly as written \
-(names, numbers, dates, codes). Keep how things are related (\"the owner of the group\", \"the \
-account that paid\"). Do not add ids, values, steps or explanations, and do not answer the \
-request. Reply with the rewritten request only.";
-
-/// The user prompt for one task.
+/// The user prompt of the query writer for one task (the built-in template).
 pub fn query_prompt(task: &QueryTask, feedback: Option<&str>) -> String {
-    let mut p = format!(
-        "Request: {}\nValues to keep word for word: {}",
-        task.draft,
-        task.must_state.join("; ")
-    );
-    if let Some(f) = feedback {
-        p.push_str(&format!(
-            "\nYour previous rewrite was rejected: {f}. Write it again."
-        ));
-    }
-    p
+    crate::prompts::Prompts::built_in("query_writer")
+        .user(&query_context(task, feedback))
+        .unwrap_or_default()
 }
 
-/// A query writer over an OpenAI-compatible server: the client does the retries, this runs on a
-/// worker thread and waits on the given runtime.
-pub struct LlmQueryWriter {
+fn query_context(task: &QueryTask, feedback: Option<&str>) -> serde_json::Value {
+    json!({"draft": task.draft, "must_state": task.must_state, "feedback": feedback})
+}
+
+/// One role's requests to a model: the client (it does the retries), the runtime the worker
+/// threads wait on, sampling settings and the role's prompt templates.
+pub struct LlmCall {
     client: Client,
     runtime: tokio::runtime::Handle,
+    role: &'static str,
     /// Sampling seed sent with every request.
     pub seed: u64,
     /// Sampling temperature.
     pub temperature: f64,
+    /// Most tokens of an answer (None: the role's own budget).
+    pub max_tokens: Option<u32>,
+    /// The prompt templates.
+    pub prompts: crate::prompts::Prompts,
+    /// Ask for JSON answers through a JSON-schema `response_format` (grammar-constrained on
+    /// servers that support it); otherwise the prompt alone asks for JSON.
+    pub constrained: bool,
 }
+
+impl LlmCall {
+    /// Requests of `role` through `client`, waiting on `runtime`; built-in prompts.
+    pub fn new(role: &'static str, client: Client, runtime: tokio::runtime::Handle) -> LlmCall {
+        LlmCall {
+            client,
+            runtime,
+            role,
+            seed: 0,
+            temperature: 0.7,
+            max_tokens: None,
+            prompts: crate::prompts::Prompts::built_in(role),
+            constrained: false,
+        }
+    }
+
+    /// The model's name.
+    pub fn model(&self) -> &str {
+        &self.client.config().model
+    }
+
+    fn error(&self, message: String) -> RoleError {
+        RoleError {
+            role: self.role.into(),
+            model: self.model().to_string(),
+            message,
+        }
+    }
+
+    /// Renders the prompts for `ctx` and returns the answer's text; `schema` (name, JSON
+    /// schema) is sent as `response_format` when the role is constrained.
+    pub fn ask(
+        &self,
+        ctx: &serde_json::Value,
+        default_max_tokens: u32,
+        schema: Option<(&str, serde_json::Value)>,
+    ) -> Result<String, RoleError> {
+        let system = self
+            .prompts
+            .system(ctx)
+            .map_err(|e| self.error(e.to_string()))?;
+        let user = self
+            .prompts
+            .user(ctx)
+            .map_err(|e| self.error(e.to_string()))?;
+        let req = ChatRequest {
+            messages: vec![
+                json!({"role": "system", "content": system}),
+                json!({"role": "user", "content": user}),
+            ],
+            seed: Some(self.seed),
+            temperature: Some(self.temperature),
+            max_tokens: Some(self.max_tokens.unwrap_or(default_max_tokens)),
+            response_format: schema.filter(|_| self.constrained).map(|(name, s)| {
+                json!({"type": "json_schema", "json_schema": {"name": name, "strict": true, "schema": s}})
+            }),
+            ..ChatRequest::default()
+        };
+        let r = self
+            .runtime
+            .block_on(self.client.chat(&req))
+            .map_err(|e| self.error(e.to_string()))?;
+        Ok(r.content.unwrap_or_default())
+    }
+}
+
+/// A query writer over an OpenAI-compatible server.
+pub struct LlmQueryWriter(pub LlmCall);
 
 impl LlmQueryWriter {
     /// A writer using `client`, waiting on `runtime`.
     pub fn new(client: Client, runtime: tokio::runtime::Handle) -> LlmQueryWriter {
-        LlmQueryWriter {
-            client,
-            runtime,
-            seed: 0,
-            temperature: 0.7,
-        }
+        LlmQueryWriter(LlmCall::new("query_writer", client, runtime))
     }
 }
 
@@ -288,34 +355,16 @@ pub fn clean_reply(text: &str) -> String {
 
 impl QueryRewriter for LlmQueryWriter {
     fn model(&self) -> &str {
-        &self.client.config().model
+        self.0.model()
     }
 
     fn rewrite(&self, task: &QueryTask, feedback: Option<&str>) -> Result<String, RoleError> {
-        let req = ChatRequest {
-            messages: vec![
-                json!({"role": "system", "content": QUERY_SYSTEM_PROMPT}),
-                json!({"role": "user", "content": query_prompt(task, feedback)}),
-            ],
-            seed: Some(self.seed),
-            temperature: Some(self.temperature),
-            // Room for a rewrite a little longer than the draft, so a rambling model stops early.
-            max_tokens: Some(
-                u32::try_from(task.draft.len() / 3 + 48)
-                    .unwrap_or(400)
-                    .min(400),
-            ),
-            ..ChatRequest::default()
-        };
-        let r = self
-            .runtime
-            .block_on(self.client.chat(&req))
-            .map_err(|e| RoleError {
-                role: "query_writer".into(),
-                model: self.model().to_string(),
-                message: e.to_string(),
-            })?;
-        Ok(clean_reply(r.content.as_deref().unwrap_or_default()))
+        // Room for a rewrite a little longer than the draft, so a rambling model stops early.
+        let budget = u32::try_from(task.draft.len() / 3 + 48)
+            .unwrap_or(400)
+            .min(400);
+        let text = self.0.ask(&query_context(task, feedback), budget, None)?;
+        Ok(clean_reply(&text))
     }
 }
 
@@ -446,12 +495,6 @@ pub trait ModelReasoner: Send + Sync {
     ) -> Result<crate::reasoner::Attempt, RoleError>;
 }
 
-/// The system prompt of the LLM reasoner.
-pub const REASONER_SYSTEM_PROMPT: &str = "You are an assistant that completes the user's request \
-by calling the offered functions, one step at a time. Values you need but were not given come from \
-earlier results: call the function that returns them first. Never invent an id. When the request \
-is done, answer the user in one or two sentences with the outcome.";
-
 /// An agent loop over an OpenAI-compatible server.
 pub struct LlmReasoner {
     client: Client,
@@ -462,6 +505,10 @@ pub struct LlmReasoner {
     pub seed: u64,
     /// Sampling temperature.
     pub temperature: f64,
+    /// Most tokens of one step.
+    pub max_tokens: u32,
+    /// The prompt templates.
+    pub prompts: crate::prompts::Prompts,
 }
 
 impl LlmReasoner {
@@ -473,6 +520,8 @@ impl LlmReasoner {
             mode,
             seed: 0,
             temperature: 0.2,
+            max_tokens: 256,
+            prompts: crate::prompts::Prompts::built_in("reasoner"),
         }
     }
 
@@ -567,33 +616,21 @@ impl ModelReasoner for LlmReasoner {
         next_call: &mut usize,
     ) -> Result<crate::reasoner::Attempt, RoleError> {
         use hardgen_core::record::{Call, Message};
-        let mut user = task.query.clone();
-        if !task.advanced.is_empty() {
-            user.push_str(&format!(
-                "\n\n(What this takes, in one line: {})",
-                task.advanced
-            ));
-        }
-        if !task.hints.is_empty() {
-            user.push_str(&format!(
-                "\n\nA reviewer found problems with earlier tries: {}",
-                task.hints.join(" ")
-            ));
-        }
-        let mut system = REASONER_SYSTEM_PROMPT.to_string();
-        if self.mode != CallMode::Native {
-            let specs: Vec<String> = task.tools.iter().map(|t| t.to_string()).collect();
-            system.push_str(&format!("\nFunctions:\n{}", specs.join("\n")));
-            if self.mode == CallMode::Text {
-                system.push_str(
-                    "\nCall a function by writing <tool_call>{\"name\": ..., \"arguments\": {...}}</tool_call>.",
-                );
-            } else {
-                system.push_str(
-                    "\nAnswer with one JSON object: {\"name\": <function>, \"arguments\": {...}}, or {\"name\": \"final_answer\", \"arguments\": {\"text\": <answer>}} when done.",
-                );
-            }
-        }
+        let mode = match self.mode {
+            CallMode::Native => "native",
+            CallMode::Text => "text",
+            CallMode::Constrained => "constrained",
+        };
+        let functions: Vec<String> = task.tools.iter().map(|t| t.to_string()).collect();
+        let ctx = json!({"query": task.query, "advanced": task.advanced, "hints": task.hints,
+            "mode": mode, "functions": functions});
+        let prompt_err = |e: crate::prompts::PromptError| RoleError {
+            role: "reasoner".into(),
+            model: self.model().to_string(),
+            message: e.to_string(),
+        };
+        let system = self.prompts.system(&ctx).map_err(prompt_err)?;
+        let user = self.prompts.user(&ctx).map_err(prompt_err)?;
         let mut wire = vec![
             json!({"role": "system", "content": system}),
             json!({"role": "user", "content": user}),
@@ -614,7 +651,7 @@ impl ModelReasoner for LlmReasoner {
                 seed: Some(self.seed),
                 temperature: Some(self.temperature),
                 // A step is one call or a short answer.
-                max_tokens: Some(256),
+                max_tokens: Some(self.max_tokens),
                 ..ChatRequest::default()
             };
             let r = self
