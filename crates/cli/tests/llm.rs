@@ -374,10 +374,16 @@ fn a_model_reasoner_with_native_tool_calls_is_verified() {
         .iter()
         .enumerate()
         .map(|(i, (name, args))| {
+            // The first call's arguments come in a code fence: read, and the repair recorded.
+            let text = if i == 0 {
+                format!("```json\n{args}\n```")
+            } else {
+                args.to_string()
+            };
             Step::Message(serde_json::json!({"role": "assistant", "content": null,
                 "reasoning_content": format!("step {i}"),
                 "tool_calls": [{"id": format!("x{i}"), "type": "function",
-                    "function": {"name": name, "arguments": args.to_string()}}]}))
+                    "function": {"name": name, "arguments": text}}]}))
         })
         .collect();
     script.push(Step::Reply(answer));
@@ -397,6 +403,10 @@ fn a_model_reasoner_with_native_tool_calls_is_verified() {
     assert_eq!(roles, ["system", "user", "assistant", "tool"]);
     let first_turn = &rec["rounds"][0]["trajectory"][1];
     assert_eq!(first_turn["reasoning"], "step 0");
+    assert_eq!(
+        rec["rounds"][0]["repairs"],
+        serde_json::json!([{"role": "reasoner", "repair": "code_fence"}])
+    );
 }
 
 #[test]

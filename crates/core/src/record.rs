@@ -180,6 +180,28 @@ pub struct Difficulty {
     pub target_agent_failed: Option<bool>,
 }
 
+/// A fix made to a model's output before it could be read (a trailing comma, single quotes,
+/// a code fence, ...), recorded on the round it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepairNote {
+    /// The role whose output was repaired (`reasoner`, `tool_maker`, `verifier`).
+    pub role: RepairRole,
+    /// What was fixed.
+    pub repair: crate::calls::repair::Repair,
+}
+
+/// The roles whose model output can be repaired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RepairRole {
+    /// Tool-call arguments of the reasoner.
+    Reasoner,
+    /// The tool maker's JSON.
+    ToolMaker,
+    /// The verifier's JSON.
+    Verifier,
+}
+
 /// One round: a target, its advanced tool, the hard query, the gold trace and the trajectory part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Round {
@@ -199,6 +221,9 @@ pub struct Round {
     pub verdict: Verdict,
     /// Difficulty signals.
     pub difficulty: Difficulty,
+    /// Fixes made to model output in this round (absent when there were none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repairs: Vec<RepairNote>,
 }
 
 /// One record (one trajectory).

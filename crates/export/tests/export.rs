@@ -71,6 +71,7 @@ fn round(
             distractors: 1,
             target_agent_failed: None,
         },
+        repairs: Vec::new(),
     }
 }
 

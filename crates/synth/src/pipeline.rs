@@ -8,7 +8,7 @@ use crate::roles::{
     RoleError, VerifyTask,
 };
 use crate::{distract, phrase, query, verify};
-use hardgen_core::record::{Difficulty, Generators, Message, Verdict};
+use hardgen_core::record::{Difficulty, Generators, Message, RepairNote, RepairRole, Verdict};
 use hardgen_core::{Record, Rejection, Round, ToolSpec};
 use hardgen_graph::schema::values_at;
 use hardgen_graph::{ApiGraph, GraphConfig, Sampler, SamplerConfig};
@@ -281,7 +281,7 @@ impl Generator {
         query: &str,
         att: &reasoner::Attempt,
         checked: &verify::Checked,
-    ) -> Result<Option<String>, RoleError> {
+    ) -> Result<Option<(String, Vec<hardgen_core::calls::repair::Repair>)>, RoleError> {
         let calls = att
             .calls
             .iter()
@@ -465,8 +465,10 @@ impl Generator {
         }
         // A model tool maker renames and redescribes each advanced tool (the offline one
         // holds; the model's must keep its inputs and result).
+        let mut maker_repairs: Vec<Vec<hardgen_core::calls::repair::Repair>> =
+            vec![Vec::new(); mades.len()];
         if let Some(tm) = self.model_tool_maker.clone() {
-            for m in &mut mades {
+            for (m, fixes) in mades.iter_mut().zip(maker_repairs.iter_mut()) {
                 let task = roles::judged::maker_task(m, &specs);
                 let mut problem: Option<(&'static str, String)> = None;
                 let mut made_tool = None;
@@ -480,8 +482,9 @@ impl Generator {
                         }
                     };
                     match roles::judged::apply_maker_reply(m, &reply, &specs) {
-                        Ok(t) => {
+                        Ok((t, fixed)) => {
                             made_tool = Some(t);
+                            *fixes = fixed;
                             break;
                         }
                         Err(p) => problem = Some(p),
@@ -598,6 +601,7 @@ impl Generator {
             let goal = phrase::goal(target);
             let snap = self.worlds[w].snapshot();
             let mut hints: Vec<String> = Vec::new();
+            let mut hint_repairs = Vec::new();
             let mut fix = false;
             let mut done = None;
             for attempt in 1..=self.cfg.max_attempts.max(1) {
@@ -650,7 +654,11 @@ impl Generator {
                 let rule_hint = checked.hints.join(" ");
                 let hint = match self.model_verifier.clone() {
                     Some(v) => match self.model_hint(&*v, m, &queries[r], &att, &checked) {
-                        Ok(h) => h.unwrap_or(rule_hint),
+                        Ok(Some((h, fixed))) => {
+                            hint_repairs.extend(fixed);
+                            h
+                        }
+                        Ok(None) => rule_hint,
                         Err(e) => {
                             self.fatal = Some(e);
                             return Err(Self::reject(&id, "verifier", "server", String::new()));
@@ -675,6 +683,16 @@ impl Generator {
                 content: queries[r].clone(),
             }];
             trajectory.extend(att.messages);
+            // Every fix made to model output in this round, by role.
+            let note = |role, fixes: &[hardgen_core::calls::repair::Repair]| {
+                fixes
+                    .iter()
+                    .map(|&repair| RepairNote { role, repair })
+                    .collect::<Vec<_>>()
+            };
+            let mut repairs = note(RepairRole::ToolMaker, &maker_repairs[r]);
+            repairs.extend(note(RepairRole::Verifier, &hint_repairs));
+            repairs.extend(note(RepairRole::Reasoner, &att.repairs));
             let hidden = query::intermediate_values(m).len();
             let calls = m.gold.len();
             let Made {
@@ -699,6 +717,7 @@ impl Generator {
                     distractors: 0,
                     target_agent_failed: None,
                 },
+                repairs,
             });
         }
         // Tools offered: the primitives used, plus distractors, in a seeded order.

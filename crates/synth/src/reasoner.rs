@@ -58,6 +58,8 @@ pub struct Attempt {
     pub answer: String,
     /// The mistake made, if any.
     pub slip: Option<Slip>,
+    /// Fixes made to the model's calls before they could be read.
+    pub repairs: Vec<hardgen_core::calls::repair::Repair>,
 }
 
 /// Short description of a result for narration and answers.
@@ -425,6 +427,7 @@ pub fn attempt<E: Environment>(
         tool_calls: Vec::new(),
     });
     Attempt {
+        repairs: Vec::new(),
         messages,
         calls,
         answer,

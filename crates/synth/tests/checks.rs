@@ -968,6 +968,7 @@ const ANSWER: &str = "Here is what I found: contact ct-7001, name Ada, city Berg
 
 fn good_attempt() -> Attempt {
     Attempt {
+        repairs: Vec::new(),
         messages: Vec::new(),
         calls: vec![
             ok_call(
@@ -1228,6 +1229,7 @@ fn round_of(m: &Made, query: &str, first: usize, final_answer: &str) -> Round {
             distractors: 0,
             target_agent_failed: None,
         },
+        repairs: Vec::new(),
     }
 }
 

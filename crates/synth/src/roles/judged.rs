@@ -13,6 +13,7 @@ use super::{LlmCall, RoleError};
 use crate::maker::Made;
 use crate::query::value_text;
 use crate::schema_text::Specs;
+use hardgen_core::calls::repair::Repair;
 use hardgen_core::AdvancedTool;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
@@ -151,13 +152,14 @@ fn says(text: &str, value: &str) -> bool {
         .any(|(i, m)| !word(t[..i].chars().next_back()) && !word(t[i + m.len()..].chars().next()))
 }
 
-/// Applies a tool maker's answer to `made`'s tool, or says what is wrong: (reason, detail).
+/// Applies a tool maker's answer to `made`'s tool (with the repairs its JSON needed), or says
+/// what is wrong: (reason, detail).
 pub fn apply_maker_reply(
     made: &Made,
     reply: &str,
     specs: &(impl Specs + ?Sized),
-) -> Result<AdvancedTool, (&'static str, String)> {
-    let (v, _) = hardgen_core::calls::parse_lenient(reply, "tool")
+) -> Result<(AdvancedTool, Vec<Repair>), (&'static str, String)> {
+    let (v, repairs) = hardgen_core::calls::parse_lenient(reply, "tool")
         .map_err(|e| ("not_json", format!("the answer is not a JSON object ({e})")))?;
     let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::trim);
     let name = text("name").unwrap_or_default();
@@ -252,13 +254,16 @@ pub fn apply_maker_reply(
     if let Some(req) = returns.get_mut("required").and_then(Value::as_array_mut) {
         req.retain(|r| r.as_str().is_some_and(|r| fields.iter().any(|f| f == r)));
     }
-    Ok(AdvancedTool {
-        name: name.to_string(),
-        description: description.to_string(),
-        parameters: schema,
-        returns,
-        ..made.tool.clone()
-    })
+    Ok((
+        AdvancedTool {
+            name: name.to_string(),
+            description: description.to_string(),
+            parameters: schema,
+            returns,
+            ..made.tool.clone()
+        },
+        repairs,
+    ))
 }
 
 /// A schema without its `description`s (what a model may rewrite).
@@ -316,15 +321,21 @@ pub fn secret_values(made: &Made, query: &str) -> BTreeSet<String> {
     out
 }
 
-/// The hint in a verifier's answer, or what is wrong with it.
-pub fn hint_problem(reply: &str, secrets: &BTreeSet<String>) -> Result<String, String> {
-    let hint = match hardgen_core::calls::parse_lenient(reply, "hint") {
-        Ok((v, _)) => v
-            .get("hint")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .unwrap_or_default(),
-        Err(_) => reply.to_string(),
+/// The hint in a verifier's answer (with the repairs its JSON needed), or what is wrong
+/// with it.
+pub fn hint_problem(
+    reply: &str,
+    secrets: &BTreeSet<String>,
+) -> Result<(String, Vec<Repair>), String> {
+    let (hint, repairs) = match hardgen_core::calls::parse_lenient(reply, "hint") {
+        Ok((v, repairs)) => (
+            v.get("hint")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .unwrap_or_default(),
+            repairs,
+        ),
+        Err(_) => (reply.to_string(), Vec::new()),
     };
     let hint = hint.trim().to_string();
     if hint.is_empty() {
@@ -338,7 +349,7 @@ pub fn hint_problem(reply: &str, secrets: &BTreeSet<String>) -> Result<String, S
             "the hint gives away a value of the solution (`{s}`): say where to find it instead"
         ));
     }
-    Ok(hint)
+    Ok((hint, repairs))
 }
 
 /// A tool maker over an OpenAI-compatible server.
@@ -412,8 +423,10 @@ mod tests {
             .contains("CTC-1064"));
         assert!(hint_problem("   ", &secrets).is_err());
         assert_eq!(
-            hint_problem("Plain text works too.", &secrets).as_deref(),
-            Ok("Plain text works too.")
+            hint_problem("Plain text works too.", &secrets).map(|h| h.0),
+            Ok("Plain text works too.".to_string())
         );
+        let (_, fixed) = hint_problem("{'hint': 'Search first.',}", &secrets).expect("repaired");
+        assert!(!fixed.is_empty());
     }
 }

@@ -4,6 +4,7 @@
 //! or it is retried once with the problem shown, then the round is rejected with the check's
 //! reason. A server that cannot be reached is an error of the run, never a rejected sample.
 
+use hardgen_core::calls::repair::Repair;
 use hardgen_llm::{ChatRequest, Client};
 use serde_json::json;
 
@@ -545,39 +546,56 @@ enum Turn {
     Final(String),
 }
 
-/// Decodes a turn by mode; text that holds no call is the final answer.
-fn decode_turn(mode: CallMode, r: &hardgen_llm::ChatResponse) -> Turn {
+/// Decodes a turn by mode, with the repairs its text needed; text that holds no call is the
+/// final answer.
+fn decode_turn(mode: CallMode, r: &hardgen_llm::ChatResponse) -> (Turn, Vec<Repair>) {
     use hardgen_core::calls;
     let content = r.content.clone().unwrap_or_default();
     let content = calls::split_think(content.trim_start())
         .map_or(content.clone(), |(_, rest)| rest.to_string());
-    match mode {
+    let mut repairs = Vec::new();
+    let turn = match mode {
         CallMode::Native if !r.tool_calls.is_empty() => Turn::Calls(
             r.tool_calls
                 .iter()
                 .map(|c| {
-                    let args = calls::decode_arguments(&c.arguments)
-                        .map(|(m, _)| m)
-                        .unwrap_or_default();
+                    let args = match calls::decode_arguments(&c.arguments) {
+                        Ok((m, fixed)) => {
+                            repairs.extend(fixed);
+                            m
+                        }
+                        Err(_) => serde_json::Map::new(),
+                    };
                     (c.name.clone(), args)
                 })
                 .collect(),
         ),
-        CallMode::Text => {
-            if let Ok((found, _)) = calls::hermes_decode(&content) {
-                if !found.is_empty() {
-                    return Turn::Calls(found.into_iter().map(|d| (d.name, d.arguments)).collect());
-                }
-            }
-            match calls::python_decode(&content) {
-                Ok(found) if !found.is_empty() => {
-                    Turn::Calls(found.into_iter().map(|d| (d.name, d.arguments)).collect())
-                }
+        CallMode::Text => match calls::hermes_decode(&content) {
+            Ok((found, _)) if !found.is_empty() => Turn::Calls(
+                found
+                    .into_iter()
+                    .map(|d| {
+                        repairs.extend(d.repairs);
+                        (d.name, d.arguments)
+                    })
+                    .collect(),
+            ),
+            _ => match calls::python_decode(&content) {
+                Ok(found) if !found.is_empty() => Turn::Calls(
+                    found
+                        .into_iter()
+                        .map(|d| {
+                            repairs.extend(d.repairs);
+                            (d.name, d.arguments)
+                        })
+                        .collect(),
+                ),
                 _ => Turn::Final(content.trim().to_string()),
-            }
-        }
+            },
+        },
         CallMode::Constrained => match calls::parse_lenient(&content, "step") {
-            Ok((v, _)) => {
+            Ok((v, fixed)) => {
+                repairs.extend(fixed);
                 let name = v
                     .get("name")
                     .and_then(serde_json::Value::as_str)
@@ -601,7 +619,8 @@ fn decode_turn(mode: CallMode, r: &hardgen_llm::ChatResponse) -> Turn {
             Err(_) => Turn::Final(content.trim().to_string()),
         },
         CallMode::Native => Turn::Final(content.trim().to_string()),
-    }
+    };
+    (turn, repairs)
 }
 
 impl ModelReasoner for LlmReasoner {
@@ -638,6 +657,7 @@ impl ModelReasoner for LlmReasoner {
         let mut messages = Vec::new();
         let mut calls = Vec::new();
         let mut answer = String::new();
+        let mut repairs = Vec::new();
         for _ in 0..task.max_steps.max(1) {
             let req = ChatRequest {
                 messages: wire.clone(),
@@ -670,7 +690,9 @@ impl ModelReasoner for LlmReasoner {
                     hardgen_core::calls::split_think(c).map(|(t, _)| t.trim().to_string())
                 })
                 .filter(|t| !t.is_empty());
-            match decode_turn(self.mode, &r) {
+            let (turn, fixed) = decode_turn(self.mode, &r);
+            repairs.extend(fixed);
+            match turn {
                 Turn::Final(text) => {
                     answer = text.clone();
                     messages.push(Message::Assistant {
@@ -753,6 +775,7 @@ impl ModelReasoner for LlmReasoner {
             calls,
             answer,
             slip: None,
+            repairs,
         })
     }
 }
