@@ -7,6 +7,6 @@ pub mod spec;
 pub mod trace;
 
 pub use call::{ArgError, ToolCall, ToolError};
-pub use record::{AdvancedTool, Message, Record, Rejection, Round};
+pub use record::{AdvancedTool, Message, Reason, Record, Rejection, Round, Stage};
 pub use spec::{parse_specs, SpecError, ToolSpec};
 pub use trace::{Provenance, Trace, TraceCall};

@@ -243,15 +243,135 @@ pub struct Record {
     pub rounds: Vec<Round>,
 }
 
+/// A closed set of names written as snake_case strings in files.
+macro_rules! names {
+    ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $v:ident => $s:literal,)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vm])* #[serde(rename = $s)] $v,)*
+        }
+
+        impl $name {
+            /// The name written in files.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$v => $s,)*
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+    };
+}
+
+names! {
+    /// The pipeline stage that rejected an item.
+    pub enum Stage {
+        /// Trace sampling.
+        Sampler => "sampler",
+        /// Making the advanced tool from the trace.
+        ToolMaker => "tool_maker",
+        /// Writing and checking the query.
+        QueryWriter => "query_writer",
+        /// The reasoner's attempts.
+        Reasoner => "reasoner",
+        /// Verification of the attempts and the record.
+        Verifier => "verifier",
+        /// Duplicate removal.
+        Dedup => "dedup",
+    }
+}
+
+names! {
+    /// Why an item was rejected (one closed list over every stage).
+    pub enum Reason {
+        /// The sampler drew nothing.
+        NoDraw => "no_draw",
+        /// The trace has no round.
+        NoRounds => "no_rounds",
+        /// The round asked for does not exist.
+        NoRound => "no_round",
+        /// The target was never reached.
+        TargetNotReached => "target_not_reached",
+        /// Fewer gold calls than wanted.
+        TooShort => "too_short",
+        /// More gold calls than allowed (or a rewrite far longer than its draft).
+        TooLong => "too_long",
+        /// A tool the specs do not know.
+        UnknownTool => "unknown_tool",
+        /// A value could come from more than one place.
+        Ambiguous => "ambiguous",
+        /// Nothing to hide: the round is trivial.
+        Trivial => "trivial",
+        /// Over the share of cross-domain rounds.
+        CrossDomainQuota => "cross_domain_quota",
+        /// The gold alone does not give the trace's results.
+        GoldNotSelfContained => "gold_not_self_contained",
+        /// An earlier round's value is used but never pointed at.
+        ContextUnreferenced => "context_unreferenced",
+        /// The query misses an external input.
+        Incomplete => "incomplete",
+        /// The text states a value it must hide.
+        Leak => "leak",
+        /// The query is not grammatical.
+        Ungrammatical => "ungrammatical",
+        /// A relation the gold follows is not named.
+        RelationMissing => "relation_missing",
+        /// A value is neither stated nor taken from an earlier result.
+        Ungrounded => "ungrounded",
+        /// A model's rewrite is empty.
+        Empty => "empty",
+        /// A model's rewrite talks about the request.
+        MetaText => "meta_text",
+        /// A model's rewrite states instead of asking.
+        NotARequest => "not_a_request",
+        /// A model's rewrite drifted from the request.
+        Drifted => "drifted",
+        /// A model's rewrite repeats itself.
+        Repetitive => "repetitive",
+        /// A model's answer is not the JSON asked for.
+        NotJson => "not_json",
+        /// A model's tool name is not a new snake_case name.
+        BadName => "bad_name",
+        /// A model's tool description is unusable.
+        BadDescription => "bad_description",
+        /// A model's tool parameters are not the trace's inputs.
+        InputsMismatch => "inputs_mismatch",
+        /// A model's tool returns are not fields of the target's result.
+        ReturnsMismatch => "returns_mismatch",
+        /// A model answer failed without a named reason.
+        Invalid => "invalid",
+        /// Every attempt failed verification.
+        FailedAttempts => "failed_attempts",
+        /// The model server failed (the run stops with this error).
+        Server => "server",
+        /// The same query was made before.
+        Duplicate => "duplicate",
+        /// A near copy of an earlier query.
+        NearDuplicate => "near_duplicate",
+    }
+}
+
 /// A sample that did not make it, with the stage and reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rejection {
     /// Item id.
     pub id: String,
-    /// Stage that rejected it (`tool_maker`, `query`, `verifier`, `dedup`).
-    pub stage: String,
-    /// Short machine reason (`leak`, `incomplete`, `target_not_reached`, ...).
-    pub reason: String,
+    /// Stage that rejected it.
+    pub stage: Stage,
+    /// Short machine reason.
+    pub reason: Reason,
     /// Details for people.
     pub detail: String,
 }

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MakerReject {
     /// Machine reason.
-    pub reason: &'static str,
+    pub reason: hardgen_core::Reason,
     /// Details.
     pub detail: String,
 }
@@ -57,7 +57,7 @@ pub fn make(
     max_calls: usize,
 ) -> Result<Made, MakerReject> {
     let target = trace.targets.get(round).ok_or(MakerReject {
-        reason: "no_round",
+        reason: hardgen_core::Reason::NoRound,
         detail: format!("trace has no round {round}"),
     })?;
     let t_idx = trace
@@ -65,7 +65,7 @@ pub fn make(
         .iter()
         .rposition(|c| c.round == round && &c.name == target && c.result.is_some())
         .ok_or_else(|| MakerReject {
-            reason: "target_not_reached",
+            reason: hardgen_core::Reason::TargetNotReached,
             detail: format!("{target} never succeeded"),
         })?;
     // Ancestors of the target inside this round.
@@ -78,13 +78,13 @@ pub fn make(
     }
     if keep.len() < min_calls {
         return Err(MakerReject {
-            reason: "too_short",
+            reason: hardgen_core::Reason::TooShort,
             detail: format!("{} gold call(s), need {min_calls}", keep.len()),
         });
     }
     if keep.len() > max_calls {
         return Err(MakerReject {
-            reason: "too_long",
+            reason: hardgen_core::Reason::TooLong,
             detail: format!("{} gold calls, at most {max_calls}", keep.len()),
         });
     }
@@ -99,7 +99,7 @@ pub fn make(
     for (p, &i) in order.iter().enumerate() {
         let call = &trace.calls[i];
         specs.get(&call.name).ok_or_else(|| MakerReject {
-            reason: "unknown_tool",
+            reason: hardgen_core::Reason::UnknownTool,
             detail: call.name.clone(),
         })?;
         let mut bindings = BTreeMap::new();
@@ -122,7 +122,7 @@ pub fn make(
                     } else {
                         // Several candidates: the query must say which one, by an attribute.
                         let (field, fv) = selector(res, path, index).ok_or_else(|| MakerReject {
-                            reason: "ambiguous",
+                            reason: hardgen_core::Reason::Ambiguous,
                             detail: format!("{} picks one of {} values of {path} with nothing to tell them apart", call.name, distinct.len()),
                         })?;
                         let leaf = field.rsplit('.').next().unwrap_or(&field).to_string();
@@ -175,7 +175,7 @@ pub fn make(
     // One call with nothing to say ("search teams") is no task at all.
     if gold.len() == 1 && inputs.is_empty() {
         return Err(MakerReject {
-            reason: "trivial",
+            reason: hardgen_core::Reason::Trivial,
             detail: format!("{target} alone, with no input"),
         });
     }
@@ -183,7 +183,7 @@ pub fn make(
         signature(&gold, &implementation, &inputs, specs)
     else {
         return Err(MakerReject {
-            reason: "unknown_tool",
+            reason: hardgen_core::Reason::UnknownTool,
             detail: target.clone(),
         });
     };

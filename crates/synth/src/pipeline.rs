@@ -9,7 +9,7 @@ use crate::roles::{
 };
 use crate::{distract, phrase, query, verify};
 use hardgen_core::record::{Difficulty, Generators, Message, RepairNote, RepairRole, Verdict};
-use hardgen_core::{Record, Rejection, Round, ToolSpec};
+use hardgen_core::{Reason, Record, Rejection, Round, Stage, ToolSpec};
 use hardgen_graph::schema::values_at;
 use hardgen_graph::{ApiGraph, GraphConfig, Sampler, SamplerConfig};
 use hardgen_tools::world::stream_seed;
@@ -152,11 +152,11 @@ impl Generator {
         &self.cfg
     }
 
-    fn reject(id: &str, stage: &str, reason: &'static str, detail: String) -> Rejection {
+    fn reject(id: &str, stage: Stage, reason: Reason, detail: String) -> Rejection {
         Rejection {
             id: id.to_string(),
-            stage: stage.into(),
-            reason: reason.into(),
+            stage,
+            reason,
             detail,
         }
     }
@@ -236,8 +236,8 @@ impl Generator {
         Err(last.unwrap_or_else(|| {
             Self::reject(
                 &format!("hg-s{}-{i:06}", self.cfg.seed),
-                "sampler",
-                "no_draw",
+                Stage::Sampler,
+                Reason::NoDraw,
                 String::new(),
             )
         }))
@@ -362,14 +362,14 @@ impl Generator {
         for r in 0..trace.targets.len() {
             match maker::make(&trace, r, &specs, self.cfg.min_calls, self.cfg.max_calls) {
                 Ok(m) => mades.push(m),
-                Err(e) => return Err(Self::reject(&id, "tool_maker", e.reason, e.detail)),
+                Err(e) => return Err(Self::reject(&id, Stage::ToolMaker, e.reason, e.detail)),
             }
         }
         if mades.is_empty() {
             return Err(Self::reject(
                 &id,
-                "tool_maker",
-                "no_rounds",
+                Stage::ToolMaker,
+                Reason::NoRounds,
                 "the sampler produced no round".into(),
             ));
         }
@@ -388,8 +388,8 @@ impl Generator {
         {
             return Err(Self::reject(
                 &id,
-                "tool_maker",
-                "cross_domain_quota",
+                Stage::ToolMaker,
+                Reason::CrossDomainQuota,
                 format!(
                     "over the cross-domain share {}",
                     self.cfg.cross_domain_share
@@ -419,8 +419,8 @@ impl Generator {
                 if !singled {
                     return Err(Self::reject(
                         &id,
-                        "query_writer",
-                        "ungrounded",
+                        Stage::QueryWriter,
+                        Reason::Ungrounded,
                         format!("round {r}: {param} comes from an earlier call the conversation never singled out"),
                     ));
                 }
@@ -455,8 +455,8 @@ impl Generator {
                 if o.as_ref().ok() != Some(&g.result) {
                     return Err(Self::reject(
                         &id,
-                        "tool_maker",
-                        "gold_not_self_contained",
+                        Stage::ToolMaker,
+                        Reason::GoldNotSelfContained,
                         format!("step {k} ({}) differs without the trace's detours", g.name),
                     ));
                 }
@@ -470,7 +470,7 @@ impl Generator {
         if let Some(tm) = self.model_tool_maker.clone() {
             for (m, fixes) in mades.iter_mut().zip(maker_repairs.iter_mut()) {
                 let task = roles::judged::maker_task(m, &specs);
-                let mut problem: Option<(&'static str, String)> = None;
+                let mut problem: Option<(Reason, String)> = None;
                 let mut made_tool = None;
                 for _ in 0..2 {
                     let feedback = problem.as_ref().map(|(r, d)| format!("{d} ({r})"));
@@ -478,7 +478,12 @@ impl Generator {
                         Ok(t) => t,
                         Err(e) => {
                             self.fatal = Some(e);
-                            return Err(Self::reject(&id, "tool_maker", "server", String::new()));
+                            return Err(Self::reject(
+                                &id,
+                                Stage::ToolMaker,
+                                Reason::Server,
+                                String::new(),
+                            ));
                         }
                     };
                     match roles::judged::apply_maker_reply(m, &reply, &specs) {
@@ -493,10 +498,10 @@ impl Generator {
                 match made_tool {
                     Some(t) => m.tool = t,
                     None => {
-                        let (reason, detail) = problem.unwrap_or(("invalid", String::new()));
+                        let (reason, detail) = problem.unwrap_or((Reason::Invalid, String::new()));
                         return Err(Self::reject(
                             &id,
-                            "tool_maker",
+                            Stage::ToolMaker,
                             reason,
                             format!("{}: {detail}", tm.model()),
                         ));
@@ -511,8 +516,8 @@ impl Generator {
             let Some(target) = target else {
                 return Err(Self::reject(
                     &id,
-                    "query_writer",
-                    "unknown_tool",
+                    Stage::QueryWriter,
+                    Reason::UnknownTool,
                     String::new(),
                 ));
             };
@@ -531,7 +536,7 @@ impl Generator {
             };
             let mut q = query::write(m, &specs, &context_tool, &mut rng);
             if let Err(e) = query::check(m, &q, &specs) {
-                return Err(Self::reject(&id, "query_writer", e.reason, e.detail));
+                return Err(Self::reject(&id, Stage::QueryWriter, e.reason, e.detail));
             }
             if let Some(rw) = &self.rewriter {
                 let task = QueryTask {
@@ -560,7 +565,12 @@ impl Generator {
                         Ok(t) => t,
                         Err(e) => {
                             self.fatal = Some(e);
-                            return Err(Self::reject(&id, "query_writer", "server", String::new()));
+                            return Err(Self::reject(
+                                &id,
+                                Stage::QueryWriter,
+                                Reason::Server,
+                                String::new(),
+                            ));
                         }
                     };
                     match check(&text) {
@@ -573,10 +583,10 @@ impl Generator {
                 }
                 let Some(text) = kept else {
                     let (reason, detail) =
-                        problem.map_or(("invalid", String::new()), |e| (e.reason, e.detail));
+                        problem.map_or((Reason::Invalid, String::new()), |e| (e.reason, e.detail));
                     return Err(Self::reject(
                         &id,
-                        "query_writer",
+                        Stage::QueryWriter,
                         reason,
                         format!("{}: {detail}", rw.model()),
                     ));
@@ -630,7 +640,12 @@ impl Generator {
                             Ok(a) => a,
                             Err(e) => {
                                 self.fatal = Some(e);
-                                return Err(Self::reject(&id, "reasoner", "server", String::new()));
+                                return Err(Self::reject(
+                                    &id,
+                                    Stage::Reasoner,
+                                    Reason::Server,
+                                    String::new(),
+                                ));
                             }
                         }
                     }
@@ -661,7 +676,12 @@ impl Generator {
                         Ok(None) => rule_hint,
                         Err(e) => {
                             self.fatal = Some(e);
-                            return Err(Self::reject(&id, "verifier", "server", String::new()));
+                            return Err(Self::reject(
+                                &id,
+                                Stage::Verifier,
+                                Reason::Server,
+                                String::new(),
+                            ));
                         }
                     },
                     None => rule_hint,
@@ -674,8 +694,8 @@ impl Generator {
             let Some((att, checked, attempts)) = done else {
                 return Err(Self::reject(
                     &id,
-                    "verifier",
-                    "failed_attempts",
+                    Stage::Verifier,
+                    Reason::FailedAttempts,
                     hints.join(" | "),
                 ));
             };
@@ -764,7 +784,12 @@ impl Generator {
             rounds,
         };
         if let Some(problem) = crate::ground::record_problem(&rec) {
-            return Err(Self::reject(&rec.id, "verifier", "ungrounded", problem));
+            return Err(Self::reject(
+                &rec.id,
+                Stage::Verifier,
+                Reason::Ungrounded,
+                problem,
+            ));
         }
         Ok(rec)
     }

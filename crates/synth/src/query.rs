@@ -143,7 +143,7 @@ pub const ANAPHORA: &[&str] = &["from before", "that same", "we just", "from ear
 pub struct QueryReject {
     /// `incomplete`, `leak`, `ungrammatical`, `relation_missing`, `context_unreferenced`, or for a
     /// model's rewrite `empty`, `too_long`, `meta_text`, `not_a_request`, `drifted`, `repetitive` (see `roles::rewrite_problem`).
-    pub reason: &'static str,
+    pub reason: hardgen_core::Reason,
     /// Which value or relation.
     pub detail: String,
 }
@@ -1112,7 +1112,7 @@ pub fn check(made: &Made, query: &str, specs: &(impl Specs + ?Sized)) -> Result<
         if made.context_inputs.contains(k) {
             if !ANAPHORA.iter().any(|a| q.contains(a)) {
                 return Err(QueryReject {
-                    reason: "context_unreferenced",
+                    reason: hardgen_core::Reason::ContextUnreferenced,
                     detail: format!(
                         "{k} comes from an earlier round but the query does not refer back to it"
                     ),
@@ -1122,7 +1122,7 @@ pub fn check(made: &Made, query: &str, specs: &(impl Specs + ?Sized)) -> Result<
         }
         if !states(&q, v, k) {
             return Err(QueryReject {
-                reason: "incomplete",
+                reason: hardgen_core::Reason::Incomplete,
                 detail: format!("{k} = {} is not in the query", value_text(v)),
             });
         }
@@ -1130,20 +1130,20 @@ pub fn check(made: &Made, query: &str, specs: &(impl Specs + ?Sized)) -> Result<
     for v in intermediate_values(made) {
         if v.len() >= 3 && q.contains(&v.to_lowercase()) {
             return Err(QueryReject {
-                reason: "leak",
+                reason: hardgen_core::Reason::Leak,
                 detail: format!("intermediate value {v} is in the query"),
             });
         }
     }
     if let Some(p) = grammar_problems(query).into_iter().next() {
         return Err(QueryReject {
-            reason: "ungrammatical",
+            reason: hardgen_core::Reason::Ungrammatical,
             detail: p,
         });
     }
     if let Some(missing) = missing_relation(RoundView::of_made(made), &q, specs) {
         return Err(QueryReject {
-            reason: "relation_missing",
+            reason: hardgen_core::Reason::RelationMissing,
             detail: missing,
         });
     }

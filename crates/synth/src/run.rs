@@ -265,9 +265,9 @@ impl Summary {
             .or_default() += 1;
         *self
             .rejections
-            .entry(r.stage.clone())
+            .entry(r.stage.to_string())
             .or_default()
-            .entry(r.reason.clone())
+            .entry(r.reason.to_string())
             .or_default() += 1;
     }
 
@@ -503,13 +503,13 @@ pub fn generate_with(
             let Some(p) = &prepared else { return Ok(r) };
             let reason = match dedup.offer_fingerprint(&p.fingerprint) {
                 Seen::New => return Ok(r),
-                Seen::Exact => "duplicate",
-                Seen::Near => "near_duplicate",
+                Seen::Exact => hardgen_core::Reason::Duplicate,
+                Seen::Near => hardgen_core::Reason::NearDuplicate,
             };
             Err(Rejection {
                 id: r.id,
-                stage: "dedup".into(),
-                reason: reason.into(),
+                stage: hardgen_core::Stage::Dedup,
+                reason,
                 detail: String::new(),
             })
         });

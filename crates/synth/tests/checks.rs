@@ -504,8 +504,8 @@ fn two_groups(extra: [Value; 2]) -> Value {
 /// The selector `make` picks for the second group: (field, parameter value), or the reason.
 fn picked(extra: [Value; 2]) -> Result<(String, Value), &'static str> {
     let def = world();
-    let m =
-        make(&select_trace(two_groups(extra)), 0, &SpecIndex(&def), 1, 8).map_err(|r| r.reason)?;
+    let m = make(&select_trace(two_groups(extra)), 0, &SpecIndex(&def), 1, 8)
+        .map_err(|r| r.reason.as_str())?;
     match &m.tool.implementation[1].bindings["contact_id"] {
         Binding::Select { field, param, .. } => Ok((field.clone(), m.inputs[param].clone())),
         other => panic!("{other:?}"),
@@ -680,7 +680,7 @@ fn execute_advanced_runs_the_steps_with_inputs_and_results() {
 const GOOD: &str = "Please get the contact who manages the group in Oslo.";
 
 fn qcheck(m: &Made, q: &str) -> Result<(), (&'static str, String)> {
-    query_check(m, q, &specs()[..]).map_err(|e| (e.reason, e.detail))
+    query_check(m, q, &specs()[..]).map_err(|e| (e.reason.as_str(), e.detail))
 }
 
 #[test]

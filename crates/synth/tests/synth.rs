@@ -220,8 +220,8 @@ fn summary_counts_bigrams_openings_targets_and_rejections() {
     assert_eq!(s.length_histogram, s.trace_lengths);
     s.add_rejection(&hardgen_core::Rejection {
         id: "x".into(),
-        stage: "dedup".into(),
-        reason: "duplicate".into(),
+        stage: hardgen_core::Stage::Dedup,
+        reason: hardgen_core::Reason::Duplicate,
         detail: String::new(),
     });
     assert_eq!(s.rejections["dedup"]["duplicate"], 1);

@@ -14,7 +14,7 @@ use crate::maker::Made;
 use crate::query::value_text;
 use crate::schema_text::Specs;
 use hardgen_core::calls::repair::Repair;
-use hardgen_core::AdvancedTool;
+use hardgen_core::{AdvancedTool, Reason};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
@@ -158,27 +158,31 @@ pub fn apply_maker_reply(
     made: &Made,
     reply: &str,
     specs: &(impl Specs + ?Sized),
-) -> Result<(AdvancedTool, Vec<Repair>), (&'static str, String)> {
-    let (v, repairs) = hardgen_core::calls::parse_lenient(reply, "tool")
-        .map_err(|e| ("not_json", format!("the answer is not a JSON object ({e})")))?;
+) -> Result<(AdvancedTool, Vec<Repair>), (Reason, String)> {
+    let (v, repairs) = hardgen_core::calls::parse_lenient(reply, "tool").map_err(|e| {
+        (
+            Reason::NotJson,
+            format!("the answer is not a JSON object ({e})"),
+        )
+    })?;
     let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::trim);
     let name = text("name").unwrap_or_default();
     if !valid_name(name) {
         return Err((
-            "bad_name",
+            Reason::BadName,
             format!("`name` must be snake_case, 3 to 64 characters, got `{name}`"),
         ));
     }
     if specs.spec(name).is_some() {
         return Err((
-            "bad_name",
+            Reason::BadName,
             format!("`{name}` is the name of an existing tool"),
         ));
     }
     let description = text("description").unwrap_or_default();
     if !(10..=600).contains(&description.len()) {
         return Err((
-            "bad_description",
+            Reason::BadDescription,
             "`description` must be one to a few sentences".into(),
         ));
     }
@@ -190,12 +194,12 @@ pub fn apply_maker_reply(
         .collect();
     if let Some(leak) = run_values.iter().find(|t| says(description, t)) {
         return Err((
-            "leak",
+            Reason::Leak,
             format!("the description states a value of this run (`{leak}`)"),
         ));
     }
     let given = v.get("parameters").and_then(Value::as_object).ok_or((
-        "inputs_mismatch",
+        Reason::InputsMismatch,
         "`parameters` must be an object".to_string(),
     ))?;
     let want: BTreeSet<&String> = made.inputs.keys().collect();
@@ -203,8 +207,7 @@ pub fn apply_maker_reply(
     if want != have {
         let missing: Vec<&&String> = want.difference(&have).collect();
         let extra: Vec<&&String> = have.difference(&want).collect();
-        return Err((
-            "inputs_mismatch",
+        return Err((Reason::InputsMismatch,
             format!("`parameters` must be exactly the listed ones (missing {missing:?}, not listed {extra:?})"),
         ));
     }
@@ -216,7 +219,7 @@ pub fn apply_maker_reply(
             .map(str::trim)
             .filter(|d| !d.is_empty())
             .ok_or((
-                "inputs_mismatch",
+                Reason::InputsMismatch,
                 format!("parameter `{p}` needs a description"),
             ))?;
         if let Some(prop) = schema
@@ -240,7 +243,7 @@ pub fn apply_maker_reply(
     let all = returns_fields(&made.tool.returns);
     if fields.is_empty() || fields.iter().any(|f| !all.contains(f)) {
         return Err((
-            "returns_mismatch",
+            Reason::ReturnsMismatch,
             format!(
                 "`returns` must list fields of the last call's result ({})",
                 all.join(", ")

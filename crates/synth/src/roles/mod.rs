@@ -5,6 +5,7 @@
 //! reason. A server that cannot be reached is an error of the run, never a rejected sample.
 
 use hardgen_core::calls::repair::Repair;
+use hardgen_core::Reason;
 use hardgen_llm::{ChatRequest, Client};
 use serde_json::json;
 
@@ -135,15 +136,15 @@ const IMPERATIVES: &[&str] = &[
 /// What makes a model's rewrite unusable before the query checks run: far longer than the
 /// draft, a sentence said twice, or talk about the request instead of the request.
 /// Returns (reason, detail).
-pub fn rewrite_problem(draft: &str, text: &str) -> Option<(&'static str, String)> {
+pub fn rewrite_problem(draft: &str, text: &str) -> Option<(Reason, String)> {
     let words = |s: &str| s.split_whitespace().count();
     let (d, t) = (words(draft), words(text));
     if t == 0 {
-        return Some(("empty", "the rewrite is empty".into()));
+        return Some((Reason::Empty, "the rewrite is empty".into()));
     }
     if t > 2 * d + 20 {
         return Some((
-            "too_long",
+            Reason::TooLong,
             format!("the rewrite has {t} words, the request {d}"),
         ));
     }
@@ -164,7 +165,7 @@ pub fn rewrite_problem(draft: &str, text: &str) -> Option<(&'static str, String)
         // A phrase the draft itself holds (a message body "Here is the document") is content.
         if lower.contains(meta) && !draft_lower.contains(meta) {
             return Some((
-                "meta_text",
+                Reason::MetaText,
                 format!("the rewrite talks about the request (\"{meta}\")"),
             ));
         }
@@ -179,7 +180,10 @@ pub fn rewrite_problem(draft: &str, text: &str) -> Option<(&'static str, String)
     // Still one request: one paragraph, asking (a question, a request phrase, or an imperative
     // that starts with a word of the draft), not a statement about the items.
     if text.trim().contains('\n') {
-        return Some(("not_a_request", "the rewrite spans several lines".into()));
+        return Some((
+            Reason::NotARequest,
+            "the rewrite spans several lines".into(),
+        ));
     }
     let first = lower
         .split(|c: char| !c.is_alphanumeric() && c != '\'')
@@ -192,7 +196,7 @@ pub fn rewrite_problem(draft: &str, text: &str) -> Option<(&'static str, String)
         || (first.len() > 2 && draft_words.contains(first));
     if !asks {
         return Some((
-            "not_a_request",
+            Reason::NotARequest,
             "the rewrite states something instead of asking for it".into(),
         ));
     }
@@ -203,7 +207,7 @@ pub fn rewrite_problem(draft: &str, text: &str) -> Option<(&'static str, String)
     let kept = want.iter().filter(|w| have.contains(*w)).count();
     if !want.is_empty() && kept * 2 < want.len() {
         return Some((
-            "drifted",
+            Reason::Drifted,
             format!(
                 "the rewrite keeps {kept} of the request's {} content words",
                 want.len()
@@ -217,7 +221,7 @@ pub fn rewrite_problem(draft: &str, text: &str) -> Option<(&'static str, String)
         .filter(|s| s.split_whitespace().count() >= 3)
     {
         if !seen.insert(sentence) {
-            return Some(("repetitive", format!("\"{sentence}\" is said twice")));
+            return Some((Reason::Repetitive, format!("\"{sentence}\" is said twice")));
         }
     }
     None
@@ -388,32 +392,35 @@ mod tests {
             rewrite_problem(d, "Show me the cards of the Board group."),
             None
         );
-        assert_eq!(rewrite_problem(d, " ").map(|p| p.0), Some("empty"));
+        assert_eq!(rewrite_problem(d, " ").map(|p| p.0), Some(Reason::Empty));
         let long = "word ".repeat(60);
-        assert_eq!(rewrite_problem(d, &long).map(|p| p.0), Some("too_long"));
+        assert_eq!(
+            rewrite_problem(d, &long).map(|p| p.0),
+            Some(Reason::TooLong)
+        );
         assert_eq!(
             rewrite_problem(d, "Here is the rewritten request: list the Board cards.").map(|p| p.0),
-            Some("meta_text")
+            Some(Reason::MetaText)
         );
         assert_eq!(
             rewrite_problem(d, "List the Board cards. List the Board cards.").map(|p| p.0),
-            Some("repetitive")
+            Some(Reason::Repetitive)
         );
         assert_eq!(
             rewrite_problem(d, "The answer is: yes, Board.").map(|p| p.0),
-            Some("meta_text")
+            Some(Reason::MetaText)
         );
         assert_eq!(
             rewrite_problem(d, "Could I have a sunny weekend with the Board?").map(|p| p.0),
-            Some("drifted")
+            Some(Reason::Drifted)
         );
         assert_eq!(
             rewrite_problem(d, "The cards of the group named Board are listed.").map(|p| p.0),
-            Some("not_a_request")
+            Some(Reason::NotARequest)
         );
         assert_eq!(
             rewrite_problem(d, "Board\nThe cards of the group named Board.").map(|p| p.0),
-            Some("not_a_request")
+            Some(Reason::NotARequest)
         );
         assert_eq!(
             rewrite_problem(d, "List every card in the group named Board.").map(|p| p.0),
