@@ -1131,6 +1131,31 @@ mod tests {
         assert!(arguments.is_empty());
     }
 
+    proptest::proptest! {
+        /// The server reads whatever a client sends: no request body makes the policy panic.
+        #[test]
+        fn any_request_gets_an_answer_or_an_error(
+            query in "\\PC{0,80}",
+            content in "\\PC{0,80}",
+            args in "\\PC{0,40}",
+            with_tools in proptest::bool::ANY,
+        ) {
+            let tools = if with_tools { tools().iter().map(|t| json!({"type": "function", "function":
+                {"name": t.name, "description": t.description, "parameters": t.parameters}})).collect() } else { Vec::new() };
+            let req = json!({"messages": [
+                {"role": "system", "content": content},
+                {"role": "user", "content": query},
+                {"role": "assistant", "content": content, "tool_calls": [{"id": "a", "type": "function",
+                    "function": {"name": "archive_conversation", "arguments": args}}]},
+                {"role": "tool", "tool_call_id": "a", "content": content},
+                {"role": "user", "content": format!("Result of x: {content}")},
+            ], "tools": tools});
+            for kind in [PolicyKind::Oracle, PolicyKind::Baseline] {
+                let _ = hardgen_llm::server::Responder::respond(&PolicyResponder::new(kind), &req);
+            }
+        }
+    }
+
     #[test]
     fn values_are_read_by_label_and_schema() {
         let q = "Post a reply with a subject of Cannot log in that is not closed, priority high, limit 5.";

@@ -409,6 +409,15 @@ impl ModelVerifier for LlmVerifier {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// No model answer makes the hint reader panic.
+        #[test]
+        fn any_hint_answer_is_read_or_refused(reply in "\\PC{0,120}") {
+            let secrets: BTreeSet<String> = ["CTC-1064".to_string()].into();
+            let _ = hint_problem(&reply, &secrets);
+        }
+    }
+
     #[test]
     fn names_are_snake_case_and_bounded() {
         assert!(valid_name("archive_group_owner"));
