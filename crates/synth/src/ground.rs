@@ -3,8 +3,9 @@
 //! user said (the relation is named; among several candidates the distinguishing attribute is
 //! stated). Used by generation (reject `ungrounded`), `hardgen verify` and `hardgen stats`.
 
+use crate::item::value_text;
 use crate::maker::select;
-use crate::query::{missing_relation, states, value_text, RoundView, ANAPHORA};
+use crate::query::{missing_relation, states, RoundView, ANAPHORA};
 use hardgen_core::record::{Binding, Message};
 use hardgen_core::{Record, Round};
 use hardgen_graph::schema::values_at;

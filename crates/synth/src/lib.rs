@@ -5,6 +5,7 @@ pub mod config;
 pub mod dedup;
 pub mod distract;
 pub mod ground;
+pub mod item;
 pub mod maker;
 pub mod par;
 pub mod phrase;

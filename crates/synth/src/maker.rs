@@ -1,6 +1,8 @@
 //! Tool Maker (offline): a trace round becomes an advanced tool whose parameters are the round's
 //! external inputs and whose implementation is the gold calls it wraps.
 
+pub use crate::item::Made;
+use crate::item::SpecIndex;
 use crate::schema_text::Specs;
 use hardgen_core::record::{AdvancedStep, Binding, GoldCall};
 use hardgen_core::trace::parse_from_step;
@@ -19,25 +21,6 @@ pub struct MakerReject {
     pub detail: String,
 }
 
-/// A round made into gold calls plus an advanced tool.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Made {
-    /// The composite tool.
-    pub tool: AdvancedTool,
-    /// The gold calls (re-numbered 0..).
-    pub gold: Vec<GoldCall>,
-    /// External input values by advanced-tool parameter.
-    pub inputs: Map<String, Value>,
-    /// Inputs whose values come from earlier rounds' results (already in the conversation).
-    pub context_inputs: BTreeSet<String>,
-    /// Inputs that say which list item to use.
-    pub selectors: BTreeSet<String>,
-    /// For each context input: the earlier call (trace index) and result path it came from.
-    pub context_refs: BTreeMap<String, (usize, String)>,
-    /// Indexes of the trace calls the gold consists of.
-    pub trace_steps: Vec<usize>,
-}
-
 fn first_sentence(s: &str) -> String {
     let s = s.split(". ").next().unwrap_or(s).trim_end_matches('.');
     let mut c = s.chars();
@@ -52,7 +35,7 @@ fn first_sentence(s: &str) -> String {
 pub fn make(
     trace: &Trace,
     round: usize,
-    specs: &crate::pipeline::SpecIndex<'_>,
+    specs: &SpecIndex<'_>,
     min_calls: usize,
     max_calls: usize,
 ) -> Result<Made, MakerReject> {

@@ -9,7 +9,7 @@ use crate::roles::{
 };
 use crate::{distract, phrase, query, verify};
 use hardgen_core::record::{Difficulty, Generators, Message, RepairNote, RepairRole, Verdict};
-use hardgen_core::{Reason, Record, Rejection, Round, Stage, ToolSpec};
+use hardgen_core::{Reason, Record, Rejection, Round, Stage};
 use hardgen_graph::schema::values_at;
 use hardgen_graph::{ApiGraph, GraphConfig, Sampler, SamplerConfig};
 use hardgen_tools::world::stream_seed;
@@ -795,15 +795,7 @@ impl Generator {
     }
 }
 
-/// Spec lookup by name through the world's own index.
-pub struct SpecIndex<'a>(pub &'a WorldDef);
-
-impl<'a> SpecIndex<'a> {
-    /// The spec of a tool name.
-    pub fn get(&self, name: &str) -> Option<&'a ToolSpec> {
-        self.0.by_name.get(name).map(|&i| &self.0.specs[i])
-    }
-}
+pub use crate::item::SpecIndex;
 
 /// Whether a tool of the built-in world only reads (no state change, no token use).
 fn is_read_only(def: &WorldDef, t: usize) -> bool {

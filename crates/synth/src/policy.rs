@@ -135,16 +135,15 @@ const MAX_CALLS: usize = 12;
 /// Failed calls after which a policy gives up.
 const MAX_FAILURES: usize = 3;
 
-/// First words of tool names that only read.
-const READ_VERBS: &[&str] = &[
-    "get", "find", "search", "list", "lookup", "look", "show", "count", "check", "highest",
-    "lowest", "largest", "latest", "total", "top", "next",
-];
-
 /// Words a user says when asking to read.
 const ASK_WORDS: &[&str] = &[
     "get", "find", "search", "list", "look", "show", "check", "what", "which", "tell", "see",
 ];
+
+/// Whether a tool name's first word only reads (`find`, `list`, `highest`, ...).
+fn reads(verb: &str) -> bool {
+    crate::item::READ_VERBS.contains(&verb) || phrase::NOT_VERBS.contains(&verb)
+}
 
 /// The policy's next move for `obs`.
 pub fn act(kind: PolicyKind, obs: &Observation) -> Action {
@@ -239,9 +238,8 @@ fn name_score(name: &str, q: &[String]) -> i64 {
         }
         let exact = q.contains(&w);
         let stem = exact || q.iter().any(|x| same_stem(x, &w));
-        let asked = i == 0
-            && READ_VERBS.contains(&w.as_str())
-            && ASK_WORDS.iter().any(|v| q.iter().any(|x| x == v));
+        let asked =
+            i == 0 && reads(w.as_str()) && ASK_WORDS.iter().any(|v| q.iter().any(|x| x == v));
         match (i, stem || asked, filter) {
             (0, true, _) if stem => score += 4 + i64::from(exact),
             (0, true, _) => score += 2,
@@ -308,8 +306,7 @@ fn explore(obs: &Observation, target: &ToolView) -> Option<Action> {
         .iter()
         .filter(|t| {
             let verb = first_word(&t.name);
-            t.name != target.name
-                && (READ_VERBS.contains(&verb) || q.iter().any(|x| same_stem(x, verb)))
+            t.name != target.name && (reads(verb) || q.iter().any(|x| same_stem(x, verb)))
         })
         .filter_map(|t| {
             let (args, missing) = fill(obs, t, true);
@@ -345,7 +342,7 @@ fn producers<'a>(obs: &'a Observation, consumer: &ToolView, param: &str) -> Vec<
         .filter(|t| !obs.history.iter().any(|s| s.name == t.name && !s.failed()))
         .filter_map(|t| {
             let words: Vec<&str> = t.name.split('_').collect();
-            let read = READ_VERBS.contains(&words[0]);
+            let read = reads(words[0]);
             let asked = q.iter().any(|x| same_stem(x, words[0]));
             let authorizes = param == "token" && words[0] == "authorize";
             if !(read || asked || authorizes) {

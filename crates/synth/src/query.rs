@@ -2,7 +2,8 @@
 //! every external input, names every relation the gold follows (the owner of the group, the
 //! holder of the account), hides every intermediate value, and varies its sentence plans.
 
-use crate::maker::Made;
+pub use crate::item::value_text;
+use crate::item::Made;
 use crate::phrase;
 use crate::schema_text::{self as st, Specs};
 use hardgen_core::record::{AdvancedStep, Binding, GoldCall};
@@ -146,14 +147,6 @@ pub struct QueryReject {
     pub reason: hardgen_core::Reason,
     /// Which value or relation.
     pub detail: String,
-}
-
-/// The text of a value as it appears in a query.
-pub fn value_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 /// The parts of a round the writer and the checks need (from a `Made` or a stored `Round`).
@@ -821,7 +814,7 @@ fn call_phrase<S: Specs + ?Sized>(
         return String::new();
     };
     let mut act = action(target);
-    let reads = crate::reasoner::READ_VERBS.contains(&target.name.split('_').next().unwrap_or(""));
+    let reads = crate::item::READ_VERBS.contains(&target.name.split('_').next().unwrap_or(""));
     let slots = action_from_description(target);
     let mut literals: Vec<String> = Vec::new();
     let mut bound: Vec<(String, String)> = Vec::new();
@@ -964,7 +957,7 @@ pub fn write<S: Specs + ?Sized>(
     let mut clauses: Vec<String> = Vec::new();
     for k in 0..last {
         let verb = made.gold[k].name.split('_').next().unwrap_or("");
-        if crate::reasoner::READ_VERBS.contains(&verb) || verb == "authorize" {
+        if crate::item::READ_VERBS.contains(&verb) || verb == "authorize" {
             continue;
         }
         clauses.push(call_phrase(&w, made, specs, k));

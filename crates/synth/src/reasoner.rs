@@ -3,9 +3,10 @@
 //! sees, and answering from the final result. A configurable error rate makes it slip (skip a
 //! prerequisite, guess or swap an argument) so the verifier's hint-and-retry path runs for real.
 
-use crate::maker::Made;
+use crate::item::value_text;
+pub use crate::item::READ_VERBS;
+use crate::item::Made;
 use crate::phrase;
-use crate::query::value_text;
 use hardgen_core::record::{Binding, Call, Message};
 use hardgen_core::{ToolCall, ToolError};
 use hardgen_graph::schema::values_at;
@@ -434,12 +435,6 @@ pub fn attempt<E: Environment>(
         slip,
     }
 }
-
-/// Tool verbs that only read: their answers report what was found.
-pub const READ_VERBS: &[&str] = &[
-    "get", "find", "lookup", "look", "read", "search", "list", "count", "total", "average",
-    "largest", "smallest", "check", "track", "show", "sum", "compare", "quote", "estimate",
-];
 
 /// A final answer that answers the request from the target's result, in words: no tool names.
 pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {

@@ -2,8 +2,8 @@
 //! reach the gold end state, and the final answer must state the gold outcome. A failure yields
 //! hints that say what is wrong without giving gold values.
 
-use crate::maker::Made;
-use crate::query::value_text;
+use crate::item::value_text;
+use crate::item::Made;
 use crate::reasoner::{answer_values, Attempt};
 use std::collections::BTreeMap;
 

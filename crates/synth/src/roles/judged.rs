@@ -10,8 +10,8 @@
 //!   by the rule hint (the sample is not rejected for it).
 
 use super::{LlmCall, RoleError};
-use crate::maker::Made;
-use crate::query::value_text;
+use crate::item::value_text;
+use crate::item::Made;
 use crate::schema_text::Specs;
 use hardgen_core::calls::repair::Repair;
 use hardgen_core::{AdvancedTool, Reason};

@@ -1,0 +1,52 @@
+//! Types and small helpers every stage shares (the item a round becomes, how a value reads, which
+//! tool verbs only read, spec lookup): a leaf module, so the stage modules need not import
+//! each other for them.
+
+use hardgen_core::record::GoldCall;
+use hardgen_core::{AdvancedTool, ToolSpec};
+use hardgen_tools::WorldDef;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A round made into gold calls plus an advanced tool.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Made {
+    /// The composite tool.
+    pub tool: AdvancedTool,
+    /// The gold calls (re-numbered 0..).
+    pub gold: Vec<GoldCall>,
+    /// External input values by advanced-tool parameter.
+    pub inputs: Map<String, Value>,
+    /// Inputs whose values come from earlier rounds' results (already in the conversation).
+    pub context_inputs: BTreeSet<String>,
+    /// Inputs that say which list item to use.
+    pub selectors: BTreeSet<String>,
+    /// For each context input: the earlier call (trace index) and result path it came from.
+    pub context_refs: BTreeMap<String, (usize, String)>,
+    /// Indexes of the trace calls the gold consists of.
+    pub trace_steps: Vec<usize>,
+}
+
+/// The text of a value as it appears in a query.
+pub fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Tool verbs that only read: their answers report what was found.
+pub const READ_VERBS: &[&str] = &[
+    "get", "find", "lookup", "look", "read", "search", "list", "count", "total", "average",
+    "largest", "smallest", "check", "track", "show", "sum", "compare", "quote", "estimate",
+];
+
+/// Spec lookup by name through the world's own index.
+pub struct SpecIndex<'a>(pub &'a WorldDef);
+
+impl<'a> SpecIndex<'a> {
+    /// The spec of a tool name.
+    pub fn get(&self, name: &str) -> Option<&'a ToolSpec> {
+        self.0.by_name.get(name).map(|&i| &self.0.specs[i])
+    }
+}
