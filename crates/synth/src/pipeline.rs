@@ -3,6 +3,10 @@
 
 use crate::maker::{self, Made};
 use crate::reasoner::{self, ReasonerConfig};
+use crate::roles::seams::{
+    ModelHinted, ModelMade, OfflineQueryWriter, OfflineToolMaker, QueryWriter, Rewritten,
+    RuleVerifier, ToolMaker, Verifier,
+};
 use crate::roles::{
     self, ModelReasoner, ModelToolMaker, ModelVerifier, QueryRewriter, QueryTask, ReasonTask,
     RoleError, VerifyTask,
@@ -84,16 +88,16 @@ pub struct Generator {
     cfg: GenConfig,
     /// Tool words and domains for distractors, prepared once.
     catalog: distract::Catalog,
-    /// A model that rewrites the offline queries (None: the offline realizer's text is kept).
-    rewriter: Option<Arc<dyn QueryRewriter>>,
+    /// The query writer (offline: the realizer's checked draft).
+    query_writer: Arc<dyn QueryWriter>,
     /// A role's infrastructure failure in the current item: it ends the run, not the sample.
     fatal: Option<RoleError>,
     /// A model in the reasoner role (None: the offline reasoner narrates the gold).
     model_reasoner: Option<Arc<dyn ModelReasoner>>,
-    /// A model in the tool maker role (None: the offline names and descriptions).
-    model_tool_maker: Option<Arc<dyn ModelToolMaker>>,
-    /// A model that writes the verifier's hints (None: the rule hints).
-    model_verifier: Option<Arc<dyn ModelVerifier>>,
+    /// The tool maker (offline: the tool as its steps give it).
+    tool_maker: Arc<dyn ToolMaker>,
+    /// The verifier's hint writer (offline: the rule hint; the rules always decide).
+    verifier: Arc<dyn Verifier>,
 }
 
 impl Generator {
@@ -139,11 +143,11 @@ impl Generator {
             worlds,
             cfg,
             catalog,
-            rewriter: None,
+            query_writer: Arc::new(OfflineQueryWriter),
             fatal: None,
             model_reasoner: None,
-            model_tool_maker: None,
-            model_verifier: None,
+            tool_maker: Arc::new(OfflineToolMaker),
+            verifier: Arc::new(RuleVerifier),
         }
     }
 
@@ -164,7 +168,7 @@ impl Generator {
     /// Has `rewriter` (a model) rewrite every query the offline realizer writes; the rewrite
     /// must pass the same checks.
     pub fn with_query_rewriter(mut self, rewriter: Arc<dyn QueryRewriter>) -> Generator {
-        self.rewriter = Some(rewriter);
+        self.query_writer = Arc::new(Rewritten(rewriter));
         self
     }
 
@@ -178,14 +182,14 @@ impl Generator {
     /// Has `maker` (a model) name and describe every advanced tool; its answer must keep the
     /// tool's inputs and result (checked), or the round is rejected.
     pub fn with_model_tool_maker(mut self, maker: Arc<dyn ModelToolMaker>) -> Generator {
-        self.model_tool_maker = Some(maker);
+        self.tool_maker = Arc::new(ModelMade(maker));
         self
     }
 
     /// Has `verifier` (a model) write the hint after each failed attempt; the rule checks still
     /// decide, and a hint that gives a gold value away is replaced by the rule hint.
     pub fn with_model_verifier(mut self, verifier: Arc<dyn ModelVerifier>) -> Generator {
-        self.model_verifier = Some(verifier);
+        self.verifier = Arc::new(ModelHinted(verifier));
         self
     }
 
@@ -271,17 +275,8 @@ impl Generator {
         hi
     }
 
-    /// One draw of item `i`: draw `t` uses its own random stream.
-    /// The model verifier's hint for a failed attempt: retried once when it is unusable, then
-    /// None (the rule hint stays). Only a server failure is an error.
-    fn model_hint(
-        &self,
-        v: &dyn ModelVerifier,
-        m: &Made,
-        query: &str,
-        att: &reasoner::Attempt,
-        checked: &verify::Checked,
-    ) -> Result<Option<(String, Vec<hardgen_core::calls::repair::Repair>)>, RoleError> {
+    /// What the verifier is shown after a failed attempt.
+    fn verify_task(query: &str, att: &reasoner::Attempt, checked: &verify::Checked) -> VerifyTask {
         let calls = att
             .calls
             .iter()
@@ -297,7 +292,7 @@ impl Generator {
                 )
             })
             .collect();
-        let task = VerifyTask {
+        VerifyTask {
             query: query.to_string(),
             calls,
             answer: att.answer.clone(),
@@ -308,19 +303,10 @@ impl Generator {
                 .map(|(k, _)| k.clone())
                 .collect(),
             findings: checked.hints.clone(),
-        };
-        let secrets = roles::judged::secret_values(m, query);
-        let mut feedback: Option<String> = None;
-        for _ in 0..2 {
-            let reply = v.hint(&task, feedback.as_deref())?;
-            match roles::judged::hint_problem(&reply, &secrets) {
-                Ok(h) => return Ok(Some(h)),
-                Err(p) => feedback = Some(p),
-            }
         }
-        Ok(None)
     }
 
+    /// One draw of item `i`: draw `t` uses its own random stream.
     fn draw(&mut self, i: u64, t: u32) -> Outcome {
         let id = format!("hg-s{}-{i:06}", self.cfg.seed);
         let w = usize::try_from(i % self.samplers.len().max(1) as u64).unwrap_or(0);
@@ -463,49 +449,27 @@ impl Generator {
             }
             gold_digests.push(self.worlds[w].digest());
         }
-        // A model tool maker renames and redescribes each advanced tool (the offline one
-        // holds; the model's must keep its inputs and result).
+        // The tool maker gives each round its advanced tool (a model's must keep the offline
+        // tool's inputs and result).
         let mut maker_repairs: Vec<Vec<hardgen_core::calls::repair::Repair>> =
             vec![Vec::new(); mades.len()];
-        if let Some(tm) = self.model_tool_maker.clone() {
-            for (m, fixes) in mades.iter_mut().zip(maker_repairs.iter_mut()) {
-                let task = roles::judged::maker_task(m, &specs);
-                let mut problem: Option<(Reason, String)> = None;
-                let mut made_tool = None;
-                for _ in 0..2 {
-                    let feedback = problem.as_ref().map(|(r, d)| format!("{d} ({r})"));
-                    let reply = match tm.describe(&task, feedback.as_deref()) {
-                        Ok(t) => t,
-                        Err(e) => {
-                            self.fatal = Some(e);
-                            return Err(Self::reject(
-                                &id,
-                                Stage::ToolMaker,
-                                Reason::Server,
-                                String::new(),
-                            ));
-                        }
-                    };
-                    match roles::judged::apply_maker_reply(m, &reply, &specs) {
-                        Ok((t, fixed)) => {
-                            made_tool = Some(t);
-                            *fixes = fixed;
-                            break;
-                        }
-                        Err(p) => problem = Some(p),
-                    }
+        for (m, fixes) in mades.iter_mut().zip(maker_repairs.iter_mut()) {
+            match self.tool_maker.make(m, &specs) {
+                Ok(Ok((tool, fixed))) => {
+                    m.tool = tool;
+                    *fixes = fixed;
                 }
-                match made_tool {
-                    Some(t) => m.tool = t,
-                    None => {
-                        let (reason, detail) = problem.unwrap_or((Reason::Invalid, String::new()));
-                        return Err(Self::reject(
-                            &id,
-                            Stage::ToolMaker,
-                            reason,
-                            format!("{}: {detail}", tm.model()),
-                        ));
-                    }
+                Ok(Err((reason, detail))) => {
+                    return Err(Self::reject(&id, Stage::ToolMaker, reason, detail))
+                }
+                Err(e) => {
+                    self.fatal = Some(e);
+                    return Err(Self::reject(
+                        &id,
+                        Stage::ToolMaker,
+                        Reason::Server,
+                        String::new(),
+                    ));
                 }
             }
         }
@@ -534,65 +498,35 @@ impl Generator {
                     .then(|| trace.calls.get(k).map(|c| c.name.clone()))
                     .flatten()
             };
-            let mut q = query::write(m, &specs, &context_tool, &mut rng);
+            let q = query::write(m, &specs, &context_tool, &mut rng);
             if let Err(e) = query::check(m, &q, &specs) {
                 return Err(Self::reject(&id, Stage::QueryWriter, e.reason, e.detail));
             }
-            if let Some(rw) = &self.rewriter {
-                let task = QueryTask {
-                    draft: q,
-                    must_state: m
-                        .inputs
-                        .iter()
-                        .filter(|(k, _)| !m.context_inputs.contains(*k))
-                        .map(|(_, v)| query::value_text(v))
-                        .collect(),
-                };
-                // One retry with the problem shown, then the check's reason rejects the round.
-                let mut problem: Option<query::QueryReject> = None;
-                let check = |text: &str| -> Result<(), query::QueryReject> {
-                    if let Some((reason, detail)) = roles::rewrite_problem(&task.draft, text) {
-                        return Err(query::QueryReject { reason, detail });
-                    }
-                    query::check(m, text, &specs)
-                };
-                let mut kept = None;
-                for _ in 0..2 {
-                    let feedback = problem
-                        .as_ref()
-                        .map(|e| format!("{} ({})", e.detail, e.reason));
-                    let text = match rw.rewrite(&task, feedback.as_deref()) {
-                        Ok(t) => t,
-                        Err(e) => {
-                            self.fatal = Some(e);
-                            return Err(Self::reject(
-                                &id,
-                                Stage::QueryWriter,
-                                Reason::Server,
-                                String::new(),
-                            ));
-                        }
-                    };
-                    match check(&text) {
-                        Ok(()) => {
-                            kept = Some(text);
-                            break;
-                        }
-                        Err(e) => problem = Some(e),
-                    }
+            let task = QueryTask {
+                draft: q,
+                must_state: m
+                    .inputs
+                    .iter()
+                    .filter(|(k, _)| !m.context_inputs.contains(*k))
+                    .map(|(_, v)| query::value_text(v))
+                    .collect(),
+            };
+            let check = |text: &str| query::check(m, text, &specs);
+            let q = match self.query_writer.write(&task, &check) {
+                Ok(Ok(text)) => text,
+                Ok(Err((reason, detail))) => {
+                    return Err(Self::reject(&id, Stage::QueryWriter, reason, detail))
                 }
-                let Some(text) = kept else {
-                    let (reason, detail) =
-                        problem.map_or((Reason::Invalid, String::new()), |e| (e.reason, e.detail));
+                Err(e) => {
+                    self.fatal = Some(e);
                     return Err(Self::reject(
                         &id,
                         Stage::QueryWriter,
-                        reason,
-                        format!("{}: {detail}", rw.model()),
+                        Reason::Server,
+                        String::new(),
                     ));
-                };
-                q = text;
-            }
+                }
+            };
             queries.push(q);
         }
         // A model reasoner sees the offered tools, so they are drawn before it runs (the
@@ -666,25 +600,22 @@ impl Generator {
                     break;
                 }
                 // One entry per failed attempt, so the verdict's attempt count can be checked.
-                let rule_hint = checked.hints.join(" ");
-                let hint = match self.model_verifier.clone() {
-                    Some(v) => match self.model_hint(&*v, m, &queries[r], &att, &checked) {
-                        Ok(Some((h, fixed))) => {
-                            hint_repairs.extend(fixed);
-                            h
-                        }
-                        Ok(None) => rule_hint,
-                        Err(e) => {
-                            self.fatal = Some(e);
-                            return Err(Self::reject(
-                                &id,
-                                Stage::Verifier,
-                                Reason::Server,
-                                String::new(),
-                            ));
-                        }
-                    },
-                    None => rule_hint,
+                let task = Self::verify_task(&queries[r], &att, &checked);
+                let secrets = roles::judged::secret_values(m, &queries[r]);
+                let hint = match self.verifier.hint(&task, &secrets) {
+                    Ok((h, fixed)) => {
+                        hint_repairs.extend(fixed);
+                        h
+                    }
+                    Err(e) => {
+                        self.fatal = Some(e);
+                        return Err(Self::reject(
+                            &id,
+                            Stage::Verifier,
+                            Reason::Server,
+                            String::new(),
+                        ));
+                    }
                 };
                 hints.push(hint);
                 self.worlds[w].restore(&snap);
@@ -758,22 +689,13 @@ impl Generator {
             id,
             seed,
             generator: Generators {
-                tool_maker: self
-                    .model_tool_maker
-                    .as_ref()
-                    .map_or_else(|| "offline".to_string(), |r| r.model().to_string()),
-                query_writer: self
-                    .rewriter
-                    .as_ref()
-                    .map_or_else(|| "offline".to_string(), |r| r.model().to_string()),
+                tool_maker: self.tool_maker.name().to_string(),
+                query_writer: self.query_writer.name().to_string(),
                 reasoner: self
                     .model_reasoner
                     .as_ref()
                     .map_or_else(|| "offline".to_string(), |r| r.model().to_string()),
-                verifier: self
-                    .model_verifier
-                    .as_ref()
-                    .map_or_else(|| "rules".to_string(), |r| r.model().to_string()),
+                verifier: self.verifier.name().to_string(),
                 executor: "builtin".into(),
             },
             domains: doms,

@@ -4,8 +4,8 @@
 //! prerequisite, guess or swap an argument) so the verifier's hint-and-retry path runs for real.
 
 use crate::item::value_text;
-pub use crate::item::READ_VERBS;
 use crate::item::Made;
+pub use crate::item::READ_VERBS;
 use crate::phrase;
 use hardgen_core::record::{Binding, Call, Message};
 use hardgen_core::{ToolCall, ToolError};

@@ -10,6 +10,7 @@ use hardgen_llm::{ChatRequest, Client};
 use serde_json::json;
 
 pub mod judged;
+pub mod seams;
 pub use judged::{LlmToolMaker, LlmVerifier, MakerTask, ModelToolMaker, ModelVerifier, VerifyTask};
 
 /// The roles a model takes in a run (None: the offline implementation).
