@@ -254,8 +254,9 @@ pub fn build(resolved: &Resolved, out: &Path, jobs: usize, seed: u64) -> Result<
             r.system_prompt.clone(),
             r.user_prompt.clone(),
         )?;
+        let model: Arc<dyn hardgen_llm::ChatModel> = Arc::new(client.clone());
         let call = |role: &'static str, prompts| {
-            let mut c = LlmCall::new(role, client.clone(), runtime.handle().clone());
+            let mut c = LlmCall::new(role, Arc::clone(&model), runtime.handle().clone());
             c.seed = seed;
             c.temperature = r.temperature;
             c.max_tokens = r.max_tokens;
@@ -277,7 +278,8 @@ pub fn build(resolved: &Resolved, out: &Path, jobs: usize, seed: u64) -> Result<
                 roles.verifier = Some(Arc::new(roles::LlmVerifier(call("verifier", prompts))))
             }
             _ => {
-                let mut x = roles::LlmReasoner::new(client.clone(), runtime.handle().clone(), mode);
+                let mut x =
+                    roles::LlmReasoner::new(Arc::clone(&model), runtime.handle().clone(), mode);
                 x.seed = seed;
                 x.temperature = r.temperature;
                 if let Some(m) = r.max_tokens {

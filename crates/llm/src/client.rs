@@ -159,6 +159,40 @@ impl std::ops::Add for Stats {
     }
 }
 
+/// What every role and agent talks to: a chat model. [`Client`] is the HTTP implementation
+/// (any OpenAI-compatible server); others (an in-process policy, a test double) plug in the
+/// same way.
+pub trait ChatModel: Send + Sync {
+    /// The model's name.
+    fn model(&self) -> &str;
+    /// Answers one request (retries, limits and caching are the implementation's business).
+    fn complete<'a>(
+        &'a self,
+        req: &'a ChatRequest,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<ChatResponse, LlmError>> + Send + 'a>,
+    >;
+    /// Counters so far.
+    fn stats(&self) -> Stats;
+}
+
+impl ChatModel for Client {
+    fn model(&self) -> &str {
+        &self.cfg.model
+    }
+    fn complete<'a>(
+        &'a self,
+        req: &'a ChatRequest,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<ChatResponse, LlmError>> + Send + 'a>,
+    > {
+        Box::pin(self.chat(req))
+    }
+    fn stats(&self) -> Stats {
+        Client::stats(self)
+    }
+}
+
 /// A chat-completions client. Cheap to clone: clones share the connection pool, the limits and
 /// the counters.
 #[derive(Clone)]

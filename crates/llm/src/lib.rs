@@ -17,5 +17,5 @@ pub mod server;
 pub mod types;
 
 pub use cache::Cache;
-pub use client::{ApiKey, Client, ClientConfig, Prices, Stats};
+pub use client::{ApiKey, ChatModel, Client, ClientConfig, Prices, Stats};
 pub use types::{ChatRequest, ChatResponse, LlmError, ToolCallOut, Usage};

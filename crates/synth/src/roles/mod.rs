@@ -6,7 +6,7 @@
 
 use hardgen_core::calls::repair::Repair;
 use hardgen_core::Reason;
-use hardgen_llm::{ChatRequest, Client};
+use hardgen_llm::{ChatModel, ChatRequest};
 use serde_json::json;
 
 pub mod judged;
@@ -250,7 +250,7 @@ fn query_context(task: &QueryTask, feedback: Option<&str>) -> serde_json::Value 
 /// One role's requests to a model: the client (it does the retries), the runtime the worker
 /// threads wait on, sampling settings and the role's prompt templates.
 pub struct LlmCall {
-    client: Client,
+    client: std::sync::Arc<dyn ChatModel>,
     runtime: tokio::runtime::Handle,
     role: &'static str,
     /// Sampling seed sent with every request.
@@ -268,7 +268,11 @@ pub struct LlmCall {
 
 impl LlmCall {
     /// Requests of `role` through `client`, waiting on `runtime`; built-in prompts.
-    pub fn new(role: &'static str, client: Client, runtime: tokio::runtime::Handle) -> LlmCall {
+    pub fn new(
+        role: &'static str,
+        client: std::sync::Arc<dyn ChatModel>,
+        runtime: tokio::runtime::Handle,
+    ) -> LlmCall {
         LlmCall {
             client,
             runtime,
@@ -283,7 +287,7 @@ impl LlmCall {
 
     /// The model's name.
     pub fn model(&self) -> &str {
-        &self.client.config().model
+        self.client.model()
     }
 
     fn error(&self, message: String) -> RoleError {
@@ -325,7 +329,7 @@ impl LlmCall {
         };
         let r = self
             .runtime
-            .block_on(self.client.chat(&req))
+            .block_on(self.client.complete(&req))
             .map_err(|e| self.error(e.to_string()))?;
         Ok(r.content.unwrap_or_default())
     }
@@ -336,7 +340,10 @@ pub struct LlmQueryWriter(pub LlmCall);
 
 impl LlmQueryWriter {
     /// A writer using `client`, waiting on `runtime`.
-    pub fn new(client: Client, runtime: tokio::runtime::Handle) -> LlmQueryWriter {
+    pub fn new(
+        client: std::sync::Arc<dyn ChatModel>,
+        runtime: tokio::runtime::Handle,
+    ) -> LlmQueryWriter {
         LlmQueryWriter(LlmCall::new("query_writer", client, runtime))
     }
 }
@@ -506,7 +513,7 @@ pub trait ModelReasoner: Send + Sync {
 
 /// An agent loop over an OpenAI-compatible server.
 pub struct LlmReasoner {
-    client: Client,
+    client: std::sync::Arc<dyn ChatModel>,
     runtime: tokio::runtime::Handle,
     /// How calls are asked for.
     pub mode: CallMode,
@@ -522,7 +529,11 @@ pub struct LlmReasoner {
 
 impl LlmReasoner {
     /// A reasoner using `client`, waiting on `runtime`.
-    pub fn new(client: Client, runtime: tokio::runtime::Handle, mode: CallMode) -> LlmReasoner {
+    pub fn new(
+        client: std::sync::Arc<dyn ChatModel>,
+        runtime: tokio::runtime::Handle,
+        mode: CallMode,
+    ) -> LlmReasoner {
         LlmReasoner {
             client,
             runtime,
@@ -633,7 +644,7 @@ fn decode_turn(mode: CallMode, r: &hardgen_llm::ChatResponse) -> (Turn, Vec<Repa
 
 impl ModelReasoner for LlmReasoner {
     fn model(&self) -> &str {
-        &self.client.config().model
+        self.client.model()
     }
 
     fn attempt(
@@ -684,7 +695,7 @@ impl ModelReasoner for LlmReasoner {
             };
             let r = self
                 .runtime
-                .block_on(self.client.chat(&req))
+                .block_on(self.client.complete(&req))
                 .map_err(|e| RoleError {
                     role: "reasoner".into(),
                     model: self.model().to_string(),
