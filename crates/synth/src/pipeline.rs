@@ -511,7 +511,15 @@ impl Generator {
                     .map(|(_, v)| query::value_text(v))
                     .collect(),
             };
-            let check = |text: &str| query::check(m, text, &specs);
+            let target_name = m.gold.last().map_or("", |g| g.name.as_str());
+            let check = |text: &str| {
+                if let Some((reason, detail)) =
+                    roles::action_dropped(target_name, &task.draft, text)
+                {
+                    return Err(query::QueryReject { reason, detail });
+                }
+                query::check(m, text, &specs)
+            };
             let q = match self.query_writer.write(&task, &check) {
                 Ok(Ok(text)) => text,
                 Ok(Err((reason, detail))) => {

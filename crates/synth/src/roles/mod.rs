@@ -162,6 +162,11 @@ pub fn rewrite_problem(draft: &str, text: &str) -> Option<(Reason, String)> {
         "the user",
         "i'm here to",
         "as an ai",
+        "ready to help",
+        "happy to help",
+        "glad to help",
+        "i can help",
+        "the request:",
     ] {
         // A phrase the draft itself holds (a message body "Here is the document") is content.
         if lower.contains(meta) && !draft_lower.contains(meta) {
@@ -226,6 +231,27 @@ pub fn rewrite_problem(draft: &str, text: &str) -> Option<(Reason, String)> {
         }
     }
     None
+}
+
+/// The action the draft asks for, dropped or swapped in the rewrite ("authorize the shift"
+/// became "request the shift"): `target`'s verb when it changes something and the draft says it.
+pub fn action_dropped(target: &str, draft: &str, text: &str) -> Option<(Reason, String)> {
+    let verb = target.split('_').next().unwrap_or(target);
+    if crate::item::READ_VERBS.contains(&verb) || crate::phrase::NOT_VERBS.contains(&verb) {
+        return None;
+    }
+    let stem: String = verb.chars().take(5).collect();
+    let says = |s: &str| {
+        s.to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| w.starts_with(&stem))
+    };
+    (says(draft) && !says(text)).then(|| {
+        (
+            Reason::Drifted,
+            format!("the rewrite drops the action the request asks for (\"{verb}\")"),
+        )
+    })
 }
 
 /// A query writer backed by a model.
@@ -352,11 +378,18 @@ impl LlmQueryWriter {
 pub fn clean_reply(text: &str) -> String {
     let t = text.trim();
     let t = hardgen_core::calls::repair::strip_fences(t).unwrap_or(t);
-    let t = t
-        .strip_prefix("Request:")
-        .or_else(|| t.strip_prefix("Rewritten request:"))
-        .unwrap_or(t)
-        .trim();
+    // A label the model put before the request ("The request: ...").
+    let lower = t.to_lowercase();
+    let label = [
+        "the rewritten request:",
+        "rewritten request:",
+        "the request:",
+        "request:",
+    ]
+    .iter()
+    .find(|l| lower.starts_with(*l))
+    .map_or(0, |l| l.len());
+    let t = t.get(label..).unwrap_or(t).trim();
     let quoted = t.len() >= 2
         && ((t.starts_with('"') && t.ends_with('"')) || (t.starts_with('\'') && t.ends_with('\'')));
     if quoted {
@@ -390,6 +423,7 @@ mod tests {
         assert_eq!(clean_reply("  \"Book it.\" "), "Book it.");
         assert_eq!(clean_reply("```\nBook it.\n```"), "Book it.");
         assert_eq!(clean_reply("Rewritten request: Book it."), "Book it.");
+        assert_eq!(clean_reply("The request: Book it."), "Book it.");
         assert_eq!(clean_reply("\""), "\"");
     }
 
@@ -432,6 +466,24 @@ mod tests {
         );
         assert_eq!(
             rewrite_problem(d, "List every card in the group named Board.").map(|p| p.0),
+            None
+        );
+        let d = "Please authorize the courier shift for the courier named Hana.";
+        assert_eq!(
+            action_dropped(
+                "authorize_courier_shift",
+                d,
+                "Please request the courier shift for Hana."
+            )
+            .map(|p| p.0),
+            Some(Reason::Drifted)
+        );
+        assert_eq!(
+            action_dropped(
+                "authorize_courier_shift",
+                d,
+                "Can you authorize Hana's courier shift?"
+            ),
             None
         );
     }
