@@ -220,13 +220,18 @@ pub fn rewrite_problem(draft: &str, text: &str) -> Option<(Reason, String)> {
             ),
         ));
     }
+    // Any sentence said twice, even a greeting ("Hi! Thanks! Hi!"), unless the draft repeats it.
     let mut seen = std::collections::BTreeSet::new();
     for sentence in lower
         .split(['.', '?', '!', '\n'])
         .map(str::trim)
-        .filter(|s| s.split_whitespace().count() >= 3)
+        .filter(|s| !s.is_empty())
     {
-        if !seen.insert(sentence) {
+        let in_draft = draft_lower
+            .split(['.', '?', '!', '\n'])
+            .filter(|d| d.trim() == sentence)
+            .count();
+        if !seen.insert(sentence) && in_draft < 2 {
             return Some((Reason::Repetitive, format!("\"{sentence}\" is said twice")));
         }
     }
@@ -446,6 +451,14 @@ mod tests {
         );
         assert_eq!(
             rewrite_problem(d, "List the Board cards. List the Board cards.").map(|p| p.0),
+            Some(Reason::Repetitive)
+        );
+        assert_eq!(
+            rewrite_problem(
+                d,
+                "Hi! Which cards? Hi! Please list the cards of the Board group."
+            )
+            .map(|p| p.0),
             Some(Reason::Repetitive)
         );
         assert_eq!(
