@@ -50,3 +50,10 @@ impl<'a> SpecIndex<'a> {
         self.0.by_name.get(name).map(|&i| &self.0.specs[i])
     }
 }
+
+/// Runs one call in the round's world (the reasoner's only access to it).
+pub type Exec<'a> = dyn FnMut(
+        &str,
+        &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<serde_json::Value, hardgen_core::ToolError>
+    + 'a;

@@ -4,8 +4,8 @@
 use crate::maker::{self, Made};
 use crate::reasoner::{self, ReasonerConfig};
 use crate::roles::seams::{
-    ModelHinted, ModelMade, OfflineQueryWriter, OfflineToolMaker, QueryWriter, Rewritten,
-    RuleVerifier, ToolMaker, Verifier,
+    ModelHinted, ModelMade, OfflineQueryWriter, OfflineReasoner, OfflineToolMaker, QueryWriter,
+    Rewritten, RuleVerifier, ToolMaker, Verifier,
 };
 use crate::roles::{
     self, ModelReasoner, ModelToolMaker, ModelVerifier, QueryRewriter, QueryTask, ReasonTask,
@@ -554,52 +554,50 @@ impl Generator {
             let snap = self.worlds[w].snapshot();
             let mut hints: Vec<String> = Vec::new();
             let mut hint_repairs = Vec::new();
-            let mut fix = false;
             let mut done = None;
             for attempt in 1..=self.cfg.max_attempts.max(1) {
                 let start_id = next_call;
-                let att = match (&model_reasoner, &early_offer) {
-                    (Some(rs), Some((_, _, offered))) => {
-                        let task = ReasonTask {
-                            query: queries[r].clone(),
-                            tools: offered
-                                .iter()
-                                .map(|&t| self.def.specs[t].to_openai_plain())
-                                .collect(),
-                            advanced: m.tool.description.clone(),
-                            hints: hints.clone(),
-                            max_steps: 2 * m.gold.len() + 4,
-                        };
-                        let world = &mut self.worlds[w];
-                        let mut exec =
-                            |name: &str, args: &serde_json::Map<String, serde_json::Value>| {
-                                world.execute(&hardgen_core::ToolCall {
-                                    name: name.to_string(),
-                                    arguments: args.clone(),
-                                })
-                            };
-                        match rs.attempt(&task, &mut exec, &mut next_call) {
-                            Ok(a) => a,
-                            Err(e) => {
-                                self.fatal = Some(e);
-                                return Err(Self::reject(
-                                    &id,
-                                    Stage::Reasoner,
-                                    Reason::Server,
-                                    String::new(),
-                                ));
-                            }
-                        }
+                // The reasoner sees the task an agent would see; the offline one also holds
+                // the round's gold, which it narrates.
+                let offline = OfflineReasoner {
+                    made: m,
+                    goal: &goal,
+                    cfg: &self.cfg.reasoner,
+                    rng: std::sync::Mutex::new(&mut rng),
+                };
+                let (rs, offered): (&dyn ModelReasoner, &[usize]) =
+                    match (&model_reasoner, &early_offer) {
+                        (Some(rs), Some((_, _, offered))) => (&**rs, offered),
+                        _ => (&offline, &[]),
+                    };
+                let task = ReasonTask {
+                    query: queries[r].clone(),
+                    tools: offered
+                        .iter()
+                        .map(|&t| self.def.specs[t].to_openai_plain())
+                        .collect(),
+                    advanced: m.tool.description.clone(),
+                    hints: hints.clone(),
+                    max_steps: 2 * m.gold.len() + 4,
+                };
+                let world = &mut self.worlds[w];
+                let mut exec = |name: &str, args: &serde_json::Map<String, serde_json::Value>| {
+                    world.execute(&hardgen_core::ToolCall {
+                        name: name.to_string(),
+                        arguments: args.clone(),
+                    })
+                };
+                let att = match rs.attempt(&task, &mut exec, &mut next_call) {
+                    Ok(a) => a,
+                    Err(e) => {
+                        self.fatal = Some(e);
+                        return Err(Self::reject(
+                            &id,
+                            Stage::Reasoner,
+                            Reason::Server,
+                            String::new(),
+                        ));
                     }
-                    _ => reasoner::attempt(
-                        m,
-                        &goal,
-                        &mut self.worlds[w],
-                        &self.cfg.reasoner,
-                        fix,
-                        &mut next_call,
-                        &mut rng,
-                    ),
                 };
                 let end_state = self.worlds[w].digest() == gold_digests[r];
                 let checked = verify::check(m, &queries[r], &att, end_state);
@@ -628,7 +626,6 @@ impl Generator {
                 hints.push(hint);
                 self.worlds[w].restore(&snap);
                 next_call = start_id;
-                fix = rng.random_bool(self.cfg.reasoner.hint_uptake.clamp(0.0, 1.0));
             }
             let Some((att, checked, attempts)) = done else {
                 return Err(Self::reject(

@@ -182,12 +182,30 @@ pub fn levels(made: &Made) -> Vec<usize> {
     lv
 }
 
-/// Runs one attempt. `fix` tells the reasoner to avoid a mistake (it took a hint).
-#[allow(clippy::too_many_arguments)]
+/// Runs one attempt in `env`. `fix` tells the reasoner to avoid a mistake (it took a hint).
 pub fn attempt<E: Environment>(
     made: &Made,
     goal: &str,
     env: &mut E,
+    cfg: &ReasonerConfig,
+    fix: bool,
+    next_call: &mut usize,
+    rng: &mut ChaCha8Rng,
+) -> Attempt {
+    let mut exec = |name: &str, args: &serde_json::Map<String, Value>| {
+        env.execute(&ToolCall {
+            name: name.to_string(),
+            arguments: args.clone(),
+        })
+    };
+    attempt_with(made, goal, &mut exec, cfg, fix, next_call, rng)
+}
+
+/// Runs one attempt whose calls go through `exec`.
+pub fn attempt_with(
+    made: &Made,
+    goal: &str,
+    exec: &mut crate::item::Exec<'_>,
     cfg: &ReasonerConfig,
     fix: bool,
     next_call: &mut usize,
@@ -390,10 +408,7 @@ pub fn attempt<E: Environment>(
         });
         prev_summary.clear();
         for (c, &i) in turn_calls.iter().zip(&wave) {
-            let out = env.execute(&ToolCall {
-                name: c.name.clone(),
-                arguments: c.arguments.clone(),
-            });
+            let out = exec(&c.name, &c.arguments);
             let content = match &out {
                 Ok(v) => {
                     prev_summary.push(format!("{} returned {}.", c.name, summarize(v)));

@@ -556,16 +556,13 @@ pub struct ReasonTask {
     pub max_steps: usize,
 }
 
-/// Runs one call in the round's world.
-pub type Exec<'a> = dyn FnMut(
-        &str,
-        &serde_json::Map<String, serde_json::Value>,
-    ) -> Result<serde_json::Value, hardgen_core::ToolError>
-    + 'a;
+pub use crate::item::Exec;
 
-/// A reasoner backed by a model: an agent loop whose calls are executed for real.
+/// The Reasoner role: one attempt at a round from what an agent would see ([`ReasonTask`]),
+/// its calls executed for real. Implementations: [`LlmReasoner`] (a model's agent loop) and
+/// [`seams::OfflineReasoner`] (narrates the gold, the offline data path).
 pub trait ModelReasoner: Send + Sync {
-    /// The model's name, recorded in `generator.reasoner`.
+    /// The reasoner's name, recorded in `generator.reasoner`.
     fn model(&self) -> &str;
     /// One attempt at `task`; call ids continue from `next_call`.
     fn attempt(

@@ -3,8 +3,9 @@
 //! realizer's checked draft), [`Verifier`] (offline: the rule hint). A model implementation
 //! improves the offline answer, is checked the same way, and retries once with the problem shown.
 //! A role answers with the result, a rejection of the round (reason, detail), or a [`RoleError`]
-//! (the server failed: an error of the run). The reasoner's seam is [`super::ModelReasoner`]; the
-//! offline reasoner narrates the gold and stays a function of the pipeline.
+//! (the server failed: an error of the run). The reasoner's seam is [`super::ModelReasoner`]:
+//! [`super::LlmReasoner`] runs a model's agent loop, [`OfflineReasoner`] narrates the gold (the
+//! offline data path; it is made per round around that round's gold, which only it holds).
 
 use super::judged::{self, ModelToolMaker, ModelVerifier, VerifyTask};
 use super::{QueryRewriter, QueryTask, RoleError};
@@ -185,5 +186,43 @@ impl Verifier for ModelHinted {
             }
         }
         RuleVerifier.hint(task, secrets)
+    }
+}
+
+/// The offline reasoner behind the reasoner seam: it narrates the round's gold (with the
+/// configured slips), takes a hint with the configured probability once hints exist, and runs
+/// its calls through the same `exec` a model's calls go through.
+pub struct OfflineReasoner<'a> {
+    /// The round (its gold is what this reasoner narrates).
+    pub made: &'a Made,
+    /// The goal phrase of the round's target.
+    pub goal: &'a str,
+    /// Slip and hint-uptake rates.
+    pub cfg: &'a crate::reasoner::ReasonerConfig,
+    /// The item's random stream.
+    pub rng: std::sync::Mutex<&'a mut rand::rngs::ChaCha8Rng>,
+}
+
+impl super::ModelReasoner for OfflineReasoner<'_> {
+    fn model(&self) -> &str {
+        "offline"
+    }
+
+    fn attempt(
+        &self,
+        task: &super::ReasonTask,
+        exec: &mut super::Exec<'_>,
+        next_call: &mut usize,
+    ) -> Result<crate::reasoner::Attempt, RoleError> {
+        use rand::RngExt;
+        let mut rng = self
+            .rng
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // After a failed attempt the reasoner takes the hint with the configured probability.
+        let fix = !task.hints.is_empty() && rng.random_bool(self.cfg.hint_uptake.clamp(0.0, 1.0));
+        Ok(crate::reasoner::attempt_with(
+            self.made, self.goal, exec, self.cfg, fix, next_call, &mut rng,
+        ))
     }
 }
