@@ -1,6 +1,9 @@
 //! `hardgen llm bench` against a scripted local endpoint started by the test.
 
+mod common;
+
 use assert_cmd::Command;
+use common::{first_line, generate_one as generate, mock};
 use hardgen_llm::mock::{MockServer, Step};
 use std::time::Duration;
 
@@ -69,42 +72,9 @@ fn llm_bench_reports_an_unreachable_endpoint() {
     assert_eq!(v["errors"], 2);
 }
 
-/// A server on its own runtime (kept alive by the returned handle).
+/// A scripted endpoint (no responder behind it).
 fn serve(script: Vec<Step>) -> (tokio::runtime::Runtime, MockServer) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let server = rt
-        .block_on(MockServer::start(script, Duration::ZERO))
-        .expect("mock server");
-    (rt, server)
-}
-
-fn generate(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
-    Command::cargo_bin("hardgen")
-        .expect("binary")
-        .args([
-            "generate",
-            "--n",
-            "1",
-            "--seed",
-            "5",
-            "--tries",
-            "1",
-            "--world-seeds",
-            "1",
-        ])
-        .arg("--out")
-        .arg(dir)
-        .args(extra)
-        .env_remove("OPENAI_API_KEY")
-        .env_remove("HARDGEN_API_KEY")
-        .env_remove("HARDGEN_LLM_BASE_URL")
-        .env_remove("HARDGEN_LLM_MODEL")
-        .output()
-        .expect("runs")
+    mock(script, None)
 }
 
 /// The offline record of the test item (the same item every LLM test runs), made in `tmp`.
@@ -120,11 +90,6 @@ fn offline_query(tmp: &std::path::Path) -> String {
         .as_str()
         .expect("query")
         .to_string()
-}
-
-fn first_line(path: std::path::PathBuf) -> serde_json::Value {
-    let text = std::fs::read_to_string(&path).expect("file");
-    serde_json::from_str(text.lines().next().expect("a line")).expect("JSON")
 }
 
 #[test]
@@ -167,17 +132,7 @@ fn the_model_rewrites_queries_and_a_failed_rewrite_is_retried_with_the_problem()
     assert!(bodies[1].contains("was rejected"), "{}", bodies[1]);
     let config = std::fs::read_to_string(out_dir.join("config.json")).expect("config");
     assert!(config.contains("\"model\": \"mock-model\""), "{config}");
-    let verify = Command::cargo_bin("hardgen")
-        .expect("binary")
-        .arg("verify")
-        .arg(&out_dir)
-        .output()
-        .expect("runs");
-    assert!(
-        verify.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verify.stdout)
-    );
+    common::verifies(&out_dir);
 }
 
 #[test]
@@ -314,17 +269,7 @@ fn reasoner_run(dir: &std::path::Path, server: &MockServer, mode: &str) -> serde
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let verify = Command::cargo_bin("hardgen")
-        .expect("binary")
-        .arg("verify")
-        .arg(dir)
-        .output()
-        .expect("runs");
-    assert!(
-        verify.status.success(),
-        "{}",
-        String::from_utf8_lossy(&verify.stdout)
-    );
+    common::verifies(dir);
     first_line(dir.join("records.jsonl"))
 }
 

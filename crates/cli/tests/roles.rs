@@ -1,83 +1,17 @@
 //! The tool maker and verifier roles on a model, `hardgen config show` and `--max-cost`, against
 //! scripted local endpoints and `hardgen serve`.
 
-use assert_cmd::Command;
-use hardgen_llm::mock::{MockServer, Step};
-use hardgen_synth::policy::{PolicyKind, PolicyResponder};
-use std::path::Path;
-use std::sync::Arc;
-use std::time::Duration;
+mod common;
 
-fn hardgen() -> Command {
-    let mut c = Command::cargo_bin("hardgen").expect("binary");
-    for k in [
-        "OPENAI_API_KEY",
-        "HARDGEN_API_KEY",
-        "HARDGEN_LLM_BASE_URL",
-        "HARDGEN_LLM_MODEL",
-        "HARDGEN_CONFIG",
-    ] {
-        c.env_remove(k);
-    }
-    c
-}
-
-fn serve(script: Vec<Step>, policy: bool) -> (tokio::runtime::Runtime, MockServer) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let responder = policy.then(|| {
-        Arc::new(PolicyResponder::new(PolicyKind::Oracle))
-            as Arc<dyn hardgen_llm::server::Responder>
-    });
-    let server = rt
-        .block_on(MockServer::start_with(script, Duration::ZERO, responder))
-        .expect("mock server");
-    (rt, server)
-}
-
-fn generate(dir: &Path, extra: &[&str]) -> std::process::Output {
-    hardgen()
-        .args([
-            "generate",
-            "--n",
-            "1",
-            "--seed",
-            "5",
-            "--tries",
-            "1",
-            "--world-seeds",
-            "1",
-        ])
-        .arg("--out")
-        .arg(dir)
-        .args(extra)
-        .output()
-        .expect("runs")
-}
-
-fn first_line(path: &Path) -> serde_json::Value {
-    let text = std::fs::read_to_string(path).expect("file");
-    serde_json::from_str(text.lines().next().expect("a line")).expect("JSON")
-}
-
-fn verifies(dir: &Path) {
-    let out = hardgen().arg("verify").arg(dir).output().expect("verify");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-}
+use common::{first_line, generate_one as generate, hardgen, mock, oracle, verifies};
+use hardgen_llm::mock::Step;
 
 #[test]
 fn a_model_tool_maker_names_the_tool_and_a_bad_answer_is_retried_then_rejected() {
     let tmp = tempfile::tempdir().expect("tmp");
     let offline = tmp.path().join("offline");
     assert!(generate(&offline, &[]).status.success());
-    let rec = first_line(&offline.join("records.jsonl"));
+    let rec = first_line(offline.join("records.jsonl"));
     let tool = &rec["rounds"][0]["advanced_tool"];
     let params: serde_json::Map<String, serde_json::Value> = tool["parameters"]["properties"]
         .as_object()
@@ -100,7 +34,7 @@ fn a_model_tool_maker_names_the_tool_and_a_bad_answer_is_retried_then_rejected()
         "Finds what the request points at and acts on it in one call.",
         "parameters": extra, "returns": [field]})
     .to_string();
-    let (_rt, server) = serve(vec![Step::Reply(bad.clone()), Step::Reply(good)], false);
+    let (_rt, server) = mock(vec![Step::Reply(bad.clone()), Step::Reply(good)], None);
     let dir = tmp.path().join("made");
     let out = generate(
         &dir,
@@ -119,7 +53,7 @@ fn a_model_tool_maker_names_the_tool_and_a_bad_answer_is_retried_then_rejected()
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let made = first_line(&dir.join("records.jsonl"));
+    let made = first_line(dir.join("records.jsonl"));
     let t = &made["rounds"][0]["advanced_tool"];
     assert_eq!(t["name"], "do_the_whole_thing");
     assert_eq!(made["generator"]["tool_maker"], "maker-model");
@@ -136,7 +70,7 @@ fn a_model_tool_maker_names_the_tool_and_a_bad_answer_is_retried_then_rejected()
     verifies(&dir);
 
     // Wrong twice: the round is rejected with the check's reason.
-    let (_rt2, server) = serve(vec![Step::Reply(bad.clone()), Step::Reply(bad)], false);
+    let (_rt2, server) = mock(vec![Step::Reply(bad.clone()), Step::Reply(bad)], None);
     let dir = tmp.path().join("rejected");
     let out = generate(
         &dir,
@@ -151,7 +85,7 @@ fn a_model_tool_maker_names_the_tool_and_a_bad_answer_is_retried_then_rejected()
         ],
     );
     assert!(out.status.success());
-    let r = first_line(&dir.join("rejected.jsonl"));
+    let r = first_line(dir.join("rejected.jsonl"));
     assert_eq!(
         (r["stage"].as_str(), r["reason"].as_str()),
         (Some("tool_maker"), Some("inputs_mismatch"))
@@ -191,7 +125,7 @@ fn a_model_verifier_writes_the_hint_and_a_leaking_hint_is_retried() {
     let good = "{\"hint\": \"Look up the missing value with a search before you act.\"}";
     let mut script = vec![Step::Reply(leak), Step::Reply(good.into())];
     script.extend(std::iter::repeat_n(Step::Reply(good.into()), 4));
-    let (_rt, server) = serve(script, false);
+    let (_rt, server) = mock(script, None);
     let dir = tmp.path().join("run");
     let out = generate(
         &dir,
@@ -230,7 +164,7 @@ fn a_model_verifier_writes_the_hint_and_a_leaking_hint_is_retried() {
             verifies(&dir);
         }
         None => {
-            let r = first_line(&dir.join("rejected.jsonl"));
+            let r = first_line(dir.join("rejected.jsonl"));
             assert!(
                 r["detail"]
                     .as_str()
@@ -341,7 +275,7 @@ enabled = false
 
 #[test]
 fn max_cost_stops_the_run_cleanly_between_items() {
-    let (_rt, server) = serve(Vec::new(), true);
+    let (_rt, server) = mock(Vec::new(), Some(oracle()));
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("run");
     let out = hardgen()

@@ -2,13 +2,13 @@
 //! `hardgen generate` runs whose model roles are pointed at it over loopback, also through a
 //! connection that misbehaves on purpose.
 
-use assert_cmd::Command;
-use hardgen_llm::mock::{MockServer, Step};
-use hardgen_synth::policy::{PolicyKind, PolicyResponder};
+mod common;
+
+use common::{hardgen, lines, mock, oracle, summary, verifies};
+use hardgen_llm::mock::Step;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, Stdio};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// A running `hardgen serve`, killed on drop.
@@ -66,37 +66,19 @@ fn get(url: &str) -> (u16, serde_json::Value) {
 }
 
 fn generate(dir: &Path, n: &str, extra: &[&str]) -> std::process::Output {
-    Command::cargo_bin("hardgen")
-        .expect("binary")
+    hardgen()
         .args(["generate", "--n", n, "--seed", "3", "--world-seeds", "1"])
         .arg("--out")
         .arg(dir)
         .args(extra)
-        .env_remove("OPENAI_API_KEY")
-        .env_remove("HARDGEN_API_KEY")
-        .env_remove("HARDGEN_LLM_BASE_URL")
-        .env_remove("HARDGEN_LLM_MODEL")
         .output()
         .expect("runs")
 }
 
-fn summary(dir: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).expect("summary"))
-        .expect("JSON")
-}
-
-fn lines(path: &Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect()
-}
-
 /// Every item is kept or rejected with a stage and a reason; kept records re-verify.
 fn assert_complete(dir: &Path, items: usize) -> (Vec<serde_json::Value>, serde_json::Value) {
-    let records = lines(&dir.join("records.jsonl"));
-    let rejected = lines(&dir.join("rejected.jsonl"));
+    let records = lines(dir.join("records.jsonl"));
+    let rejected = lines(dir.join("rejected.jsonl"));
     assert_eq!(records.len() + rejected.len(), items, "an item was lost");
     for r in &rejected {
         assert!(
@@ -105,18 +87,7 @@ fn assert_complete(dir: &Path, items: usize) -> (Vec<serde_json::Value>, serde_j
             "{r}"
         );
     }
-    let verify = Command::cargo_bin("hardgen")
-        .expect("binary")
-        .arg("verify")
-        .arg(dir)
-        .output()
-        .expect("verify runs");
-    assert!(
-        verify.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&verify.stdout),
-        String::from_utf8_lossy(&verify.stderr)
-    );
+    verifies(dir);
     (records, summary(dir))
 }
 
@@ -171,11 +142,6 @@ fn every_role_pointed_at_hardgen_serve_gives_a_dataset_that_verifies() {
 
 #[test]
 fn a_misbehaving_server_still_yields_a_complete_run_and_counts_its_retries() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
     let bad_call = serde_json::json!({"role": "assistant", "content": null, "tool_calls": [
         {"id": "x", "type": "function", "function": {"name": "search_shows", "arguments": "{\"genre\": "}}]});
     // Transport failures (retried by the client) and one invalid tool call (a model error the
@@ -193,13 +159,7 @@ fn a_misbehaving_server_still_yields_a_complete_run_and_counts_its_retries() {
         script.push(bad);
         script.extend(std::iter::repeat_n(Step::Answer, 5));
     }
-    let server = rt
-        .block_on(MockServer::start_with(
-            script,
-            Duration::ZERO,
-            Some(Arc::new(PolicyResponder::new(PolicyKind::Oracle))),
-        ))
-        .expect("server");
+    let (_rt, server) = mock(script, Some(oracle()));
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("run");
     let out = generate(

@@ -1,6 +1,6 @@
 //! Scores the built-in policies on a generated directory: `cargo run --release --example
-//! policy_eval -p hardgen-synth -- DIR [verbose]`.
-use hardgen_synth::policy::{run_round, solves, PolicyKind, ToolView};
+//! policy_eval -p hardgen-synth -- DIR [verbose]` (verbose shows the oracle's failed rounds).
+use hardgen_synth::policy::{run_record_round, solves, PolicyKind};
 use hardgen_tools::world::World;
 
 fn main() {
@@ -9,63 +9,44 @@ fn main() {
     let verbose = args.next().is_some();
     let def = hardgen_tools::world::builtin().expect("world");
     let mut env = World::new(def, 0);
-    let mut n = 0;
-    let (mut o, mut b) = (0, 0);
+    let (mut n, mut o, mut b) = (0, 0, 0);
     hardgen_synth::run::read_records(&dir, |rec| {
         for r in 0..rec.rounds.len() {
             n += 1;
-            let os = solves(PolicyKind::Oracle, &rec, r, &mut env);
-            o += usize::from(os);
+            let solved = solves(PolicyKind::Oracle, &rec, r, &mut env);
+            o += usize::from(solved);
             b += usize::from(solves(PolicyKind::Baseline, &rec, r, &mut env));
-            if verbose && !os {
-                let tools: Vec<ToolView> = rec
-                    .tools
-                    .iter()
-                    .filter_map(|t| ToolView::from_openai(&t.to_openai_plain()))
-                    .collect();
-                let _ = solves(PolicyKind::Oracle, &rec, r, &mut env);
-                env_reset_and_show(&rec, r, &tools, &mut env);
+            if verbose && !solved {
+                let round = &rec.rounds[r];
+                println!("\n== {} r{r}: {}", rec.id, round.query);
+                for g in &round.gold {
+                    println!(
+                        "  gold {}({})",
+                        g.name,
+                        serde_json::Value::Object(g.arguments.clone())
+                    );
+                }
+                let (calls, answer) = run_record_round(PolicyKind::Oracle, &rec, r, &mut env);
+                for c in calls {
+                    let res = c.result.to_string();
+                    let cut = res.char_indices().nth(100).map_or(res.len(), |(i, _)| i);
+                    println!(
+                        "  made {}({}) -> {}",
+                        c.name,
+                        serde_json::Value::Object(c.arguments),
+                        &res[..cut]
+                    );
+                }
+                println!("  answer: {answer}");
             }
         }
         Ok(())
     })
     .expect("read");
+    let pct = |k: usize| 100.0 * k as f64 / n.max(1) as f64;
     println!(
         "rounds {n}: oracle {o} ({:.1}%), baseline {b} ({:.1}%)",
-        100.0 * o as f64 / n as f64,
-        100.0 * b as f64 / n as f64
+        pct(o),
+        pct(b)
     );
-}
-
-fn env_reset_and_show(rec: &hardgen_core::Record, r: usize, tools: &[ToolView], env: &mut World) {
-    use hardgen_tools::Environment;
-    env.reset(rec.seed);
-    for earlier in &rec.rounds[..r] {
-        for g in &earlier.gold {
-            let _ = env.execute(&hardgen_core::ToolCall {
-                name: g.name.clone(),
-                arguments: g.arguments.clone(),
-            });
-        }
-    }
-    let round = &rec.rounds[r];
-    println!("\n== {} r{r}: {}", rec.id, round.query);
-    for g in &round.gold {
-        println!(
-            "  gold {}({})",
-            g.name,
-            serde_json::Value::Object(g.arguments.clone())
-        );
-    }
-    let (calls, ans) = run_round(PolicyKind::Oracle, &round.query, tools, env);
-    for c in calls {
-        let res = c.result.to_string();
-        println!(
-            "  made {}({}) -> {}",
-            c.name,
-            serde_json::Value::Object(c.arguments.clone()),
-            &res[..res.len().min(100)]
-        );
-    }
-    println!("  answer: {ans}");
 }

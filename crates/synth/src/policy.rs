@@ -1020,14 +1020,14 @@ pub fn run_round<E: hardgen_tools::Environment>(
     (obs.history, String::new())
 }
 
-/// Whether `kind` solves round `r` of `rec`: from the record's start state with the earlier
-/// rounds' gold replayed, its calls reproduce every gold call (name, arguments, result).
-pub fn solves<E: hardgen_tools::Environment>(
+/// Runs `kind` on round `r` of `rec` from the record's start state with the earlier rounds'
+/// gold replayed, offered the record's tools: its calls and its answer.
+pub fn run_record_round<E: hardgen_tools::Environment>(
     kind: PolicyKind,
     rec: &hardgen_core::Record,
     r: usize,
     env: &mut E,
-) -> bool {
+) -> (Vec<Seen>, String) {
     env.reset(rec.seed);
     for earlier in &rec.rounds[..r.min(rec.rounds.len())] {
         for g in &earlier.gold {
@@ -1037,15 +1037,27 @@ pub fn solves<E: hardgen_tools::Environment>(
             });
         }
     }
-    let Some(round) = rec.rounds.get(r) else {
-        return false;
-    };
     let tools: Vec<ToolView> = rec
         .tools
         .iter()
         .filter_map(|t| ToolView::from_openai(&t.to_openai_plain()))
         .collect();
-    let (calls, _) = run_round(kind, &round.query, &tools, env);
+    let query = rec.rounds.get(r).map_or("", |x| x.query.as_str());
+    run_round(kind, query, &tools, env)
+}
+
+/// Whether `kind` solves round `r` of `rec`: from the record's start state with the earlier
+/// rounds' gold replayed, its calls reproduce every gold call (name, arguments, result).
+pub fn solves<E: hardgen_tools::Environment>(
+    kind: PolicyKind,
+    rec: &hardgen_core::Record,
+    r: usize,
+    env: &mut E,
+) -> bool {
+    let Some(round) = rec.rounds.get(r) else {
+        return false;
+    };
+    let (calls, _) = run_record_round(kind, rec, r, env);
     let mut used = vec![false; calls.len()];
     round.gold.iter().all(|g| {
         let hit = calls.iter().enumerate().position(|(i, c)| {

@@ -627,6 +627,19 @@ enum Turn {
     Final(String),
 }
 
+/// The calls of decoded text (Hermes or Python), their repairs added to `repairs`.
+fn calls_of(found: Vec<hardgen_core::calls::Decoded>, repairs: &mut Vec<Repair>) -> Turn {
+    Turn::Calls(
+        found
+            .into_iter()
+            .map(|d| {
+                repairs.extend(d.repairs);
+                (d.name, d.arguments)
+            })
+            .collect(),
+    )
+}
+
 /// Decodes a turn by mode, with the repairs its text needed; text that holds no call is the
 /// final answer.
 fn decode_turn(mode: CallMode, r: &hardgen_llm::ChatResponse) -> (Turn, Vec<Repair>) {
@@ -652,25 +665,9 @@ fn decode_turn(mode: CallMode, r: &hardgen_llm::ChatResponse) -> (Turn, Vec<Repa
                 .collect(),
         ),
         CallMode::Text => match calls::hermes_decode(&content) {
-            Ok((found, _)) if !found.is_empty() => Turn::Calls(
-                found
-                    .into_iter()
-                    .map(|d| {
-                        repairs.extend(d.repairs);
-                        (d.name, d.arguments)
-                    })
-                    .collect(),
-            ),
+            Ok((found, _)) if !found.is_empty() => calls_of(found, &mut repairs),
             _ => match calls::python_decode(&content) {
-                Ok(found) if !found.is_empty() => Turn::Calls(
-                    found
-                        .into_iter()
-                        .map(|d| {
-                            repairs.extend(d.repairs);
-                            (d.name, d.arguments)
-                        })
-                        .collect(),
-                ),
+                Ok(found) if !found.is_empty() => calls_of(found, &mut repairs),
                 _ => Turn::Final(content.trim().to_string()),
             },
         },
