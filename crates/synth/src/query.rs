@@ -222,6 +222,9 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
     let t = value_text(v);
     let pick = |opts: &[String]| opts[k % opts.len()].clone();
     if let Value::Bool(b) = v {
+        if let Some(forms) = bool_forms(&l, *b) {
+            return pick(&forms);
+        }
         return if *b {
             pick(&[
                 format!("with {l}"),
@@ -334,6 +337,60 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
         format!("that has {l} {t}"),
         format!("with {a} {l} of {t}"),
     ])
+}
+
+/// Wordings of a flag whose label is a verb phrase or an adjective ("offers delivery",
+/// "has pool", "accepting new patients", "spicy"); `None` for noun phrases ("pets allowed").
+fn bool_forms(l: &str, yes: bool) -> Option<Vec<String>> {
+    let words: Vec<&str> = l.split(' ').collect();
+    let (first, rest) = (words[0], words[1..].join(" "));
+    // One word: an adjective reads "that is spicy"; a noun ("pool") keeps "with pool".
+    let adjective = [
+        "y", "ite", "ous", "ive", "ful", "able", "ic", "ed", "ent", "ote", "al",
+    ]
+    .iter()
+    .any(|e| first.ends_with(e));
+    if words.len() == 1 && adjective {
+        return Some(if yes {
+            vec![format!("that is {l}"), format!("marked {l}")]
+        } else {
+            vec![format!("that is not {l}"), format!("not marked {l}")]
+        });
+    }
+    if first == "has" {
+        return Some(if yes {
+            vec![format!("that has {rest}"), format!("with {rest}")]
+        } else {
+            vec![format!("that has no {rest}"), format!("without {rest}")]
+        });
+    }
+    if first.ends_with("ing") {
+        let not = if yes { "" } else { "not " };
+        return Some(vec![format!("that is {not}{l}")]);
+    }
+    let verb = first.len() > 3 && first.ends_with('s') && !first.ends_with("ss");
+    if verb && !words[words.len() - 1].ends_with("ed") {
+        let base = &first[..first.len() - 1];
+        return Some(if yes {
+            vec![format!("that {l}"), format!("which {l}")]
+        } else {
+            vec![format!("that does not {base} {rest}")]
+        });
+    }
+    None
+}
+
+/// Whether the text states a flag: its label, or the label's words as `bool_forms` says them.
+fn states_flag(text_lc: &str, param: &str) -> bool {
+    let l = phrase::label(param).to_lowercase();
+    if text_lc.contains(&l) {
+        return true;
+    }
+    let Some((first, rest)) = l.split_once(' ') else {
+        return false;
+    };
+    let base = first.strip_suffix('s').unwrap_or(first);
+    (first == "has" && text_lc.contains(rest)) || text_lc.contains(&format!("{base} {rest}"))
 }
 
 /// "a" or "an" before a phrase.
@@ -845,7 +902,11 @@ fn call_phrase<S: Specs + ?Sized>(
                 let role = st::id_noun(arg);
                 let t = value_text(&v);
                 let put = if slots && !v.is_boolean() {
-                    substitute(&act, &role, &format!("the {role} {t}"))
+                    let with = format!("the {role} {t}");
+                    // "with a focus" is the "audit focus": the last word names the slot too.
+                    let last_word = role.rsplit_once(' ').map(|(_, w)| w);
+                    substitute(&act, &role, &with)
+                        .or_else(|| last_word.and_then(|lw| substitute(&act, lw, &with)))
                 } else {
                     None
                 };
@@ -909,6 +970,19 @@ fn call_phrase<S: Specs + ?Sized>(
         } else {
             act.push_str(&format!(", using {np} as the {role}"));
         }
+    }
+    // "opened on 2026-04-30" qualifies the new item by itself; it takes no "with".
+    let participle = |l: &String| {
+        let w: Vec<&str> = l.split(' ').take(2).collect();
+        w.len() == 2 && w[0].ends_with("ed") && matches!(w[1], "on" | "at" | "by")
+    };
+    let (dated, literals): (Vec<String>, Vec<String>) = if reads {
+        (Vec::new(), literals)
+    } else {
+        literals.into_iter().partition(participle)
+    };
+    for d in &dated {
+        act.push_str(&format!(", {d}"));
     }
     if !literals.is_empty() {
         let joined = match literals.len() {
@@ -1021,7 +1095,9 @@ fn literal_clause(arg: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
     let ranged = ["_from", "_since", "_after", "_to", "_until", "_before"]
         .iter()
         .any(|x| arg.ends_with(x));
-    if arg.starts_with("min_") || arg.starts_with("max_") || ranged {
+    // "opened on 2026-04-30", never "an opened on of 2026-04-30".
+    let dated = ["_on", "_at", "_by"].iter().any(|x| arg.ends_with(x));
+    if arg.starts_with("min_") || arg.starts_with("max_") || ranged || dated {
         return attribute(arg, v, rng.random_range(0..6))
             .trim_start_matches("with ")
             .trim_start_matches("having ")
@@ -1065,7 +1141,7 @@ fn bound_values(steps: &[AdvancedStep], gold: &[GoldCall]) -> BTreeSet<String> {
 /// stated by its parameter's label.
 pub fn states(text_lc: &str, v: &Value, param: &str) -> bool {
     if v.is_boolean() {
-        return text_lc.contains(&phrase::label(param).to_lowercase());
+        return states_flag(text_lc, param);
     }
     let t = value_text(v).to_lowercase();
     if t.is_empty() {
@@ -1296,6 +1372,33 @@ mod tests {
             "with year of at least 3"
         );
         assert_eq!(attribute("pool", &json!(false), 0), "without pool");
+        assert_eq!(attribute("spicy", &json!(true), 0), "that is spicy");
+        assert_eq!(
+            attribute("offers_delivery", &json!(true), 0),
+            "that offers delivery"
+        );
+        assert_eq!(
+            attribute("offers_delivery", &json!(false), 0),
+            "that does not offer delivery"
+        );
+        assert_eq!(attribute("has_pool", &json!(false), 1), "without pool");
+        assert_eq!(
+            attribute("accepting_new_patients", &json!(true), 0),
+            "that is accepting new patients"
+        );
+        assert_eq!(
+            attribute("pets_allowed", &json!(true), 0),
+            "with pets allowed"
+        );
+        for (f, b) in [
+            ("offers_delivery", false),
+            ("has_pool", false),
+            ("spicy", true),
+        ] {
+            for k in 0..3 {
+                assert!(states(&attribute(f, &json!(b), k), &json!(b), f), "{f} {k}");
+            }
+        }
         assert_eq!(
             attribute("status", &json!("open"), 0),
             "whose status is open"

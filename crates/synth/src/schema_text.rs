@@ -132,7 +132,12 @@ pub fn relation(spec: &ToolSpec, path: &str) -> String {
             .iter()
             .any(|w| lower.contains(w));
         if relative && lower.ends_with(&tail) && !lower.contains(',') {
-            return lower[..lower.len() - tail.len()].to_string();
+            let rel = &lower[..lower.len() - tail.len()];
+            // "contact id of the person who owns": the id is not the relation, the person is.
+            return match rel.split_once(" id of the ") {
+                Some((head, rest)) if !head.contains(' ') => rest.to_string(),
+                _ => rel.to_string(),
+            };
         }
     }
     format!("{} of", id_noun(leaf))
@@ -177,6 +182,16 @@ mod tests {
             "contact who manages"
         );
         assert_eq!(relation(&s, "results[].tariff_id"), "tariff of");
+        let mut owned = s.clone();
+        owned.returns = Some(
+            json!({"type": "object", "properties": {"results": {"type": "array", "items": {"type": "object", "properties": {
+            "group_id": {"type": "string", "description": "Id of a named group"},
+            "owner_contact_id": {"type": "string", "description": "Contact id of the person who owns the group"}}}}}}),
+        );
+        assert_eq!(
+            relation(&owned, "results[].owner_contact_id"),
+            "person who owns"
+        );
         assert_eq!(item_noun(&s, "results[].owner_contact_id"), "group");
         assert!(is_own_id(&s, "results[].group_id"));
         assert!(!is_own_id(&s, "results[].owner_contact_id"));
