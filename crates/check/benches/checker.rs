@@ -1,0 +1,2 @@
+//! Placeholder; replaced by the checker throughput bench.
+fn main() {}

@@ -1,0 +1,1 @@
+//! BFCL-compatible AST checker (in progress).

@@ -1,0 +1,1 @@
+//! Multi-turn checker (in progress).
