@@ -59,7 +59,7 @@ pub struct LlmFlags {
     /// Stop the run cleanly between items once the estimated model spend reaches this.
     #[arg(long)]
     pub max_cost: Option<f64>,
-    /// Do not keep model answers in DIR/llm-cache.sqlite (by default a rerun into the same
+    /// Do not keep model answers in DIR/hardgen.sqlite (by default a rerun into the same
     /// directory is answered from it and sends nothing twice).
     #[arg(long)]
     pub llm_no_cache: bool,
@@ -172,7 +172,8 @@ pub struct Built {
     pub endpoints: Vec<hardgen_synth::run::LlmEndpoint>,
 }
 
-fn client_for(r: &RoleConfig, jobs: usize) -> Result<hardgen_llm::Client> {
+/// A model client for one role's settings.
+pub fn client_for(r: &RoleConfig, jobs: usize) -> Result<hardgen_llm::Client> {
     let (Some(url), Some(model)) = (&r.base_url, &r.model) else {
         anyhow::bail!("{}: no endpoint", r.role);
     };
@@ -219,7 +220,7 @@ pub fn build(resolved: &Resolved, out: &Path, jobs: usize, seed: u64) -> Result<
     let cache = if resolved.cache {
         std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
         Some(Arc::new(hardgen_llm::Cache::open(
-            &out.join("llm-cache.sqlite"),
+            &out.join("hardgen.sqlite"),
         )?))
     } else {
         None

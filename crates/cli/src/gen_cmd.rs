@@ -59,6 +59,14 @@ pub struct GenerateCmd {
     /// Put reasoning inline as <think>...</think> in the OpenAI export.
     #[arg(long)]
     think_inline: bool,
+    /// Target weights (a `hardgen probe` report or a JSON object of tool to weight): rounds aim
+    /// at tools in proportion to them, so generation is directed at what agents fail.
+    #[arg(long)]
+    weights: Option<PathBuf>,
+    /// Start over in a directory that holds a run with another configuration (by default such
+    /// a run is refused; a run with the same configuration resumes where it stopped).
+    #[arg(long)]
+    force: bool,
     /// Worker threads (default: all cores); the files do not depend on it.
     #[arg(long)]
     jobs: Option<std::num::NonZeroUsize>,
@@ -174,6 +182,10 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>, config: Option<&Path>)
                 error_rate: cmd.error_rate,
                 ..ReasonerConfig::default()
             },
+            weights: match &cmd.weights {
+                Some(p) => crate::graph_cmd::read_weights(p)?.into_iter().collect(),
+                None => Default::default(),
+            },
             ..GenConfig::default()
         },
         formats: cmd.formats.clone(),
@@ -193,6 +205,14 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>, config: Option<&Path>)
         split_turns: cmd.split_turns,
         think_inline: cmd.think_inline,
     };
+    // Bound before any file is touched: a refused run leaves the directory as it was.
+    std::fs::create_dir_all(&cmd.out).with_context(|| format!("creating {}", cmd.out.display()))?;
+    let store = hardgen_synth::store::Store::open(&cmd.out)?;
+    store.bind_config(
+        run::STAGE,
+        &serde_json::to_value(&cfg).context("the run configuration")?,
+        cmd.force,
+    )?;
     let exporter = hardgen_export::Exporter::create(&cmd.out, &formats, opts)
         .with_context(|| format!("creating exports in {}", cmd.out.display()))?;
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -222,6 +242,7 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>, config: Option<&Path>)
         Box::new(Exports(exporter)),
         &mut progress,
         roles,
+        Some(&store),
     )?;
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -257,4 +278,82 @@ pub fn run_verify(dir: &Path, def: Arc<WorldDef>) -> Result<u8> {
     } else {
         crate::exit::UNVERIFIED
     })
+}
+
+/// Runs `hardgen status DIR`: progress per stage from the run store.
+pub fn run_status(dir: &Path, json: bool) -> Result<u8> {
+    let db = dir.join(hardgen_synth::store::FILE);
+    if !db.exists() {
+        bail!(
+            "{}: no run store here (nothing was run in this directory)",
+            db.display()
+        );
+    }
+    let store = hardgen_synth::store::Store::open(dir)?;
+    let mut stages = Vec::new();
+    for stage in store.stages()? {
+        let config: serde_json::Value = store
+            .meta(&format!("config:{stage}"))?
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or(serde_json::Value::Null);
+        let (done, kept) = store.counts(&stage)?;
+        let results = store.result_keys(&stage)?;
+        // What "finished" means per stage: all items, or every iteration.
+        let total = config
+            .get("n")
+            .or_else(|| config.get("rounds"))
+            .or_else(|| config.get("iterations"))
+            .and_then(serde_json::Value::as_u64);
+        let progress = if config.get("iterations").is_some() {
+            results
+                .iter()
+                .filter(|k| k.starts_with("iteration-"))
+                .count() as u64
+        } else {
+            done
+        };
+        stages.push(serde_json::json!({
+            "stage": stage,
+            "done": progress,
+            "total": total,
+            "finished": total.is_some_and(|t| progress >= t),
+            "items": done,
+            "kept": kept,
+            "results": results,
+        }));
+    }
+    let v = serde_json::json!({
+        "dir": dir.display().to_string(),
+        "stages": stages,
+        "model_responses": store.model_responses()?,
+    });
+    if json {
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(0);
+    }
+    println!("run store {}", db.display());
+    for s in &stages {
+        let total = s["total"]
+            .as_u64()
+            .map_or("?".to_string(), |t| t.to_string());
+        let state = if s["finished"].as_bool() == Some(true) {
+            "finished"
+        } else {
+            "unfinished (run the same command again to resume)"
+        };
+        println!(
+            "  {:<20} {:>7} / {:<7} {}{}",
+            s["stage"].as_str().unwrap_or(""),
+            s["done"],
+            total,
+            state,
+            if s["kept"].as_u64() > Some(0) {
+                format!("; {} kept", s["kept"])
+            } else {
+                String::new()
+            }
+        );
+    }
+    println!("  model responses stored: {}", v["model_responses"]);
+    Ok(0)
 }

@@ -45,6 +45,10 @@ struct ShowArgs {
     /// World seed for the value pools (built-in world only).
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Failure weights to show (node size in html, border width in dot, `weight` in json): a
+    /// `hardgen probe` report (its `weights`) or a JSON object of tool name to weight.
+    #[arg(long)]
+    weights: Option<PathBuf>,
     #[command(flatten)]
     source: Source,
 }
@@ -176,6 +180,15 @@ pub fn run_graph(cmd: GraphCmd, open: impl Fn() -> Result<Arc<WorldDef>>) -> Res
                     (g, "hardgen API graph: built-in world".to_string())
                 }
             };
+            let mut g = g;
+            if let Some(p) = &a.weights {
+                for (name, w) in read_weights(p)? {
+                    if g.node(&name).is_none() {
+                        bail!("{}: weights.{name}: no such tool in the graph", p.display());
+                    }
+                    g.set_weight(&name, w);
+                }
+            }
             let text = match a.format {
                 Format::Json => g.to_json() + "\n",
                 Format::Dot => render::to_dot(&g),
@@ -185,6 +198,29 @@ pub fn run_graph(cmd: GraphCmd, open: impl Fn() -> Result<Arc<WorldDef>>) -> Res
             Ok(0)
         }
     }
+}
+
+/// Reads failure weights: a probe report's `weights`, or a bare object of tool to weight.
+pub fn read_weights(p: &Path) -> Result<Vec<(String, f64)>> {
+    let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", p.display()))?;
+    let (obj, at) = match v.get("weights") {
+        Some(w) => (w, "weights."),
+        None => (&v, ""),
+    };
+    let Some(obj) = obj.as_object() else {
+        bail!(
+            "{}: {at}expected an object of tool name to weight",
+            p.display()
+        );
+    };
+    obj.iter()
+        .map(|(k, x)| match x.as_f64() {
+            Some(w) if w >= 0.0 && w.is_finite() => Ok((k.clone(), w)),
+            _ => bail!("{}: {at}{k}: expected a weight >= 0, got {x}", p.display()),
+        })
+        .collect()
 }
 
 /// Runs `hardgen traces ...`.

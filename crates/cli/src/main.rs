@@ -1,6 +1,8 @@
 //! The `hardgen` binary: parses flags, opens the tool world, dispatches to a command module.
 
+mod check_cmd;
 mod config_cmd;
+mod eval_cmd;
 mod gen_cmd;
 mod graph_cmd;
 mod llm_cmd;
@@ -60,6 +62,26 @@ enum Command {
     /// Serve a built-in deterministic policy (oracle, baseline) as an OpenAI-compatible
     /// endpoint: /v1/chat/completions, /v1/models, /health. Not a language model.
     Serve(serve_cmd::ServeCmd),
+    /// Evaluate an agent (a model or a built-in policy) on a generated dataset: accuracy by
+    /// domain, trace length, round and failure kind (table, JSON, HTML report).
+    Eval(eval_cmd::EvalCmd),
+    /// Probe a target and a reference agent on every tool: per-tool failure rates, the failure
+    /// API set, and the graph weights it gives.
+    Probe(eval_cmd::ProbeCmd),
+    /// The closed loop: probe, weight the graph, generate, evaluate the target, feed its
+    /// failures back, repeat (directed vs random pass rates side by side).
+    Loop(eval_cmd::LoopCmd),
+    /// Checkers: `hardgen check bfcl` scores model outputs with BFCL's AST checker semantics.
+    #[command(subcommand)]
+    Check(check_cmd::CheckCmd),
+    /// Show progress per stage of a run directory (from its run store).
+    Status {
+        /// Run directory.
+        dir: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show the resolved model configuration (hardgen.toml, environment, flags), secrets masked.
     #[command(subcommand)]
     Config(config_cmd::ConfigCmd),
@@ -84,6 +106,14 @@ fn main() -> ExitCode {
             .and_then(|def| gen_cmd::run_generate(cmd, def, cli.config.as_deref())),
         Command::Stats { dir, json } => gen_cmd::run_stats(&dir, json),
         Command::Llm(cmd) => llm_cmd::run(cmd),
+        Command::Check(cmd) => check_cmd::run(cmd),
+        Command::Status { dir, json } => gen_cmd::run_status(&dir, json),
+        Command::Eval(cmd) => tools_cmd::open(cli.world.as_deref())
+            .and_then(|def| eval_cmd::run_eval(cmd, def, cli.config.as_deref())),
+        Command::Probe(cmd) => tools_cmd::open(cli.world.as_deref())
+            .and_then(|def| eval_cmd::run_probe(cmd, def, cli.config.as_deref())),
+        Command::Loop(cmd) => tools_cmd::open(cli.world.as_deref())
+            .and_then(|def| eval_cmd::run_loop_cmd(cmd, def, cli.config.as_deref())),
         Command::Serve(cmd) => serve_cmd::run(cmd),
         Command::Config(cmd) => config_cmd::run(cmd, cli.config.as_deref()),
         Command::Verify { dir } => {

@@ -3,7 +3,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{first_line, generate_one as generate, mock};
+use common::{first_line, generate_one as generate, hardgen, mock};
 use hardgen_llm::mock::{MockServer, Step};
 use std::time::Duration;
 
@@ -215,7 +215,7 @@ fn a_rerun_is_answered_from_the_cache_and_gives_the_same_files() {
     ];
     assert!(generate(&dir, &args).status.success());
     let first = std::fs::read(dir.join("records.jsonl")).expect("records");
-    assert!(dir.join("llm-cache.sqlite").exists());
+    assert!(dir.join("hardgen.sqlite").exists());
     assert!(generate(&dir, &args).status.success());
     assert_eq!(server.served(), 1, "the rerun asked the server again");
     assert_eq!(
@@ -389,6 +389,15 @@ fn retries_are_counted_in_the_summary_and_nothing_is_lost() {
     assert_eq!(summary["llm"]["requests"], 1, "{summary}");
     assert_eq!(summary["llm"]["retries"], 3, "{summary}");
     assert_eq!(summary["llm"]["errors"], 0, "{summary}");
-    assert!(!dir.join("llm-cache.sqlite").exists());
+    // The run store is there (it holds the items), but no model answer was kept.
+    let status = hardgen()
+        .args(["status", "--json"])
+        .arg(&dir)
+        .output()
+        .expect("status");
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("JSON");
+    assert_eq!(status["model_responses"], 0, "{status}");
+    assert_eq!(status["stages"][0]["stage"], "generate", "{status}");
+    assert_eq!(status["stages"][0]["finished"], true, "{status}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("model requests"));
 }

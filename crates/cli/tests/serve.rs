@@ -4,45 +4,11 @@
 
 mod common;
 
-use common::{hardgen, lines, mock, oracle, summary, verifies};
+use common::{hardgen, hardgen_serve, lines, mock, oracle, summary, verifies};
 use hardgen_llm::mock::Step;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Child, Stdio};
 use std::time::Duration;
-
-/// A running `hardgen serve`, killed on drop.
-struct Served {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn hardgen_serve(policy: &str) -> Served {
-    let bin = assert_cmd::cargo::cargo_bin("hardgen");
-    let mut child = std::process::Command::new(bin)
-        .args(["serve", "--policy", policy, "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("serve starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("first line");
-    let url = line
-        .split_whitespace()
-        .nth(1)
-        .expect("listening URL")
-        .to_string();
-    assert!(line.contains("not a language model"), "{line}");
-    Served { child, url }
-}
 
 /// A raw HTTP/1.1 GET (the tests need no HTTP client for two reads).
 fn get(url: &str) -> (u16, serde_json::Value) {

@@ -359,6 +359,14 @@ impl ApiGraph {
         }
     }
 
+    /// Sets every tool's failure weight to `weight`.
+    pub fn set_all_weights(&mut self, weight: f64) {
+        for n in &mut self.nodes {
+            n.weight = weight.max(0.0);
+        }
+        self.revision += 1;
+    }
+
     /// Records one agent outcome on a tool; the weight becomes the smoothed failure rate.
     pub fn record_outcome(&mut self, name: &str, failed: bool) {
         if let Some(i) = self.node(name) {

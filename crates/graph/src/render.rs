@@ -33,9 +33,15 @@ pub fn to_dot(g: &ApiGraph) -> String {
     );
     for n in &g.nodes {
         let ci = ds.iter().position(|d| d == &n.domain).unwrap_or(0) % PALETTE.len();
+        // Failure weights set by a probe show as a thicker border (weight 1 is the default).
+        let pen = if (n.weight - 1.0).abs() > f64::EPSILON {
+            format!(", penwidth={:.1}", 0.5 + 2.5 * n.weight.min(3.0))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "  \"{}\" [fillcolor=\"{}40\", color=\"{}\", tooltip=\"{} (weight {:.2})\"];",
+            "  \"{}\" [fillcolor=\"{}40\", color=\"{}\", tooltip=\"{} (weight {:.2})\"{pen}];",
             n.name, PALETTE[ci], PALETTE[ci], n.domain, n.weight
         );
     }

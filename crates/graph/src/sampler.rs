@@ -163,6 +163,16 @@ impl Sampler {
         &self.graph
     }
 
+    /// Sets a tool's target weight (the closed loop's failure weights); unknown names are ignored.
+    pub fn set_weight(&mut self, name: &str, weight: f64) {
+        self.graph.set_weight(name, weight);
+    }
+
+    /// Sets every tool's target weight.
+    pub fn set_all_weights(&mut self, weight: f64) {
+        self.graph.set_all_weights(weight);
+    }
+
     /// Shortest number of calls after which each tool can be legal (None: never).
     pub fn depths(&self) -> &[Option<u32>] {
         &self.depth

@@ -27,6 +27,9 @@ impl Cache {
         // WAL: readers never wait for the writer; one small transaction per answer.
         db.pragma_update(None, "journal_mode", "WAL")
             .map_err(db_err(path))?;
+        // The run store writes to the same file from the same process: wait for it briefly.
+        db.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(db_err(path))?;
         db.execute_batch(
             "CREATE TABLE IF NOT EXISTS responses (
                 key TEXT PRIMARY KEY,

@@ -26,6 +26,7 @@ pub trait Responder: Send + Sync + 'static {
 struct Shared {
     responder: Arc<dyn Responder>,
     served: Arc<AtomicU64>,
+    received: Arc<AtomicU64>,
 }
 
 /// A bound server: its address and a counter of answered completions.
@@ -57,11 +58,12 @@ pub async fn bind(addr: &str, responder: Arc<dyn Responder>) -> std::io::Result<
     let shared = Shared {
         responder,
         served: Arc::clone(&served),
+        received: Arc::new(AtomicU64::new(0)),
     };
     let router = Router::new()
         .route("/v1/chat/completions", post(completions))
         .route("/v1/models", get(models))
-        .route("/health", get(|| async { Json(json!({"status": "ok"})) }))
+        .route("/health", get(health))
         .with_state(shared);
     Ok(Bound {
         addr: listener.local_addr()?,
@@ -69,6 +71,14 @@ pub async fn bind(addr: &str, responder: Arc<dyn Responder>) -> std::io::Result<
         listener,
         router,
     })
+}
+
+/// Liveness, with the request counts (received, and answered with 200) since start: crash tests
+/// read them to count what a killed client had in flight.
+async fn health(State(s): State<Shared>) -> Json<Value> {
+    Json(json!({"status": "ok",
+        "received": s.received.load(Ordering::Relaxed),
+        "served": s.served.load(Ordering::Relaxed)}))
 }
 
 async fn models(State(s): State<Shared>) -> Json<Value> {
@@ -91,6 +101,7 @@ async fn completions(
             Json(json!({"error": {"message": msg, "type": "invalid_request_error"}})),
         )
     };
+    s.received.fetch_add(1, Ordering::Relaxed);
     let Ok(Json(req)) = body else {
         return bad("the body is not a JSON object".into());
     };

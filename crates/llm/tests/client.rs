@@ -203,7 +203,7 @@ async fn load_runs_report_their_figures() {
 async fn the_cache_answers_a_repeated_request_without_the_server() {
     let dir = tempfile::tempdir().expect("tmp");
     let cache = std::sync::Arc::new(
-        hardgen_llm::Cache::open(&dir.path().join("llm-cache.sqlite")).expect("cache"),
+        hardgen_llm::Cache::open(&dir.path().join("hardgen.sqlite")).expect("cache"),
     );
     let s = start(vec![
         Step::Reply("first".into()),

@@ -17,4 +17,5 @@ pub mod reasoner;
 pub mod roles;
 pub mod run;
 pub mod schema_text;
+pub mod store;
 pub mod verify;

@@ -22,6 +22,7 @@ use rand::rngs::ChaCha8Rng;
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Settings of generation.
@@ -51,6 +52,10 @@ pub struct GenConfig {
     pub tries: u32,
     /// Worlds per run: item i uses world seed number `i mod world_seeds` (the first is `seed`).
     pub world_seeds: u32,
+    /// Target weights by tool (failure weights from probing and evaluation): a round's target is
+    /// drawn in proportion to them; tools left out keep weight 1.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub weights: BTreeMap<String, f64>,
 }
 
 /// Default length weights (index = gold calls): mean above 3.2, most rounds 3+, a tail to 8.
@@ -70,6 +75,7 @@ impl Default for GenConfig {
             cross_domain_share: 0.25,
             tries: 4,
             world_seeds: 4,
+            weights: BTreeMap::new(),
         }
     }
 }
@@ -116,7 +122,10 @@ impl Generator {
             retarget: 3,
             ..SamplerConfig::default()
         };
-        let base = Sampler::new(graph, scfg);
+        let mut base = Sampler::new(graph, scfg);
+        for (name, w) in &cfg.weights {
+            base.set_weight(name, *w);
+        }
         // Several worlds per run, so the data does not keep meeting the same few entities.
         let mut worlds = Vec::new();
         let samplers = (0..u64::from(cfg.world_seeds.max(1)))
@@ -148,6 +157,19 @@ impl Generator {
             model_reasoner: None,
             tool_maker: Arc::new(OfflineToolMaker),
             verifier: Arc::new(RuleVerifier),
+        }
+    }
+
+    /// Sets target weights: the listed tools get theirs, every other tool gets `others`
+    /// (`None` keeps its weight). A probe aims at one tool with `others = Some(0.0)`.
+    pub fn set_weights(&mut self, weights: &BTreeMap<String, f64>, others: Option<f64>) {
+        for (_, s) in &mut self.samplers {
+            if let Some(o) = others {
+                s.set_all_weights(o);
+            }
+            for (name, w) in weights {
+                s.set_weight(name, *w);
+            }
         }
     }
 

@@ -986,6 +986,79 @@ impl hardgen_llm::server::Responder for PolicyResponder {
     }
 }
 
+/// A built-in policy as an in-process [`hardgen_llm::ChatModel`]: the same requests and answers
+/// as `hardgen serve --policy`, without HTTP. Agents, probes and evaluation take it wherever they
+/// take a model. Not a language model: it reads the request with fixed rules.
+pub struct PolicyModel {
+    responder: PolicyResponder,
+    stats: std::sync::Mutex<hardgen_llm::Stats>,
+}
+
+impl PolicyModel {
+    /// The policy `kind` as a chat model.
+    pub fn new(kind: PolicyKind) -> PolicyModel {
+        PolicyModel {
+            responder: PolicyResponder::new(kind),
+            stats: std::sync::Mutex::new(hardgen_llm::Stats::default()),
+        }
+    }
+
+    fn answer(
+        &self,
+        req: &hardgen_llm::ChatRequest,
+    ) -> Result<hardgen_llm::ChatResponse, hardgen_llm::LlmError> {
+        use hardgen_llm::server::Responder;
+        let body = serde_json::to_value(req)
+            .map_err(|e| hardgen_llm::LlmError::BadResponse(e.to_string()))?;
+        let message = self
+            .responder
+            .respond(&body)
+            .map_err(hardgen_llm::LlmError::BadResponse)?;
+        let finish = if message.get("tool_calls").is_some() {
+            "tool_calls"
+        } else {
+            "stop"
+        };
+        let raw = serde_json::json!({"model": self.responder.model(), "choices": [{"index": 0,
+            "message": message, "finish_reason": finish}],
+            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}});
+        let mut st = self
+            .stats
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        st.requests += 1;
+        st.attempts += 1;
+        hardgen_llm::ChatResponse::parse(raw)
+    }
+}
+
+impl hardgen_llm::ChatModel for PolicyModel {
+    fn model(&self) -> &str {
+        use hardgen_llm::server::Responder;
+        self.responder.model()
+    }
+    fn complete<'a>(
+        &'a self,
+        req: &'a hardgen_llm::ChatRequest,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<
+                    Output = Result<hardgen_llm::ChatResponse, hardgen_llm::LlmError>,
+                > + Send
+                + 'a,
+        >,
+    > {
+        let out = self.answer(req);
+        Box::pin(std::future::ready(out))
+    }
+    fn stats(&self) -> hardgen_llm::Stats {
+        *self
+            .stats
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// One run of a policy on a request against `env`: the calls it made (executed) and its answer.
 pub fn run_round<E: hardgen_tools::Environment>(
     kind: PolicyKind,

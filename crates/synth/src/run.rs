@@ -53,6 +53,9 @@ pub enum RunError {
     /// The run stopped on purpose between items (`--max-cost`); not a failure.
     #[error("stopped: {0}")]
     Stopped(String),
+    /// The run store failed or holds another run.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
@@ -433,10 +436,22 @@ pub fn generate(
     sink: Box<dyn Sink>,
     progress: &mut dyn FnMut(u64, usize),
 ) -> Result<(Summary, Vec<PathBuf>), RunError> {
-    generate_with(def, cfg, jobs, dir, sink, progress, Default::default())
+    generate_with(
+        def,
+        cfg,
+        jobs,
+        dir,
+        sink,
+        progress,
+        Default::default(),
+        None,
+    )
 }
 
-/// Like [`generate`], with models in some roles (see [`crate::roles`]).
+/// Like [`generate`], with models in some roles (see [`crate::roles`]) and, when given, the
+/// run store: items it already holds are read back instead of made again (a resumed run writes
+/// the same files as an uninterrupted one), and every new item's outcome is stored.
+#[allow(clippy::too_many_arguments)]
 pub fn generate_with(
     def: Arc<WorldDef>,
     cfg: &RunConfig,
@@ -445,7 +460,13 @@ pub fn generate_with(
     mut sink: Box<dyn Sink>,
     progress: &mut dyn FnMut(u64, usize),
     roles: crate::roles::ModelRoles,
+    store: Option<&crate::store::Store>,
 ) -> Result<(Summary, Vec<PathBuf>), RunError> {
+    let stored: Vec<(bool, String)> = match store {
+        Some(s) => s.items(STAGE)?,
+        None => Vec::new(),
+    };
+    let resumed = stored.len() as u64;
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let cpath = dir.join(CONFIG);
     std::fs::write(
@@ -484,7 +505,10 @@ pub fn generate_with(
     let mut summary = Summary::default();
     let encode = sink.encoder();
     let work = |g: &mut Generator, i: u64| -> Done {
-        let out = g.try_item(i)?;
+        let out = match stored.get(usize::try_from(i).unwrap_or(usize::MAX)) {
+            Some((kept, text)) => stored_outcome(*kept, text)?,
+            None => g.try_item(i)?,
+        };
         let prepared = out.as_ref().ok().map(|r| {
             let text: Vec<&str> = r.rounds.iter().map(|x| x.query.as_str()).collect();
             Ok(Prepared {
@@ -499,6 +523,17 @@ pub fn generate_with(
     let mut consume = |i: u64, done: Done| -> Result<(), RunError> {
         let (out, prepared) = done?;
         let prepared = prepared.transpose()?;
+        if let (Some(st), true) = (store, i >= resumed) {
+            // The outcome as made (before duplicate removal, which a resume replays).
+            let (kept, text) = match (&out, &prepared) {
+                (Ok(_), Some(p)) => (true, String::from_utf8_lossy(&p.line).into_owned()),
+                (Ok(r), None) => (true, serde_json::to_string(r).map_err(json_err(&rpath))?),
+                (Err(j), _) => (false, serde_json::to_string(j).map_err(json_err(&jpath))?),
+            };
+            // One small commit per item (no fsync in WAL mode with synchronous=NORMAL): a long
+            // transaction would make the model roles' cache writers, on the same file, wait.
+            st.put_item(STAGE, i, kept, &text)?;
+        }
         let out = out.and_then(|r| {
             let Some(p) = &prepared else { return Ok(r) };
             let reason = match dedup.offer_fingerprint(&p.fingerprint) {
@@ -565,6 +600,23 @@ pub fn generate_with(
     .map_err(io(&spath))?;
     files.push(spath);
     Ok((summary, files))
+}
+
+/// The stage name of generation in the run store.
+pub const STAGE: &str = "generate";
+
+/// An item's outcome as the store holds it.
+fn stored_outcome(kept: bool, text: &str) -> Result<Outcome, RunError> {
+    let bad = |e: serde_json::Error| RunError::Parse {
+        path: crate::store::FILE.into(),
+        line: 0,
+        message: format!("a stored item is not a record or rejection: {e}"),
+    };
+    Ok(if kept {
+        Ok(serde_json::from_str::<Record>(text).map_err(bad)?)
+    } else {
+        Err(serde_json::from_str::<Rejection>(text).map_err(bad)?)
+    })
 }
 
 /// Reads a JSON Lines file of `T`, one value at a time; errors name the file and line.

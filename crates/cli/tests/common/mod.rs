@@ -5,7 +5,9 @@
 use assert_cmd::Command;
 use hardgen_llm::mock::{MockServer, Step};
 use hardgen_llm::server::Responder;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
+use std::process::{Child, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -90,4 +92,39 @@ pub fn verifies(dir: &Path) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// A running `hardgen serve`, killed on drop.
+pub struct Served {
+    child: Child,
+    /// Base URL, ending in /v1.
+    pub url: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `hardgen serve --policy POLICY` on a free loopback port.
+pub fn hardgen_serve(policy: &str) -> Served {
+    let bin = assert_cmd::cargo::cargo_bin("hardgen");
+    let mut child = std::process::Command::new(bin)
+        .args(["serve", "--policy", policy, "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let url = line
+        .split_whitespace()
+        .nth(1)
+        .expect("listening URL")
+        .to_string();
+    assert!(line.contains("not a language model"), "{line}");
+    Served { child, url }
 }

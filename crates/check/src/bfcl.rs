@@ -1,1 +1,0 @@
-//! BFCL-compatible AST checker (in progress).

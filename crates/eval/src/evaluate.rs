@@ -1,0 +1,281 @@
+//! Evaluation: an agent on every round of a generated dataset, each round from the record's
+//! start state with the earlier rounds' gold replayed; accuracy by domain, trace length, round
+//! and failure kind, as a table, JSON and a self-contained HTML report.
+
+use crate::agent::{Agent, Transcript};
+use crate::judge::{judge, Context, FailureKind, Judged};
+use crate::EvalError;
+use hardgen_core::{Record, ToolCall};
+use hardgen_tools::Environment;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Passed out of total.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Tally {
+    /// Rounds.
+    pub total: usize,
+    /// Rounds passed.
+    pub passed: usize,
+    /// passed / total (0 when empty).
+    pub accuracy: f64,
+}
+
+impl Tally {
+    fn add(&mut self, passed: bool) {
+        self.total += 1;
+        self.passed += usize::from(passed);
+        self.accuracy = self.passed as f64 / self.total as f64;
+    }
+}
+
+/// The outcome of one round.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundResult {
+    /// Record id.
+    pub id: String,
+    /// Round index.
+    pub round: usize,
+    /// The round's target tool.
+    pub target: String,
+    /// The target's domain.
+    pub domain: String,
+    /// Gold calls.
+    pub calls: usize,
+    /// The verdict.
+    #[serde(flatten)]
+    pub judged: Judged,
+}
+
+/// An evaluation report.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Report {
+    /// The agent evaluated.
+    pub agent: String,
+    /// All rounds.
+    pub overall: Tally,
+    /// By the target's domain.
+    pub by_domain: BTreeMap<String, Tally>,
+    /// By gold length (calls).
+    pub by_length: BTreeMap<usize, Tally>,
+    /// By round index (0 is the first).
+    pub by_round: BTreeMap<usize, Tally>,
+    /// Failed rounds by failure kind.
+    pub by_failure: BTreeMap<String, usize>,
+    /// Per tool (the round's target): rounds and passes, for failure weights.
+    pub by_target: BTreeMap<String, Tally>,
+    /// Prompt and completion tokens over all rounds.
+    pub tokens: (u64, u64),
+    /// Mean wall time per round in milliseconds.
+    pub mean_latency_ms: f64,
+    /// Every round's outcome.
+    pub rounds: Vec<RoundResult>,
+}
+
+impl Report {
+    /// Adds one round's outcome.
+    pub fn add(&mut self, r: RoundResult, t: &Transcript) {
+        let p = r.judged.passed;
+        self.overall.add(p);
+        self.by_domain.entry(r.domain.clone()).or_default().add(p);
+        self.by_length.entry(r.calls).or_default().add(p);
+        self.by_round.entry(r.round).or_default().add(p);
+        self.by_target.entry(r.target.clone()).or_default().add(p);
+        if let Some(k) = r.judged.kind {
+            *self.by_failure.entry(k.as_str().to_string()).or_default() += 1;
+        }
+        self.tokens.0 += t.prompt_tokens;
+        self.tokens.1 += t.completion_tokens;
+        let n = self.overall.total as f64;
+        self.mean_latency_ms += (t.latency_ms as f64 - self.mean_latency_ms) / n;
+        self.rounds.push(r);
+    }
+
+    /// The report as an aligned text table.
+    pub fn table(&self) -> String {
+        let mut s = format!(
+            "agent {}: {} of {} rounds passed ({:.1}%)\n",
+            self.agent,
+            self.overall.passed,
+            self.overall.total,
+            100.0 * self.overall.accuracy
+        );
+        let mut section = |title: &str, rows: Vec<(String, Tally)>| {
+            s.push_str(&format!(
+                "\n{title:<24} {:>7} {:>7} {:>8}\n",
+                "rounds", "passed", "accuracy"
+            ));
+            for (k, t) in rows {
+                s.push_str(&format!(
+                    "  {k:<22} {:>7} {:>7} {:>7.1}%\n",
+                    t.total,
+                    t.passed,
+                    100.0 * t.accuracy
+                ));
+            }
+        };
+        section(
+            "by domain",
+            self.by_domain
+                .iter()
+                .map(|(k, t)| (k.clone(), *t))
+                .collect(),
+        );
+        section(
+            "by trace length (calls)",
+            self.by_length
+                .iter()
+                .map(|(k, t)| (k.to_string(), *t))
+                .collect(),
+        );
+        section(
+            "by round",
+            self.by_round
+                .iter()
+                .map(|(k, t)| ((k + 1).to_string(), *t))
+                .collect(),
+        );
+        s.push_str(&format!("\n{:<24} {:>7}\n", "failures by kind", "rounds"));
+        for k in FailureKind::ALL {
+            let n = self.by_failure.get(k.as_str()).copied().unwrap_or(0);
+            s.push_str(&format!("  {:<22} {n:>7}\n", k.as_str()));
+        }
+        s.push_str(&format!(
+            "\ntokens {} in / {} out; mean latency {:.1} ms per round\n",
+            self.tokens.0, self.tokens.1, self.mean_latency_ms
+        ));
+        s
+    }
+}
+
+/// One evaluated round with its transcript (what `transcripts.jsonl` holds).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluated {
+    /// The outcome.
+    #[serde(flatten)]
+    pub result: RoundResult,
+    /// What the agent did.
+    pub transcript: Transcript,
+}
+
+/// Replays the gold of rounds `..upto` of `rec` from its start state.
+fn replay<E: Environment>(rec: &Record, upto: usize, env: &mut E) {
+    env.reset(rec.seed);
+    for round in &rec.rounds[..upto.min(rec.rounds.len())] {
+        for g in &round.gold {
+            // The gold was executed when the record was made; a replay only rebuilds the state.
+            let _ = env.execute(&ToolCall {
+                name: g.name.clone(),
+                arguments: g.arguments.clone(),
+            });
+        }
+    }
+}
+
+/// The request of round `r` as the agent gets it: the round's query first (a reader of the
+/// first paragraph gets the task), then what was said and answered in earlier rounds.
+pub fn round_query(rec: &Record, r: usize) -> String {
+    let Some(round) = rec.rounds.get(r) else {
+        return String::new();
+    };
+    let mut q = round.query.clone();
+    if r > 0 {
+        q.push_str("\n\nEarlier in this conversation:");
+        for (k, earlier) in rec.rounds[..r].iter().enumerate() {
+            q.push_str(&format!("\n- request {}: {}", k + 1, earlier.query));
+            let answer = earlier.trajectory.iter().rev().find_map(|m| match m {
+                hardgen_core::record::Message::Assistant {
+                    content: Some(c), ..
+                } if !c.is_empty() => Some(c.clone()),
+                _ => None,
+            });
+            if let Some(a) = answer {
+                q.push_str(&format!("\n  your answer: {a}"));
+            }
+        }
+    }
+    q
+}
+
+/// Runs `agent` on round `r` of `rec` and judges it.
+pub fn evaluate_round<E: Environment>(
+    agent: &Agent,
+    rec: &Record,
+    r: usize,
+    env: &mut E,
+    domain_of: &dyn Fn(&str) -> String,
+) -> Result<Evaluated, EvalError> {
+    let round = rec.rounds.get(r).ok_or_else(|| EvalError::Data {
+        what: rec.id.clone(),
+        message: format!("no round {r}"),
+    })?;
+    let tools: Vec<Value> = rec.tools.iter().map(|t| t.to_openai_plain()).collect();
+    let query = round_query(rec, r);
+    replay(rec, r, env);
+    let transcript = agent.run(&query, &tools, env)?;
+    let agent_state = env.digest();
+    replay(rec, r + 1, env);
+    let gold_state = env.digest();
+    let earlier: Vec<Value> = rec.rounds[..r]
+        .iter()
+        .flat_map(|x| x.gold.iter().map(|g| g.result.clone()))
+        .collect();
+    let ctx = Context {
+        said: &query,
+        earlier_results: &earlier,
+    };
+    let judged = judge(&round.gold, &transcript, &ctx, gold_state, agent_state);
+    Ok(Evaluated {
+        result: RoundResult {
+            id: rec.id.clone(),
+            round: r,
+            target: round.target.clone(),
+            domain: domain_of(&round.target),
+            calls: round.gold.len(),
+            judged,
+        },
+        transcript,
+    })
+}
+
+/// Evaluates `agent` on every round of `records`; `each` sees every evaluated round (to write
+/// transcripts and store results as they come).
+pub fn evaluate<E: Environment>(
+    agent: &Agent,
+    records: &[Record],
+    env: &mut E,
+    domain_of: &dyn Fn(&str) -> String,
+    each: &mut dyn FnMut(&Evaluated) -> Result<(), EvalError>,
+) -> Result<Report, EvalError> {
+    evaluate_resumed(agent, records, env, domain_of, &[], &mut |e, _| each(e))
+}
+
+/// Like [`evaluate`], taking the first rounds' outcomes from `done` (a resumed run) instead of
+/// running the agent again; `each` gets every round and whether it is new.
+pub fn evaluate_resumed<E: Environment>(
+    agent: &Agent,
+    records: &[Record],
+    env: &mut E,
+    domain_of: &dyn Fn(&str) -> String,
+    done: &[Evaluated],
+    each: &mut dyn FnMut(&Evaluated, bool) -> Result<(), EvalError>,
+) -> Result<Report, EvalError> {
+    let mut report = Report {
+        agent: agent.name().to_string(),
+        ..Report::default()
+    };
+    let mut k = 0usize;
+    for rec in records {
+        for r in 0..rec.rounds.len() {
+            let (e, new) = match done.get(k) {
+                Some(e) if e.result.id == rec.id && e.result.round == r => (e.clone(), false),
+                _ => (evaluate_round(agent, rec, r, env, domain_of)?, true),
+            };
+            k += 1;
+            each(&e, new)?;
+            report.add(e.result, &e.transcript);
+        }
+    }
+    Ok(report)
+}

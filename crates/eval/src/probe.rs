@@ -1,0 +1,281 @@
+//! Failure probing: K tasks per tool (the tool alone, and the tool with its prerequisites), run
+//! by a target and a reference agent, scored against the executed gold; per-tool failure rates
+//! of both, the failure API set (tools both fail at), and the failure weights it gives the graph.
+
+use crate::agent::Agent;
+use crate::EvalError;
+use hardgen_check::multi_turn::{check_turn, Turn};
+use hardgen_core::record::GoldCall;
+use hardgen_core::{Record, ToolCall};
+use hardgen_synth::pipeline::{GenConfig, Generator};
+use hardgen_synth::query;
+use hardgen_tools::{Environment, World, WorldDef};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Probe settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbeConfig {
+    /// Tasks per tool (alternating: with prerequisites, alone).
+    pub per_tool: usize,
+    /// A tool is in the failure API set when both agents fail at least this share of its tasks.
+    pub threshold: f64,
+    /// Seed of the probe tasks.
+    pub seed: u64,
+    /// Only these tools (empty: every tool).
+    pub tools: Vec<String>,
+}
+
+impl Default for ProbeConfig {
+    fn default() -> Self {
+        ProbeConfig {
+            per_tool: 4,
+            threshold: 0.5,
+            seed: 0,
+            tools: Vec::new(),
+        }
+    }
+}
+
+/// One probe task: a state to start from (setup calls), a request, and the gold after it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbeTask {
+    /// The tool probed.
+    pub tool: String,
+    /// `alone` or `with_prerequisites`.
+    pub kind: String,
+    /// The record it was made from.
+    pub record: String,
+    /// The user's request.
+    pub query: String,
+    /// Calls replayed before the agent starts (the prerequisites, for `alone`).
+    pub setup: Vec<GoldCall>,
+    /// The calls the agent must reproduce.
+    pub gold: Vec<GoldCall>,
+}
+
+/// One tool's probe figures.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ToolProbe {
+    /// The tool's domain.
+    pub domain: String,
+    /// Tasks run.
+    pub tasks: usize,
+    /// Tasks the target failed.
+    pub target_failures: usize,
+    /// Tasks the reference failed.
+    pub reference_failures: usize,
+    /// target_failures / tasks.
+    pub target_rate: f64,
+    /// reference_failures / tasks.
+    pub reference_rate: f64,
+    /// Whether the tool is in the failure API set.
+    pub failing: bool,
+}
+
+/// The probe's result.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProbeReport {
+    /// The target agent.
+    pub target: String,
+    /// The reference agent.
+    pub reference: String,
+    /// The settings.
+    pub threshold: f64,
+    /// Tasks per tool asked for.
+    pub per_tool: usize,
+    /// Per tool.
+    pub tools: BTreeMap<String, ToolProbe>,
+    /// Tools no probe task could be made for (no legal trace reaches them).
+    pub unprobed: Vec<String>,
+    /// The failure API set: tools both agents fail at (at least `threshold` of their tasks).
+    pub failure_set: Vec<String>,
+    /// Target weights for the graph: failure-set tools weigh most, every tool keeps a little.
+    pub weights: BTreeMap<String, f64>,
+}
+
+/// Target weight of a tool from its observed failures: the smoothed failure rate cubed (so the
+/// tools an agent gets right are rarely drawn), doubled for the failure API set, with a small
+/// floor so every tool stays reachable.
+pub fn failure_weight(failures: f64, observed: f64, failing: bool) -> f64 {
+    let rate = (failures + 1.0) / (observed + 2.0);
+    0.02 + rate.powi(3) * if failing { 2.0 } else { 1.0 }
+}
+
+/// Target weight of a tool from its probe.
+pub fn weight_of(p: &ToolProbe) -> f64 {
+    failure_weight(p.target_failures as f64, p.tasks as f64, p.failing)
+}
+
+/// The request of a task that gives the tool's inputs outright ("the tool alone").
+pub fn alone_query(spec: &hardgen_core::ToolSpec, call: &GoldCall, k: usize) -> String {
+    let mut action = query::action(spec);
+    let attrs: Vec<String> = call
+        .arguments
+        .iter()
+        .map(|(a, v)| query::attribute(a, v, k))
+        .collect();
+    if !attrs.is_empty() {
+        action.push_str(" for the one ");
+        action.push_str(&attrs.join(" and "));
+    }
+    query::render(k, &action)
+}
+
+/// Replays calls from the record's start state.
+fn replay<E: Environment>(seed: u64, calls: &[&GoldCall], env: &mut E) {
+    env.reset(seed);
+    for g in calls {
+        let _ = env.execute(&ToolCall {
+            name: g.name.clone(),
+            arguments: g.arguments.clone(),
+        });
+    }
+}
+
+/// Runs `agent` on a task; whether it passes the multi-turn check.
+pub fn passes<E: Environment>(
+    agent: &Agent,
+    rec: &Record,
+    task: &ProbeTask,
+    env: &mut E,
+) -> Result<bool, EvalError> {
+    let tools: Vec<Value> = rec.tools.iter().map(|t| t.to_openai_plain()).collect();
+    let setup: Vec<&GoldCall> = task.setup.iter().collect();
+    replay(rec.seed, &setup, env);
+    let t = agent.run(&task.query, &tools, env)?;
+    let agent_state = env.digest();
+    let all: Vec<&GoldCall> = task.setup.iter().chain(&task.gold).collect();
+    replay(rec.seed, &all, env);
+    let turn = Turn {
+        gold_results: task.gold.iter().map(|g| &g.result).collect(),
+        agent_results: t.calls.iter().map(|c| &c.result).collect(),
+        gold_state: env.digest(),
+        agent_state,
+    };
+    Ok(check_turn(&turn).is_ok())
+}
+
+/// The probe tasks of one tool from a generated record aimed at it.
+pub fn tasks_of(rec: &Record, def: &WorldDef, k: usize) -> Option<ProbeTask> {
+    let round = rec.rounds.first()?;
+    let last = round.gold.last()?;
+    let spec = def.by_name.get(&last.name).map(|&i| &def.specs[i])?;
+    let alone = k % 2 == 1 && round.gold.len() > 1;
+    Some(if alone {
+        ProbeTask {
+            tool: last.name.clone(),
+            kind: "alone".into(),
+            record: rec.id.clone(),
+            query: alone_query(spec, last, k),
+            setup: round.gold[..round.gold.len() - 1].to_vec(),
+            gold: vec![last.clone()],
+        }
+    } else {
+        ProbeTask {
+            tool: last.name.clone(),
+            kind: if round.gold.len() > 1 {
+                "with_prerequisites".into()
+            } else {
+                "alone".into()
+            },
+            record: rec.id.clone(),
+            query: round.query.clone(),
+            setup: Vec::new(),
+            gold: round.gold.clone(),
+        }
+    })
+}
+
+/// Probes every tool (or `cfg.tools`) with both agents. `progress(done, total)` after each tool.
+pub fn probe(
+    def: Arc<WorldDef>,
+    target: &Agent,
+    reference: &Agent,
+    cfg: &ProbeConfig,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ProbeReport, EvalError> {
+    let gen_cfg = GenConfig {
+        seed: cfg.seed,
+        ..GenConfig::default()
+    };
+    let mut gen = Generator::new(def.clone(), gen_cfg);
+    probe_with(&mut gen, def, target, reference, cfg, progress)
+}
+
+/// Like [`probe`], with a generator the caller keeps (its weights are left aimed at the last
+/// tool probed; set them again before generating).
+pub fn probe_with(
+    gen: &mut Generator,
+    def: Arc<WorldDef>,
+    target: &Agent,
+    reference: &Agent,
+    cfg: &ProbeConfig,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ProbeReport, EvalError> {
+    let mut env = World::new(def.clone(), cfg.seed);
+    let names: Vec<String> = if cfg.tools.is_empty() {
+        def.specs.iter().map(|s| s.name.clone()).collect()
+    } else {
+        cfg.tools.clone()
+    };
+    let mut report = ProbeReport {
+        target: target.name().to_string(),
+        reference: reference.name().to_string(),
+        threshold: cfg.threshold,
+        per_tool: cfg.per_tool,
+        ..ProbeReport::default()
+    };
+    let total = names.len();
+    for (ti, name) in names.iter().enumerate() {
+        let Some(&idx) = def.by_name.get(name) else {
+            return Err(EvalError::Data {
+                what: "probe tools".into(),
+                message: format!("unknown tool `{name}`"),
+            });
+        };
+        let mut only = BTreeMap::new();
+        only.insert(name.clone(), 1.0);
+        gen.set_weights(&only, Some(0.0));
+        let mut p = ToolProbe {
+            domain: def.specs[idx].domain.clone(),
+            ..ToolProbe::default()
+        };
+        let mut k = 0usize;
+        // A tool whose traces keep being rejected gets a few more draws, then is left unprobed.
+        for attempt in 0..(cfg.per_tool * 3) as u64 {
+            if k >= cfg.per_tool {
+                break;
+            }
+            let i = (ti as u64) * 1_000 + attempt;
+            let Ok(rec) = gen.item(i) else { continue };
+            if rec.rounds.first().map(|r| r.target.as_str()) != Some(name.as_str()) {
+                continue;
+            }
+            let Some(task) = tasks_of(&rec, &def, k) else {
+                continue;
+            };
+            k += 1;
+            p.tasks += 1;
+            p.target_failures += usize::from(!passes(target, &rec, &task, &mut env)?);
+            p.reference_failures += usize::from(!passes(reference, &rec, &task, &mut env)?);
+        }
+        progress(ti + 1, total);
+        if p.tasks == 0 {
+            report.unprobed.push(name.clone());
+            report.weights.insert(name.clone(), weight_of(&p));
+            continue;
+        }
+        p.target_rate = p.target_failures as f64 / p.tasks as f64;
+        p.reference_rate = p.reference_failures as f64 / p.tasks as f64;
+        p.failing = p.target_rate >= cfg.threshold && p.reference_rate >= cfg.threshold;
+        if p.failing {
+            report.failure_set.push(name.clone());
+        }
+        report.weights.insert(name.clone(), weight_of(&p));
+        report.tools.insert(name.clone(), p);
+    }
+    Ok(report)
+}
