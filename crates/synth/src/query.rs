@@ -964,7 +964,12 @@ fn call_phrase<S: Specs + ?Sized>(
             act = s;
         } else if !said_for {
             said_for = true;
-            act.push_str(&format!(" for {np}"));
+            // "look up the order" + "the order whose status is ..." is one noun phrase, not
+            // "look up the order for the order whose ...".
+            match merged(&act, np) {
+                Some(m) => act = m,
+                None => act.push_str(&format!(" for {np}")),
+            }
         } else if np.starts_with(&format!("the {role}")) {
             act.push_str(&format!(", with {np}"));
         } else {
@@ -1002,6 +1007,46 @@ fn call_phrase<S: Specs + ?Sized>(
         act.push_str(&joined);
     }
     act
+}
+
+/// Words that start a qualifier after a noun ("the order *whose* status ...").
+const QUALIFIER_STARTS: &[&str] = &[
+    "whose",
+    "with",
+    "where",
+    "that",
+    "which",
+    "of",
+    "belonging",
+    "linked",
+    "named",
+    "called",
+    "titled",
+    "by",
+    "in",
+    "based",
+    "located",
+    "over",
+    "having",
+    "without",
+    "marked",
+    "for",
+];
+
+/// The action with its object replaced by `np` when `np` describes that same object: "look up
+/// the order" + "the order whose status is delivered" gives "look up the order whose status is
+/// delivered" (never "the order line ..." for "the order").
+fn merged(act: &str, np: &str) -> Option<String> {
+    let words: Vec<&str> = np.split(' ').collect();
+    if words.first() != Some(&"the") {
+        return None;
+    }
+    (2..words.len()).rev().find_map(|k| {
+        let head = words[..k].join(" ");
+        let stem = act.strip_suffix(&head)?;
+        let next = words[k];
+        (stem.ends_with(' ') && QUALIFIER_STARTS.contains(&next)).then(|| format!("{stem}{np}"))
+    })
 }
 
 /// Writes the query of a made round. `context_tool` names the tool and path an earlier-round
@@ -1326,6 +1371,25 @@ mod tests {
         ] {
             assert_eq!(action(&spec(name, description)), want, "{description}");
         }
+    }
+
+    #[test]
+    fn an_object_described_again_is_merged_not_repeated() {
+        assert_eq!(
+            merged("look up the order", "the order whose status is delivered").as_deref(),
+            Some("look up the order whose status is delivered")
+        );
+        assert_eq!(
+            merged(
+                "collect the book hold",
+                "the book hold linked to the title X"
+            )
+            .as_deref(),
+            Some("collect the book hold linked to the title X")
+        );
+        // Another noun that starts the same way is not the same object.
+        assert_eq!(merged("find the order", "the order line of the cart"), None);
+        assert_eq!(merged("archive the group", "the contact who owns it"), None);
     }
 
     #[test]

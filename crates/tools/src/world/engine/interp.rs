@@ -506,7 +506,8 @@ impl World {
                 let n = vals.len();
                 let v = match func {
                     AggFunc::Count => n as f64,
-                    AggFunc::Sum => vals.iter().sum(),
+                    // `+ 0.0`: an empty f64 sum is -0.0, which would read as "total -0.0".
+                    AggFunc::Sum => vals.iter().sum::<f64>() + 0.0,
                     AggFunc::Avg if n > 0 => vals.iter().sum::<f64>() / n as f64,
                     AggFunc::Min if n > 0 => vals.iter().copied().fold(f64::INFINITY, f64::min),
                     AggFunc::Max if n > 0 => vals.iter().copied().fold(f64::NEG_INFINITY, f64::max),
