@@ -69,6 +69,29 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    // The store alone: the same 1000 outcomes (real records, serialized) put as a run does.
+    let mut g = hardgen_synth::pipeline::Generator::new(def.clone(), GenConfig::default());
+    let lines: Vec<(bool, String)> = (0..ITEMS)
+        .map(|i| match g.item(i) {
+            Ok(r) => (true, serde_json::to_string(&r).expect("record")),
+            Err(j) => (false, serde_json::to_string(&j).expect("rejection")),
+        })
+        .collect();
+    grp.bench_function("store_puts_only", |b| {
+        b.iter(|| {
+            let dir = tempfile::tempdir().expect("tmp");
+            let st = Store::open(dir.path()).expect("store");
+            for (i, (kept, text)) in lines.iter().enumerate() {
+                if i % 64 == 0 {
+                    st.begin().expect("begin");
+                }
+                st.put_item("generate", i as u64, *kept, text).expect("put");
+                if i % 64 == 63 || i + 1 == lines.len() {
+                    st.commit().expect("commit");
+                }
+            }
+        })
+    });
     grp.finish();
 }
 

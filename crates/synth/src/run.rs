@@ -487,6 +487,7 @@ pub fn generate_with(
     let jobs = usize::try_from(cfg.n).map_or(jobs, |n| jobs.min(n)).max(1);
     let mut first = Generator::new(def, cfg.gen.clone());
     let stats = roles.stats;
+    let offline = stats.is_none();
     if let Some(r) = roles.query_writer {
         first = first.with_query_rewriter(r);
     }
@@ -530,9 +531,18 @@ pub fn generate_with(
                 (Ok(r), None) => (true, serde_json::to_string(r).map_err(json_err(&rpath))?),
                 (Err(j), _) => (false, serde_json::to_string(j).map_err(json_err(&jpath))?),
             };
-            // One small commit per item (no fsync in WAL mode with synchronous=NORMAL): a long
-            // transaction would make the model roles' cache writers, on the same file, wait.
+            // Offline, items are committed 64 at a time (a kill redoes at most those, the same
+            // way); with model roles, one small commit per item (no fsync in WAL mode with
+            // synchronous=NORMAL), since a long transaction would make the roles' cache
+            // writers, on the same file, wait.
+            let batch = if offline { STORE_BATCH } else { 1 };
+            if batch > 1 && (i - resumed).is_multiple_of(batch) {
+                st.begin()?;
+            }
             st.put_item(STAGE, i, kept, &text)?;
+            if batch > 1 && ((i + 1 - resumed).is_multiple_of(batch) || i + 1 == cfg.n) {
+                st.commit()?;
+            }
         }
         let out = out.and_then(|r| {
             let Some(p) = &prepared else { return Ok(r) };
@@ -582,7 +592,12 @@ pub fn generate_with(
         }
         Ok(())
     };
-    match crate::par::ordered(cfg.n, gens, &work, &mut consume) {
+    let ran = crate::par::ordered(cfg.n, gens, &work, &mut consume);
+    if let (Some(st), true) = (store, offline) {
+        // A batch cut short by an error or a stop is still committed (nothing open: no-op).
+        let _ = st.commit();
+    }
+    match ran {
         Ok(()) => {}
         Err(RunError::Stopped(why)) => summary.stopped = Some(why),
         Err(e) => return Err(e),
@@ -601,6 +616,9 @@ pub fn generate_with(
     files.push(spath);
     Ok((summary, files))
 }
+
+/// Items committed together to the run store in an offline run.
+const STORE_BATCH: u64 = 64;
 
 /// The stage name of generation in the run store.
 pub const STAGE: &str = "generate";

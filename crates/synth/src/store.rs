@@ -35,10 +35,17 @@ pub enum StoreError {
 }
 
 /// The run store of one directory.
-#[derive(Debug)]
 pub struct Store {
     path: PathBuf,
     db: Connection,
+    /// One compression context for every item (making one per item costs more than the item).
+    packer: std::cell::RefCell<zstd::bulk::Compressor<'static>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
 }
 
 impl Store {
@@ -60,12 +67,20 @@ impl Store {
         db.execute_batch(
             "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS items (stage TEXT NOT NULL, idx INTEGER NOT NULL,
-                 kept INTEGER NOT NULL, outcome TEXT NOT NULL, PRIMARY KEY (stage, idx));
+                 kept INTEGER NOT NULL, outcome BLOB NOT NULL, PRIMARY KEY (stage, idx));
              CREATE TABLE IF NOT EXISTS results (stage TEXT NOT NULL, key TEXT NOT NULL,
                  value TEXT NOT NULL, PRIMARY KEY (stage, key));",
         )
         .map_err(err)?;
-        Ok(Store { path, db })
+        let packer = zstd::bulk::Compressor::new(1).map_err(|e| StoreError::Db {
+            path: path.display().to_string(),
+            message: format!("compression: {e}"),
+        })?;
+        Ok(Store {
+            path,
+            db,
+            packer: std::cell::RefCell::new(packer),
+        })
     }
 
     /// The database file.
@@ -152,22 +167,30 @@ impl Store {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, i64>(1)? != 0,
-                    r.get::<_, String>(2)?,
+                    r.get::<_, Vec<u8>>(2)?,
                 ))
             })
             .map_err(self.err())?;
         let mut out = Vec::new();
         for (k, row) in rows.enumerate() {
-            let (idx, kept, text) = row.map_err(self.err())?;
+            let (idx, kept, packed) = row.map_err(self.err())?;
             if usize::try_from(idx).ok() != Some(k) {
                 break;
             }
+            let text = zstd::decode_all(packed.as_slice())
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| StoreError::Db {
+                    path: self.path.display().to_string(),
+                    message: format!("item {idx} of stage {stage} is not a stored outcome"),
+                })?;
             out.push((kept, text));
         }
         Ok(out)
     }
 
-    /// Stores the outcome of item `idx` of a stage.
+    /// Stores the outcome of item `idx` of a stage (compressed: records are large and
+    /// repetitive, and the store's cost per item is mostly bytes written).
     pub fn put_item(
         &self,
         stage: &str,
@@ -175,6 +198,14 @@ impl Store {
         kept: bool,
         outcome: &str,
     ) -> Result<(), StoreError> {
+        let packed = self
+            .packer
+            .borrow_mut()
+            .compress(outcome.as_bytes())
+            .map_err(|e| StoreError::Db {
+                path: self.path.display().to_string(),
+                message: format!("compressing item {idx}: {e}"),
+            })?;
         self.db
             .execute(
                 "INSERT OR REPLACE INTO items (stage, idx, kept, outcome) VALUES (?1, ?2, ?3, ?4)",
@@ -182,7 +213,7 @@ impl Store {
                     stage,
                     i64::try_from(idx).unwrap_or(i64::MAX),
                     i64::from(kept),
-                    outcome
+                    packed
                 ],
             )
             .map(|_| ())
