@@ -368,6 +368,11 @@ fn bool_forms(l: &str, yes: bool) -> Option<Vec<String>> {
         let not = if yes { "" } else { "not " };
         return Some(vec![format!("that is {not}{l}")]);
     }
+    // "pets allowed", "breakfast included": a noun and a participle.
+    if words.len() == 2 && words[1].ends_with("ed") && !yes {
+        let be = if first.ends_with('s') { "are" } else { "is" };
+        return Some(vec![format!("where {first} {be} not {}", words[1])]);
+    }
     let verb = first.len() > 3 && first.ends_with('s') && !first.ends_with("ss");
     if verb && !words[words.len() - 1].ends_with("ed") {
         let base = &first[..first.len() - 1];
@@ -390,7 +395,11 @@ fn states_flag(text_lc: &str, param: &str) -> bool {
         return false;
     };
     let base = first.strip_suffix('s').unwrap_or(first);
-    (first == "has" && text_lc.contains(rest)) || text_lc.contains(&format!("{base} {rest}"))
+    (first == "has" && text_lc.contains(rest))
+        || text_lc.contains(&format!("{base} {rest}"))
+        || [" is not ", " are not "]
+            .iter()
+            .any(|be| text_lc.contains(&format!("{first}{be}{rest}")))
 }
 
 /// "a" or "an" before a phrase.
@@ -954,6 +963,13 @@ fn call_phrase<S: Specs + ?Sized>(
     }
     let mut said_for = false;
     for (role, np) in &bound {
+        // "upload a file into the folder of the drive X" needs no "for that same drive": the
+        // sentence already names it.
+        if let Some(noun) = np.strip_prefix("that same ") {
+            if act.contains(&format!(" {noun} ")) || act.ends_with(&format!(" {noun}")) {
+                continue;
+            }
+        }
         let last_word = role.rsplit(' ').next().unwrap_or(role);
         let put = if slots {
             substitute(&act, role, np).or_else(|| substitute(&act, last_word, np))
@@ -1454,6 +1470,15 @@ mod tests {
             attribute("pets_allowed", &json!(true), 0),
             "with pets allowed"
         );
+        assert_eq!(
+            attribute("pets_allowed", &json!(false), 2),
+            "where pets are not allowed"
+        );
+        assert!(states(
+            "the hotel where pets are not allowed",
+            &json!(false),
+            "pets_allowed"
+        ));
         for (f, b) in [
             ("offers_delivery", false),
             ("has_pool", false),
