@@ -347,10 +347,10 @@ pub fn run_status(dir: &Path, json: bool) -> Result<u8> {
             s["done"],
             total,
             state,
-            if s["kept"].as_u64() > Some(0) {
-                format!("; {} kept", s["kept"])
-            } else {
-                String::new()
+            match (s["stage"].as_str(), s["kept"].as_u64()) {
+                (Some(st), Some(k)) if st.starts_with("eval:") => format!("; {k} passed"),
+                (_, Some(k)) if k > 0 => format!("; {k} kept"),
+                _ => String::new(),
             }
         );
     }
