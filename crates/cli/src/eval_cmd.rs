@@ -7,7 +7,7 @@ use clap::Args;
 use hardgen_eval::agent::{Agent, AgentSpec};
 use hardgen_eval::closed_loop::{run_loop, Keep, LoopConfig};
 use hardgen_eval::evaluate::{evaluate_resumed, Evaluated};
-use hardgen_eval::probe::{probe, ProbeConfig};
+use hardgen_eval::probe::{probe, ProbeConfig, ProbeStore};
 use hardgen_synth::roles::CallMode;
 use hardgen_tools::{World, WorldDef};
 use std::io::Write;
@@ -75,11 +75,16 @@ pub struct ProbeCmd {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Where to write the probe report (its `weights` feed `graph --weights` and `generate`).
+    /// Its directory is the probe's run directory: the run store there keeps every probed
+    /// tool and the agents' model answers, so a probe run again resumes.
     #[arg(long, default_value = "probe.json")]
     out: PathBuf,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Start over when the run directory holds a probe with other settings.
+    #[arg(long)]
+    force: bool,
     #[command(flatten)]
     agents: AgentFlags,
 }
@@ -267,18 +272,48 @@ pub fn run_probe(cmd: ProbeCmd, def: Arc<WorldDef>, config: Option<&Path>) -> Re
         bail!("--threshold must be between 0 and 1, got {}", cmd.threshold);
     }
     let rt = runtime()?;
-    let target = agent(&cmd.target, &cmd.agents, config, &rt, None)?;
-    let reference = agent(&cmd.reference, &cmd.agents, config, &rt, None)?;
+    let dir = match cmd.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let target = agent(&cmd.target, &cmd.agents, config, &rt, Some(&dir))?;
+    let reference = agent(&cmd.reference, &cmd.agents, config, &rt, Some(&dir))?;
     let cfg = ProbeConfig {
         per_tool: cmd.per_tool.max(1),
         threshold: cmd.threshold,
         seed: cmd.seed,
         tools: cmd.tools.clone(),
     };
-    let report = probe(def, &target, &reference, &cfg, &mut |_, _| {})?;
+    let store = hardgen_synth::store::Store::open(&dir)?;
+    store.bind_config(
+        hardgen_eval::probe::STAGE,
+        &serde_json::json!({"probe": cfg, "target": target.name(), "reference": reference.name()}),
+        cmd.force,
+    )?;
+    let per_tool = ProbeStore {
+        store: &store,
+        stage: hardgen_eval::probe::STAGE,
+        prefix: "tool:",
+    };
+    let quiet = cmd.json;
+    let report = probe(
+        def,
+        &target,
+        &reference,
+        &cfg,
+        Some(per_tool),
+        &mut |done, total| {
+            if !quiet {
+                eprintln!("probed {done}/{total} tools");
+            }
+        },
+    )?;
     let json = serde_json::to_string_pretty(&report)?;
     std::fs::write(&cmd.out, format!("{json}\n"))
         .with_context(|| format!("writing {}", cmd.out.display()))?;
+    // Marks the probe finished (status reads it).
+    store.put_result(hardgen_eval::probe::STAGE, "report", &json)?;
     if cmd.json {
         println!("{json}");
         return Ok(0);

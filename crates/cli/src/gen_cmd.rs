@@ -291,7 +291,13 @@ pub fn run_status(dir: &Path, json: bool) -> Result<u8> {
     }
     let store = hardgen_synth::store::Store::open(dir)?;
     let mut stages = Vec::new();
+    let mut graphs = Vec::new();
     for stage in store.stages()? {
+        if stage == hardgen_synth::store::GRAPH_STAGE {
+            // Graph versions are not a stage of work: listed apart.
+            graphs = store.result_keys(&stage)?;
+            continue;
+        }
         let config: serde_json::Value = store
             .meta(&format!("config:{stage}"))?
             .and_then(|t| serde_json::from_str(&t).ok())
@@ -304,19 +310,21 @@ pub fn run_status(dir: &Path, json: bool) -> Result<u8> {
             .or_else(|| config.get("rounds"))
             .or_else(|| config.get("iterations"))
             .and_then(serde_json::Value::as_u64);
-        let progress = if config.get("iterations").is_some() {
-            results
-                .iter()
-                .filter(|k| k.starts_with("iteration-"))
-                .count() as u64
+        let count = |prefix: &str| results.iter().filter(|k| k.starts_with(prefix)).count() as u64;
+        let (progress, finished) = if config.get("iterations").is_some() {
+            let n = count("iteration-");
+            (n, total.is_some_and(|t| n >= t))
+        } else if stage == hardgen_eval::probe::STAGE {
+            // A probe counts tools; it is finished once its report is stored.
+            (count("tool:"), results.iter().any(|k| k == "report"))
         } else {
-            done
+            (done, total.is_some_and(|t| done >= t))
         };
         stages.push(serde_json::json!({
             "stage": stage,
             "done": progress,
             "total": total,
-            "finished": total.is_some_and(|t| progress >= t),
+            "finished": finished,
             "items": done,
             "kept": kept,
             "results": results,
@@ -325,6 +333,7 @@ pub fn run_status(dir: &Path, json: bool) -> Result<u8> {
     let v = serde_json::json!({
         "dir": dir.display().to_string(),
         "stages": stages,
+        "graph_versions": graphs,
         "model_responses": store.model_responses()?,
     });
     if json {
@@ -353,6 +362,9 @@ pub fn run_status(dir: &Path, json: bool) -> Result<u8> {
                 _ => String::new(),
             }
         );
+    }
+    if !graphs.is_empty() {
+        println!("  graph versions stored: {}", graphs.join(", "));
     }
     println!("  model responses stored: {}", v["model_responses"]);
     Ok(0)

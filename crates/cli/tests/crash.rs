@@ -255,6 +255,17 @@ fn the_loop_survives_kill_9_and_resumes_to_the_same_files() {
         &["records.jsonl", "openai.jsonl", "loop.json", "probe.json"],
     );
     no_duplicates(&cut.join("records.jsonl"));
+    // Every iteration's graph version is in the store.
+    let status = run(&["status".into(), cut.display().to_string(), "--json".into()]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("status json");
+    let versions: Vec<&str> = status["graph_versions"]
+        .as_array()
+        .expect("graph_versions")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert_eq!(versions.len(), 8, "{versions:?}");
+    assert_eq!(versions[0], "loop-iteration-0001");
     // One agent request at a time per process.
     let allowed = uninterrupted + in_flight + hits as u64;
     assert!(
@@ -262,4 +273,66 @@ fn the_loop_survives_kill_9_and_resumes_to_the_same_files() {
         "{all_runs} requests over the killed runs and the resume; uninterrupted {uninterrupted}, in flight at kills {in_flight}, {hits} kills"
     );
     eprintln!("loop: {hits} kills, {all_runs} requests vs {uninterrupted} uninterrupted (server in flight at kills: {in_flight})");
+}
+
+#[test]
+fn a_probe_survives_kill_9_and_resumes_to_the_same_report() {
+    let target = hardgen_serve("baseline");
+    let reference = hardgen_serve("oracle");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let tools = "search_contacts,get_account,list_cards,transfer_funds,search_drives,list_drive_folders,find_conversation_by_invite_code,archive_conversation";
+    let t = format!("hardgen-baseline@{}", target.url);
+    let r = format!("hardgen-oracle@{}", reference.url);
+    let args = |dir: &Path| -> Vec<String> {
+        [
+            "probe",
+            "--per-tool",
+            "3",
+            "--tools",
+            tools,
+            "--target",
+            &t,
+            "--reference",
+            &r,
+            "--out",
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .chain([dir.join("probe.json").display().to_string()])
+        .collect()
+    };
+    let servers = [&target, &reference];
+    let (r0, _) = total(&servers);
+    let whole = tmp.path().join("whole");
+    let out = run(&args(&whole));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (r1, _) = total(&servers);
+    let uninterrupted = r1 - r0;
+    let cut = tmp.path().join("cut");
+    let (hits, in_flight) = killed_then_resumed(&args(&cut), &servers, 5, &|r| {
+        // After the first tool is probed, within the rest of the work.
+        Moment::AfterLine(Duration::from_millis(r % 300))
+    });
+    let (r2, _) = total(&servers);
+    let all_runs = r2 - r1;
+    assert!(hits >= 3, "only {hits} kills hit a running process");
+    same_files(&whole, &cut, &["probe.json"]);
+    let allowed = uninterrupted + in_flight + hits as u64;
+    assert!(
+        all_runs <= allowed,
+        "{all_runs} requests over the killed runs and the resume; uninterrupted {uninterrupted}, in flight at kills {in_flight}, {hits} kills"
+    );
+    // Run again on a finished probe: nothing is asked of the agents.
+    let out = run(&args(&cut));
+    assert!(out.status.success());
+    assert_eq!(
+        total(&servers).0,
+        r2,
+        "a finished probe asked the agents again"
+    );
+    eprintln!("probe: {hits} kills, {all_runs} requests vs {uninterrupted} uninterrupted (server in flight at kills: {in_flight})");
 }

@@ -5,7 +5,7 @@
 
 use crate::agent::Agent;
 use crate::evaluate::{evaluate, Report, Tally};
-use crate::probe::{probe_with, ProbeConfig, ProbeReport};
+use crate::probe::{probe_with, ProbeConfig, ProbeReport, ProbeStore};
 use crate::EvalError;
 use hardgen_core::Record;
 use hardgen_synth::pipeline::{GenConfig, Generator};
@@ -204,12 +204,18 @@ pub fn run_loop(
         Some(t) => serde_json::from_str(&t).map_err(bad)?,
         None => {
             progress("probing");
+            let per_tool = store.map(|s| ProbeStore {
+                store: s,
+                stage: STAGE,
+                prefix: "probe:",
+            });
             let p = probe_with(
                 &mut gen,
                 def.clone(),
                 target,
                 reference,
                 &cfg.probe,
+                per_tool,
                 &mut |_, _| {},
             )?;
             keep("probe", &serde_json::to_string(&p).map_err(bad)?)?;
@@ -275,6 +281,11 @@ pub fn run_loop(
         let from = it as u64 * cfg.items;
         // Tools with no observation yet keep the floor weight.
         gen.set_weights(&weights, Some(0.02));
+        // The graph version this iteration samples from (its failure weights).
+        if let Some(s) = store {
+            s.put_graph(&format!("loop-iteration-{:04}", it + 1), gen.graph())
+                .map_err(sterr)?;
+        }
         let directed = generate(&mut gen, from, cfg.items);
         // The same length distribution, targets drawn uniformly (every tool weight 1).
         gen.set_weights(&BTreeMap::new(), Some(1.0));

@@ -9,6 +9,7 @@ use hardgen_core::record::GoldCall;
 use hardgen_core::{Record, ToolCall};
 use hardgen_synth::pipeline::{GenConfig, Generator};
 use hardgen_synth::query;
+use hardgen_synth::store::{Store, StoreError};
 use hardgen_tools::{Environment, World, WorldDef};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -189,12 +190,68 @@ pub fn tasks_of(rec: &Record, def: &WorldDef, k: usize) -> Option<ProbeTask> {
     })
 }
 
+/// Where a probe keeps each probed tool's figures so a killed probe resumes after the last
+/// tool it finished: a store, the stage, and a prefix of the keys (`PREFIX` + tool name).
+#[derive(Clone, Copy)]
+pub struct ProbeStore<'a> {
+    /// The run store.
+    pub store: &'a Store,
+    /// The stage the results belong to.
+    pub stage: &'a str,
+    /// Prefix of the per-tool keys.
+    pub prefix: &'a str,
+}
+
+/// The run store's stage of `hardgen probe`.
+pub const STAGE: &str = "probe";
+
+impl ProbeStore<'_> {
+    fn key(&self, tool: &str) -> String {
+        format!("{}{tool}", self.prefix)
+    }
+
+    fn get(&self, tool: &str) -> Result<Option<Option<ToolProbe>>, EvalError> {
+        let Some(text) = self
+            .store
+            .result(self.stage, &self.key(tool))
+            .map_err(store_error)?
+        else {
+            return Ok(None);
+        };
+        serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| EvalError::Data {
+                what: format!("{} ({})", self.store.path().display(), self.key(tool)),
+                message: format!("a stored probe result is unreadable: {e}"),
+            })
+    }
+
+    fn put(&self, tool: &str, p: Option<&ToolProbe>) -> Result<(), EvalError> {
+        let text = serde_json::to_string(&p).map_err(|e| EvalError::Data {
+            what: tool.to_string(),
+            message: e.to_string(),
+        })?;
+        self.store
+            .put_result(self.stage, &self.key(tool), &text)
+            .map_err(store_error)
+    }
+}
+
+fn store_error(e: StoreError) -> EvalError {
+    EvalError::Store {
+        path: String::new(),
+        message: e.to_string(),
+    }
+}
+
 /// Probes every tool (or `cfg.tools`) with both agents. `progress(done, total)` after each tool.
+/// With a store, every probed tool is kept there and a rerun resumes after the last one.
 pub fn probe(
     def: Arc<WorldDef>,
     target: &Agent,
     reference: &Agent,
     cfg: &ProbeConfig,
+    store: Option<ProbeStore<'_>>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ProbeReport, EvalError> {
     let gen_cfg = GenConfig {
@@ -202,7 +259,7 @@ pub fn probe(
         ..GenConfig::default()
     };
     let mut gen = Generator::new(def.clone(), gen_cfg);
-    probe_with(&mut gen, def, target, reference, cfg, progress)
+    probe_with(&mut gen, def, target, reference, cfg, store, progress)
 }
 
 /// Like [`probe`], with a generator the caller keeps (its weights are left aimed at the last
@@ -213,6 +270,7 @@ pub fn probe_with(
     target: &Agent,
     reference: &Agent,
     cfg: &ProbeConfig,
+    store: Option<ProbeStore<'_>>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ProbeReport, EvalError> {
     let mut env = World::new(def.clone(), cfg.seed);
@@ -236,41 +294,28 @@ pub fn probe_with(
                 message: format!("unknown tool `{name}`"),
             });
         };
-        let mut only = BTreeMap::new();
-        only.insert(name.clone(), 1.0);
-        gen.set_weights(&only, Some(0.0));
-        let mut p = ToolProbe {
-            domain: def.specs[idx].domain.clone(),
-            ..ToolProbe::default()
+        let stored = match &store {
+            Some(s) => s.get(name)?,
+            None => None,
         };
-        let mut k = 0usize;
-        // A tool whose traces keep being rejected gets a few more draws, then is left unprobed.
-        for attempt in 0..(cfg.per_tool * 3) as u64 {
-            if k >= cfg.per_tool {
-                break;
+        let probed = match stored {
+            Some(p) => p,
+            None => {
+                let p = probe_tool(gen, &def, idx, ti, target, reference, cfg, &mut env)?;
+                if let Some(s) = &store {
+                    s.put(name, p.as_ref())?;
+                }
+                p
             }
-            let i = (ti as u64) * 1_000 + attempt;
-            let Ok(rec) = gen.item(i) else { continue };
-            if rec.rounds.first().map(|r| r.target.as_str()) != Some(name.as_str()) {
-                continue;
-            }
-            let Some(task) = tasks_of(&rec, &def, k) else {
-                continue;
-            };
-            k += 1;
-            p.tasks += 1;
-            p.target_failures += usize::from(!passes(target, &rec, &task, &mut env)?);
-            p.reference_failures += usize::from(!passes(reference, &rec, &task, &mut env)?);
-        }
+        };
         progress(ti + 1, total);
-        if p.tasks == 0 {
+        let Some(p) = probed else {
             report.unprobed.push(name.clone());
-            report.weights.insert(name.clone(), weight_of(&p));
+            report
+                .weights
+                .insert(name.clone(), weight_of(&ToolProbe::default()));
             continue;
-        }
-        p.target_rate = p.target_failures as f64 / p.tasks as f64;
-        p.reference_rate = p.reference_failures as f64 / p.tasks as f64;
-        p.failing = p.target_rate >= cfg.threshold && p.reference_rate >= cfg.threshold;
+        };
         if p.failing {
             report.failure_set.push(name.clone());
         }
@@ -278,4 +323,52 @@ pub fn probe_with(
         report.tools.insert(name.clone(), p);
     }
     Ok(report)
+}
+
+/// Probes tool `idx` (the `ti`-th asked for); `None` when no task could be made for it.
+#[allow(clippy::too_many_arguments)]
+fn probe_tool(
+    gen: &mut Generator,
+    def: &WorldDef,
+    idx: usize,
+    ti: usize,
+    target: &Agent,
+    reference: &Agent,
+    cfg: &ProbeConfig,
+    env: &mut World,
+) -> Result<Option<ToolProbe>, EvalError> {
+    let name = &def.specs[idx].name;
+    let mut only = BTreeMap::new();
+    only.insert(name.clone(), 1.0);
+    gen.set_weights(&only, Some(0.0));
+    let mut p = ToolProbe {
+        domain: def.specs[idx].domain.clone(),
+        ..ToolProbe::default()
+    };
+    let mut k = 0usize;
+    // A tool whose traces keep being rejected gets a few more draws, then is left unprobed.
+    for attempt in 0..(cfg.per_tool * 3) as u64 {
+        if k >= cfg.per_tool {
+            break;
+        }
+        let i = (ti as u64) * 1_000 + attempt;
+        let Ok(rec) = gen.item(i) else { continue };
+        if rec.rounds.first().map(|r| r.target.as_str()) != Some(name.as_str()) {
+            continue;
+        }
+        let Some(task) = tasks_of(&rec, def, k) else {
+            continue;
+        };
+        k += 1;
+        p.tasks += 1;
+        p.target_failures += usize::from(!passes(target, &rec, &task, env)?);
+        p.reference_failures += usize::from(!passes(reference, &rec, &task, env)?);
+    }
+    if p.tasks == 0 {
+        return Ok(None);
+    }
+    p.target_rate = p.target_failures as f64 / p.tasks as f64;
+    p.reference_rate = p.reference_failures as f64 / p.tasks as f64;
+    p.failing = p.target_rate >= cfg.threshold && p.reference_rate >= cfg.threshold;
+    Ok(Some(p))
 }

@@ -173,6 +173,11 @@ impl Generator {
         }
     }
 
+    /// The API graph sampled from, with its current failure weights.
+    pub fn graph(&self) -> &ApiGraph {
+        self.samplers[0].1.graph()
+    }
+
     /// The settings.
     pub fn config(&self) -> &GenConfig {
         &self.cfg

@@ -500,6 +500,10 @@ pub fn generate_with(
     if let Some(r) = roles.reasoner {
         first = first.with_model_reasoner(r);
     }
+    if let Some(s) = store {
+        // The graph version generation samples from (failure weights included).
+        s.put_graph(STAGE, first.graph())?;
+    }
     let mut gens = vec![first.clone(); jobs - 1];
     gens.push(first);
     let mut dedup = Dedup::default();

@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 /// The store's file name in a run directory.
 pub const FILE: &str = "hardgen.sqlite";
 
+/// The stage under which versions of the API graph are kept (`generate`, `loop-iteration-0001`, ...).
+pub const GRAPH_STAGE: &str = "graph";
+
 /// What can go wrong with the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -263,6 +266,33 @@ impl Store {
             )
             .map(|_| ())
             .map_err(self.err())
+    }
+
+    /// Stores a version of the API graph (nodes, edges, constraints and failure weights) under
+    /// `version`, in the stage [`GRAPH_STAGE`].
+    pub fn put_graph(
+        &self,
+        version: &str,
+        graph: &hardgen_graph::ApiGraph,
+    ) -> Result<(), StoreError> {
+        let text = serde_json::to_string(graph).map_err(|e| StoreError::Db {
+            path: self.path.display().to_string(),
+            message: format!("graph {version} does not serialise: {e}"),
+        })?;
+        self.put_result(GRAPH_STAGE, version, &text)
+    }
+
+    /// A stored version of the API graph.
+    pub fn graph(&self, version: &str) -> Result<Option<hardgen_graph::ApiGraph>, StoreError> {
+        let Some(text) = self.result(GRAPH_STAGE, version)? else {
+            return Ok(None);
+        };
+        hardgen_graph::ApiGraph::from_json(&text)
+            .map(Some)
+            .map_err(|e| StoreError::Db {
+                path: self.path.display().to_string(),
+                message: format!("stored graph {version} is unreadable: {e}"),
+            })
     }
 
     /// Keys of a stage's stored results, sorted.
