@@ -662,9 +662,17 @@ fn check_arg(
                     value = Cow::Owned(PyValue::List(items.clone()));
                 }
             }
-            if let (PyType::Float, PyValue::Int(i)) = (expected, &*value) {
-                if desc == "float" {
-                    value = Cow::Owned(PyValue::Float(*i as f64));
+            if expected == PyType::Float && desc == "float" {
+                match &*value {
+                    PyValue::Int(i) => value = Cow::Owned(PyValue::Float(*i as f64)),
+                    // Python's `float(value)`; past the float range Python raises
+                    // OverflowError, and the int is left to fail the type check instead.
+                    PyValue::BigInt(b) => {
+                        if let Some(f) = b.to_f64() {
+                            value = Cow::Owned(PyValue::Float(f));
+                        }
+                    }
+                    _ => {}
                 }
             }
         }

@@ -7,6 +7,8 @@
 //! an error. Multi-turn, agentic, executable, REST, SQL and chatable categories are not
 //! scored by the AST checker and are an error.
 
+use super::pyjson;
+use super::types::PyValue;
 use super::{category_of, CheckOptions, Prepared, Verdict};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -164,6 +166,18 @@ impl Report {
 
 /// Reads a JSON Lines file: (1-based line, value) of every non-blank line.
 fn read_jsonl(path: &Path) -> Result<Vec<(usize, Value)>, CheckError> {
+    Ok(read_jsonl_py(path, false)?
+        .into_iter()
+        .map(|(n, v, _)| (n, v))
+        .collect())
+}
+
+/// [`read_jsonl`], and with `py`, also the line as Python's `json.loads` reads it where that
+/// differs (an integer past `u64`, which serde_json turns into a float).
+fn read_jsonl_py(
+    path: &Path,
+    py: bool,
+) -> Result<Vec<(usize, Value, Option<PyValue>)>, CheckError> {
     let text = std::fs::read_to_string(path).map_err(|source| CheckError::Io {
         path: path.to_path_buf(),
         source,
@@ -178,7 +192,10 @@ fn read_jsonl(path: &Path) -> Result<Vec<(usize, Value)>, CheckError> {
             line: n + 1,
             source,
         })?;
-        out.push((n + 1, v));
+        let pv = (py && pyjson::may_have_big_int(line))
+            .then(|| pyjson::loads(line).ok())
+            .flatten();
+        out.push((n + 1, v, pv));
     }
     Ok(out)
 }
@@ -293,11 +310,14 @@ pub fn score_files(
         }
     };
     // Results by id.
-    let mut by_id: HashMap<String, (usize, Value)> = HashMap::new();
-    for (line, v) in read_jsonl(results)? {
+    // With the result as Python reads it, where serde_json reads it otherwise.
+    type Res = (usize, Value, Option<PyValue>);
+    let mut by_id: HashMap<String, Res> = HashMap::new();
+    for (line, v, pv) in read_jsonl_py(results, true)? {
         let id = id_of(results, line, &v)?;
         let r = field(results, line, &v, "result")?.clone();
-        if by_id.insert(id.clone(), (line, r)).is_some() {
+        let pr = pv.and_then(|p| p.dict_get_str("result").cloned());
+        if by_id.insert(id.clone(), (line, r, pr)).is_some() {
             return Err(CheckError::Duplicate {
                 path: results.to_path_buf(),
                 line,
@@ -334,7 +354,7 @@ pub fn score_files(
             by_id.remove(&id);
             continue;
         };
-        let Some((_, result)) = by_id.remove(&id) else {
+        let Some((_, result, py_result)) = by_id.remove(&id) else {
             *missing.entry(cat).or_default() += 1;
             continue;
         };
@@ -357,10 +377,13 @@ pub fn score_files(
             });
         }
         let prepared = Prepared::build(&id, cat, functions, possible.ok_or("no ground truth"));
-        verdicts.push(prepared.check(&result, CheckOptions::default()));
+        verdicts.push(match &py_result {
+            Some(r) => prepared.check_py(r, CheckOptions::default()),
+            None => prepared.check(&result, CheckOptions::default()),
+        });
     }
     // Results left over have no question.
-    if let Some((id, (line, _))) = by_id.into_iter().min_by_key(|(_, (l, _))| *l) {
+    if let Some((id, (line, ..))) = by_id.into_iter().min_by_key(|(_, (l, ..))| *l) {
         return Err(CheckError::UnknownId {
             path: results.to_path_buf(),
             line,

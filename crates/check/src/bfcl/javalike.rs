@@ -71,7 +71,11 @@ fn lex(src: &str, js: bool) -> Result<Vec<T>, DecodeError> {
                 match at(i) {
                     None => return fail("unterminated string"),
                     Some('\\') => i += 2,
-                    Some('\n') if c != '`' => return fail("unterminated string"),
+                    // tree-sitter-java's string_literal takes a raw newline (its
+                    // character_literal does not); JavaScript's quotes do not either.
+                    Some('\n') if c == '\'' || (js && c == '"') => {
+                        return fail("unterminated string")
+                    }
                     Some(x) if x == c => {
                         i += 1;
                         break;
@@ -80,8 +84,9 @@ fn lex(src: &str, js: bool) -> Result<Vec<T>, DecodeError> {
                 }
             }
             if c == '\'' && !js {
-                let inner: String = b[s + 1..i - 1].iter().map(|&(_, c)| c).collect();
-                if !(inner.chars().count() == 1 || (inner.starts_with('\\') && inner.len() >= 2)) {
+                // tree-sitter-java's `character_literal` is any non-empty run of characters
+                // and escapes (`'mapArea'` too): only `''` is a syntax error.
+                if i - s == 2 {
                     return fail("invalid character literal");
                 }
                 K::Char
@@ -428,19 +433,42 @@ pub fn decode_java(bracketed: &str) -> Result<Decoded, DecodeError> {
             }
         }
         if parts.is_empty() || src.tx(k) != "(" || src.close(k) != b {
-            // A lone name chain is an expression without a call; other text is an error.
+            // A lone name chain or literal is an expression without a call (`'[f(a=1)]'` is
+            // a character_literal); other text is an error.
             if !parts.is_empty() && k == b && src.tx(b - 1) != "." {
+                continue;
+            }
+            if b == a + 1 && matches!(src.toks[a].k, K::Str | K::Char | K::Num) {
                 continue;
             }
             return fail("Error parsing java the source code.");
         }
         let c = src.close(k);
         let mut args: Vec<(Option<String>, PyValue)> = Vec::new();
-        for (x, y) in src.split(k + 1, c - 1, ",") {
+        let pieces = src.split(k + 1, c - 1, ",");
+        for (n, &(x, y)) in pieces.iter().enumerate() {
             if x >= y {
+                // tree-sitter recovers a trailing comma after three or more arguments, or
+                // two of a method called on an object (`Cls.m(a=x, b=y,)`), as a MISSING
+                // identifier, which BFCL takes as the positional argument `None: ''`; after
+                // one argument it is an ERROR (after two without an object, it depends on
+                // the arguments: taken as an ERROR here).
+                if n + 1 == pieces.len() && (n >= 3 || (n == 2 && parts.len() >= 2)) {
+                    if args.iter().any(|(k, _)| k.is_none()) {
+                        return fail(
+                            "Error: Multiple arguments with the same name are not supported.",
+                        );
+                    }
+                    args.push((None, PyValue::Str(String::new())));
+                    continue;
+                }
                 return fail("Error parsing java the source code.");
             }
             let (key, value) = if let Some(eq) = src.assign_at(x, y) {
+                // An array initializer is not an expression (`p={1, 2}`): an ERROR.
+                if src.tx(eq + 1) == "{" {
+                    return fail("Error parsing java the source code.");
+                }
                 (
                     Some(src.span(x, eq).to_string()),
                     src.java_text(eq + 1, y, false),
@@ -465,12 +493,78 @@ pub fn decode_java(bracketed: &str) -> Result<Decoded, DecodeError> {
     Ok(found.map_or(Decoded::NotAList, |c| Decoded::Calls(vec![c])))
 }
 
+/// JavaScript words that may stand right before or after another word or literal on one line
+/// (`new Foo`, `typeof x`, `let x`, `get x() {}`, `x instanceof Y`, ...).
+fn js_word_joins(w: &str) -> bool {
+    matches!(
+        w,
+        "break"
+            | "case"
+            | "catch"
+            | "class"
+            | "const"
+            | "continue"
+            | "debugger"
+            | "default"
+            | "delete"
+            | "do"
+            | "else"
+            | "export"
+            | "extends"
+            | "finally"
+            | "for"
+            | "function"
+            | "if"
+            | "import"
+            | "in"
+            | "instanceof"
+            | "new"
+            | "return"
+            | "super"
+            | "switch"
+            | "this"
+            | "throw"
+            | "try"
+            | "typeof"
+            | "var"
+            | "void"
+            | "while"
+            | "with"
+            | "yield"
+            | "let"
+            | "static"
+            | "await"
+            | "async"
+            | "get"
+            | "set"
+            | "of"
+            | "from"
+            | "as"
+    )
+}
+
 /// BFCL's JavaScript decoding of an already bracketed string.
 pub fn decode_js(bracketed: &str) -> Result<Decoded, DecodeError> {
     let text = strip_outer(bracketed);
     let toks = lex(text, true)?;
     let src = Src { text, toks };
     let n = src.toks.len();
+    // Two words or literals in a row on one line (prose such as "I would call ...") are an
+    // ERROR for tree-sitter-javascript, which BFCL raises as a SyntaxError; a template right
+    // after an expression is a tagged template.
+    for j in 1..n {
+        let (p, t) = (&src.toks[j - 1], &src.toks[j]);
+        let operand = |t: &T| matches!(t.k, K::Ident | K::Num | K::Str);
+        if !t.nl
+            && operand(p)
+            && operand(t)
+            && !src.tx(j).starts_with('`')
+            && !js_word_joins(src.tx(j - 1))
+            && !js_word_joins(src.tx(j))
+        {
+            return fail("Error js parsing the source code.");
+        }
+    }
     // Statements: split at top-level ';' and at newlines between complete expressions.
     let mut bounds = Vec::new();
     let mut start = 0;
@@ -546,6 +640,10 @@ pub fn decode_js(bracketed: &str) -> Result<Decoded, DecodeError> {
                 continue;
             }
             let (key, value) = if let Some(eq) = src.assign_at(x, y) {
+                // A spread (`p=...x`) is not an expression: an ERROR.
+                if src.tx(eq + 1) == "." {
+                    return fail("Error js parsing the source code.");
+                }
                 let mut v = src.span(eq + 1, y).to_string();
                 if v.len() >= 2
                     && ((v.starts_with('"') && v.ends_with('"'))
@@ -602,8 +700,8 @@ fn re_float(s: &str, exp: bool) -> bool {
     mant_ok && e_ok
 }
 
-/// Python's `int(s)`.
-fn py_int(s: &str) -> Option<i128> {
+/// Python's `int(s)` (an int of any size; `None` where Python raises).
+fn py_int(s: &str) -> Option<PyValue> {
     let t = s.trim();
     let (neg, body) = match t.strip_prefix('-') {
         Some(b) => (true, b),
@@ -615,8 +713,7 @@ fn py_int(s: &str) -> Option<i128> {
     if body.starts_with('_') || body.ends_with('_') || body.contains("__") {
         return None;
     }
-    let v: i128 = body.replace('_', "").parse().ok()?;
-    Some(if neg { -v } else { v })
+    PyValue::int_from_decimal(neg, &body.replace('_', ""))
 }
 
 /// Python's `float(s)`.
@@ -655,7 +752,7 @@ fn parse_java_value(s: &str) -> PyValue {
     }
     if let Some(b) = s.strip_suffix(['l', 'L']) {
         if re_int(b) {
-            return py_int(b).map_or(PyValue::Str(s.into()), PyValue::Int);
+            return py_int(b).unwrap_or_else(|| PyValue::Str(s.into()));
         }
     }
     if let Some(b) = s.strip_suffix(['f', 'F']) {
@@ -664,7 +761,7 @@ fn parse_java_value(s: &str) -> PyValue {
         }
     }
     if let Some(i) = py_int(s) {
-        return PyValue::Int(i);
+        return i;
     }
     if let Some(f) = py_float(s) {
         return PyValue::Float(f);
@@ -874,7 +971,7 @@ pub fn java_type_converter(
     Ok(match expected {
         "byte" | "short" | "integer" => {
             if re_int(value) {
-                py_int(value).map_or_else(s, PyValue::Int)
+                py_int(value).unwrap_or_else(s)
             } else {
                 s()
             }
@@ -891,7 +988,7 @@ pub fn java_type_converter(
             }
         }
         "long" => match value.strip_suffix(['l', 'L']) {
-            Some(b) if re_int(b) => py_int(b).map_or_else(s, PyValue::Int),
+            Some(b) if re_int(b) => py_int(b).unwrap_or_else(s),
             _ => s(),
         },
         "boolean" => match value {
@@ -921,7 +1018,6 @@ fn parse_js_value(s: &str) -> PyValue {
             PyValue::Str(strip_outer(v).to_string())
         }
         _ => py_int(v)
-            .map(PyValue::Int)
             .or_else(|| py_float(v).map(PyValue::Float))
             .unwrap_or_else(|| PyValue::Str(v.to_string())),
     }
@@ -1147,7 +1243,7 @@ pub fn js_type_converter(
         }
         "integer" => {
             if re_int(value) {
-                py_int(value).map_or_else(s, PyValue::Int)
+                py_int(value).unwrap_or_else(s)
             } else {
                 s()
             }
@@ -1160,7 +1256,7 @@ pub fn js_type_converter(
             }
         }
         "Bigint" => match value.strip_suffix('n') {
-            Some(b) if re_int(b) => py_int(b).map_or_else(s, PyValue::Int),
+            Some(b) if re_int(b) => py_int(b).unwrap_or_else(s),
             _ => s(),
         },
         "Boolean" => match value {

@@ -11,10 +11,12 @@
 //!   `Prepared::new(..).check(..)`.
 
 pub mod ast;
+pub mod bigint;
 mod fastpy;
 pub mod files;
 pub mod javalike;
 pub mod pyexpr;
+pub mod pyjson;
 pub mod types;
 
 pub use ast::{CheckOptions, Language};
@@ -161,28 +163,87 @@ fn decoded_list(items: &[Value]) -> Output<'_> {
         let Some((name, args)) = obj.iter().next() else {
             return Output::WrongFormat;
         };
-        let parsed;
         let args = match args {
-            Value::Object(m) => m,
-            Value::String(s) => match serde_json::from_str::<Value>(s) {
-                Ok(Value::Object(m)) => {
-                    parsed = m;
-                    &parsed
-                }
-                Ok(_) => return Output::WrongFormat,
-                Err(e) => return Output::Failed(e.to_string()),
+            Value::Object(m) => m
+                .iter()
+                .map(|(k, v)| (PyValue::Str(k.clone()), PyValue::from_json(v)))
+                .collect(),
+            Value::String(s) => match json_args(s) {
+                Ok(a) => a,
+                Err(out) => return out,
             },
             _ => return Output::WrongFormat,
         };
         calls.push(ModelCall {
             name: Cow::Borrowed(name),
-            args: args
-                .iter()
-                .map(|(k, v)| (PyValue::Str(k.clone()), PyValue::from_json(v)))
-                .collect(),
+            args,
         });
     }
     Output::Calls(calls)
+}
+
+/// Arguments given as a JSON string, as BFCL's function-calling handlers `json.loads` them
+/// (Python's JSON: big ints stay ints); `Err` with the output when they are not an object.
+fn json_args(s: &str) -> Result<Vec<(PyValue, PyValue)>, Output<'static>> {
+    match pyjson::loads(s) {
+        Ok(PyValue::Dict(items)) => Ok(items),
+        Ok(_) => Err(Output::WrongFormat),
+        Err(e) => Err(Output::Failed(e)),
+    }
+}
+
+/// [`decoded_list`] on a result read with Python's JSON semantics ([`pyjson::loads`]).
+fn decoded_list_py(items: &[PyValue]) -> Output<'_> {
+    let mut calls = Vec::with_capacity(items.len());
+    for item in items {
+        let (PyValue::Dict(obj), 1) = (item, py_len(item)) else {
+            return Output::WrongFormat;
+        };
+        let Some((PyValue::Str(name), args)) = obj.first() else {
+            return Output::WrongFormat;
+        };
+        let args = match args {
+            PyValue::Dict(a) => a.clone(),
+            PyValue::Str(s) => match json_args(s) {
+                Ok(a) => a,
+                Err(out) => return out,
+            },
+            _ => return Output::WrongFormat,
+        };
+        calls.push(ModelCall {
+            name: Cow::Borrowed(name),
+            args,
+        });
+    }
+    Output::Calls(calls)
+}
+
+fn py_len(v: &PyValue) -> usize {
+    match v {
+        PyValue::Dict(d) => d.len(),
+        PyValue::List(a) | PyValue::Tuple(a) => a.len(),
+        _ => 0,
+    }
+}
+
+/// [`decode_result`] on a result read with Python's JSON semantics.
+fn decode_result_py(result: &PyValue, lang: Language) -> Output<'_> {
+    match result {
+        PyValue::Str(s) => decode_text(s, lang),
+        PyValue::List(items) => match items.as_slice() {
+            [PyValue::Str(s)] => decode_text(s, lang),
+            _ => decoded_list_py(items),
+        },
+        PyValue::Dict(_) => Output::WrongFormat,
+        other => Output::Failed(format!(
+            "cannot decode a {} result",
+            match other {
+                PyValue::None => "null",
+                PyValue::Bool(_) => "boolean",
+                _ => "number",
+            }
+        )),
+    }
 }
 
 fn decode_result(result: &Value, lang: Language) -> Output<'_> {
@@ -377,6 +438,19 @@ impl<'a> Prepared<'a> {
     /// BFCL's whole per-entry path on a raw `result` (see [`check_entry`]).
     pub fn check(&self, result: &Value, opts: CheckOptions) -> Verdict {
         Verdict::from_outcome(&self.id, &self.category, self.judge(result, opts))
+    }
+
+    /// [`Prepared::check`] on a `result` read with Python's JSON semantics
+    /// ([`pyjson::loads`]: ints past `u64` stay ints).
+    pub fn check_py(&self, result: &PyValue, opts: CheckOptions) -> Verdict {
+        let outcome = if self.relevance {
+            relevance_outcome(&self.category, decode_result_py(result, Language::Python))
+        } else if let Err(e) = &self.truth {
+            CheckOutcome::fail("ast_checker:invalid_ground_truth", e.clone())
+        } else {
+            self.outcome_of(decode_result_py(result, self.lang), opts)
+        };
+        Verdict::from_outcome(&self.id, &self.category, outcome)
     }
 
     /// BFCL's checker on already-decoded calls `[{"func": {"param": value}}]` (see

@@ -287,6 +287,112 @@ fn decoded_lists_and_wrong_format() {
 }
 
 #[test]
+fn java_multi_character_char_literal() {
+    // tree-sitter-java parses `'timeout'` as a character_literal and BFCL strips its quotes.
+    let jd = vec![
+        json!({"name": "Cfg.update", "description": "", "parameters": {"type": "dict",
+        "properties": {"key": {"type": "String"}, "n": {"type": "long"}}, "required": ["key"]}}),
+    ];
+    let gt = json!([{"Cfg.update": {"key": ["timeout"], "n": [123456789012345678u64, ""]}}]);
+    let run = |text: &str| {
+        check_entry(
+            "simple_java_3",
+            &jd,
+            Some(&gt),
+            &json!(text),
+            CheckOptions::default(),
+        )
+    };
+    assert!(run("[Cfg.update(key='timeout')]").valid);
+    assert!(run("[Cfg.update(key='timeout', n=123456789012345678L)]").valid);
+    assert_eq!(
+        run("[Cfg.update(key='')]").error_type.as_deref(),
+        Some("ast_decoder:decoder_failed")
+    );
+    // A long past i128 is still an int (a wrong value, not a type error).
+    assert_eq!(
+        run("[Cfg.update(key='timeout', n=1234567890123456789012345678901234567890L)]")
+            .error_type
+            .as_deref(),
+        Some("value_error:others")
+    );
+}
+
+#[test]
+fn java_and_javascript_decoder_edges() {
+    let jd = vec![
+        json!({"name": "Cfg.update", "description": "", "parameters": {"type": "dict",
+        "properties": {"key": {"type": "String"}, "n": {"type": "integer"},
+                       "v": {"type": "any"}}, "required": ["key"]}}),
+    ];
+    let gt = json!([{"Cfg.update": {"key": ["timeout"], "n": [5, ""], "v": ["", "x"]}}]);
+    let et = |id: &str, text: &str| {
+        check_entry(id, &jd, Some(&gt), &json!(text), CheckOptions::default()).error_type
+    };
+    let java = |text: &str| et("simple_java_1", text);
+    // A trailing comma after two arguments of `Cls.m` is a MISSING identifier: `None: ''`.
+    assert_eq!(
+        java("[Cfg.update(key=\"timeout\", n=5,)]").as_deref(),
+        Some("simple_function_checker:unexpected_param")
+    );
+    assert_eq!(
+        java("[Cfg.update(key=\"timeout\",)]").as_deref(),
+        Some("ast_decoder:decoder_failed")
+    );
+    // Text in single quotes is one character_literal: no call.
+    assert_eq!(
+        java("'[Cfg.update(key=\"timeout\")]'").as_deref(),
+        Some("ast_decoder:decoder_wrong_output_format")
+    );
+    // A raw newline inside a Java string literal is kept.
+    assert_eq!(
+        java("[Cfg.update(key=\"time\nout\")]").as_deref(),
+        Some("value_error:string")
+    );
+    assert_eq!(
+        java("[Cfg.update(key=\"timeout\", v={1, 2})]").as_deref(),
+        Some("ast_decoder:decoder_failed")
+    );
+    let js = |text: &str| et("simple_javascript_1", text);
+    for bad in [
+        "I would call the function with the given parameters.",
+        "[update(key='timeout', v=...x)]",
+    ] {
+        assert_eq!(
+            js(bad).as_deref(),
+            Some("ast_decoder:decoder_failed"),
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        js("Hello").as_deref(),
+        Some("ast_decoder:decoder_wrong_output_format")
+    );
+}
+
+#[test]
+fn json_ints_past_u64_stay_ints() {
+    // BFCL's handlers `json.loads` argument strings: 2**70 + 10 stays an int (a wrong value),
+    // where serde_json would make it a float (a type error).
+    let out = vec![
+        json!({"calculate_triangle_area": "{\"base\": 1180591620717411303434, \"height\": 5}"}),
+    ];
+    assert_eq!(
+        check_call_list(&docs(), &truth(), &out, "simple_python")
+            .error_type
+            .as_deref(),
+        Some("value_error:others")
+    );
+    let out = vec![json!({"calculate_triangle_area": "{\"base\": 10, \"height\": NaN}"})];
+    assert_eq!(
+        check_call_list(&docs(), &truth(), &out, "simple_python")
+            .error_type
+            .as_deref(),
+        Some("value_error:others")
+    );
+}
+
+#[test]
 fn java_and_javascript() {
     let jd = vec![
         json!({"name": "Cfg.update", "description": "", "parameters": {"type": "dict",

@@ -1,6 +1,7 @@
 //! Python values as BFCL's checker sees them after `ast` decoding or `json.loads`: Python's
 //! equality (`1 == 1.0 == True`, `[1] != (1,)`), Python's `type(x).__name__` and `repr`.
 
+use super::bigint::{BigInt, MAX_STR_DIGITS};
 use serde_json::{Map, Number, Value};
 
 /// A Python value (the subset BFCL's decoder and JSON files can produce).
@@ -10,8 +11,11 @@ pub enum PyValue {
     None,
     /// `True` / `False`.
     Bool(bool),
-    /// `int` (values past `i128` are not represented).
+    /// `int` within `i128`.
     Int(i128),
+    /// `int` outside `i128` (never a value that fits in `i128`: build it with
+    /// [`PyValue::from_bigint`]).
+    BigInt(BigInt),
     /// `float`.
     Float(f64),
     /// `complex` (from imaginary literals).
@@ -85,7 +89,7 @@ impl PyValue {
         match self {
             PyValue::None => PyType::NoneType,
             PyValue::Bool(_) => PyType::Bool,
-            PyValue::Int(_) => PyType::Int,
+            PyValue::Int(_) | PyValue::BigInt(_) => PyType::Int,
             PyValue::Float(_) => PyType::Float,
             PyValue::Complex(..) => PyType::Complex,
             PyValue::Str(_) => PyType::Str,
@@ -137,6 +141,24 @@ impl PyValue {
         }
     }
 
+    /// An `int`: [`PyValue::Int`] when it fits in `i128`, else [`PyValue::BigInt`].
+    pub fn from_bigint(v: BigInt) -> PyValue {
+        v.to_i128().map_or(PyValue::BigInt(v), PyValue::Int)
+    }
+
+    /// Python's `int` of unsigned decimal digits (no underscores) with a sign; `None` for
+    /// non-digits or past Python's 4300-digit conversion limit (where Python raises).
+    pub fn int_from_decimal(neg: bool, digits: &str) -> Option<PyValue> {
+        if let Ok(v) = digits.parse::<i128>() {
+            return Some(PyValue::Int(if neg { -v } else { v }));
+        }
+        if digits.trim_start_matches('0').len() > MAX_STR_DIGITS {
+            return None;
+        }
+        let v = BigInt::parse_radix(digits, 10)?;
+        Some(PyValue::from_bigint(if neg { v.negated() } else { v }))
+    }
+
     /// Converts a JSON value (`json.loads` semantics: arrays become lists).
     pub fn from_json(v: &Value) -> PyValue {
         match v {
@@ -148,7 +170,19 @@ impl PyValue {
                 } else if let Some(u) = n.as_u64() {
                     PyValue::Int(i128::from(u))
                 } else {
-                    PyValue::Float(n.as_f64().unwrap_or(f64::NAN))
+                    // An integer past u64 keeps its digits only when serde_json has its
+                    // `arbitrary_precision` feature (its text is then the literal); without
+                    // it the number is already an `f64`, whose text has a '.' or an 'e'.
+                    let text = n.to_string();
+                    let (neg, digits) = text
+                        .strip_prefix('-')
+                        .map_or((false, text.as_str()), |d| (true, d));
+                    digits
+                        .bytes()
+                        .all(|b| b.is_ascii_digit())
+                        .then(|| PyValue::int_from_decimal(neg, digits))
+                        .flatten()
+                        .unwrap_or_else(|| PyValue::Float(n.as_f64().unwrap_or(f64::NAN)))
                 }
             }
             Value::String(s) => PyValue::Str(s.clone()),
@@ -173,9 +207,10 @@ impl PyValue {
                 } else if let Ok(x) = u64::try_from(*i) {
                     Value::Number(x.into())
                 } else {
-                    Number::from_f64(*i as f64).map_or(Value::Null, Value::Number)
+                    big_json(&i.to_string())
                 }
             }
+            PyValue::BigInt(b) => big_json(&b.to_string()),
             PyValue::Float(f) => {
                 Number::from_f64(*f).map_or_else(|| Value::String(self.repr()), Value::Number)
             }
@@ -198,7 +233,7 @@ impl PyValue {
         }
     }
 
-    /// Numeric view for Python's cross-type numeric equality.
+    /// Numeric view for Python's cross-type numeric equality (big ints are compared apart).
     fn numeric(&self) -> Option<(f64, f64, Option<i128>)> {
         match self {
             PyValue::Bool(b) => Some((f64::from(u8::from(*b)), 0.0, Some(i128::from(*b)))),
@@ -230,6 +265,7 @@ impl PyValue {
             PyValue::Bool(true) => out.push_str("True"),
             PyValue::Bool(false) => out.push_str("False"),
             PyValue::Int(i) => out.push_str(&i.to_string()),
+            PyValue::BigInt(b) => out.push_str(&b.to_string()),
             PyValue::Float(f) => out.push_str(&float_repr(*f)),
             PyValue::Complex(r, i) => {
                 if *r == 0.0 && r.is_sign_positive() {
@@ -299,6 +335,14 @@ impl PartialEq for PyValue {
                         .all(|(k, v)| b.iter().any(|(k2, v2)| k == k2 && v == v2))
             }
             (PyValue::Int(a), PyValue::Int(b)) => a == b,
+            (PyValue::BigInt(a), PyValue::BigInt(b)) => a == b,
+            // A big int never equals an `Int` or a `bool` (those fit in i128), and equals a
+            // float only exactly, as Python compares them.
+            (PyValue::BigInt(a), other) | (other, PyValue::BigInt(a)) => match other {
+                PyValue::Float(f) => a.eq_f64(*f),
+                PyValue::Complex(r, i) => *i == 0.0 && a.eq_f64(*r),
+                _ => false,
+            },
             _ => match (self.numeric(), other.numeric()) {
                 (Some((ar, ai, aint)), Some((br, bi, bint))) => {
                     if let (Some(x), Some(y)) = (aint, bint) {
@@ -310,6 +354,13 @@ impl PartialEq for PyValue {
             },
         }
     }
+}
+
+/// An integer's JSON number from its decimal text: exact where serde_json can hold it
+/// (`arbitrary_precision`), else the nearest `f64`, else (past `f64`) its digits as a string.
+fn big_json(digits: &str) -> Value {
+    serde_json::from_str::<Number>(digits)
+        .map_or_else(|_| Value::String(digits.into()), Value::Number)
 }
 
 fn complex_part(f: f64) -> String {
@@ -466,5 +517,48 @@ mod tests {
         assert_eq!(PyValue::Str("a\nb".into()).repr(), "'a\\nb'");
         assert_eq!(PyValue::Tuple(vec![PyValue::Int(1)]).repr(), "(1,)");
         assert_eq!(PyValue::Complex(0.0, 2.0).repr(), "2j");
+    }
+
+    #[test]
+    fn big_ints_are_python_ints() {
+        let big = |neg, d| PyValue::int_from_decimal(neg, d).unwrap_or(PyValue::None);
+        let a = big(false, "123456789012345678901234567890123456789012");
+        assert!(matches!(a, PyValue::BigInt(_)));
+        assert_eq!(a.py_type(), PyType::Int);
+        assert_eq!(a.to_str(), "123456789012345678901234567890123456789012");
+        assert_eq!(
+            a,
+            big(false, "00123456789012345678901234567890123456789012")
+        );
+        assert_ne!(a, big(true, "123456789012345678901234567890123456789012"));
+        assert_ne!(a, PyValue::Float(1.2345678901234568e41));
+        assert_eq!(big(false, "12"), PyValue::Int(12));
+        assert_eq!(
+            big(true, "170141183460469231731687303715884105728"),
+            PyValue::Int(i128::MIN)
+        );
+        let two127 = big(false, "170141183460469231731687303715884105728");
+        assert_eq!(two127, PyValue::Float(2f64.powi(127)));
+        assert_eq!(PyValue::Float(2f64.powi(127)), two127);
+        assert_ne!(two127, PyValue::Int(i128::MAX));
+        assert_eq!(two127, PyValue::Complex(2f64.powi(127), 0.0));
+        assert_eq!(
+            PyValue::List(vec![two127.clone()]).repr(),
+            "[170141183460469231731687303715884105728]"
+        );
+        assert_eq!(PyValue::int_from_decimal(false, &"9".repeat(4301)), None);
+        assert_eq!(PyValue::int_from_decimal(false, "12x"), None);
+        // Without serde_json's arbitrary_precision a JSON int past u64 is already an f64.
+        let j: Value =
+            serde_json::from_str("123456789012345678901234567890").unwrap_or(Value::Null);
+        assert!(matches!(
+            PyValue::from_json(&j),
+            PyValue::Float(_) | PyValue::BigInt(_)
+        ));
+        assert!(two127.to_json().is_number());
+        assert_eq!(
+            big(false, &"9".repeat(400)).to_json(),
+            Value::String("9".repeat(400))
+        );
     }
 }
