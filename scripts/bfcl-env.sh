@@ -42,6 +42,8 @@ if [ -x "$py" ] && ready; then
 fi
 fail() {
   echo "bfcl env: FAILED: $1" >&2
+  # No half-made environment: the tier's test runs only where this script succeeded.
+  rm -rf "$venv"
   exit 1
 }
 command -v python3 >/dev/null || fail "python3 is not installed"
