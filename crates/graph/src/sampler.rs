@@ -186,7 +186,7 @@ impl Sampler {
                 self.graph.constraints[t]
                     .iter()
                     .filter(|c| c.required && matches!(c.constraint, Constraint::Text { .. }))
-                    .all(|c| self.pool_for(&c.param).is_some())
+                    .all(|c| self.pool_for(t, &c.param).is_some())
             })
             .collect();
     }
@@ -200,6 +200,10 @@ impl Sampler {
         let mut st = State::new(self.slots.len(), n);
         let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed ^ 0x5EED_F00D);
         let mut pools = Pools::new();
+        // Domain-scoped pools join only at the end: the sweeps explore with the plain pools,
+        // so which values the world yields does not depend on the scoping.
+        let mut scoped = Pools::new();
+        let mut invented: Vec<Value> = Vec::new();
         for sweep in 0..6 {
             for t in 0..n {
                 let cs = &self.graph.constraints[t];
@@ -222,7 +226,13 @@ impl Sampler {
                         arguments: args.clone(),
                     });
                     if let Ok(r) = &out {
-                        collect_pool_values(r, &mut pools);
+                        collect_pool_values(
+                            r,
+                            &self.graph.nodes[t].domain,
+                            &[],
+                            &mut pools,
+                            &mut scoped,
+                        );
                         self.feed(t, step, r, &mut st);
                     }
                     st.calls.push(TraceCall {
@@ -239,8 +249,23 @@ impl Sampler {
                     // A few calls each, since one list may come back empty.
                     for _ in 0..3 {
                         self.execute(t, 0, &mut st, env, &mut rng);
-                        if let Some(r) = st.calls.last().and_then(|c| c.result.as_ref()) {
-                            collect_pool_values(r, &mut pools);
+                        if let Some(c) = st.calls.last() {
+                            // Literal arguments are the sampler's inventions (a folder created
+                            // with a name drawn from another domain): when results later
+                            // return them, they are not the domain's own values.
+                            for (p, v) in &c.arguments {
+                                if c.provenance.get(p).is_some_and(|x| x == LITERAL) {
+                                    invented.push(v.clone());
+                                }
+                            }
+                            let r = c.result.as_ref().unwrap_or(&Value::Null);
+                            collect_pool_values(
+                                r,
+                                &self.graph.nodes[t].domain,
+                                &invented,
+                                &mut pools,
+                                &mut scoped,
+                            );
                         }
                     }
                 }
@@ -249,6 +274,7 @@ impl Sampler {
             self.set_pools(pools.clone());
         }
         env.reset(seed);
+        pools.append(&mut scoped);
         pools
     }
 
@@ -278,18 +304,34 @@ impl Sampler {
         self.depth[t].is_some() && self.literal_ok[t]
     }
 
-    fn pool_for(&self, param: &str) -> Option<&Vec<Value>> {
-        if let Some(p) = self.pools.get(param) {
-            return Some(p);
-        }
-        // `payee_name` can take any `*_name`; the last word names the kind of value.
+    /// The pool a literal parameter of tool `t` draws from: the values its own domain's results
+    /// hold under that name (a folder's `name` is another folder name, not an airport's), then
+    /// the domain's values of the same kind (`payee_name` takes any `*_name`; the last word
+    /// names the kind of value), and only then any domain's.
+    fn pool_for(&self, t: usize, param: &str) -> Option<&Vec<Value>> {
+        let domain = &self.graph.nodes[t].domain;
         let last = param.rsplit('_').next().unwrap_or(param);
-        self.pools
-            .iter()
-            .find(|(k, v)| {
-                !v.is_empty() && (k.as_str() == last || k.ends_with(&format!("_{last}")))
-            })
-            .map(|(_, v)| v)
+        let kind_of = |k: &str| k == last || k.ends_with(&format!("_{last}"));
+        let scoped = |key: &str| self.pools.get(&scoped_key(domain, key));
+        let in_domain = || {
+            let prefix = scoped_key(domain, "");
+            self.pools
+                .range(prefix.clone()..)
+                .take_while(|(k, _)| k.starts_with(&prefix))
+                .find(|(k, v)| !v.is_empty() && kind_of(&k[prefix.len()..]))
+                .map(|(_, v)| v)
+        };
+        let anywhere = || {
+            self.pools
+                .iter()
+                .find(|(k, v)| !v.is_empty() && !k.contains(SCOPE) && kind_of(k))
+                .map(|(_, v)| v)
+        };
+        scoped(param)
+            .filter(|v| !v.is_empty())
+            .or_else(in_domain)
+            .or_else(|| self.pools.get(param).filter(|v| !v.is_empty()))
+            .or_else(anywhere)
     }
 
     /// Whether tool `t` can be called now.
@@ -487,9 +529,9 @@ impl Sampler {
         w.iter().rposition(|x| *x > 0.0)
     }
 
-    /// The pool of a parameter, or of the field it bounds (`min_year` -> `year`,
-    /// `due_date_to` -> `due_date`).
-    fn pool_like(&self, param: &str) -> Option<&Vec<Value>> {
+    /// The pool of a parameter of tool `t`, or of the field it bounds (`min_year` -> `year`,
+    /// `due_date_to` -> `due_date`), its domain's values first.
+    fn pool_like(&self, t: usize, param: &str) -> Option<&Vec<Value>> {
         let base = param
             .strip_prefix("min_")
             .or_else(|| param.strip_prefix("max_"))
@@ -498,21 +540,27 @@ impl Sampler {
             .iter()
             .find_map(|s| base.strip_suffix(s))
             .unwrap_or(base);
-        self.pools
-            .get(param)
-            .or_else(|| self.pools.get(base))
-            .filter(|p| !p.is_empty())
+        let domain = &self.graph.nodes[t].domain;
+        [
+            scoped_key(domain, param),
+            scoped_key(domain, base),
+            param.to_string(),
+            base.to_string(),
+        ]
+        .iter()
+        .find_map(|k| self.pools.get(k).filter(|p| !p.is_empty()))
     }
 
     /// A pooled value for a numeric parameter: for a `min_` bound one of the lower half of the
     /// field's values, for a `max_` bound one of the upper half, so the filter keeps matches.
     fn bound_value(
         &self,
+        t: usize,
         param: &str,
         inside: impl Fn(&&Value) -> bool,
         rng: &mut ChaCha8Rng,
     ) -> Option<Value> {
-        let mut vals: Vec<&Value> = self.pool_like(param)?.iter().filter(inside).collect();
+        let mut vals: Vec<&Value> = self.pool_like(t, param)?.iter().filter(inside).collect();
         vals.sort_by(|a, b| {
             a.as_f64()
                 .unwrap_or(0.0)
@@ -529,7 +577,7 @@ impl Sampler {
         pick.choose(rng).map(|v| (*v).clone())
     }
 
-    fn literal(&self, c: &ParamConstraint, rng: &mut ChaCha8Rng) -> Option<Value> {
+    fn literal(&self, t: usize, c: &ParamConstraint, rng: &mut ChaCha8Rng) -> Option<Value> {
         Some(match &c.constraint {
             Constraint::Enum { values } => values.choose(rng)?.clone(),
             Constraint::Boolean => json!(rng.random_bool(0.5)),
@@ -540,7 +588,7 @@ impl Sampler {
                     })
                 };
                 // A value the world really has (the field a `min_`/`max_` filter bounds).
-                if let Some(v) = self.bound_value(&c.param, inside, rng) {
+                if let Some(v) = self.bound_value(t, &c.param, inside, rng) {
                     return Some(v);
                 }
                 let lo = min.unwrap_or(1.0).ceil() as i64;
@@ -561,14 +609,14 @@ impl Sampler {
                             && exclusive_min.is_none_or(|m| x > m)
                     })
                 };
-                if let Some(v) = self.bound_value(&c.param, inside, rng) {
+                if let Some(v) = self.bound_value(t, &c.param, inside, rng) {
                     return Some(v);
                 }
                 let lo = exclusive_min.map(|e| e + 0.01).or(*min).unwrap_or(1.0);
                 let hi = max.unwrap_or(lo + 100.0).min(lo + 250.0).max(lo);
                 json!(((lo + rng.random_range(0.0..=1.0) * (hi - lo)) * 100.0).floor() / 100.0)
             }
-            Constraint::Date => match self.pool_like(&c.param).and_then(|p| p.choose(rng)) {
+            Constraint::Date => match self.pool_like(t, &c.param).and_then(|p| p.choose(rng)) {
                 Some(v) => v.clone(),
                 None => json!(format!(
                     "2026-{:02}-{:02}",
@@ -577,7 +625,7 @@ impl Sampler {
                 )),
             },
             Constraint::Text { .. } | Constraint::Identifier { .. } => {
-                self.pool_for(&c.param)?.choose(rng)?.clone()
+                self.pool_for(t, &c.param)?.choose(rng)?.clone()
             }
         })
     }
@@ -651,7 +699,7 @@ impl Sampler {
             optional += usize::from(!c.required);
             let v = env
                 .user_knowledge(name, &c.param, &args)
-                .or_else(|| self.literal(c, rng));
+                .or_else(|| self.literal(t, c, rng));
             if let Some(v) = v {
                 args.insert(c.param.clone(), v);
                 prov.insert(c.param.clone(), LITERAL.to_string());
@@ -663,7 +711,7 @@ impl Sampler {
             group.shuffle(rng);
             for p in group {
                 let c = self.graph.constraints[t].iter().find(|c| c.param == p);
-                if let Some(v) = c.and_then(|c| self.literal(c, rng)) {
+                if let Some(v) = c.and_then(|c| self.literal(t, c, rng)) {
                     args.insert(p.clone(), v);
                     prov.insert(p, LITERAL.to_string());
                     break;
@@ -861,29 +909,64 @@ fn spent<'a>(st: &'a State, t: usize, param: &str) -> Vec<&'a Value> {
         .collect()
 }
 
-fn collect_pool_values(v: &Value, pools: &mut Pools) {
-    fn go(v: &Value, key: &str, pools: &mut Pools) {
+fn collect_pool_values(
+    v: &Value,
+    domain: &str,
+    given: &[Value],
+    pools: &mut Pools,
+    scoped: &mut Pools,
+) {
+    fn add(pools: &mut Pools, key: String, v: &Value) {
+        let e = pools.entry(key).or_default();
+        if e.len() < 64 && !e.contains(v) {
+            e.push(v.clone());
+        }
+    }
+    struct Into<'a> {
+        domain: &'a str,
+        given: &'a [Value],
+        pools: &'a mut Pools,
+        scoped: &'a mut Pools,
+    }
+    fn go(v: &Value, key: &str, to: &mut Into<'_>) {
         match v {
             Value::Object(m) => {
                 for (k, x) in m {
-                    go(x, k, pools);
+                    go(x, k, to);
                 }
             }
             Value::Array(a) => {
                 for x in a {
-                    go(x, key, pools);
+                    go(x, key, to);
                 }
             }
             Value::String(_) | Value::Number(_) if !key.is_empty() => {
-                let e = pools.entry(key.to_string()).or_default();
-                if e.len() < 64 && !e.contains(v) {
-                    e.push(v.clone());
+                add(to.pools, key.to_string(), v);
+                if !to.given.contains(v) {
+                    add(to.scoped, scoped_key(to.domain, key), v);
                 }
             }
             _ => {}
         }
     }
-    go(v, "", pools);
+    go(
+        v,
+        "",
+        &mut Into {
+            domain,
+            given,
+            pools,
+            scoped,
+        },
+    );
+}
+
+/// Separates a domain from a field name in the keys of domain-scoped pools.
+const SCOPE: char = '/';
+
+/// The pool key of field `key` in results of `domain`'s tools (`files/name`).
+fn scoped_key(domain: &str, key: &str) -> String {
+    format!("{domain}{SCOPE}{key}")
 }
 
 /// depth[t] = 1 + max over t's slots of min over producers of depth[producer] (0 with no slots).

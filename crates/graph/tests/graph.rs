@@ -125,7 +125,7 @@ fn sampler_reaches_every_target_the_graph_can_reach() {
         let name = &s.graph().nodes[t].name;
         // Business rules (a frozen account, a copy already on loan) can defeat one attempt; the
         // graph decides whether some attempt gets to call the target.
-        let called = (0..8u64).any(|k| {
+        let called = (0..16u64).any(|k| {
             w.restore(&start);
             let mut rng = ChaCha8Rng::seed_from_u64(k * 7919 + t as u64);
             let tr = s.sample(&mut w, 1, format!("r{t}"), &[t], &mut rng);
