@@ -329,6 +329,22 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
         }
         return format!("{l} {t}");
     }
+    if plural_label(&l) {
+        // "with 12 minutes", not "with a minutes of 12".
+        return if v.is_number() {
+            pick(&[
+                format!("with {t} {l}"),
+                format!("that has {t} {l}"),
+                format!("having {t} {l}"),
+            ])
+        } else {
+            pick(&[
+                format!("whose {l} are {t}"),
+                format!("where the {l} are {t}"),
+                format!("with {l} {t}"),
+            ])
+        };
+    }
     let a = article(&l);
     pick(&[
         format!("whose {l} is {t}"),
@@ -337,6 +353,20 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
         format!("that has {l} {t}"),
         format!("with {a} {l} of {t}"),
     ])
+}
+
+/// Whether a field label names a plural noun ("minutes", "class credits", "stops left").
+fn plural_label(l: &str) -> bool {
+    let words: Vec<&str> = l.split(' ').collect();
+    // "stops left", "places remaining": the noun comes first.
+    let noun = match words.as_slice() {
+        [n, "left" | "remaining"] => n,
+        [.., last] => last,
+        [] => return false,
+    };
+    noun.len() > 3
+        && noun.ends_with('s')
+        && !["ss", "us", "is", "ics"].iter().any(|e| noun.ends_with(e))
 }
 
 /// Wordings of a flag whose label is a verb phrase or an adjective ("offers delivery",

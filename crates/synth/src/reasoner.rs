@@ -84,7 +84,8 @@ pub fn summarize(v: &Value) -> String {
     }
 }
 
-/// Keys of the scalar fields of an object, ids first (the order answers and narration use).
+/// Keys of the scalar fields of an object, ids first: narration names the ids the next call
+/// takes.
 fn scalar_keys(m: &serde_json::Map<String, Value>) -> Vec<&String> {
     let mut keys: Vec<&String> = m
         .keys()
@@ -94,19 +95,61 @@ fn scalar_keys(m: &serde_json::Map<String, Value>) -> Vec<&String> {
     keys
 }
 
+/// Keys of the scalar fields a final answer states, in order: the object's own id (its first id
+/// field), then its attributes, then the ids it points to. Authorization artefacts (a token,
+/// its scope and uses) are left out: a person reports what was done, not the credential.
+fn answer_keys(m: &serde_json::Map<String, Value>) -> Vec<&String> {
+    let keys: Vec<&String> = m
+        .keys()
+        .filter(|k| m[*k].is_string() || m[*k].is_number() || m[*k].is_boolean())
+        .filter(|k| !AUTH_KEYS.contains(&k.as_str()))
+        .collect();
+    let own = keys.iter().position(|k| k.ends_with("_id"));
+    let mut ranked: Vec<(u8, &String)> = keys
+        .into_iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let r = if Some(i) == own {
+                0
+            } else if k.ends_with("_id") {
+                2
+            } else {
+                1
+            };
+            (r, k)
+        })
+        .collect();
+    ranked.sort_by_key(|(r, _)| *r);
+    ranked.into_iter().map(|(_, k)| k).collect()
+}
+
+/// Result fields that belong to an authorization, not to what the user asked about.
+const AUTH_KEYS: [&str; 3] = ["token", "scope", "uses_left"];
+
 /// `key value` pairs of the first `n` scalar fields (ids first).
 pub fn key_values(v: &Value, n: usize) -> Vec<String> {
     let Some(m) = v.as_object() else {
         return vec![value_text(v)];
     };
-    scalar_keys(m)
-        .into_iter()
+    pairs(m, scalar_keys(m), n)
+}
+
+/// `key value` pairs of the first `n` fields a final answer states (see [`answer_keys`]).
+pub fn answer_key_values(v: &Value, n: usize) -> Vec<String> {
+    let Some(m) = v.as_object() else {
+        return vec![value_text(v)];
+    };
+    pairs(m, answer_keys(m), n)
+}
+
+fn pairs(m: &serde_json::Map<String, Value>, keys: Vec<&String>, n: usize) -> Vec<String> {
+    keys.into_iter()
         .take(n)
         .map(|k| format!("{} {}", phrase::label(k), value_text(&m[k])))
         .collect()
 }
 
-/// The values a correct final answer must state: those `summarize` shows.
+/// The values a correct final answer must state: those [`answer_text`] shows.
 pub fn answer_values(v: &Value) -> Vec<String> {
     match v {
         Value::Object(m) if m.contains_key("results") => {
@@ -125,7 +168,7 @@ pub fn answer_values(v: &Value) -> Vec<String> {
             }
             out
         }
-        Value::Object(m) => scalar_keys(m)
+        Value::Object(m) => answer_keys(m)
             .into_iter()
             .take(4)
             .map(|k| value_text(&m[k]))
@@ -473,7 +516,7 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
                     plans.choose(rng).copied().unwrap_or(plans[0]).to_string()
                 }
                 Some(f) => {
-                    let kv = key_values(f, 3).join(", ");
+                    let kv = answer_key_values(f, 3).join(", ");
                     let n = if count == 1 {
                         noun.clone()
                     } else {
@@ -493,7 +536,7 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
             }
         }
         Value::Object(_) => {
-            let kv = key_values(v, 4).join(", ");
+            let kv = answer_key_values(v, 4).join(", ");
             let plans: [String; 3] = if READ_VERBS.contains(&verb) {
                 [
                     format!("Here is what I found: {kv}."),

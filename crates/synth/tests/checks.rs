@@ -2689,3 +2689,38 @@ fn attempt_swaps_two_string_arguments() {
         );
     }
 }
+
+#[test]
+fn answers_leave_out_credentials_and_lead_with_the_objects_own_id() {
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let auth =
+        json!({"token": "tk_x_123", "scope": "x", "claim_inspection_id": "INI-1", "uses_left": 1});
+    for _ in 0..6 {
+        let a = answer_text("authorize_claim_inspector", &auth, &mut rng);
+        assert!(a.contains("INI-1"), "{a}");
+        assert!(!a.contains("tk_x_123") && !a.contains("scope"), "{a}");
+    }
+    assert_eq!(answer_values(&auth), vec!["INI-1"]);
+    // The parcel's own id, its attributes, then the ids it points to.
+    let parcel = json!({"parcel_id": "P-1", "sender_contact_id": "C-1", "status": "in_transit", "weight_kg": 2.5});
+    assert_eq!(
+        answer_values(&parcel),
+        vec!["P-1", "in_transit", "2.5", "C-1"]
+    );
+}
+
+#[test]
+fn plural_attributes_take_no_article() {
+    for k in 0..6 {
+        let a = hardgen_synth::query::attribute("minutes", &json!(12), k);
+        assert!(a.contains("12 minutes"), "{a}");
+        let b = hardgen_synth::query::attribute("class_credits", &json!(7), k);
+        assert!(!b.contains("a class credits"), "{b}");
+        let c = hardgen_synth::query::attribute("stops_left", &json!(6), k);
+        assert!(c.contains("6 stops left"), "{c}");
+    }
+    // Singular labels keep their article form among the wordings.
+    assert!(
+        (0..5).any(|k| hardgen_synth::query::attribute("size_mb", &json!(3), k).contains("a size"))
+    );
+}
