@@ -1,11 +1,13 @@
 //! The checker on the case set `scripts/bfcl_agree.py` builds from BFCL's real data, the same
 //! cases whose BFCL timing that script prints: questions prepared once, then every result judged
-//! in process (decode, format check, checker; no file I/O), best of five passes.
+//! in process (decode, format check, checker; no file I/O), best of five passes, on one thread
+//! and on every core.
 //!
 //! Usage: `target/bfcl-venv/bin/python scripts/bfcl_agree.py --hardgen target/release/hardgen
 //! --out DIR` then `HARDGEN_BFCL_CASES=DIR cargo bench -p hardgen-check --bench bfcl_data`.
 //! Without `HARDGEN_BFCL_CASES` it says so and measures nothing.
 
+use hardgen_check::bfcl::files::{par_map, threads};
 use hardgen_check::bfcl::{CheckOptions, Prepared};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -83,25 +85,42 @@ fn main() {
         .filter(|(id, _)| results.contains_key(id))
         .map(|(id, _)| counted.get(id).copied().unwrap_or(0))
         .sum();
-    let mut times = Vec::new();
-    let mut valid = 0;
-    for _ in 0..5 {
-        let start = Instant::now();
-        valid = 0;
-        for (p, r) in &cases {
-            valid += usize::from(p.judge(r, CheckOptions::default()).valid);
-        }
-        times.push(start.elapsed().as_secs_f64());
-        std::hint::black_box(valid);
-    }
-    times.sort_by(f64::total_cmp);
-    let best = times[0];
+    let passes: usize = std::env::var("HARDGEN_BFCL_PASSES")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(5)
+        .max(3);
     println!(
-        "bfcl_data: {} cases ({valid} valid, {calls} calls) judged in {:.3} s (best of 5; median {:.3} s): {:.0} cases/s, {:.0} calls/s",
-        cases.len(),
-        best,
-        times[2],
-        cases.len() as f64 / best,
-        calls as f64 / best
+        "bfcl_data: {} cases prepared; judging {passes} passes",
+        cases.len()
     );
+    // One thread, then every core (as `hardgen check bfcl` judges).
+    for n in [1, threads()] {
+        let mut times = Vec::new();
+        let mut valid = 0;
+        for _ in 0..passes {
+            let start = Instant::now();
+            valid = par_map(&cases, n, |(p, r)| {
+                p.judge(r, CheckOptions::default()).valid
+            })
+            .into_iter()
+            .filter(|v| *v)
+            .count();
+            times.push(start.elapsed().as_secs_f64());
+            std::hint::black_box(valid);
+        }
+        times.sort_by(f64::total_cmp);
+        let best = times[0];
+        println!(
+            "bfcl_data: {} cases ({valid} valid, {calls} calls) on {n} thread(s) judged in {:.3} s (best of {passes}; median {:.3} s): {:.0} cases/s, {:.0} calls/s",
+            cases.len(),
+            best,
+            times[times.len() / 2],
+            cases.len() as f64 / best,
+            calls as f64 / best
+        );
+        if n == threads() {
+            break;
+        }
+    }
 }

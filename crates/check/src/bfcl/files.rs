@@ -338,11 +338,14 @@ pub fn score_files(
             });
         }
     }
-    let mut verdicts = Vec::new();
     let mut missing: BTreeMap<String, usize> = BTreeMap::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for (line, q) in read_jsonl(questions)? {
-        let id = id_of(questions, line, &q)?;
+    let qs = read_jsonl(questions)?;
+    // Every scored entry, in question order; judged below on all cores.
+    let mut tasks: Vec<(Prepared<'_>, Res)> = Vec::new();
+    for (line, q) in &qs {
+        let line = *line;
+        let id = id_of(questions, line, q)?;
         if seen.insert(id.clone(), line).is_some() {
             return Err(CheckError::Duplicate {
                 path: questions.to_path_buf(),
@@ -354,14 +357,14 @@ pub fn score_files(
             by_id.remove(&id);
             continue;
         };
-        let Some((_, result, py_result)) = by_id.remove(&id) else {
+        let Some(res) = by_id.remove(&id) else {
             *missing.entry(cat).or_default() += 1;
             continue;
         };
         if !supported(&cat) {
             return Err(CheckError::Unsupported { id, category: cat });
         }
-        let functions = field(questions, line, &q, "function")?
+        let functions = field(questions, line, q, "function")?
             .as_array()
             .ok_or_else(|| CheckError::Field {
                 path: questions.to_path_buf(),
@@ -377,11 +380,16 @@ pub fn score_files(
             });
         }
         let prepared = Prepared::build(&id, cat, functions, possible.ok_or("no ground truth"));
-        verdicts.push(match &py_result {
-            Some(r) => prepared.check_py(r, CheckOptions::default()),
-            None => prepared.check(&result, CheckOptions::default()),
-        });
+        tasks.push((prepared, res));
     }
+    let verdicts = par_map(
+        &tasks,
+        threads(),
+        |(prepared, (_, result, py_result))| match py_result {
+            Some(r) => prepared.check_py(r, CheckOptions::default()),
+            None => prepared.check(result, CheckOptions::default()),
+        },
+    );
     // Results left over have no question.
     if let Some((id, (line, ..))) = by_id.into_iter().min_by_key(|(_, (l, ..))| *l) {
         return Err(CheckError::UnknownId {
@@ -392,4 +400,38 @@ pub fn score_files(
     }
     let report = Report::from_verdicts(&verdicts, &missing);
     Ok((report, verdicts))
+}
+
+/// Worker threads for judging: every core.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// `f` over `items` on `threads` scoped threads (contiguous chunks), results in item order:
+/// entries are independent, so the verdicts do not depend on the thread count.
+pub fn par_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let threads = threads.clamp(1, items.len().max(1));
+    if threads == 1 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(v) => v,
+                // A judge that panicked is a bug in the checker; surface it as such.
+                Err(p) => std::panic::resume_unwind(p),
+            })
+            .collect()
+    })
 }

@@ -498,3 +498,15 @@ fn standardize_like_bfcl() {
         "it\"snewyorkcity"
     );
 }
+
+#[test]
+fn par_map_keeps_item_order_at_any_thread_count() {
+    use super::files::par_map;
+    let items: Vec<u64> = (0..1001).collect();
+    let one = par_map(&items, 1, |x| x * 3 + 1);
+    for n in [2, 3, 7, 2000] {
+        assert_eq!(par_map(&items, n, |x| x * 3 + 1), one, "{n} threads");
+    }
+    assert_eq!(one[1000], 3001);
+    assert!(par_map(&Vec::<u64>::new(), 4, |x| *x).is_empty());
+}
