@@ -253,26 +253,29 @@ pub fn run_loop(
     };
     let rpath = out.join("records.jsonl");
     let mut records = std::io::BufWriter::new(std::fs::File::create(&rpath).map_err(io(&rpath))?);
+    let export_error = |e: hardgen_export::ExportError| EvalError::Data {
+        what: out.display().to_string(),
+        message: e.to_string(),
+    };
     let mut exporter = hardgen_export::Exporter::create(
         out,
         &[hardgen_export::Format::Openai],
         hardgen_export::ExportOptions::default(),
     )
-    .map_err(|e| EvalError::Data {
-        what: out.display().to_string(),
-        message: e.to_string(),
-    })?;
+    .map_err(export_error)?;
+    // Kept samples go to records.jsonl and the export, in order (resumed or new alike).
+    let mut write_kept = |kept: &[Record]| -> Result<(), EvalError> {
+        for rec in kept {
+            let line = serde_json::to_string(rec).map_err(bad)?;
+            writeln!(records, "{line}").map_err(io(&rpath))?;
+            exporter.write(rec).map_err(export_error)?;
+        }
+        Ok(())
+    };
     for it in 0..cfg.iterations {
         if let Some(t) = stored(&format!("iteration-{:04}", it + 1))? {
             let f: Finished = serde_json::from_str(&t).map_err(bad)?;
-            for rec in &f.kept {
-                let line = serde_json::to_string(rec).map_err(bad)?;
-                writeln!(records, "{line}").map_err(io(&rpath))?;
-                exporter.write(rec).map_err(|e| EvalError::Data {
-                    what: out.display().to_string(),
-                    message: e.to_string(),
-                })?;
-            }
+            write_kept(&f.kept)?;
             (seen, weights, failure_set) = (f.seen, f.weights, f.failure_set);
             report.iterations.push(f.row);
             continue;
@@ -322,14 +325,7 @@ pub fn run_loop(
             .filter(|rec| cfg.keep == Keep::All || failed.contains(rec.id.as_str()))
             .cloned()
             .collect();
-        for rec in &kept {
-            let line = serde_json::to_string(rec).map_err(|e| io(&rpath)(e.into()))?;
-            writeln!(records, "{line}").map_err(io(&rpath))?;
-            exporter.write(rec).map_err(|e| EvalError::Data {
-                what: out.display().to_string(),
-                message: e.to_string(),
-            })?;
-        }
+        write_kept(&kept)?;
         let row = Iteration {
             iteration: it + 1,
             failure_set: generated_towards,
@@ -353,9 +349,6 @@ pub fn run_loop(
     }
     write_json(&out.join("loop.json"), &report)?;
     records.flush().map_err(io(&rpath))?;
-    exporter.finish().map_err(|e| EvalError::Data {
-        what: out.display().to_string(),
-        message: e.to_string(),
-    })?;
+    exporter.finish().map_err(export_error)?;
     Ok(report)
 }

@@ -5,7 +5,8 @@
 use crate::agent::{Agent, Transcript};
 use crate::judge::{judge, Context, FailureKind, Judged};
 use crate::EvalError;
-use hardgen_core::{Record, ToolCall};
+use hardgen_core::Record;
+use hardgen_synth::verify::replay_gold;
 use hardgen_tools::Environment;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -159,18 +160,10 @@ pub struct Evaluated {
     pub transcript: Transcript,
 }
 
-/// Replays the gold of rounds `..upto` of `rec` from its start state.
+/// Rebuilds the state before round `upto`: the record's start, then the earlier rounds' gold.
 fn replay<E: Environment>(rec: &Record, upto: usize, env: &mut E) {
-    env.reset(rec.seed);
-    for round in &rec.rounds[..upto.min(rec.rounds.len())] {
-        for g in &round.gold {
-            // The gold was executed when the record was made; a replay only rebuilds the state.
-            let _ = env.execute(&ToolCall {
-                name: g.name.clone(),
-                arguments: g.arguments.clone(),
-            });
-        }
-    }
+    let earlier = &rec.rounds[..upto.min(rec.rounds.len())];
+    replay_gold(env, rec.seed, earlier.iter().flat_map(|r| &r.gold));
 }
 
 /// The request of round `r` as the agent gets it: the round's query first (a reader of the

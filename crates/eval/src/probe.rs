@@ -6,10 +6,11 @@ use crate::agent::Agent;
 use crate::EvalError;
 use hardgen_check::multi_turn::{check_turn, Turn};
 use hardgen_core::record::GoldCall;
-use hardgen_core::{Record, ToolCall};
+use hardgen_core::Record;
 use hardgen_synth::pipeline::{GenConfig, Generator};
 use hardgen_synth::query;
 use hardgen_synth::store::{Store, StoreError};
+use hardgen_synth::verify::replay_gold;
 use hardgen_tools::{Environment, World, WorldDef};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -125,17 +126,6 @@ pub fn alone_query(spec: &hardgen_core::ToolSpec, call: &GoldCall, k: usize) -> 
     query::render(k, &action)
 }
 
-/// Replays calls from the record's start state.
-fn replay<E: Environment>(seed: u64, calls: &[&GoldCall], env: &mut E) {
-    env.reset(seed);
-    for g in calls {
-        let _ = env.execute(&ToolCall {
-            name: g.name.clone(),
-            arguments: g.arguments.clone(),
-        });
-    }
-}
-
 /// Runs `agent` on a task; whether it passes the multi-turn check.
 pub fn passes<E: Environment>(
     agent: &Agent,
@@ -144,12 +134,10 @@ pub fn passes<E: Environment>(
     env: &mut E,
 ) -> Result<bool, EvalError> {
     let tools: Vec<Value> = rec.tools.iter().map(|t| t.to_openai_plain()).collect();
-    let setup: Vec<&GoldCall> = task.setup.iter().collect();
-    replay(rec.seed, &setup, env);
+    replay_gold(env, rec.seed, &task.setup);
     let t = agent.run(&task.query, &tools, env)?;
     let agent_state = env.digest();
-    let all: Vec<&GoldCall> = task.setup.iter().chain(&task.gold).collect();
-    replay(rec.seed, &all, env);
+    replay_gold(env, rec.seed, task.setup.iter().chain(&task.gold));
     let turn = Turn {
         gold_results: task.gold.iter().map(|g| &g.result).collect(),
         agent_results: t.calls.iter().map(|c| &c.result).collect(),
@@ -165,28 +153,22 @@ pub fn tasks_of(rec: &Record, def: &WorldDef, k: usize) -> Option<ProbeTask> {
     let last = round.gold.last()?;
     let spec = def.by_name.get(&last.name).map(|&i| &def.specs[i])?;
     let alone = k % 2 == 1 && round.gold.len() > 1;
-    Some(if alone {
-        ProbeTask {
-            tool: last.name.clone(),
-            kind: "alone".into(),
-            record: rec.id.clone(),
-            query: alone_query(spec, last, k),
-            setup: round.gold[..round.gold.len() - 1].to_vec(),
-            gold: vec![last.clone()],
-        }
+    let (split, query) = if alone {
+        (round.gold.len() - 1, alone_query(spec, last, k))
     } else {
-        ProbeTask {
-            tool: last.name.clone(),
-            kind: if round.gold.len() > 1 {
-                "with_prerequisites".into()
-            } else {
-                "alone".into()
-            },
-            record: rec.id.clone(),
-            query: round.query.clone(),
-            setup: Vec::new(),
-            gold: round.gold.clone(),
-        }
+        (0, round.query.clone())
+    };
+    Some(ProbeTask {
+        tool: last.name.clone(),
+        kind: if split == 0 && round.gold.len() > 1 {
+            "with_prerequisites".into()
+        } else {
+            "alone".into()
+        },
+        record: rec.id.clone(),
+        query,
+        setup: round.gold[..split].to_vec(),
+        gold: round.gold[split..].to_vec(),
     })
 }
 

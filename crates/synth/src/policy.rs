@@ -1101,15 +1101,8 @@ pub fn run_record_round<E: hardgen_tools::Environment>(
     r: usize,
     env: &mut E,
 ) -> (Vec<Seen>, String) {
-    env.reset(rec.seed);
-    for earlier in &rec.rounds[..r.min(rec.rounds.len())] {
-        for g in &earlier.gold {
-            let _ = env.execute(&hardgen_core::ToolCall {
-                name: g.name.clone(),
-                arguments: g.arguments.clone(),
-            });
-        }
-    }
+    let earlier = &rec.rounds[..r.min(rec.rounds.len())];
+    crate::verify::replay_gold(env, rec.seed, earlier.iter().flat_map(|x| &x.gold));
     let tools: Vec<ToolView> = rec
         .tools
         .iter()

@@ -488,3 +488,19 @@ fn static_checks(
     }
     Ok(())
 }
+
+/// Rebuilds a state: resets `env` to `seed` and executes `calls` (gold calls, executed when the
+/// record was made; their results are not compared here, see [`reverify`]).
+pub fn replay_gold<'a, E: hardgen_tools::Environment + ?Sized>(
+    env: &mut E,
+    seed: u64,
+    calls: impl IntoIterator<Item = &'a hardgen_core::record::GoldCall>,
+) {
+    env.reset(seed);
+    for g in calls {
+        let _ = env.execute(&hardgen_core::ToolCall {
+            name: g.name.clone(),
+            arguments: g.arguments.clone(),
+        });
+    }
+}
