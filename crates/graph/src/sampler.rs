@@ -203,7 +203,7 @@ impl Sampler {
         // Domain-scoped pools join only at the end: the sweeps explore with the plain pools,
         // so which values the world yields does not depend on the scoping.
         let mut scoped = Pools::new();
-        let mut invented: Vec<Value> = Vec::new();
+        let mut invented = Invented::default();
         for sweep in 0..6 {
             for t in 0..n {
                 let cs = &self.graph.constraints[t];
@@ -229,7 +229,7 @@ impl Sampler {
                         collect_pool_values(
                             r,
                             &self.graph.nodes[t].domain,
-                            &[],
+                            &Invented::default(),
                             &mut pools,
                             &mut scoped,
                         );
@@ -255,7 +255,7 @@ impl Sampler {
                             // return them, they are not the domain's own values.
                             for (p, v) in &c.arguments {
                                 if c.provenance.get(p).is_some_and(|x| x == LITERAL) {
-                                    invented.push(v.clone());
+                                    invented.add(v);
                                 }
                             }
                             let r = c.result.as_ref().unwrap_or(&Value::Null);
@@ -912,7 +912,7 @@ fn spent<'a>(st: &'a State, t: usize, param: &str) -> Vec<&'a Value> {
 fn collect_pool_values(
     v: &Value,
     domain: &str,
-    given: &[Value],
+    given: &Invented,
     pools: &mut Pools,
     scoped: &mut Pools,
 ) {
@@ -924,7 +924,7 @@ fn collect_pool_values(
     }
     struct Into<'a> {
         domain: &'a str,
-        given: &'a [Value],
+        given: &'a Invented,
         pools: &'a mut Pools,
         scoped: &'a mut Pools,
     }
@@ -942,7 +942,7 @@ fn collect_pool_values(
             }
             Value::String(_) | Value::Number(_) if !key.is_empty() => {
                 add(to.pools, key.to_string(), v);
-                if !to.given.contains(v) {
+                if !to.given.has(v) {
                     add(to.scoped, scoped_key(to.domain, key), v);
                 }
             }
@@ -959,6 +959,36 @@ fn collect_pool_values(
             scoped,
         },
     );
+}
+
+/// Values the harvest passed as literal arguments (strings, and numbers by their bits): a
+/// set, since every collected value is looked up.
+#[derive(Default)]
+struct Invented {
+    texts: std::collections::HashSet<String>,
+    numbers: std::collections::HashSet<u64>,
+}
+
+impl Invented {
+    fn add(&mut self, v: &Value) {
+        match v {
+            Value::String(s) => {
+                self.texts.insert(s.clone());
+            }
+            Value::Number(n) => {
+                self.numbers.insert(n.as_f64().unwrap_or(0.0).to_bits());
+            }
+            _ => {}
+        }
+    }
+
+    fn has(&self, v: &Value) -> bool {
+        match v {
+            Value::String(s) => self.texts.contains(s.as_str()),
+            Value::Number(n) => self.numbers.contains(&n.as_f64().unwrap_or(0.0).to_bits()),
+            _ => false,
+        }
+    }
 }
 
 /// Separates a domain from a field name in the keys of domain-scoped pools.
