@@ -1199,10 +1199,16 @@ fn literal_clause(arg: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
     match v {
         Value::Bool(true) => format!("{l} turned on"),
         Value::Bool(false) => format!("{l} turned off"),
+        // A count of a plural noun: "with 18 months", never "with a months of 18".
+        Value::Number(_) if plural_label(&l) => match rng.random_range(0..3) {
+            0 | 1 => format!("{t} {l}"),
+            _ => format!("the {l} set to {t}"),
+        },
         _ => match rng.random_range(0..4) {
             0 => format!("the {l} set to {t}"),
             1 => format!("{l} {t}"),
             2 => format!("{t} as the {l}"),
+            _ if plural_label(&l) => format!("{t} as the {l}"),
             _ => format!("{} {l} of {t}", article(&l)),
         },
     }
