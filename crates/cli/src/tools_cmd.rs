@@ -1,9 +1,11 @@
-//! `hardgen tools ...`: list, show, call, export and count the tools of a world.
+//! `hardgen tools ...`: list, show, call, export and count the tools of a world; import and lint
+//! foreign spec collections.
 
 use crate::exit;
 use anyhow::{bail, Context, Result};
 use clap::{Subcommand, ValueEnum};
 use hardgen_core::{ToolCall, ToolSpec};
+use hardgen_tools::import::{self, Format};
 use hardgen_tools::{world, Environment, World, WorldDef};
 use serde_json::Value;
 use std::io::Write;
@@ -53,11 +55,26 @@ pub enum ToolsCmd {
         #[arg(long)]
         json: bool,
     },
-    /// Read a tool spec file (OpenAI or BFCL dialect, JSON or JSON Lines), check it, and print the
-    /// specs in hardgen's OpenAI shape.
+    /// Read a tool spec collection (OpenAI, BFCL, xLAM, ToolACE or OpenAPI 3 JSON), check it, and
+    /// print the specs in hardgen's OpenAI shape.
     Import {
         /// Spec file.
         file: PathBuf,
+        /// Input dialect (default: detect from the content).
+        #[arg(long, value_enum, default_value_t = ImportFormat::Auto)]
+        format: ImportFormat,
+    },
+    /// Report vague descriptions, untyped or undescribed parameters, missing `returns`, duplicate
+    /// names and bad `required` entries (exit code 1 when there are findings).
+    Lint {
+        /// Spec file.
+        file: PathBuf,
+        /// Input dialect (default: detect from the content).
+        #[arg(long, value_enum, default_value_t = ImportFormat::Auto)]
+        format: ImportFormat,
+        /// Print the findings as a JSON array of `{tool, path, kind, message}`.
+        #[arg(long)]
+        json: bool,
     },
     /// The world's true dependencies: which result field feeds which parameter.
     Deps {
@@ -75,6 +92,39 @@ pub enum Dialect {
     /// BFCL: `{"name", "description", "parameters" (type dict), "response"}`.
     Bfcl,
 }
+
+/// Spec dialects for import and lint.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportFormat {
+    /// Detect from the content.
+    Auto,
+    /// OpenAI function JSON.
+    Openai,
+    /// BFCL function docs.
+    Bfcl,
+    /// xLAM rows (flat parameter maps, Python-ish types).
+    Xlam,
+    /// ToolACE tool lists.
+    Toolace,
+    /// OpenAPI 3 (JSON), one tool per operation.
+    Openapi,
+}
+
+impl From<ImportFormat> for Format {
+    fn from(f: ImportFormat) -> Format {
+        match f {
+            ImportFormat::Auto => Format::Auto,
+            ImportFormat::Openai => Format::Openai,
+            ImportFormat::Bfcl => Format::Bfcl,
+            ImportFormat::Xlam => Format::Xlam,
+            ImportFormat::Toolace => Format::Toolace,
+            ImportFormat::Openapi => Format::Openapi,
+        }
+    }
+}
+
+/// Exit code of `hardgen tools lint` when it has findings (like linters; errors also exit 1).
+const LINT_FINDINGS: u8 = 1;
 
 /// The world to work on: the domain files in `world_dir`, or the built-in world.
 pub fn open(world_dir: Option<&Path>) -> Result<Arc<WorldDef>> {
@@ -112,11 +162,32 @@ fn print_json(v: &impl serde::Serialize) -> Result<()> {
 
 /// Runs a `tools` subcommand; returns the process exit code.
 pub fn run(cmd: ToolsCmd, world_dir: Option<&Path>) -> Result<u8> {
-    if let ToolsCmd::Import { file } = &cmd {
-        // Foreign specs need no world.
-        let specs = hardgen_tools::import::load_specs(file)?;
-        print_json(&specs)?;
-        return Ok(0);
+    // Foreign specs need no world.
+    match &cmd {
+        ToolsCmd::Import { file, format } => {
+            let specs = import::load_specs_as(file, (*format).into())?;
+            print_json(&specs)?;
+            return Ok(0);
+        }
+        ToolsCmd::Lint { file, format, json } => {
+            let findings = import::lint_file(file, (*format).into())?;
+            if *json {
+                print_json(&findings)?;
+            } else {
+                let mut out = std::io::stdout().lock();
+                for f in &findings {
+                    let kind = serde_json::to_value(f.kind)?;
+                    let kind = kind.as_str().unwrap_or_default();
+                    writeln!(out, "{}: {}: {kind}: {}", file.display(), f.path, f.message)?;
+                }
+            }
+            if findings.is_empty() {
+                return Ok(0);
+            }
+            eprintln!("{} finding(s) in {}", findings.len(), file.display());
+            return Ok(LINT_FINDINGS);
+        }
+        _ => {}
     }
     let def = open(world_dir)?;
     match cmd {
@@ -228,7 +299,7 @@ pub fn run(cmd: ToolsCmd, world_dir: Option<&Path>) -> Result<u8> {
             }
             Ok(0)
         }
-        ToolsCmd::Import { .. } => Ok(0),
+        ToolsCmd::Import { .. } | ToolsCmd::Lint { .. } => Ok(0),
         ToolsCmd::Deps { json } => {
             let deps = def.dependencies();
             if json {
