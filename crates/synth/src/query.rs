@@ -332,10 +332,11 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
     if plural_label(&l) {
         // "with 12 minutes", not "with a minutes of 12".
         return if v.is_number() {
+            let n = count_of(&t, &l);
             pick(&[
-                format!("with {t} {l}"),
-                format!("that has {t} {l}"),
-                format!("having {t} {l}"),
+                format!("with {n}"),
+                format!("that has {n}"),
+                format!("having {n}"),
             ])
         } else {
             pick(&[
@@ -353,6 +354,44 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
         format!("that has {l} {t}"),
         format!("with {a} {l} of {t}"),
     ])
+}
+
+/// A count with its plural label: "12 minutes", but "1 passenger", "1 stop left".
+fn count_of(t: &str, l: &str) -> String {
+    if t != "1" {
+        return format!("{t} {l}");
+    }
+    let words: Vec<&str> = l.split(' ').collect();
+    let at = match words.as_slice() {
+        [_, "left" | "remaining"] => 0,
+        _ => words.len().saturating_sub(1),
+    };
+    let one: Vec<String> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if i == at {
+                singular(w)
+            } else {
+                (*w).to_string()
+            }
+        })
+        .collect();
+    format!("1 {}", one.join(" "))
+}
+
+/// The singular of a plural noun ("policies" -> "policy", "boxes" -> "box", "seats" -> "seat").
+fn singular(w: &str) -> String {
+    if let Some(stem) = w.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if ["ches", "shes", "xes", "sses", "zes"]
+        .iter()
+        .any(|e| w.ends_with(e))
+    {
+        w[..w.len() - 2].to_string()
+    } else {
+        w.strip_suffix('s').unwrap_or(w).to_string()
+    }
 }
 
 /// Whether a field label names a plural noun ("minutes", "class credits", "stops left").
@@ -1201,7 +1240,7 @@ fn literal_clause(arg: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
         Value::Bool(false) => format!("{l} turned off"),
         // A count of a plural noun: "with 18 months", never "with a months of 18".
         Value::Number(_) if plural_label(&l) => match rng.random_range(0..3) {
-            0 | 1 => format!("{t} {l}"),
+            0 | 1 => count_of(&t, &l),
             _ => format!("the {l} set to {t}"),
         },
         _ => match rng.random_range(0..4) {

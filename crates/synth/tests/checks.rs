@@ -2724,3 +2724,18 @@ fn plural_attributes_take_no_article() {
         (0..5).any(|k| hardgen_synth::query::attribute("size_mb", &json!(3), k).contains("a size"))
     );
 }
+
+#[test]
+fn a_count_of_one_takes_the_singular() {
+    for k in 0..6 {
+        let a = hardgen_synth::query::attribute("passengers", &json!(1), k);
+        assert!(
+            a.contains("1 passenger") && !a.contains("1 passengers"),
+            "{a}"
+        );
+        let b = hardgen_synth::query::attribute("stops_left", &json!(1), k);
+        assert!(b.contains("1 stop left"), "{b}");
+        let c = hardgen_synth::query::attribute("class_credits", &json!(2), k);
+        assert!(c.contains("2 class credits"), "{c}");
+    }
+}
