@@ -90,8 +90,12 @@ pub struct Sampler {
 /// Per-trace state.
 #[derive(Clone)]
 struct State {
-    /// For each slot: (step, edge) pairs whose result field holds values for it.
-    avail: Vec<Vec<(usize, usize)>>,
+    /// For each slot: (step, edge, values) triples whose result field holds values for it;
+    /// `values` indexes `vals`.
+    avail: Vec<Vec<(usize, usize, usize)>>,
+    /// The values of one result field, read once when the result arrived (argument drawing
+    /// would otherwise walk every earlier result again for every slot).
+    vals: Vec<Vec<Value>>,
     fails: Vec<u32>,
     calls: Vec<TraceCall>,
     /// (tool, param, value): identifier values that failed, or yielded nothing, in a call of tool.
@@ -288,12 +292,14 @@ impl Sampler {
                 continue;
             }
             let hashes: Vec<u64> = vals.iter().map(|v| value_hash(v)).collect();
+            let id = st.vals.len();
+            st.vals.push(vals.into_iter().cloned().collect());
             for &(ei, s) in targets {
                 for h in &hashes {
                     // New if the slot had none of these values yet.
                     fed_new |= st.seen[s].insert(*h);
                 }
-                st.avail[s].push((step, ei));
+                st.avail[s].push((step, ei, id));
             }
         }
         fed_new
@@ -453,15 +459,9 @@ impl Sampler {
 
     /// Values available to slot `s`.
     fn slot_values<'a>(&'a self, s: usize, st: &'a State) -> impl Iterator<Item = &'a Value> + 'a {
-        let edges = &self.graph.edges;
-        st.avail[s].iter().flat_map(move |&(step, ei)| {
-            // (The call being recorded is not in `calls` yet.)
-            st.calls
-                .get(step)
-                .and_then(|c| c.result.as_ref())
-                .map(|r| values_at(r, &edges[ei].from_field))
-                .unwrap_or_default()
-        })
+        st.avail[s]
+            .iter()
+            .flat_map(move |&(_, _, id)| st.vals[id].iter())
     }
 
     /// Whether slot `s` offers a value not used by a failed call of `t`.
@@ -647,11 +647,9 @@ impl Sampler {
             // argument of this call (a transfer to itself), are avoided while others exist.
             let failed = spent(st, t, param);
             let mut options: Vec<(usize, usize, &Value)> = Vec::new();
-            for &(step, ei) in &st.avail[s] {
-                if let Some(result) = st.calls[step].result.as_ref() {
-                    for v in values_at(result, &self.graph.edges[ei].from_field) {
-                        options.push((step, ei, v));
-                    }
+            for &(step, ei, id) in &st.avail[s] {
+                for v in &st.vals[id] {
+                    options.push((step, ei, v));
                 }
             }
             let fresh: Vec<(usize, usize, &Value)> = options
@@ -881,6 +879,7 @@ impl State {
     fn new(slots: usize, tools: usize) -> State {
         State {
             avail: vec![Vec::new(); slots],
+            vals: Vec::new(),
             fails: vec![0; tools],
             calls: Vec::new(),
             spent: Vec::new(),

@@ -6,6 +6,7 @@ pub mod dedup;
 pub mod distract;
 pub mod ground;
 pub mod item;
+pub mod lexicon;
 pub mod maker;
 pub mod par;
 pub mod phrase;

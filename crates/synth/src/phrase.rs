@@ -34,6 +34,10 @@ pub fn words(name: &str) -> Vec<String> {
             "id" => "ID".to_string(),
             "iban" => "IBAN".to_string(),
             "pin" => "PIN".to_string(),
+            "mb" => "MB".to_string(),
+            "gb" => "GB".to_string(),
+            "kwh" => "kWh".to_string(),
+            "eur" => "EUR".to_string(),
             other => other.to_string(),
         })
         .collect()
@@ -148,8 +152,16 @@ pub const PHRASINGS: usize = 4;
 
 /// A human label for a parameter: `card_pin` -> "card PIN".
 pub fn label(param: &str) -> String {
-    words(param).join(" ")
+    let mut w = words(param);
+    // "size_mb" is the "size in MB".
+    if w.len() > 1 && w.last().is_some_and(|u| UNITS.contains(&u.as_str())) {
+        w.insert(w.len() - 1, "in".into());
+    }
+    w.join(" ")
 }
+
+/// Units a parameter name may end with.
+const UNITS: &[&str] = &["MB", "GB", "kWh", "EUR", "km", "kg"];
 
 /// The plural of an English noun phrase (last word): "policy" -> "policies", "address" -> "addresses".
 pub fn plural(noun: &str) -> String {
@@ -225,6 +237,7 @@ mod tests {
         let distinct: std::collections::BTreeSet<&String> = all.iter().collect();
         assert_eq!(distinct.len(), PHRASINGS);
         assert_eq!(label("card_pin"), "card PIN");
+        assert_eq!(label("size_mb"), "size in MB");
         assert_eq!(plural("policy"), "policies");
         assert_eq!(plural("home address"), "home addresses");
         assert_eq!(plural("journey"), "journeys");

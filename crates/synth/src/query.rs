@@ -4,6 +4,7 @@
 
 pub use crate::item::value_text;
 use crate::item::Made;
+use crate::lexicon;
 use crate::phrase;
 use crate::schema_text::{self as st, Specs};
 use hardgen_core::record::{AdvancedStep, Binding, GoldCall};
@@ -26,6 +27,18 @@ const CONTEXT: &[&str] = &[
     "It's been on my list all week.",
     "My manager asked me to sort this out today.",
     "I'd rather not do it by hand.",
+    "I've got a meeting in ten minutes.",
+    "Let me know if anything looks off.",
+    "This came up in this morning's stand-up.",
+    "It's for a client, so please be careful.",
+    "I've been meaning to get to this.",
+    "Appreciate the help.",
+    "We're closing the books this week.",
+    "I'll double-check afterwards.",
+    "Sorry for the rush.",
+    "This one's a priority.",
+    "Cheers!",
+    "Hopefully this is a simple one.",
 ];
 
 /// Sentence plans for a request: (opening, closing punctuation). `{a}` is the action.
@@ -60,6 +73,35 @@ const PLANS: &[(&str, &str)] = &[
     ("One more thing: {a}", "."),
     ("Would it be possible to {a}", "?"),
     ("I was asked to {a}", "; can you do that?"),
+    ("Could I ask you to {a}", "?"),
+    ("Any chance you could {a}", "?"),
+    ("Would you be able to {a}", "?"),
+    ("Please go ahead and {a}", "."),
+    ("I'd love it if you could {a}", "."),
+    ("Can I get you to {a}", "?"),
+    ("Task for you: {a}", "."),
+    ("Your task: {a}", "."),
+    ("So, could you {a}", "?"),
+    ("If you can, please {a}", "."),
+    ("Right, let's {a}", "."),
+    ("I'd be grateful if you could {a}", "."),
+    ("Are you able to {a}", "?"),
+    ("First thing today: {a}", "."),
+    ("Could you help me {a}", "?"),
+];
+
+/// Plan openings that address the assistant without saying "you".
+const IMPERATIVE: &[&str] = &[
+    "Please {a}",
+    "Go ahead",
+    "Kindly",
+    "Quick one",
+    "Hi! Please {a}",
+    "Next up",
+    "One more thing",
+    "Task for you",
+    "Your task",
+    "First thing today",
 ];
 
 /// Sentence plans for requests (for tests that render every plan).
@@ -111,13 +153,9 @@ pub fn grammar_problems(q: &str) -> Vec<String> {
         if a == b.to_lowercase() && a.chars().all(char::is_alphabetic) {
             out.push(format!("doubled word {a:?}"));
         }
-        let vowel = b.chars().next().is_some_and(|c| "aeiou".contains(c));
         let lower = b.chars().next().is_some_and(char::is_lowercase);
-        if a == "a" && vowel && lower {
-            out.push(format!("\"a {b}\""));
-        }
-        if a == "an" && !vowel && lower {
-            out.push(format!("\"an {b}\""));
+        if matches!(a.as_str(), "a" | "an") && lower && article(b) != a {
+            out.push(format!("\"{a} {b}\""));
         }
     }
     // The word after the opening must be a verb, not an article or a preposition.
@@ -239,42 +277,40 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
             ])
         };
     }
+    let fill = |forms: &[&str]| forms[k % forms.len()].replace("{t}", &t);
     if field == "title" || field.ends_with("_title") {
-        return pick(&[
-            format!("titled {t}"),
-            format!("called {t}"),
-            format!("with the title {t}"),
-        ]);
+        return fill(lexicon::TITLES);
     }
     if field == "name" || field.ends_with("_name") {
-        return pick(&[
-            format!("named {t}"),
-            format!("called {t}"),
-            format!("that goes by {t}"),
-            format!("by the name of {t}"),
-        ]);
+        return fill(lexicon::NAMES);
     }
     if field == "city" {
-        return pick(&[
-            format!("in {t}"),
-            format!("based in {t}"),
-            format!("located in {t}"),
-            format!("over in {t}"),
-        ]);
+        return fill(lexicon::CITIES);
     }
     if let Some(base) = field.strip_prefix("min_") {
         let b = phrase::label(base);
+        let second = if plural_label(&b) {
+            format!("with no less than {t} {b}")
+        } else {
+            format!("with {} {b} of no less than {t}", article(&b))
+        };
         return pick(&[
             format!("with {b} of at least {t}"),
-            format!("with no less than {t} {b}"),
+            second,
             format!("having {b} {t} or more"),
         ]);
     }
     if let Some(base) = field.strip_prefix("max_") {
         let b = phrase::label(base);
+        // "no more than 3 stops", but "a fee of no more than 433.6".
+        let second = if plural_label(&b) {
+            format!("with no more than {t} {b}")
+        } else {
+            format!("with {} {b} of no more than {t}", article(&b))
+        };
         return pick(&[
             format!("with {b} of at most {t}"),
-            format!("with no more than {t} {b}"),
+            second,
             format!("having {b} {t} or less"),
         ]);
     }
@@ -304,6 +340,11 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
                 // "purchased on or after" is a participle; "that starts on or after" a verb.
                 if v.ends_with("ed") {
                     return format!("{v} {when} {t}");
+                }
+                // "last activity on or after" is a noun: "with last activity on or after".
+                let first = v.split(' ').next().unwrap_or("");
+                if !first.ends_with('s') || first.ends_with("ss") {
+                    return format!("with {v} {when} {t}");
                 }
                 return format!("that {v} {when} {t}");
             }
@@ -337,6 +378,8 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
                 format!("with {n}"),
                 format!("that has {n}"),
                 format!("having {n}"),
+                format!("holding {n}"),
+                format!("with exactly {n}"),
             ])
         } else {
             pick(&[
@@ -353,6 +396,10 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
         format!("where the {l} is {t}"),
         format!("that has {l} {t}"),
         format!("with {a} {l} of {t}"),
+        format!("having {l} {t}"),
+        format!("for which the {l} is {t}"),
+        format!("that shows {l} {t}"),
+        format!("listed with {l} {t}"),
     ])
 }
 
@@ -473,6 +520,20 @@ fn states_flag(text_lc: &str, param: &str) -> bool {
 
 /// "a" or "an" before a phrase.
 pub fn article(phrase: &str) -> &'static str {
+    let lc = phrase.to_lowercase();
+    // Said with a consonant ("a unit price", "a one-off fee") or a silent h ("an hour").
+    if ["uni", "use", "usu", "uti", "eu", "one"]
+        .iter()
+        .any(|p| lc.starts_with(p))
+    {
+        return "a";
+    }
+    if ["hour", "honest", "honou"]
+        .iter()
+        .any(|p| lc.starts_with(p))
+    {
+        return "an";
+    }
     match phrase.chars().next() {
         Some(c) if "aeiouAEIOU".contains(c) => "an",
         _ => "a",
@@ -517,15 +578,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         // Names read best right after the noun; nested relations go last, so a later clause
         // never seems to qualify a nested noun.
         quals.sort_by_key(|q| {
-            let naming = [
-                "named",
-                "titled",
-                "called",
-                "that goes by",
-                "by the name of",
-                "with the title",
-            ];
-            let cat = if naming.iter().any(|n| q.starts_with(n)) {
+            let cat = if lexicon::is_naming(q) {
                 0
             } else if !q.starts_with("whose") && !q.starts_with("of ") {
                 1
@@ -579,11 +632,8 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             .next()
             .unwrap_or(np);
         if head.starts_with(&role) {
-            return match self.vary() % 3 {
-                0 => format!("of {np}"),
-                1 => format!("belonging to {np}"),
-                _ => format!("linked to {np}"),
-            };
+            let by = lexicon::OWNED[self.vary() % lexicon::OWNED.len()];
+            return format!("{by} {np}");
         }
         let words: Vec<&str> = role.split(' ').collect();
         let last = words[words.len() - 1];
@@ -597,10 +647,13 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         } else {
             role
         };
-        match self.vary() % 3 {
+        match self.vary() % 6 {
             0 => format!("whose {short} is {np}"),
             1 => format!("with {np} as its {short}"),
-            _ => format!("where the {short} is {np}"),
+            2 => format!("where the {short} is {np}"),
+            3 => format!("that has {np} as its {short}"),
+            4 => format!("where {np} is the {short}"),
+            _ => format!("for which {np} is the {short}"),
         }
     }
 
@@ -687,10 +740,17 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
 pub fn action(spec: &ToolSpec) -> String {
     let verb = spec.name.split('_').next().unwrap_or("");
     let first = spec.description.split(". ").next().unwrap_or("");
-    let mut d = first.trim().trim_end_matches('.').to_string();
+    // "Cancel a confirmed (not yet checked-in) flight booking": an aside, not the request.
+    let mut d = without_asides(first.trim().trim_end_matches('.'));
+    // "... in 2 to 12 monthly instalments": a rule on the inputs, said with their values.
+    if let Some(i) = number_range(&d) {
+        d.truncate(i);
+    }
     for cut in [
         " (",
         ";",
+        " with an optional",
+        " with the ",
         ":",
         ", optionally",
         // "..., with the kind of damage and a repair fee": the inputs, said with their values.
@@ -744,11 +804,20 @@ pub fn action(spec: &ToolSpec) -> String {
             d = x.to_string();
         }
     }
-    // A trailing "by <parameter>" names an optional filter, not the request.
+    // A trailing "by <parameter>" or "by state" names an optional filter, not the request;
+    // "by a contact" names who did it.
     if let Some(i) = d.rfind(" by ") {
         let tail = d[i + 4..].replace(' ', "_");
         let params = spec.parameters.get("properties").and_then(Value::as_object);
-        if params.is_some_and(|p| p.keys().any(|k| k.contains(&tail))) {
+        // "made by card" says how, not which: a participle keeps its "by".
+        let before = d[..i].rsplit(' ').next().unwrap_or("");
+        let participle = before.ends_with("ed")
+            || matches!(
+                before,
+                "made" | "paid" | "sent" | "held" | "led" | "run" | "owned"
+            );
+        let bare = !tail.contains('_') && !participle;
+        if bare || params.is_some_and(|p| p.keys().any(|k| k.contains(&tail))) {
             d.truncate(i);
         }
     }
@@ -756,7 +825,10 @@ pub fn action(spec: &ToolSpec) -> String {
     if let Some(i) = d.find(" so ") {
         d.truncate(i);
     }
-    let d = drop_states(&st::lower_first(d.trim()), spec);
+    let d = drop_states(
+        &st::lower_first(d.trim().trim_end_matches([',', ' '])),
+        spec,
+    );
     let dverb = d.split(' ').next().unwrap_or("");
     if !verb.is_empty() && dverb == verb && d.split(' ').count() >= 2 {
         // "Highest meter value recorded for a supply point" names a value, not an action.
@@ -767,6 +839,41 @@ pub fn action(spec: &ToolSpec) -> String {
     }
     let (v, o) = phrase::verb_object(&spec.name);
     format!("{v} {o}").trim().to_string()
+}
+
+/// The text without its parenthesised asides (an unclosed one cuts the rest).
+fn without_asides(d: &str) -> String {
+    let mut out = String::with_capacity(d.len());
+    let mut rest = d;
+    while let Some(i) = rest.find(" (") {
+        out.push_str(&rest[..i]);
+        match rest[i..].find(')') {
+            Some(j) => rest = &rest[i + j + 1..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where " in N to M" (a range the inputs must keep) starts in a description, if it does.
+fn number_range(d: &str) -> Option<usize> {
+    let words: Vec<(usize, &str)> = d
+        .split(' ')
+        .scan(0, |at, w| {
+            let here = *at;
+            *at += w.len() + 1;
+            Some((here, w))
+        })
+        .collect();
+    let num = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_digit());
+    words.windows(4).find_map(|w| {
+        (matches!(w[0].1, "in" | "from" | "of" | "between")
+            && num(w[1].1)
+            && matches!(w[2].1, "to" | "and")
+            && num(w[3].1))
+        .then(|| w[0].0.saturating_sub(1))
+    })
 }
 
 /// State words a description puts before a noun as a precondition ("an issued or disputed
@@ -915,7 +1022,8 @@ fn source_key(b: &Binding) -> Option<SourceKey> {
     }
 }
 
-/// Replaces the first whole-word "a/an/one [adjective] <noun>" in `text` by `with`.
+/// Replaces the first whole-word "a/an/one [adjective] <noun>" in `text` by `with` (a comma
+/// after the noun stays: "with an urgency, from ...").
 fn substitute(text: &str, noun: &str, with: &str) -> Option<String> {
     let words: Vec<&str> = text.split(' ').collect();
     let nw: Vec<&str> = noun.split(' ').collect();
@@ -926,12 +1034,17 @@ fn substitute(text: &str, noun: &str, with: &str) -> Option<String> {
         for skip in [1usize, 2] {
             let start = i + skip;
             let end = start + nw.len();
-            if end > words.len() || words[start..end] != nw[..] {
+            if end > words.len() {
                 continue;
             }
-            let mut out: Vec<&str> = words[..i].to_vec();
-            out.push(with);
-            out.extend_from_slice(&words[end..]);
+            let last = words[end - 1];
+            let bare = last.trim_end_matches(',');
+            if words[start..end - 1] != nw[..nw.len() - 1] || bare != nw[nw.len() - 1] {
+                continue;
+            }
+            let mut out: Vec<String> = words[..i].iter().map(|w| w.to_string()).collect();
+            out.push(format!("{with}{}", &last[bare.len()..]));
+            out.extend(words[end..].iter().map(|w| w.to_string()));
             return Some(out.join(" "));
         }
     }
@@ -948,7 +1061,7 @@ fn call_phrase<S: Specs + ?Sized>(
     let Some(target) = specs.spec(&made.gold[last].name) else {
         return String::new();
     };
-    let mut act = action(target);
+    let mut act = lexicon::verb(&action(target), w.vary());
     let reads = crate::item::READ_VERBS.contains(&target.name.split('_').next().unwrap_or(""));
     let slots = action_from_description(target);
     let mut literals: Vec<String> = Vec::new();
@@ -1036,6 +1149,10 @@ fn call_phrase<S: Specs + ?Sized>(
         // sentence already names it.
         if let Some(noun) = np.strip_prefix("that same ") {
             if act.contains(&format!(" {noun} ")) || act.ends_with(&format!(" {noun}")) {
+                // "and then cancel a viewing" after booking one: say which.
+                if let Some(s) = substitute(&act, noun, np) {
+                    act = s;
+                }
                 continue;
             }
         }
@@ -1069,7 +1186,14 @@ fn call_phrase<S: Specs + ?Sized>(
     let (dated, literals): (Vec<String>, Vec<String>) = if reads {
         (Vec::new(), literals)
     } else {
-        literals.into_iter().partition(participle)
+        // "expires on 2026-06-16" reads ", expiring on 2026-06-16" after the action.
+        let literals = literals
+            .into_iter()
+            .map(|l| gerund_dated(&l))
+            .collect::<Vec<_>>();
+        literals
+            .into_iter()
+            .partition(|l| participle(l) || l.split(' ').next().is_some_and(|w| w.ends_with("ing")))
     };
     for d in &dated {
         act.push_str(&format!(", {d}"));
@@ -1094,6 +1218,24 @@ fn call_phrase<S: Specs + ?Sized>(
     act
 }
 
+/// "expires on X" as "expiring on X" (a verb in -s before on/at/by); other clauses unchanged.
+fn gerund_dated(l: &str) -> String {
+    let mut w = l.splitn(3, ' ');
+    let (Some(verb), Some(prep), Some(rest)) = (w.next(), w.next(), w.next()) else {
+        return l.to_string();
+    };
+    let verb_s = verb.len() > 3 && verb.ends_with('s') && !verb.ends_with("ss");
+    if !verb_s || !matches!(prep, "on" | "at" | "by") {
+        return l.to_string();
+    }
+    let stem = &verb[..verb.len() - 1];
+    let stem = match stem.strip_suffix('e') {
+        Some(s) if !stem.ends_with("ee") => s,
+        _ => stem,
+    };
+    format!("{stem}ing {prep} {rest}")
+}
+
 /// Words that start a qualifier after a noun ("the order *whose* status ...").
 const QUALIFIER_STARTS: &[&str] = &[
     "whose",
@@ -1116,6 +1258,20 @@ const QUALIFIER_STARTS: &[&str] = &[
     "without",
     "marked",
     "for",
+    "who",
+    "listed",
+    "known",
+    "going",
+    "under",
+    "tied",
+    "associated",
+    "attached",
+    "connected",
+    "situated",
+    "found",
+    "out",
+    "holding",
+    "shows",
 ];
 
 /// The action with its object replaced by `np` when `np` describes that same object: "look up
@@ -1171,17 +1327,21 @@ pub fn write<S: Specs + ?Sized>(
     clauses.push(call_phrase(&w, made, specs, last));
     let act = match clauses.len() {
         1 => clauses.remove(0),
-        n => format!(
-            "{}, and then {}",
-            clauses[..n - 1].join(", "),
-            clauses[n - 1]
-        ),
+        n => lexicon::then(&clauses[..n - 1].join(", "), &clauses[n - 1], w.vary()),
     };
     let mut rng = w.rng.borrow_mut();
     let (open, close) = PLANS
         .choose(&mut **rng)
         .copied()
         .unwrap_or(("Please {a}", "."));
+    // "I was asked to give me ..." has the wrong person: a plan where the user acts says
+    // "see"/"get" for the verbs that address the assistant.
+    let addressed = open.contains("you") && !open.contains("help me");
+    let act = if addressed || IMPERATIVE.iter().any(|p| open.starts_with(p)) {
+        act
+    } else {
+        act.replace("show me ", "see ").replace("give me ", "get ")
+    };
     let mut q = open.replace("{a}", &act);
     q.push_str(close);
     let mut codes: Vec<(&str, &Value)> = Vec::new();

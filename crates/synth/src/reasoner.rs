@@ -109,12 +109,16 @@ fn answer_keys(m: &serde_json::Map<String, Value>) -> Vec<&String> {
         .into_iter()
         .enumerate()
         .map(|(i, k)| {
+            // The state comes right after the id: after "freeze the account" the answer
+            // says it is frozen.
             let r = if Some(i) == own {
                 0
             } else if k.ends_with("_id") {
-                2
-            } else {
+                3
+            } else if k == "status" || k.ends_with("_status") || k.ends_with("_state") {
                 1
+            } else {
+                2
             };
             (r, k)
         })

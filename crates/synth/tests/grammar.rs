@@ -38,6 +38,7 @@ fn the_grammar_check_catches_broken_sentences() {
         "please list the cards.",
         "List the the cards.",
         "Show a incident report.",
+        "Find the tariff with an unit price of 0.3.",
         "Could you list the cards",
         "Please {a}.",
         "Please list the cards , now.",

@@ -1,0 +1,151 @@
+//! Equivalent wordings the offline query writer picks among (seeded), so that ten thousand
+//! queries do not repeat the same few verbs and connectives. Every entry keeps the meaning: a
+//! wording that could name another operation or relation does not belong here.
+
+/// Ways to say a request's leading verb; the first is the tool's own word.
+const VERBS: &[&[&str]] = &[
+    &["list", "show me", "pull up", "give me"],
+    &["find", "look up", "locate", "track down"],
+    &["get", "fetch", "retrieve"],
+    &["show", "display"],
+    &["search for", "look for", "hunt for"],
+    &["search", "look through", "browse"],
+    &["create", "set up", "make"],
+    &["cancel", "call off"],
+    &["update", "change", "edit"],
+    &["book", "reserve"],
+    &["delete", "remove", "erase"],
+    &["record", "log", "note down"],
+    &["approve", "sign off on"],
+    &["reject", "decline", "turn down"],
+    &["decline", "turn down"],
+    &["submit", "send in"],
+    &["schedule", "arrange"],
+    &["assign", "allocate"],
+    // "pay for an order" is not "settle for an order".
+    &["pay for"],
+    &["pay", "settle"],
+    &["upload", "put"],
+    &["request", "ask for"],
+    &["write", "draft"],
+    &["renew", "extend"],
+    &["buy", "purchase"],
+    &["propose", "suggest"],
+    &["activate", "enable"],
+    &["disconnect", "cut off"],
+    &["discard", "drop"],
+    &["save", "store"],
+];
+
+/// The action with its leading verb said one of its equivalent ways (`k` picks, wrapping).
+pub fn verb(act: &str, k: usize) -> String {
+    for forms in VERBS {
+        let own = forms[0];
+        let Some(rest) = act.strip_prefix(own) else {
+            continue;
+        };
+        // A whole word only ("listen" is not "list").
+        if !(rest.is_empty() || rest.starts_with(' ')) {
+            continue;
+        }
+        return format!("{}{rest}", forms[k % forms.len()]);
+    }
+    act.to_string()
+}
+
+/// Connectives from an item to an item of its own kind ("the card *of* the hold").
+pub const OWNED: &[&str] = &[
+    "of",
+    "belonging to",
+    "linked to",
+    "tied to",
+    "associated with",
+    "attached to",
+    "connected to",
+    "that belongs to",
+];
+
+/// Ways to name an item after its noun: `{t}` is the name.
+pub const NAMES: &[&str] = &[
+    "named {t}",
+    "called {t}",
+    "that goes by {t}",
+    "by the name of {t}",
+    "known as {t}",
+    "going by {t}",
+    "listed as {t}",
+    "under the name {t}",
+];
+
+/// Ways to give a title after a noun.
+pub const TITLES: &[&str] = &[
+    "titled {t}",
+    "called {t}",
+    "with the title {t}",
+    "named {t}",
+    "listed as {t}",
+];
+
+/// Ways to place an item in a city.
+pub const CITIES: &[&str] = &[
+    "in {t}",
+    "based in {t}",
+    "located in {t}",
+    "over in {t}",
+    "in the city of {t}",
+    "situated in {t}",
+    "out in {t}",
+    "found in {t}",
+];
+
+/// Openings of naming and placing qualifiers (they read best right after the noun).
+pub fn is_naming(q: &str) -> bool {
+    NAMES
+        .iter()
+        .chain(TITLES)
+        .filter_map(|n| n.split(" {t}").next())
+        .any(|n| q.starts_with(n))
+}
+
+/// Ways to join the steps of a request: `{a}` the earlier steps, `{b}` the last.
+pub const THEN: &[&str] = &[
+    "{a}, and then {b}",
+    "{a}, then {b}",
+    "{a}, and after that {b}",
+    "{a}, and once that's done, {b}",
+    "{a}, and finally {b}",
+    "{a}, followed by a request to {b}",
+];
+
+/// Fills `{a}` and `{b}` of a [`THEN`] pattern.
+pub fn then(a: &str, b: &str, k: usize) -> String {
+    THEN[k % THEN.len()].replace("{a}", a).replace("{b}", b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verbs_change_only_the_leading_word() {
+        assert_eq!(verb("list the bills", 1), "show me the bills");
+        assert_eq!(verb("list the bills", 0), "list the bills");
+        assert_eq!(verb("listen to it", 1), "listen to it");
+        assert_eq!(verb("search for flights", 1), "look for flights");
+        assert_eq!(verb("pay for an order", 1), "pay for an order");
+        assert_eq!(verb("cancel", 1), "call off");
+        // Every verb has another wording, except guards that keep a phrasal verb as it is.
+        for forms in VERBS {
+            assert!(forms.len() >= 2 || forms[0].contains(' '), "{forms:?}");
+        }
+    }
+
+    #[test]
+    fn naming_wordings_are_recognised() {
+        for n in NAMES.iter().chain(TITLES) {
+            assert!(is_naming(&n.replace("{t}", "X")), "{n}");
+        }
+        assert!(!is_naming("whose name is X"));
+        assert_eq!(then("a", "b", 1), "a, then b");
+    }
+}
