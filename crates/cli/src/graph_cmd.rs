@@ -5,6 +5,9 @@ use clap::{Args, Subcommand, ValueEnum};
 use hardgen_core::ToolSpec;
 use hardgen_graph::score::score_edges;
 use hardgen_graph::{render, ApiGraph, GraphConfig, Sampler, SamplerConfig};
+use hardgen_tools::env::Environment;
+use hardgen_tools::sim::Simulated;
+use hardgen_tools::source::ToolSource;
 use hardgen_tools::{World, WorldDef};
 use rand::rngs::ChaCha8Rng;
 use rand::SeedableRng;
@@ -59,6 +62,58 @@ pub struct Source {
     /// Build from a foreign tool spec file (OpenAI or BFCL); edges come from schema matching only.
     #[arg(long)]
     specs: Option<PathBuf>,
+    /// Tool sources, repeatable: `builtin` (the default) or `file:PATH[:simulated]`.
+    #[arg(long = "tools", value_name = "SOURCE")]
+    tools: Vec<ToolSource>,
+}
+
+impl Source {
+    /// Foreign specs to build from (None: the built-in world).
+    fn foreign(&self) -> Result<Option<Vec<ToolSpec>>> {
+        match &self.specs {
+            Some(p) => Ok(Some(foreign(p)?)),
+            None => foreign_tools(&self.tools, false),
+        }
+    }
+}
+
+/// The specs of `--tools` sources: None for the built-in world alone. A source that needs an
+/// executor (`need_executor`) must be a built-in or a simulated file.
+pub fn foreign_tools(sources: &[ToolSource], need_executor: bool) -> Result<Option<Vec<ToolSpec>>> {
+    if sources.iter().all(|s| *s == ToolSource::Builtin) {
+        return Ok(None);
+    }
+    if sources.contains(&ToolSource::Builtin) {
+        bail!("--tools: mixing builtin with other sources is not supported yet; give file sources alone");
+    }
+    let mut specs: Vec<ToolSpec> = Vec::new();
+    for s in sources {
+        match s {
+            ToolSource::File { path, simulated } => {
+                if need_executor && !simulated {
+                    bail!(
+                        "--tools file:{p}: a spec file has no executor; use file:{p}:simulated",
+                        p = path.display()
+                    );
+                }
+                for t in foreign(path)? {
+                    if specs.iter().any(|x| x.name == t.name) {
+                        bail!(
+                            "{}: tool `{}` is already given by an earlier source",
+                            path.display(),
+                            t.name
+                        );
+                    }
+                    specs.push(t);
+                }
+            }
+            ToolSource::McpStdio(_) | ToolSource::McpHttp(_) => {
+                bail!("--tools: MCP sources are not supported yet; import the server's tools to a file and use file:PATH:simulated")
+            }
+            ToolSource::Builtin => {}
+        }
+    }
+    Ok(Some(specs))
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -102,6 +157,10 @@ pub struct TracesCmd {
     /// Worker threads (default: all cores); the output does not depend on it.
     #[arg(long)]
     jobs: Option<std::num::NonZeroUsize>,
+    /// Tool sources, repeatable: `builtin` (the default) or `file:PATH:simulated` (calls run
+    /// on the simulated executor; every trace then says `"guarantee": "simulated"`).
+    #[arg(long = "tools", value_name = "SOURCE")]
+    tools: Vec<ToolSource>,
 }
 
 fn load_graph(specs: &[ToolSpec]) -> ApiGraph {
@@ -123,8 +182,8 @@ fn foreign(p: &Path) -> Result<Vec<ToolSpec>> {
 pub fn run_graph(cmd: GraphCmd, open: impl Fn() -> Result<Arc<WorldDef>>) -> Result<u8> {
     match cmd.sub {
         Some(GraphSub::Stats { json, source }) => {
-            let (g, truth) = match &source.specs {
-                Some(p) => (load_graph(&foreign(p)?), None),
+            let (g, truth) = match source.foreign()? {
+                Some(specs) => (load_graph(&specs), None),
                 None => {
                     let def = open()?;
                     (load_graph(&def.specs), Some(def.dependencies()))
@@ -163,11 +222,14 @@ pub fn run_graph(cmd: GraphCmd, open: impl Fn() -> Result<Arc<WorldDef>>) -> Res
         }
         None => {
             let a = cmd.show;
-            let (g, title) = match &a.source.specs {
-                Some(p) => (
-                    load_graph(&foreign(p)?),
-                    format!("API graph of {}", p.display()),
-                ),
+            let (g, title) = match a.source.foreign()? {
+                Some(specs) => {
+                    let from = match &a.source.specs {
+                        Some(p) => p.display().to_string(),
+                        None => format!("{} tools", specs.len()),
+                    };
+                    (load_graph(&specs), format!("API graph of {from}"))
+                }
                 None => {
                     let def = open()?;
                     let g = load_graph(&def.specs);
@@ -225,13 +287,17 @@ pub fn read_weights(p: &Path) -> Result<Vec<(String, f64)>> {
 
 /// Runs `hardgen traces ...`.
 pub fn run_traces(cmd: TracesCmd, def: Arc<WorldDef>) -> Result<u8> {
+    let foreign = foreign_tools(&cmd.tools, true)?;
     let graph = match &cmd.graph {
         Some(p) => {
             let text =
                 std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
             ApiGraph::from_json(&text).with_context(|| format!("{}", p.display()))?
         }
-        None => load_graph(&def.specs),
+        None => match &foreign {
+            Some(specs) => load_graph(specs),
+            None => load_graph(&def.specs),
+        },
     };
     let target = match &cmd.target {
         Some(name) => match graph.node(name) {
@@ -254,10 +320,35 @@ pub fn run_traces(cmd: TracesCmd, def: Arc<WorldDef>) -> Result<u8> {
             );
         }
     }
+    match foreign {
+        Some(specs) => {
+            let env = Simulated::new(specs, cmd.seed).context("--tools")?;
+            // Nothing real to harvest: the free-text inputs come from the executor's pools.
+            sampler.set_pools(env.text_pools());
+            sample_traces(&cmd, sampler, env, Some(hardgen_tools::sim::GUARANTEE))
+        }
+        None => {
+            let mut world = World::new(def, cmd.seed);
+            let pools = sampler.harvest(&mut world, cmd.seed);
+            sampler.set_pools(pools);
+            sample_traces(&cmd, sampler, world, None)
+        }
+    }
+}
+
+/// Samples `cmd.n` traces in `env` (one copy per worker) and writes them; `guarantee` is
+/// stated on every trace when the calls were not executed by a real tool.
+fn sample_traces<E: Environment + Clone + Send>(
+    cmd: &TracesCmd,
+    sampler: Sampler,
+    world: E,
+    guarantee: Option<&str>,
+) -> Result<u8> {
+    let target = match &cmd.target {
+        Some(name) => sampler.graph().node(name),
+        None => None,
+    };
     let jobs = crate::gen_cmd::jobs(cmd.jobs);
-    let mut world = World::new(def, cmd.seed);
-    let pools = sampler.harvest(&mut world, cmd.seed);
-    sampler.set_pools(pools);
     let mut out: Box<dyn Write> = match &cmd.out {
         Some(p) => Box::new(std::io::BufWriter::with_capacity(
             1 << 20,
@@ -271,7 +362,7 @@ pub fn run_traces(cmd: TracesCmd, def: Arc<WorldDef>) -> Result<u8> {
     let jobs = usize::try_from(cmd.n).map_or(jobs, |n| jobs.min(n)).max(1);
     let worlds = vec![world; jobs];
     // Each worker samples in its own world; lines are written (and the graph refined) in order.
-    let work = |world: &mut World, i: u64| {
+    let work = |world: &mut E, i: u64| {
         let mut rng =
             ChaCha8Rng::seed_from_u64(hardgen_tools::world::stream_seed(cmd.seed, 0x7EACE, i));
         let t = sampler.sample(
@@ -281,7 +372,15 @@ pub fn run_traces(cmd: TracesCmd, def: Arc<WorldDef>) -> Result<u8> {
             &targets,
             &mut rng,
         );
-        let line = serde_json::to_vec(&t);
+        let line = match guarantee {
+            None => serde_json::to_vec(&t),
+            Some(g) => serde_json::to_value(&t).and_then(|mut v| {
+                if let Some(m) = v.as_object_mut() {
+                    m.insert("guarantee".into(), g.into());
+                }
+                serde_json::to_vec(&v)
+            }),
+        };
         (line, keep.then_some(t))
     };
     hardgen_synth::par::ordered(cmd.n, worlds, &work, &mut |_, (line, t)| -> Result<()> {

@@ -18,6 +18,20 @@ pub struct ToolSpec {
     pub returns: Option<Value>,
 }
 
+/// Whether a parameter or field name reads as an identifier or token that only a tool result
+/// can supply (`contact_id`, `flightId`, `session_token`).
+pub fn is_identifier_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n == "id"
+        || n.ends_with("_id")
+        || (name.len() > 2 && name.ends_with("Id")) // camelCase `flightId`
+        || n == "token"
+        || n.ends_with("_token")
+        || n.ends_with("_key")
+        || n.ends_with("_handle")
+        || n.ends_with("_uuid")
+}
+
 /// A malformed spec: names the source file and the JSON path of the bad part.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{source_name}: {path}: {message}")]

@@ -144,15 +144,7 @@ pub fn is_identifier(p: &Param) -> bool {
     if p.ty != "string" || p.schema.get("enum").is_some() {
         return false;
     }
-    let n = p.name.to_ascii_lowercase();
-    n == "id"
-        || n.ends_with("_id")
-        || (p.name.len() > 2 && p.name.ends_with("Id")) // camelCase `flightId`
-        || n == "token"
-        || n.ends_with("_token")
-        || n.ends_with("_key")
-        || n.ends_with("_handle")
-        || n.ends_with("_uuid")
+    hardgen_core::spec::is_identifier_name(&p.name)
 }
 
 fn words(s: &str) -> HashSet<String> {

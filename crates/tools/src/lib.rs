@@ -3,6 +3,8 @@
 
 pub mod env;
 pub mod import;
+pub mod sim;
+pub mod source;
 pub mod validate;
 pub mod world;
 

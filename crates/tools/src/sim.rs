@@ -1,0 +1,523 @@
+//! The `simulated` executor: runs tools that have a spec but no implementation (an imported
+//! collection). Results conform to each tool's `returns` schema and are deterministic from the
+//! seed, the tool and its arguments; a trajectory stays consistent: an identifier handed out by
+//! one result is accepted by later calls (an unknown one is `not found`), and an item fetched
+//! again by its id shows the fields it was first given. Data made this way carries the
+//! guarantee `simulated`, never `executed`: the values are plausible, not true.
+
+use crate::env::Environment;
+use crate::validate;
+use crate::world::{pools, stream_seed};
+use hardgen_core::spec::is_identifier_name;
+use hardgen_core::{SpecError, ToolCall, ToolError, ToolSpec};
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// The guarantee a record made on this executor carries.
+pub const GUARANTEE: &str = "simulated";
+
+/// Tools, their compiled parameter validators and name index (shared by clones).
+struct Catalog {
+    specs: Vec<ToolSpec>,
+    by_name: HashMap<String, usize>,
+    validators: Vec<jsonschema::Validator>,
+}
+
+/// What a trajectory has built up so far (saved and restored as a whole).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SimState {
+    /// Identifier values results have handed out.
+    known: BTreeSet<String>,
+    /// The scalar fields first shown with each identifier value.
+    items: BTreeMap<String, Map<String, Value>>,
+    /// Hashes of the results so far: the digest (no inner state to compare).
+    log: Vec<u64>,
+}
+
+/// An [`Environment`] over specs alone; see the module docs.
+#[derive(Clone)]
+pub struct Simulated {
+    catalog: Arc<Catalog>,
+    seed: u64,
+    state: SimState,
+}
+
+impl Simulated {
+    /// Builds the executor; a parameter schema that does not compile is an error naming the
+    /// tool.
+    pub fn new(specs: Vec<ToolSpec>, seed: u64) -> Result<Simulated, SpecError> {
+        let mut validators = Vec::with_capacity(specs.len());
+        let mut by_name = HashMap::new();
+        for (i, s) in specs.iter().enumerate() {
+            let v = validate::compile(&s.parameters).map_err(|message| SpecError {
+                source_name: s.name.clone(),
+                path: "parameters".into(),
+                message,
+            })?;
+            validators.push(v);
+            by_name.insert(s.name.clone(), i);
+        }
+        Ok(Simulated {
+            catalog: Arc::new(Catalog {
+                specs,
+                by_name,
+                validators,
+            }),
+            seed,
+            state: SimState::default(),
+        })
+    }
+
+    /// Plausible values for every free-text parameter (not an identifier, not an enum), by
+    /// parameter name: what a user of these tools would type (`query`, `title`, `note`). A
+    /// world has its own data to draw these from; a spec collection does not.
+    pub fn text_pools(&self) -> BTreeMap<String, Vec<Value>> {
+        let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(self.seed, 0x7E47, 0));
+        let empty = Map::new();
+        for spec in &self.catalog.specs {
+            let props = spec.parameters.get("properties").and_then(Value::as_object);
+            for (name, schema) in props.into_iter().flatten() {
+                let text = schema.get("type").and_then(Value::as_str) == Some("string");
+                if !text
+                    || schema.get("enum").is_some()
+                    || is_identifier_name(name)
+                    || out.contains_key(name)
+                {
+                    continue;
+                }
+                let mut g = Gen {
+                    rng: &mut rng,
+                    args: &empty,
+                    recalled: &empty,
+                    made: Vec::new(),
+                };
+                let values = (0..8)
+                    .map(|_| Value::String(g.text(schema, name)))
+                    .collect();
+                out.insert(name.clone(), values);
+            }
+        }
+        out
+    }
+
+    fn result(&mut self, spec: &ToolSpec, args: &Map<String, Value>) -> Value {
+        let key = format!(
+            "{}\u{1f}{}",
+            spec.name,
+            serde_json::to_string(args).unwrap_or_default()
+        );
+        let mut rng =
+            ChaCha8Rng::seed_from_u64(stream_seed(self.seed, 0x51A1, xxh3_64(key.as_bytes())));
+        // Fields already known for the items the arguments name: shown again as they were.
+        let mut recalled: Map<String, Value> = Map::new();
+        for v in args.values().filter_map(Value::as_str) {
+            if let Some(item) = self.state.items.get(v) {
+                for (k, x) in item {
+                    recalled.entry(k.clone()).or_insert_with(|| x.clone());
+                }
+            }
+        }
+        let out = match &spec.returns {
+            Some(schema) => {
+                let mut g = Gen {
+                    rng: &mut rng,
+                    args,
+                    recalled: &recalled,
+                    made: Vec::new(),
+                };
+                let v = g.value(schema, "result", 0);
+                let made = g.made;
+                // The latest fields win: after "close the task", fetching it shows it closed.
+                for (id, fields) in made {
+                    self.state.known.insert(id.clone());
+                    self.state.items.entry(id).or_default().extend(fields);
+                }
+                v
+            }
+            // No declared result: an acknowledgement that echoes the arguments.
+            None => {
+                let mut m = args.clone();
+                m.insert("ok".into(), Value::Bool(true));
+                Value::Object(m)
+            }
+        };
+        self.state.log.push(xxh3_64(
+            serde_json::to_string(&out).unwrap_or_default().as_bytes(),
+        ));
+        out
+    }
+}
+
+/// Whether a remembered value still fits a field's schema (its enum and JSON type).
+fn fits(schema: &Value, v: &Value) -> bool {
+    if let Some(e) = schema.get("enum").and_then(Value::as_array) {
+        return e.contains(v);
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("string") => v.is_string(),
+        Some("integer") => v.is_i64() || v.is_u64(),
+        Some("number") => v.is_number(),
+        Some("boolean") => v.is_boolean(),
+        _ => true,
+    }
+}
+
+/// Writes one result from a schema.
+struct Gen<'a> {
+    rng: &'a mut ChaCha8Rng,
+    args: &'a Map<String, Value>,
+    recalled: &'a Map<String, Value>,
+    /// (identifier, the scalar fields of its object) for every object made.
+    made: Vec<(String, Map<String, Value>)>,
+}
+
+impl Gen<'_> {
+    fn value(&mut self, schema: &Value, name: &str, depth: usize) -> Value {
+        if depth > 6 {
+            return Value::Null;
+        }
+        if let Some(e) = schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .filter(|e| !e.is_empty())
+        {
+            return e[self.rng.random_range(0..e.len())].clone();
+        }
+        let ty = match schema.get("type") {
+            Some(Value::String(t)) => t.as_str(),
+            // ["string", "null"]: the first non-null type.
+            Some(Value::Array(ts)) => ts
+                .iter()
+                .filter_map(Value::as_str)
+                .find(|t| *t != "null")
+                .unwrap_or("null"),
+            _ if schema.get("properties").is_some() => "object",
+            _ if schema.get("items").is_some() => "array",
+            _ => "string",
+        };
+        match ty {
+            "object" => self.object(schema, depth),
+            "array" => {
+                let items = schema.get("items").cloned().unwrap_or(Value::Null);
+                let lo = schema.get("minItems").and_then(Value::as_u64).unwrap_or(1);
+                let hi = schema
+                    .get("maxItems")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(3)
+                    .max(lo);
+                let n = self.rng.random_range(lo..=hi.min(lo + 4));
+                Value::Array(
+                    (0..n)
+                        .map(|_| self.value(&items, name, depth + 1))
+                        .collect(),
+                )
+            }
+            "integer" => {
+                let lo = schema.get("minimum").and_then(Value::as_i64).unwrap_or(0);
+                let hi = schema
+                    .get("maximum")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(lo + 500)
+                    .max(lo);
+                Value::from(self.rng.random_range(lo..=hi))
+            }
+            "number" => {
+                let lo = schema.get("minimum").and_then(Value::as_f64).unwrap_or(0.0);
+                let hi = schema
+                    .get("maximum")
+                    .and_then(Value::as_f64)
+                    .unwrap_or(lo + 1000.0);
+                let x = lo + (hi - lo).max(0.0) * self.rng.random::<f64>();
+                Value::from((x * 100.0).round() / 100.0)
+            }
+            "boolean" => Value::Bool(self.rng.random_bool(0.5)),
+            "null" => Value::Null,
+            _ => Value::String(self.text(schema, name)),
+        }
+    }
+
+    fn object(&mut self, schema: &Value, depth: usize) -> Value {
+        let mut m = Map::new();
+        let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+            return Value::Object(m);
+        };
+        // The object's own identifier: an id field no argument gives (a new or listed item).
+        let mut own: Option<String> = None;
+        for (k, s) in props {
+            let scalar = !matches!(
+                s.get("type").and_then(Value::as_str),
+                Some("object" | "array")
+            );
+            let v = if let Some(a) = self.args.get(k).filter(|_| depth <= 1) {
+                // The item the call named, or the value it set: echoed.
+                a.clone()
+            } else if let Some(r) = self
+                .recalled
+                .get(k)
+                .filter(|r| depth <= 1 && scalar && fits(s, r))
+            {
+                // Known from earlier; a state the schema no longer allows (a task closed now)
+                // is drawn afresh.
+                r.clone()
+            } else {
+                self.value(s, k, depth + 1)
+            };
+            if own.is_none() && is_identifier_name(k) {
+                if let Some(id) = v.as_str() {
+                    own = Some(id.to_string());
+                }
+            }
+            m.insert(k.clone(), v);
+        }
+        // Every identifier an object shows becomes known; its scalars are remembered under it.
+        let scalars: Map<String, Value> = m
+            .iter()
+            .filter(|(_, v)| !v.is_object() && !v.is_array())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (k, v) in &m {
+            if let (true, Some(id)) = (is_identifier_name(k), v.as_str()) {
+                let fields = if own.as_deref() == Some(id) {
+                    scalars.clone()
+                } else {
+                    Map::new()
+                };
+                self.made.push((id.to_string(), fields));
+            }
+        }
+        Value::Object(m)
+    }
+
+    fn text(&mut self, schema: &Value, name: &str) -> String {
+        let n = name.to_ascii_lowercase();
+        let pick = |rng: &mut ChaCha8Rng, pool: &str| {
+            let p = pools::pool(pool).unwrap_or(&["item"]);
+            p[rng.random_range(0..p.len())].to_string()
+        };
+        match schema.get("format").and_then(Value::as_str) {
+            Some("date") => return self.date(),
+            Some("date-time") => {
+                return format!("{}T{:02}:00:00Z", self.date(), self.rng.random_range(7..20))
+            }
+            Some("email") => {
+                let who = pick(self.rng, "first_names").to_lowercase();
+                return format!(
+                    "{who}{}@{}",
+                    self.rng.random_range(1..99),
+                    pick(self.rng, "mail_domains")
+                );
+            }
+            _ => {}
+        }
+        if is_identifier_name(name) {
+            // "contact_id" -> "CON-4821": a prefix a reader can tell apart per kind.
+            let stem: String = n
+                .trim_end_matches("_id")
+                .trim_end_matches("id")
+                .chars()
+                .filter(char::is_ascii_alphabetic)
+                .take(3)
+                .collect::<String>()
+                .to_uppercase();
+            let stem = if stem.is_empty() {
+                "ID".to_string()
+            } else {
+                stem
+            };
+            return format!("{stem}-{}", self.rng.random_range(1000..10000));
+        }
+        if n.ends_with("date") || n.ends_with("_on") {
+            return self.date();
+        }
+        if n.contains("email") {
+            let who = pick(self.rng, "first_names").to_lowercase();
+            return format!("{who}@{}", pick(self.rng, "mail_domains"));
+        }
+        if n == "name" || n.ends_with("_name") || n.ends_with("name") {
+            return format!(
+                "{} {}",
+                pick(self.rng, "first_names"),
+                pick(self.rng, "last_names")
+            );
+        }
+        if n.contains("city") {
+            return pick(self.rng, "cities");
+        }
+        if n.contains("country") {
+            return pick(self.rng, "countries");
+        }
+        if n.contains("company") || n.contains("organization") {
+            return pick(self.rng, "companies");
+        }
+        let a = pick(self.rng, "words");
+        let b = pick(self.rng, "words");
+        let mut s = format!("{a} {b}");
+        if let Some(f) = s.get_mut(0..1) {
+            f.make_ascii_uppercase();
+        }
+        s
+    }
+
+    fn date(&mut self) -> String {
+        format!(
+            "2026-{:02}-{:02}",
+            self.rng.random_range(1..13),
+            self.rng.random_range(1..29)
+        )
+    }
+}
+
+impl Environment for Simulated {
+    type Snapshot = SimState;
+
+    fn specs(&self) -> &[ToolSpec] {
+        &self.catalog.specs
+    }
+
+    fn reset(&mut self, seed: u64) {
+        self.seed = seed;
+        self.state = SimState::default();
+    }
+
+    fn execute(&mut self, call: &ToolCall) -> Result<Value, ToolError> {
+        let catalog = self.catalog.clone();
+        let Some(&t) = catalog.by_name.get(&call.name) else {
+            return Err(ToolError::UnknownTool {
+                name: call.name.clone(),
+            });
+        };
+        validate::validate_args(&catalog.validators[t], &call.name, &call.arguments)?;
+        // An identifier must have been handed out by an earlier result of this trajectory.
+        for (k, v) in &call.arguments {
+            if let (true, Some(id)) = (is_identifier_name(k), v.as_str()) {
+                if !self.state.known.contains(id) {
+                    return Err(ToolError::NotFound {
+                        what: k.trim_end_matches("_id").replace('_', " "),
+                        id: id.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(self.result(&catalog.specs[t], &call.arguments))
+    }
+
+    fn snapshot(&self) -> SimState {
+        self.state.clone()
+    }
+
+    fn restore(&mut self, snapshot: &SimState) {
+        self.state = snapshot.clone();
+    }
+
+    fn digest(&self) -> u64 {
+        let mut bytes = Vec::with_capacity(self.state.log.len() * 8);
+        for h in &self.state.log {
+            bytes.extend_from_slice(&h.to_le_bytes());
+        }
+        xxh3_64(&bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn specs() -> Vec<ToolSpec> {
+        let spec = |name: &str, params: Value, returns: Value| ToolSpec {
+            name: name.into(),
+            description: format!("{name} tool"),
+            domain: "notes".into(),
+            parameters: params,
+            returns: Some(returns),
+        };
+        let note = json!({"type": "object", "properties": {
+            "note_id": {"type": "string"}, "title": {"type": "string"},
+            "stars": {"type": "integer", "minimum": 1, "maximum": 5},
+            "state": {"type": "string", "enum": ["draft", "final"]}}});
+        vec![
+            spec(
+                "create_note",
+                json!({"type": "object", "properties": {"title": {"type": "string"}}, "required": ["title"]}),
+                note.clone(),
+            ),
+            spec(
+                "get_note",
+                json!({"type": "object", "properties": {"note_id": {"type": "string"}}, "required": ["note_id"]}),
+                note,
+            ),
+            spec(
+                "search_notes",
+                json!({"type": "object", "properties": {"q": {"type": "string"}}}),
+                json!({"type": "object", "properties": {"results": {"type": "array", "maxItems": 3, "items": {"type": "object", "properties": {"note_id": {"type": "string"}}}}}}),
+            ),
+        ]
+    }
+
+    fn call(name: &str, args: Value) -> ToolCall {
+        ToolCall {
+            name: name.into(),
+            arguments: args.as_object().cloned().unwrap_or_default(),
+        }
+    }
+
+    #[test]
+    fn results_follow_the_schema_and_ids_stay_consistent() {
+        let mut env = Simulated::new(specs(), 7).expect("specs compile");
+        let made = env
+            .execute(&call("create_note", json!({"title": "Groceries"})))
+            .expect("create");
+        assert_eq!(made["title"], "Groceries", "a given value is echoed");
+        let stars = made["stars"].as_i64().expect("integer");
+        assert!((1..=5).contains(&stars));
+        assert!(["draft", "final"].contains(&made["state"].as_str().expect("enum")));
+        let id = made["note_id"].as_str().expect("id").to_string();
+        // Fetched again, the item shows the fields it was made with.
+        let got = env
+            .execute(&call("get_note", json!({"note_id": id})))
+            .expect("a made id is found");
+        assert_eq!(got, made);
+        let err = env
+            .execute(&call("get_note", json!({"note_id": "NOT-1"})))
+            .expect_err("unknown id");
+        assert!(matches!(err, ToolError::NotFound { .. }), "{err}");
+        let bad = env
+            .execute(&call("create_note", json!({})))
+            .expect_err("missing title");
+        assert!(matches!(bad, ToolError::InvalidArguments { .. }), "{bad}");
+    }
+
+    #[test]
+    fn the_same_seed_and_calls_give_the_same_results_and_digest() {
+        let run = |seed: u64| {
+            let mut env = Simulated::new(specs(), seed).expect("specs compile");
+            let r = env
+                .execute(&call("search_notes", json!({"q": "x"})))
+                .expect("search");
+            let first = r["results"][0]["note_id"].as_str().expect("id").to_string();
+            let snap = env.snapshot();
+            let got = env
+                .execute(&call("get_note", json!({"note_id": first})))
+                .expect("get");
+            let d = env.digest();
+            env.restore(&snap);
+            assert_ne!(env.digest(), d, "restore drops the later result");
+            (r, got, d)
+        };
+        assert_eq!(run(3), run(3));
+        assert_ne!(run(3).0, run(4).0);
+    }
+
+    #[test]
+    fn a_broken_parameter_schema_names_the_tool() {
+        let mut s = specs();
+        s[1].parameters = json!({"type": "object", "properties": {"note_id": {"type": 12}}});
+        let err = Simulated::new(s, 1).err().expect("rejected");
+        assert_eq!(err.source_name, "get_note");
+    }
+}

@@ -1,0 +1,112 @@
+//! Where tools come from: the `SOURCE` of `--tools SOURCE`.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// A tool source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToolSource {
+    /// The built-in executable world.
+    Builtin,
+    /// A spec file (any format `hardgen tools import` reads); `simulated` runs it on the
+    /// [`crate::sim::Simulated`] executor.
+    File {
+        /// The spec file.
+        path: PathBuf,
+        /// Whether calls run on the simulated executor (a file has no executor of its own).
+        simulated: bool,
+    },
+    /// An MCP server started as a command (`mcp+stdio:"CMD ARGS"`).
+    McpStdio(String),
+    /// An MCP server at a streamable-HTTP URL (`mcp+http:URL`).
+    McpHttp(String),
+}
+
+/// A `--tools` value that is not a source.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("tool source `{given}`: {message}")]
+pub struct SourceError {
+    /// The text given.
+    pub given: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl FromStr for ToolSource {
+    type Err = SourceError;
+
+    fn from_str(s: &str) -> Result<ToolSource, SourceError> {
+        let err = |message: &str| SourceError {
+            given: s.to_string(),
+            message: message.to_string(),
+        };
+        if s == "builtin" {
+            return Ok(ToolSource::Builtin);
+        }
+        if let Some(rest) = s.strip_prefix("file:") {
+            let (path, simulated) = match rest.strip_suffix(":simulated") {
+                Some(p) => (p, true),
+                None => (rest, false),
+            };
+            if path.is_empty() {
+                return Err(err("expected file:PATH or file:PATH:simulated"));
+            }
+            return Ok(ToolSource::File {
+                path: PathBuf::from(path),
+                simulated,
+            });
+        }
+        if let Some(cmd) = s.strip_prefix("mcp+stdio:") {
+            let cmd = cmd.trim().trim_matches('"');
+            if cmd.is_empty() {
+                return Err(err("expected mcp+stdio:\"CMD ARGS\""));
+            }
+            return Ok(ToolSource::McpStdio(cmd.to_string()));
+        }
+        if let Some(url) = s.strip_prefix("mcp+http:") {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(err("expected mcp+http:http://HOST/PATH"));
+            }
+            return Ok(ToolSource::McpHttp(url.to_string()));
+        }
+        Err(err(
+            "expected builtin, file:PATH[:simulated], mcp+stdio:\"CMD ARGS\" or mcp+http:URL",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_parse_and_bad_ones_say_what_is_expected() {
+        assert_eq!("builtin".parse(), Ok(ToolSource::Builtin));
+        assert_eq!(
+            "file:specs/a.json:simulated".parse(),
+            Ok(ToolSource::File {
+                path: "specs/a.json".into(),
+                simulated: true
+            })
+        );
+        assert_eq!(
+            "file:a.json".parse(),
+            Ok(ToolSource::File {
+                path: "a.json".into(),
+                simulated: false
+            })
+        );
+        assert_eq!(
+            "mcp+stdio:\"node s.js\"".parse(),
+            Ok(ToolSource::McpStdio("node s.js".into()))
+        );
+        assert!(matches!(
+            "mcp+http:http://127.0.0.1:9/mcp".parse::<ToolSource>(),
+            Ok(ToolSource::McpHttp(_))
+        ));
+        for bad in ["", "file:", "mcp+http:ftp://x", "world"] {
+            let e = bad.parse::<ToolSource>().expect_err(bad);
+            assert!(e.to_string().contains("expected"), "{e}");
+        }
+    }
+}
