@@ -5,6 +5,7 @@ use clap::Args;
 use hardgen_synth::pipeline::GenConfig;
 use hardgen_synth::reasoner::ReasonerConfig;
 use hardgen_synth::run::{self, RunConfig, RunError, Sink};
+use hardgen_synth::toolset::ToolSet;
 use hardgen_tools::WorldDef;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,10 @@ pub struct GenerateCmd {
     /// Output directory (created if missing).
     #[arg(long)]
     out: PathBuf,
+    /// Tool sources, repeatable: `builtin` (the default, executed) or `file:PATH:simulated`
+    /// (a spec collection on the simulated executor; records say `executor: simulated`).
+    #[arg(long = "tools", value_name = "SOURCE")]
+    tools: Vec<hardgen_tools::source::ToolSource>,
     /// Items to generate (kept plus rejected).
     #[arg(long, default_value_t = 100)]
     n: u64,
@@ -144,6 +149,18 @@ impl Sink for Exports {
 }
 
 /// Runs `hardgen generate`.
+/// The tools of `--tools` sources: the built-in world when none (or only `builtin`) is given.
+fn tool_set(
+    sources: &[hardgen_tools::source::ToolSource],
+    def: Arc<WorldDef>,
+    seed: u64,
+) -> Result<ToolSet> {
+    Ok(match crate::graph_cmd::foreign_tools(sources, true)? {
+        None => ToolSet::world(def),
+        Some(specs) => ToolSet::simulated(specs, seed).context("--tools")?,
+    })
+}
+
 pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>, config: Option<&Path>) -> Result<u8> {
     if !(0.0..=1.0).contains(&cmd.cross_domain_share) {
         bail!(
@@ -193,7 +210,9 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>, config: Option<&Path>)
         think_inline: cmd.think_inline,
         llm: Vec::new(),
         max_cost: None,
+        tools: cmd.tools.iter().map(ToString::to_string).collect(),
     };
+    let tools = tool_set(&cmd.tools, def, cmd.seed)?;
     let resolved = crate::config_cmd::resolve(&cmd.llm, config)?;
     let built = crate::config_cmd::build(&resolved, &cmd.out, jobs, cmd.seed)?;
     cfg.llm = built.endpoints.clone();
@@ -235,7 +254,7 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>, config: Option<&Path>)
         }
     };
     let (summary, files) = run::generate_with(
-        def,
+        tools,
         &cfg,
         jobs,
         &cmd.out,
@@ -268,7 +287,22 @@ pub fn run_stats(dir: &Path, json: bool) -> Result<u8> {
 
 /// Runs `hardgen verify DIR`: exit 0 when every record re-verifies, 4 otherwise.
 pub fn run_verify(dir: &Path, def: Arc<WorldDef>) -> Result<u8> {
-    let (n, bad) = run::verify_dir(def, dir)?;
+    // A run over other tools names them in its configuration; verify on the same executor.
+    let cpath = dir.join("config.json");
+    let sources: Vec<hardgen_tools::source::ToolSource> = match std::fs::read_to_string(&cpath) {
+        Ok(text) => {
+            let cfg: RunConfig = serde_json::from_str(&text)
+                .with_context(|| format!("{}: not a run configuration", cpath.display()))?;
+            cfg.tools
+                .iter()
+                .map(|t| t.parse())
+                .collect::<Result<_, _>>()
+                .with_context(|| format!("{}: tools", cpath.display()))?
+        }
+        Err(_) => Vec::new(),
+    };
+    let seed = 0;
+    let (n, bad) = run::verify_dir(tool_set(&sources, def, seed)?, dir)?;
     for (id, why) in &bad {
         println!("FAIL {id}: {why}");
     }

@@ -117,3 +117,59 @@ fn a_spec_file_without_simulated_or_an_mcp_source_is_refused_clearly() {
     assert_eq!(v["nodes"], 5);
     assert_eq!(v["reachable_tools"], 5);
 }
+
+#[test]
+fn generation_on_simulated_tools_verifies_and_catches_a_tampered_record() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out_dir = dir.path().join("run");
+    let source = format!("file:{}:simulated", specs());
+    let out = hardgen()
+        .args([
+            "generate", "--tools", &source, "--n", "16", "--seed", "4", "--out",
+        ])
+        .arg(&out_dir)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let records = common::lines(out_dir.join("records.jsonl"));
+    assert!(records.len() >= 12, "kept {} of 16", records.len());
+    for r in &records {
+        assert_eq!(r["generator"]["executor"], "simulated", "{r}");
+        let q = r["rounds"][0]["query"].as_str().expect("query");
+        assert!(!q.contains("_id"), "{q}");
+    }
+    // `hardgen verify` rebuilds the simulated executor from the run's configuration.
+    let ok = hardgen()
+        .arg("verify")
+        .arg(&out_dir)
+        .output()
+        .expect("runs");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    // A gold argument changed by hand no longer matches what re-execution gives.
+    let path = out_dir.join("records.jsonl");
+    let text = std::fs::read_to_string(&path).expect("records");
+    let mut first: Value =
+        serde_json::from_str(text.lines().next().expect("a line")).expect("JSON");
+    let args = first["rounds"][0]["gold"][0]["arguments"]
+        .as_object_mut()
+        .expect("arguments");
+    let key = args.keys().next().expect("an argument").clone();
+    args.insert(key, Value::String("tampered".into()));
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[0] = first.to_string();
+    std::fs::write(&path, lines.join("\n") + "\n").expect("write");
+    let bad = hardgen()
+        .arg("verify")
+        .arg(&out_dir)
+        .output()
+        .expect("runs");
+    assert!(!bad.status.success(), "a tampered record verified");
+}

@@ -41,6 +41,7 @@ fn bench(c: &mut Criterion) {
         think_inline: false,
         llm: Vec::new(),
         max_cost: None,
+        tools: Vec::new(),
     };
     let mut grp = c.benchmark_group("run");
     grp.throughput(Throughput::Elements(ITEMS));

@@ -41,13 +41,37 @@ pub const READ_VERBS: &[&str] = &[
     "largest", "smallest", "check", "track", "show", "sum", "compare", "quote", "estimate",
 ];
 
-/// Spec lookup by name through the world's own index.
-pub struct SpecIndex<'a>(pub &'a WorldDef);
+/// Finds a tool's spec by name.
+pub trait SpecLookup {
+    /// The spec of a tool name.
+    fn spec_by_name(&self, name: &str) -> Option<&ToolSpec>;
+}
+
+impl SpecLookup for WorldDef {
+    fn spec_by_name(&self, name: &str) -> Option<&ToolSpec> {
+        self.by_name.get(name).map(|&i| &self.specs[i])
+    }
+}
+
+impl SpecLookup for crate::toolset::ToolSet {
+    fn spec_by_name(&self, name: &str) -> Option<&ToolSpec> {
+        self.spec(name)
+    }
+}
+
+impl<T: SpecLookup + ?Sized> SpecLookup for std::sync::Arc<T> {
+    fn spec_by_name(&self, name: &str) -> Option<&ToolSpec> {
+        (**self).spec_by_name(name)
+    }
+}
+
+/// Spec lookup by name through the tools' own index.
+pub struct SpecIndex<'a>(pub &'a dyn SpecLookup);
 
 impl<'a> SpecIndex<'a> {
     /// The spec of a tool name.
     pub fn get(&self, name: &str) -> Option<&'a ToolSpec> {
-        self.0.by_name.get(name).map(|&i| &self.0.specs[i])
+        self.0.spec_by_name(name)
     }
 }
 

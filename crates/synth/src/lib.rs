@@ -19,4 +19,5 @@ pub mod roles;
 pub mod run;
 pub mod schema_text;
 pub mod store;
+pub mod toolset;
 pub mod verify;

@@ -11,13 +11,14 @@ use crate::roles::{
     self, ModelReasoner, ModelToolMaker, ModelVerifier, QueryRewriter, QueryTask, ReasonTask,
     RoleError, VerifyTask,
 };
+use crate::toolset::ToolSet;
 use crate::{distract, phrase, query, verify};
 use hardgen_core::record::{Difficulty, Generators, Message, RepairNote, RepairRole, Verdict};
 use hardgen_core::{Reason, Record, Rejection, Round, Stage};
 use hardgen_graph::schema::values_at;
 use hardgen_graph::{ApiGraph, GraphConfig, Sampler, SamplerConfig};
 use hardgen_tools::world::stream_seed;
-use hardgen_tools::{Environment, World, WorldDef};
+use hardgen_tools::{AnyEnv, Environment, WorldDef};
 use rand::rngs::ChaCha8Rng;
 use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
@@ -86,11 +87,11 @@ pub type Outcome = Result<Record, Rejection>;
 /// Generates items; holds the world, graph and sampler.
 #[derive(Clone)]
 pub struct Generator {
-    def: Arc<WorldDef>,
+    tools: Arc<ToolSet>,
     /// One sampler per world seed (each with the value pools of its world).
     samplers: Vec<(u64, Sampler)>,
     /// One world per world seed: a world keeps its seed's generated tables across resets.
-    worlds: Vec<World>,
+    worlds: Vec<AnyEnv>,
     cfg: GenConfig,
     /// Tool words and domains for distractors, prepared once.
     catalog: distract::Catalog,
@@ -107,9 +108,16 @@ pub struct Generator {
 }
 
 impl Generator {
-    /// Builds the graph and sampler over `def` and gathers value pools at the seed.
+    /// Builds the graph and sampler over the built-in world `def` and gathers value pools at
+    /// the seed.
     pub fn new(def: Arc<WorldDef>, cfg: GenConfig) -> Generator {
-        let graph = ApiGraph::from_specs(&def.specs, GraphConfig::default());
+        Generator::over(Arc::new(ToolSet::world(def)), cfg)
+    }
+
+    /// Builds the graph and sampler over any tools (see [`ToolSet`]) and gathers value pools
+    /// at the seed: from the world's data, or for simulated tools from the executor's pools.
+    pub fn over(tools: Arc<ToolSet>, cfg: GenConfig) -> Generator {
+        let graph = ApiGraph::from_specs(&tools.specs, GraphConfig::default());
         let scfg = SamplerConfig {
             rounds: cfg.rounds.max(1),
             // Room for failed calls on the way to a deep target (the gold keeps only what the
@@ -135,19 +143,22 @@ impl Generator {
                 } else {
                     stream_seed(cfg.seed, 0x5EED, k)
                 };
-                let mut world = World::new(def.clone(), ws);
+                let mut world = tools.env(ws);
                 let mut sampler = base.clone();
-                let pools = sampler.harvest(&mut world, ws);
+                let pools = match &world {
+                    AnyEnv::World(_) => sampler.harvest(&mut world, ws),
+                    AnyEnv::Simulated(s) => s.text_pools(),
+                };
                 sampler.set_pools(pools);
                 worlds.push(world);
                 (ws, sampler)
             })
             .collect();
-        let names: Vec<String> = def.specs.iter().map(|s| s.name.clone()).collect();
-        let domains: Vec<String> = def.specs.iter().map(|s| s.domain.clone()).collect();
+        let names: Vec<String> = tools.specs.iter().map(|s| s.name.clone()).collect();
+        let domains: Vec<String> = tools.specs.iter().map(|s| s.domain.clone()).collect();
         let catalog = distract::Catalog::new(&names, &domains);
         Generator {
-            def,
+            tools,
             samplers,
             worlds,
             cfg,
@@ -229,7 +240,7 @@ impl Generator {
     ) -> (Vec<usize>, Vec<usize>, Vec<usize>) {
         let mut used: Vec<usize> = Vec::new();
         for g in gold {
-            if let Some(&t) = self.def.by_name.get(&g.name) {
+            if let Some(&t) = self.tools.by_name.get(&g.name) {
                 if !used.contains(&t) {
                     used.push(t);
                 }
@@ -369,8 +380,8 @@ impl Generator {
             self.samplers[w]
                 .1
                 .sample(&mut self.worlds[w], seed, id.clone(), &targets, &mut rng);
-        let def = self.def.clone();
-        let specs = SpecIndex(&def);
+        let tools = self.tools.clone();
+        let specs = SpecIndex(&*tools);
         let mut mades: Vec<Made> = Vec::new();
         for r in 0..trace.targets.len() {
             match maker::make(&trace, r, &specs, self.cfg.min_calls, self.cfg.max_calls) {
@@ -391,8 +402,8 @@ impl Generator {
             let mut d = m
                 .gold
                 .iter()
-                .filter_map(|g| self.def.by_name.get(&g.name))
-                .map(|&t| self.def.specs[t].domain.as_str());
+                .filter_map(|g| self.tools.by_name.get(&g.name))
+                .map(|&t| self.tools.specs[t].domain.as_str());
             let first = d.next();
             d.any(|x| Some(x) != first)
         };
@@ -447,15 +458,18 @@ impl Generator {
             .iter()
             .flat_map(|m| m.trace_steps.iter().copied())
             .collect();
-        let read_only_detours = trace.calls.iter().enumerate().all(|(i, c)| {
-            gold_steps.contains(&i)
-                || c.result.is_none()
-                || self
-                    .def
-                    .by_name
-                    .get(&c.name)
-                    .is_some_and(|&t| is_read_only(&self.def, t))
-        });
+        // (A simulated executor's digest is its result sequence: detours change it.)
+        let state_digest = self.tools.executor() == "builtin";
+        let read_only_detours = state_digest
+            && trace.calls.iter().enumerate().all(|(i, c)| {
+                gold_steps.contains(&i)
+                    || c.result.is_none()
+                    || self
+                        .tools
+                        .by_name
+                        .get(&c.name)
+                        .is_some_and(|&t| self.tools.read_only[t])
+            });
         let mut gold_digests = Vec::new();
         if mades.len() == 1 && read_only_detours {
             gold_digests.push(self.worlds[w].digest());
@@ -601,7 +615,7 @@ impl Generator {
                     query: queries[r].clone(),
                     tools: offered
                         .iter()
-                        .map(|&t| self.def.specs[t].to_openai_plain())
+                        .map(|&t| self.tools.specs[t].to_openai_plain())
                         .collect(),
                     advanced: m.tool.description.clone(),
                     hints: hints.clone(),
@@ -713,7 +727,7 @@ impl Generator {
         }
         let mut doms: Vec<String> = used
             .iter()
-            .map(|&t| self.def.specs[t].domain.clone())
+            .map(|&t| self.tools.specs[t].domain.clone())
             .collect();
         doms.sort();
         doms.dedup();
@@ -728,12 +742,12 @@ impl Generator {
                     .as_ref()
                     .map_or_else(|| "offline".to_string(), |r| r.model().to_string()),
                 verifier: self.verifier.name().to_string(),
-                executor: "builtin".into(),
+                executor: self.tools.executor().into(),
             },
             domains: doms,
             tools: offered
                 .into_iter()
-                .map(|t| self.def.shared_specs[t].clone())
+                .map(|t| self.tools.shared_specs[t].clone())
                 .collect(),
             rounds,
         };
@@ -750,13 +764,3 @@ impl Generator {
 }
 
 pub use crate::item::SpecIndex;
-
-/// Whether a tool of the built-in world only reads (no state change, no token use).
-fn is_read_only(def: &WorldDef, t: usize) -> bool {
-    use hardgen_tools::world::model::Kind;
-    let tool = &def.tools[t];
-    matches!(
-        tool.kind,
-        Kind::Search { .. } | Kind::Lookup { .. } | Kind::Aggregate { .. }
-    ) || (matches!(tool.kind, Kind::Get | Kind::List { .. }) && tool.auth.is_none())
-}

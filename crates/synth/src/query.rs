@@ -278,6 +278,14 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
         };
     }
     let fill = |forms: &[&str]| forms[k % forms.len()].replace("{t}", &t);
+    // A search's free text is not a field of the item: "the project matching roadmap".
+    if SEARCH_TEXT.contains(&field) {
+        return pick(&[
+            format!("matching {t}"),
+            format!("that matches {t}"),
+            format!("that comes up when searching for {t}"),
+        ]);
+    }
     if field == "title" || field.ends_with("_title") {
         return fill(lexicon::TITLES);
     }
@@ -402,6 +410,18 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
         format!("listed with {l} {t}"),
     ])
 }
+
+/// Parameter names of a search's free text.
+const SEARCH_TEXT: &[&str] = &[
+    "query",
+    "q",
+    "keyword",
+    "keywords",
+    "search",
+    "term",
+    "search_term",
+    "search_text",
+];
 
 /// A count with its plural label: "12 minutes", but "1 passenger", "1 stop left".
 fn count_of(t: &str, l: &str) -> String {
@@ -1062,6 +1082,27 @@ fn call_phrase<S: Specs + ?Sized>(
         return String::new();
     };
     let mut act = lexicon::verb(&action(target), w.vary());
+    // "close the task with a note" when no note is given: the description's optional input
+    // is not part of this request.
+    let given = &made.gold[last].arguments;
+    let params = target
+        .parameters
+        .get("properties")
+        .and_then(Value::as_object);
+    for p in params.into_iter().flat_map(|m| m.keys()) {
+        if given.contains_key(p) {
+            continue;
+        }
+        let l = phrase::label(p);
+        for with in [format!(" with a {l}"), format!(" with an {l}")] {
+            if let Some(i) = act.find(&with) {
+                let end = i + with.len();
+                if act[end..].is_empty() || act[end..].starts_with([',', ' ']) {
+                    act.replace_range(i..end, "");
+                }
+            }
+        }
+    }
     let reads = crate::item::READ_VERBS.contains(&target.name.split('_').next().unwrap_or(""));
     let slots = action_from_description(target);
     let mut literals: Vec<String> = Vec::new();

@@ -156,13 +156,10 @@ fn pairs(m: &serde_json::Map<String, Value>, keys: Vec<&String>, n: usize) -> Ve
 /// The values a correct final answer must state: those [`answer_text`] shows.
 pub fn answer_values(v: &Value) -> Vec<String> {
     match v {
-        Value::Object(m) if m.contains_key("results") => {
-            let mut out = vec![m.get("count").map(value_text).unwrap_or_default()];
-            if let Some(f) = m
-                .get("results")
-                .and_then(|r| r.get(0))
-                .and_then(Value::as_object)
-            {
+        Value::Object(m) if listing(m).is_some() => {
+            let (count, first) = listing(m).unwrap_or((0, None));
+            let mut out = vec![count.to_string()];
+            if let Some(f) = first.and_then(Value::as_object) {
                 out.extend(
                     f.iter()
                         .filter(|(k, _)| k.ends_with("_id"))
@@ -498,13 +495,34 @@ pub fn attempt_with(
     }
 }
 
+/// A result that lists items: (how many, the first). `results` (with its `count`), or in
+/// foreign tools the one list of an object that names no item of its own (`{"members": [..]}`).
+fn listing(m: &serde_json::Map<String, Value>) -> Option<(u64, Option<&Value>)> {
+    if let Some(r) = m.get("results") {
+        let count = m
+            .get("count")
+            .and_then(Value::as_u64)
+            .or_else(|| r.as_array().map(|a| a.len() as u64))
+            .unwrap_or(0);
+        return Some((count, r.get(0)));
+    }
+    if m.keys().any(|k| k.ends_with("_id")) {
+        return None;
+    }
+    let mut lists = m.values().filter_map(Value::as_array);
+    let list = lists.next()?;
+    if lists.next().is_some() {
+        return None;
+    }
+    Some((list.len() as u64, list.first()))
+}
+
 /// A final answer that answers the request from the target's result, in words: no tool names.
 pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
     let verb = tool.split('_').next().unwrap_or("");
     match v {
-        Value::Object(m) if m.contains_key("results") => {
-            let count = m.get("count").and_then(Value::as_u64).unwrap_or(0);
-            let first = m.get("results").and_then(|r| r.get(0));
+        Value::Object(m) if listing(m).is_some() => {
+            let (count, first) = listing(m).unwrap_or((0, None));
             let noun = first
                 .and_then(Value::as_object)
                 .and_then(|f| f.keys().find(|k| k.ends_with("_id")))

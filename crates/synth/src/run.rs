@@ -4,8 +4,8 @@
 
 use crate::dedup::{self, Dedup, Fingerprint, Seen};
 use crate::pipeline::{GenConfig, Generator, Outcome};
+use crate::toolset::ToolSet;
 use hardgen_core::{Record, Rejection};
-use hardgen_tools::{World, WorldDef};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -371,6 +371,10 @@ pub struct RunConfig {
     /// Estimated model spend after which the run stops between items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_cost: Option<f64>,
+    /// The `--tools` sources, as given (empty: the built-in world); `hardgen verify` rebuilds
+    /// the executor from them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<String>,
 }
 
 /// Where some LLM roles of a run were sent.
@@ -429,7 +433,7 @@ const WRITE_BUFFER: usize = 1 << 20;
 /// so every file is byte-identical whatever `jobs` is. `progress(done, kept)` is called after
 /// every item, on the calling thread.
 pub fn generate(
-    def: Arc<WorldDef>,
+    tools: impl Into<ToolSet>,
     cfg: &RunConfig,
     jobs: usize,
     dir: &Path,
@@ -437,7 +441,7 @@ pub fn generate(
     progress: &mut dyn FnMut(u64, usize),
 ) -> Result<(Summary, Vec<PathBuf>), RunError> {
     generate_with(
-        def,
+        tools,
         cfg,
         jobs,
         dir,
@@ -453,7 +457,7 @@ pub fn generate(
 /// the same files as an uninterrupted one), and every new item's outcome is stored.
 #[allow(clippy::too_many_arguments)]
 pub fn generate_with(
-    def: Arc<WorldDef>,
+    tools: impl Into<ToolSet>,
     cfg: &RunConfig,
     jobs: usize,
     dir: &Path,
@@ -485,7 +489,7 @@ pub fn generate_with(
         std::fs::File::create(&jpath).map_err(io(&jpath))?,
     );
     let jobs = usize::try_from(cfg.n).map_or(jobs, |n| jobs.min(n)).max(1);
-    let mut first = Generator::new(def, cfg.gen.clone());
+    let mut first = Generator::over(Arc::new(tools.into()), cfg.gen.clone());
     let stats = roles.stats;
     let offline = stats.is_none();
     if let Some(r) = roles.query_writer {
@@ -687,13 +691,15 @@ pub fn stats(dir: &Path) -> Result<Summary, RunError> {
     Ok(s)
 }
 
-/// Re-executes every record of a run in a fresh world; returns (checked, failures as (id, problem)).
+/// Re-executes every record of a run on fresh executors of `tools` (the world, or the simulated
+/// executor of the run's specs); returns (checked, failures as (id, problem)).
 pub fn verify_dir(
-    def: Arc<WorldDef>,
+    tools: impl Into<ToolSet>,
     dir: &Path,
 ) -> Result<(usize, Vec<(String, String)>), RunError> {
-    let mut env = World::new(def.clone(), 0);
-    let mut gold = World::new(def, 0);
+    let tools: ToolSet = tools.into();
+    let mut env = tools.env(0);
+    let mut gold = tools.env(0);
     let mut n = 0;
     let mut bad = Vec::new();
     read_records(dir, |r| {

@@ -8,5 +8,5 @@ pub mod source;
 pub mod validate;
 pub mod world;
 
-pub use env::Environment;
+pub use env::{AnyEnv, Environment};
 pub use world::{builtin, Snapshot, World, WorldDef, WorldError, WorldStats};

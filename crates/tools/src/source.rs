@@ -75,6 +75,24 @@ impl FromStr for ToolSource {
     }
 }
 
+impl std::fmt::Display for ToolSource {
+    /// The source as `--tools` takes it (parses back to the same source).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ToolSource::Builtin => write!(f, "builtin"),
+            ToolSource::File { path, simulated } => {
+                write!(f, "file:{}", path.display())?;
+                if *simulated {
+                    write!(f, ":simulated")?;
+                }
+                Ok(())
+            }
+            ToolSource::McpStdio(cmd) => write!(f, "mcp+stdio:\"{cmd}\""),
+            ToolSource::McpHttp(url) => write!(f, "mcp+http:{url}"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +122,14 @@ mod tests {
             "mcp+http:http://127.0.0.1:9/mcp".parse::<ToolSource>(),
             Ok(ToolSource::McpHttp(_))
         ));
+        for text in [
+            "builtin",
+            "file:a/b.json:simulated",
+            "mcp+stdio:\"node s.js\"",
+        ] {
+            let s: ToolSource = text.parse().expect(text);
+            assert_eq!(s.to_string(), text);
+        }
         for bad in ["", "file:", "mcp+http:ftp://x", "world"] {
             let e = bad.parse::<ToolSource>().expect_err(bad);
             assert!(e.to_string().contains("expected"), "{e}");

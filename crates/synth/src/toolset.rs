@@ -1,0 +1,107 @@
+//! The tools a run generates over, whatever executes them: the built-in world, or a spec
+//! collection on the simulated executor. Everything the pipeline needs to know about the tools
+//! (specs, name index, which tools only read) is here; executing them goes through
+//! [`ToolSet::env`].
+
+use hardgen_core::{SpecError, ToolSpec};
+use hardgen_tools::sim::Simulated;
+use hardgen_tools::{AnyEnv, World, WorldDef};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// What runs the calls.
+#[derive(Clone)]
+enum Executor {
+    World(Arc<WorldDef>),
+    Simulated(Simulated),
+}
+
+/// The tools of a run; see the module docs.
+#[derive(Clone)]
+pub struct ToolSet {
+    /// Tool specs, in index order.
+    pub specs: Vec<ToolSpec>,
+    /// The same specs, shared into records.
+    pub shared_specs: Vec<Arc<ToolSpec>>,
+    /// Tool name to index.
+    pub by_name: HashMap<String, usize>,
+    /// Whether each tool only reads (no state change, no token use).
+    pub read_only: Vec<bool>,
+    executor: Executor,
+}
+
+impl ToolSet {
+    /// The built-in world's tools, executed for real.
+    pub fn world(def: Arc<WorldDef>) -> ToolSet {
+        use hardgen_tools::world::model::Kind;
+        let read_only = def
+            .tools
+            .iter()
+            .map(|tool| {
+                matches!(
+                    tool.kind,
+                    Kind::Search { .. } | Kind::Lookup { .. } | Kind::Aggregate { .. }
+                ) || (matches!(tool.kind, Kind::Get | Kind::List { .. }) && tool.auth.is_none())
+            })
+            .collect();
+        ToolSet {
+            specs: def.specs.clone(),
+            shared_specs: def.shared_specs.clone(),
+            by_name: def.by_name.clone(),
+            read_only,
+            executor: Executor::World(def),
+        }
+    }
+
+    /// A spec collection on the simulated executor (guarantee `simulated`). A tool reads
+    /// when its name starts with a reading verb (`get_`, `list_`, `search_`, ...).
+    pub fn simulated(specs: Vec<ToolSpec>, seed: u64) -> Result<ToolSet, SpecError> {
+        let sim = Simulated::new(specs.clone(), seed)?;
+        let read_only = specs
+            .iter()
+            .map(|s| crate::item::READ_VERBS.contains(&s.name.split('_').next().unwrap_or("")))
+            .collect();
+        Ok(ToolSet {
+            shared_specs: specs.iter().cloned().map(Arc::new).collect(),
+            by_name: specs
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.name.clone(), i))
+                .collect(),
+            specs,
+            read_only,
+            executor: Executor::Simulated(sim),
+        })
+    }
+
+    /// A fresh executor at `seed`.
+    pub fn env(&self, seed: u64) -> AnyEnv {
+        match &self.executor {
+            Executor::World(def) => AnyEnv::World(World::new(def.clone(), seed)),
+            Executor::Simulated(s) => {
+                let mut s = s.clone();
+                hardgen_tools::Environment::reset(&mut s, seed);
+                AnyEnv::Simulated(s)
+            }
+        }
+    }
+
+    /// The executor's name on records (`generator.executor`): `builtin` or `simulated`.
+    pub fn executor(&self) -> &'static str {
+        match self.executor {
+            Executor::World(_) => "builtin",
+            Executor::Simulated(_) => hardgen_tools::sim::GUARANTEE,
+        }
+    }
+
+    /// The spec of a tool name.
+    pub fn spec(&self, name: &str) -> Option<&ToolSpec> {
+        self.by_name.get(name).map(|&i| &self.specs[i])
+    }
+}
+
+impl From<Arc<WorldDef>> for ToolSet {
+    fn from(def: Arc<WorldDef>) -> ToolSet {
+        ToolSet::world(def)
+    }
+}
