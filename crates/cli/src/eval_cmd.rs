@@ -9,7 +9,9 @@ use hardgen_eval::closed_loop::{run_loop, Keep, LoopConfig};
 use hardgen_eval::evaluate::{evaluate_resumed, Evaluated};
 use hardgen_eval::probe::{probe, ProbeConfig, ProbeStore};
 use hardgen_synth::roles::CallMode;
-use hardgen_tools::{World, WorldDef};
+use hardgen_synth::toolset::ToolSet;
+use hardgen_tools::source::ToolSource;
+use hardgen_tools::WorldDef;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -68,7 +70,8 @@ pub struct ProbeCmd {
     /// Failure rate at which a tool counts as failed by an agent.
     #[arg(long, default_value_t = 0.5)]
     threshold: f64,
-    /// Only these tools (comma-separated).
+    /// Only these tools (comma-separated), and/or tool sources (`builtin`,
+    /// `file:PATH:simulated`): a value with a source scheme is a source, any other a tool name.
     #[arg(long, value_delimiter = ',')]
     tools: Vec<String>,
     /// Seed of the probe tasks.
@@ -119,7 +122,8 @@ pub struct LoopCmd {
     /// Seed.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Probe only these tools (comma-separated; default every tool).
+    /// Probe only these tools (comma-separated; default every tool), and/or tool sources
+    /// (`builtin`, `file:PATH:simulated`): a value with a source scheme is a source.
     #[arg(long, value_delimiter = ',')]
     tools: Vec<String>,
     /// Print the report as JSON.
@@ -185,13 +189,22 @@ fn agent(
     Ok(a)
 }
 
-fn domain_of(def: &WorldDef) -> impl Fn(&str) -> String + '_ {
-    |t: &str| {
-        def.by_name
-            .get(t)
-            .map(|&i| def.specs[i].domain.clone())
-            .unwrap_or_default()
+fn domain_of(tools: &ToolSet) -> impl Fn(&str) -> String + '_ {
+    |t: &str| tools.spec(t).map(|s| s.domain.clone()).unwrap_or_default()
+}
+
+/// `--tools` values split into tool sources (a value with a source scheme) and tool names.
+fn split_tools(values: &[String]) -> Result<(Vec<ToolSource>, Vec<String>)> {
+    let mut sources = Vec::new();
+    let mut names = Vec::new();
+    for v in values {
+        if v == "builtin" || v.starts_with("file:") || v.starts_with("mcp+") {
+            sources.push(v.parse::<ToolSource>()?);
+        } else {
+            names.push(v.clone());
+        }
     }
+    Ok((sources, names))
 }
 
 /// Runs `hardgen eval`.
@@ -213,8 +226,10 @@ pub fn run_eval(cmd: EvalCmd, def: Arc<WorldDef>, config: Option<&Path>) -> Resu
     let mut transcripts = std::io::BufWriter::new(
         std::fs::File::create(&tpath).with_context(|| format!("creating {}", tpath.display()))?,
     );
-    let mut env = World::new(def.clone(), 0);
-    let domains = domain_of(&def);
+    // The data's own tools: the run configuration names them when they are not the world's.
+    let tools = crate::gen_cmd::run_tools(&cmd.data, def)?;
+    let mut env = tools.env(0);
+    let domains = domain_of(&tools);
     // Results go to the data directory's run store as they come: a rerun resumes.
     let store = hardgen_synth::store::Store::open(&cmd.data)?;
     let stage = format!("eval:{}", agent.name());
@@ -279,16 +294,19 @@ pub fn run_probe(cmd: ProbeCmd, def: Arc<WorldDef>, config: Option<&Path>) -> Re
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let target = agent(&cmd.target, &cmd.agents, config, &rt, Some(&dir))?;
     let reference = agent(&cmd.reference, &cmd.agents, config, &rt, Some(&dir))?;
+    let (sources, names) = split_tools(&cmd.tools)?;
+    let tools = crate::gen_cmd::tool_set(&sources, def, cmd.seed)?;
     let cfg = ProbeConfig {
         per_tool: cmd.per_tool.max(1),
         threshold: cmd.threshold,
         seed: cmd.seed,
-        tools: cmd.tools.clone(),
+        tools: names,
     };
     let store = hardgen_synth::store::Store::open(&dir)?;
     store.bind_config(
         hardgen_eval::probe::STAGE,
-        &serde_json::json!({"probe": cfg, "target": target.name(), "reference": reference.name()}),
+        &serde_json::json!({"probe": cfg, "target": target.name(), "reference": reference.name(),
+            "sources": sources.iter().map(ToString::to_string).collect::<Vec<_>>()}),
         cmd.force,
     )?;
     let per_tool = ProbeStore {
@@ -298,7 +316,7 @@ pub fn run_probe(cmd: ProbeCmd, def: Arc<WorldDef>, config: Option<&Path>) -> Re
     };
     let quiet = cmd.json;
     let report = probe(
-        def,
+        tools,
         &target,
         &reference,
         &cfg,
@@ -361,6 +379,8 @@ pub fn run_loop_cmd(cmd: LoopCmd, def: Arc<WorldDef>, config: Option<&Path>) -> 
     std::fs::create_dir_all(&cmd.out).with_context(|| format!("creating {}", cmd.out.display()))?;
     let target = agent(&cmd.target, &cmd.agents, config, &rt, Some(&cmd.out))?;
     let reference = agent(&cmd.reference, &cmd.agents, config, &rt, Some(&cmd.out))?;
+    let (sources, names) = split_tools(&cmd.tools)?;
+    let tools = crate::gen_cmd::tool_set(&sources, def, cmd.seed)?;
     let cfg = LoopConfig {
         iterations: cmd.iterations,
         items: cmd.items,
@@ -370,7 +390,7 @@ pub fn run_loop_cmd(cmd: LoopCmd, def: Arc<WorldDef>, config: Option<&Path>) -> 
             per_tool: cmd.per_tool.max(1),
             threshold: cmd.threshold,
             seed: cmd.seed,
-            tools: cmd.tools.clone(),
+            tools: names,
         },
     };
     let quiet = cmd.json;
@@ -378,11 +398,12 @@ pub fn run_loop_cmd(cmd: LoopCmd, def: Arc<WorldDef>, config: Option<&Path>) -> 
     store.bind_config(
         hardgen_eval::closed_loop::STAGE,
         &serde_json::json!({"iterations": cfg.iterations, "items": cfg.items, "seed": cfg.seed,
-            "keep": cfg.keep, "probe": cfg.probe, "target": target.name(), "reference": reference.name()}),
+            "keep": cfg.keep, "probe": cfg.probe, "target": target.name(), "reference": reference.name(),
+            "sources": sources.iter().map(ToString::to_string).collect::<Vec<_>>()}),
         cmd.force,
     )?;
     let report = run_loop(
-        def,
+        tools,
         &target,
         &reference,
         &cfg,

@@ -150,7 +150,25 @@ impl Sink for Exports {
 
 /// Runs `hardgen generate`.
 /// The tools of `--tools` sources: the built-in world when none (or only `builtin`) is given.
-fn tool_set(
+/// The tools a generated directory was made with: a run over other tools names them in its
+/// configuration (`tools`), so checks run on the same executor.
+pub(crate) fn run_tools(dir: &Path, def: Arc<WorldDef>) -> Result<ToolSet> {
+    let cpath = dir.join("config.json");
+    // Only the `tools` key is read: other stages keep other settings in the same file.
+    let tools: Vec<String> = std::fs::read_to_string(&cpath)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| serde_json::from_value(v.get("tools")?.clone()).ok())
+        .unwrap_or_default();
+    let sources = tools
+        .iter()
+        .map(|t| t.parse::<hardgen_tools::source::ToolSource>())
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("{}: tools", cpath.display()))?;
+    tool_set(&sources, def, 0)
+}
+
+pub(crate) fn tool_set(
     sources: &[hardgen_tools::source::ToolSource],
     def: Arc<WorldDef>,
     seed: u64,
@@ -287,22 +305,7 @@ pub fn run_stats(dir: &Path, json: bool) -> Result<u8> {
 
 /// Runs `hardgen verify DIR`: exit 0 when every record re-verifies, 4 otherwise.
 pub fn run_verify(dir: &Path, def: Arc<WorldDef>) -> Result<u8> {
-    // A run over other tools names them in its configuration; verify on the same executor.
-    let cpath = dir.join("config.json");
-    let sources: Vec<hardgen_tools::source::ToolSource> = match std::fs::read_to_string(&cpath) {
-        Ok(text) => {
-            let cfg: RunConfig = serde_json::from_str(&text)
-                .with_context(|| format!("{}: not a run configuration", cpath.display()))?;
-            cfg.tools
-                .iter()
-                .map(|t| t.parse())
-                .collect::<Result<_, _>>()
-                .with_context(|| format!("{}: tools", cpath.display()))?
-        }
-        Err(_) => Vec::new(),
-    };
-    let seed = 0;
-    let (n, bad) = run::verify_dir(tool_set(&sources, def, seed)?, dir)?;
+    let (n, bad) = run::verify_dir(run_tools(dir, def)?, dir)?;
     for (id, why) in &bad {
         println!("FAIL {id}: {why}");
     }

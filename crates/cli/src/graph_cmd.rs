@@ -32,6 +32,10 @@ enum GraphSub {
         /// Print a JSON object.
         #[arg(long)]
         json: bool,
+        /// Hand-labelled dependencies to score a foreign tool set against: a JSON array of
+        /// `{from_tool, from_field, to_tool, to_param}` (as `hardgen tools deps --json` prints).
+        #[arg(long)]
+        truth: Option<PathBuf>,
         #[command(flatten)]
         source: Source,
     },
@@ -181,14 +185,30 @@ fn foreign(p: &Path) -> Result<Vec<ToolSpec>> {
 /// Runs `hardgen graph ...`.
 pub fn run_graph(cmd: GraphCmd, open: impl Fn() -> Result<Arc<WorldDef>>) -> Result<u8> {
     match cmd.sub {
-        Some(GraphSub::Stats { json, source }) => {
-            let (g, truth) = match source.foreign()? {
+        Some(GraphSub::Stats {
+            json,
+            truth: truth_file,
+            source,
+        }) => {
+            let (g, mut truth) = match source.foreign()? {
                 Some(specs) => (load_graph(&specs), None),
                 None => {
                     let def = open()?;
                     (load_graph(&def.specs), Some(def.dependencies()))
                 }
             };
+            if let Some(p) = &truth_file {
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("reading {}", p.display()))?;
+                let deps: Vec<hardgen_tools::Dependency> = serde_json::from_str(&text)
+                    .with_context(|| {
+                        format!(
+                            "{}: expected an array of {{from_tool, from_field, to_tool, to_param}}",
+                            p.display()
+                        )
+                    })?;
+                truth = Some(deps);
+            }
             let score = truth.as_ref().map(|t| score_edges(&g, t));
             let sampler = Sampler::new(g.clone(), SamplerConfig::default());
             let reachable = sampler.depths().iter().filter(|d| d.is_some()).count();

@@ -173,3 +173,66 @@ fn generation_on_simulated_tools_verifies_and_catches_a_tampered_record() {
         .expect("runs");
     assert!(!bad.status.success(), "a tampered record verified");
 }
+
+#[test]
+fn inferred_edges_score_against_hand_labelled_dependencies() {
+    let truth = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tasks_deps.json");
+    let out = hardgen()
+        .args([
+            "graph",
+            "stats",
+            "--json",
+            "--tools",
+            &format!("file:{}", specs()),
+        ])
+        .arg("--truth")
+        .arg(&truth)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    // 8 inferred edges, 7 of them true (a closed task is never assigned): every true one found.
+    assert_eq!(v["true_edges"], 7);
+    assert_eq!(v["edges"], 8);
+    assert_eq!(v["precision"], 0.875);
+    assert_eq!(v["recall"], 1.0);
+}
+
+#[test]
+fn probe_runs_on_simulated_tools_and_still_takes_tool_names() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let report = dir.path().join("probe.json");
+    let source = format!("file:{}:simulated", specs());
+    let out = hardgen()
+        .args([
+            "probe",
+            "--target",
+            "baseline",
+            "--reference",
+            "oracle",
+            "--per-tool",
+            "2",
+        ])
+        .args([
+            "--tools",
+            &format!("{source},create_task,close_task"),
+            "--json",
+            "--out",
+        ])
+        .arg(&report)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("JSON");
+    let probed: Vec<&String> = v["tools"].as_object().expect("tools").keys().collect();
+    assert_eq!(probed, ["close_task", "create_task"]);
+    assert_eq!(v["tools"]["create_task"]["tasks"], 2);
+}

@@ -9,7 +9,7 @@ use crate::probe::{probe_with, ProbeConfig, ProbeReport, ProbeStore};
 use crate::EvalError;
 use hardgen_core::Record;
 use hardgen_synth::pipeline::{GenConfig, Generator};
-use hardgen_tools::{World, WorldDef};
+use hardgen_synth::toolset::ToolSet;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -158,7 +158,7 @@ pub const STAGE: &str = "loop";
 /// iteration are kept there (each in one transaction) and a rerun resumes after the last one,
 /// writing the same files.
 pub fn run_loop(
-    def: Arc<WorldDef>,
+    tools: impl Into<ToolSet>,
     target: &Agent,
     reference: &Agent,
     cfg: &LoopConfig,
@@ -191,10 +191,11 @@ pub fn run_loop(
         move |e: std::io::Error| EvalError::Io { path: p, source: e }
     };
     std::fs::create_dir_all(out).map_err(io(out))?;
+    let tools: Arc<ToolSet> = Arc::new(tools.into());
     // One generator for the probe and every pass: iterations differ by item numbers, directed
     // and random passes by weights (building a generator gathers the worlds' value pools).
-    let mut gen = Generator::new(
-        def.clone(),
+    let mut gen = Generator::over(
+        tools.clone(),
         GenConfig {
             seed: cfg.seed,
             ..GenConfig::default()
@@ -211,7 +212,7 @@ pub fn run_loop(
             });
             let p = probe_with(
                 &mut gen,
-                def.clone(),
+                tools.clone(),
                 target,
                 reference,
                 &cfg.probe,
@@ -239,13 +240,8 @@ pub fn run_loop(
         .collect();
     let mut weights = probed.weights.clone();
     let mut failure_set = probed.failure_set.len();
-    let mut env = World::new(def.clone(), cfg.seed);
-    let domain_of = |t: &str| {
-        def.by_name
-            .get(t)
-            .map(|&i| def.specs[i].domain.clone())
-            .unwrap_or_default()
-    };
+    let mut env = tools.env(cfg.seed);
+    let domain_of = |t: &str| tools.spec(t).map(|s| s.domain.clone()).unwrap_or_default();
     let mut report = LoopReport {
         target: target.name().to_string(),
         reference: reference.name().to_string(),

@@ -10,8 +10,9 @@ use hardgen_core::Record;
 use hardgen_synth::pipeline::{GenConfig, Generator};
 use hardgen_synth::query;
 use hardgen_synth::store::{Store, StoreError};
+use hardgen_synth::toolset::ToolSet;
 use hardgen_synth::verify::replay_gold;
-use hardgen_tools::{Environment, World, WorldDef};
+use hardgen_tools::{AnyEnv, Environment};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -148,10 +149,10 @@ pub fn passes<E: Environment>(
 }
 
 /// The probe tasks of one tool from a generated record aimed at it.
-pub fn tasks_of(rec: &Record, def: &WorldDef, k: usize) -> Option<ProbeTask> {
+pub fn tasks_of(rec: &Record, tools: &ToolSet, k: usize) -> Option<ProbeTask> {
     let round = rec.rounds.first()?;
     let last = round.gold.last()?;
-    let spec = def.by_name.get(&last.name).map(|&i| &def.specs[i])?;
+    let spec = tools.spec(&last.name)?;
     let alone = k % 2 == 1 && round.gold.len() > 1;
     let (split, query) = if alone {
         (round.gold.len() - 1, alone_query(spec, last, k))
@@ -229,7 +230,7 @@ fn store_error(e: StoreError) -> EvalError {
 /// Probes every tool (or `cfg.tools`) with both agents. `progress(done, total)` after each tool.
 /// With a store, every probed tool is kept there and a rerun resumes after the last one.
 pub fn probe(
-    def: Arc<WorldDef>,
+    tools: impl Into<ToolSet>,
     target: &Agent,
     reference: &Agent,
     cfg: &ProbeConfig,
@@ -240,24 +241,25 @@ pub fn probe(
         seed: cfg.seed,
         ..GenConfig::default()
     };
-    let mut gen = Generator::new(def.clone(), gen_cfg);
-    probe_with(&mut gen, def, target, reference, cfg, store, progress)
+    let tools = Arc::new(tools.into());
+    let mut gen = Generator::over(tools.clone(), gen_cfg);
+    probe_with(&mut gen, tools, target, reference, cfg, store, progress)
 }
 
 /// Like [`probe`], with a generator the caller keeps (its weights are left aimed at the last
 /// tool probed; set them again before generating).
 pub fn probe_with(
     gen: &mut Generator,
-    def: Arc<WorldDef>,
+    tools: Arc<ToolSet>,
     target: &Agent,
     reference: &Agent,
     cfg: &ProbeConfig,
     store: Option<ProbeStore<'_>>,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ProbeReport, EvalError> {
-    let mut env = World::new(def.clone(), cfg.seed);
+    let mut env = tools.env(cfg.seed);
     let names: Vec<String> = if cfg.tools.is_empty() {
-        def.specs.iter().map(|s| s.name.clone()).collect()
+        tools.specs.iter().map(|s| s.name.clone()).collect()
     } else {
         cfg.tools.clone()
     };
@@ -270,7 +272,7 @@ pub fn probe_with(
     };
     let total = names.len();
     for (ti, name) in names.iter().enumerate() {
-        let Some(&idx) = def.by_name.get(name) else {
+        let Some(&idx) = tools.by_name.get(name) else {
             return Err(EvalError::Data {
                 what: "probe tools".into(),
                 message: format!("unknown tool `{name}`"),
@@ -283,7 +285,7 @@ pub fn probe_with(
         let probed = match stored {
             Some(p) => p,
             None => {
-                let p = probe_tool(gen, &def, idx, ti, target, reference, cfg, &mut env)?;
+                let p = probe_tool(gen, &tools, idx, ti, target, reference, cfg, &mut env)?;
                 if let Some(s) = &store {
                     s.put(name, p.as_ref())?;
                 }
@@ -311,20 +313,20 @@ pub fn probe_with(
 #[allow(clippy::too_many_arguments)]
 fn probe_tool(
     gen: &mut Generator,
-    def: &WorldDef,
+    tools: &ToolSet,
     idx: usize,
     ti: usize,
     target: &Agent,
     reference: &Agent,
     cfg: &ProbeConfig,
-    env: &mut World,
+    env: &mut AnyEnv,
 ) -> Result<Option<ToolProbe>, EvalError> {
-    let name = &def.specs[idx].name;
+    let name = &tools.specs[idx].name;
     let mut only = BTreeMap::new();
     only.insert(name.clone(), 1.0);
     gen.set_weights(&only, Some(0.0));
     let mut p = ToolProbe {
-        domain: def.specs[idx].domain.clone(),
+        domain: tools.specs[idx].domain.clone(),
         ..ToolProbe::default()
     };
     let mut k = 0usize;
@@ -338,7 +340,7 @@ fn probe_tool(
         if rec.rounds.first().map(|r| r.target.as_str()) != Some(name.as_str()) {
             continue;
         }
-        let Some(task) = tasks_of(&rec, def, k) else {
+        let Some(task) = tasks_of(&rec, tools, k) else {
             continue;
         };
         k += 1;

@@ -2092,9 +2092,15 @@ fn answer_values_are_what_a_summary_shows() {
         answer_values(&json!({"count": 0, "results": []})),
         vec!["0"]
     );
+    // With no `count`, the list's length is the count.
     assert_eq!(
         answer_values(&json!({"results": [{"name": "x"}]})),
-        vec![""]
+        vec!["1"]
+    );
+    // A foreign tool's one list ({"members": [...]}) is a listing too.
+    assert_eq!(
+        answer_values(&json!({"members": [{"member_id": "m-1"}, {"member_id": "m-2"}]})),
+        vec!["2", "m-1"]
     );
     // Ids first, then at most four scalars in order; nested values are skipped.
     assert_eq!(

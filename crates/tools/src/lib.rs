@@ -9,4 +9,4 @@ pub mod validate;
 pub mod world;
 
 pub use env::{AnyEnv, Environment};
-pub use world::{builtin, Snapshot, World, WorldDef, WorldError, WorldStats};
+pub use world::{builtin, Dependency, Snapshot, World, WorldDef, WorldError, WorldStats};

@@ -30,8 +30,9 @@ struct Catalog {
 /// What a trajectory has built up so far (saved and restored as a whole).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SimState {
-    /// Identifier values results have handed out.
-    known: BTreeSet<String>,
+    /// Identifier values results have handed out, with the kinds they were shown as
+    /// (`contact` for `owner_contact_id`).
+    known: BTreeMap<String, BTreeSet<String>>,
     /// The scalar fields first shown with each identifier value.
     items: BTreeMap<String, Map<String, Value>>,
     /// Hashes of the results so far: the digest (no inner state to compare).
@@ -133,8 +134,12 @@ impl Simulated {
                 let v = g.value(schema, "result", 0);
                 let made = g.made;
                 // The latest fields win: after "close the task", fetching it shows it closed.
-                for (id, fields) in made {
-                    self.state.known.insert(id.clone());
+                for (field, id, fields) in made {
+                    self.state
+                        .known
+                        .entry(id.clone())
+                        .or_default()
+                        .insert(id_kind(&field));
                     self.state.items.entry(id).or_default().extend(fields);
                 }
                 v
@@ -151,6 +156,21 @@ impl Simulated {
         ));
         out
     }
+}
+
+/// The kind of thing an identifier names: the last word before its suffix (`owner_contact_id`
+/// -> `contact`, `flightId` -> `flight`); empty for a bare `id`.
+fn id_kind(name: &str) -> String {
+    let n = name.to_ascii_lowercase();
+    // Tokens are told apart by value, not by name (`token`, `session_token`).
+    if n.ends_with("token") {
+        return "token".into();
+    }
+    let stem = ["_id", "id", "_key", "_handle", "_uuid"]
+        .iter()
+        .find_map(|s| n.strip_suffix(s))
+        .unwrap_or(&n);
+    stem.rsplit('_').next().unwrap_or("").to_string()
 }
 
 /// Whether a remembered value still fits a field's schema (its enum and JSON type).
@@ -172,8 +192,8 @@ struct Gen<'a> {
     rng: &'a mut ChaCha8Rng,
     args: &'a Map<String, Value>,
     recalled: &'a Map<String, Value>,
-    /// (identifier, the scalar fields of its object) for every object made.
-    made: Vec<(String, Map<String, Value>)>,
+    /// (field, identifier, the scalar fields of its object) for every identifier shown.
+    made: Vec<(String, String, Map<String, Value>)>,
 }
 
 impl Gen<'_> {
@@ -287,7 +307,7 @@ impl Gen<'_> {
                 } else {
                     Map::new()
                 };
-                self.made.push((id.to_string(), fields));
+                self.made.push((k.clone(), id.to_string(), fields));
             }
         }
         Value::Object(m)
@@ -392,10 +412,15 @@ impl Environment for Simulated {
             });
         };
         validate::validate_args(&catalog.validators[t], &call.name, &call.arguments)?;
-        // An identifier must have been handed out by an earlier result of this trajectory.
+        // An identifier must have been handed out by an earlier result of this trajectory, as
+        // the same kind of thing: a project id is not a task id.
         for (k, v) in &call.arguments {
             if let (true, Some(id)) = (is_identifier_name(k), v.as_str()) {
-                if !self.state.known.contains(id) {
+                let want = id_kind(k);
+                let fits = self.state.known.get(id).is_some_and(|kinds| {
+                    want.is_empty() || kinds.iter().any(|g| g.is_empty() || *g == want)
+                });
+                if !fits {
                     return Err(ToolError::NotFound {
                         what: k.trim_end_matches("_id").replace('_', " "),
                         id: id.to_string(),
@@ -489,6 +514,9 @@ mod tests {
         let bad = env
             .execute(&call("create_note", json!({})))
             .expect_err("missing title");
+        assert_eq!(id_kind("owner_contact_id"), "contact");
+        assert_eq!(id_kind("flightId"), "flight");
+        assert_eq!(id_kind("id"), "");
         assert!(matches!(bad, ToolError::InvalidArguments { .. }), "{bad}");
     }
 

@@ -340,7 +340,7 @@ pub enum Entity {
 }
 
 /// A true dependency: `from_tool`'s result field `from_field` can feed `to_tool`'s param `to_param`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Dependency {
     /// Producing tool.
     pub from_tool: String,
@@ -351,7 +351,12 @@ pub struct Dependency {
     /// Parameter fed.
     pub to_param: String,
     /// Whether the parameter is required.
+    #[serde(default = "required_default")]
     pub required: bool,
+}
+
+fn required_default() -> bool {
+    true
 }
 
 /// Domain metadata.
