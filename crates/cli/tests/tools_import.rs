@@ -1,6 +1,7 @@
 //! `hardgen tools import --format openapi` and `hardgen tools lint` run as the binary.
 
-use assert_cmd::Command;
+mod common;
+
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -14,17 +15,7 @@ fn fixture(name: &str) -> String {
 
 /// Runs and returns (exit code, stdout, stderr).
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("hardgen")
-        .expect("binary builds")
-        .env_remove("HARDGEN_WORLD")
-        .args(args)
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::run(args)
 }
 
 #[test]

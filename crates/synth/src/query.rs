@@ -286,7 +286,8 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
             format!("that comes up when searching for {t}"),
         ]);
     }
-    if field == "title" || field.ends_with("_title") {
+    // A work's title names it ("the course titled X"); a job title describes a person.
+    if field == "title" || (field.ends_with("_title") && !field.contains("job")) {
         return fill(lexicon::TITLES);
     }
     if field == "name" || field.ends_with("_name") {
@@ -1407,6 +1408,19 @@ pub fn write<S: Specs + ?Sized>(
         };
         q.push_str(&said);
     }
+    // A person says "water stain", not "water_stain": the agent maps it back to the enum.
+    let mut enums = BTreeSet::new();
+    for g in &made.gold {
+        if let Some(spec) = specs.spec(&g.name) {
+            enum_words(&spec.parameters, &mut enums);
+            if let Some(r) = &spec.returns {
+                enum_words(r, &mut enums);
+            }
+        }
+    }
+    for e in enums.iter().filter(|e| is_snake_word(e)) {
+        q = replace_word(&q, e, &e.replace('_', " "));
+    }
     if rng.random_bool(0.2) {
         if let Some(c) = CONTEXT.choose(&mut **rng) {
             q = if rng.random_bool(0.5) {
@@ -1417,6 +1431,32 @@ pub fn write<S: Specs + ?Sized>(
         }
     }
     q
+}
+
+/// Whether a value is lowercase words joined by underscores (`water_stain`), the way enum
+/// values are written and people never write.
+fn is_snake_word(s: &str) -> bool {
+    s.contains('_')
+        && !s.starts_with('_')
+        && !s.ends_with('_')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+}
+
+/// `text` with every whole-word `word` replaced by `with`.
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let part = |c: char| c.is_alphanumeric() || c == '_';
+    while let Some(i) = rest.find(word) {
+        let end = i + word.len();
+        let before = rest[..i].chars().next_back().is_none_or(|c| !part(c));
+        let after = rest[end..].chars().next().is_none_or(|c| !part(c));
+        out.push_str(&rest[..i]);
+        out.push_str(if before && after { with } else { word });
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A literal argument of the target as a clause after "with".
@@ -1483,6 +1523,10 @@ pub fn states(text_lc: &str, v: &Value, param: &str) -> bool {
     let t = value_text(v).to_lowercase();
     if t.is_empty() {
         return false;
+    }
+    // An enum value said as words ("water stain" for water_stain).
+    if is_snake_word(&t) && states(text_lc, &Value::String(t.replace('_', " ")), param) {
+        return true;
     }
     let mut from = 0;
     while let Some(pos) = text_lc[from..].find(&t) {
@@ -1614,6 +1658,29 @@ pub fn intermediate_values_of(round: &hardgen_core::Round) -> BTreeSet<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn enum_values_are_said_as_words_and_still_count_as_stated() {
+        assert!(is_snake_word("water_stain"));
+        assert!(!is_snake_word("draft_2026"));
+        assert!(!is_snake_word("routine"));
+        assert_eq!(
+            replace_word(
+                "with water_stain, not water_stains",
+                "water_stain",
+                "water stain"
+            ),
+            "with water stain, not water_stains"
+        );
+        let v = Value::String("water_stain".into());
+        assert!(states("damage kind water stain.", &v, "damage_kind"));
+        assert!(states("damage kind water_stain.", &v, "damage_kind"));
+        assert!(!states("damage kind water.", &v, "damage_kind"));
+        assert_eq!(
+            attribute("job_title", &Value::String("Chef".into()), 0),
+            "whose job title is Chef"
+        );
+    }
 
     #[test]
     fn actions_drop_preconditions_reasons_and_input_lists() {

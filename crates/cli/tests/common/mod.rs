@@ -20,10 +20,28 @@ pub fn hardgen() -> Command {
         "HARDGEN_LLM_BASE_URL",
         "HARDGEN_LLM_MODEL",
         "HARDGEN_CONFIG",
+        "HARDGEN_WORLD",
     ] {
         c.env_remove(k);
     }
     c
+}
+
+/// Runs `hardgen ARGS` (as [`hardgen`] sets it up): (exit code, stdout, stderr).
+pub fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (i32, String, String) {
+    let out = hardgen().args(args).output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs `hardgen ARGS`, which must succeed, and reads its stdout as JSON.
+pub fn run_json<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> serde_json::Value {
+    let (code, out, err) = run(args);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
 }
 
 /// The built-in oracle policy as a responder.
