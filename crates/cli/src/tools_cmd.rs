@@ -61,8 +61,8 @@ pub enum ToolsCmd {
         /// Spec file.
         file: PathBuf,
         /// Input dialect (default: detect from the content).
-        #[arg(long, value_enum, default_value_t = ImportFormat::Auto)]
-        format: ImportFormat,
+        #[arg(long, default_value = "auto", value_parser = format_parser())]
+        format: Format,
     },
     /// Report vague descriptions, untyped or undescribed parameters, missing `returns`, duplicate
     /// names and bad `required` entries (exit code 1 when there are findings).
@@ -70,8 +70,8 @@ pub enum ToolsCmd {
         /// Spec file.
         file: PathBuf,
         /// Input dialect (default: detect from the content).
-        #[arg(long, value_enum, default_value_t = ImportFormat::Auto)]
-        format: ImportFormat,
+        #[arg(long, default_value = "auto", value_parser = format_parser())]
+        format: Format,
         /// Print the findings as a JSON array of `{tool, path, kind, message}`.
         #[arg(long)]
         json: bool,
@@ -93,34 +93,12 @@ pub enum Dialect {
     Bfcl,
 }
 
-/// Spec dialects for import and lint.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ImportFormat {
-    /// Detect from the content.
-    Auto,
-    /// OpenAI function JSON.
-    Openai,
-    /// BFCL function docs.
-    Bfcl,
-    /// xLAM rows (flat parameter maps, Python-ish types).
-    Xlam,
-    /// ToolACE tool lists.
-    Toolace,
-    /// OpenAPI 3 (JSON), one tool per operation.
-    Openapi,
-}
-
-impl From<ImportFormat> for Format {
-    fn from(f: ImportFormat) -> Format {
-        match f {
-            ImportFormat::Auto => Format::Auto,
-            ImportFormat::Openai => Format::Openai,
-            ImportFormat::Bfcl => Format::Bfcl,
-            ImportFormat::Xlam => Format::Xlam,
-            ImportFormat::Toolace => Format::Toolace,
-            ImportFormat::Openapi => Format::Openapi,
-        }
-    }
+/// `--format` of import and lint: the dialect names `hardgen_tools::import::Format` reads
+/// (listed in `--help`).
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Format::NAMES)
+        .map(|s| s.parse::<Format>().unwrap_or(Format::Auto))
 }
 
 /// Exit code of `hardgen tools lint` when it has findings (like linters; errors also exit 1).
@@ -165,12 +143,12 @@ pub fn run(cmd: ToolsCmd, world_dir: Option<&Path>) -> Result<u8> {
     // Foreign specs need no world.
     match &cmd {
         ToolsCmd::Import { file, format } => {
-            let specs = import::load_specs_as(file, (*format).into())?;
+            let specs = import::load_specs_as(file, *format)?;
             print_json(&specs)?;
             return Ok(0);
         }
         ToolsCmd::Lint { file, format, json } => {
-            let findings = import::lint_file(file, (*format).into())?;
+            let findings = import::lint_file(file, *format)?;
             if *json {
                 print_json(&findings)?;
             } else {

@@ -44,6 +44,32 @@ pub enum Format {
     Openapi,
 }
 
+impl Format {
+    /// Every dialect's name, as `--format` takes it.
+    pub const NAMES: [&'static str; 6] = ["auto", "openai", "bfcl", "xlam", "toolace", "openapi"];
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Format, String> {
+        Ok(match s {
+            "auto" => Format::Auto,
+            "openai" => Format::Openai,
+            "bfcl" => Format::Bfcl,
+            "xlam" => Format::Xlam,
+            "toolace" => Format::Toolace,
+            "openapi" => Format::Openapi,
+            other => {
+                return Err(format!(
+                    "unknown spec format `{other}` (one of {})",
+                    Format::NAMES.join(", ")
+                ))
+            }
+        })
+    }
+}
+
 /// One imported tool with where it came from, so lint findings can point at the source.
 #[derive(Debug, Clone)]
 pub struct Imported {

@@ -244,3 +244,14 @@ fn duplicate_names_are_errors_on_import() {
     .expect_err("duplicate");
     assert_eq!(e.path, "tool #1");
 }
+
+#[test]
+fn every_format_name_parses_and_an_unknown_one_lists_them() {
+    use hardgen_tools::import::Format;
+    for name in Format::NAMES {
+        assert!(name.parse::<Format>().is_ok(), "{name}");
+    }
+    assert_eq!("openapi".parse::<Format>(), Ok(Format::Openapi));
+    let err = "yaml".parse::<Format>().expect_err("not a format");
+    assert!(err.contains("openai, bfcl"), "{err}");
+}
