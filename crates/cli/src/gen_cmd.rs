@@ -173,6 +173,9 @@ pub(crate) fn tool_set(
     def: Arc<WorldDef>,
     seed: u64,
 ) -> Result<ToolSet> {
+    if let Some(env) = crate::graph_cmd::mcp_tools(sources)? {
+        return Ok(ToolSet::mcp(env));
+    }
     Ok(match crate::graph_cmd::foreign_tools(sources, true)? {
         None => ToolSet::world(def),
         Some(specs) => ToolSet::simulated(specs, seed).context("--tools")?,

@@ -81,11 +81,34 @@ impl Source {
     }
 }
 
+/// The MCP server of `--tools`, connected (its tools listed), when the sources name one. An MCP
+/// source must be the only source for now.
+pub fn mcp_tools(sources: &[ToolSource]) -> Result<Option<hardgen_tools::mcp::McpEnv>> {
+    let Some(cfg) = sources.iter().find_map(|s| match s {
+        ToolSource::Mcp(c) => Some(c),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    if sources.len() > 1 {
+        bail!("--tools: an MCP source cannot be mixed with other sources yet; give it alone");
+    }
+    Ok(Some(
+        hardgen_tools::mcp::McpEnv::connect(cfg.clone()).context("--tools")?,
+    ))
+}
+
 /// The specs of `--tools` sources: None for the built-in world alone. A source that needs an
-/// executor (`need_executor`) must be a built-in or a simulated file.
+/// executor (`need_executor`) must be a built-in or a simulated file (MCP sources are resolved
+/// by [`mcp_tools`]; without an executor their tool listing is used).
 pub fn foreign_tools(sources: &[ToolSource], need_executor: bool) -> Result<Option<Vec<ToolSpec>>> {
     if sources.iter().all(|s| *s == ToolSource::Builtin) {
         return Ok(None);
+    }
+    if !need_executor {
+        if let Some(env) = mcp_tools(sources)? {
+            return Ok(Some(hardgen_tools::Environment::specs(&env).to_vec()));
+        }
     }
     if sources.contains(&ToolSource::Builtin) {
         bail!("--tools: mixing builtin with other sources is not supported yet; give file sources alone");
@@ -111,8 +134,10 @@ pub fn foreign_tools(sources: &[ToolSource], need_executor: bool) -> Result<Opti
                     specs.push(t);
                 }
             }
-            ToolSource::McpStdio(_) | ToolSource::McpHttp(_) => {
-                bail!("--tools: MCP sources are not supported yet; import the server's tools to a file and use file:PATH:simulated")
+            ToolSource::Mcp(_) => {
+                bail!(
+                    "--tools: an MCP source cannot be mixed with other sources yet; give it alone"
+                )
             }
             ToolSource::Builtin => {}
         }
@@ -307,7 +332,11 @@ pub fn read_weights(p: &Path) -> Result<Vec<(String, f64)>> {
 
 /// Runs `hardgen traces ...`.
 pub fn run_traces(cmd: TracesCmd, def: Arc<WorldDef>) -> Result<u8> {
-    let foreign = foreign_tools(&cmd.tools, true)?;
+    let mcp = mcp_tools(&cmd.tools)?;
+    let foreign = match &mcp {
+        Some(env) => Some(hardgen_tools::Environment::specs(env).to_vec()),
+        None => foreign_tools(&cmd.tools, true)?,
+    };
     let graph = match &cmd.graph {
         Some(p) => {
             let text =
@@ -340,14 +369,26 @@ pub fn run_traces(cmd: TracesCmd, def: Arc<WorldDef>) -> Result<u8> {
             );
         }
     }
-    match foreign {
-        Some(specs) => {
+    match (mcp, foreign) {
+        (Some(mut env), _) => {
+            // What the server holds, plus made-up text for inputs no tool returns.
+            let mut pools = sampler.harvest(&mut env, cmd.seed);
+            let specs = hardgen_tools::Environment::specs(&env).to_vec();
+            if let Ok(sim) = Simulated::new(specs, cmd.seed) {
+                for (k, v) in sim.text_pools() {
+                    pools.entry(k).or_insert(v);
+                }
+            }
+            sampler.set_pools(pools);
+            sample_traces(&cmd, sampler, env, None)
+        }
+        (None, Some(specs)) => {
             let env = Simulated::new(specs, cmd.seed).context("--tools")?;
             // Nothing real to harvest: the free-text inputs come from the executor's pools.
             sampler.set_pools(env.text_pools());
             sample_traces(&cmd, sampler, env, Some(hardgen_tools::sim::GUARANTEE))
         }
-        None => {
+        (None, None) => {
             let mut world = World::new(def, cmd.seed);
             let pools = sampler.harvest(&mut world, cmd.seed);
             sampler.set_pools(pools);

@@ -137,6 +137,19 @@ pub enum ToolError {
         /// Why.
         reason: String,
     },
+    /// An external tool (an MCP server) answered with an error result; its text, unchanged.
+    #[error("tool error: {message}")]
+    Failed {
+        /// The tool's own error text.
+        message: String,
+    },
+    /// The tool's server could not be reached, crashed, hung or answered garbage, and
+    /// restarting it did not help: the call has no result.
+    #[error("tool server unavailable: {reason}")]
+    Unavailable {
+        /// What happened.
+        reason: String,
+    },
 }
 
 impl ToolError {
@@ -150,6 +163,8 @@ impl ToolError {
             ToolError::InvalidState { .. } => "invalid_state",
             ToolError::LimitExceeded { .. } => "limit_exceeded",
             ToolError::Conflict { .. } => "conflict",
+            ToolError::Failed { .. } => "failed",
+            ToolError::Unavailable { .. } => "unavailable",
         }
     }
 

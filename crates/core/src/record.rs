@@ -18,8 +18,16 @@ pub struct Generators {
     pub reasoner: String,
     /// Verifier (`rules`).
     pub verifier: String,
-    /// Environment that executed the calls (`builtin`).
+    /// Environment that executed the calls (`builtin`, `simulated`, `mcp`).
     pub executor: String,
+    /// What happened to the executor while this item was made (an MCP server restarted after
+    /// a crash or a hang, a call retried); absent when nothing did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub executor_events: Vec<String>,
+    /// Where the end-state digests come from when the executor cannot hash its whole state:
+    /// `state_tool` (a tool the config names) or `call_sequence` (the calls and results).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest_source: Option<String>,
 }
 
 /// One argument of an advanced tool step: where its value comes from.

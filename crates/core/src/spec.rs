@@ -233,6 +233,59 @@ impl ToolSpec {
     }
 }
 
+/// A JSON Schema with its local references (`#/$defs/X`, `#/definitions/X`) written out in place
+/// and nullable unions (`anyOf: [S, {"type": "null"}]`, as pydantic writes optional fields)
+/// reduced to `S`: the graph and the validators read plain nested schemas. A reference that is
+/// missing or nested more than 16 deep is left as it is.
+pub fn inline_refs(schema: &Value) -> Value {
+    fn go(v: &Value, root: &Value, depth: usize) -> Value {
+        match v {
+            Value::Object(o) => {
+                if let Some(r) = o.get("$ref").and_then(Value::as_str) {
+                    let target = r
+                        .strip_prefix('#')
+                        .and_then(|ptr| root.pointer(ptr))
+                        .filter(|_| depth < 16);
+                    if let Some(t) = target {
+                        let mut out = go(t, root, depth + 1);
+                        // Siblings of `$ref` (a description) refine the referenced schema.
+                        if let Value::Object(m) = &mut out {
+                            for (k, x) in o.iter().filter(|(k, _)| *k != "$ref") {
+                                m.insert(k.clone(), go(x, root, depth));
+                            }
+                        }
+                        return out;
+                    }
+                }
+                if let Some(Value::Array(alts)) = o.get("anyOf") {
+                    let real: Vec<&Value> = alts
+                        .iter()
+                        .filter(|a| a.get("type").and_then(Value::as_str) != Some("null"))
+                        .collect();
+                    if real.len() == 1 && alts.len() == 2 {
+                        let mut out = go(real[0], root, depth);
+                        if let Value::Object(m) = &mut out {
+                            for (k, x) in o.iter().filter(|(k, _)| *k != "anyOf") {
+                                m.entry(k.clone()).or_insert_with(|| go(x, root, depth));
+                            }
+                        }
+                        return out;
+                    }
+                }
+                Value::Object(
+                    o.iter()
+                        .filter(|(k, _)| *k != "$defs" && *k != "definitions")
+                        .map(|(k, x)| (k.clone(), go(x, root, depth)))
+                        .collect(),
+                )
+            }
+            Value::Array(a) => Value::Array(a.iter().map(|x| go(x, root, depth)).collect()),
+            other => other.clone(),
+        }
+    }
+    go(schema, schema, 0)
+}
+
 /// Parses a file of tool specs: a JSON array, `{"tools": [...]}`, one object, or JSON Lines.
 /// Entries whose `function` is an array (BFCL question files) contribute each of its functions.
 pub fn parse_specs(text: &str, source: &str) -> Result<Vec<ToolSpec>, SpecError> {
@@ -549,6 +602,35 @@ pub fn check_schema(v: &Value, source: &str, path: &str) -> Result<(), SpecError
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn local_refs_are_written_out_and_nullable_unions_reduced() {
+        let s = json!({
+            "type": "object",
+            "$defs": {"Folder": {"type": "object", "properties": {
+                "folder_id": {"type": "string"},
+                "parent_folder_id": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null}}}},
+            "properties": {"results": {"type": "array", "items": {"$ref": "#/$defs/Folder"}},
+                           "loop": {"$ref": "#/properties/loop"},
+                           "gone": {"$ref": "#/$defs/Missing"}}
+        });
+        let out = inline_refs(&s);
+        assert_eq!(out.get("$defs"), None);
+        assert_eq!(
+            out.pointer("/properties/results/items/properties/folder_id/type"),
+            Some(&json!("string"))
+        );
+        assert_eq!(
+            out.pointer("/properties/results/items/properties/parent_folder_id"),
+            Some(&json!({"type": "string", "default": null}))
+        );
+        // A reference to itself stops at the depth limit; a missing one stays as it is.
+        assert!(out.pointer("/properties/loop").is_some());
+        assert_eq!(
+            out.pointer("/properties/gone"),
+            Some(&json!({"$ref": "#/$defs/Missing"}))
+        );
+    }
+
     use super::*;
 
     fn one(text: &str) -> ToolSpec {

@@ -145,6 +145,8 @@ fn fixture() -> Record {
             reasoner: "offline".into(),
             verifier: "rules".into(),
             executor: "builtin".into(),
+            executor_events: Vec::new(),
+            digest_source: None,
         },
         domains: vec!["travel".into()],
         tools: vec![

@@ -412,7 +412,13 @@ impl ApiGraph {
                         }
                     }
                 }
-                let rejected = matches!(&call.error, Some(ToolError::NotFound { id, .. }) if Some(id.as_str()) == value.as_str());
+                // A tool that says it cannot find the value (typed, or in an external tool's
+                // own words) is evidence against the link that supplied it.
+                let rejected = match (&call.error, value.as_str()) {
+                    (Some(ToolError::NotFound { id, .. }), Some(v)) => id == v,
+                    (Some(ToolError::Failed { message }), Some(v)) => message.contains(v),
+                    _ => false,
+                };
                 for (ti, path) in sources {
                     let key = (ti, path.clone(), tj, param.clone());
                     let ei = match index.get(&key) {

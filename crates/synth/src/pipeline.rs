@@ -136,7 +136,13 @@ impl Generator {
         }
         // Several worlds per run, so the data does not keep meeting the same few entities.
         let mut worlds = Vec::new();
-        let samplers = (0..u64::from(cfg.world_seeds.max(1)))
+        // A server is not seeded: one world serves every item.
+        let worlds_n = if tools.executor() == "mcp" {
+            1
+        } else {
+            cfg.world_seeds.max(1)
+        };
+        let samplers = (0..u64::from(worlds_n))
             .map(|k| {
                 let ws = if k == 0 {
                     cfg.seed
@@ -148,6 +154,18 @@ impl Generator {
                 let pools = match &world {
                     AnyEnv::World(_) => sampler.harvest(&mut world, ws),
                     AnyEnv::Simulated(s) => s.text_pools(),
+                    // What the server holds, plus made-up text for inputs no tool returns
+                    // (a new folder's name).
+                    AnyEnv::Mcp(_) => {
+                        let mut pools = sampler.harvest(&mut world, ws);
+                        if let Ok(sim) = hardgen_tools::sim::Simulated::new(tools.specs.clone(), ws)
+                        {
+                            for (k, v) in sim.text_pools() {
+                                pools.entry(k).or_insert(v);
+                            }
+                        }
+                        pools
+                    }
                 };
                 sampler.set_pools(pools);
                 worlds.push(world);
@@ -265,6 +283,9 @@ impl Generator {
     /// Generates item `i` (deterministic in seed and i): up to `tries` draws, the first kept one
     /// wins; when all are rejected the last rejection is returned.
     pub fn item(&mut self, i: u64) -> Outcome {
+        // Executor events from before this item are not this item's.
+        let w = usize::try_from(i % self.samplers.len().max(1) as u64).unwrap_or(0);
+        self.worlds[w].take_events();
         let mut last = None;
         for t in 0..self.cfg.tries.max(1) {
             match self.draw(i, t) {
@@ -743,6 +764,8 @@ impl Generator {
                     .map_or_else(|| "offline".to_string(), |r| r.model().to_string()),
                 verifier: self.verifier.name().to_string(),
                 executor: self.tools.executor().into(),
+                executor_events: self.worlds[w].take_events(),
+                digest_source: self.worlds[w].digest_source().map(str::to_string),
             },
             domains: doms,
             tools: offered

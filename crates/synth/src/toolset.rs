@@ -4,6 +4,7 @@
 //! [`ToolSet::env`].
 
 use hardgen_core::{SpecError, ToolSpec};
+use hardgen_tools::mcp::McpEnv;
 use hardgen_tools::sim::Simulated;
 use hardgen_tools::{AnyEnv, World, WorldDef};
 use std::collections::HashMap;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 enum Executor {
     World(Arc<WorldDef>),
     Simulated(Simulated),
+    Mcp(Box<McpEnv>),
 }
 
 /// The tools of a run; see the module docs.
@@ -74,6 +76,23 @@ impl ToolSet {
         })
     }
 
+    /// An MCP server's tools, executed on the server (each executor starts its own
+    /// connections). A tool reads when the server marks it `readOnlyHint`.
+    pub fn mcp(env: McpEnv) -> ToolSet {
+        let specs = hardgen_tools::Environment::specs(&env).to_vec();
+        ToolSet {
+            shared_specs: specs.iter().cloned().map(Arc::new).collect(),
+            by_name: specs
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.name.clone(), i))
+                .collect(),
+            read_only: env.read_only().to_vec(),
+            specs,
+            executor: Executor::Mcp(Box::new(env)),
+        }
+    }
+
     /// A fresh executor at `seed`.
     pub fn env(&self, seed: u64) -> AnyEnv {
         match &self.executor {
@@ -83,14 +102,20 @@ impl ToolSet {
                 hardgen_tools::Environment::reset(&mut s, seed);
                 AnyEnv::Simulated(s)
             }
+            Executor::Mcp(m) => {
+                let mut m = McpEnv::clone(m);
+                hardgen_tools::Environment::reset(&mut m, seed);
+                AnyEnv::Mcp(Box::new(m))
+            }
         }
     }
 
-    /// The executor's name on records (`generator.executor`): `builtin` or `simulated`.
+    /// The executor's name on records (`generator.executor`): `builtin`, `simulated` or `mcp`.
     pub fn executor(&self) -> &'static str {
         match self.executor {
             Executor::World(_) => "builtin",
             Executor::Simulated(_) => hardgen_tools::sim::GUARANTEE,
+            Executor::Mcp(_) => "mcp",
         }
     }
 

@@ -1266,6 +1266,8 @@ fn record(rounds: Vec<Round>, tools: &[&str]) -> Record {
             reasoner: "offline".into(),
             verifier: "rules".into(),
             executor: "mock".into(),
+            executor_events: Vec::new(),
+            digest_source: None,
         },
         domains: domains.into_iter().collect(),
         tools,

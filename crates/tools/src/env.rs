@@ -29,6 +29,16 @@ pub trait Environment {
     ) -> Option<Value> {
         None
     }
+    /// Executor events since the last call (server restarts, retries), oldest first; the
+    /// pipeline puts them on the item. Default: none.
+    fn take_events(&mut self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Where [`Environment::digest`] comes from when it is not the full state (`state_tool`,
+    /// `call_sequence`). Default: the full state (None).
+    fn digest_source(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 /// One of the executors a run can use, behind one type (the pipeline holds environments by
@@ -39,6 +49,8 @@ pub enum AnyEnv {
     World(crate::World),
     /// The simulated executor over specs (guarantee `simulated`).
     Simulated(crate::sim::Simulated),
+    /// An MCP server (guarantee `executed`: its calls run on the real server).
+    Mcp(Box<crate::mcp::McpEnv>),
 }
 
 /// A saved state of an [`AnyEnv`].
@@ -48,13 +60,15 @@ pub enum AnySnapshot {
     World(crate::Snapshot),
     /// Of the simulated executor.
     Simulated(crate::sim::SimState),
+    /// Of an MCP server (the calls to replay).
+    Mcp(crate::mcp::McpSnapshot),
 }
 
 impl AnyEnv {
     /// The guarantee data made here carries: `executed` or `simulated`.
     pub fn guarantee(&self) -> &'static str {
         match self {
-            AnyEnv::World(_) => "executed",
+            AnyEnv::World(_) | AnyEnv::Mcp(_) => "executed",
             AnyEnv::Simulated(_) => crate::sim::GUARANTEE,
         }
     }
@@ -67,6 +81,7 @@ impl Environment for AnyEnv {
         match self {
             AnyEnv::World(w) => w.specs(),
             AnyEnv::Simulated(s) => s.specs(),
+            AnyEnv::Mcp(m) => m.specs(),
         }
     }
 
@@ -74,6 +89,7 @@ impl Environment for AnyEnv {
         match self {
             AnyEnv::World(w) => w.reset(seed),
             AnyEnv::Simulated(s) => s.reset(seed),
+            AnyEnv::Mcp(m) => m.reset(seed),
         }
     }
 
@@ -81,6 +97,7 @@ impl Environment for AnyEnv {
         match self {
             AnyEnv::World(w) => w.execute(call),
             AnyEnv::Simulated(s) => s.execute(call),
+            AnyEnv::Mcp(m) => m.execute(call),
         }
     }
 
@@ -88,6 +105,7 @@ impl Environment for AnyEnv {
         match self {
             AnyEnv::World(w) => AnySnapshot::World(Environment::snapshot(w)),
             AnyEnv::Simulated(s) => AnySnapshot::Simulated(s.snapshot()),
+            AnyEnv::Mcp(m) => AnySnapshot::Mcp(m.snapshot()),
         }
     }
 
@@ -95,6 +113,7 @@ impl Environment for AnyEnv {
         match (self, snapshot) {
             (AnyEnv::World(w), AnySnapshot::World(x)) => Environment::restore(w, x),
             (AnyEnv::Simulated(s), AnySnapshot::Simulated(x)) => s.restore(x),
+            (AnyEnv::Mcp(m), AnySnapshot::Mcp(x)) => m.restore(x),
             // A snapshot of another kind of executor cannot describe this one's state.
             _ => {}
         }
@@ -104,6 +123,7 @@ impl Environment for AnyEnv {
         match self {
             AnyEnv::World(w) => w.digest(),
             AnyEnv::Simulated(s) => s.digest(),
+            AnyEnv::Mcp(m) => m.digest(),
         }
     }
 
@@ -116,6 +136,21 @@ impl Environment for AnyEnv {
         match self {
             AnyEnv::World(w) => w.user_knowledge(tool, param, args),
             AnyEnv::Simulated(s) => s.user_knowledge(tool, param, args),
+            AnyEnv::Mcp(m) => m.user_knowledge(tool, param, args),
+        }
+    }
+
+    fn take_events(&mut self) -> Vec<String> {
+        match self {
+            AnyEnv::Mcp(m) => m.take_events(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn digest_source(&self) -> Option<&'static str> {
+        match self {
+            AnyEnv::Mcp(m) => Environment::digest_source(m.as_ref()),
+            _ => None,
         }
     }
 }

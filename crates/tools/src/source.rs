@@ -16,10 +16,9 @@ pub enum ToolSource {
         /// Whether calls run on the simulated executor (a file has no executor of its own).
         simulated: bool,
     },
-    /// An MCP server started as a command (`mcp+stdio:"CMD ARGS"`).
-    McpStdio(String),
-    /// An MCP server at a streamable-HTTP URL (`mcp+http:URL`).
-    McpHttp(String),
+    /// An MCP server: a command (`mcp+stdio:"CMD ARGS"`) or a streamable-HTTP URL
+    /// (`mcp+http:URL`), with options after `;` (see [`crate::mcp::McpConfig::parse`]).
+    Mcp(crate::mcp::McpConfig),
 }
 
 /// A `--tools` value that is not a source.
@@ -56,18 +55,12 @@ impl FromStr for ToolSource {
                 simulated,
             });
         }
-        if let Some(cmd) = s.strip_prefix("mcp+stdio:") {
-            let cmd = cmd.trim().trim_matches('"');
-            if cmd.is_empty() {
-                return Err(err("expected mcp+stdio:\"CMD ARGS\""));
+        for (prefix, stdio) in [("mcp+stdio:", true), ("mcp+http:", false)] {
+            if let Some(rest) = s.strip_prefix(prefix) {
+                return crate::mcp::McpConfig::parse(stdio, rest)
+                    .map(ToolSource::Mcp)
+                    .map_err(|m| err(&m));
             }
-            return Ok(ToolSource::McpStdio(cmd.to_string()));
-        }
-        if let Some(url) = s.strip_prefix("mcp+http:") {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(err("expected mcp+http:http://HOST/PATH"));
-            }
-            return Ok(ToolSource::McpHttp(url.to_string()));
         }
         Err(err(
             "expected builtin, file:PATH[:simulated], mcp+stdio:\"CMD ARGS\" or mcp+http:URL",
@@ -87,8 +80,7 @@ impl std::fmt::Display for ToolSource {
                 }
                 Ok(())
             }
-            ToolSource::McpStdio(cmd) => write!(f, "mcp+stdio:\"{cmd}\""),
-            ToolSource::McpHttp(url) => write!(f, "mcp+http:{url}"),
+            ToolSource::Mcp(cfg) => write!(f, "{}", cfg.to_source()),
         }
     }
 }
@@ -116,16 +108,20 @@ mod tests {
         );
         assert_eq!(
             "mcp+stdio:\"node s.js\"".parse(),
-            Ok(ToolSource::McpStdio("node s.js".into()))
+            Ok(ToolSource::Mcp(crate::mcp::McpConfig::new(
+                crate::mcp::McpTarget::Stdio("node s.js".into())
+            )))
         );
         assert!(matches!(
             "mcp+http:http://127.0.0.1:9/mcp".parse::<ToolSource>(),
-            Ok(ToolSource::McpHttp(_))
+            Ok(ToolSource::Mcp(_))
         ));
         for text in [
             "builtin",
             "file:a/b.json:simulated",
             "mcp+stdio:\"node s.js\"",
+            "mcp+stdio:\"env S={workdir}/s.json node s.js\";reset=reset_state;pool=0",
+            "mcp+http:http://127.0.0.1:8/mcp;state=dump",
         ] {
             let s: ToolSource = text.parse().expect(text);
             assert_eq!(s.to_string(), text);
