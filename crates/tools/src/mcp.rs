@@ -20,9 +20,11 @@ use rmcp::model::CallToolRequestParams;
 use rmcp::service::{RoleClient, RunningService};
 use rmcp::ServiceExt;
 use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::runtime::Runtime;
 use tokio::task::JoinHandle;
@@ -114,9 +116,11 @@ impl McpConfig {
                 "pool" => cfg.pool = num("a count")? as usize,
                 "timeout" => cfg.timeout_secs = num("seconds")?.max(1),
                 "retries" => cfg.retries = num("a count")? as u32,
-                _ => return Err(format!(
+                _ => {
+                    return Err(format!(
                     "unknown option `{k}` (known: reset, state, template, pool, timeout, retries)"
-                )),
+                ))
+                }
             }
         }
         Ok(cfg)
@@ -174,8 +178,16 @@ struct Conn {
     _workdir: Option<tempfile::TempDir>,
 }
 
+/// Which environment's state each shared server (an HTTP server with a reset tool) holds now:
+/// several environments (workers, the verifier's two) take turns on one server, each getting
+/// its own state back by reset and replay when the server last ran another's calls.
+static OWNERS: LazyLock<Mutex<HashMap<String, u64>>> = LazyLock::new(Default::default);
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
 /// An MCP server as an [`Environment`]; see the module docs.
 pub struct McpEnv {
+    /// This environment's number among those sharing a server.
+    id: u64,
     cfg: Arc<McpConfig>,
     specs: Arc<Vec<ToolSpec>>,
     read_only: Arc<Vec<bool>>,
@@ -192,6 +204,7 @@ impl Clone for McpEnv {
     /// A new environment over the same server and tools: it starts its own processes.
     fn clone(&self) -> McpEnv {
         McpEnv {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             cfg: self.cfg.clone(),
             specs: self.specs.clone(),
             read_only: self.read_only.clone(),
@@ -445,6 +458,7 @@ impl McpEnv {
             return Err(err("the server lists no tools".into()));
         }
         Ok(McpEnv {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             cfg,
             specs: Arc::new(specs),
             read_only: Arc::new(read_only),
@@ -530,26 +544,63 @@ impl McpEnv {
         }
     }
 
+    /// The turn on a server that other environments share (None: this one is not shared).
+    fn shared(&self) -> Option<MutexGuard<'static, HashMap<String, u64>>> {
+        match (&self.cfg.target, &self.cfg.reset_tool) {
+            (McpTarget::Http(_), Some(_)) => Some(OWNERS.lock().unwrap_or_else(|p| p.into_inner())),
+            _ => None,
+        }
+    }
+
+    /// Marks a shared server as holding this environment's state.
+    fn own(&self, turn: &mut Option<MutexGuard<'static, HashMap<String, u64>>>) {
+        if let Some(owners) = turn {
+            owners.insert(self.cfg.label().to_string(), self.id);
+        }
+    }
+
+    /// A call on the server holding this environment's state: a shared server that last ran
+    /// another environment's calls is reset and this one's calls replayed first.
+    fn call_synced(&self, name: &str, args: &Map<String, Value>) -> Result<Value, String> {
+        let mut turn = self.shared();
+        let owner = turn.as_ref().and_then(|o| o.get(self.cfg.label()).copied());
+        if turn.is_some() && owner != Some(self.id) {
+            if let Some(r) = &self.cfg.reset_tool {
+                self.call_raw(r, &Map::new())?;
+            }
+            for (c, _) in &self.log {
+                self.call_raw(&c.name, &c.arguments)?;
+            }
+            self.own(&mut turn);
+        }
+        self.call_raw(name, args)
+    }
+
     /// Replaces the connection with a fresh one at the start state; replays `calls`.
     fn restart(&mut self, calls: &[ToolCall]) -> Result<(), String> {
         self.conn = None;
         let c = self.fresh_conn()?;
         self.conn = Some(c);
+        let mut turn = self.shared();
         if let Some(r) = self.cfg.reset_tool.clone() {
             self.call_raw(&r, &Map::new())?;
         }
         for c in calls {
             self.call_raw(&c.name, &c.arguments)?;
         }
+        self.own(&mut turn);
         Ok(())
     }
 
     /// Resets the state: the reset tool on a live connection, else a fresh connection.
     fn reset_state(&mut self) -> Result<(), String> {
         if let (Some(r), true) = (self.cfg.reset_tool.clone(), self.conn.is_some()) {
+            let mut turn = self.shared();
             if self.call_raw(&r, &Map::new()).is_ok() {
+                self.own(&mut turn);
                 return Ok(());
             }
+            drop(turn);
             self.events
                 .push(format!("reset tool `{r}` failed; restarted the server"));
         } else if matches!(self.cfg.target, McpTarget::Http(_)) && self.conn.is_some() {
@@ -635,7 +686,7 @@ impl Environment for McpEnv {
                     continue;
                 }
             }
-            match self.call_raw(&call.name, &call.arguments) {
+            match self.call_synced(&call.name, &call.arguments) {
                 Ok(r) => {
                     let out = result_value(&r);
                     self.log.push((call.clone(), out.clone()));
@@ -693,7 +744,7 @@ impl Environment for McpEnv {
             .cfg
             .state_tool
             .as_deref()
-            .and_then(|t| self.call_raw(t, &Map::new()).ok());
+            .and_then(|t| self.call_synced(t, &Map::new()).ok());
         match state {
             Some(s) => h.update(result_value(&s).unwrap_or_default().to_string().as_bytes()),
             None => {
