@@ -173,13 +173,32 @@ pub(crate) fn tool_set(
     def: Arc<WorldDef>,
     seed: u64,
 ) -> Result<ToolSet> {
-    if let Some(env) = crate::graph_cmd::mcp_tools(sources)? {
-        return Ok(ToolSet::mcp(env));
+    use hardgen_tools::source::ToolSource;
+    let mut parts = Vec::new();
+    if sources.is_empty() || sources.contains(&ToolSource::Builtin) {
+        parts.push(ToolSet::world(def));
     }
-    Ok(match crate::graph_cmd::foreign_tools(sources, true)? {
-        None => ToolSet::world(def),
-        Some(specs) => ToolSet::simulated(specs, seed).context("--tools")?,
-    })
+    // Spec files share one simulated executor (ids made by one file's tools are found by another's).
+    let files: Vec<ToolSource> = sources
+        .iter()
+        .filter(|s| matches!(s, ToolSource::File { .. }))
+        .cloned()
+        .collect();
+    if let Some(specs) =
+        crate::graph_cmd::foreign_tools(&files, true)?.filter(|_| !files.is_empty())
+    {
+        parts.push(ToolSet::simulated(specs, seed).context("--tools")?);
+    }
+    for s in sources {
+        if let ToolSource::Mcp(cfg) = s {
+            let env = hardgen_tools::mcp::McpEnv::connect(cfg.clone()).context("--tools")?;
+            parts.push(ToolSet::mcp(env));
+        }
+    }
+    match parts.len() {
+        1 => Ok(parts.remove(0)),
+        _ => ToolSet::mixed(parts).map_err(|e| anyhow::anyhow!("--tools: {e}")),
+    }
 }
 
 pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>, config: Option<&Path>) -> Result<u8> {

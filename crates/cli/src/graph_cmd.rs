@@ -358,6 +358,7 @@ pub fn run_traces(cmd: TracesCmd, def: Arc<WorldDef>) -> Result<u8> {
     let cfg = SamplerConfig {
         rounds: cmd.rounds.max(1),
         max_calls: cmd.max_calls.max(1),
+        entity_pools: foreign.is_some(),
         ..SamplerConfig::default()
     };
     let mut sampler = Sampler::new(graph, cfg);

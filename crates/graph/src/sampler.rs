@@ -41,6 +41,10 @@ pub struct SamplerConfig {
     /// When a round's target is not reached: how many other targets of the same depth to try
     /// from the round's starting state (the failed attempt is undone, so it leaves no trace).
     pub retarget: u32,
+    /// Draw a literal from the values of the tool's own kind of object first (`create_contact`'s
+    /// `name` from contacts' names, not folders'): for foreign tool sets whose one domain holds
+    /// several kinds of object. The built-in world's domains hold one kind each.
+    pub entity_pools: bool,
 }
 
 impl Default for SamplerConfig {
@@ -55,6 +59,7 @@ impl Default for SamplerConfig {
             max_failures_per_tool: 3,
             same_domain_bias: 0.0,
             retarget: 0,
+            entity_pools: false,
         }
     }
 }
@@ -232,6 +237,7 @@ impl Sampler {
                     if let Ok(r) = &out {
                         collect_pool_values(
                             r,
+                            self.cfg.entity_pools,
                             &self.graph.nodes[t].domain,
                             &Invented::default(),
                             &mut pools,
@@ -265,6 +271,7 @@ impl Sampler {
                             let r = c.result.as_ref().unwrap_or(&Value::Null);
                             collect_pool_values(
                                 r,
+                                self.cfg.entity_pools,
                                 &self.graph.nodes[t].domain,
                                 &invented,
                                 &mut pools,
@@ -316,6 +323,17 @@ impl Sampler {
     /// names the kind of value), and only then any domain's.
     fn pool_for(&self, t: usize, param: &str) -> Option<&Vec<Value>> {
         let domain = &self.graph.nodes[t].domain;
+        if self.cfg.entity_pools {
+            let name = &self.graph.nodes[t].name;
+            let entity = name.rsplit('_').next().unwrap_or(name);
+            if let Some(v) = self
+                .pools
+                .get(&entity_key(entity, param))
+                .filter(|v| !v.is_empty())
+            {
+                return Some(v);
+            }
+        }
         let last = param.rsplit('_').next().unwrap_or(param);
         let kind_of = |k: &str| k == last || k.ends_with(&format!("_{last}"));
         let scoped = |key: &str| self.pools.get(&scoped_key(domain, key));
@@ -908,8 +926,14 @@ fn spent<'a>(st: &'a State, t: usize, param: &str) -> Vec<&'a Value> {
         .collect()
 }
 
+/// The pool key of field `key` of objects of kind `entity` (`contact.name`).
+fn entity_key(entity: &str, key: &str) -> String {
+    format!("{entity}.{key}")
+}
+
 fn collect_pool_values(
     v: &Value,
+    entities: bool,
     domain: &str,
     given: &Invented,
     pools: &mut Pools,
@@ -922,6 +946,7 @@ fn collect_pool_values(
         }
     }
     struct Into<'a> {
+        entities: bool,
         domain: &'a str,
         given: &'a Invented,
         pools: &'a mut Pools,
@@ -930,6 +955,19 @@ fn collect_pool_values(
     fn go(v: &Value, key: &str, to: &mut Into<'_>) {
         match v {
             Value::Object(m) => {
+                // An object's own kind is its first id field's (`contact_id` -> contact): its
+                // plain fields are also pooled under that kind.
+                if let Some(kind) = m
+                    .keys()
+                    .find_map(|k| k.strip_suffix("_id"))
+                    .filter(|_| to.entities)
+                {
+                    for (k, x) in m {
+                        if !k.ends_with("_id") && (x.is_string() || x.is_number()) {
+                            add(to.pools, entity_key(kind, k), x);
+                        }
+                    }
+                }
                 for (k, x) in m {
                     go(x, k, to);
                 }
@@ -952,6 +990,7 @@ fn collect_pool_values(
         v,
         "",
         &mut Into {
+            entities,
             domain,
             given,
             pools,

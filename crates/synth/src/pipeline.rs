@@ -128,6 +128,8 @@ impl Generator {
             max_failures_per_tool: 5,
             same_domain_bias: 1.0 - cfg.cross_domain_share.clamp(0.0, 1.0) / 2.0,
             retarget: 3,
+            // The built-in world's domains hold one kind of object each; other tool sets may not.
+            entity_pools: tools.executor() != "builtin",
             ..SamplerConfig::default()
         };
         let mut base = Sampler::new(graph, scfg);
@@ -156,7 +158,7 @@ impl Generator {
                     AnyEnv::Simulated(s) => s.text_pools(),
                     // What the server holds, plus made-up text for inputs no tool returns
                     // (a new folder's name).
-                    AnyEnv::Mcp(_) => {
+                    AnyEnv::Mcp(_) | AnyEnv::Mixed(_) => {
                         let mut pools = sampler.harvest(&mut world, ws);
                         if let Ok(sim) = hardgen_tools::sim::Simulated::new(tools.specs.clone(), ws)
                         {
@@ -763,7 +765,7 @@ impl Generator {
                     .as_ref()
                     .map_or_else(|| "offline".to_string(), |r| r.model().to_string()),
                 verifier: self.verifier.name().to_string(),
-                executor: self.tools.executor().into(),
+                executor: self.tools.executor(),
                 executor_events: self.worlds[w].take_events(),
                 digest_source: self.worlds[w].digest_source().map(str::to_string),
             },

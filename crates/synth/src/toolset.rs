@@ -16,6 +16,7 @@ enum Executor {
     World(Arc<WorldDef>),
     Simulated(Simulated),
     Mcp(Box<McpEnv>),
+    Mixed(Vec<ToolSet>),
 }
 
 /// The tools of a run; see the module docs.
@@ -93,6 +94,34 @@ impl ToolSet {
         }
     }
 
+    /// Tool sets side by side (the built-in world beside an MCP server): a call runs on the
+    /// set that has its tool. A tool name in two sets is an error naming it.
+    pub fn mixed(parts: Vec<ToolSet>) -> Result<ToolSet, String> {
+        let mut specs = Vec::new();
+        let mut read_only = Vec::new();
+        let mut by_name = HashMap::new();
+        for p in &parts {
+            for (s, ro) in p.specs.iter().zip(&p.read_only) {
+                if by_name.insert(s.name.clone(), specs.len()).is_some() {
+                    return Err(format!(
+                        "tool `{}` is given by two sources (an MCP source can rename its tools \
+                         with ;prefix=NAME_)",
+                        s.name
+                    ));
+                }
+                specs.push(s.clone());
+                read_only.push(*ro);
+            }
+        }
+        Ok(ToolSet {
+            shared_specs: specs.iter().cloned().map(Arc::new).collect(),
+            by_name,
+            specs,
+            read_only,
+            executor: Executor::Mixed(parts),
+        })
+    }
+
     /// A fresh executor at `seed`.
     pub fn env(&self, seed: u64) -> AnyEnv {
         match &self.executor {
@@ -107,15 +136,29 @@ impl ToolSet {
                 hardgen_tools::Environment::reset(&mut m, seed);
                 AnyEnv::Mcp(Box::new(m))
             }
+            Executor::Mixed(parts) => {
+                let envs = parts.iter().map(|p| p.env(seed)).collect();
+                // Names were checked unique when the set was made.
+                match hardgen_tools::env::Mixed::new(envs) {
+                    Ok(m) => AnyEnv::Mixed(m),
+                    Err(_) => unreachable!("tool names of a mixed set are unique"),
+                }
+            }
         }
     }
 
-    /// The executor's name on records (`generator.executor`): `builtin`, `simulated` or `mcp`.
-    pub fn executor(&self) -> &'static str {
-        match self.executor {
-            Executor::World(_) => "builtin",
-            Executor::Simulated(_) => hardgen_tools::sim::GUARANTEE,
-            Executor::Mcp(_) => "mcp",
+    /// The executor's name on records (`generator.executor`): `builtin`, `simulated` or `mcp`,
+    /// or those of mixed sets joined by `+` (`builtin+mcp`).
+    pub fn executor(&self) -> String {
+        match &self.executor {
+            Executor::World(_) => "builtin".into(),
+            Executor::Simulated(_) => hardgen_tools::sim::GUARANTEE.into(),
+            Executor::Mcp(_) => "mcp".into(),
+            Executor::Mixed(parts) => parts
+                .iter()
+                .map(ToolSet::executor)
+                .collect::<Vec<_>>()
+                .join("+"),
         }
     }
 

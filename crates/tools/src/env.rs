@@ -51,6 +51,44 @@ pub enum AnyEnv {
     Simulated(crate::sim::Simulated),
     /// An MCP server (guarantee `executed`: its calls run on the real server).
     Mcp(Box<crate::mcp::McpEnv>),
+    /// Several sources side by side, each call run by the one that has the tool.
+    Mixed(Mixed),
+}
+
+/// Executors side by side (`--tools builtin --tools mcp+stdio:...`): each call goes to the
+/// executor that has its tool; reset, snapshot and digest cover them all.
+#[derive(Clone)]
+pub struct Mixed {
+    parts: Vec<AnyEnv>,
+    specs: std::sync::Arc<Vec<ToolSpec>>,
+    route: std::sync::Arc<std::collections::HashMap<String, usize>>,
+}
+
+impl Mixed {
+    /// The executors `parts` side by side; a tool name given by two of them is an error (the
+    /// name).
+    pub fn new(parts: Vec<AnyEnv>) -> Result<Mixed, String> {
+        let mut specs = Vec::new();
+        let mut route = std::collections::HashMap::new();
+        for (i, p) in parts.iter().enumerate() {
+            for s in p.specs() {
+                if route.insert(s.name.clone(), i).is_some() {
+                    return Err(s.name.clone());
+                }
+                specs.push(s.clone());
+            }
+        }
+        Ok(Mixed {
+            parts,
+            specs: std::sync::Arc::new(specs),
+            route: std::sync::Arc::new(route),
+        })
+    }
+
+    fn part(&mut self, tool: &str) -> Option<&mut AnyEnv> {
+        let i = *self.route.get(tool)?;
+        self.parts.get_mut(i)
+    }
 }
 
 /// A saved state of an [`AnyEnv`].
@@ -62,6 +100,8 @@ pub enum AnySnapshot {
     Simulated(crate::sim::SimState),
     /// Of an MCP server (the calls to replay).
     Mcp(crate::mcp::McpSnapshot),
+    /// Of executors side by side, in their order.
+    Mixed(Vec<AnySnapshot>),
 }
 
 impl AnyEnv {
@@ -70,6 +110,17 @@ impl AnyEnv {
         match self {
             AnyEnv::World(_) | AnyEnv::Mcp(_) => "executed",
             AnyEnv::Simulated(_) => crate::sim::GUARANTEE,
+            // Data is only as real as its least real part.
+            AnyEnv::Mixed(m) => {
+                if m.parts
+                    .iter()
+                    .any(|p| p.guarantee() == crate::sim::GUARANTEE)
+                {
+                    crate::sim::GUARANTEE
+                } else {
+                    "executed"
+                }
+            }
         }
     }
 }
@@ -82,6 +133,7 @@ impl Environment for AnyEnv {
             AnyEnv::World(w) => w.specs(),
             AnyEnv::Simulated(s) => s.specs(),
             AnyEnv::Mcp(m) => m.specs(),
+            AnyEnv::Mixed(m) => &m.specs,
         }
     }
 
@@ -90,6 +142,7 @@ impl Environment for AnyEnv {
             AnyEnv::World(w) => w.reset(seed),
             AnyEnv::Simulated(s) => s.reset(seed),
             AnyEnv::Mcp(m) => m.reset(seed),
+            AnyEnv::Mixed(m) => m.parts.iter_mut().for_each(|p| p.reset(seed)),
         }
     }
 
@@ -98,6 +151,12 @@ impl Environment for AnyEnv {
             AnyEnv::World(w) => w.execute(call),
             AnyEnv::Simulated(s) => s.execute(call),
             AnyEnv::Mcp(m) => m.execute(call),
+            AnyEnv::Mixed(m) => match m.part(&call.name) {
+                Some(p) => p.execute(call),
+                None => Err(ToolError::UnknownTool {
+                    name: call.name.clone(),
+                }),
+            },
         }
     }
 
@@ -106,6 +165,7 @@ impl Environment for AnyEnv {
             AnyEnv::World(w) => AnySnapshot::World(Environment::snapshot(w)),
             AnyEnv::Simulated(s) => AnySnapshot::Simulated(s.snapshot()),
             AnyEnv::Mcp(m) => AnySnapshot::Mcp(m.snapshot()),
+            AnyEnv::Mixed(m) => AnySnapshot::Mixed(m.parts.iter().map(|p| p.snapshot()).collect()),
         }
     }
 
@@ -114,6 +174,11 @@ impl Environment for AnyEnv {
             (AnyEnv::World(w), AnySnapshot::World(x)) => Environment::restore(w, x),
             (AnyEnv::Simulated(s), AnySnapshot::Simulated(x)) => s.restore(x),
             (AnyEnv::Mcp(m), AnySnapshot::Mcp(x)) => m.restore(x),
+            (AnyEnv::Mixed(m), AnySnapshot::Mixed(xs)) => {
+                for (p, x) in m.parts.iter_mut().zip(xs) {
+                    p.restore(x);
+                }
+            }
             // A snapshot of another kind of executor cannot describe this one's state.
             _ => {}
         }
@@ -124,6 +189,13 @@ impl Environment for AnyEnv {
             AnyEnv::World(w) => w.digest(),
             AnyEnv::Simulated(s) => s.digest(),
             AnyEnv::Mcp(m) => m.digest(),
+            AnyEnv::Mixed(m) => {
+                let mut h = xxhash_rust::xxh3::Xxh3::new();
+                for p in &m.parts {
+                    h.update(&p.digest().to_le_bytes());
+                }
+                h.digest()
+            }
         }
     }
 
@@ -137,12 +209,14 @@ impl Environment for AnyEnv {
             AnyEnv::World(w) => w.user_knowledge(tool, param, args),
             AnyEnv::Simulated(s) => s.user_knowledge(tool, param, args),
             AnyEnv::Mcp(m) => m.user_knowledge(tool, param, args),
+            AnyEnv::Mixed(m) => m.part(tool)?.user_knowledge(tool, param, args),
         }
     }
 
     fn take_events(&mut self) -> Vec<String> {
         match self {
             AnyEnv::Mcp(m) => m.take_events(),
+            AnyEnv::Mixed(m) => m.parts.iter_mut().flat_map(|p| p.take_events()).collect(),
             _ => Vec::new(),
         }
     }
@@ -150,6 +224,7 @@ impl Environment for AnyEnv {
     fn digest_source(&self) -> Option<&'static str> {
         match self {
             AnyEnv::Mcp(m) => Environment::digest_source(m.as_ref()),
+            AnyEnv::Mixed(m) => m.parts.iter().find_map(|p| p.digest_source()),
             _ => None,
         }
     }

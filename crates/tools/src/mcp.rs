@@ -55,6 +55,9 @@ pub struct McpConfig {
     pub timeout_secs: u64,
     /// Restarts per call before the call fails as `unavailable`.
     pub retries: u32,
+    /// Put before every tool name (`office_` makes `create_contact` `office_create_contact`), so
+    /// a server can sit beside other sources with tools of the same names.
+    pub prefix: String,
 }
 
 /// Defaults of the options.
@@ -73,11 +76,12 @@ impl McpConfig {
             pool: DEFAULT_POOL,
             timeout_secs: DEFAULT_TIMEOUT,
             retries: DEFAULT_RETRIES,
+            prefix: String::new(),
         }
     }
 
     /// Parses `"CMD ARGS"[;key=value...]` (stdio) or `URL[;key=value...]` (http); keys are
-    /// `reset`, `state`, `template`, `pool`, `timeout`, `retries`.
+    /// `reset`, `state`, `template`, `pool`, `timeout`, `retries`, `prefix`.
     pub fn parse(stdio: bool, text: &str) -> Result<McpConfig, String> {
         let text = text.trim();
         let (head, rest) = match text.strip_prefix('"') {
@@ -116,9 +120,10 @@ impl McpConfig {
                 "pool" => cfg.pool = num("a count")? as usize,
                 "timeout" => cfg.timeout_secs = num("seconds")?.max(1),
                 "retries" => cfg.retries = num("a count")? as u32,
+                "prefix" => cfg.prefix = v.to_string(),
                 _ => {
                     return Err(format!(
-                    "unknown option `{k}` (known: reset, state, template, pool, timeout, retries)"
+                    "unknown option `{k}` (known: reset, state, template, pool, timeout, retries, prefix)"
                 ))
                 }
             }
@@ -149,6 +154,9 @@ impl McpConfig {
         }
         if self.retries != DEFAULT_RETRIES {
             s.push_str(&format!(";retries={}", self.retries));
+        }
+        if !self.prefix.is_empty() {
+            s.push_str(&format!(";prefix={}", self.prefix));
         }
         s
     }
@@ -366,6 +374,7 @@ pub fn specs_of(
     domain: &str,
     source: &str,
     hidden: &[&str],
+    prefix: &str,
 ) -> Result<(Vec<ToolSpec>, Vec<bool>), hardgen_core::SpecError> {
     let mut funcs = Vec::new();
     let mut read_only = Vec::new();
@@ -375,7 +384,7 @@ pub fn specs_of(
             continue;
         }
         let mut f = Map::new();
-        f.insert("name".into(), json!(name));
+        f.insert("name".into(), json!(format!("{prefix}{name}")));
         let desc = t
             .get("description")
             .or_else(|| t.get("title"))
@@ -452,8 +461,14 @@ impl McpEnv {
                 )));
             }
         }
-        let (specs, read_only) = specs_of(&tools, &domain, &format!("mcp:{server}"), &hidden)
-            .map_err(|e| err(e.to_string()))?;
+        let (specs, read_only) = specs_of(
+            &tools,
+            &domain,
+            &format!("mcp:{server}"),
+            &hidden,
+            &cfg.prefix,
+        )
+        .map_err(|e| err(e.to_string()))?;
         if specs.is_empty() {
             return Err(err("the server lists no tools".into()));
         }
@@ -544,6 +559,11 @@ impl McpEnv {
         }
     }
 
+    /// A tool's name on the server (without the configured prefix).
+    fn server_name<'a>(&self, name: &'a str) -> &'a str {
+        name.strip_prefix(self.cfg.prefix.as_str()).unwrap_or(name)
+    }
+
     /// The turn on a server that other environments share (None: this one is not shared).
     fn shared(&self) -> Option<MutexGuard<'static, HashMap<String, u64>>> {
         match (&self.cfg.target, &self.cfg.reset_tool) {
@@ -569,7 +589,7 @@ impl McpEnv {
                 self.call_raw(r, &Map::new())?;
             }
             for (c, _) in &self.log {
-                self.call_raw(&c.name, &c.arguments)?;
+                self.call_raw(self.server_name(&c.name), &c.arguments)?;
             }
             self.own(&mut turn);
         }
@@ -586,7 +606,7 @@ impl McpEnv {
             self.call_raw(&r, &Map::new())?;
         }
         for c in calls {
-            self.call_raw(&c.name, &c.arguments)?;
+            self.call_raw(self.server_name(&c.name), &c.arguments)?;
         }
         self.own(&mut turn);
         Ok(())
@@ -686,7 +706,7 @@ impl Environment for McpEnv {
                     continue;
                 }
             }
-            match self.call_synced(&call.name, &call.arguments) {
+            match self.call_synced(self.server_name(&call.name), &call.arguments) {
                 Ok(r) => {
                     let out = result_value(&r);
                     self.log.push((call.clone(), out.clone()));
@@ -782,8 +802,9 @@ mod tests {
         assert_eq!(c.retries, DEFAULT_RETRIES);
         assert_eq!(
             c.to_source(),
-            "mcp+stdio:\"python s.py --x {workdir}/a\";reset=reset_state;pool=0"
+            "mcp+stdio:\"python s.py --x {workdir}/a\";reset=reset_state;pool=0;prefix=office_"
         );
+        assert_eq!(c.prefix, "office_");
         let h = McpConfig::parse(false, "http://127.0.0.1:9/mcp;state=dump;timeout=5").expect("ok");
         assert_eq!(h.target, McpTarget::Http("http://127.0.0.1:9/mcp".into()));
         assert_eq!(h.state_tool.as_deref(), Some("dump"));
@@ -835,7 +856,7 @@ mod tests {
             json!({"name": "reset_state", "description": "Reset.",
                    "inputSchema": {"type": "object"}}),
         ];
-        let (specs, ro) = specs_of(&tools, "office", "mcp:test", &["reset_state"]).expect("ok");
+        let (specs, ro) = specs_of(&tools, "office", "mcp:test", &["reset_state"], "").expect("ok");
         let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["list_files", "delete_file"]);
         assert_eq!(ro, [true, false]);
@@ -843,7 +864,7 @@ mod tests {
         assert!(specs[1].returns.is_none());
         assert_eq!(specs[0].domain, "office");
         let bad = vec![json!({"name": "x y", "inputSchema": {"type": "object"}})];
-        let e = specs_of(&bad, "d", "mcp:test", &[]).expect_err("bad name");
+        let e = specs_of(&bad, "d", "mcp:test", &[], "").expect_err("bad name");
         assert!(e.to_string().contains("mcp:test"), "{e}");
         assert_eq!(domain_name("hardgen-test-office"), "hardgen_test_office");
         assert_eq!(domain_name("--"), "mcp");

@@ -20,6 +20,41 @@ use xxhash_rust::xxh3::xxh3_64;
 /// The guarantee a record made on this executor carries.
 pub const GUARANTEE: &str = "simulated";
 
+/// Kinds of object (the last word of a tool's name) that are people: their names are names of
+/// people.
+const PEOPLE: &[&str] = &[
+    "contact",
+    "person",
+    "user",
+    "member",
+    "employee",
+    "customer",
+    "attendee",
+    "patient",
+    "student",
+    "guest",
+    "author",
+    "owner",
+    "client",
+    "passenger",
+    "driver",
+    "candidate",
+    "applicant",
+    "friend",
+    "recipient",
+    "participant",
+    "speaker",
+    "instructor",
+    "teacher",
+    "agent",
+    "tenant",
+    "landlord",
+    "traveler",
+    "traveller",
+    "visitor",
+    "volunteer",
+];
+
 /// Tools, their compiled parameter validators and name index (shared by clones).
 struct Catalog {
     specs: Vec<ToolSpec>,
@@ -101,6 +136,33 @@ impl Simulated {
                     .map(|_| Value::String(g.text(schema, name)))
                     .collect();
                 out.insert(name.clone(), values);
+            }
+        }
+        // A person's name under the kind of object too (`contact.name`): a sampler that draws
+        // by kind (`create_contact`) then names a contact like a person, not like a folder.
+        // Its own random stream, so the pools above stay as they were.
+        let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(self.seed, 0x7E48, 0));
+        for spec in &self.catalog.specs {
+            let entity = spec.name.rsplit('_').next().unwrap_or(&spec.name);
+            if !PEOPLE.contains(&entity) {
+                continue;
+            }
+            let props = spec.parameters.get("properties").and_then(Value::as_object);
+            for (name, schema) in props.into_iter().flatten() {
+                let key = format!("{entity}.{name}");
+                if !name.ends_with("name") || out.contains_key(&key) {
+                    continue;
+                }
+                let mut g = Gen {
+                    rng: &mut rng,
+                    args: &empty,
+                    recalled: &empty,
+                    made: Vec::new(),
+                };
+                let values = (0..8)
+                    .map(|_| Value::String(g.text(schema, name)))
+                    .collect();
+                out.insert(key, values);
             }
         }
         out
