@@ -354,3 +354,29 @@ fn a_published_server_works_with_no_code_written_for_it() {
     let (code, out) = verify(dir.path());
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn a_server_mixes_with_the_built_in_world_when_its_names_are_prefixed() {
+    let Some(plain) = office("", ";reset=reset_state") else {
+        return;
+    };
+    // Both have `create_contact`: the clash is named, and the way out.
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("x").to_string_lossy().into_owned();
+    let (code, _, err) = run(&[
+        "generate", "--tools", "builtin", "--tools", &plain, "--n", "1", "--out", &out,
+    ]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("create_contact") && err.contains("prefix"),
+        "{err}"
+    );
+    let src = format!("{plain};prefix=office_");
+    let (dir, summary) = generate(&src, 6, &["--tools", "builtin"]);
+    assert!(summary["kept"].as_u64() >= Some(5), "{summary}");
+    for r in records(dir.path()) {
+        assert_eq!(r["generator"]["executor"], "builtin+mcp", "{r}");
+    }
+    let (code, out) = verify(dir.path());
+    assert_eq!(code, 0, "{out}");
+}

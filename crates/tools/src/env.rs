@@ -229,3 +229,54 @@ impl Environment for AnyEnv {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sim(names: &[&str]) -> AnyEnv {
+        let specs = names
+            .iter()
+            .map(|n| ToolSpec {
+                name: n.to_string(),
+                description: format!("Gets a {n}."),
+                domain: "d".into(),
+                parameters: json!({"type": "object", "properties": {}}),
+                returns: Some(json!({"type": "object", "properties": {"ok": {"type": "boolean"}}})),
+            })
+            .collect();
+        AnyEnv::Simulated(crate::sim::Simulated::new(specs, 1).expect("specs"))
+    }
+
+    #[test]
+    fn mixed_sources_route_calls_and_refuse_a_name_given_twice() {
+        let mut m = match Mixed::new(vec![sim(&["get_a"]), sim(&["get_b"])]) {
+            Ok(m) => AnyEnv::Mixed(m),
+            Err(name) => panic!("unexpected clash on {name}"),
+        };
+        let names: Vec<&str> = m.specs().iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["get_a", "get_b"]);
+        m.reset(3);
+        let call = |name: &str| ToolCall {
+            name: name.into(),
+            arguments: Default::default(),
+        };
+        assert!(m.execute(&call("get_b")).is_ok());
+        assert!(matches!(
+            m.execute(&call("get_c")),
+            Err(ToolError::UnknownTool { .. })
+        ));
+        let before = m.digest();
+        let snap = m.snapshot();
+        m.execute(&call("get_a")).expect("runs");
+        assert_ne!(m.digest(), before, "a call is part of the simulated state");
+        m.restore(&snap);
+        assert_eq!(m.digest(), before);
+        assert_eq!(m.guarantee(), crate::sim::GUARANTEE);
+        assert_eq!(
+            Mixed::new(vec![sim(&["get_a"]), sim(&["get_a"])]).err(),
+            Some("get_a".to_string())
+        );
+    }
+}

@@ -790,7 +790,7 @@ mod tests {
     fn configs_parse_with_options_and_print_back() {
         let c = McpConfig::parse(
             true,
-            "\"python s.py --x {workdir}/a\";reset=reset_state;pool=0",
+            "\"python s.py --x {workdir}/a\";reset=reset_state;pool=0;prefix=office_",
         )
         .expect("parses");
         assert_eq!(
