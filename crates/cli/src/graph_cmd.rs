@@ -36,6 +36,10 @@ enum GraphSub {
         /// `{from_tool, from_field, to_tool, to_param}` (as `hardgen tools deps --json` prints).
         #[arg(long)]
         truth: Option<PathBuf>,
+        /// Score this graph file (`hardgen graph --format json`, or one refined by execution:
+        /// `hardgen traces --graph-out`) instead of the graph built from the tools' schemas.
+        #[arg(long, value_name = "FILE")]
+        graph: Option<PathBuf>,
         #[command(flatten)]
         source: Source,
     },
@@ -213,15 +217,21 @@ pub fn run_graph(cmd: GraphCmd, open: impl Fn() -> Result<Arc<WorldDef>>) -> Res
         Some(GraphSub::Stats {
             json,
             truth: truth_file,
+            graph,
             source,
         }) => {
-            let (g, mut truth) = match source.foreign()? {
+            let (mut g, mut truth) = match source.foreign()? {
                 Some(specs) => (load_graph(&specs), None),
                 None => {
                     let def = open()?;
                     (load_graph(&def.specs), Some(def.dependencies()))
                 }
             };
+            if let Some(p) = &graph {
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("reading {}", p.display()))?;
+                g = ApiGraph::from_json(&text).with_context(|| format!("{}", p.display()))?;
+            }
             if let Some(p) = &truth_file {
                 let text = std::fs::read_to_string(p)
                     .with_context(|| format!("reading {}", p.display()))?;

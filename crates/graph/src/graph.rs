@@ -416,7 +416,9 @@ impl ApiGraph {
                 // own words) is evidence against the link that supplied it.
                 let rejected = match (&call.error, value.as_str()) {
                     (Some(ToolError::NotFound { id, .. }), Some(v)) => id == v,
-                    (Some(ToolError::Failed { message }), Some(v)) => message.contains(v),
+                    (Some(ToolError::Failed { message }), Some(v)) => {
+                        message.contains(v) && says_not_found(message)
+                    }
                     _ => false,
                 };
                 for (ti, path) in sources {
@@ -502,6 +504,24 @@ fn leaf_paths(v: &Value) -> Vec<String> {
     let mut out = Vec::new();
     go(v, "", &mut out);
     out
+}
+
+/// Whether an external tool's error text says that something does not exist (`no booking has
+/// the id 'BKG-9'`, `file not found`), not that it is in the wrong state.
+fn says_not_found(message: &str) -> bool {
+    let m = message.to_lowercase();
+    [
+        "not found",
+        "no such",
+        "does not exist",
+        "doesn't exist",
+        "not exist",
+        "unknown",
+        "has the id",
+        "no record",
+    ]
+    .iter()
+    .any(|p| m.contains(p))
 }
 
 /// Score of a result leaf feeding a parameter.
@@ -612,6 +632,23 @@ mod tests {
             .insert("handle_id".into(), "step:0:ref".into());
         g.observe(&bad);
         assert!(g.edges[0].negative >= 1);
+        // An external tool says the same in its own words; a state complaint naming the value
+        // is no evidence against the link.
+        let before = g.edges[0].negative;
+        for (message, counts) in [
+            ("no handle has the id 'H-7'", true),
+            ("Handle H-7 not found", true),
+            ("handle H-7 is already in use", false),
+        ] {
+            let mut said = bad.clone();
+            said.calls[1].error = Some(ToolError::Failed {
+                message: message.into(),
+            });
+            let n = g.edges[0].negative;
+            g.observe(&said);
+            assert_eq!(g.edges[0].negative > n, counts, "{message}");
+        }
+        assert!(g.edges[0].negative >= before + 2);
         // Weights follow observed failures; the graph survives a JSON round trip.
         g.record_outcome("use", true);
         g.record_outcome("use", true);

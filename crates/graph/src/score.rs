@@ -19,11 +19,14 @@ pub struct EdgeScore {
     pub actual: usize,
 }
 
-/// Scores `graph` against `truth`.
+/// Scores `graph` against `truth`. An edge that execution refuted and never confirmed (a value
+/// it supplied was not found, and no value it supplied was ever accepted) does not count; one
+/// confirmation outweighs refutations, which can come from state (a deleted item).
 pub fn score_edges(graph: &ApiGraph, truth: &[Dependency]) -> EdgeScore {
     let pred: BTreeSet<(String, String, String, String)> = graph
         .edges
         .iter()
+        .filter(|e| e.evidence > 0 || e.negative == 0)
         .map(|e| {
             (
                 graph.nodes[e.from].name.clone(),
