@@ -71,8 +71,9 @@ pub struct ProbeCmd {
     #[arg(long, default_value_t = 0.5)]
     threshold: f64,
     /// Only these tools (comma-separated), and/or tool sources (`builtin`,
-    /// `file:PATH:simulated`): a value with a source scheme is a source, any other a tool name.
-    #[arg(long, value_delimiter = ',')]
+    /// `file:PATH:simulated`, `mcp+stdio:"CMD"`, `mcp+http:URL`): a value with a source scheme is
+    /// a source, any other a tool name. Commas inside quotes do not separate.
+    #[arg(long)]
     tools: Vec<String>,
     /// Seed of the probe tasks.
     #[arg(long, default_value_t = 0)]
@@ -123,8 +124,9 @@ pub struct LoopCmd {
     #[arg(long, default_value_t = 0)]
     seed: u64,
     /// Probe only these tools (comma-separated; default every tool), and/or tool sources
-    /// (`builtin`, `file:PATH:simulated`): a value with a source scheme is a source.
-    #[arg(long, value_delimiter = ',')]
+    /// (`builtin`, `file:PATH:simulated`, `mcp+stdio:"CMD"`, `mcp+http:URL`): a value with a
+    /// source scheme is a source. Commas inside quotes do not separate.
+    #[arg(long)]
     tools: Vec<String>,
     /// Print the report as JSON.
     #[arg(long)]
@@ -197,7 +199,8 @@ fn domain_of(tools: &ToolSet) -> impl Fn(&str) -> String + '_ {
 fn split_tools(values: &[String]) -> Result<(Vec<ToolSource>, Vec<String>)> {
     let mut sources = Vec::new();
     let mut names = Vec::new();
-    for v in values {
+    for v in values.iter().flat_map(|v| split_outside_quotes(v)) {
+        let v = &v;
         if v == "builtin" || v.starts_with("file:") || v.starts_with("mcp+") {
             sources.push(v.parse::<ToolSource>()?);
         } else {
@@ -205,6 +208,26 @@ fn split_tools(values: &[String]) -> Result<(Vec<ToolSource>, Vec<String>)> {
         }
     }
     Ok((sources, names))
+}
+
+/// `a,b,"c,d"` -> `a`, `b`, `"c,d"`: a list of values whose quoted parts (an MCP command) may
+/// hold commas.
+fn split_outside_quotes(v: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in v.chars() {
+        match c {
+            ',' if !quoted => out.push(std::mem::take(&mut cur)),
+            _ => {
+                quoted ^= c == '"';
+                cur.push(c);
+            }
+        }
+    }
+    out.push(cur);
+    out.retain(|s| !s.trim().is_empty());
+    out
 }
 
 /// Runs `hardgen eval`.
@@ -422,4 +445,15 @@ pub fn run_loop_cmd(cmd: LoopCmd, def: Arc<WorldDef>, config: Option<&Path>) -> 
         println!("written: {}", cmd.out.display());
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tool_lists_split_on_commas_outside_quotes() {
+        assert_eq!(
+            super::split_outside_quotes("get_a,mcp+stdio:\"node s.js --x a,b\";reset=r,,get_b"),
+            ["get_a", "mcp+stdio:\"node s.js --x a,b\";reset=r", "get_b"]
+        );
+    }
 }

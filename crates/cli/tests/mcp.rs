@@ -427,3 +427,37 @@ fn execution_refines_the_inferred_dependencies() {
     assert!(r1 > r0 + 0.02, "recall {r0} -> {r1}");
     assert!(after["precision"].as_f64() >= Some(0.95), "{after}");
 }
+
+#[test]
+fn probe_runs_on_the_office_server_and_takes_tool_names_beside_it() {
+    let Some(src) = office("", ";reset=reset_state;state=state_digest") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("probe.json");
+    // One --tools value: the source (its options hold no comma here) and two tool names.
+    let tools = format!("{src},send_message,book_room");
+    let (code, _, err) = run(&[
+        "probe",
+        "--target",
+        "baseline",
+        "--reference",
+        "oracle",
+        "--tools",
+        &tools,
+        "--per-tool",
+        "2",
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let report = std::fs::read_to_string(&out).expect("report");
+    assert!(
+        report.contains("send_message") && report.contains("book_room"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("\"archive_message\""),
+        "only the named tools: {report}"
+    );
+}
