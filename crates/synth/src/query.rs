@@ -253,11 +253,25 @@ struct Writer<'a, S: Specs + ?Sized> {
     said: std::cell::RefCell<Vec<String>>,
 }
 
+/// A value as the query says it: free text of several words with punctuation (a message body,
+/// "Re: Budget numbers"), or long, is put in quotes so the sentence around it stays readable.
+pub fn said_text(v: &Value) -> String {
+    let t = value_text(v);
+    let Value::String(s) = v else { return t };
+    let words = s.split_whitespace().count();
+    let punctuated = s.contains(['.', ',', ';', ':', '!', '?', '\n']);
+    if words >= 2 && (punctuated || words >= 6) && !s.contains('"') {
+        format!("\"{}\"", s.trim_end_matches('\n'))
+    } else {
+        t
+    }
+}
+
 /// How an attribute with a value is said after a noun ("named Family", "in Busan"); `k` picks
 /// one of the equivalent wordings (0 is the plainest).
 pub fn attribute(field: &str, v: &Value, k: usize) -> String {
     let l = phrase::label(field);
-    let t = value_text(v);
+    let t = said_text(v);
     let pick = |opts: &[String]| opts[k % opts.len()].clone();
     if let Value::Bool(b) = v {
         if let Some(forms) = bool_forms(&l, *b) {
@@ -1133,7 +1147,7 @@ fn call_phrase<S: Specs + ?Sized>(
                     .cloned()
                     .unwrap_or(Value::Null);
                 let role = st::id_noun(arg);
-                let t = value_text(&v);
+                let t = said_text(&v);
                 let put = if slots && !v.is_boolean() {
                     let with = format!("the {role} {t}");
                     // "with a focus" is the "audit focus": the last word names the slot too.
@@ -1462,7 +1476,7 @@ fn replace_word(text: &str, word: &str, with: &str) -> String {
 /// A literal argument of the target as a clause after "with".
 fn literal_clause(arg: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
     let l = phrase::label(arg);
-    let t = value_text(v);
+    let t = said_text(v);
     let ranged = ["_from", "_since", "_after", "_to", "_until", "_before"]
         .iter()
         .any(|x| arg.ends_with(x));
@@ -1658,6 +1672,33 @@ pub fn intermediate_values_of(round: &hardgen_core::Round) -> BTreeSet<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn free_text_with_punctuation_or_many_words_is_quoted() {
+        use serde_json::json;
+        for (v, said) in [
+            (
+                json!("Thanks Bob, hosting looks right to me."),
+                "\"Thanks Bob, hosting looks right to me.\"",
+            ),
+            (json!("Re: Budget numbers"), "\"Re: Budget numbers\""),
+            (
+                json!("Project final proposal annual client notes"),
+                "\"Project final proposal annual client notes\"",
+            ),
+            (
+                json!("item,amount\nhosting,4500\n"),
+                "\"item,amount\nhosting,4500\"",
+            ),
+            (json!("greta@mail.test"), "greta@mail.test"),
+            (json!("budget-2025.csv"), "budget-2025.csv"),
+            (json!("Upper circle"), "Upper circle"),
+            (json!("say \"hi\", then go"), "say \"hi\", then go"),
+            (json!(87.4), "87.4"),
+        ] {
+            assert_eq!(said_text(&v), said, "{v}");
+        }
+    }
 
     #[test]
     fn enum_values_are_said_as_words_and_still_count_as_stated() {
