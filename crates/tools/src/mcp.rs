@@ -824,6 +824,30 @@ mod tests {
     }
 
     #[test]
+    fn templates_are_copied_whole_and_command_paths_resolved_from_here() {
+        let from = tempfile::tempdir().expect("tmp");
+        std::fs::create_dir_all(from.path().join("db/logs")).expect("dirs");
+        std::fs::write(from.path().join("db/store.json"), "{}").expect("file");
+        std::fs::write(from.path().join("db/logs/a.txt"), "x").expect("file");
+        let to = tempfile::tempdir().expect("tmp");
+        copy_dir(from.path(), to.path()).expect("copies");
+        assert_eq!(
+            std::fs::read_to_string(to.path().join("db/store.json")).expect("copied"),
+            "{}"
+        );
+        assert!(to.path().join("db/logs/a.txt").exists());
+        // An existing relative path becomes absolute; flags, absolute paths and words stay.
+        let here = std::env::current_dir().expect("cwd");
+        assert_eq!(
+            absolute("Cargo.toml".into()),
+            here.join("Cargo.toml").to_string_lossy()
+        );
+        for w in ["--port", "/usr/bin/env", "node", "S={workdir}/s.json"] {
+            assert_eq!(absolute(w.into()), w);
+        }
+    }
+
+    #[test]
     fn results_come_from_structured_content_then_json_text_then_text() {
         let r = json!({"content": [{"type": "text", "text": "{\"a\": 2}"}],
                        "structuredContent": {"a": 1}});
