@@ -64,7 +64,16 @@ impl ToolSet {
             .iter()
             .map(|s| crate::item::READ_VERBS.contains(&s.name.split('_').next().unwrap_or("")))
             .collect();
-        Ok(ToolSet {
+        Ok(ToolSet::from_parts(
+            specs,
+            read_only,
+            Executor::Simulated(sim),
+        ))
+    }
+
+    /// A set over `specs` (names unique), with the index and shared copies made here.
+    fn from_parts(specs: Vec<ToolSpec>, read_only: Vec<bool>, executor: Executor) -> ToolSet {
+        ToolSet {
             shared_specs: specs.iter().cloned().map(Arc::new).collect(),
             by_name: specs
                 .iter()
@@ -73,36 +82,27 @@ impl ToolSet {
                 .collect(),
             specs,
             read_only,
-            executor: Executor::Simulated(sim),
-        })
+            executor,
+        }
     }
 
     /// An MCP server's tools, executed on the server (each executor starts its own
     /// connections). A tool reads when the server marks it `readOnlyHint`.
     pub fn mcp(env: McpEnv) -> ToolSet {
         let specs = hardgen_tools::Environment::specs(&env).to_vec();
-        ToolSet {
-            shared_specs: specs.iter().cloned().map(Arc::new).collect(),
-            by_name: specs
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s.name.clone(), i))
-                .collect(),
-            read_only: env.read_only().to_vec(),
-            specs,
-            executor: Executor::Mcp(Box::new(env)),
-        }
+        let read_only = env.read_only().to_vec();
+        ToolSet::from_parts(specs, read_only, Executor::Mcp(Box::new(env)))
     }
 
     /// Tool sets side by side (the built-in world beside an MCP server): a call runs on the
     /// set that has its tool. A tool name in two sets is an error naming it.
     pub fn mixed(parts: Vec<ToolSet>) -> Result<ToolSet, String> {
-        let mut specs = Vec::new();
+        let mut specs: Vec<ToolSpec> = Vec::new();
         let mut read_only = Vec::new();
-        let mut by_name = HashMap::new();
+        let mut names = std::collections::HashSet::new();
         for p in &parts {
             for (s, ro) in p.specs.iter().zip(&p.read_only) {
-                if by_name.insert(s.name.clone(), specs.len()).is_some() {
+                if !names.insert(s.name.clone()) {
                     return Err(format!(
                         "tool `{}` is given by two sources (an MCP source can rename its tools \
                          with ;prefix=NAME_)",
@@ -113,13 +113,11 @@ impl ToolSet {
                 read_only.push(*ro);
             }
         }
-        Ok(ToolSet {
-            shared_specs: specs.iter().cloned().map(Arc::new).collect(),
-            by_name,
+        Ok(ToolSet::from_parts(
             specs,
             read_only,
-            executor: Executor::Mixed(parts),
-        })
+            Executor::Mixed(parts),
+        ))
     }
 
     /// A fresh executor at `seed`.

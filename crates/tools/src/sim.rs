@@ -114,7 +114,19 @@ impl Simulated {
     pub fn text_pools(&self) -> BTreeMap<String, Vec<Value>> {
         let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(self.seed, 0x7E47, 0));
-        let empty = Map::new();
+        // Eight made-up texts for a parameter.
+        let eight = |rng: &mut ChaCha8Rng, schema: &Value, name: &str| -> Vec<Value> {
+            let empty = Map::new();
+            let mut g = Gen {
+                rng,
+                args: &empty,
+                recalled: &empty,
+                made: Vec::new(),
+            };
+            (0..8)
+                .map(|_| Value::String(g.text(schema, name)))
+                .collect()
+        };
         for spec in &self.catalog.specs {
             let props = spec.parameters.get("properties").and_then(Value::as_object);
             for (name, schema) in props.into_iter().flatten() {
@@ -126,16 +138,7 @@ impl Simulated {
                 {
                     continue;
                 }
-                let mut g = Gen {
-                    rng: &mut rng,
-                    args: &empty,
-                    recalled: &empty,
-                    made: Vec::new(),
-                };
-                let values = (0..8)
-                    .map(|_| Value::String(g.text(schema, name)))
-                    .collect();
-                out.insert(name.clone(), values);
+                out.insert(name.clone(), eight(&mut rng, schema, name));
             }
         }
         // A person's name under the kind of object too (`contact.name`): a sampler that draws
@@ -153,16 +156,7 @@ impl Simulated {
                 if !name.ends_with("name") || out.contains_key(&key) {
                     continue;
                 }
-                let mut g = Gen {
-                    rng: &mut rng,
-                    args: &empty,
-                    recalled: &empty,
-                    made: Vec::new(),
-                };
-                let values = (0..8)
-                    .map(|_| Value::String(g.text(schema, name)))
-                    .collect();
-                out.insert(key, values);
+                out.insert(key, eight(&mut rng, schema, name));
             }
         }
         out
