@@ -17,8 +17,10 @@ pub struct GenerateCmd {
     /// Output directory (created if missing).
     #[arg(long)]
     out: PathBuf,
-    /// Tool sources, repeatable: `builtin` (the default, executed) or `file:PATH:simulated`
-    /// (a spec collection on the simulated executor; records say `executor: simulated`).
+    /// Tool sources, repeatable and mixable: `builtin` (the default, executed),
+    /// `file:PATH:simulated` (a spec collection on the simulated executor; records say
+    /// `executor: simulated`), `mcp+stdio:"CMD ARGS"` or `mcp+http:URL` (an MCP server; options
+    /// after `;`: reset=, state=, template=, pool=, timeout=, retries=, prefix=).
     #[arg(long = "tools", value_name = "SOURCE")]
     tools: Vec<hardgen_tools::source::ToolSource>,
     /// Items to generate (kept plus rejected).

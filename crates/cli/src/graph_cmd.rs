@@ -70,7 +70,8 @@ pub struct Source {
     /// Build from a foreign tool spec file (OpenAI or BFCL); edges come from schema matching only.
     #[arg(long)]
     specs: Option<PathBuf>,
-    /// Tool sources, repeatable: `builtin` (the default) or `file:PATH[:simulated]`.
+    /// Tool sources, repeatable: `builtin` (the default), `file:PATH[:simulated]`, or one MCP
+    /// server (`mcp+stdio:"CMD ARGS"`, `mcp+http:URL`) alone.
     #[arg(long = "tools", value_name = "SOURCE")]
     tools: Vec<ToolSource>,
 }
@@ -115,7 +116,7 @@ pub fn foreign_tools(sources: &[ToolSource], need_executor: bool) -> Result<Opti
         }
     }
     if sources.contains(&ToolSource::Builtin) {
-        bail!("--tools: mixing builtin with other sources is not supported yet; give file sources alone");
+        bail!("--tools: mixing builtin with other sources is supported by generate, probe and loop; here give file sources alone");
     }
     let mut specs: Vec<ToolSpec> = Vec::new();
     for s in sources {
@@ -190,8 +191,9 @@ pub struct TracesCmd {
     /// Worker threads (default: all cores); the output does not depend on it.
     #[arg(long)]
     jobs: Option<std::num::NonZeroUsize>,
-    /// Tool sources, repeatable: `builtin` (the default) or `file:PATH:simulated` (calls run
-    /// on the simulated executor; every trace then says `"guarantee": "simulated"`).
+    /// Tool sources, repeatable: `builtin` (the default), `file:PATH:simulated` (calls run
+    /// on the simulated executor; every trace then says `"guarantee": "simulated"`), or one MCP
+    /// server (`mcp+stdio:"CMD ARGS"`, `mcp+http:URL`) alone, executed on the server.
     #[arg(long = "tools", value_name = "SOURCE")]
     tools: Vec<ToolSource>,
 }
