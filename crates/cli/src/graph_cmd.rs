@@ -385,13 +385,7 @@ pub fn run_traces(cmd: TracesCmd, def: Arc<WorldDef>) -> Result<u8> {
     match (mcp, foreign) {
         (Some(mut env), _) => {
             // What the server holds, plus made-up text for inputs no tool returns.
-            let mut pools = sampler.harvest(&mut env, cmd.seed);
-            let specs = hardgen_tools::Environment::specs(&env).to_vec();
-            if let Ok(sim) = Simulated::new(specs, cmd.seed) {
-                for (k, v) in sim.text_pools() {
-                    pools.entry(k).or_insert(v);
-                }
-            }
+            let pools = sampler.harvest_with_text(&mut env, cmd.seed);
             sampler.set_pools(pools);
             sample_traces(&cmd, sampler, env, None)
         }

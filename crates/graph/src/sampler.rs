@@ -200,6 +200,18 @@ impl Sampler {
             .collect();
     }
 
+    /// Harvests `env` (see [`Sampler::harvest`]) and fills the keys no tool returned (a new
+    /// folder's name) with the simulated executor's made-up text, for servers and mixed sources.
+    pub fn harvest_with_text<E: Environment>(&mut self, env: &mut E, seed: u64) -> Pools {
+        let mut pools = self.harvest(env, seed);
+        if let Ok(sim) = hardgen_tools::sim::Simulated::new(env.specs().to_vec(), seed) {
+            for (k, v) in sim.text_pools() {
+                pools.entry(k).or_insert(v);
+            }
+        }
+        pools
+    }
+
     /// Gathers value pools from the environment in sweeps: every tool without required
     /// parameters (at its largest `limit`), then (three times) every tool whose required inputs
     /// earlier sweeps can supply. The environment is reset to `seed` before and after.

@@ -129,7 +129,7 @@ impl Generator {
             same_domain_bias: 1.0 - cfg.cross_domain_share.clamp(0.0, 1.0) / 2.0,
             retarget: 3,
             // The built-in world's domains hold one kind of object each; other tool sets may not.
-            entity_pools: tools.executor() != "builtin",
+            entity_pools: !tools.is_builtin(),
             ..SamplerConfig::default()
         };
         let mut base = Sampler::new(graph, scfg);
@@ -139,7 +139,7 @@ impl Generator {
         // Several worlds per run, so the data does not keep meeting the same few entities.
         let mut worlds = Vec::new();
         // A server is not seeded: one world serves every item.
-        let worlds_n = if tools.executor() == "mcp" {
+        let worlds_n = if !tools.seeded() {
             1
         } else {
             cfg.world_seeds.max(1)
@@ -158,16 +158,7 @@ impl Generator {
                     AnyEnv::Simulated(s) => s.text_pools(),
                     // What the server holds, plus made-up text for inputs no tool returns
                     // (a new folder's name).
-                    AnyEnv::Mcp(_) | AnyEnv::Mixed(_) => {
-                        let mut pools = sampler.harvest(&mut world, ws);
-                        if let Ok(sim) = hardgen_tools::sim::Simulated::new(tools.specs.clone(), ws)
-                        {
-                            for (k, v) in sim.text_pools() {
-                                pools.entry(k).or_insert(v);
-                            }
-                        }
-                        pools
-                    }
+                    AnyEnv::Mcp(_) | AnyEnv::Mixed(_) => sampler.harvest_with_text(&mut world, ws),
                 };
                 sampler.set_pools(pools);
                 worlds.push(world);
@@ -286,7 +277,7 @@ impl Generator {
     /// wins; when all are rejected the last rejection is returned.
     pub fn item(&mut self, i: u64) -> Outcome {
         // Executor events from before this item are not this item's.
-        let w = usize::try_from(i % self.samplers.len().max(1) as u64).unwrap_or(0);
+        let w = self.world_of(i);
         self.worlds[w].take_events();
         let mut last = None;
         for t in 0..self.cfg.tries.max(1) {
@@ -367,10 +358,15 @@ impl Generator {
         }
     }
 
+    /// The index of the world (and sampler) item `i` runs on.
+    fn world_of(&self, i: u64) -> usize {
+        usize::try_from(i % self.samplers.len().max(1) as u64).unwrap_or(0)
+    }
+
     /// One draw of item `i`: draw `t` uses its own random stream.
     fn draw(&mut self, i: u64, t: u32) -> Outcome {
         let id = format!("hg-s{}-{i:06}", self.cfg.seed);
-        let w = usize::try_from(i % self.samplers.len().max(1) as u64).unwrap_or(0);
+        let w = self.world_of(i);
         let seed = self.samplers[w].0;
         let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(
             self.cfg.seed,
@@ -482,7 +478,7 @@ impl Generator {
             .flat_map(|m| m.trace_steps.iter().copied())
             .collect();
         // (A simulated executor's digest is its result sequence: detours change it.)
-        let state_digest = self.tools.executor() == "builtin";
+        let state_digest = self.tools.is_builtin();
         let read_only_detours = state_digest
             && trace.calls.iter().enumerate().all(|(i, c)| {
                 gold_steps.contains(&i)

@@ -160,6 +160,22 @@ impl ToolSet {
         }
     }
 
+    /// Whether the executor is the built-in world alone (names follow its conventions and its
+    /// digest is a true state digest).
+    pub fn is_builtin(&self) -> bool {
+        matches!(self.executor, Executor::World(_))
+    }
+
+    /// Whether every part's start state comes from a seed (an MCP server's does not, so one
+    /// environment serves every item).
+    pub fn seeded(&self) -> bool {
+        match &self.executor {
+            Executor::World(_) | Executor::Simulated(_) => true,
+            Executor::Mcp(_) => false,
+            Executor::Mixed(parts) => parts.iter().all(ToolSet::seeded),
+        }
+    }
+
     /// The spec of a tool name.
     pub fn spec(&self, name: &str) -> Option<&ToolSpec> {
         self.by_name.get(name).map(|&i| &self.specs[i])

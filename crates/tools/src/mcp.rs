@@ -502,11 +502,9 @@ impl McpEnv {
     }
 
     fn rt(&mut self) -> &Runtime {
+        let cfg = self.cfg.clone();
         self.rt.get_or_insert_with(|| {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
+            runtime(cfg.label())
                 .expect("a tokio runtime (threads and timers) can always be built here")
         })
     }
@@ -667,6 +665,14 @@ impl Environment for McpEnv {
     fn reset(&mut self, seed: u64) {
         // MCP servers are not seeded: every trajectory starts from the server's start state.
         self.seed = seed;
+        // Every call (tool errors too) is logged, so a stdio server with an empty log is still
+        // in its start state: starting another process would only cost time.
+        if self.log.is_empty()
+            && self.conn.is_some()
+            && matches!(self.cfg.target, McpTarget::Stdio(_))
+        {
+            return;
+        }
         self.log.clear();
         for attempt in 0..=self.cfg.retries {
             match self.reset_state() {
