@@ -6,7 +6,6 @@ use hardgen_core::ToolSpec;
 use hardgen_graph::score::score_edges;
 use hardgen_graph::{render, ApiGraph, GraphConfig, Sampler, SamplerConfig};
 use hardgen_tools::env::Environment;
-use hardgen_tools::sim::Simulated;
 use hardgen_tools::source::ToolSource;
 use hardgen_tools::{World, WorldDef};
 use rand::rngs::ChaCha8Rng;
@@ -70,57 +69,50 @@ pub struct Source {
     /// Build from a foreign tool spec file (OpenAI or BFCL); edges come from schema matching only.
     #[arg(long)]
     specs: Option<PathBuf>,
-    /// Tool sources, repeatable: `builtin` (the default), `file:PATH[:simulated]`, or one MCP
-    /// server (`mcp+stdio:"CMD ARGS"`, `mcp+http:URL`) alone.
+    /// Tool sources, repeatable and mixable: `builtin` (the default), `file:PATH[:simulated]`,
+    /// MCP servers (`mcp+stdio:"CMD ARGS"`, `mcp+http:URL`).
     #[arg(long = "tools", value_name = "SOURCE")]
     tools: Vec<ToolSource>,
 }
 
 impl Source {
-    /// Foreign specs to build from (None: the built-in world).
-    fn foreign(&self) -> Result<Option<Vec<ToolSpec>>> {
-        match &self.specs {
-            Some(p) => Ok(Some(foreign(p)?)),
-            None => foreign_tools(&self.tools, false),
+    /// Specs to build from (None: the built-in world alone); `open` gives the built-in world
+    /// when it is one source among others.
+    fn foreign(&self, open: &impl Fn() -> Result<Arc<WorldDef>>) -> Result<Option<Vec<ToolSpec>>> {
+        if let Some(p) = &self.specs {
+            return Ok(Some(foreign(p)?));
         }
+        let Some(specs) = foreign_tools(&self.tools, false)? else {
+            return Ok(None);
+        };
+        if !self.tools.contains(&ToolSource::Builtin) {
+            return Ok(Some(specs));
+        }
+        let mut all = open()?.specs.clone();
+        for t in specs {
+            if all.iter().any(|x| x.name == t.name) {
+                bail!(
+                    "--tools: tool `{}` is given by two sources (an MCP source can rename its \
+                     tools with ;prefix=NAME_)",
+                    t.name
+                );
+            }
+            all.push(t);
+        }
+        Ok(Some(all))
     }
 }
 
-/// The MCP server of `--tools`, connected (its tools listed), when the sources name one. An MCP
-/// source must be the only source for now.
-pub fn mcp_tools(sources: &[ToolSource]) -> Result<Option<hardgen_tools::mcp::McpEnv>> {
-    let Some(cfg) = sources.iter().find_map(|s| match s {
-        ToolSource::Mcp(c) => Some(c),
-        _ => None,
-    }) else {
-        return Ok(None);
-    };
-    if sources.len() > 1 {
-        bail!("--tools: an MCP source cannot be mixed with other sources yet; give it alone");
-    }
-    Ok(Some(
-        hardgen_tools::mcp::McpEnv::connect(cfg.clone()).context("--tools")?,
-    ))
-}
-
-/// The specs of `--tools` sources: None for the built-in world alone. A source that needs an
-/// executor (`need_executor`) must be a built-in or a simulated file (MCP sources are resolved
-/// by [`mcp_tools`]; without an executor their tool listing is used).
+/// The specs of the file and MCP sources of `--tools`, in order (the built-in world's are the
+/// caller's): None for the built-in world alone. A file that must be executed
+/// (`need_executor`) must be marked `:simulated`; an MCP server gives its tool listing.
 pub fn foreign_tools(sources: &[ToolSource], need_executor: bool) -> Result<Option<Vec<ToolSpec>>> {
     if sources.iter().all(|s| *s == ToolSource::Builtin) {
         return Ok(None);
     }
-    if !need_executor {
-        if let Some(env) = mcp_tools(sources)? {
-            return Ok(Some(hardgen_tools::Environment::specs(&env).to_vec()));
-        }
-    }
-    if sources.contains(&ToolSource::Builtin) {
-        bail!("--tools: mixing builtin with other sources is supported by generate, probe and loop; here give file sources alone");
-    }
     let mut specs: Vec<ToolSpec> = Vec::new();
     for s in sources {
-        match s {
+        let (from, listed) = match s {
             ToolSource::File { path, simulated } => {
                 if need_executor && !simulated {
                     bail!(
@@ -128,23 +120,25 @@ pub fn foreign_tools(sources: &[ToolSource], need_executor: bool) -> Result<Opti
                         p = path.display()
                     );
                 }
-                for t in foreign(path)? {
-                    if specs.iter().any(|x| x.name == t.name) {
-                        bail!(
-                            "{}: tool `{}` is already given by an earlier source",
-                            path.display(),
-                            t.name
-                        );
-                    }
-                    specs.push(t);
-                }
+                (path.display().to_string(), foreign(path)?)
             }
-            ToolSource::Mcp(_) => {
-                bail!(
-                    "--tools: an MCP source cannot be mixed with other sources yet; give it alone"
+            ToolSource::Mcp(cfg) => {
+                let env = hardgen_tools::mcp::McpEnv::connect(cfg.clone()).context("--tools")?;
+                (
+                    cfg.label().to_string(),
+                    hardgen_tools::Environment::specs(&env).to_vec(),
                 )
             }
-            ToolSource::Builtin => {}
+            ToolSource::Builtin => continue,
+        };
+        for t in listed {
+            if specs.iter().any(|x| x.name == t.name) {
+                bail!(
+                    "{from}: tool `{}` is already given by an earlier source",
+                    t.name
+                );
+            }
+            specs.push(t);
         }
     }
     Ok(Some(specs))
@@ -191,9 +185,9 @@ pub struct TracesCmd {
     /// Worker threads (default: all cores); the output does not depend on it.
     #[arg(long)]
     jobs: Option<std::num::NonZeroUsize>,
-    /// Tool sources, repeatable: `builtin` (the default), `file:PATH:simulated` (calls run
-    /// on the simulated executor; every trace then says `"guarantee": "simulated"`), or one MCP
-    /// server (`mcp+stdio:"CMD ARGS"`, `mcp+http:URL`) alone, executed on the server.
+    /// Tool sources, repeatable and mixable: `builtin` (the default), `file:PATH:simulated`
+    /// (calls run on the simulated executor; every trace then says `"guarantee": "simulated"`),
+    /// or MCP servers (`mcp+stdio:"CMD ARGS"`, `mcp+http:URL`), executed on the server.
     #[arg(long = "tools", value_name = "SOURCE")]
     tools: Vec<ToolSource>,
 }
@@ -222,7 +216,7 @@ pub fn run_graph(cmd: GraphCmd, open: impl Fn() -> Result<Arc<WorldDef>>) -> Res
             graph,
             source,
         }) => {
-            let (mut g, mut truth) = match source.foreign()? {
+            let (mut g, mut truth) = match source.foreign(&open)? {
                 Some(specs) => (load_graph(&specs), None),
                 None => {
                     let def = open()?;
@@ -279,7 +273,7 @@ pub fn run_graph(cmd: GraphCmd, open: impl Fn() -> Result<Arc<WorldDef>>) -> Res
         }
         None => {
             let a = cmd.show;
-            let (g, title) = match a.source.foreign()? {
+            let (g, title) = match a.source.foreign(&open)? {
                 Some(specs) => {
                     let from = match &a.source.specs {
                         Some(p) => p.display().to_string(),
@@ -344,21 +338,14 @@ pub fn read_weights(p: &Path) -> Result<Vec<(String, f64)>> {
 
 /// Runs `hardgen traces ...`.
 pub fn run_traces(cmd: TracesCmd, def: Arc<WorldDef>) -> Result<u8> {
-    let mcp = mcp_tools(&cmd.tools)?;
-    let foreign = match &mcp {
-        Some(env) => Some(hardgen_tools::Environment::specs(env).to_vec()),
-        None => foreign_tools(&cmd.tools, true)?,
-    };
+    let tools = crate::gen_cmd::tool_set(&cmd.tools, def, cmd.seed)?;
     let graph = match &cmd.graph {
         Some(p) => {
             let text =
                 std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
             ApiGraph::from_json(&text).with_context(|| format!("{}", p.display()))?
         }
-        None => match &foreign {
-            Some(specs) => load_graph(specs),
-            None => load_graph(&def.specs),
-        },
+        None => load_graph(&tools.specs),
     };
     let target = match &cmd.target {
         Some(name) => match graph.node(name) {
@@ -370,7 +357,7 @@ pub fn run_traces(cmd: TracesCmd, def: Arc<WorldDef>) -> Result<u8> {
     let cfg = SamplerConfig {
         rounds: cmd.rounds.max(1),
         max_calls: cmd.max_calls.max(1),
-        entity_pools: foreign.is_some(),
+        entity_pools: !tools.is_builtin(),
         ..SamplerConfig::default()
     };
     let mut sampler = Sampler::new(graph, cfg);
@@ -382,26 +369,15 @@ pub fn run_traces(cmd: TracesCmd, def: Arc<WorldDef>) -> Result<u8> {
             );
         }
     }
-    match (mcp, foreign) {
-        (Some(mut env), _) => {
-            // What the server holds, plus made-up text for inputs no tool returns.
-            let pools = sampler.harvest_with_text(&mut env, cmd.seed);
-            sampler.set_pools(pools);
-            sample_traces(&cmd, sampler, env, None)
-        }
-        (None, Some(specs)) => {
-            let env = Simulated::new(specs, cmd.seed).context("--tools")?;
-            // Nothing real to harvest: the free-text inputs come from the executor's pools.
-            sampler.set_pools(env.text_pools());
-            sample_traces(&cmd, sampler, env, Some(hardgen_tools::sim::GUARANTEE))
-        }
-        (None, None) => {
-            let mut world = World::new(def, cmd.seed);
-            let pools = sampler.harvest(&mut world, cmd.seed);
-            sampler.set_pools(pools);
-            sample_traces(&cmd, sampler, world, None)
-        }
-    }
+    let mut env = tools.env(cmd.seed);
+    let pools = hardgen_synth::pipeline::value_pools(&mut sampler, &mut env, cmd.seed);
+    sampler.set_pools(pools);
+    // Calls that no real tool ran say so on every trace.
+    let guarantee = tools
+        .executor()
+        .contains(hardgen_tools::sim::GUARANTEE)
+        .then_some(hardgen_tools::sim::GUARANTEE);
+    sample_traces(&cmd, sampler, env, guarantee)
 }
 
 /// Samples `cmd.n` traces in `env` (one copy per worker) and writes them; `guarantee` is

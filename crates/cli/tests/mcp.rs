@@ -379,6 +379,37 @@ fn a_server_mixes_with_the_built_in_world_when_its_names_are_prefixed() {
     }
     let (code, out) = verify(dir.path());
     assert_eq!(code, 0, "{out}");
+    // The graph and traces take the same mixed sources.
+    let stats = run_json(&[
+        "graph", "stats", "--json", "--tools", "builtin", "--tools", &src,
+    ]);
+    let nodes = stats["nodes"].as_u64().unwrap_or(0);
+    let builtin = run_json(&["graph", "stats", "--json"])["nodes"]
+        .as_u64()
+        .unwrap_or(0);
+    // The server's 24 tools less its reset tool, which is never offered.
+    assert_eq!(nodes, builtin + 23, "{stats}");
+    let traces = dir.path().join("t.jsonl");
+    let (code, _, err) = run(&[
+        "traces",
+        "--tools",
+        "builtin",
+        "--tools",
+        &src,
+        "--n",
+        "40",
+        "--target",
+        "office_reply_to_message",
+        "--out",
+        &traces.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&traces).expect("traces");
+    assert_eq!(text.lines().count(), 40);
+    assert!(
+        text.contains("\"office_send_message\""),
+        "the server's tools run"
+    );
 }
 
 #[test]

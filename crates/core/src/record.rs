@@ -93,6 +93,7 @@ impl AdvancedTool {
     /// The advanced tool as a spec, to offer beside the primitive tools.
     pub fn spec(&self, domain: &str) -> ToolSpec {
         ToolSpec {
+            read_only: None,
             name: self.name.clone(),
             description: self.description.clone(),
             domain: domain.to_string(),

@@ -16,6 +16,9 @@ pub struct ToolSpec {
     pub parameters: Value,
     /// JSON Schema of the result, when known.
     pub returns: Option<Value>,
+    /// Whether the tool only reads (changes no state), when the source says so: MCP's
+    /// `readOnlyHint`, an OpenAPI `GET`, the built-in world's kind of operation.
+    pub read_only: Option<bool>,
 }
 
 /// Whether a parameter or field name reads as an identifier or token that only a tool result
@@ -63,6 +66,8 @@ struct FunctionOut<'a> {
     returns: Option<&'a Value>,
     #[serde(skip_serializing_if = "str::is_empty")]
     domain: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    read_only: Option<bool>,
 }
 
 impl Serialize for ToolSpec {
@@ -81,6 +86,7 @@ impl Serialize for ToolSpec {
                 parameters: &self.parameters,
                 returns: self.returns.as_ref(),
                 domain: &self.domain,
+                read_only: self.read_only,
             },
         }
         .serialize(s)
@@ -174,6 +180,22 @@ impl ToolSpec {
                 ))
             }
         };
+        // Our own `read_only`, else an MCP listing's `annotations.readOnlyHint`.
+        let read_only = match func
+            .get("read_only")
+            .or_else(|| func.get("annotations")?.get("readOnlyHint"))
+            .or_else(|| obj.get("annotations")?.get("readOnlyHint"))
+        {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(_) => {
+                return Err(SpecError::new(
+                    source,
+                    &format!("{fpath}.read_only"),
+                    "must be true or false",
+                ))
+            }
+        };
         let ppath = format!("{fpath}.parameters");
         let parameters = match func.get("parameters") {
             None | Some(Value::Null) => json!({"type": "object", "properties": {}}),
@@ -209,6 +231,7 @@ impl ToolSpec {
             domain,
             parameters,
             returns,
+            read_only,
         })
     }
 
@@ -661,6 +684,24 @@ mod tests {
         // Writing and reading again gives the same spec.
         let text = serde_json::to_string(&vec![&s]).expect("serializes");
         assert_eq!(one(&text), s);
+    }
+
+    #[test]
+    fn read_only_comes_from_our_key_or_an_mcp_annotation_and_survives_a_round_trip() {
+        let s = one(r#"[{"name": "get_x", "description": "d", "read_only": true}]"#);
+        assert_eq!(s.read_only, Some(true));
+        let text = serde_json::to_string(&vec![&s]).expect("serializes");
+        assert!(text.contains("\"read_only\":true"), "{text}");
+        assert_eq!(one(&text), s);
+        let mcp = one(r#"[{"name": "x", "annotations": {"readOnlyHint": false}}]"#);
+        assert_eq!(mcp.read_only, Some(false));
+        let unsaid = one(r#"[{"name": "x"}]"#);
+        assert_eq!(unsaid.read_only, None);
+        assert!(!serde_json::to_string(&unsaid)
+            .expect("serializes")
+            .contains("read_only"));
+        let e = err(r#"[{"name": "x", "read_only": "yes"}]"#);
+        assert_eq!(e.path, "$[0].read_only");
     }
 
     #[test]

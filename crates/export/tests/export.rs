@@ -18,6 +18,7 @@ fn obj(v: Value) -> Map<String, Value> {
 
 fn tool(name: &str, params: Value) -> std::sync::Arc<ToolSpec> {
     std::sync::Arc::new(ToolSpec {
+        read_only: None,
         name: name.into(),
         description: format!("The {name} tool."),
         domain: "d".into(),

@@ -544,6 +544,7 @@ mod tests {
 
     fn spec(name: &str, params: Value, returns: Value) -> ToolSpec {
         ToolSpec {
+            read_only: None,
             name: name.into(),
             description: String::new(),
             domain: "d".into(),

@@ -746,6 +746,9 @@ impl Sampler {
                 }
             }
         }
+        if self.cfg.entity_pools {
+            same_person(&mut args, &prov);
+        }
         (args, prov, deps.into_iter().collect())
     }
 
@@ -1011,6 +1014,42 @@ fn collect_pool_values(
     );
 }
 
+/// A person's name and e-mail drawn as literals from separate pools name two people ("Hiro
+/// Dubois", omar@example.org): the e-mail is made the named person's (hiro.dubois@example.org).
+fn same_person(args: &mut Map<String, Value>, prov: &BTreeMap<String, String>) {
+    let literal = |k: &str| prov.get(k).is_some_and(|p| p == LITERAL);
+    let Some(name) = args
+        .iter()
+        .filter(|(k, _)| literal(k) && k.to_ascii_lowercase().ends_with("name"))
+        .filter_map(|(_, v)| v.as_str())
+        .find(|n| {
+            let w: Vec<&str> = n.split_whitespace().collect();
+            (2..=3).contains(&w.len())
+                && w.iter().all(|x| {
+                    x.chars().next().is_some_and(char::is_uppercase)
+                        && x.chars()
+                            .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
+                })
+        })
+        .map(str::to_string)
+    else {
+        return;
+    };
+    let local: String = name
+        .split_whitespace()
+        .map(|w| w.to_lowercase().replace('\'', ""))
+        .collect::<Vec<_>>()
+        .join(".");
+    for (k, v) in args.iter_mut() {
+        if !literal(k) || !k.to_ascii_lowercase().contains("email") {
+            continue;
+        }
+        if let Some((_, domain)) = v.as_str().and_then(|e| e.split_once('@')) {
+            *v = Value::String(format!("{local}@{domain}"));
+        }
+    }
+}
+
 /// Values the harvest passed as literal arguments (strings, and numbers by their bits): a
 /// set, since every collected value is looked up.
 #[derive(Default)]
@@ -1081,5 +1120,35 @@ fn static_depth(slots: &[Slot], tool_slots: &[Vec<usize>]) -> Vec<Option<u32>> {
         if !changed {
             return depth;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_drawn_email_becomes_the_drawn_persons() {
+        let lit = |ks: &[&str]| -> BTreeMap<String, String> {
+            ks.iter()
+                .map(|k| (k.to_string(), LITERAL.to_string()))
+                .collect()
+        };
+        let mut args = Map::new();
+        args.insert("name".into(), json!("Hiro Dubois"));
+        args.insert("email".into(), json!("omar@example.org"));
+        same_person(&mut args, &lit(&["name", "email"]));
+        assert_eq!(args["email"], "hiro.dubois@example.org");
+        // An e-mail taken from a result is left alone, and so is a name that is not a person's.
+        let mut args = Map::new();
+        args.insert("name".into(), json!("Hiro Dubois"));
+        args.insert("email".into(), json!("omar@example.org"));
+        same_person(&mut args, &lit(&["name"]));
+        assert_eq!(args["email"], "omar@example.org");
+        let mut args = Map::new();
+        args.insert("folder_name".into(), json!("Q3 budget"));
+        args.insert("email".into(), json!("omar@example.org"));
+        same_person(&mut args, &lit(&["folder_name", "email"]));
+        assert_eq!(args["email"], "omar@example.org");
     }
 }

@@ -31,6 +31,17 @@ pub struct Made {
 pub fn value_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
+        // Lists and records in words, not JSON: "name Ana Silva, observations tea and cake".
+        Value::Array(a) if a.iter().all(Value::is_object) && !a.is_empty() => {
+            a.iter().map(value_text).collect::<Vec<_>>().join("; ")
+        }
+        Value::Array(a) => crate::phrase::join_and(a.iter().map(value_text).collect()),
+        Value::Object(m) => m
+            .iter()
+            .filter(|(_, x)| !x.is_null())
+            .map(|(k, x)| format!("{} {}", crate::phrase::label(k), value_text(x)))
+            .collect::<Vec<_>>()
+            .join(", "),
         other => other.to_string(),
     }
 }

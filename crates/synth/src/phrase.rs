@@ -30,7 +30,8 @@ const VERBS: &[(&str, &str)] = &[
 pub fn words(name: &str) -> Vec<String> {
     name.split('_')
         .filter(|w| !w.is_empty())
-        .map(|w| match w {
+        .flat_map(camel_parts)
+        .map(|w| match w.as_str() {
             "id" => "ID".to_string(),
             "iban" => "IBAN".to_string(),
             "pin" => "PIN".to_string(),
@@ -41,6 +42,25 @@ pub fn words(name: &str) -> Vec<String> {
             other => other.to_string(),
         })
         .collect()
+}
+
+/// `entityType` -> ["entity", "type"]; words without an inner capital stay whole (`IBAN`).
+fn camel_parts(w: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut prev_lower = false;
+    for c in w.chars() {
+        if c.is_ascii_uppercase() && prev_lower {
+            out.push(String::new());
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        if let Some(last) = out.last_mut() {
+            last.push(c);
+        }
+    }
+    if out.len() > 1 {
+        out.iter_mut().for_each(|p| *p = p.to_ascii_lowercase());
+    }
+    out
 }
 
 /// First words of tool names that are not verbs (`highest_meter_reading`): the request says
@@ -197,9 +217,35 @@ pub fn lower_first(s: &str) -> String {
     }
 }
 
+/// Items said as a list: "a", "a and b", "a, b and c".
+pub fn join_and(mut items: Vec<String>) -> String {
+    match items.len() {
+        0 => String::new(),
+        1 => items.remove(0),
+        _ => {
+            let last = items.pop().unwrap_or_default();
+            format!("{} and {last}", items.join(", "))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn camel_case_names_read_as_words_and_lists_join_with_and() {
+        assert_eq!(label("entityType"), "entity type");
+        assert_eq!(label("flightId"), "flight ID");
+        assert_eq!(label("IBAN"), "IBAN");
+        assert_eq!(label("size_mb"), "size in MB");
+        assert_eq!(join_and(vec![]), "");
+        assert_eq!(join_and(vec!["a".into()]), "a");
+        assert_eq!(
+            join_and(vec!["a".into(), "b".into(), "c".into()]),
+            "a, b and c"
+        );
+    }
 
     #[test]
     fn verb_objects_read_as_requests() {

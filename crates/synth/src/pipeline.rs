@@ -16,7 +16,7 @@ use crate::{distract, phrase, query, verify};
 use hardgen_core::record::{Difficulty, Generators, Message, RepairNote, RepairRole, Verdict};
 use hardgen_core::{Reason, Record, Rejection, Round, Stage};
 use hardgen_graph::schema::values_at;
-use hardgen_graph::{ApiGraph, GraphConfig, Sampler, SamplerConfig};
+use hardgen_graph::{ApiGraph, GraphConfig, Pools, Sampler, SamplerConfig};
 use hardgen_tools::world::stream_seed;
 use hardgen_tools::{AnyEnv, Environment, WorldDef};
 use rand::rngs::ChaCha8Rng;
@@ -153,13 +153,7 @@ impl Generator {
                 };
                 let mut world = tools.env(ws);
                 let mut sampler = base.clone();
-                let pools = match &world {
-                    AnyEnv::World(_) => sampler.harvest(&mut world, ws),
-                    AnyEnv::Simulated(s) => s.text_pools(),
-                    // What the server holds, plus made-up text for inputs no tool returns
-                    // (a new folder's name).
-                    AnyEnv::Mcp(_) | AnyEnv::Mixed(_) => sampler.harvest_with_text(&mut world, ws),
-                };
+                let pools = value_pools(&mut sampler, &mut world, ws);
                 sampler.set_pools(pools);
                 worlds.push(world);
                 (ws, sampler)
@@ -781,6 +775,17 @@ impl Generator {
             ));
         }
         Ok(rec)
+    }
+}
+
+/// The value pools a sampler draws literals from in `env` at `seed`: what the world or server
+/// holds, plus made-up text for inputs no tool returns (a new folder's name); a spec
+/// collection on the simulated executor has only the made-up text.
+pub fn value_pools(sampler: &mut Sampler, env: &mut AnyEnv, seed: u64) -> Pools {
+    match env {
+        AnyEnv::World(_) => sampler.harvest(env, seed),
+        AnyEnv::Simulated(s) => s.text_pools(),
+        AnyEnv::Mcp(_) | AnyEnv::Mixed(_) => sampler.harvest_with_text(env, seed),
     }
 }
 

@@ -1224,9 +1224,17 @@ fn call_phrase<S: Specs + ?Sized>(
             said_for = true;
             // "look up the order" + "the order whose status is ..." is one noun phrase, not
             // "look up the order for the order whose ...".
-            match merged(&act, np) {
-                Some(m) => act = m,
-                None => act.push_str(&format!(" for {np}")),
+            // "invite to booking" + "the booking X" is "invite to the booking X", not
+            // "invite to booking for the booking X".
+            let destination = [" to ", " into "].iter().find_map(|p| {
+                act.strip_suffix(&format!("{p}{last_word}"))
+                    .filter(|_| np.starts_with("the ") || np.starts_with("that same "))
+                    .map(|stem| format!("{stem}{p}{np}"))
+            });
+            match (merged(&act, np), destination) {
+                (Some(m), _) => act = m,
+                (None, Some(d)) => act = d,
+                (None, None) => act.push_str(&format!(" for {np}")),
             }
         } else if np.starts_with(&format!("the {role}")) {
             act.push_str(&format!(", with {np}"));
@@ -1531,8 +1539,14 @@ fn bound_values(steps: &[AdvancedStep], gold: &[GoldCall]) -> BTreeSet<String> {
 /// Whether `text` states `v`: the value's text as a whole word (case-insensitive); a boolean is
 /// stated by its parameter's label.
 pub fn states(text_lc: &str, v: &Value, param: &str) -> bool {
-    if v.is_boolean() {
-        return states_flag(text_lc, param);
+    match v {
+        Value::Bool(_) => return states_flag(text_lc, param),
+        // A list or record is stated when each of its parts is.
+        Value::Array(a) if !a.is_empty() => return a.iter().all(|x| states(text_lc, x, param)),
+        Value::Object(m) if !m.is_empty() => {
+            return m.iter().all(|(k, x)| x.is_null() || states(text_lc, x, k))
+        }
+        _ => {}
     }
     let t = value_text(v).to_lowercase();
     if t.is_empty() {
@@ -1674,6 +1688,25 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn lists_and_records_are_said_in_words_and_stated_part_by_part() {
+        let v = json!([{"name": "Ana Silva", "entityType": "person",
+                        "observations": ["likes tea", "works remotely"]}]);
+        let said = crate::item::value_text(&v);
+        assert_eq!(
+            said,
+            "name Ana Silva, entity type person, observations likes tea and works remotely"
+        );
+        let q = format!("please remember {said}").to_lowercase();
+        assert!(states(&q, &v, "entities"));
+        let missing = "please remember ana silva, a person who likes tea";
+        assert!(
+            !states(missing, &v, "entities"),
+            "one observation is not said"
+        );
+        assert!(states("tags red and blue", &json!(["red", "blue"]), "tags"));
+    }
+
+    #[test]
     fn free_text_with_punctuation_or_many_words_is_quoted() {
         use serde_json::json;
         for (v, said) in [
@@ -1726,6 +1759,7 @@ mod tests {
     #[test]
     fn actions_drop_preconditions_reasons_and_input_lists() {
         let spec = |name: &str, description: &str| ToolSpec {
+            read_only: None,
             name: name.into(),
             description: description.into(),
             domain: "d".into(),

@@ -159,6 +159,7 @@ mod tests {
 
     fn groups() -> ToolSpec {
         ToolSpec {
+            read_only: None,
             name: "search_groups".into(),
             description: "Search contact groups.".into(),
             domain: "contacts".into(),

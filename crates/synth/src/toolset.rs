@@ -36,17 +36,7 @@ pub struct ToolSet {
 impl ToolSet {
     /// The built-in world's tools, executed for real.
     pub fn world(def: Arc<WorldDef>) -> ToolSet {
-        use hardgen_tools::world::model::Kind;
-        let read_only = def
-            .tools
-            .iter()
-            .map(|tool| {
-                matches!(
-                    tool.kind,
-                    Kind::Search { .. } | Kind::Lookup { .. } | Kind::Aggregate { .. }
-                ) || (matches!(tool.kind, Kind::Get | Kind::List { .. }) && tool.auth.is_none())
-            })
-            .collect();
+        let read_only = def.specs.iter().map(reads).collect();
         ToolSet {
             specs: def.specs.clone(),
             shared_specs: def.shared_specs.clone(),
@@ -56,14 +46,10 @@ impl ToolSet {
         }
     }
 
-    /// A spec collection on the simulated executor (guarantee `simulated`). A tool reads
-    /// when its name starts with a reading verb (`get_`, `list_`, `search_`, ...).
+    /// A spec collection on the simulated executor (guarantee `simulated`).
     pub fn simulated(specs: Vec<ToolSpec>, seed: u64) -> Result<ToolSet, SpecError> {
         let sim = Simulated::new(specs.clone(), seed)?;
-        let read_only = specs
-            .iter()
-            .map(|s| crate::item::READ_VERBS.contains(&s.name.split('_').next().unwrap_or("")))
-            .collect();
+        let read_only = specs.iter().map(reads).collect();
         Ok(ToolSet::from_parts(
             specs,
             read_only,
@@ -87,10 +73,10 @@ impl ToolSet {
     }
 
     /// An MCP server's tools, executed on the server (each executor starts its own
-    /// connections). A tool reads when the server marks it `readOnlyHint`.
+    /// connections).
     pub fn mcp(env: McpEnv) -> ToolSet {
         let specs = hardgen_tools::Environment::specs(&env).to_vec();
-        let read_only = env.read_only().to_vec();
+        let read_only = specs.iter().map(reads).collect();
         ToolSet::from_parts(specs, read_only, Executor::Mcp(Box::new(env)))
     }
 
@@ -186,4 +172,12 @@ impl From<Arc<WorldDef>> for ToolSet {
     fn from(def: Arc<WorldDef>) -> ToolSet {
         ToolSet::world(def)
     }
+}
+
+/// Whether a tool only reads: what its spec says (`read_only`), else whether its name starts
+/// with a reading verb (`get_`, `list_`, `search_`, ...).
+pub fn reads(spec: &ToolSpec) -> bool {
+    spec.read_only.unwrap_or_else(|| {
+        crate::item::READ_VERBS.contains(&spec.name.split('_').next().unwrap_or(""))
+    })
 }

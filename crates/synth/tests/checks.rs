@@ -31,6 +31,7 @@ use std::sync::Arc;
 fn specs() -> Vec<ToolSpec> {
     vec![
         ToolSpec {
+            read_only: None,
             name: "search_groups".into(),
             description: "Search contact groups by city.".into(),
             domain: "contacts".into(),
@@ -45,6 +46,7 @@ fn specs() -> Vec<ToolSpec> {
             }}}}})),
         },
         ToolSpec {
+            read_only: None,
             name: "get_contact".into(),
             description: "Get a contact by id. Reads only.".into(),
             domain: "contacts".into(),
@@ -56,6 +58,7 @@ fn specs() -> Vec<ToolSpec> {
                 "city": {"type": "string", "description": "City the contact lives in"}}})),
         },
         ToolSpec {
+            read_only: None,
             name: "send_message".into(),
             description: "Send a message to a contact.".into(),
             domain: "messaging".into(),
@@ -2249,6 +2252,7 @@ fn missing_relation_names_a_token_by_the_code_it_was_issued_for() {
     // authorize_group(group_id, manager_code) -> token; send_message takes the token.
     let mut s = specs();
     s.push(ToolSpec {
+        read_only: None,
         name: "authorize_group".into(),
         description: "Check a group manager's code and issue a token.".into(),
         domain: "contacts".into(),

@@ -239,6 +239,7 @@ mod tests {
         let specs = names
             .iter()
             .map(|n| ToolSpec {
+                read_only: None,
                 name: n.to_string(),
                 description: format!("Gets a {n}."),
                 domain: "d".into(),

@@ -198,7 +198,6 @@ pub struct McpEnv {
     id: u64,
     cfg: Arc<McpConfig>,
     specs: Arc<Vec<ToolSpec>>,
-    read_only: Arc<Vec<bool>>,
     rt: Option<Runtime>,
     conn: Option<Conn>,
     pool: VecDeque<JoinHandle<Result<Conn, String>>>,
@@ -215,7 +214,6 @@ impl Clone for McpEnv {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             cfg: self.cfg.clone(),
             specs: self.specs.clone(),
-            read_only: self.read_only.clone(),
             rt: None,
             conn: None,
             pool: VecDeque::new(),
@@ -375,9 +373,8 @@ pub fn specs_of(
     source: &str,
     hidden: &[&str],
     prefix: &str,
-) -> Result<(Vec<ToolSpec>, Vec<bool>), hardgen_core::SpecError> {
+) -> Result<Vec<ToolSpec>, hardgen_core::SpecError> {
     let mut funcs = Vec::new();
-    let mut read_only = Vec::new();
     for t in tools {
         let name = t.get("name").and_then(Value::as_str).unwrap_or_default();
         if hidden.contains(&name) {
@@ -400,16 +397,16 @@ pub fn specs_of(
             f.insert("returns".into(), inline_refs(o));
         }
         f.insert("domain".into(), json!(domain));
+        if let Some(hint) = t
+            .pointer("/annotations/readOnlyHint")
+            .filter(|h| h.is_boolean())
+        {
+            f.insert("read_only".into(), hint.clone());
+        }
         funcs.push(json!({"type": "function", "function": f}));
-        read_only.push(
-            t.pointer("/annotations/readOnlyHint")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-        );
     }
     let text = Value::Array(funcs).to_string();
-    let specs = hardgen_core::spec::parse_specs(&text, source)?;
-    Ok((specs, read_only))
+    hardgen_core::spec::parse_specs(&text, source)
 }
 
 impl McpEnv {
@@ -461,7 +458,7 @@ impl McpEnv {
                 )));
             }
         }
-        let (specs, read_only) = specs_of(
+        let specs = specs_of(
             &tools,
             &domain,
             &format!("mcp:{server}"),
@@ -476,7 +473,6 @@ impl McpEnv {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             cfg,
             specs: Arc::new(specs),
-            read_only: Arc::new(read_only),
             rt: Some(rt),
             conn: None,
             pool: VecDeque::new(),
@@ -489,11 +485,6 @@ impl McpEnv {
     /// The config this environment runs.
     pub fn config(&self) -> &McpConfig {
         &self.cfg
-    }
-
-    /// Whether each tool (in spec order) says it only reads (`readOnlyHint`).
-    pub fn read_only(&self) -> &[bool] {
-        &self.read_only
     }
 
     /// Restarts, retries and replay failures not yet taken, oldest first.
@@ -886,10 +877,11 @@ mod tests {
             json!({"name": "reset_state", "description": "Reset.",
                    "inputSchema": {"type": "object"}}),
         ];
-        let (specs, ro) = specs_of(&tools, "office", "mcp:test", &["reset_state"], "").expect("ok");
+        let specs = specs_of(&tools, "office", "mcp:test", &["reset_state"], "").expect("ok");
         let names: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["list_files", "delete_file"]);
-        assert_eq!(ro, [true, false]);
+        let ro: Vec<Option<bool>> = specs.iter().map(|s| s.read_only).collect();
+        assert_eq!(ro, [Some(true), None]);
         assert!(specs[0].returns.is_some());
         assert!(specs[1].returns.is_none());
         assert_eq!(specs[0].domain, "office");

@@ -114,7 +114,7 @@ impl Simulated {
     pub fn text_pools(&self) -> BTreeMap<String, Vec<Value>> {
         let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(self.seed, 0x7E47, 0));
-        // Eight made-up texts for a parameter.
+        // Eight made-up values for a parameter (texts, or lists and objects of them).
         let eight = |rng: &mut ChaCha8Rng, schema: &Value, name: &str| -> Vec<Value> {
             let empty = Map::new();
             let mut g = Gen {
@@ -124,18 +124,23 @@ impl Simulated {
                 made: Vec::new(),
             };
             (0..8)
-                .map(|_| Value::String(g.text(schema, name)))
+                .map(|_| match schema.get("type").and_then(Value::as_str) {
+                    Some("array" | "object") => g.value(schema, name, 0),
+                    _ => Value::String(g.text(schema, name)),
+                })
                 .collect()
         };
         for spec in &self.catalog.specs {
             let props = spec.parameters.get("properties").and_then(Value::as_object);
             for (name, schema) in props.into_iter().flatten() {
-                let text = schema.get("type").and_then(Value::as_str) == Some("string");
-                if !text
-                    || schema.get("enum").is_some()
-                    || is_identifier_name(name)
-                    || out.contains_key(name)
-                {
+                let typed = match schema.get("type").and_then(Value::as_str) {
+                    Some("string") => !is_identifier_name(name),
+                    // Entities to create (`entities: [{name, observations}]`): made up
+                    // whole, unless some part must name an existing item.
+                    Some("array" | "object") => !names_items(name, schema),
+                    _ => false,
+                };
+                if !typed || schema.get("enum").is_some() || out.contains_key(name) {
                     continue;
                 }
                 out.insert(name.clone(), eight(&mut rng, schema, name));
@@ -216,6 +221,17 @@ impl Simulated {
 
 /// The kind of thing an identifier names: the last word before its suffix (`owner_contact_id`
 /// -> `contact`, `flightId` -> `flight`); empty for a bare `id`.
+/// Whether a list or object parameter holds identifiers somewhere (`contact_ids`, a nested
+/// `folder_id`): those must come from results, so the value cannot be made up whole.
+fn names_items(name: &str, schema: &Value) -> bool {
+    if is_identifier_name(name) || is_identifier_name(name.strip_suffix('s').unwrap_or(name)) {
+        return true;
+    }
+    let props = schema.get("properties").and_then(Value::as_object);
+    props.into_iter().flatten().any(|(k, s)| names_items(k, s))
+        || schema.get("items").is_some_and(|i| names_items("", i))
+}
+
 fn id_kind(name: &str) -> String {
     let n = name.to_ascii_lowercase();
     // Tokens are told apart by value, not by name (`token`, `session_token`).
@@ -509,14 +525,18 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn specs() -> Vec<ToolSpec> {
-        let spec = |name: &str, params: Value, returns: Value| ToolSpec {
+    fn spec(name: &str, params: Value, returns: Value) -> ToolSpec {
+        ToolSpec {
+            read_only: None,
             name: name.into(),
             description: format!("{name} tool"),
             domain: "notes".into(),
             parameters: params,
             returns: Some(returns),
-        };
+        }
+    }
+
+    fn specs() -> Vec<ToolSpec> {
         let note = json!({"type": "object", "properties": {
             "note_id": {"type": "string"}, "title": {"type": "string"},
             "stars": {"type": "integer", "minimum": 1, "maximum": 5},
@@ -574,6 +594,45 @@ mod tests {
         assert_eq!(id_kind("flightId"), "flight");
         assert_eq!(id_kind("id"), "");
         assert!(matches!(bad, ToolError::InvalidArguments { .. }), "{bad}");
+    }
+
+    #[test]
+    fn text_pools_make_up_lists_of_new_items_but_not_lists_of_ids() {
+        let entities = json!({"type": "array", "items": {"type": "object", "properties": {
+            "name": {"type": "string"}, "entityType": {"type": "string"},
+            "observations": {"type": "array", "items": {"type": "string"}}},
+            "required": ["name", "entityType", "observations"]}});
+        let ids = json!({"type": "array", "items": {"type": "string"}});
+        let links = json!({"type": "array", "items": {"type": "object", "properties": {
+            "folder_id": {"type": "string"}, "label": {"type": "string"}}}});
+        let sim = Simulated::new(
+            vec![spec(
+                "create_entities",
+                json!({"type": "object", "properties": {
+                    "entities": entities, "contact_ids": ids, "links": links}}),
+                json!({"type": "object"}),
+            )],
+            3,
+        )
+        .expect("specs compile");
+        let pools = sim.text_pools();
+        let made = pools
+            .get("entities")
+            .expect("a list of new items is made up");
+        assert_eq!(made.len(), 8);
+        for v in made {
+            let items = v.as_array().expect("a list");
+            assert!(!items.is_empty());
+            for it in items {
+                assert!(it["name"].is_string(), "{it}");
+                assert!(it["observations"].is_array(), "{it}");
+            }
+        }
+        assert!(!pools.contains_key("contact_ids"), "ids come from results");
+        assert!(
+            !pools.contains_key("links"),
+            "a nested id comes from results"
+        );
     }
 
     #[test]

@@ -167,6 +167,9 @@ fn openapi_fixture_gives_one_tool_per_operation() {
     let delete = &specs[3];
     assert_eq!(delete.description, "Delete a pet from the store by its id");
     assert!(delete.returns.is_none());
+    // GET reads, DELETE writes, POST is left to the name.
+    let ro: Vec<Option<bool>> = specs.iter().map(|s| s.read_only).collect();
+    assert_eq!(ro, [Some(true), None, Some(true), Some(false)]);
     assert_eq!(load("openapi.json", Format::Auto), specs);
 }
 

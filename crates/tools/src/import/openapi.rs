@@ -192,6 +192,16 @@ fn operation(
     if let Some(r) = returns {
         f.insert("returns".into(), r);
     }
+    // HTTP says which methods are safe; a POST may read or write, so it is left unsaid.
+    match method {
+        "get" | "head" | "options" => {
+            f.insert("read_only".into(), json!(true));
+        }
+        "put" | "patch" | "delete" => {
+            f.insert("read_only".into(), json!(false));
+        }
+        _ => {}
+    }
     let spec = ToolSpec::from_value(&Value::Object(f), &ctx.source, opath)?;
     Ok(Imported {
         spec,

@@ -145,6 +145,11 @@ impl ToolBuilder<'_> {
                 only,
             } => self.authorize(&mut p, collection, scope, uses, secret, only)?,
         };
+        // A read needs no token of its own (a token's use is a state change).
+        let reads = matches!(
+            kind,
+            Kind::Search { .. } | Kind::Lookup { .. } | Kind::Aggregate { .. }
+        ) || (matches!(kind, Kind::Get | Kind::List { .. }) && auth.is_none());
         Ok(Built {
             tool: Tool {
                 name: t.name.clone(),
@@ -154,6 +159,7 @@ impl ToolBuilder<'_> {
                 auth,
             },
             spec: ToolSpec {
+                read_only: Some(reads),
                 name: t.name.clone(),
                 description: t.description.clone(),
                 domain: self.domain.to_string(),
