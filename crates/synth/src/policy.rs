@@ -11,7 +11,7 @@
 //!   solves most offline requests; it is a planner, not a copy of the answer.
 
 use crate::phrase;
-use crate::reasoner::{answer_values, summarize};
+use crate::reasoner::{answer_states, answer_values, summarize};
 use serde_json::{Map, Value};
 
 /// Which built-in policy answers.
@@ -198,11 +198,7 @@ fn answer(tool: &str, result: &Value) -> String {
         "Finished: {} gave {summary}.",
         phrase::words(tool).join(" ")
     );
-    let lc = text.to_lowercase();
-    let missing: Vec<&String> = values
-        .iter()
-        .filter(|v| !lc.contains(&v.to_lowercase()))
-        .collect();
+    let missing: Vec<&String> = values.iter().filter(|v| !answer_states(&text, v)).collect();
     if !missing.is_empty() {
         let list: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
         text.push_str(&format!(" Key values: {}.", list.join(", ")));

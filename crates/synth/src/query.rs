@@ -294,10 +294,12 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
     let fill = |forms: &[&str]| forms[k % forms.len()].replace("{t}", &t);
     // A search's free text is not a field of the item: "the project matching roadmap".
     if SEARCH_TEXT.contains(&field) {
+        // Participles only: the noun may be plural ("projects matching X"), and the request
+        // may itself be a search ("search projects matching X").
         return pick(&[
             format!("matching {t}"),
-            format!("that matches {t}"),
-            format!("that comes up when searching for {t}"),
+            format!("matching the text {t}"),
+            format!("found with the search text {t}"),
         ]);
     }
     // A work's title names it ("the course titled X"); a job title describes a person.
@@ -1457,7 +1459,8 @@ pub fn write<S: Specs + ?Sized>(
 
 /// Whether a value is lowercase words joined by underscores (`water_stain`), the way enum
 /// values are written and people never write.
-fn is_snake_word(s: &str) -> bool {
+/// Whether `s` is an enum-like value in snake case (`damp_wall`), said as words.
+pub fn is_snake_word(s: &str) -> bool {
     s.contains('_')
         && !s.starts_with('_')
         && !s.ends_with('_')

@@ -149,8 +149,22 @@ pub fn answer_key_values(v: &Value, n: usize) -> Vec<String> {
 fn pairs(m: &serde_json::Map<String, Value>, keys: Vec<&String>, n: usize) -> Vec<String> {
     keys.into_iter()
         .take(n)
-        .map(|k| format!("{} {}", phrase::label(k), value_text(&m[k])))
+        .map(|k| format!("{} {}", phrase::label(k), answer_word(&m[k])))
         .collect()
+}
+
+/// A result value as an answer says it: an enum value in words ("damp wall", not `damp_wall`).
+fn answer_word(v: &Value) -> String {
+    match v.as_str() {
+        Some(s) if crate::query::is_snake_word(s) => s.replace('_', " "),
+        _ => value_text(v),
+    }
+}
+
+/// Whether an answer states `value` (case, and `_` against a space, do not matter).
+pub fn answer_states(answer: &str, value: &str) -> bool {
+    let norm = |t: &str| t.to_lowercase().replace('_', " ");
+    norm(answer).contains(&norm(value))
 }
 
 /// The values a correct final answer must state: those [`answer_text`] shows.
@@ -172,7 +186,7 @@ pub fn answer_values(v: &Value) -> Vec<String> {
         Value::Object(m) => answer_keys(m)
             .into_iter()
             .take(4)
-            .map(|k| value_text(&m[k]))
+            .map(|k| answer_word(&m[k]))
             .collect(),
         other => vec![value_text(other)],
     }

@@ -4,7 +4,7 @@
 
 use crate::item::value_text;
 use crate::item::Made;
-use crate::reasoner::{answer_values, Attempt};
+use crate::reasoner::{answer_states, answer_values, Attempt};
 use std::collections::BTreeMap;
 
 /// Check results and hints of one attempt.
@@ -75,10 +75,9 @@ pub fn check(made: &Made, query: &str, att: &Attempt, end_state: bool) -> Checke
         }
     }
     let answer_ok = made.gold.last().is_some_and(|g| {
-        let a = att.answer.to_lowercase();
         answer_values(&g.result)
             .iter()
-            .all(|v| a.contains(&v.to_lowercase()))
+            .all(|v| answer_states(&att.answer, v))
     });
     if !answer_ok {
         hints.push(format!(
@@ -212,11 +211,11 @@ pub fn reverify<E: hardgen_tools::Environment>(
                 }
             }
         }
-        let a = answer.unwrap_or_default().to_lowercase();
+        let a = answer.unwrap_or_default();
         if let Some(g) = round.gold.last() {
             if !answer_values(&g.result)
                 .iter()
-                .all(|v| a.contains(&v.to_lowercase()))
+                .all(|v| answer_states(&a, v))
             {
                 return Err(format!(
                     "{at}.trajectory: the final answer does not state the outcome"

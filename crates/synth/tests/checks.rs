@@ -2116,6 +2116,23 @@ fn answer_values_are_what_a_summary_shows() {
     );
     assert_eq!(answer_values(&json!("done")), vec!["done"]);
     assert_eq!(answer_values(&json!(7)), vec!["7"]);
+    // An enum value is said in words; an answer with either form states it.
+    let repair = json!({"lease_repair_id": "RER-1", "repair_issue": "damp_wall"});
+    assert_eq!(answer_values(&repair), vec!["RER-1", "damp wall"]);
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let said = answer_text("report_lease_repair", &repair, &mut rng);
+    assert!(
+        said.contains("damp wall") && !said.contains("damp_wall"),
+        "{said}"
+    );
+    assert!(hardgen_synth::reasoner::answer_states(
+        "Issue: Damp_wall.",
+        "damp wall"
+    ));
+    assert!(!hardgen_synth::reasoner::answer_states(
+        "Issue: damp.",
+        "damp wall"
+    ));
 }
 
 #[test]
@@ -2717,7 +2734,7 @@ fn answers_leave_out_credentials_and_lead_with_the_objects_own_id() {
     let parcel = json!({"parcel_id": "P-1", "sender_contact_id": "C-1", "status": "in_transit", "weight_kg": 2.5});
     assert_eq!(
         answer_values(&parcel),
-        vec!["P-1", "in_transit", "2.5", "C-1"]
+        vec!["P-1", "in transit", "2.5", "C-1"]
     );
 }
 
