@@ -428,6 +428,16 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
     ])
 }
 
+/// An attribute after a plural noun: its verb agrees ("that have", "that show").
+fn plural_verbs(a: &str) -> String {
+    for (one, many) in [("that has ", "that have "), ("that shows ", "that show ")] {
+        if let Some(rest) = a.strip_prefix(one) {
+            return format!("{many}{rest}");
+        }
+    }
+    a.to_string()
+}
+
 /// Parameter names of a search's free text.
 const SEARCH_TEXT: &[&str] = &[
     "query",
@@ -804,6 +814,10 @@ pub fn action(spec: &ToolSpec) -> String {
         ", most",
         ", lowest",
         ", largest",
+        // "..., for example to find someone's id": a use, not the request.
+        ", for example",
+        ", e.g.",
+        ", such as",
     ] {
         if let Some(i) = d.find(cut) {
             d.truncate(i);
@@ -1161,7 +1175,13 @@ fn call_phrase<S: Specs + ?Sized>(
                 };
                 match put {
                     Some(s) => act = s,
-                    None if reads => literals.push(attribute(arg, &v, w.vary())),
+                    None if reads => {
+                        let a = attribute(arg, &v, w.vary());
+                        // "search conversations that have status active", not "that has".
+                        let head = act.rsplit(' ').next().unwrap_or("");
+                        let plural = head.len() > 3 && head.ends_with('s') && !head.ends_with("ss");
+                        literals.push(if plural { plural_verbs(&a) } else { a })
+                    }
                     None => literals.push(literal_clause(arg, &v, &mut w.rng.borrow_mut())),
                 }
                 continue;
@@ -1402,7 +1422,7 @@ pub fn write<S: Specs + ?Sized>(
         .unwrap_or(("Please {a}", "."));
     // "I was asked to give me ..." has the wrong person: a plan where the user acts says
     // "see"/"get" for the verbs that address the assistant.
-    let addressed = open.contains("you") && !open.contains("help me");
+    let addressed = open.contains("you") && !open.contains("help me") && !open.contains(" we ");
     let act = if addressed || IMPERATIVE.iter().any(|p| open.starts_with(p)) {
         act
     } else {
@@ -1461,10 +1481,14 @@ pub fn write<S: Specs + ?Sized>(
 /// values are written and people never write.
 /// Whether `s` is an enum-like value in snake case (`damp_wall`), said as words.
 pub fn is_snake_word(s: &str) -> bool {
+    // "16_plus" is words too (a number first); "draft_2026" is a name and "tk_f337eb" a code.
     s.contains('_')
-        && !s.starts_with('_')
-        && !s.ends_with('_')
-        && s.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+        && s.split('_').enumerate().all(|(i, w)| {
+            !w.is_empty()
+                && (w.chars().all(|c| c.is_ascii_lowercase())
+                    || (i == 0 && w.chars().all(|c| c.is_ascii_digit())))
+        })
+        && s.chars().any(|c| c.is_ascii_lowercase())
 }
 
 /// `text` with every whole-word `word` replaced by `with`.
@@ -1689,6 +1713,25 @@ pub fn intermediate_values_of(round: &hardgen_core::Round) -> BTreeSet<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn enum_words_and_plural_agreement() {
+        assert!(is_snake_word("damp_wall") && is_snake_word("16_plus"));
+        assert!(!is_snake_word("tk_check_f337eb") && !is_snake_word("12_34"));
+        assert!(!is_snake_word("plain") && !is_snake_word("_x"));
+        assert_eq!(
+            plural_verbs("that has status active"),
+            "that have status active"
+        );
+        assert_eq!(
+            plural_verbs("that shows age rating 16 plus"),
+            "that show age rating 16 plus"
+        );
+        assert_eq!(
+            plural_verbs("whose status is active"),
+            "whose status is active"
+        );
+    }
 
     #[test]
     fn lists_and_records_are_said_in_words_and_stated_part_by_part() {
