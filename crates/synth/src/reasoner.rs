@@ -537,12 +537,35 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
     match v {
         Value::Object(m) if listing(m).is_some() => {
             let (count, first) = listing(m).unwrap_or((0, None));
+            // A write that returns what it made ("create_entities"): nothing was "found".
+            let reads = READ_VERBS.contains(&verb);
             let noun = first
                 .and_then(Value::as_object)
                 .and_then(|f| f.keys().find(|k| k.ends_with("_id")))
                 .map(|k| phrase::label(k.trim_end_matches("_id")))
-                .unwrap_or_else(|| "match".into());
+                .unwrap_or_else(|| if reads { "match" } else { "item" }.into());
             match first {
+                None if !reads => {
+                    let plans = [
+                        "That went through; it returned nothing (0 items).",
+                        "Done, with nothing to report back (0 items).",
+                    ];
+                    plans.choose(rng).copied().unwrap_or(plans[0]).to_string()
+                }
+                Some(f) if !reads => {
+                    let kv = answer_key_values(f, 3).join(", ");
+                    let n = if count == 1 {
+                        noun.clone()
+                    } else {
+                        phrase::plural(&noun)
+                    };
+                    let plans = [
+                        format!("That went through for {count} {n}; the first is {kv}."),
+                        format!("Done: {count} {n}, starting with {kv}."),
+                        format!("All set for {count} {n} (first: {kv})."),
+                    ];
+                    plans.choose(rng).cloned().unwrap_or_default()
+                }
                 None => {
                     let plans = [
                         "I found no matching records, so there is nothing to show (count 0).",
@@ -571,8 +594,34 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
                 }
             }
         }
-        Value::Object(_) => {
+        Value::Object(m) => {
             let kv = answer_key_values(v, 4).join(", ");
+            if kv.is_empty() {
+                // Only lists ({"entities": [], "relations": []}): say how many of each.
+                let counts: Vec<String> = m
+                    .iter()
+                    .filter_map(|(k, x)| {
+                        let n = x.as_array()?.len();
+                        let l = phrase::label(k);
+                        // "1 relation", "0 entities".
+                        let l = match l.strip_suffix('s') {
+                            Some(one) if n == 1 && !l.ends_with("ss") => one.to_string(),
+                            _ => l,
+                        };
+                        Some(format!("{n} {l}"))
+                    })
+                    .collect();
+                let what = if counts.is_empty() {
+                    "nothing more".to_string()
+                } else {
+                    phrase::join_and(counts)
+                };
+                return if READ_VERBS.contains(&verb) {
+                    format!("The result holds {what}.")
+                } else {
+                    format!("That went through; the result holds {what}.")
+                };
+            }
             let plans: [String; 3] = if READ_VERBS.contains(&verb) {
                 [
                     format!("Here is what I found: {kv}."),

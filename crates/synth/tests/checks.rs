@@ -2720,6 +2720,27 @@ fn attempt_swaps_two_string_arguments() {
 }
 
 #[test]
+fn a_write_that_returns_what_it_made_is_not_reported_as_found() {
+    let made = json!({"entities": [{"name": "Ana Silva", "entityType": "person"},
+                                   {"name": "Bo Berg", "entityType": "person"}]});
+    for seed in 0..6 {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let a = answer_text("create_entities", &made, &mut rng);
+        assert!(!a.contains("found") && !a.contains("match"), "{a}");
+        assert!(a.contains('2') && a.contains("Ana Silva"), "{a}");
+        let f = answer_text("search_nodes", &made, &mut rng);
+        assert!(f.contains('2'), "{f}");
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let none = answer_text("delete_entities", &json!({"entities": []}), &mut rng);
+    assert!(none.contains('0') && !none.contains("search"), "{none}");
+    // Two lists and nothing else: each is counted, never an empty "The details are ."
+    let graph = json!({"entities": [], "relations": [{"from": "a", "to": "b"}]});
+    let a = answer_text("search_nodes", &graph, &mut rng);
+    assert_eq!(a, "The result holds 0 entities and 1 relation.");
+}
+
+#[test]
 fn answers_leave_out_credentials_and_lead_with_the_objects_own_id() {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let auth =
