@@ -1368,11 +1368,18 @@ fn merged(act: &str, np: &str) -> Option<String> {
     if words.first() != Some(&"the") {
         return None;
     }
+    // The action's object: what follows its last "the" ("edit the file share link").
+    let object = act.rsplit_once(" the ").map(|(_, o)| o)?;
     (2..words.len()).rev().find_map(|k| {
-        let head = words[..k].join(" ");
-        let stem = act.strip_suffix(&head)?;
+        let head = words[1..k].join(" ");
         let next = words[k];
-        (stem.ends_with(' ') && QUALIFIER_STARTS.contains(&next)).then(|| format!("{stem}{np}"))
+        // A participle qualifies too: "the shift assignment assigned on ...".
+        let participle = (next.len() > 4 && next.ends_with("ed"))
+            || matches!(next, "given" | "made" | "sent" | "paid" | "held" | "due");
+        // "the file share link" is described by "the share link that ...": its last words.
+        let same = object == head || object.ends_with(&format!(" {head}"));
+        (same && (QUALIFIER_STARTS.contains(&next) || participle))
+            .then(|| format!("{act} {}", words[k..].join(" ")))
     })
 }
 
@@ -1869,6 +1876,27 @@ mod tests {
         );
         // Another noun that starts the same way is not the same object.
         assert_eq!(merged("find the order", "the order line of the cart"), None);
+        assert_eq!(
+            merged(
+                "cancel the shift assignment",
+                "the shift assignment assigned on 2026-05-18"
+            )
+            .as_deref(),
+            Some("cancel the shift assignment assigned on 2026-05-18")
+        );
+        assert_eq!(merged("find the bed", "the bed shed"), None);
+        assert_eq!(
+            merged(
+                "edit the file share link",
+                "the share link that has link code J72"
+            )
+            .as_deref(),
+            Some("edit the file share link that has link code J72")
+        );
+        assert_eq!(
+            merged("create a share link", "the share link that has code X"),
+            None
+        );
         assert_eq!(merged("archive the group", "the contact who owns it"), None);
     }
 
