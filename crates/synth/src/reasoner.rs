@@ -544,55 +544,45 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
                 .and_then(|f| f.keys().find(|k| k.ends_with("_id")))
                 .map(|k| phrase::label(k.trim_end_matches("_id")))
                 .unwrap_or_else(|| if reads { "match" } else { "item" }.into());
-            match first {
-                None if !reads => {
-                    let plans = [
-                        "That went through; it returned nothing (0 items).",
-                        "Done, with nothing to report back (0 items).",
-                    ];
-                    plans.choose(rng).copied().unwrap_or(plans[0]).to_string()
-                }
-                Some(f) if !reads => {
-                    let kv = answer_key_values(f, 3).join(", ");
-                    let n = if count == 1 {
-                        noun.clone()
-                    } else {
-                        phrase::plural(&noun)
-                    };
-                    let plans = [
-                        format!("That went through for {count} {n}; the first is {kv}."),
-                        format!("Done: {count} {n}, starting with {kv}."),
-                        format!("All set for {count} {n} (first: {kv})."),
-                    ];
-                    plans.choose(rng).cloned().unwrap_or_default()
-                }
-                None => {
-                    let plans = [
+            let Some(f) = first else {
+                let plans: &[&str] = if reads {
+                    &[
                         "I found no matching records, so there is nothing to show (count 0).",
                         "There are none: the search came back empty (0 matches).",
                         "Nothing matches that at the moment; the count is 0.",
-                    ];
-                    plans.choose(rng).copied().unwrap_or(plans[0]).to_string()
-                }
-                Some(f) => {
-                    let kv = answer_key_values(f, 3).join(", ");
-                    let n = if count == 1 {
-                        noun.clone()
+                    ]
+                } else {
+                    &[
+                        "That went through; it returned nothing (0 items).",
+                        "Done, with nothing to report back (0 items).",
+                    ]
+                };
+                return plans.choose(rng).copied().unwrap_or(plans[0]).to_string();
+            };
+            let kv = answer_key_values(f, 3).join(", ");
+            let n = if count == 1 {
+                noun.clone()
+            } else {
+                phrase::plural(&noun)
+            };
+            let plans = if reads {
+                [
+                    format!("I found {count} {n}. The first one: {kv}."),
+                    if count == 1 {
+                        format!("There is 1 {n}: {kv}.")
                     } else {
-                        phrase::plural(&noun)
-                    };
-                    let plans = [
-                        format!("I found {count} {n}. The first one: {kv}."),
-                        if count == 1 {
-                            format!("There is 1 {n}: {kv}.")
-                        } else {
-                            format!("There are {count} {n}; the first is {kv}.")
-                        },
-                        format!("{count} {n} came up. Top of the list: {kv}."),
-                    ];
-                    plans.choose(rng).cloned().unwrap_or_default()
-                }
-            }
+                        format!("There are {count} {n}; the first is {kv}.")
+                    },
+                    format!("{count} {n} came up. Top of the list: {kv}."),
+                ]
+            } else {
+                [
+                    format!("That went through for {count} {n}; the first is {kv}."),
+                    format!("Done: {count} {n}, starting with {kv}."),
+                    format!("All set for {count} {n} (first: {kv})."),
+                ]
+            };
+            plans.choose(rng).cloned().unwrap_or_default()
         }
         Value::Object(m) => {
             let kv = answer_key_values(v, 4).join(", ");
