@@ -51,6 +51,14 @@ pub struct GenerateCmd {
     /// Most share of rounds whose gold crosses domains (the rest are redrawn).
     #[arg(long, default_value_t = 0.25)]
     cross_domain_share: f64,
+    /// Hard variants to mix in, comma-separated, or `all`: `missing_param` (the query leaves
+    /// out a value; the assistant asks for it), `irrelevance` (no offered tool serves the
+    /// request; the assistant makes no call and says so). Records carry `variant`.
+    #[arg(long, value_parser = parse_variants)]
+    variants: Option<Variants>,
+    /// Share of items that get one of `--variants`.
+    #[arg(long, default_value_t = 0.3)]
+    variant_share: f64,
     /// Worlds per run (each item uses one, by its number): more entities, less repetition.
     #[arg(long, default_value_t = 4)]
     world_seeds: u32,
@@ -210,6 +218,12 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>, config: Option<&Path>)
             cmd.cross_domain_share
         );
     }
+    if !(0.0..=1.0).contains(&cmd.variant_share) {
+        bail!(
+            "--variant-share must be between 0 and 1, got {}",
+            cmd.variant_share
+        );
+    }
     if !(0.0..=1.0).contains(&cmd.error_rate) {
         bail!(
             "--error-rate must be between 0 and 1, got {}",
@@ -235,6 +249,12 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>, config: Option<&Path>)
                 |w| w.0,
             ),
             cross_domain_share: cmd.cross_domain_share,
+            variants: cmd
+                .variants
+                .as_ref()
+                .map(|v| v.0.iter().map(|x| x.as_str().to_string()).collect())
+                .unwrap_or_default(),
+            variant_share: cmd.variant_share,
             world_seeds: cmd.world_seeds.max(1),
             tries: cmd.tries.max(1),
             reasoner: ReasonerConfig {
@@ -429,4 +449,12 @@ pub fn run_status(dir: &Path, json: bool) -> Result<u8> {
     }
     println!("  model responses stored: {}", v["model_responses"]);
     Ok(0)
+}
+
+/// The parsed `--variants` list.
+#[derive(Debug, Clone)]
+pub struct Variants(pub Vec<hardgen_synth::variant::Variant>);
+
+fn parse_variants(s: &str) -> Result<Variants, String> {
+    hardgen_synth::variant::parse_list(s).map(Variants)
 }

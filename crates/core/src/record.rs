@@ -250,6 +250,15 @@ pub struct Record {
     pub tools: Vec<std::sync::Arc<ToolSpec>>,
     /// Rounds.
     pub rounds: Vec<Round>,
+    /// The hard variant this record shows (`standard`, `missing_param`, `irrelevance`, ...;
+    /// see `hardgen_synth::variant`). Records made before variants read as `standard`.
+    #[serde(default = "standard_variant")]
+    pub variant: String,
+}
+
+/// The variant of a record with no judgement case in it.
+pub fn standard_variant() -> String {
+    "standard".to_string()
 }
 
 /// A closed set of names written as snake_case strings in files.
@@ -325,6 +334,10 @@ names! {
         Trivial => "trivial",
         /// Over the share of cross-domain rounds.
         CrossDomainQuota => "cross_domain_quota",
+        /// The item cannot carry the hard variant it was drawn for.
+        VariantUnavailable => "variant_unavailable",
+        /// A variant record breaks its variant's rule (a guessed value, a call on an irrelevant request).
+        VariantBroken => "variant_broken",
         /// The gold alone does not give the trace's results.
         GoldNotSelfContained => "gold_not_self_contained",
         /// An earlier round's value is used but never pointed at.

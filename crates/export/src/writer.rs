@@ -28,6 +28,7 @@ struct Rows {
     generator: Vec<String>,
     hidden_values: Vec<i64>,
     distractors: Vec<i64>,
+    variant: Vec<String>,
 }
 
 fn schema() -> Arc<Schema> {
@@ -43,6 +44,7 @@ fn schema() -> Arc<Schema> {
         s("generator"),
         i("hidden_values"),
         i("distractors"),
+        s("variant"),
     ]))
 }
 
@@ -60,6 +62,8 @@ struct Metadata {
     hidden_values: i64,
     /// Distractor tools offered (the most any round offered; the tool list is shared).
     distractors: i64,
+    /// The record's hard variant.
+    variant: String,
 }
 
 impl Metadata {
@@ -81,6 +85,7 @@ impl Metadata {
                 .map(|r| r.difficulty.distractors)
                 .max()
                 .unwrap_or(0)),
+            variant: rec.variant.clone(),
         }
     }
 }
@@ -230,6 +235,7 @@ impl Exporter {
                 rows.generator.push(r.meta.generator.clone());
                 rows.hidden_values.push(r.meta.hidden_values);
                 rows.distractors.push(r.meta.distractors);
+                rows.variant.push(r.meta.variant.clone());
             }
             if rows.id.len() >= BATCH {
                 flush_rows(path, w, rows)?;
@@ -294,6 +300,7 @@ fn flush_rows(path: &Path, w: &mut ArrowWriter<File>, rows: &mut Rows) -> Result
             s(r.generator),
             i(r.hidden_values),
             i(r.distractors),
+            s(r.variant),
         ],
     )
     .map_err(|e| ExportError::Io {
@@ -360,7 +367,9 @@ conversation), or one assistant turn when exported with split turns (`id` ends i
 | `attempts` | most verifier attempts any round needed (1 = first try) |\n\
 | `generator` | which implementation produced each role, as JSON |\n\
 | `hidden_values` | intermediate values the queries hide, over all rounds |\n\
-| `distractors` | distractor tools offered |\n"
+| `distractors` | distractor tools offered |\n\
+| `variant` | hard variant: `standard`, `missing_param` (the assistant asks for a value the query \
+leaves out) or `irrelevance` (no offered tool serves the request; no call) |\n"
     )
 }
 
@@ -384,7 +393,7 @@ mod tests {
             );
         }
         assert_eq!(header.matches("dtype: int64").count(), 4);
-        assert_eq!(header.matches("dtype: string").count(), 5);
+        assert_eq!(header.matches("dtype: string").count(), 6);
     }
 
     #[test]

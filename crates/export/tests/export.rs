@@ -200,6 +200,7 @@ fn fixture() -> Record {
                 r2,
             ),
         ],
+        variant: "standard".into(),
     }
 }
 
@@ -484,4 +485,86 @@ fn errors_name_the_file() {
         .map(|e| e.to_string())
         .unwrap_or_default();
     assert!(e.contains("not_a_dir"), "{e}");
+}
+
+/// A missing-param record: the assistant asks for the value the query leaves out, the user
+/// gives it, then the calls run.
+fn missing_param_fixture() -> Record {
+    let mut rec = fixture();
+    rec.id = "hg-s1-000002".into();
+    rec.variant = "missing_param".into();
+    rec.rounds.truncate(1);
+    let r = &mut rec.rounds[0];
+    r.query = "Find the airport and book a flight from it.".into();
+    let rest = r.trajectory.split_off(1);
+    r.trajectory.push(Message::Assistant {
+        reasoning: Some("The city is missing and no tool can supply it, so I ask.".into()),
+        content: Some("Which city should I use?".into()),
+        tool_calls: vec![],
+    });
+    r.trajectory.push(Message::User {
+        content: "The city is Lisbon.".into(),
+    });
+    r.trajectory.extend(rest);
+    if let Some(Message::User { content }) = r.trajectory.first_mut() {
+        content.clone_from(&r.query);
+    }
+    rec
+}
+
+/// An irrelevance record: no offered tool serves the request, so there is no call.
+fn irrelevance_fixture() -> Record {
+    let mut rec = fixture();
+    rec.id = "hg-s1-000003".into();
+    rec.variant = "irrelevance".into();
+    rec.rounds.truncate(1);
+    rec.tools.retain(|t| t.name != "book_flight");
+    let r = &mut rec.rounds[0];
+    r.trajectory = vec![
+        Message::User {
+            content: r.query.clone(),
+        },
+        Message::Assistant {
+            reasoning: Some("No tool here books flights.".into()),
+            content: Some("I'm sorry, but I can't book flights with the tools I have.".into()),
+            tool_calls: vec![],
+        },
+    ];
+    rec
+}
+
+#[test]
+fn variant_goldens_in_every_format() {
+    let opts = ExportOptions::default();
+    for (name, rec) in [
+        ("missing_param", missing_param_fixture()),
+        ("irrelevance", irrelevance_fixture()),
+    ] {
+        for f in [
+            Format::Openai,
+            Format::Sharegpt,
+            Format::Bfcl,
+            Format::Hermes,
+            Format::Parquet,
+        ] {
+            insta::assert_snapshot!(
+                format!("variant_{name}_{f}"),
+                pretty(&render(f, &rec, &opts))
+            );
+        }
+    }
+    // ShareGPT keeps human turns at odd positions even with the user's second turn.
+    let v = render(Format::Sharegpt, &missing_param_fixture(), &opts);
+    let from: Vec<&str> = v[0]["conversations"]
+        .as_array()
+        .map(|c| c.iter().map(|t| t["from"].as_str().unwrap_or("")).collect())
+        .unwrap_or_default();
+    assert_eq!(&from[..4], &["human", "gpt", "human", "function_call"]);
+    // The Parquet column says the variant.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut ex = Exporter::create(dir.path(), &[Format::Parquet], opts).expect("create");
+    ex.write(&irrelevance_fixture()).expect("write");
+    ex.finish().expect("finish");
+    let (rows, _) = read_parquet(&dir.path().join("data.parquet"));
+    assert_eq!(rows[0]["variant"], "irrelevance");
 }

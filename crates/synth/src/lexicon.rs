@@ -63,6 +63,12 @@ pub const OWNED: &[&str] = &[
     "attached to",
     "connected to",
     "that belongs to",
+    "related to",
+    "that is linked to",
+    "that goes with",
+    "that falls under",
+    "that is attached to",
+    "that is tied to",
 ];
 
 /// Ways to name an item after its noun: `{t}` is the name.
@@ -75,6 +81,12 @@ pub const NAMES: &[&str] = &[
     "going by {t}",
     "listed as {t}",
     "under the name {t}",
+    "that is called {t}",
+    "with the name {t}",
+    "which is named {t}",
+    "labelled {t}",
+    "that's called {t}",
+    "going under the name {t}",
 ];
 
 /// Ways to give a title after a noun.
@@ -84,6 +96,9 @@ pub const TITLES: &[&str] = &[
     "with the title {t}",
     "named {t}",
     "listed as {t}",
+    "that is titled {t}",
+    "entitled {t}",
+    "that's called {t}",
 ];
 
 /// Ways to place an item in a city.
@@ -96,6 +111,10 @@ pub const CITIES: &[&str] = &[
     "situated in {t}",
     "out in {t}",
     "found in {t}",
+    "that is based in {t}",
+    "somewhere in {t}",
+    "down in {t}",
+    "that is located in {t}",
 ];
 
 /// Openings of naming and placing qualifiers (they read best right after the noun).
@@ -115,6 +134,12 @@ pub const THEN: &[&str] = &[
     "{a}, and once that's done, {b}",
     "{a}, and finally {b}",
     "{a}, followed by a request to {b}",
+    "{a}; after that, {b}",
+    "{a}, and when that's finished, {b}",
+    "{a}, and right after that, {b}",
+    "{a}, and as a last step, {b}",
+    "{a}, and next {b}",
+    "{a}, and to wrap up, {b}",
 ];
 
 /// Fills `{a}` and `{b}` of a [`THEN`] pattern.

@@ -20,4 +20,5 @@ pub mod run;
 pub mod schema_text;
 pub mod store;
 pub mod toolset;
+pub mod variant;
 pub mod verify;

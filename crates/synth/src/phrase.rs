@@ -229,6 +229,54 @@ pub fn join_and(mut items: Vec<String>) -> String {
     }
 }
 
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// The ways a person writes an ISO date (`2026-06-05`): as it is, "June 5, 2026",
+/// "5 June 2026" and "the 5th of June 2026". `None` when `s` is not a valid ISO date.
+pub fn date_forms(s: &str) -> Option<[String; 4]> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<usize> {
+        s.get(r)
+            .filter(|p| p.bytes().all(|c| c.is_ascii_digit()))?
+            .parse()
+            .ok()
+    };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let m = MONTHS[month - 1];
+    let th = match (day % 10, day % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    Some([
+        s.to_string(),
+        format!("{m} {day}, {year}"),
+        format!("{day} {m} {year}"),
+        format!("the {day}{th} of {m} {year}"),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,5 +336,24 @@ mod tests {
         assert_eq!(plural("home address"), "home addresses");
         assert_eq!(plural("journey"), "journeys");
         assert_eq!(plural("supply point"), "supply points");
+    }
+
+    #[test]
+    fn iso_dates_have_spoken_forms() {
+        let f = date_forms("2026-06-01").expect("a date");
+        assert_eq!(f[1], "June 1, 2026");
+        assert_eq!(f[2], "1 June 2026");
+        assert_eq!(f[3], "the 1st of June 2026");
+        assert_eq!(
+            date_forms("2026-12-12").expect("a date")[3],
+            "the 12th of December 2026"
+        );
+        assert_eq!(
+            date_forms("2026-03-23").expect("a date")[3],
+            "the 23rd of March 2026"
+        );
+        assert!(date_forms("2026-13-01").is_none());
+        assert!(date_forms("2026-06-1x").is_none());
+        assert!(date_forms("REL-100601").is_none());
     }
 }

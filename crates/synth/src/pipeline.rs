@@ -12,6 +12,7 @@ use crate::roles::{
     RoleError, VerifyTask,
 };
 use crate::toolset::ToolSet;
+use crate::variant::{self, Variant};
 use crate::{distract, phrase, query, verify};
 use hardgen_core::record::{Difficulty, Generators, Message, RepairNote, RepairRole, Verdict};
 use hardgen_core::{Reason, Record, Rejection, Round, Stage};
@@ -20,7 +21,7 @@ use hardgen_graph::{ApiGraph, GraphConfig, Pools, Sampler, SamplerConfig};
 use hardgen_tools::world::stream_seed;
 use hardgen_tools::{AnyEnv, Environment, WorldDef};
 use rand::rngs::ChaCha8Rng;
-use rand::seq::SliceRandom;
+use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -57,6 +58,11 @@ pub struct GenConfig {
     /// drawn in proportion to them; tools left out keep weight 1.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub weights: BTreeMap<String, f64>,
+    /// Hard variants to draw (`missing_param`, `irrelevance`; see [`crate::variant`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<String>,
+    /// Share of items that get one of `variants`.
+    pub variant_share: f64,
 }
 
 /// Default length weights (index = gold calls): mean above 3.2, most rounds 3+, a tail to 8.
@@ -77,6 +83,8 @@ impl Default for GenConfig {
             tries: 4,
             world_seeds: 4,
             weights: BTreeMap::new(),
+            variants: Vec::new(),
+            variant_share: 0.3,
         }
     }
 }
@@ -410,6 +418,43 @@ impl Generator {
                 "the sampler produced no round".into(),
             ));
         }
+        // The item's hard variant (single-round items only), from its own stream: a run
+        // without variants draws exactly as before.
+        let wanted: Vec<Variant> = self
+            .cfg
+            .variants
+            .iter()
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        let chosen = variant::pick(self.cfg.seed, i, &wanted, self.cfg.variant_share);
+        let chosen = if mades.len() == 1 {
+            chosen
+        } else {
+            Variant::Standard
+        };
+        let mut vrng = ChaCha8Rng::seed_from_u64(stream_seed(
+            self.cfg.seed,
+            0x7A42 + u64::from(t) * 0x1_0000,
+            i,
+        ));
+        let withheld = match chosen {
+            Variant::MissingParam => {
+                let c = variant::withholdable(&mades[0]);
+                match c.choose(&mut vrng) {
+                    Some(p) => Some(p.clone()),
+                    None => {
+                        return Err(Self::reject(
+                            &id,
+                            Stage::QueryWriter,
+                            Reason::VariantUnavailable,
+                            "missing_param: the target takes no input the user could leave out"
+                                .into(),
+                        ))
+                    }
+                }
+            }
+            _ => None,
+        };
         // Cross-domain rounds are kept up to the configured share; the rest are redrawn.
         let crosses = |m: &Made| {
             let mut d = m
@@ -552,6 +597,15 @@ impl Generator {
                     .then(|| trace.calls.get(k).map(|c| c.name.clone()))
                     .flatten()
             };
+            // A missing-param query is written as if the left-out input did not exist.
+            let without;
+            let m = match &withheld {
+                Some(p) => {
+                    without = variant::without_input(m, p);
+                    &without
+                }
+                None => m,
+            };
             let q = query::write(m, &specs, &context_tool, &mut rng);
             if let Err(e) = query::check(m, &q, &specs) {
                 return Err(Self::reject(&id, Stage::QueryWriter, e.reason, e.detail));
@@ -605,6 +659,16 @@ impl Generator {
             let m = &made;
             let target = &trace.targets[r];
             let goal = phrase::goal(target);
+            // A missing-param round: the assistant asks for the left-out input, the user gives it.
+            let asked = withheld.as_ref().and_then(|p| {
+                let v = m.inputs.get(p)?;
+                let (why, ask) = variant::question(&goal, p, &mut vrng);
+                Some((why, ask, variant::reply(p, v, &mut vrng)))
+            });
+            let user_text = match &asked {
+                Some((_, _, reply)) => format!("{}\n{reply}", queries[r]),
+                None => queries[r].clone(),
+            };
             let snap = self.worlds[w].snapshot();
             let mut hints: Vec<String> = Vec::new();
             let mut hint_repairs = Vec::new();
@@ -625,7 +689,7 @@ impl Generator {
                         _ => (&offline, &[]),
                     };
                 let task = ReasonTask {
-                    query: queries[r].clone(),
+                    query: user_text.clone(),
                     tools: offered
                         .iter()
                         .map(|&t| self.tools.specs[t].to_openai_plain())
@@ -654,7 +718,7 @@ impl Generator {
                     }
                 };
                 let end_state = self.worlds[w].digest() == gold_digests[r];
-                let checked = verify::check(m, &queries[r], &att, end_state);
+                let checked = verify::check(m, &user_text, &att, end_state);
                 if checked.passed() {
                     done = Some((att, checked, attempt));
                     break;
@@ -692,6 +756,14 @@ impl Generator {
             let mut trajectory = vec![Message::User {
                 content: queries[r].clone(),
             }];
+            if let Some((why, ask, reply)) = asked {
+                trajectory.push(Message::Assistant {
+                    reasoning: Some(why),
+                    content: Some(ask),
+                    tool_calls: Vec::new(),
+                });
+                trajectory.push(Message::User { content: reply });
+            }
             trajectory.extend(att.messages);
             // Every fix made to model output in this round, by role.
             let note = |role, fixes: &[hardgen_core::calls::repair::Repair]| {
@@ -765,7 +837,30 @@ impl Generator {
                 .map(|t| self.tools.shared_specs[t].clone())
                 .collect(),
             rounds,
+            variant: chosen.as_str().to_string(),
         };
+        let rec = match chosen {
+            Variant::Irrelevance => match variant::irrelevance(rec, &mut vrng) {
+                Some(r) => r,
+                None => {
+                    return Err(Self::reject(
+                        &format!("hg-s{}-{i:06}", self.cfg.seed),
+                        Stage::Verifier,
+                        Reason::VariantUnavailable,
+                        "irrelevance: too few tools left once the ones that serve the request are taken away".into(),
+                    ))
+                }
+            },
+            _ => rec,
+        };
+        if let Some(problem) = variant::problem(&rec, &rec.tools) {
+            return Err(Self::reject(
+                &rec.id,
+                Stage::Verifier,
+                Reason::VariantBroken,
+                problem,
+            ));
+        }
         if let Some(problem) = crate::ground::record_problem(&rec) {
             return Err(Self::reject(
                 &rec.id,

@@ -88,6 +88,26 @@ const PLANS: &[(&str, &str)] = &[
     ("Are you able to {a}", "?"),
     ("First thing today: {a}", "."),
     ("Could you help me {a}", "?"),
+    ("Could you go ahead and {a}", "?"),
+    ("Would you kindly {a}", "?"),
+    ("Can you please {a}", "?"),
+    ("I'm trying to {a}", "."),
+    ("We need to {a}", "."),
+    ("I have to {a}", "; can you help?"),
+    ("Hi there, could you {a}", "?"),
+    ("Good morning! Can you {a}", "?"),
+    ("Hello! Please {a}", "."),
+    ("Here's what I need: {a}", "."),
+    ("Another request: {a}", "."),
+    ("Small favour: {a}", "."),
+    ("Need you to {a}", "."),
+    ("I'd like to {a}", "."),
+    ("Could you take care of this and {a}", "?"),
+    ("If it's not too much trouble, could you {a}", "?"),
+    ("Please, when you get a chance, {a}", "."),
+    ("Would you help me {a}", "?"),
+    ("I'm looking to {a}", "."),
+    ("Can you help me {a}", "?"),
 ];
 
 /// Plan openings that address the assistant without saying "you".
@@ -102,6 +122,11 @@ const IMPERATIVE: &[&str] = &[
     "Task for you",
     "Your task",
     "First thing today",
+    "Hello! Please {a}",
+    "Here's what I need",
+    "Another request",
+    "Small favour",
+    "Please, when you get a chance",
 ];
 
 /// Sentence plans for requests (for tests that render every plan).
@@ -258,6 +283,12 @@ struct Writer<'a, S: Specs + ?Sized> {
 pub fn said_text(v: &Value) -> String {
     let t = value_text(v);
     let Value::String(s) = v else { return t };
+    // A person writes a date many ways ("June 5, 2026"); the agent must turn it back into the
+    // ISO form the tool takes. The form depends on the date only, so no random draw moves.
+    if let Some(forms) = phrase::date_forms(s) {
+        let k = xxhash_rust::xxh3::xxh3_64(s.as_bytes()) as usize;
+        return forms[k % forms.len()].clone();
+    }
     let words = s.split_whitespace().count();
     let punctuated = s.contains(['.', ',', ';', ':', '!', '?', '\n']);
     if words >= 2 && (punctuated || words >= 6) && !s.contains('"') {
@@ -425,12 +456,23 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
         format!("for which the {l} is {t}"),
         format!("that shows {l} {t}"),
         format!("listed with {l} {t}"),
+        format!("carrying {l} {t}"),
+        format!("showing {l} {t}"),
+        format!("recorded with {l} {t}"),
+        format!("marked with {l} {t}"),
+        format!("whose {l} reads {t}"),
     ])
 }
 
 /// An attribute after a plural noun: its verb agrees ("that have", "that show").
 fn plural_verbs(a: &str) -> String {
-    for (one, many) in [("that has ", "that have "), ("that shows ", "that show ")] {
+    for (one, many) in [
+        ("that has ", "that have "),
+        ("that shows ", "that show "),
+        ("that is ", "that are "),
+        ("that's ", "that are "),
+        ("which is ", "which are "),
+    ] {
         if let Some(rest) = a.strip_prefix(one) {
             return format!("{many}{rest}");
         }
@@ -694,12 +736,16 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         } else {
             role
         };
-        match self.vary() % 6 {
+        match self.vary() % 10 {
             0 => format!("whose {short} is {np}"),
             1 => format!("with {np} as its {short}"),
             2 => format!("where the {short} is {np}"),
             3 => format!("that has {np} as its {short}"),
             4 => format!("where {np} is the {short}"),
+            5 => format!("where {np} serves as the {short}"),
+            6 => format!("having {np} as the {short}"),
+            7 => format!("whose {short} happens to be {np}"),
+            8 => format!("with the {short} being {np}"),
             _ => format!("for which {np} is the {short}"),
         }
     }
@@ -1358,6 +1404,19 @@ const QUALIFIER_STARTS: &[&str] = &[
     "out",
     "holding",
     "shows",
+    "carrying",
+    "showing",
+    "recorded",
+    "related",
+    "labelled",
+    "entitled",
+    "somewhere",
+    "down",
+    "bound",
+    "falls",
+    "goes",
+    "serves",
+    "happens",
 ];
 
 /// The action with its object replaced by `np` when `np` describes that same object: "look up
@@ -1586,6 +1645,15 @@ pub fn states(text_lc: &str, v: &Value, param: &str) -> bool {
     if t.is_empty() {
         return false;
     }
+    // "June 5, 2026" states 2026-06-05.
+    if let Some(forms) = phrase::date_forms(&t) {
+        if forms[1..]
+            .iter()
+            .any(|f| states(text_lc, &Value::String(f.to_lowercase()), param))
+        {
+            return true;
+        }
+    }
     // An enum value said as words ("water stain" for water_stain).
     if is_snake_word(&t) && states(text_lc, &Value::String(t.replace('_', " ")), param) {
         return true;
@@ -1640,7 +1708,9 @@ pub fn check(made: &Made, query: &str, specs: &(impl Specs + ?Sized)) -> Result<
         }
     }
     for v in intermediate_values(made) {
-        if v.len() >= 3 && q.contains(&v.to_lowercase()) {
+        if v.len() >= 3
+            && (q.contains(&v.to_lowercase()) || states(&q, &Value::String(v.clone()), ""))
+        {
             return Err(QueryReject {
                 reason: hardgen_core::Reason::Leak,
                 detail: format!("intermediate value {v} is in the query"),
@@ -1937,8 +2007,13 @@ mod tests {
         assert_eq!(attribute("city", &json!("Oslo"), 0), "in Oslo");
         assert_eq!(
             attribute("opened_on", &json!("2026-01-01"), 0),
-            "opened on 2026-01-01"
+            "opened on the 1st of January 2026"
         );
+        // A date said in words states the ISO date; another date does not.
+        let said = "the case opened on the 1st of january 2026";
+        assert!(states(said, &json!("2026-01-01"), "opened_on"));
+        assert!(states("due june 5, 2026.", &json!("2026-06-05"), "due_on"));
+        assert!(!states(said, &json!("2026-01-11"), "opened_on"));
         assert_eq!(
             attribute("min_year", &json!(3), 0),
             "with year of at least 3"
@@ -1986,7 +2061,7 @@ mod tests {
         );
         assert_eq!(
             attribute("starts_on", &json!("2026-01-01"), 0),
-            "that starts on 2026-01-01"
+            "that starts on the 1st of January 2026"
         );
     }
 }

@@ -108,6 +108,10 @@ pub struct Summary {
     /// Kept rounds that fail grounding (`ground::ungrounded_rounds`).
     #[serde(default)]
     pub ungrounded: usize,
+    /// Kept records, rounds and gold-call figures by hard variant (shown once a run has a
+    /// variant other than `standard`).
+    #[serde(default, skip_serializing_if = "only_standard")]
+    pub by_variant: BTreeMap<String, VariantFigures>,
     /// Model requests of a run with LLM roles: requests, attempts, retries, errors, cache
     /// hits, tokens and estimated cost (absent for an offline run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -146,6 +150,25 @@ fn words(text: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect()
+}
+
+/// The figures of one hard variant in a run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VariantFigures {
+    /// Records kept.
+    pub kept: usize,
+    /// Their rounds.
+    pub rounds: usize,
+    /// Mean gold calls per round.
+    pub mean_calls: f64,
+    /// Share of rounds with 3 or more gold calls.
+    pub share_3plus: f64,
+    /// Rounds that fail grounding.
+    pub ungrounded: usize,
+}
+
+fn only_standard(m: &BTreeMap<String, VariantFigures>) -> bool {
+    m.keys().all(|k| k == "standard")
 }
 
 fn ratio(a: usize, b: usize) -> f64 {
@@ -239,6 +262,16 @@ impl Summary {
             *self.domains.entry(d.clone()).or_default() += 1;
         }
         self.ungrounded += f.ungrounded;
+        let v = self.by_variant.entry(r.variant.clone()).or_default();
+        let (n, m) = (v.rounds as f64, r.rounds.len() as f64);
+        let three = r.rounds.iter().filter(|x| x.difficulty.calls >= 3).count() as f64;
+        if n + m > 0.0 {
+            v.mean_calls = (v.mean_calls * n + calls as f64) / (n + m);
+            v.share_3plus = (v.share_3plus * n + three) / (n + m);
+        }
+        v.kept += 1;
+        v.rounds += r.rounds.len();
+        v.ungrounded += f.ungrounded;
         let t = &self.acc;
         self.share_3plus = ratio(t.rounds_3plus, self.rounds);
         self.targets_covered = t.targets.len();
@@ -277,7 +310,7 @@ impl Summary {
     /// The quality figures as (JSON key, JSON value text) pairs, for the dataset card.
     pub fn figures(&self) -> Vec<(String, String)> {
         let j = |v: serde_json::Value| v.to_string();
-        vec![
+        let mut out = vec![
             ("kept".into(), j(self.kept.into())),
             ("rounds".into(), j(self.rounds.into())),
             ("mean_calls".into(), j(self.mean_calls.into())),
@@ -297,7 +330,14 @@ impl Summary {
                 "rejections".into(),
                 j(serde_json::to_value(&self.rejections).unwrap_or_default()),
             ),
-        ]
+        ];
+        if !only_standard(&self.by_variant) {
+            out.push((
+                "by_variant".into(),
+                j(serde_json::to_value(&self.by_variant).unwrap_or_default()),
+            ));
+        }
+        out
     }
 
     /// The summary as a table for people.
@@ -327,6 +367,16 @@ impl Summary {
         );
         let _ = writeln!(s, "top opening share    {:>8.3}", self.top_opening_share);
         let _ = writeln!(s, "ungrounded rounds    {:>8}", self.ungrounded);
+        if !only_standard(&self.by_variant) {
+            let _ = writeln!(s, "variants             kept   mean calls   share 3+");
+            for (k, v) in &self.by_variant {
+                let _ = writeln!(
+                    s,
+                    "  {k:<18} {:>8}   {:>10.2}   {:>8.3}",
+                    v.kept, v.mean_calls, v.share_3plus
+                );
+            }
+        }
         if let Some(why) = &self.stopped {
             let _ = writeln!(s, "stopped early        {why}");
         }

@@ -59,7 +59,7 @@ pub fn check(made: &Made, query: &str, att: &Attempt, end_state: bool) -> Checke
     for (i, (c, _)) in att.calls.iter().enumerate() {
         for (arg, v) in &c.arguments {
             let t = value_text(v);
-            if t.len() < 3 || q.contains(&t.to_lowercase()) {
+            if t.len() < 3 || q.contains(&t.to_lowercase()) || crate::query::states(&q, v, arg) {
                 continue;
             }
             let seen = att.calls[..i].iter().any(|(_, out)| {
@@ -191,6 +191,10 @@ pub fn reverify<E: hardgen_tools::Environment>(
                 ));
             }
         }
+        // An irrelevance round makes no call: nothing of the gold is in its trajectory.
+        if rec.variant == crate::variant::Variant::Irrelevance.as_str() {
+            continue;
+        }
         if env.digest() != gold_env.digest() {
             return Err(format!(
                 "{at}.trajectory: the end state differs from the gold end state"
@@ -222,6 +226,9 @@ pub fn reverify<E: hardgen_tools::Environment>(
                 ));
             }
         }
+    }
+    if let Some(p) = crate::variant::problem(rec, &rec.tools) {
+        return Err(p);
     }
     if let Some(p) = crate::ground::record_problem(rec) {
         return Err(p);
@@ -263,6 +270,9 @@ fn static_checks(
     }
     let mut used: Vec<&str> = Vec::new();
     let mut ids = BTreeSet::new();
+    // An irrelevance record keeps the gold the request would need, but never offers it.
+    let irrelevant = rec.variant == crate::variant::Variant::Irrelevance.as_str();
+    let asks_first = rec.variant == crate::variant::Variant::MissingParam.as_str();
     for (r, round) in rec.rounds.iter().enumerate() {
         let at = format!("rounds[{r}]");
         let n = round.gold.len();
@@ -324,7 +334,7 @@ fn static_checks(
                     g.name, step.tool
                 ));
             }
-            if !offered.contains(g.name.as_str()) {
+            if !offered.contains(g.name.as_str()) && !irrelevant {
                 return Err(format!(
                     "{gat}.name: {} is not among the offered tools",
                     g.name
@@ -421,6 +431,11 @@ fn static_checks(
                     "{at}.trajectory[{i}]: tool message {tool_call_id} answers no call before it"
                 ))
                 }
+                // A missing-param round: the question, then the user's reply with the value.
+                Message::User { .. } if asks_first && i == 2 && r + 1 == rec.rounds.len() => {
+                    closed = false;
+                    i += 1;
+                }
                 Message::User { .. } => {
                     return Err(format!(
                         "{at}.trajectory[{i}]: a second user message in one round"
@@ -466,7 +481,11 @@ fn static_checks(
             }
         }
     }
-    let distractors = rec.tools.len().saturating_sub(used.len());
+    let distractors = rec.tools.len().saturating_sub(
+        used.iter()
+            .filter(|u| rec.tools.iter().any(|t| t.name == **u))
+            .count(),
+    );
     for (r, round) in rec.rounds.iter().enumerate() {
         if round.difficulty.distractors != distractors {
             return Err(format!(

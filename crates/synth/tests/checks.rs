@@ -1275,6 +1275,7 @@ fn record(rounds: Vec<Round>, tools: &[&str]) -> Record {
         domains: domains.into_iter().collect(),
         tools,
         rounds,
+        variant: "standard".into(),
     }
 }
 

@@ -134,6 +134,14 @@ const REQUEST_MARKERS: &[&str] = &[
     "can i get you",
     "can we",
     "could we",
+    "need you to",
+    "i'm trying to",
+    "we need to",
+    "i have to",
+    "here's what i need",
+    "another request",
+    "small favour",
+    "i'm looking to",
 ];
 
 /// Verbs a request often starts with ("Show me ...", "Find ...").
@@ -439,6 +447,14 @@ mod tests {
         assert_eq!(clean_reply("Rewritten request: Book it."), "Book it.");
         assert_eq!(clean_reply("The request: Book it."), "Book it.");
         assert_eq!(clean_reply("\""), "\"");
+    }
+
+    #[test]
+    fn every_sentence_plan_reads_as_a_request() {
+        for k in 0..crate::query::plans().count() {
+            let q = crate::query::render(k, "withdraw the application named Ada");
+            assert_eq!(rewrite_problem(&q, &q), None, "{q}");
+        }
     }
 
     #[test]

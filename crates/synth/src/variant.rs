@@ -1,0 +1,413 @@
+//! Hard variants: items where the right behaviour is judgement, not another call. A variant is
+//! drawn per item (a share of the run), made from an executed standard item, named on the
+//! record (`variant`) and verified by its own rule ([`problem`]) on top of the usual checks.
+//!
+//! Built: `missing_param` (the query leaves out a value no tool can supply; the assistant asks
+//! for it before any call, the user gives it, the task completes) and `irrelevance` (none of
+//! the offered tools serves the request; the assistant makes no call and says so). The other
+//! names of the issue are reserved and refused with a clear error until they are built.
+
+use crate::item::Made;
+use crate::phrase;
+use crate::query::{said_text, states};
+use hardgen_core::record::{Binding, Message};
+use hardgen_core::{Record, Round, ToolSpec};
+use rand::rngs::ChaCha8Rng;
+use rand::seq::IndexedRandom;
+use rand::{RngExt, SeedableRng};
+use serde_json::Value;
+use std::fmt;
+use std::str::FromStr;
+
+/// A hard variant of an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Variant {
+    /// No judgement case: the query states everything and the tools serve it.
+    Standard,
+    /// The query omits an input no tool can supply: ask for it, never guess it.
+    MissingParam,
+    /// No offered tool serves the request: make no call and say why.
+    Irrelevance,
+}
+
+/// Every name `--variants` knows, built or not, in the issue's order.
+pub const NAMES: &[&str] = &[
+    "missing_param",
+    "missing_function",
+    "irrelevance",
+    "error_recovery",
+    "long_context",
+    "parallel",
+];
+
+/// The variants that are built (what `all` means).
+pub const BUILT: &[Variant] = &[Variant::MissingParam, Variant::Irrelevance];
+
+impl Variant {
+    /// The name written on records and accepted by `--variants`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Variant::Standard => "standard",
+            Variant::MissingParam => "missing_param",
+            Variant::Irrelevance => "irrelevance",
+        }
+    }
+}
+
+impl fmt::Display for Variant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Variant {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "standard" => Ok(Variant::Standard),
+            "missing_param" => Ok(Variant::MissingParam),
+            "irrelevance" => Ok(Variant::Irrelevance),
+            other if NAMES.contains(&other) => Err(format!(
+                "variant {other} is not built yet (built: {})",
+                names(BUILT)
+            )),
+            other => Err(format!(
+                "unknown variant {other:?} (known: {}, or all)",
+                NAMES.join(", ")
+            )),
+        }
+    }
+}
+
+fn names(v: &[Variant]) -> String {
+    v.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Parses `--variants`: a comma-separated list of names, or `all` (every built variant).
+pub fn parse_list(s: &str) -> Result<Vec<Variant>, String> {
+    if s.trim() == "all" {
+        return Ok(BUILT.to_vec());
+    }
+    let mut out = Vec::new();
+    for part in s.split(',').filter(|p| !p.trim().is_empty()) {
+        let v: Variant = part.parse()?;
+        if v != Variant::Standard && !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+/// The variant of item `i`: with probability `share` one of `variants` (uniformly), else
+/// standard. Drawn from its own stream, so a run without variants is unchanged.
+pub fn pick(seed: u64, i: u64, variants: &[Variant], share: f64) -> Variant {
+    if variants.is_empty() || share <= 0.0 {
+        return Variant::Standard;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(hardgen_tools::world::stream_seed(seed, 0x7A41, i));
+    if !rng.random_bool(share.clamp(0.0, 1.0)) {
+        return Variant::Standard;
+    }
+    variants
+        .choose(&mut rng)
+        .copied()
+        .unwrap_or(Variant::Standard)
+}
+
+/// The inputs the user could leave out: given literally (not from an earlier round, not a
+/// selector that picks among results), not a flag, and taken by one gold step (so asking for
+/// it is needed to finish the task and no tool can supply it).
+pub fn withholdable(made: &Made) -> Vec<String> {
+    let mut out: Vec<String> = made
+        .tool
+        .implementation
+        .iter()
+        .flat_map(|s| s.bindings.values())
+        .filter_map(|b| match b {
+            Binding::Input { param } => Some(param.clone()),
+            _ => None,
+        })
+        .filter(|p| {
+            !made.context_inputs.contains(p)
+                && !made.selectors.contains(p)
+                && made
+                    .inputs
+                    .get(p)
+                    .is_some_and(|v| !v.is_boolean() && !v.is_null())
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    // A value some other step also takes (a credential, a date used twice) is not only the
+    // target's: leaving it out would hide more than one thing.
+    out.retain(|p| {
+        made.tool
+            .implementation
+            .iter()
+            .filter(|s| {
+                s.bindings
+                    .values()
+                    .any(|b| matches!(b, Binding::Input { param } if param == p))
+            })
+            .count()
+            == 1
+    });
+    out
+}
+
+/// `made` as the query writer sees it when `param` is left out: the input and every binding to
+/// it are gone, so the request neither states nor needs to state it.
+pub fn without_input(made: &Made, param: &str) -> Made {
+    let mut m = made.clone();
+    m.inputs.remove(param);
+    for s in &mut m.tool.implementation {
+        s.bindings
+            .retain(|_, b| !matches!(b, Binding::Input { param: p } if p == param));
+    }
+    m
+}
+
+/// The label a person uses for an input (`reported_on` -> "reported on").
+fn label(param: &str) -> String {
+    phrase::label(param)
+}
+
+/// The assistant's question for a left-out input, and its reasoning.
+pub fn question(goal: &str, param: &str, rng: &mut ChaCha8Rng) -> (String, String) {
+    let l = label(param);
+    let reasoning = format!(
+        "The user wants me to {goal}. That needs the {l}, which the user did not give and no tool can look up, so I must ask for it instead of guessing."
+    );
+    let forms = [
+        format!("Before I go ahead, which {l} should I use?"),
+        format!("I can do that, but I need the {l} first. What should it be?"),
+        format!("Could you tell me the {l} to use?"),
+        format!("What {l} would you like me to use?"),
+    ];
+    let q = forms.choose(rng).cloned().unwrap_or_default();
+    (reasoning, q)
+}
+
+/// The user's reply that gives a left-out input.
+pub fn reply(param: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
+    let l = label(param);
+    let t = said_text(v);
+    let forms = [
+        format!("The {l} is {t}."),
+        format!("Use {t}."),
+        format!("Oh, sorry: {t}."),
+        format!("Please use {t} as the {l}."),
+    ];
+    forms.choose(rng).cloned().unwrap_or_default()
+}
+
+/// Words of a refusal: an irrelevance answer says it cannot do the request.
+const CANNOT: &[&str] = &["can't", "cannot", "not able", "unable", "don't have"];
+
+/// Turns a kept standard record into an irrelevance record: the tools the gold needs are taken
+/// away (and any other that does the target's action), the distractors stay, and the assistant
+/// answers without a call. `None` when too few tools would be left to offer.
+pub fn irrelevance(mut rec: Record, rng: &mut ChaCha8Rng) -> Option<Record> {
+    let round = rec.rounds.first()?;
+    let gold: Vec<&str> = round.gold.iter().map(|g| g.name.as_str()).collect();
+    let target = round.target.clone();
+    rec.tools
+        .retain(|t| !gold.contains(&t.name.as_str()) && !same_action(&t.name, &target));
+    if rec.tools.len() < 2 {
+        return None;
+    }
+    // Every change the request asks for, and its goal: none of them can be done.
+    let mut asked: Vec<String> = Vec::new();
+    for g in &round.gold {
+        let verb = g.name.split('_').next().unwrap_or("");
+        let read = crate::item::READ_VERBS.contains(&verb) || verb == "authorize";
+        let goal = phrase::goal(&g.name);
+        if (!read || g.name == target) && !asked.contains(&goal) {
+            asked.push(goal);
+        }
+    }
+    let goal = phrase::join_and(asked);
+    let closest: Vec<String> = rec
+        .tools
+        .iter()
+        .take(2)
+        .map(|t| phrase::goal(&t.name))
+        .collect();
+    let reasoning = format!(
+        "The user wants me to {goal}. None of the tools I have does that: the closest ones {} and {}, which is something else. Calling one of them would not do what was asked, so I make no call and say so.",
+        format_args!("would {}", closest[0]),
+        closest[1]
+    );
+    let forms = [
+        format!("I'm sorry, but I can't {goal} with the tools I have here: none of them does that, and I'd rather not guess with a tool meant for something else."),
+        format!("Unfortunately I'm not able to {goal} right now. The tools available to me cover related tasks, but not this one."),
+        format!("I can't help with that one: there is no tool here that can {goal}. If that becomes available, I'm happy to do it."),
+    ];
+    let content = forms.choose(rng).cloned().unwrap_or_default();
+    let n = rec.tools.len();
+    let round = rec.rounds.first_mut()?;
+    round.trajectory = vec![
+        Message::User {
+            content: round.query.clone(),
+        },
+        Message::Assistant {
+            reasoning: Some(reasoning),
+            content: Some(content),
+            tool_calls: Vec::new(),
+        },
+    ];
+    round.difficulty.distractors = n;
+    rec.variant = Variant::Irrelevance.as_str().to_string();
+    Some(rec)
+}
+
+/// Whether tool `a` does what tool `b` does (same verb and same object word): such a tool would
+/// serve the request, so an irrelevance record never offers it.
+fn same_action(a: &str, b: &str) -> bool {
+    let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split('_').collect(), b.split('_').collect());
+    wa.first() == wb.first() && wa.last() == wb.last()
+}
+
+/// The left-out input of a missing-param round: the external input the query does not state.
+fn left_out(round: &Round) -> Vec<&String> {
+    let q = round.query.to_lowercase();
+    round
+        .external_inputs
+        .iter()
+        .filter(|(k, v)| !states(&q, v, k))
+        .map(|(k, _)| k)
+        .collect()
+}
+
+/// The variant's own verification rule for a record (the usual checks run besides): `None`
+/// when it holds, else the problem, naming the field.
+pub fn problem(rec: &Record, offered: &[std::sync::Arc<ToolSpec>]) -> Option<String> {
+    let v: Variant = match rec.variant.parse() {
+        Ok(v) => v,
+        Err(e) => return Some(format!("variant: {e}")),
+    };
+    match v {
+        Variant::Standard => None,
+        Variant::Irrelevance => irrelevance_problem(rec, offered),
+        Variant::MissingParam => missing_param_problem(rec),
+    }
+}
+
+fn irrelevance_problem(rec: &Record, offered: &[std::sync::Arc<ToolSpec>]) -> Option<String> {
+    if rec.rounds.len() != 1 {
+        return Some("rounds: an irrelevance record has one round".into());
+    }
+    let round = &rec.rounds[0];
+    for (i, t) in offered.iter().enumerate() {
+        if round.gold.iter().any(|g| g.name == t.name) || same_action(&t.name, &round.target) {
+            return Some(format!(
+                "tools[{i}]: {} serves the request, so the request is not irrelevant",
+                t.name
+            ));
+        }
+    }
+    match round.trajectory.as_slice() {
+        [Message::User { .. }, Message::Assistant {
+            content: Some(c),
+            tool_calls,
+            ..
+        }] if tool_calls.is_empty() => {
+            let lc = c.to_lowercase();
+            if !CANNOT.iter().any(|w| lc.contains(w)) {
+                return Some("rounds[0].trajectory[1].content: the answer does not say the request cannot be done".into());
+            }
+            None
+        }
+        _ => Some(
+            "rounds[0].trajectory: an irrelevance round is the query and one answer with no call"
+                .into(),
+        ),
+    }
+}
+
+fn missing_param_problem(rec: &Record) -> Option<String> {
+    let round = rec.rounds.last()?;
+    let r = rec.rounds.len() - 1;
+    let missing = left_out(round);
+    let [param] = missing.as_slice() else {
+        return Some(format!(
+            "rounds[{r}].query: a missing-param query leaves out exactly one input ({} are left out)",
+            missing.len()
+        ));
+    };
+    let value = &round.external_inputs[*param];
+    match round.trajectory.as_slice() {
+        [Message::User { .. }, Message::Assistant {
+            content: Some(ask),
+            tool_calls,
+            ..
+        }, Message::User { content: given }, ..] => {
+            if !tool_calls.is_empty() {
+                return Some(format!("rounds[{r}].trajectory[1]: calls a tool before asking for the {}", label(param)));
+            }
+            let ask_lc = ask.to_lowercase();
+            if !ask.contains('?') || !ask_lc.contains(&label(param).to_lowercase()) {
+                return Some(format!(
+                    "rounds[{r}].trajectory[1].content: the question does not ask for the {}",
+                    label(param)
+                ));
+            }
+            if !states(&given.to_lowercase(), value, param) {
+                return Some(format!(
+                    "rounds[{r}].trajectory[2].content: the reply does not give the {}",
+                    label(param)
+                ));
+            }
+            None
+        }
+        _ => Some(format!(
+            "rounds[{r}].trajectory: a missing-param round asks for the {} before any call, then the user gives it",
+            label(param)
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_parse_with_all_and_clear_errors() {
+        assert_eq!(parse_list("all").expect("known"), BUILT.to_vec());
+        assert_eq!(
+            parse_list("irrelevance,missing_param,irrelevance").expect("known"),
+            vec![Variant::Irrelevance, Variant::MissingParam]
+        );
+        let e = parse_list("parallel").expect_err("refused");
+        assert!(e.contains("not built yet"), "{e}");
+        let e = parse_list("nonsense").expect_err("refused");
+        assert!(
+            e.contains("unknown variant") && e.contains("missing_param"),
+            "{e}"
+        );
+        for v in BUILT {
+            assert_eq!(v.as_str().parse::<Variant>().expect("built"), *v);
+        }
+    }
+
+    #[test]
+    fn the_share_decides_how_many_items_get_a_variant() {
+        let vs = BUILT.to_vec();
+        assert!((0..200).all(|i| pick(1, i, &vs, 0.0) == Variant::Standard));
+        assert!((0..200).all(|i| pick(1, i, &[], 1.0) == Variant::Standard));
+        let n = (0..1000)
+            .filter(|&i| pick(1, i, &vs, 0.3) != Variant::Standard)
+            .count();
+        assert!((230..370).contains(&n), "{n}");
+        assert!((0..200).all(|i| pick(1, i, &vs, 1.0) != Variant::Standard));
+        assert_eq!(pick(5, 7, &vs, 0.5), pick(5, 7, &vs, 0.5));
+    }
+
+    #[test]
+    fn same_action_is_verb_and_object() {
+        assert!(same_action("get_order", "get_order"));
+        assert!(same_action("get_open_order", "get_order"));
+        assert!(!same_action("cancel_order", "get_order"));
+        assert!(!same_action("get_order_lines", "get_order"));
+    }
+}

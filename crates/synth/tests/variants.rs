@@ -1,0 +1,141 @@
+//! Hard variants: generated records of each built variant verify, and `reverify` rejects each
+//! variant's typical wrong behaviour (a guessed value instead of a question, a call on a
+//! request no offered tool serves, a refusal that does not refuse).
+
+use hardgen_core::record::{Call, Message};
+use hardgen_core::Record;
+use hardgen_synth::pipeline::{GenConfig, Generator};
+use hardgen_synth::verify::reverify;
+use hardgen_tools::{world, World, WorldDef};
+use std::sync::Arc;
+
+fn records(def: &Arc<WorldDef>, n: u64) -> Vec<Record> {
+    let cfg = GenConfig {
+        seed: 5,
+        variants: vec!["missing_param".into(), "irrelevance".into()],
+        variant_share: 1.0,
+        ..GenConfig::default()
+    };
+    let mut g = Generator::new(def.clone(), cfg);
+    (0..n).filter_map(|i| g.item(i).ok()).collect()
+}
+
+fn check(def: &Arc<WorldDef>, rec: &Record) -> Result<(), String> {
+    let mut env = World::new(def.clone(), 0);
+    let mut gold = World::new(def.clone(), 0);
+    reverify(rec, &mut env, &mut gold)
+}
+
+#[test]
+fn variant_records_verify_and_their_wrong_behaviour_is_rejected() {
+    let def = world::builtin().expect("built-in world");
+    let recs = records(&def, 30);
+    let missing: Vec<&Record> = recs
+        .iter()
+        .filter(|r| r.variant == "missing_param")
+        .collect();
+    let irrelevant: Vec<&Record> = recs.iter().filter(|r| r.variant == "irrelevance").collect();
+    assert!(
+        missing.len() >= 5,
+        "{} missing_param records",
+        missing.len()
+    );
+    assert!(
+        irrelevant.len() >= 5,
+        "{} irrelevance records",
+        irrelevant.len()
+    );
+    assert!(recs.iter().all(|r| r.variant != "standard"));
+    for r in &recs {
+        check(&def, r).unwrap_or_else(|e| panic!("{}: {e}", r.id));
+    }
+
+    // missing_param: the question comes before any call and names the value; the reply gives it.
+    for r in &missing {
+        let t = &r.rounds[0].trajectory;
+        assert!(
+            matches!(&t[1], Message::Assistant { tool_calls, content: Some(q), .. }
+            if tool_calls.is_empty() && q.ends_with('?'))
+        );
+        assert!(matches!(&t[2], Message::User { .. }));
+    }
+    let r = missing[0];
+    // Guessing: skip the question and the reply, go straight to the calls.
+    let mut guessed = r.clone();
+    guessed.rounds[0].trajectory.drain(1..3);
+    let e = check(&def, &guessed).expect_err("a guessed value is rejected");
+    assert!(e.contains("rounds[0]"), "{e}");
+    // A question that asks for something else.
+    let mut vague = r.clone();
+    if let Message::Assistant { content, .. } = &mut vague.rounds[0].trajectory[1] {
+        *content = Some("Shall I go ahead?".into());
+    }
+    let e = check(&def, &vague).expect_err("a question that names nothing is rejected");
+    assert!(e.contains("trajectory[1].content"), "{e}");
+    // A reply that does not give the value.
+    let mut unhelpful = r.clone();
+    unhelpful.rounds[0].trajectory[2] = Message::User {
+        content: "Just pick one.".into(),
+    };
+    assert!(check(&def, &unhelpful).is_err());
+
+    // irrelevance: no call, a refusal, and no offered tool that serves the request.
+    let r = irrelevant[0];
+    assert_eq!(r.rounds[0].trajectory.len(), 2);
+    let offered: Vec<&str> = r.tools.iter().map(|t| t.name.as_str()).collect();
+    assert!(r.rounds[0]
+        .gold
+        .iter()
+        .all(|g| !offered.contains(&g.name.as_str())));
+    // Calling a tool anyway.
+    let mut called = r.clone();
+    let t = r.tools[0].name.clone();
+    called.rounds[0].trajectory[1] = Message::Assistant {
+        reasoning: None,
+        content: None,
+        tool_calls: vec![Call {
+            id: "c0".into(),
+            name: t.clone(),
+            arguments: Default::default(),
+        }],
+    };
+    called.rounds[0].trajectory.push(Message::Tool {
+        tool_call_id: "c0".into(),
+        name: t,
+        content: serde_json::json!({"error": "x"}),
+    });
+    assert!(check(&def, &called).is_err());
+    // An answer that does not refuse.
+    let mut agreed = r.clone();
+    if let Message::Assistant { content, .. } = &mut agreed.rounds[0].trajectory[1] {
+        *content = Some("Done, all taken care of.".into());
+    }
+    let e = check(&def, &agreed).expect_err("an answer that does not refuse is rejected");
+    assert!(e.contains("cannot be done"), "{e}");
+    // Offering the target after all: the request is no longer irrelevant.
+    let mut served = r.clone();
+    let target = def
+        .specs
+        .iter()
+        .find(|s| s.name == r.rounds[0].target)
+        .expect("target spec");
+    served.tools.push(Arc::new(target.clone()));
+    assert!(check(&def, &served).is_err());
+}
+
+#[test]
+fn a_run_without_variants_is_unchanged_by_the_variant_settings() {
+    let def = world::builtin().expect("built-in world");
+    let a = GenConfig {
+        seed: 2,
+        ..GenConfig::default()
+    };
+    let b = GenConfig {
+        variant_share: 0.9,
+        ..a.clone()
+    };
+    let (mut ga, mut gb) = (Generator::new(def.clone(), a), Generator::new(def, b));
+    for i in 0..10 {
+        assert_eq!(ga.item(i), gb.item(i));
+    }
+}
