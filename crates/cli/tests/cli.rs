@@ -399,3 +399,61 @@ fn generate_writes_a_verified_dataset_deterministically() {
     assert_eq!(code, 4, "{out}");
     assert!(out.contains("FAIL"), "{out}");
 }
+
+#[test]
+fn variants_are_drawn_verified_and_broken_down_in_stats() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("v");
+    let o = out.to_str().expect("utf-8 path");
+    let (code, _, err) = run(&[
+        "generate",
+        "--out",
+        o,
+        "--n",
+        "24",
+        "--seed",
+        "4",
+        "--variants",
+        "all",
+        "--variant-share",
+        "1",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(out.join("records.jsonl")).expect("records");
+    let variants: Vec<String> = text
+        .lines()
+        .map(|l| json(l)["variant"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(!variants.is_empty());
+    assert!(variants.iter().all(|v| v != "standard"), "{variants:?}");
+    let (code, out_text, err) = run(&["verify", o]);
+    assert_eq!(code, 0, "{out_text}{err}");
+    let (code, s, _) = run(&["stats", o, "--json"]);
+    assert_eq!(code, 0);
+    let by = &json(&s)["by_variant"];
+    let kept: u64 = by
+        .as_object()
+        .expect("by_variant")
+        .values()
+        .map(|v| v["kept"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(kept as usize, variants.len());
+    // Reserved and unknown names, and a share out of range, are refused with the reason.
+    let (code, _, err) = run(&[
+        "generate",
+        "--out",
+        o,
+        "--n",
+        "1",
+        "--variants",
+        "long_context",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("not built yet"), "{err}");
+    let (code, _, err) = run(&["generate", "--out", o, "--n", "1", "--variants", "nope"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("unknown variant"), "{err}");
+    let (code, _, err) = run(&["generate", "--out", o, "--n", "1", "--variant-share", "1.5"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("--variant-share"), "{err}");
+}

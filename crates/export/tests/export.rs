@@ -539,6 +539,11 @@ fn variant_goldens_in_every_format() {
     for (name, rec) in [
         ("missing_param", missing_param_fixture()),
         ("irrelevance", irrelevance_fixture()),
+        ("parallel", {
+            let mut r = fixture();
+            r.variant = "parallel".into();
+            r
+        }),
     ] {
         for f in [
             Format::Openai,

@@ -535,10 +535,24 @@ impl Sampler {
         self.pick_target_where(rng, |d| d == depth)
     }
 
+    /// Like [`Sampler::pick_target`], among tools that consume at least `n` values other tools
+    /// produce (two ids from two lookups: calls an agent can make side by side in one turn).
+    pub fn pick_target_fan_in(&self, rng: &mut ChaCha8Rng, n: usize) -> Option<usize> {
+        self.pick_target_by(rng, |t, d| d >= 1 && self.tool_slots[t].len() >= n)
+    }
+
     fn pick_target_where(&self, rng: &mut ChaCha8Rng, ok: impl Fn(u32) -> bool) -> Option<usize> {
+        self.pick_target_by(rng, |_, d| ok(d))
+    }
+
+    fn pick_target_by(
+        &self,
+        rng: &mut ChaCha8Rng,
+        ok: impl Fn(usize, u32) -> bool,
+    ) -> Option<usize> {
         let w: Vec<f64> = (0..self.graph.nodes.len())
             .map(|t| {
-                if self.depth[t].is_some_and(&ok) && self.literal_ok[t] {
+                if self.depth[t].is_some_and(|d| ok(t, d)) && self.literal_ok[t] {
                     self.graph.nodes[t].weight.max(0.0)
                 } else {
                     0.0

@@ -282,7 +282,18 @@ impl Generator {
         let w = self.world_of(i);
         self.worlds[w].take_events();
         let mut last = None;
-        for t in 0..self.cfg.tries.max(1) {
+        // A parallel item needs a trace with two independent calls: it gets more draws.
+        let wanted: Vec<Variant> = self
+            .cfg
+            .variants
+            .iter()
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        let parallel = self.cfg.rounds.max(1) == 1
+            && variant::pick(self.cfg.seed, i, &wanted, self.cfg.variant_share)
+                == Variant::Parallel;
+        let tries = self.cfg.tries.max(1) * if parallel { 4 } else { 1 };
+        for t in 0..tries {
             match self.draw(i, t) {
                 Ok(r) => return Ok(r),
                 Err(e) => last = Some(e),
@@ -375,6 +386,18 @@ impl Generator {
             0x9E7 + u64::from(t) * 0x1_0000,
             i,
         ));
+        // The item's hard variant (single-round runs only), from its own stream: a run
+        // without variants draws exactly as before.
+        let wanted: Vec<Variant> = self
+            .cfg
+            .variants
+            .iter()
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        let chosen = match self.cfg.rounds.max(1) {
+            1 => variant::pick(self.cfg.seed, i, &wanted, self.cfg.variant_share),
+            _ => Variant::Standard,
+        };
         // Each round aims at a target that needs the wanted number of calls (or the deepest
         // there is); targets that cannot yield `min_calls` calls are never drawn.
         let floor = u32::try_from(self.cfg.min_calls.saturating_sub(1)).unwrap_or(0);
@@ -383,6 +406,11 @@ impl Generator {
             let want = u32::try_from(self.wanted_length(&mut rng).saturating_sub(1)).unwrap_or(0);
             let mut depth = want.max(floor);
             let sampler = &self.samplers[w].1;
+            // A parallel item aims at a target that takes values from two lookups.
+            if chosen == Variant::Parallel {
+                targets.extend(sampler.pick_target_fan_in(&mut rng, 2));
+                continue;
+            }
             let picked = loop {
                 if let Some(t) = sampler
                     .pick_target_at_depth(&mut rng, depth)
@@ -418,15 +446,6 @@ impl Generator {
                 "the sampler produced no round".into(),
             ));
         }
-        // The item's hard variant (single-round items only), from its own stream: a run
-        // without variants draws exactly as before.
-        let wanted: Vec<Variant> = self
-            .cfg
-            .variants
-            .iter()
-            .filter_map(|v| v.parse().ok())
-            .collect();
-        let chosen = variant::pick(self.cfg.seed, i, &wanted, self.cfg.variant_share);
         let chosen = if mades.len() == 1 {
             chosen
         } else {
@@ -437,6 +456,14 @@ impl Generator {
             0x7A42 + u64::from(t) * 0x1_0000,
             i,
         ));
+        if chosen == Variant::Parallel && !variant::has_parallel_step(&mades[0]) {
+            return Err(Self::reject(
+                &id,
+                Stage::ToolMaker,
+                Reason::VariantUnavailable,
+                "parallel: no two gold calls are independent of each other".into(),
+            ));
+        }
         let withheld = match chosen {
             Variant::MissingParam => {
                 let c = variant::withholdable(&mades[0]);

@@ -3,14 +3,15 @@
 //! record (`variant`) and verified by its own rule ([`problem`]) on top of the usual checks.
 //!
 //! Built: `missing_param` (the query leaves out a value no tool can supply; the assistant asks
-//! for it before any call, the user gives it, the task completes) and `irrelevance` (none of
-//! the offered tools serves the request; the assistant makes no call and says so). The other
-//! names of the issue are reserved and refused with a clear error until they are built.
+//! for it before any call, the user gives it, the task completes), `irrelevance` (none of the
+//! offered tools serves the request; the assistant makes no call and says so) and `parallel`
+//! (independent lookups made side by side in one turn). The other names of the issue are
+//! reserved and refused with a clear error until they are built.
 
 use crate::item::Made;
 use crate::phrase;
 use crate::query::{said_text, states};
-use hardgen_core::record::{Binding, Message};
+use hardgen_core::record::{Binding, GoldCall, Message};
 use hardgen_core::{Record, Round, ToolSpec};
 use rand::rngs::ChaCha8Rng;
 use rand::seq::IndexedRandom;
@@ -28,6 +29,8 @@ pub enum Variant {
     MissingParam,
     /// No offered tool serves the request: make no call and say why.
     Irrelevance,
+    /// Independent gold calls (lookups the target needs side by side) belong in one turn.
+    Parallel,
 }
 
 /// Every name `--variants` knows, built or not, in the issue's order.
@@ -41,7 +44,11 @@ pub const NAMES: &[&str] = &[
 ];
 
 /// The variants that are built (what `all` means).
-pub const BUILT: &[Variant] = &[Variant::MissingParam, Variant::Irrelevance];
+pub const BUILT: &[Variant] = &[
+    Variant::MissingParam,
+    Variant::Irrelevance,
+    Variant::Parallel,
+];
 
 impl Variant {
     /// The name written on records and accepted by `--variants`.
@@ -50,6 +57,7 @@ impl Variant {
             Variant::Standard => "standard",
             Variant::MissingParam => "missing_param",
             Variant::Irrelevance => "irrelevance",
+            Variant::Parallel => "parallel",
         }
     }
 }
@@ -67,6 +75,7 @@ impl FromStr for Variant {
             "standard" => Ok(Variant::Standard),
             "missing_param" => Ok(Variant::MissingParam),
             "irrelevance" => Ok(Variant::Irrelevance),
+            "parallel" => Ok(Variant::Parallel),
             other if NAMES.contains(&other) => Err(format!(
                 "variant {other} is not built yet (built: {})",
                 names(BUILT)
@@ -290,6 +299,7 @@ pub fn problem(rec: &Record, offered: &[std::sync::Arc<ToolSpec>]) -> Option<Str
         Variant::Standard => None,
         Variant::Irrelevance => irrelevance_problem(rec, offered),
         Variant::MissingParam => missing_param_problem(rec),
+        Variant::Parallel => parallel_problem(rec),
     }
 }
 
@@ -367,6 +377,68 @@ fn missing_param_problem(rec: &Record) -> Option<String> {
     }
 }
 
+/// Dependency level of each gold call: calls on one level need nothing from each other.
+fn levels(gold: &[GoldCall]) -> Vec<usize> {
+    let mut lv = vec![0usize; gold.len()];
+    for (i, g) in gold.iter().enumerate() {
+        lv[i] = g
+            .depends_on
+            .iter()
+            .filter(|&&d| d < i)
+            .map(|&d| lv[d] + 1)
+            .max()
+            .unwrap_or(0);
+    }
+    lv
+}
+
+/// Groups of two or more gold calls (by index) on one dependency level.
+fn parallel_groups(gold: &[GoldCall]) -> Vec<Vec<usize>> {
+    let lv = levels(gold);
+    let top = lv.iter().copied().max().unwrap_or(0);
+    (0..=top)
+        .map(|l| (0..gold.len()).filter(|&k| lv[k] == l).collect::<Vec<_>>())
+        .filter(|g| g.len() >= 2)
+        .collect()
+}
+
+/// Whether a made round has two gold calls that need nothing from each other.
+pub fn has_parallel_step(made: &Made) -> bool {
+    !parallel_groups(&made.gold).is_empty()
+}
+
+fn parallel_problem(rec: &Record) -> Option<String> {
+    for (r, round) in rec.rounds.iter().enumerate() {
+        let groups = parallel_groups(&round.gold);
+        if groups.is_empty() {
+            return Some(format!(
+                "rounds[{r}].gold: a parallel round has two gold calls independent of each other"
+            ));
+        }
+        // The assistant turn that makes each gold call (its first call with those arguments).
+        let turn_of = |k: usize| {
+            let g = &round.gold[k];
+            round.trajectory.iter().position(|m| match m {
+                Message::Assistant { tool_calls, .. } => tool_calls
+                    .iter()
+                    .any(|c| c.name == g.name && c.arguments == g.arguments),
+                _ => false,
+            })
+        };
+        for group in groups {
+            let turns: Vec<Option<usize>> = group.iter().map(|&k| turn_of(k)).collect();
+            if turns.iter().any(Option::is_none) || turns.windows(2).any(|w| w[0] != w[1]) {
+                let names: Vec<&str> = group.iter().map(|&k| round.gold[k].name.as_str()).collect();
+                return Some(format!(
+                    "rounds[{r}].trajectory: the independent calls {} are not made together in one assistant turn",
+                    names.join(", ")
+                ));
+            }
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,7 +450,7 @@ mod tests {
             parse_list("irrelevance,missing_param,irrelevance").expect("known"),
             vec![Variant::Irrelevance, Variant::MissingParam]
         );
-        let e = parse_list("parallel").expect_err("refused");
+        let e = parse_list("long_context").expect_err("refused");
         assert!(e.contains("not built yet"), "{e}");
         let e = parse_list("nonsense").expect_err("refused");
         assert!(

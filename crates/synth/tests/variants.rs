@@ -12,7 +12,11 @@ use std::sync::Arc;
 fn records(def: &Arc<WorldDef>, n: u64) -> Vec<Record> {
     let cfg = GenConfig {
         seed: 5,
-        variants: vec!["missing_param".into(), "irrelevance".into()],
+        variants: vec![
+            "missing_param".into(),
+            "irrelevance".into(),
+            "parallel".into(),
+        ],
         variant_share: 1.0,
         ..GenConfig::default()
     };
@@ -29,7 +33,7 @@ fn check(def: &Arc<WorldDef>, rec: &Record) -> Result<(), String> {
 #[test]
 fn variant_records_verify_and_their_wrong_behaviour_is_rejected() {
     let def = world::builtin().expect("built-in world");
-    let recs = records(&def, 30);
+    let recs = records(&def, 36);
     let missing: Vec<&Record> = recs
         .iter()
         .filter(|r| r.variant == "missing_param")
@@ -45,6 +49,8 @@ fn variant_records_verify_and_their_wrong_behaviour_is_rejected() {
         "{} irrelevance records",
         irrelevant.len()
     );
+    let parallel: Vec<&Record> = recs.iter().filter(|r| r.variant == "parallel").collect();
+    assert!(parallel.len() >= 3, "{} parallel records", parallel.len());
     assert!(recs.iter().all(|r| r.variant != "standard"));
     for r in &recs {
         check(&def, r).unwrap_or_else(|e| panic!("{}: {e}", r.id));
@@ -121,6 +127,33 @@ fn variant_records_verify_and_their_wrong_behaviour_is_rejected() {
         .expect("target spec");
     served.tools.push(Arc::new(target.clone()));
     assert!(check(&def, &served).is_err());
+
+    // parallel: the independent calls share one assistant turn; split apart, the record fails.
+    let r = parallel[0];
+    let t = &r.rounds[0].trajectory;
+    let k = t
+        .iter()
+        .position(|m| matches!(m, Message::Assistant { tool_calls, .. } if tool_calls.len() >= 2))
+        .expect("a turn with two calls");
+    let mut split = r.clone();
+    let tr = &mut split.rounds[0].trajectory;
+    let Message::Assistant { tool_calls, .. } = &mut tr[k] else {
+        unreachable!("checked above")
+    };
+    let second = tool_calls.remove(1);
+    // [turn(c0, c1), tool c0, tool c1] -> [turn(c0), tool c0, turn(c1), tool c1]
+    let answer = tr.remove(k + 2);
+    tr.insert(
+        k + 2,
+        Message::Assistant {
+            reasoning: None,
+            content: None,
+            tool_calls: vec![second],
+        },
+    );
+    tr.insert(k + 3, answer);
+    let e = check(&def, &split).expect_err("a missed parallel call is rejected");
+    assert!(e.contains("not made together"), "{e}");
 }
 
 #[test]
