@@ -396,6 +396,13 @@ pub struct Rejection {
     pub reason: Reason,
     /// Details for people.
     pub detail: String,
+    /// The hard variant the item was drawn for (left out when `standard`).
+    #[serde(default = "standard_variant", skip_serializing_if = "is_standard")]
+    pub variant: String,
+}
+
+fn is_standard(v: &str) -> bool {
+    v == "standard"
 }
 
 /// Error of a tool call, as stored in a tool message.

@@ -14,7 +14,9 @@ use crate::roles::{
 use crate::toolset::ToolSet;
 use crate::variant::{self, Variant};
 use crate::{distract, phrase, query, verify};
-use hardgen_core::record::{Difficulty, Generators, Message, RepairNote, RepairRole, Verdict};
+use hardgen_core::record::{
+    standard_variant, Difficulty, Generators, Message, RepairNote, RepairRole, Verdict,
+};
 use hardgen_core::{Reason, Record, Rejection, Round, Stage};
 use hardgen_graph::schema::values_at;
 use hardgen_graph::{ApiGraph, GraphConfig, Pools, Sampler, SamplerConfig};
@@ -213,6 +215,7 @@ impl Generator {
             stage,
             reason,
             detail,
+            variant: standard_variant(),
         }
     }
 
@@ -302,14 +305,20 @@ impl Generator {
                 break;
             }
         }
-        Err(last.unwrap_or_else(|| {
+        let mut e = last.unwrap_or_else(|| {
             Self::reject(
                 &format!("hg-s{}-{i:06}", self.cfg.seed),
                 Stage::Sampler,
                 Reason::NoDraw,
                 String::new(),
             )
-        }))
+        });
+        if self.cfg.rounds.max(1) == 1 {
+            e.variant = variant::pick(self.cfg.seed, i, &wanted, self.cfg.variant_share)
+                .as_str()
+                .to_string();
+        }
+        Err(e)
     }
 
     /// A wanted gold length, drawn by the configured weights within `min_calls..=max_calls`.

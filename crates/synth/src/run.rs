@@ -165,6 +165,9 @@ pub struct VariantFigures {
     pub share_3plus: f64,
     /// Rounds that fail grounding.
     pub ungrounded: usize,
+    /// Items drawn for the variant and rejected (kept share = kept / (kept + rejected)).
+    #[serde(default)]
+    pub rejected: usize,
 }
 
 fn only_standard(m: &BTreeMap<String, VariantFigures>) -> bool {
@@ -305,6 +308,10 @@ impl Summary {
             .or_default()
             .entry(r.reason.to_string())
             .or_default() += 1;
+        self.by_variant
+            .entry(r.variant.clone())
+            .or_default()
+            .rejected += 1;
     }
 
     /// The quality figures as (JSON key, JSON value text) pairs, for the dataset card.
@@ -368,12 +375,19 @@ impl Summary {
         let _ = writeln!(s, "top opening share    {:>8.3}", self.top_opening_share);
         let _ = writeln!(s, "ungrounded rounds    {:>8}", self.ungrounded);
         if !only_standard(&self.by_variant) {
-            let _ = writeln!(s, "variants             kept   mean calls   share 3+");
+            let _ = writeln!(
+                s,
+                "variants                 kept   rejected   kept share   mean calls   share 3+"
+            );
             for (k, v) in &self.by_variant {
                 let _ = writeln!(
                     s,
-                    "  {k:<18} {:>8}   {:>10.2}   {:>8.3}",
-                    v.kept, v.mean_calls, v.share_3plus
+                    "  {k:<18} {:>8}   {:>8}   {:>10.3}   {:>10.2}   {:>8.3}",
+                    v.kept,
+                    v.rejected,
+                    ratio(v.kept, v.kept + v.rejected),
+                    v.mean_calls,
+                    v.share_3plus
                 );
             }
         }
@@ -614,6 +628,7 @@ pub fn generate_with(
                 stage: hardgen_core::Stage::Dedup,
                 reason,
                 detail: String::new(),
+                variant: r.variant,
             })
         });
         match out {

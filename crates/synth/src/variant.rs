@@ -147,6 +147,16 @@ pub fn withholdable(made: &Made) -> Vec<String> {
         .collect();
     out.sort();
     out.dedup();
+    // A request with nothing left in it ("find the course.") is not a request a person makes:
+    // something else the user states must remain.
+    let stated = made
+        .inputs
+        .keys()
+        .filter(|k| !made.context_inputs.contains(*k))
+        .count();
+    if stated < 2 {
+        return Vec::new();
+    }
     // A value some other step also takes (a credential, a date used twice) is not only the
     // target's: leaving it out would hide more than one thing.
     out.retain(|p| {

@@ -223,6 +223,7 @@ fn summary_counts_bigrams_openings_targets_and_rejections() {
         stage: hardgen_core::Stage::Dedup,
         reason: hardgen_core::Reason::Duplicate,
         detail: String::new(),
+        variant: "standard".into(),
     });
     assert_eq!(s.rejections["dedup"]["duplicate"], 1);
     assert_eq!(s.rejected["dedup:duplicate"], 1);
