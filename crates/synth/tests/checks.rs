@@ -2790,3 +2790,49 @@ fn a_count_of_one_takes_the_singular() {
         assert!(c.contains("2 class credits"), "{c}");
     }
 }
+
+#[test]
+fn grounding_skips_relations_only_when_the_gold_tools_are_not_offered() {
+    // An irrelevance record keeps its gold but not its tools: its relations are not checked
+    // against tools it does not have (the query was checked when written).
+    let mut rec = good_record();
+    let q = "Please get the owner of the group in Oslo.";
+    rec.rounds[0].query = q.into();
+    rec.rounds[0].trajectory[0] = Message::User { content: q.into() };
+    assert!(round_problem(&rec, 0).is_some());
+    let gold: Vec<String> = rec.rounds[0].gold.iter().map(|g| g.name.clone()).collect();
+    rec.tools.retain(|t| !gold.contains(&t.name));
+    rec.rounds[0].trajectory.truncate(1);
+    assert_eq!(round_problem(&rec, 0), None);
+}
+
+#[test]
+fn lists_and_records_are_stated_part_by_part_and_empty_ones_never() {
+    assert!(!states("anything at all", &json!([]), "tags"));
+    assert!(!states("anything at all", &json!({}), "entity"));
+    // Each part said, in another order than the list's own.
+    assert!(states("tags blue and red", &json!(["red", "blue"]), "tags"));
+    assert!(!states("tags blue only", &json!(["red", "blue"]), "tags"));
+    assert!(states(
+        "type person, named ana",
+        &json!({"name": "Ana", "entity_type": "person"}),
+        "entity"
+    ));
+}
+
+#[test]
+fn flags_are_stated_by_their_label_or_its_verb_form() {
+    assert!(states("the room has parking", &json!(true), "has_parking"));
+    // "is refundable" states is_refundable; the bare word "refundable" does not.
+    assert!(states(
+        "a ticket that is refundable",
+        &json!(true),
+        "is_refundable"
+    ));
+    assert!(!states(
+        "refundable or not, I don't mind",
+        &json!(true),
+        "is_refundable"
+    ));
+    assert!(!states("the room has a view", &json!(true), "has_parking"));
+}
