@@ -698,7 +698,7 @@ impl Generator {
             // A missing-param round: the assistant asks for the left-out input, the user gives it.
             let asked = withheld.as_ref().and_then(|p| {
                 let v = m.inputs.get(p)?;
-                let (why, ask) = variant::question(&goal, p, &mut vrng);
+                let (why, ask) = variant::question(&goal, p, v, &mut vrng);
                 Some((why, ask, variant::reply(p, v, &mut vrng)))
             });
             let user_text = match &asked {

@@ -136,6 +136,21 @@ pub fn withholdable(made: &Made) -> Vec<String> {
             Binding::Input { param } => Some(param.clone()),
             _ => None,
         })
+        // "expires on" cannot be asked for in plain words ("what expires on ...?"); a
+        // participle can ("What date was it reported on?").
+        // Bounds of a search ("max fee", "show date to") are filters, not values a request
+        // misses.
+        .filter(|p| {
+            !(p.starts_with("min_") || p.starts_with("max_"))
+                && !["_from", "_to", "_since", "_until", "_after", "_before"]
+                    .iter()
+                    .any(|s| p.ends_with(s))
+        })
+        .filter(|p| {
+            let l = label(p);
+            !(l.ends_with(" on") || l.ends_with(" at") || l.ends_with(" by"))
+                || l.split(' ').next().is_some_and(|w| w.ends_with("ed"))
+        })
         .filter(|p| {
             !made.context_inputs.contains(p)
                 && !made.selectors.contains(p)
@@ -192,14 +207,26 @@ fn label(param: &str) -> String {
 }
 
 /// The assistant's question for a left-out input, and its reasoning.
-pub fn question(goal: &str, param: &str, rng: &mut ChaCha8Rng) -> (String, String) {
+pub fn question(goal: &str, param: &str, v: &Value, rng: &mut ChaCha8Rng) -> (String, String) {
     let l = label(param);
     let reasoning = format!(
         "The user wants me to {goal}. That needs the {l}, which the user did not give and no tool can look up, so I must ask for it instead of guessing."
     );
+    // "reported on": a date asked for by its participle; "instalments": a count.
+    let first = l.split(' ').next().unwrap_or("");
+    if first.ends_with("ed") && [" on", " at", " by"].iter().any(|s| l.ends_with(s)) {
+        return (reasoning, format!("What date was it {l}?"));
+    }
+    if v.is_number() && l.ends_with('s') && !l.ends_with("ss") {
+        let forms = [
+            format!("How many {l} should it be?"),
+            format!("Before I go ahead, how many {l} do you want?"),
+        ];
+        return (reasoning, forms.choose(rng).cloned().unwrap_or_default());
+    }
     let forms = [
         format!("Before I go ahead, which {l} should I use?"),
-        format!("I can do that, but I need the {l} first. What should it be?"),
+        format!("I can do that, but I need the {l} before I start. What should it be?"),
         format!("Could you tell me the {l} to use?"),
         format!("What {l} would you like me to use?"),
     ];
