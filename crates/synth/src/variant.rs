@@ -141,10 +141,12 @@ pub fn withholdable(made: &Made) -> Vec<String> {
         // Bounds of a search ("max fee", "show date to") are filters, not values a request
         // misses.
         .filter(|p| {
-            !(p.starts_with("min_") || p.starts_with("max_"))
-                && !["_from", "_to", "_since", "_until", "_after", "_before"]
+            let bound = p.starts_with("min_")
+                || p.starts_with("max_")
+                || ["_from", "_to", "_since", "_until", "_after", "_before"]
                     .iter()
-                    .any(|s| p.ends_with(s))
+                    .any(|s| p.ends_with(s));
+            !bound
         })
         .filter(|p| {
             let l = label(p);
