@@ -1299,9 +1299,14 @@ fn call_phrase<S: Specs + ?Sized>(
                     .filter(|_| np.starts_with("the ") || np.starts_with("that same "))
                     .map(|stem| format!("{stem}{p}{np}"))
             });
+            // "authorize the account" needs no "for the account" when nothing more is said.
+            let bare = np
+                .strip_prefix("the ")
+                .is_some_and(|noun| act.ends_with(&format!(" {noun}")));
             match (merged(&act, np), destination) {
                 (Some(m), _) => act = m,
                 (None, Some(d)) => act = d,
+                (None, None) if bare => {}
                 (None, None) => act.push_str(&format!(" for {np}")),
             }
         } else if np.starts_with(&format!("the {role}")) {
