@@ -285,19 +285,11 @@ impl Generator {
         let w = self.world_of(i);
         self.worlds[w].take_events();
         let mut last = None;
+        let chosen = self.variant_of(i);
         // A parallel item needs a trace with two independent calls: it gets more draws.
-        let wanted: Vec<Variant> = self
-            .cfg
-            .variants
-            .iter()
-            .filter_map(|v| v.parse().ok())
-            .collect();
-        let parallel = self.cfg.rounds.max(1) == 1
-            && variant::pick(self.cfg.seed, i, &wanted, self.cfg.variant_share)
-                == Variant::Parallel;
-        let tries = self.cfg.tries.max(1) * if parallel { 4 } else { 1 };
+        let tries = self.cfg.tries.max(1) * if chosen == Variant::Parallel { 4 } else { 1 };
         for t in 0..tries {
-            match self.draw(i, t) {
+            match self.draw(i, t, chosen) {
                 Ok(r) => return Ok(r),
                 Err(e) => last = Some(e),
             }
@@ -313,12 +305,23 @@ impl Generator {
                 String::new(),
             )
         });
-        if self.cfg.rounds.max(1) == 1 {
-            e.variant = variant::pick(self.cfg.seed, i, &wanted, self.cfg.variant_share)
-                .as_str()
-                .to_string();
-        }
+        e.variant = chosen.as_str().to_string();
         Err(e)
+    }
+
+    /// The hard variant of item `i` (single-round runs only), from its own stream: a run
+    /// without variants draws exactly as before.
+    fn variant_of(&self, i: u64) -> Variant {
+        if self.cfg.rounds.max(1) != 1 {
+            return Variant::Standard;
+        }
+        let wanted: Vec<Variant> = self
+            .cfg
+            .variants
+            .iter()
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        variant::pick(self.cfg.seed, i, &wanted, self.cfg.variant_share)
     }
 
     /// A wanted gold length, drawn by the configured weights within `min_calls..=max_calls`.
@@ -385,8 +388,8 @@ impl Generator {
         usize::try_from(i % self.samplers.len().max(1) as u64).unwrap_or(0)
     }
 
-    /// One draw of item `i`: draw `t` uses its own random stream.
-    fn draw(&mut self, i: u64, t: u32) -> Outcome {
+    /// One draw of item `i` for variant `chosen`: draw `t` uses its own random stream.
+    fn draw(&mut self, i: u64, t: u32, chosen: Variant) -> Outcome {
         let id = format!("hg-s{}-{i:06}", self.cfg.seed);
         let w = self.world_of(i);
         let seed = self.samplers[w].0;
@@ -395,18 +398,6 @@ impl Generator {
             0x9E7 + u64::from(t) * 0x1_0000,
             i,
         ));
-        // The item's hard variant (single-round runs only), from its own stream: a run
-        // without variants draws exactly as before.
-        let wanted: Vec<Variant> = self
-            .cfg
-            .variants
-            .iter()
-            .filter_map(|v| v.parse().ok())
-            .collect();
-        let chosen = match self.cfg.rounds.max(1) {
-            1 => variant::pick(self.cfg.seed, i, &wanted, self.cfg.variant_share),
-            _ => Variant::Standard,
-        };
         // Each round aims at a target that needs the wanted number of calls (or the deepest
         // there is); targets that cannot yield `min_calls` calls are never drawn.
         let floor = u32::try_from(self.cfg.min_calls.saturating_sub(1)).unwrap_or(0);

@@ -227,8 +227,13 @@ fn fabricate(v: &Value, rng: &mut ChaCha8Rng) -> Value {
 
 /// Dependency level of each gold step (calls on one level are independent: one parallel turn).
 pub fn levels(made: &Made) -> Vec<usize> {
-    let mut lv = vec![0usize; made.gold.len()];
-    for (i, g) in made.gold.iter().enumerate() {
+    gold_levels(&made.gold)
+}
+
+/// Dependency level of each gold call (see [`levels`]).
+pub fn gold_levels(gold: &[hardgen_core::record::GoldCall]) -> Vec<usize> {
+    let mut lv = vec![0usize; gold.len()];
+    for (i, g) in gold.iter().enumerate() {
         lv[i] = g
             .depends_on
             .iter()

@@ -416,24 +416,9 @@ fn missing_param_problem(rec: &Record) -> Option<String> {
     }
 }
 
-/// Dependency level of each gold call: calls on one level need nothing from each other.
-fn levels(gold: &[GoldCall]) -> Vec<usize> {
-    let mut lv = vec![0usize; gold.len()];
-    for (i, g) in gold.iter().enumerate() {
-        lv[i] = g
-            .depends_on
-            .iter()
-            .filter(|&&d| d < i)
-            .map(|&d| lv[d] + 1)
-            .max()
-            .unwrap_or(0);
-    }
-    lv
-}
-
 /// Groups of two or more gold calls (by index) on one dependency level.
 fn parallel_groups(gold: &[GoldCall]) -> Vec<Vec<usize>> {
-    let lv = levels(gold);
+    let lv = crate::reasoner::gold_levels(gold);
     let top = lv.iter().copied().max().unwrap_or(0);
     (0..=top)
         .map(|l| (0..gold.len()).filter(|&k| lv[k] == l).collect::<Vec<_>>())
