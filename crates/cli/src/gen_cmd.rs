@@ -53,8 +53,9 @@ pub struct GenerateCmd {
     cross_domain_share: f64,
     /// Hard variants to mix in, comma-separated, or `all`: `missing_param` (the query leaves
     /// out a value; the assistant asks for it), `irrelevance` (no offered tool serves the
-    /// request; the assistant makes no call and says so), `parallel` (independent lookups in one
-    /// turn). Records carry `variant`.
+    /// request; the assistant makes no call and says so), `error_recovery` (the user mistypes a
+    /// name, the lookup finds nothing, the assistant asks, the user corrects it), `parallel`
+    /// (independent lookups in one turn). Records carry `variant`.
     #[arg(long, value_parser = parse_variants)]
     variants: Option<Variants>,
     /// Share of items that get one of `--variants`.

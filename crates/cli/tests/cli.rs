@@ -426,6 +426,9 @@ fn variants_are_drawn_verified_and_broken_down_in_stats() {
         .collect();
     assert!(!variants.is_empty());
     assert!(variants.iter().all(|v| v != "standard"), "{variants:?}");
+    for v in ["missing_param", "irrelevance", "error_recovery"] {
+        assert!(variants.iter().any(|x| x == v), "no {v} in {variants:?}");
+    }
     let (code, out_text, err) = run(&["verify", o]);
     assert_eq!(code, 0, "{out_text}{err}");
     let (code, s, _) = run(&["stats", o, "--json"]);

@@ -512,6 +512,56 @@ fn missing_param_fixture() -> Record {
     rec
 }
 
+/// An error-recovery record: the lookup with the user's typo finds nothing, the assistant asks,
+/// the user corrects it, and the task goes on (call ids renumbered).
+fn error_recovery_fixture() -> Record {
+    let mut rec = fixture();
+    rec.id = "hg-s1-000004".into();
+    rec.variant = "error_recovery".into();
+    rec.rounds.truncate(1);
+    let r = &mut rec.rounds[0];
+    r.query = "Find flights from Lisbno to Oslo and book the cheapest.".into();
+    let rest = r.trajectory.split_off(1);
+    r.trajectory[0] = Message::User {
+        content: r.query.clone(),
+    };
+    r.trajectory.push(Message::Assistant {
+        reasoning: Some("First I look up the city as the user wrote it.".into()),
+        content: None,
+        tool_calls: vec![call("c0", "find_airport", json!({"city": "Lisbno"}))],
+    });
+    r.trajectory.push(Message::Tool {
+        tool_call_id: "c0".into(),
+        name: "find_airport".into(),
+        content: json!({"results": [], "count": 0}),
+    });
+    r.trajectory.push(Message::Assistant {
+        reasoning: Some("Nothing found; the city looks mistyped, so I ask.".into()),
+        content: Some(
+            "I couldn't find anything with the city \"Lisbno\". Could you check the spelling?"
+                .into(),
+        ),
+        tool_calls: vec![],
+    });
+    r.trajectory.push(Message::User {
+        content: "Oops, I meant Lisbon.".into(),
+    });
+    let bump = |id: &str| format!("c{}", id[1..].parse::<u32>().unwrap_or(0) + 1);
+    for mut m in rest {
+        match &mut m {
+            Message::Assistant { tool_calls, .. } => {
+                for c in tool_calls {
+                    c.id = bump(&c.id);
+                }
+            }
+            Message::Tool { tool_call_id, .. } => *tool_call_id = bump(tool_call_id),
+            Message::User { .. } => {}
+        }
+        r.trajectory.push(m);
+    }
+    rec
+}
+
 /// An irrelevance record: no offered tool serves the request, so there is no call.
 fn irrelevance_fixture() -> Record {
     let mut rec = fixture();
@@ -539,6 +589,7 @@ fn variant_goldens_in_every_format() {
     for (name, rec) in [
         ("missing_param", missing_param_fixture()),
         ("irrelevance", irrelevance_fixture()),
+        ("error_recovery", error_recovery_fixture()),
         ("parallel", {
             let mut r = fixture();
             r.variant = "parallel".into();

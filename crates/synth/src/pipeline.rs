@@ -287,7 +287,13 @@ impl Generator {
         let mut last = None;
         let chosen = self.variant_of(i);
         // A parallel item needs a trace with two independent calls: it gets more draws.
-        let tries = self.cfg.tries.max(1) * if chosen == Variant::Parallel { 4 } else { 1 };
+        // Variants that need a particular trace get more draws to find one.
+        let tries = self.cfg.tries.max(1)
+            * match chosen {
+                Variant::Parallel => 4,
+                Variant::ErrorRecovery => 2,
+                _ => 1,
+            };
         for t in 0..tries {
             match self.draw(i, t, chosen) {
                 Ok(r) => return Ok(r),
@@ -462,6 +468,20 @@ impl Generator {
                 Stage::ToolMaker,
                 Reason::VariantUnavailable,
                 "parallel: no two gold calls are independent of each other".into(),
+            ));
+        }
+        let read_only = |n: &str| {
+            self.tools
+                .by_name
+                .get(n)
+                .is_some_and(|&t| self.tools.read_only[t])
+        };
+        if chosen == Variant::ErrorRecovery && !variant::has_typo_spot(&mades[0], read_only) {
+            return Err(Self::reject(
+                &id,
+                Stage::ToolMaker,
+                Reason::VariantUnavailable,
+                "error_recovery: no gold lookup takes a name the user could mistype".into(),
             ));
         }
         let withheld = match chosen {
@@ -878,6 +898,19 @@ impl Generator {
                     ))
                 }
             },
+            Variant::ErrorRecovery => {
+                match variant::error_recovery(rec, &mut self.worlds[w], &mut vrng) {
+                    Some(r) => r,
+                    None => {
+                        return Err(Self::reject(
+                            &format!("hg-s{}-{i:06}", self.cfg.seed),
+                            Stage::Verifier,
+                            Reason::VariantUnavailable,
+                            "error_recovery: no name the gold looks up can be mistyped so that nothing is found".into(),
+                        ))
+                    }
+                }
+            }
             _ => rec,
         };
         if let Some(problem) = variant::problem(&rec, &rec.tools) {

@@ -5,8 +5,10 @@
 //! Built: `missing_param` (the query leaves out a value no tool can supply; the assistant asks
 //! for it before any call, the user gives it, the task completes), `irrelevance` (none of the
 //! offered tools serves the request; the assistant makes no call and says so) and `parallel`
-//! (independent lookups made side by side in one turn). The other names of the issue are
-//! reserved and refused with a clear error until they are built.
+//! (independent lookups made side by side in one turn) and `error_recovery` (the user mistypes a
+//! name, the lookup really finds nothing, the assistant says so and asks, the user corrects it,
+//! the task completes). The other names of the issue are reserved and refused with a clear error
+//! until they are built.
 
 use crate::item::Made;
 use crate::phrase;
@@ -14,7 +16,7 @@ use crate::query::{said_text, states};
 use hardgen_core::record::{Binding, GoldCall, Message};
 use hardgen_core::{Record, Round, ToolSpec};
 use rand::rngs::ChaCha8Rng;
-use rand::seq::IndexedRandom;
+use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{RngExt, SeedableRng};
 use serde_json::Value;
 use std::fmt;
@@ -31,6 +33,8 @@ pub enum Variant {
     Irrelevance,
     /// Independent gold calls (lookups the target needs side by side) belong in one turn.
     Parallel,
+    /// A lookup meets a real "nothing found" caused by the user's typo: say so, ask, go on.
+    ErrorRecovery,
 }
 
 /// Every name `--variants` knows, built or not, in the issue's order.
@@ -47,6 +51,7 @@ pub const NAMES: &[&str] = &[
 pub const BUILT: &[Variant] = &[
     Variant::MissingParam,
     Variant::Irrelevance,
+    Variant::ErrorRecovery,
     Variant::Parallel,
 ];
 
@@ -58,6 +63,7 @@ impl Variant {
             Variant::MissingParam => "missing_param",
             Variant::Irrelevance => "irrelevance",
             Variant::Parallel => "parallel",
+            Variant::ErrorRecovery => "error_recovery",
         }
     }
 }
@@ -76,6 +82,7 @@ impl FromStr for Variant {
             "missing_param" => Ok(Variant::MissingParam),
             "irrelevance" => Ok(Variant::Irrelevance),
             "parallel" => Ok(Variant::Parallel),
+            "error_recovery" => Ok(Variant::ErrorRecovery),
             other if NAMES.contains(&other) => Err(format!(
                 "variant {other} is not built yet (built: {})",
                 names(BUILT)
@@ -339,6 +346,7 @@ pub fn problem(rec: &Record, offered: &[std::sync::Arc<ToolSpec>]) -> Option<Str
         Variant::Irrelevance => irrelevance_problem(rec, offered),
         Variant::MissingParam => missing_param_problem(rec),
         Variant::Parallel => parallel_problem(rec),
+        Variant::ErrorRecovery => error_recovery_problem(rec),
     }
 }
 
@@ -463,6 +471,340 @@ fn parallel_problem(rec: &Record) -> Option<String> {
     None
 }
 
+/// The value `v` mistyped: two neighbouring letters swapped inside a
+/// word of five or more letters (not at its ends, so a reader still recognises the word), as
+/// people mistype. `None` when `v` has no such word.
+pub fn typo(v: &str, rng: &mut ChaCha8Rng) -> Option<String> {
+    let words = typo_words(v);
+    let &(start, w) = words.choose(rng)?;
+    let b = w.as_bytes();
+    let spots: Vec<usize> = (1..b.len() - 2).filter(|&i| b[i] != b[i + 1]).collect();
+    let &i = spots.choose(rng)?;
+    let mut out = v.as_bytes().to_vec();
+    out.swap(start + i, start + i + 1);
+    String::from_utf8(out).ok()
+}
+
+/// The words of `v` a typo can go in (start and word): five or more letters, not a code in
+/// capitals ("IBAN"), which a reader could not correct.
+fn typo_words(v: &str) -> Vec<(usize, &str)> {
+    v.split(' ')
+        .scan(0usize, |at, w| {
+            let start = *at;
+            *at += w.len() + 1;
+            Some((start, w))
+        })
+        .filter(|(_, w)| w.len() >= 5 && w.bytes().all(|b| b.is_ascii_alphabetic()))
+        .filter(|(_, w)| w.bytes().skip(1).any(|b| b.is_ascii_lowercase()))
+        .collect()
+}
+
+/// Whether a made round has a lookup the user could mistype: a read-only gold call that takes a
+/// stated name with a word a typo can go in.
+pub fn has_typo_spot(made: &Made, read_only: impl Fn(&str) -> bool) -> bool {
+    made.gold
+        .iter()
+        .zip(&made.tool.implementation)
+        .filter(|(g, _)| read_only(&g.name))
+        .flat_map(|(_, s)| s.bindings.values())
+        .any(|b| match b {
+            Binding::Input { param } => made
+                .inputs
+                .get(param)
+                .and_then(Value::as_str)
+                .is_some_and(|v| !typo_words(v).is_empty()),
+            _ => false,
+        })
+}
+
+/// Whether `t` is `v` with two neighbouring letters swapped (what [`typo`] makes).
+pub fn is_typo(t: &str, v: &str) -> bool {
+    let (a, b) = (t.as_bytes(), v.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    matches!(diff.as_slice(), [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i])
+}
+
+/// Whether a result says nothing was found: an empty list, a zero count, or a not-found error.
+pub fn found_nothing(result: &Value) -> bool {
+    if let Some(e) = result.get("error") {
+        return e.get("kind").and_then(Value::as_str) == Some("not_found");
+    }
+    match result {
+        Value::Array(a) => a.is_empty(),
+        Value::Object(m) => {
+            m.get("count").and_then(Value::as_u64) == Some(0)
+                || (m.get("count").is_none()
+                    && m.values().any(|x| x.as_array().is_some_and(Vec::is_empty))
+                    && !m
+                        .values()
+                        .any(|x| x.as_array().is_some_and(|a| !a.is_empty())))
+        }
+        _ => false,
+    }
+}
+
+/// Turns a kept standard record into an error-recovery record: the user mistypes one name the
+/// gold looks up, the lookup with the typo is executed in `env` and really finds nothing, the
+/// assistant says so and asks, the user corrects the name, and the original turns follow.
+/// `None` when no looked-up value can be mistyped so that nothing is found.
+pub fn error_recovery<E: hardgen_tools::Environment + ?Sized>(
+    mut rec: Record,
+    env: &mut E,
+    rng: &mut ChaCha8Rng,
+) -> Option<Record> {
+    let round = rec.rounds.first()?;
+    // (gold call, argument, input value) for each name the user states once that a read-only
+    // gold call takes as it is.
+    let mut cands: Vec<(usize, String, String)> = Vec::new();
+    for (k, (g, step)) in round
+        .gold
+        .iter()
+        .zip(&round.advanced_tool.implementation)
+        .enumerate()
+    {
+        let read_only = rec
+            .tools
+            .iter()
+            .find(|t| t.name == g.name)
+            .is_some_and(|t| t.read_only == Some(true));
+        if !read_only {
+            continue;
+        }
+        for (arg, b) in &step.bindings {
+            let Binding::Input { param } = b else {
+                continue;
+            };
+            let Some(Value::String(v)) = round.external_inputs.get(param) else {
+                continue;
+            };
+            let once = round.query.matches(v.as_str()).count() == 1
+                && round
+                    .query
+                    .to_lowercase()
+                    .matches(&v.to_lowercase())
+                    .count()
+                    == 1;
+            if once && g.arguments.get(arg) == Some(&Value::String(v.clone())) {
+                cands.push((k, arg.clone(), v.clone()));
+            }
+        }
+    }
+    cands.shuffle(rng);
+    for (k, arg, v) in cands {
+        let Some(t) = typo(&v, rng) else { continue };
+        let round = &rec.rounds[0];
+        let g = &round.gold[k];
+        // The turn that makes the lookup: the mistyped call comes right before it.
+        let Some(at) = round.trajectory.iter().position(|m| match m {
+            Message::Assistant { tool_calls, .. } => tool_calls
+                .iter()
+                .any(|c| c.name == g.name && c.arguments == g.arguments),
+            _ => false,
+        }) else {
+            continue;
+        };
+        env.reset(rec.seed);
+        for m in &round.trajectory[..at] {
+            if let Message::Assistant { tool_calls, .. } = m {
+                for c in tool_calls {
+                    let _ = env.execute(&hardgen_core::ToolCall {
+                        name: c.name.clone(),
+                        arguments: c.arguments.clone(),
+                    });
+                }
+            }
+        }
+        let mut args = g.arguments.clone();
+        args.insert(arg.clone(), Value::String(t.clone()));
+        let got = match env.execute(&hardgen_core::ToolCall {
+            name: g.name.clone(),
+            arguments: args.clone(),
+        }) {
+            Ok(v) => v,
+            Err(e) => e.to_result_json(),
+        };
+        if !found_nothing(&got) {
+            continue;
+        }
+        let l = label(&arg);
+        let goal = phrase::goal(&round.target);
+        let call = hardgen_core::record::Call {
+            id: String::new(),
+            name: g.name.clone(),
+            arguments: args,
+        };
+        let tried = Message::Assistant {
+            reasoning: Some(format!(
+                "The user wants me to {goal}. First I look up the {l} as the user wrote it, with {}({arg}={t}).",
+                g.name
+            )),
+            content: None,
+            tool_calls: vec![call],
+        };
+        let answer = Message::Tool {
+            tool_call_id: String::new(),
+            name: g.name.clone(),
+            content: got,
+        };
+        let asks = [
+            format!("I couldn't find anything with the {l} \"{t}\". Could you check the spelling?"),
+            format!("There's no match for the {l} \"{t}\". Is it spelled right? If you give me the exact {l}, I'll search again."),
+            format!("My search for the {l} \"{t}\" came back empty. Could you double-check it?"),
+        ];
+        let ask = Message::Assistant {
+            reasoning: Some(format!(
+                "{} found nothing for the {l} \"{t}\". It looks mistyped, but guessing the right {l} could pick the wrong one, so I ask the user.",
+                g.name
+            )),
+            content: asks.choose(rng).cloned(),
+            tool_calls: Vec::new(),
+        };
+        let replies = [
+            format!("Sorry, that was a typo: it's {v}."),
+            format!("Oops, I meant {v}."),
+            format!("My mistake, the {l} is {v}."),
+        ];
+        let reply = Message::User {
+            content: replies.choose(rng).cloned().unwrap_or_default(),
+        };
+        let query = round.query.replacen(&v, &t, 1);
+        let round = rec.rounds.first_mut()?;
+        if let Some(Message::Assistant {
+            reasoning: Some(r), ..
+        }) = round.trajectory.get_mut(at)
+        {
+            *r = format!("The user corrected the {l} to {v}. {r}");
+        }
+        round.query = query.clone();
+        round.trajectory[0] = Message::User { content: query };
+        round.trajectory.splice(at..at, [tried, answer, ask, reply]);
+        renumber_calls(&mut round.trajectory);
+        rec.variant = Variant::ErrorRecovery.as_str().to_string();
+        return Some(rec);
+    }
+    None
+}
+
+/// Gives the calls of a trajectory the ids `c0`, `c1`, ... in order, and their tool messages too.
+fn renumber_calls(tr: &mut [Message]) {
+    let mut n = 0;
+    let mut pending = std::collections::VecDeque::new();
+    for m in tr.iter_mut() {
+        match m {
+            Message::Assistant { tool_calls, .. } => {
+                for c in tool_calls {
+                    c.id = format!("c{n}");
+                    pending.push_back(c.id.clone());
+                    n += 1;
+                }
+            }
+            Message::Tool { tool_call_id, .. } => {
+                if let Some(id) = pending.pop_front() {
+                    *tool_call_id = id;
+                }
+            }
+            Message::User { .. } => {}
+        }
+    }
+}
+
+/// An error-recovery round: the first lookup with a mistyped name, what it found (nothing), the
+/// question, and the user's correction.
+fn error_recovery_problem(rec: &Record) -> Option<String> {
+    let [round] = rec.rounds.as_slice() else {
+        return Some("rounds: an error-recovery record has one round".into());
+    };
+    let tr = &round.trajectory;
+    // The mistyped lookup: the first call that found nothing.
+    let failed = tr
+        .iter()
+        .enumerate()
+        .find_map(|(i, m)| match (m, tr.get(i + 1)) {
+            (Message::Assistant { tool_calls, .. }, Some(Message::Tool { content, .. }))
+                if tool_calls.len() == 1 && found_nothing(content) =>
+            {
+                Some((i, &tool_calls[0]))
+            }
+            _ => None,
+        });
+    let Some((i, call)) = failed else {
+        return Some(
+            "rounds[0].trajectory: an error-recovery round has a lookup that finds nothing".into(),
+        );
+    };
+    // The gold call it should have been: same tool, one argument mistyped.
+    let mistyped = round.gold.iter().find_map(|g| {
+        if g.name != call.name || g.arguments.len() != call.arguments.len() {
+            return None;
+        }
+        let diff: Vec<(&String, &Value)> = call
+            .arguments
+            .iter()
+            .filter(|(a, x)| g.arguments.get(*a) != Some(x))
+            .collect();
+        match diff.as_slice() {
+            [(a, Value::String(t))] => match g.arguments.get(*a) {
+                Some(Value::String(v)) if is_typo(t, v) => Some((a.as_str(), t, v)),
+                _ => None,
+            },
+            _ => None,
+        }
+    });
+    let Some((arg, t, v)) = mistyped else {
+        return Some(format!(
+            "rounds[0].trajectory[{i}]: the failed call is not a gold lookup with one value mistyped"
+        ));
+    };
+    let q = round.query.to_lowercase();
+    if !q.contains(&t.to_lowercase()) || q.contains(&v.to_lowercase()) {
+        return Some(format!(
+            "rounds[0].query: the user does not give the mistyped {arg} {t} (and only that)"
+        ));
+    }
+    let earlier = tr[..i].iter().any(|m| match m {
+        Message::Assistant { tool_calls, .. } => tool_calls
+            .iter()
+            .any(|c| c.arguments.values().any(|x| x.as_str() == Some(v.as_str()))),
+        _ => false,
+    });
+    if earlier {
+        return Some(format!(
+            "rounds[0].trajectory: {v} is used before the user gives it"
+        ));
+    }
+    match (tr.get(i + 2), tr.get(i + 3)) {
+        (
+            Some(Message::Assistant {
+                content: Some(ask),
+                tool_calls,
+                ..
+            }),
+            Some(Message::User { content }),
+        ) if tool_calls.is_empty() => {
+            if !ask.contains('?') || !ask.contains(t.as_str()) {
+                return Some(format!(
+                    "rounds[0].trajectory[{}].content: the answer to the failed lookup does not ask about {t}",
+                    i + 2
+                ));
+            }
+            if !content.contains(v.as_str()) {
+                return Some(format!(
+                    "rounds[0].trajectory[{}].content: the user's reply does not give the {arg}",
+                    i + 3
+                ));
+            }
+            None
+        }
+        _ => Some(format!(
+            "rounds[0].trajectory[{}]: after the failed lookup the assistant asks (no call) and the user corrects the {arg}",
+            i + 2
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,6 +817,7 @@ mod tests {
             vec![Variant::Irrelevance, Variant::MissingParam]
         );
         let e = parse_list("long_context").expect_err("refused");
+        assert!(e.contains("built: ") && e.contains("error_recovery"), "{e}");
         assert!(e.contains("not built yet"), "{e}");
         let e = parse_list("nonsense").expect_err("refused");
         assert!(
@@ -497,6 +840,85 @@ mod tests {
         assert!((230..370).contains(&n), "{n}");
         assert!((0..200).all(|i| pick(1, i, &vs, 1.0) != Variant::Standard));
         assert_eq!(pick(5, 7, &vs, 0.5), pick(5, 7, &vs, 0.5));
+    }
+
+    #[test]
+    fn typos_swap_two_inner_letters_of_a_word_and_are_recognised() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        for _ in 0..50 {
+            let t = typo("Junior Data Analyst", &mut rng).expect("has words");
+            assert_ne!(t, "Junior Data Analyst");
+            assert!(is_typo(&t, "Junior Data Analyst"), "{t}");
+            assert!(t.starts_with('J') && t.ends_with('t'), "{t}");
+        }
+        // No word of five letters, or only codes in capitals: nothing to mistype.
+        assert_eq!(typo("Data Lab", &mut rng), None);
+        assert_eq!(typo("IBAN NL91", &mut rng), None);
+        assert!(!is_typo("Analyst", "Analyst"));
+        assert!(!is_typo("Anlayst", "Analysts"));
+        assert!(!is_typo("Anxlyst", "Analyst"));
+        assert!(!is_typo("Aanlsyt", "Analyst"));
+        assert!(is_typo("Aanlyst", "Analyst"));
+    }
+
+    #[test]
+    fn nothing_found_is_an_empty_list_a_zero_count_or_not_found() {
+        assert!(found_nothing(
+            &serde_json::json!({"results": [], "count": 0})
+        ));
+        assert!(found_nothing(&serde_json::json!({"results": []})));
+        assert!(found_nothing(&serde_json::json!([])));
+        assert!(found_nothing(
+            &serde_json::json!({"error": {"kind": "not_found", "message": "x"}})
+        ));
+        assert!(!found_nothing(
+            &serde_json::json!({"error": {"kind": "conflict", "message": "x"}})
+        ));
+        assert!(!found_nothing(
+            &serde_json::json!({"results": [1], "count": 1})
+        ));
+        assert!(!found_nothing(
+            &serde_json::json!({"results": [], "count": 3})
+        ));
+        assert!(!found_nothing(&serde_json::json!({"id": "X-1"})));
+    }
+
+    #[test]
+    fn calls_are_renumbered_in_order_with_their_answers() {
+        let call = |id: &str| hardgen_core::record::Call {
+            id: id.into(),
+            name: "t".into(),
+            arguments: Default::default(),
+        };
+        let answer = |id: &str| Message::Tool {
+            tool_call_id: id.into(),
+            name: "t".into(),
+            content: Value::Null,
+        };
+        let turn = |calls| Message::Assistant {
+            reasoning: None,
+            content: None,
+            tool_calls: calls,
+        };
+        let mut tr = vec![
+            turn(vec![call("")]),
+            answer(""),
+            turn(vec![call("c0"), call("c1")]),
+            answer("c0"),
+            answer("c1"),
+        ];
+        renumber_calls(&mut tr);
+        let ids: Vec<String> = tr
+            .iter()
+            .flat_map(|m| match m {
+                Message::Assistant { tool_calls, .. } => {
+                    tool_calls.iter().map(|c| c.id.clone()).collect()
+                }
+                Message::Tool { tool_call_id, .. } => vec![tool_call_id.clone()],
+                Message::User { .. } => Vec::new(),
+            })
+            .collect();
+        assert_eq!(ids, ["c0", "c0", "c1", "c2", "c1", "c2"]);
     }
 
     #[test]

@@ -273,6 +273,7 @@ fn static_checks(
     // An irrelevance record keeps the gold the request would need, but never offers it.
     let irrelevant = rec.variant == crate::variant::Variant::Irrelevance.as_str();
     let asks_first = rec.variant == crate::variant::Variant::MissingParam.as_str();
+    let recovers = rec.variant == crate::variant::Variant::ErrorRecovery.as_str();
     for (r, round) in rec.rounds.iter().enumerate() {
         let at = format!("rounds[{r}]");
         let n = round.gold.len();
@@ -379,6 +380,7 @@ fn static_checks(
         }
         let mut i = 1;
         let mut closed = false;
+        let mut replied = false;
         while i < tr.len() {
             match &tr[i] {
                 Message::Assistant {
@@ -434,6 +436,13 @@ fn static_checks(
                 // A missing-param round: the question, then the user's reply with the value.
                 Message::User { .. } if asks_first && i == 2 && r + 1 == rec.rounds.len() => {
                     closed = false;
+                    i += 1;
+                }
+                // An error-recovery round: after the question about a failed lookup, the
+                // user's correction (once).
+                Message::User { .. } if recovers && closed && !replied => {
+                    closed = false;
+                    replied = true;
                     i += 1;
                 }
                 Message::User { .. } => {

@@ -1,6 +1,7 @@
 //! Hard variants: generated records of each built variant verify, and `reverify` rejects each
 //! variant's typical wrong behaviour (a guessed value instead of a question, a call on a
-//! request no offered tool serves, a refusal that does not refuse).
+//! request no offered tool serves, a refusal that does not refuse, a missed parallel call, a
+//! failed lookup ignored or its fix guessed).
 
 use hardgen_core::record::{Call, Message};
 use hardgen_core::Record;
@@ -16,6 +17,7 @@ fn records(def: &Arc<WorldDef>, n: u64) -> Vec<Record> {
             "missing_param".into(),
             "irrelevance".into(),
             "parallel".into(),
+            "error_recovery".into(),
         ],
         variant_share: 1.0,
         ..GenConfig::default()
@@ -33,7 +35,7 @@ fn check(def: &Arc<WorldDef>, rec: &Record) -> Result<(), String> {
 #[test]
 fn variant_records_verify_and_their_wrong_behaviour_is_rejected() {
     let def = world::builtin().expect("built-in world");
-    let recs = records(&def, 36);
+    let recs = records(&def, 44);
     let missing: Vec<&Record> = recs
         .iter()
         .filter(|r| r.variant == "missing_param")
@@ -154,6 +156,77 @@ fn variant_records_verify_and_their_wrong_behaviour_is_rejected() {
     tr.insert(k + 3, answer);
     let e = check(&def, &split).expect_err("a missed parallel call is rejected");
     assert!(e.contains("not made together"), "{e}");
+
+    // error_recovery: the lookup with the user's typo really finds nothing; the assistant asks,
+    // the user corrects it, the task completes.
+    let recovering: Vec<&Record> = recs
+        .iter()
+        .filter(|r| r.variant == "error_recovery")
+        .collect();
+    assert!(
+        recovering.len() >= 3,
+        "{} error_recovery records",
+        recovering.len()
+    );
+    for r in &recovering {
+        let t = &r.rounds[0].trajectory;
+        let i = t
+            .iter()
+            .position(|m| matches!(m, Message::Tool { content, .. } if hardgen_synth::variant::found_nothing(content)))
+            .expect("a lookup that finds nothing");
+        let Message::Assistant { tool_calls, .. } = &t[i - 1] else {
+            panic!("{}: the failed lookup is a call", r.id)
+        };
+        let typed = tool_calls[0]
+            .arguments
+            .values()
+            .filter_map(|v| v.as_str())
+            .find(|v| r.rounds[0].query.contains(v))
+            .expect("the call takes the value as the user typed it");
+        assert!(
+            !r.rounds[0]
+                .gold
+                .iter()
+                .any(|g| g.arguments.values().any(|v| v.as_str() == Some(typed))),
+            "{}: the typo is not a gold value",
+            r.id
+        );
+        assert!(
+            matches!(&t[i + 1], Message::Assistant { tool_calls, content: Some(q), .. } if tool_calls.is_empty() && q.contains('?'))
+        );
+        assert!(matches!(&t[i + 2], Message::User { .. }));
+    }
+    let r = recovering[0];
+    let t = &r.rounds[0].trajectory;
+    let i = t
+        .iter()
+        .position(|m| matches!(m, Message::Tool { content, .. } if hardgen_synth::variant::found_nothing(content)))
+        .expect("a lookup that finds nothing");
+    // Ignoring the error: the assistant fixes the typo itself, without asking.
+    let mut guessed = r.clone();
+    guessed.rounds[0].trajectory.drain(i + 1..i + 3);
+    let e = check(&def, &guessed).expect_err("a silently fixed typo is rejected");
+    assert!(e.contains("rounds[0]"), "{e}");
+    // Never trying: the question comes without the failed lookup.
+    let mut untried = r.clone();
+    untried.rounds[0].trajectory.drain(i - 1..i + 1);
+    let e = check(&def, &untried).expect_err("a question without the failed lookup is rejected");
+    assert!(e.contains("finds nothing"), "{e}");
+    // Giving up: the failed lookup is taken as the outcome.
+    let mut gave_up = r.clone();
+    gave_up.rounds[0].trajectory.truncate(i + 1);
+    gave_up.rounds[0].trajectory.push(Message::Assistant {
+        reasoning: None,
+        content: Some("There is nothing to do.".into()),
+        tool_calls: Vec::new(),
+    });
+    assert!(check(&def, &gave_up).is_err());
+    // A reply that does not give the right name.
+    let mut wrong = r.clone();
+    wrong.rounds[0].trajectory[i + 2] = Message::User {
+        content: "Try something similar.".into(),
+    };
+    assert!(check(&def, &wrong).is_err());
 }
 
 #[test]
