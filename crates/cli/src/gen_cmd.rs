@@ -52,7 +52,8 @@ pub struct GenerateCmd {
     #[arg(long, default_value_t = 0.25)]
     cross_domain_share: f64,
     /// Hard variants to mix in, comma-separated, or `all`: `missing_param` (the query leaves
-    /// out a value; the assistant asks for it), `irrelevance` (no offered tool serves the
+    /// out a value; the assistant asks for it), `missing_function` (a needed tool is offered
+    /// only after the assistant says it cannot do that part), `irrelevance` (no offered tool serves the
     /// request; the assistant makes no call and says so), `error_recovery` (the user mistypes a
     /// name, the lookup finds nothing, the assistant asks, the user corrects it), `parallel`
     /// (independent lookups in one turn). Records carry `variant`.

@@ -426,7 +426,12 @@ fn variants_are_drawn_verified_and_broken_down_in_stats() {
         .collect();
     assert!(!variants.is_empty());
     assert!(variants.iter().all(|v| v != "standard"), "{variants:?}");
-    for v in ["missing_param", "irrelevance", "error_recovery"] {
+    for v in [
+        "missing_param",
+        "irrelevance",
+        "error_recovery",
+        "missing_function",
+    ] {
         assert!(variants.iter().any(|x| x == v), "no {v} in {variants:?}");
     }
     let (code, out_text, err) = run(&["verify", o]);

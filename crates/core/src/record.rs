@@ -233,6 +233,19 @@ pub struct Round {
     /// Fixes made to model output in this round (absent when there were none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub repairs: Vec<RepairNote>,
+    /// Tools of the record's `tools` that are offered only from a message of this trajectory on
+    /// (a missing-function round); absent when every tool is offered from the start.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools_added: Vec<ToolsAdded>,
+}
+
+/// Tools first offered at one message of a round's trajectory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolsAdded {
+    /// Index in the round's trajectory of the message from which the tools are offered.
+    pub at: usize,
+    /// Names of the tools (each in the record's `tools`).
+    pub tools: Vec<String>,
 }
 
 /// One record (one trajectory).

@@ -4,6 +4,7 @@ use crate::ExportError;
 use hardgen_core::record::{Call, Message};
 use hardgen_core::{Record, ToolSpec};
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -136,6 +137,49 @@ fn think(reasoning: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
+/// Tools offered later, by the flattened message index they come with.
+type Later = BTreeMap<usize, Vec<Arc<ToolSpec>>>;
+
+/// The tools offered from the start of a record, and those offered later (a missing-function
+/// round) keyed by the index of the message, in the record's flattened messages, that they come with.
+fn offers(rec: &Record) -> (Vec<Arc<ToolSpec>>, Later) {
+    let mut later = BTreeMap::new();
+    let mut base = 0;
+    for r in &rec.rounds {
+        for a in &r.tools_added {
+            let specs: Vec<Arc<ToolSpec>> = rec
+                .tools
+                .iter()
+                .filter(|t| a.tools.contains(&t.name))
+                .cloned()
+                .collect();
+            later.insert(base + a.at, specs);
+        }
+        base += r.trajectory.len();
+    }
+    let start = rec
+        .tools
+        .iter()
+        .filter(|t| {
+            !later
+                .values()
+                .flatten()
+                .any(|l: &Arc<ToolSpec>| l.name == t.name)
+        })
+        .cloned()
+        .collect();
+    (start, later)
+}
+
+/// The note that announces tools offered from this point on, with their schemas.
+fn added_note(tools: &[Arc<ToolSpec>]) -> String {
+    let list: Vec<String> = tools
+        .iter()
+        .map(|t| t.to_openai_plain()["function"].to_string())
+        .collect();
+    format!("New functions are available:\n{}", list.join("\n"))
+}
+
 fn tools_plain(tools: &[Arc<ToolSpec>]) -> Vec<Value> {
     tools.iter().map(|t| t.to_openai_plain()).collect()
 }
@@ -150,6 +194,20 @@ fn system_prompt(tools: &[Arc<ToolSpec>]) -> String {
          You can call these functions:\n{}",
         list.join("\n")
     )
+}
+
+/// OpenAI messages of a record's example: a tool offered later (missing function) comes as a
+/// system message with its schema right before the user message it is offered with.
+fn openai_with_notes(rec: &Record, msgs: &[Message], opts: &ExportOptions) -> Vec<Value> {
+    let (_, later) = offers(rec);
+    let mut out = Vec::new();
+    for (i, v) in openai_messages(msgs, opts).into_iter().enumerate() {
+        if let Some(t) = later.get(&i) {
+            out.push(json!({"role": "system", "content": added_note(t)}));
+        }
+        out.push(v);
+    }
+    out
 }
 
 /// OpenAI messages: assistant tool calls with JSON-string arguments, tool messages with JSON-string content.
@@ -200,11 +258,17 @@ fn sharegpt(rec: &Record, msgs: &[Message]) -> Value {
         pending.clear();
         conv.push(json!({"from": "observation", "value": v}));
     };
-    for m in msgs {
+    let (start, later) = offers(rec);
+    for (i, m) in msgs.iter().enumerate() {
         match m {
             Message::User { content } => {
                 flush(&mut pending, &mut conv);
-                conv.push(json!({"from": "human", "value": content}));
+                // ShareGPT has no system turn inside a conversation: the note leads the human turn.
+                let value = match later.get(&i) {
+                    Some(t) => format!("[{}]\n\n{content}", added_note(t)),
+                    None => content.clone(),
+                };
+                conv.push(json!({"from": "human", "value": value}));
             }
             Message::Assistant {
                 reasoning,
@@ -233,12 +297,12 @@ fn sharegpt(rec: &Record, msgs: &[Message]) -> Value {
     }
     flush(&mut pending, &mut conv);
     let tools = Value::Array(
-        tools_plain(&rec.tools)
+        tools_plain(&start)
             .into_iter()
             .map(|t| t["function"].clone())
             .collect(),
     );
-    json!({"conversations": conv, "system": system_prompt(&rec.tools), "tools": tools.to_string()})
+    json!({"conversations": conv, "system": system_prompt(&start), "tools": tools.to_string()})
 }
 
 fn bfcl(rec: &Record, msgs: &[Message]) -> Value {
@@ -249,10 +313,19 @@ fn bfcl(rec: &Record, msgs: &[Message]) -> Value {
             turns.push(json!({"role": "tool", "content": Value::Array(std::mem::take(results)).to_string()}));
         }
     };
-    for m in msgs {
+    let (start, later) = offers(rec);
+    // As BFCL's multi-turn data has it: functions held out until a user turn (by its number).
+    let mut missed = Map::new();
+    let mut user_turns = 0usize;
+    for (i, m) in msgs.iter().enumerate() {
         match m {
             Message::User { content } => {
                 flush(&mut results, &mut turns);
+                if let Some(t) = later.get(&i) {
+                    let docs: Vec<Value> = t.iter().map(|t| t.to_bfcl()).collect();
+                    missed.insert(user_turns.to_string(), Value::Array(docs));
+                }
+                user_turns += 1;
                 turns.push(json!({"role": "user", "content": content}));
             }
             Message::Assistant {
@@ -274,15 +347,17 @@ fn bfcl(rec: &Record, msgs: &[Message]) -> Value {
         }
     }
     flush(&mut results, &mut turns);
-    let funcs: Vec<Value> = rec.tools.iter().map(|t| t.to_bfcl()).collect();
-    json!({"system": format!("You are an expert in composing functions. Here is a list of functions in JSON format that you can invoke:\n{}\nAnswer with <think>your reasoning</think> followed by either a list of calls [func(param=value), ...] or your final answer.", Value::Array(funcs)), "turns": turns})
+    let funcs: Vec<Value> = start.iter().map(|t| t.to_bfcl()).collect();
+    let mut out = json!({"system": format!("You are an expert in composing functions. Here is a list of functions in JSON format that you can invoke:\n{}\nAnswer with <think>your reasoning</think> followed by either a list of calls [func(param=value), ...] or your final answer.", Value::Array(funcs)), "turns": turns});
+    if !missed.is_empty() {
+        out["missed_function"] = Value::Object(missed);
+    }
+    out
 }
 
 fn hermes(rec: &Record, msgs: &[Message]) -> Value {
-    let tools: Vec<String> = tools_plain(&rec.tools)
-        .iter()
-        .map(Value::to_string)
-        .collect();
+    let (start, later) = offers(rec);
+    let tools: Vec<String> = tools_plain(&start).iter().map(Value::to_string).collect();
     let mut out = vec![json!({"role": "system", "content": format!(
         "You are a function calling AI model. You are provided with function signatures within <tools></tools> XML tags. \
          For each function call return a json object with function name and arguments within <tool_call></tool_call> XML tags.\n<tools>\n{}\n</tools>",
@@ -293,10 +368,14 @@ fn hermes(rec: &Record, msgs: &[Message]) -> Value {
             out.push(json!({"role": "tool", "content": std::mem::take(responses).join("\n")}));
         }
     };
-    for m in msgs {
+    for (i, m) in msgs.iter().enumerate() {
         match m {
             Message::User { content } => {
                 flush(&mut responses, &mut out);
+                if let Some(t) = later.get(&i) {
+                    let list: Vec<String> = tools_plain(t).iter().map(Value::to_string).collect();
+                    out.push(json!({"role": "system", "content": format!("New functions are available within <tools></tools> XML tags:\n<tools>\n{}\n</tools>", list.join("\n"))}));
+                }
                 out.push(json!({"role": "user", "content": content}));
             }
             Message::Assistant {
@@ -333,7 +412,7 @@ pub fn render(format: Format, rec: &Record, opts: &ExportOptions) -> Vec<Value> 
         .enumerate()
         .map(|(k, msgs)| {
             let body = match format {
-                Format::Openai | Format::Parquet => json!({"messages": openai_messages(msgs, opts), "tools": tools_plain(&rec.tools)}),
+                Format::Openai | Format::Parquet => json!({"messages": openai_with_notes(rec, msgs, opts), "tools": tools_plain(&offers(rec).0)}),
                 Format::Sharegpt => sharegpt(rec, msgs),
                 Format::Bfcl => bfcl(rec, msgs),
                 Format::Hermes => hermes(rec, msgs),
@@ -438,6 +517,9 @@ pub fn read_openai_line(line: &str) -> Result<(Vec<Message>, Vec<ToolSpec>), Exp
                     tool_calls,
                 }
             }
+            // A system message (instructions, or tools offered from here on) is not part of
+            // the conversation a record holds.
+            Some("system") => continue,
             other => return Err(bad(format!("{at}.role: unknown role {other:?}"))),
         });
     }

@@ -73,6 +73,7 @@ fn round(
             target_agent_failed: None,
         },
         repairs: Vec::new(),
+        tools_added: Vec::new(),
     }
 }
 
@@ -562,6 +563,33 @@ fn error_recovery_fixture() -> Record {
     rec
 }
 
+/// A missing-function record: `book_flight` is offered only with the user's second message.
+fn missing_function_fixture() -> Record {
+    let mut rec = fixture();
+    rec.id = "hg-s1-000005".into();
+    rec.variant = "missing_function".into();
+    rec.rounds.truncate(1);
+    let r = &mut rec.rounds[0];
+    r.trajectory.splice(
+        1..1,
+        [
+            Message::Assistant {
+                reasoning: Some("No tool books flights, so I say so.".into()),
+                content: Some("I'm sorry, but I can't book flights right now.".into()),
+                tool_calls: vec![],
+            },
+            Message::User {
+                content: "I've just added a tool that can book flights. Please go ahead.".into(),
+            },
+        ],
+    );
+    r.tools_added = vec![hardgen_core::record::ToolsAdded {
+        at: 2,
+        tools: vec!["book_flight".into()],
+    }];
+    rec
+}
+
 /// An irrelevance record: no offered tool serves the request, so there is no call.
 fn irrelevance_fixture() -> Record {
     let mut rec = fixture();
@@ -590,6 +618,7 @@ fn variant_goldens_in_every_format() {
         ("missing_param", missing_param_fixture()),
         ("irrelevance", irrelevance_fixture()),
         ("error_recovery", error_recovery_fixture()),
+        ("missing_function", missing_function_fixture()),
         ("parallel", {
             let mut r = fixture();
             r.variant = "parallel".into();
@@ -616,6 +645,37 @@ fn variant_goldens_in_every_format() {
         .map(|c| c.iter().map(|t| t["from"].as_str().unwrap_or("")).collect())
         .unwrap_or_default();
     assert_eq!(&from[..4], &["human", "gpt", "human", "function_call"]);
+    // A tool offered later is not in the first tool list; it comes with the user's message.
+    let v = render(Format::Openai, &missing_function_fixture(), &opts);
+    let names: Vec<&str> = v[0]["tools"]
+        .as_array()
+        .map(|t| {
+            t.iter()
+                .map(|t| t["function"]["name"].as_str().unwrap_or(""))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(names, ["find_airport"]);
+    let roles: Vec<&str> = v[0]["messages"]
+        .as_array()
+        .map(|m| m.iter().map(|m| m["role"].as_str().unwrap_or("")).collect())
+        .unwrap_or_default();
+    assert_eq!(&roles[..4], &["user", "assistant", "system", "user"]);
+    assert!(v[0]["messages"][2]["content"]
+        .as_str()
+        .is_some_and(|c| c.contains("book_flight")));
+    let b = render(Format::Bfcl, &missing_function_fixture(), &opts);
+    assert_eq!(b[0]["missed_function"]["1"][0]["name"], "book_flight");
+    assert!(!b[0]["system"]
+        .as_str()
+        .is_some_and(|s| s.contains("book_flight")));
+    // The OpenAI reader skips the system note.
+    let line = render(Format::Openai, &missing_function_fixture(), &opts)[0].to_string();
+    let (msgs, _) = hardgen_export::read_openai_line(&line).expect("reads back");
+    assert_eq!(
+        msgs.len(),
+        missing_function_fixture().rounds[0].trajectory.len()
+    );
     // The Parquet column says the variant.
     let dir = tempfile::tempdir().expect("tempdir");
     let mut ex = Exporter::create(dir.path(), &[Format::Parquet], opts).expect("create");

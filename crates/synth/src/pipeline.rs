@@ -847,6 +847,7 @@ impl Generator {
                     target_agent_failed: None,
                 },
                 repairs,
+                tools_added: Vec::new(),
             });
         }
         // Tools offered: the primitives used, plus distractors, in a seeded order.
@@ -895,6 +896,17 @@ impl Generator {
                         Stage::Verifier,
                         Reason::VariantUnavailable,
                         "irrelevance: too few tools left once the ones that serve the request are taken away".into(),
+                    ))
+                }
+            },
+            Variant::MissingFunction => match variant::missing_function(rec, &mut vrng) {
+                Some(r) => r,
+                None => {
+                    return Err(Self::reject(
+                        &format!("hg-s{}-{i:06}", self.cfg.seed),
+                        Stage::Verifier,
+                        Reason::VariantUnavailable,
+                        "missing_function: no gold tool to hold out".into(),
                     ))
                 }
             },

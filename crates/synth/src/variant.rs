@@ -7,8 +7,9 @@
 //! offered tools serves the request; the assistant makes no call and says so) and `parallel`
 //! (independent lookups made side by side in one turn) and `error_recovery` (the user mistypes a
 //! name, the lookup really finds nothing, the assistant says so and asks, the user corrects it,
-//! the task completes). The other names of the issue are reserved and refused with a clear error
-//! until they are built.
+//! the task completes) and `missing_function` (a tool the task needs is offered only after the
+//! assistant has said it cannot do that part; then the task completes). `long_context` is
+//! reserved and refused with a clear error until it is built.
 
 use crate::item::Made;
 use crate::phrase;
@@ -35,6 +36,9 @@ pub enum Variant {
     Parallel,
     /// A lookup meets a real "nothing found" caused by the user's typo: say so, ask, go on.
     ErrorRecovery,
+    /// A tool the task needs is not offered at first: say what cannot be done, no substitute
+    /// call; once the tool is offered, do the task.
+    MissingFunction,
 }
 
 /// Every name `--variants` knows, built or not, in the issue's order.
@@ -50,6 +54,7 @@ pub const NAMES: &[&str] = &[
 /// The variants that are built (what `all` means).
 pub const BUILT: &[Variant] = &[
     Variant::MissingParam,
+    Variant::MissingFunction,
     Variant::Irrelevance,
     Variant::ErrorRecovery,
     Variant::Parallel,
@@ -64,6 +69,7 @@ impl Variant {
             Variant::Irrelevance => "irrelevance",
             Variant::Parallel => "parallel",
             Variant::ErrorRecovery => "error_recovery",
+            Variant::MissingFunction => "missing_function",
         }
     }
 }
@@ -83,6 +89,7 @@ impl FromStr for Variant {
             "irrelevance" => Ok(Variant::Irrelevance),
             "parallel" => Ok(Variant::Parallel),
             "error_recovery" => Ok(Variant::ErrorRecovery),
+            "missing_function" => Ok(Variant::MissingFunction),
             other if NAMES.contains(&other) => Err(format!(
                 "variant {other} is not built yet (built: {})",
                 names(BUILT)
@@ -347,6 +354,7 @@ pub fn problem(rec: &Record, offered: &[std::sync::Arc<ToolSpec>]) -> Option<Str
         Variant::MissingParam => missing_param_problem(rec),
         Variant::Parallel => parallel_problem(rec),
         Variant::ErrorRecovery => error_recovery_problem(rec),
+        Variant::MissingFunction => missing_function_problem(rec),
     }
 }
 
@@ -469,6 +477,131 @@ fn parallel_problem(rec: &Record) -> Option<String> {
         }
     }
     None
+}
+
+/// Turns a kept standard record into a missing-function record: one gold tool (and any tool
+/// doing the same action, which would be a substitute) is not offered at first; the assistant
+/// says what it cannot do and makes no call; the user then offers the tool and the original
+/// turns follow. `None` when the record has no gold tool to hold out.
+pub fn missing_function(mut rec: Record, rng: &mut ChaCha8Rng) -> Option<Record> {
+    let round = rec.rounds.first()?;
+    let mut names: Vec<&str> = round.gold.iter().map(|g| g.name.as_str()).collect();
+    names.dedup();
+    let held = names.choose(rng)?.to_string();
+    let target = round.target.clone();
+    let gold: Vec<String> = round.gold.iter().map(|g| g.name.clone()).collect();
+    // Substitutes go: a tool doing the held tool's action (not itself needed) is not offered.
+    rec.tools
+        .retain(|t| t.name == held || gold.contains(&t.name) || !same_action(&t.name, &held));
+    let goal = phrase::goal(&target);
+    let part = phrase::goal(&held);
+    let verb = held.split('_').next().unwrap_or("");
+    let asked_for = !(crate::item::READ_VERBS.contains(&verb) || verb == "authorize");
+    let (why, says) = if held == target || asked_for {
+        let goal = &part;
+        (
+            format!("The user wants me to {goal}, but none of the tools I have does that. A tool meant for something else would not do it, so I make no call and say so."),
+            [
+                format!("I'm sorry, but I can't {goal} right now: none of the tools I have can do that."),
+                format!("Unfortunately I'm not able to {goal} with the tools available to me. If a tool for it becomes available, I can go ahead."),
+            ],
+        )
+    } else {
+        (
+            format!("The user wants me to {goal}. For that I first need to {part}, and none of the tools I have can do that. Starting without it would leave the task half done, so I make no call and say so."),
+            [
+                format!("I can't {goal} yet: it needs me to {part} first, and I don't have a tool for that."),
+                format!("I'm unable to do that right now. To {goal} I would need to {part}, and none of my tools can do that."),
+            ],
+        )
+    };
+    let offers = [
+        format!("I've just added a tool that can {part}. Please go ahead."),
+        format!("OK, you now have a tool to {part}. Can you do it now?"),
+        "I've enabled the tool you need. Please try again.".to_string(),
+    ];
+    let round = rec.rounds.first_mut()?;
+    if let Some(Message::Assistant {
+        reasoning: Some(r), ..
+    }) = round.trajectory.get_mut(1)
+    {
+        *r = format!("Now a tool to {part} is available. {r}");
+    }
+    round.trajectory.splice(
+        1..1,
+        [
+            Message::Assistant {
+                reasoning: Some(why),
+                content: says.choose(rng).cloned(),
+                tool_calls: Vec::new(),
+            },
+            Message::User {
+                content: offers.choose(rng).cloned().unwrap_or_default(),
+            },
+        ],
+    );
+    round.tools_added = vec![hardgen_core::record::ToolsAdded {
+        at: 2,
+        tools: vec![held],
+    }];
+    let mut used: Vec<&str> = gold.iter().map(String::as_str).collect();
+    used.sort();
+    used.dedup();
+    round.difficulty.distractors = rec.tools.len().saturating_sub(used.len());
+    rec.variant = Variant::MissingFunction.as_str().to_string();
+    Some(rec)
+}
+
+/// A missing-function round: one gold tool held out until the user's second message, the
+/// assistant's first turn says what cannot be done with no call, and no substitute is offered.
+fn missing_function_problem(rec: &Record) -> Option<String> {
+    let [round] = rec.rounds.as_slice() else {
+        return Some("rounds: a missing-function record has one round".into());
+    };
+    let added = match round.tools_added.as_slice() {
+        [a] if a.at == 2 && a.tools.len() == 1 => &a.tools[0],
+        _ => {
+            return Some(
+                "rounds[0].tools_added: a missing-function round offers one held-out tool from the user's second message"
+                    .into(),
+            )
+        }
+    };
+    if !round.gold.iter().any(|g| &g.name == added) {
+        return Some(format!(
+            "rounds[0].tools_added: {added} is not a tool the gold needs"
+        ));
+    }
+    for (i, t) in rec.tools.iter().enumerate() {
+        if &t.name != added
+            && same_action(&t.name, added)
+            && !round.gold.iter().any(|g| g.name == t.name)
+        {
+            return Some(format!(
+                "tools[{i}]: {} does what {added} does, so {added} was not missing",
+                t.name
+            ));
+        }
+    }
+    match round.trajectory.as_slice() {
+        [Message::User { .. }, Message::Assistant {
+            content: Some(c),
+            tool_calls,
+            ..
+        }, Message::User { .. }, ..]
+            if tool_calls.is_empty() =>
+        {
+            let lc = c.to_lowercase();
+            if !CANNOT.iter().any(|w| lc.contains(w)) {
+                return Some("rounds[0].trajectory[1].content: the answer does not say what cannot be done".into());
+            }
+            None
+        }
+        _ => Some(
+            "rounds[0].trajectory: a missing-function round answers without a call, then the user offers the tool"
+                .into(),
+        ),
+    }
 }
 
 /// The value `v` mistyped: two neighbouring letters swapped inside a

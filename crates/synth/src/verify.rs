@@ -370,6 +370,19 @@ fn static_checks(
         }
         // The trajectory: the query, then assistant turns each answered call by call, then an answer.
         let tr = &round.trajectory;
+        for (k, a) in round.tools_added.iter().enumerate() {
+            if !matches!(tr.get(a.at), Some(Message::User { .. })) {
+                return Err(format!(
+                    "{at}.tools_added[{k}].at: message {} is not a user message",
+                    a.at
+                ));
+            }
+            if let Some(t) = a.tools.iter().find(|t| !offered.contains(t.as_str())) {
+                return Err(format!(
+                    "{at}.tools_added[{k}].tools: {t} is not among the record's tools"
+                ));
+            }
+        }
         match tr.first() {
             Some(Message::User { content }) if content == &round.query => {}
             _ => {
@@ -406,6 +419,16 @@ fn static_checks(
                                 c.name
                             ));
                         }
+                        if round
+                            .tools_added
+                            .iter()
+                            .any(|a| a.at > i && a.tools.contains(&c.name))
+                        {
+                            return Err(format!(
+                                "{at}.trajectory[{i}]: {} is called before it is offered",
+                                c.name
+                            ));
+                        }
                         match tr.get(i + 1 + c_i) {
                             Some(Message::Tool {
                                 tool_call_id, name, ..
@@ -439,8 +462,13 @@ fn static_checks(
                     i += 1;
                 }
                 // An error-recovery round: after the question about a failed lookup, the
-                // user's correction (once).
-                Message::User { .. } if recovers && closed && !replied => {
+                // user's correction (once); a missing-function round: after the answer that
+                // says what cannot be done, the user's message the held-out tool comes with.
+                Message::User { .. }
+                    if closed
+                        && !replied
+                        && (recovers || round.tools_added.iter().any(|a| a.at == i)) =>
+                {
                     closed = false;
                     replied = true;
                     i += 1;

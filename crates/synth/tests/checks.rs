@@ -1233,6 +1233,7 @@ fn round_of(m: &Made, query: &str, first: usize, final_answer: &str) -> Round {
             target_agent_failed: None,
         },
         repairs: Vec::new(),
+        tools_added: Vec::new(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Hard variants: generated records of each built variant verify, and `reverify` rejects each
 //! variant's typical wrong behaviour (a guessed value instead of a question, a call on a
 //! request no offered tool serves, a refusal that does not refuse, a missed parallel call, a
-//! failed lookup ignored or its fix guessed).
+//! failed lookup ignored or its fix guessed, a substitute call for a missing tool).
 
 use hardgen_core::record::{Call, Message};
 use hardgen_core::Record;
@@ -18,6 +18,7 @@ fn records(def: &Arc<WorldDef>, n: u64) -> Vec<Record> {
             "irrelevance".into(),
             "parallel".into(),
             "error_recovery".into(),
+            "missing_function".into(),
         ],
         variant_share: 1.0,
         ..GenConfig::default()
@@ -35,7 +36,7 @@ fn check(def: &Arc<WorldDef>, rec: &Record) -> Result<(), String> {
 #[test]
 fn variant_records_verify_and_their_wrong_behaviour_is_rejected() {
     let def = world::builtin().expect("built-in world");
-    let recs = records(&def, 44);
+    let recs = records(&def, 56);
     let missing: Vec<&Record> = recs
         .iter()
         .filter(|r| r.variant == "missing_param")
@@ -221,6 +222,72 @@ fn variant_records_verify_and_their_wrong_behaviour_is_rejected() {
         tool_calls: Vec::new(),
     });
     assert!(check(&def, &gave_up).is_err());
+    // missing_function: the held-out gold tool is offered only with the user's second message;
+    // the first answer makes no call and says what cannot be done.
+    let missing_fn: Vec<&Record> = recs
+        .iter()
+        .filter(|r| r.variant == "missing_function")
+        .collect();
+    assert!(
+        missing_fn.len() >= 3,
+        "{} missing_function records",
+        missing_fn.len()
+    );
+    for r in &missing_fn {
+        let round = &r.rounds[0];
+        let added = &round.tools_added[0];
+        assert_eq!(added.at, 2);
+        assert!(round.gold.iter().any(|g| g.name == added.tools[0]));
+        assert!(
+            matches!(&round.trajectory[1], Message::Assistant { tool_calls, content: Some(_), .. } if tool_calls.is_empty())
+        );
+    }
+    let m = missing_fn[0];
+    let held = m.rounds[0].tools_added[0].tools[0].clone();
+    // A substitute call: another offered tool tried instead of saying what cannot be done.
+    let mut substitute = m.clone();
+    let other = m
+        .tools
+        .iter()
+        .find(|t| t.name != held)
+        .expect("another tool")
+        .name
+        .clone();
+    substitute.rounds[0].trajectory[1] = Message::Assistant {
+        reasoning: None,
+        content: None,
+        tool_calls: vec![Call {
+            id: "x0".into(),
+            name: other.clone(),
+            arguments: Default::default(),
+        }],
+    };
+    substitute.rounds[0].trajectory.insert(
+        2,
+        Message::Tool {
+            tool_call_id: "x0".into(),
+            name: other,
+            content: serde_json::json!({}),
+        },
+    );
+    assert!(check(&def, &substitute).is_err());
+    // The held-out tool called before it is offered: the add-on comes too late.
+    let mut early = m.clone();
+    early.rounds[0].tools_added[0].at = 2 + 1;
+    assert!(check(&def, &early).is_err());
+    // Offered from the start after all.
+    let mut offered = m.clone();
+    offered.rounds[0].tools_added.clear();
+    let e = check(&def, &offered).expect_err("a tool offered from the start is not missing");
+    assert!(e.contains("rounds[0]"), "{e}");
+    // An answer that does not say what cannot be done.
+    let mut agreed = m.clone();
+    if let Message::Assistant { content, .. } = &mut agreed.rounds[0].trajectory[1] {
+        *content = Some("Sure, on it.".into());
+    }
+    let e = check(&def, &agreed).expect_err("an answer that does not refuse is rejected");
+    assert!(e.contains("cannot be done"), "{e}");
+
     // A reply that does not give the right name.
     let mut wrong = r.clone();
     wrong.rounds[0].trajectory[i + 2] = Message::User {
