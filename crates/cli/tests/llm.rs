@@ -401,3 +401,104 @@ fn retries_are_counted_in_the_summary_and_nothing_is_lost() {
     assert_eq!(status["stages"][0]["finished"], true, "{status}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("model requests"));
 }
+
+/// The scripted steps of a constrained model reasoner that makes the offline gold calls and
+/// gives the offline answer.
+fn gold_script(tmp: &std::path::Path) -> Vec<Step> {
+    let (gold, answer) = offline_gold(tmp);
+    let mut script: Vec<Step> = gold
+        .iter()
+        .map(|(name, args)| {
+            Step::Reply(serde_json::json!({"name": name, "arguments": args}).to_string())
+        })
+        .collect();
+    script.push(Step::Reply(
+        serde_json::json!({"name": "final_answer", "arguments": {"text": answer}}).to_string(),
+    ));
+    script
+}
+
+fn irrelevance_run(dir: &std::path::Path, server: &MockServer) -> std::process::Output {
+    generate(
+        dir,
+        &[
+            "--llm-base-url",
+            &server.base_url(),
+            "--llm-model",
+            "mock-model",
+            "--llm-roles",
+            "reasoner",
+            "--llm-tool-mode",
+            "constrained",
+            "--variants",
+            "irrelevance",
+            "--variant-share",
+            "1",
+        ],
+    )
+}
+
+#[test]
+fn a_model_reasoner_writes_a_variants_no_call_turn_from_a_variant_aware_prompt() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut script = gold_script(tmp.path());
+    let refusal = "Sorry, I can't do that here: none of my tools handles it.";
+    script.push(Step::Reply(
+        serde_json::json!({"reasoning": "No offered tool does this.", "reply": refusal})
+            .to_string(),
+    ));
+    let n = script.len();
+    let (_rt, server) = serve(script);
+    let dir = tmp.path().join("llm");
+    let out = irrelevance_run(&dir, &server);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    common::verifies(&dir);
+    let rec = first_line(dir.join("records.jsonl"));
+    assert_eq!(rec["variant"], "irrelevance");
+    assert_eq!(rec["rounds"][0]["trajectory"][1]["content"], refusal);
+    assert_eq!(
+        rec["rounds"][0]["trajectory"][1]["reasoning"],
+        "No offered tool does this."
+    );
+    assert_eq!(server.served(), n);
+    // The last request told the model the situation of the variant and showed the draft.
+    let body: serde_json::Value = serde_json::from_str(&server.bodies()[n - 1]).expect("JSON");
+    let system = body["messages"][0]["content"].as_str().unwrap_or("");
+    let user = body["messages"][1]["content"].as_str().unwrap_or("");
+    assert!(system.contains("none of the offered tools can"), "{system}");
+    assert!(user.contains("Draft: "), "{user}");
+    assert!(user.starts_with("Conversation so far:\nUser: "), "{user}");
+}
+
+#[test]
+fn a_model_turn_that_breaks_the_variants_rule_is_retried_then_rejected() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut script = gold_script(tmp.path());
+    // Twice an answer that does not refuse: the retry shows the problem, then the item goes.
+    for _ in 0..2 {
+        script.push(Step::Reply(
+            serde_json::json!({"reasoning": "r", "reply": "Sure, all done."}).to_string(),
+        ));
+    }
+    let n = script.len();
+    let (_rt, server) = serve(script);
+    let dir = tmp.path().join("llm");
+    let out = irrelevance_run(&dir, &server);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(server.served(), n);
+    let retry: serde_json::Value = serde_json::from_str(&server.bodies()[n - 1]).expect("JSON");
+    let user = retry["messages"][1]["content"].as_str().unwrap_or("");
+    assert!(user.contains("Your previous answer was rejected"), "{user}");
+    let rejected = common::lines(dir.join("rejected.jsonl"));
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0]["reason"], "variant_broken");
+    assert_eq!(rejected[0]["variant"], "irrelevance");
+}

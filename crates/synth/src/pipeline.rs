@@ -925,6 +925,54 @@ impl Generator {
             }
             _ => rec,
         };
+        // A model reasoner writes the variant's no-call turn in its own words; the variant's
+        // rule must hold for it (one retry with the problem shown), else the item is rejected.
+        let mut rec = rec;
+        if let (Some(model), Some((turn, situation))) =
+            (&self.model_reasoner, variant::judgement(&rec))
+        {
+            let r = rec.rounds.len() - 1;
+            let draft = rec.rounds[r].trajectory.get(turn).cloned();
+            let task = roles::JudgeTask {
+                variant: rec.variant.clone(),
+                situation,
+                conversation: variant::conversation_lines(&rec.rounds[r].trajectory, turn),
+                draft: match &draft {
+                    Some(Message::Assistant {
+                        content: Some(c), ..
+                    }) => c.clone(),
+                    _ => String::new(),
+                },
+            };
+            let mut feedback: Option<String> = None;
+            for _ in 0..2 {
+                match model.judge(&task, feedback.as_deref()) {
+                    Ok(Some((why, text))) => {
+                        if let Some(Message::Assistant {
+                            reasoning, content, ..
+                        }) = rec.rounds[r].trajectory.get_mut(turn)
+                        {
+                            *reasoning = (!why.is_empty()).then_some(why);
+                            *content = Some(text);
+                        }
+                        feedback = variant::problem(&rec, &rec.tools);
+                        if feedback.is_none() {
+                            break;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        self.fatal = Some(e);
+                        return Err(Self::reject(
+                            &rec.id,
+                            Stage::Reasoner,
+                            Reason::Server,
+                            String::new(),
+                        ));
+                    }
+                }
+            }
+        }
         if let Some(problem) = variant::problem(&rec, &rec.tools) {
             return Err(Self::reject(
                 &rec.id,

@@ -24,6 +24,11 @@ const BUILT_IN: &[(&str, &str, &str)] = &[
         include_str!("../prompts/tool_maker.user.j2"),
     ),
     (
+        "judgement",
+        include_str!("../prompts/judgement.system.j2"),
+        include_str!("../prompts/judgement.user.j2"),
+    ),
+    (
         "verifier",
         include_str!("../prompts/verifier.system.j2"),
         include_str!("../prompts/verifier.user.j2"),
@@ -126,7 +131,8 @@ mod tests {
             let p = Prompts::new(role, None, None).expect("compiles");
             let ctx = serde_json::json!({"draft": "d", "must_state": ["a"], "mode": "text",
                 "functions": ["{}"], "query": "q", "hints": ["h"], "steps": [], "parameters": [],
-                "result_fields": [], "calls": [], "answer": "", "failed": [], "findings": []});
+                "result_fields": [], "calls": [], "answer": "", "failed": [], "findings": [],
+                "situation": "s", "conversation": ["User: q"], "feedback": "f"});
             assert!(!p.system(&ctx).expect("system").is_empty(), "{role}");
             assert!(!p.user(&ctx).expect("user").is_empty(), "{role}");
         }

@@ -604,6 +604,78 @@ fn missing_function_problem(rec: &Record) -> Option<String> {
     }
 }
 
+/// The turn of `rec` that makes no call because of its variant (the question, the refusal, the
+/// answer to the failed lookup) and the situation it answers, in plain words for a model
+/// writing it. `None` for variants without such a turn.
+pub fn judgement(rec: &Record) -> Option<(usize, String)> {
+    let v: Variant = rec.variant.parse().ok()?;
+    let round = rec.rounds.last()?;
+    match v {
+        Variant::Standard | Variant::Parallel => None,
+        Variant::MissingParam => {
+            let param = left_out(round).into_iter().next()?;
+            Some((1, format!(
+                "the request leaves out the {}, which no tool can look up. Ask the user for the {} instead of guessing it (your message is a question that names it).",
+                label(param),
+                label(param)
+            )))
+        }
+        Variant::Irrelevance => Some((1, format!(
+            "none of the offered tools can {}. Say that you cannot do it, and why (your message says you can't).",
+            phrase::goal(&round.target)
+        ))),
+        Variant::MissingFunction => {
+            let held = round.tools_added.first()?.tools.first()?;
+            Some((1, format!(
+                "you have no tool to {}, which the request needs. Say what you cannot do (your message says you can't); do not start on the other steps.",
+                phrase::goal(held)
+            )))
+        }
+        Variant::ErrorRecovery => {
+            let tr = &round.trajectory;
+            let i = tr.iter().enumerate().position(|(i, m)| {
+                matches!(m, Message::Assistant { tool_calls, .. } if tool_calls.len() == 1)
+                    && matches!(tr.get(i + 1), Some(Message::Tool { content, .. }) if found_nothing(content))
+            })?;
+            let Message::Assistant { tool_calls, .. } = &tr[i] else {
+                return None;
+            };
+            let c = &tool_calls[0];
+            let (arg, typed) = c.arguments.iter().find_map(|(a, x)| {
+                let t = x.as_str()?;
+                round.query.contains(t).then(|| (a.clone(), t.to_string()))
+            })?;
+            Some((i + 2, format!(
+                "{} found nothing for the {} \"{typed}\" as the user wrote it; it may be mistyped. Say that nothing was found and ask the user to check it (your message is a question that quotes \"{typed}\"); do not guess the right spelling.",
+                c.name,
+                label(&arg)
+            )))
+        }
+    }
+}
+
+/// The messages before turn `upto` of a round, one line each, for a model writing that turn.
+pub fn conversation_lines(tr: &[Message], upto: usize) -> Vec<String> {
+    tr.iter()
+        .take(upto)
+        .map(|m| match m {
+            Message::User { content } => format!("User: {content}"),
+            Message::Assistant {
+                content,
+                tool_calls,
+                ..
+            } if tool_calls.is_empty() => {
+                format!("Assistant: {}", content.as_deref().unwrap_or(""))
+            }
+            Message::Assistant { tool_calls, .. } => format!(
+                "Assistant calls: {}",
+                hardgen_core::calls::python::python_call_list(tool_calls)
+            ),
+            Message::Tool { name, content, .. } => format!("Result of {name}: {content}"),
+        })
+        .collect()
+}
+
 /// The value `v` mistyped: two neighbouring letters swapped inside a
 /// word of five or more letters (not at its ends, so a reader still recognises the word), as
 /// people mistype. `None` when `v` has no such word.

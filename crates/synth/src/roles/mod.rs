@@ -583,6 +583,20 @@ pub struct ReasonTask {
 
 pub use crate::item::Exec;
 
+/// What the reasoner is given to write the turn of a hard variant that makes no call (a
+/// question for a missing value, a refusal, the answer to a failed lookup).
+#[derive(Debug, Clone, PartialEq)]
+pub struct JudgeTask {
+    /// The variant (`missing_param`, `irrelevance`, ...).
+    pub variant: String,
+    /// The situation in plain words: what cannot be done or is not known, and what to do.
+    pub situation: String,
+    /// The conversation before the turn, one line per message.
+    pub conversation: Vec<String>,
+    /// The offline realizer's turn (it passes the variant's rule).
+    pub draft: String,
+}
+
 /// The Reasoner role: one attempt at a round from what an agent would see ([`ReasonTask`]),
 /// its calls executed for real. Implementations: [`LlmReasoner`] (a model's agent loop) and
 /// [`seams::OfflineReasoner`] (narrates the gold, the offline data path).
@@ -596,6 +610,15 @@ pub trait ModelReasoner: Send + Sync {
         exec: &mut Exec<'_>,
         next_call: &mut usize,
     ) -> Result<crate::reasoner::Attempt, RoleError>;
+    /// The no-call turn of a hard variant: (reasoning, message); `feedback` is the problem the
+    /// variant's rule found in the previous answer. `None`: the offline realizer's turn stays.
+    fn judge(
+        &self,
+        _task: &JudgeTask,
+        _feedback: Option<&str>,
+    ) -> Result<Option<(String, String)>, RoleError> {
+        Ok(None)
+    }
 }
 
 /// An agent loop over an OpenAI-compatible server.
@@ -612,6 +635,8 @@ pub struct LlmReasoner {
     pub max_tokens: u32,
     /// The prompt templates.
     pub prompts: crate::prompts::Prompts,
+    /// The templates of a variant's no-call turn (role `judgement`).
+    pub judge_prompts: crate::prompts::Prompts,
 }
 
 impl LlmReasoner {
@@ -629,6 +654,7 @@ impl LlmReasoner {
             temperature: 0.2,
             max_tokens: 256,
             prompts: crate::prompts::Prompts::built_in("reasoner"),
+            judge_prompts: crate::prompts::Prompts::built_in("judgement"),
         }
     }
 
@@ -729,6 +755,64 @@ fn decode_turn(mode: CallMode, r: &hardgen_llm::ChatResponse) -> (Turn, Vec<Repa
 impl ModelReasoner for LlmReasoner {
     fn model(&self) -> &str {
         self.client.model()
+    }
+
+    fn judge(
+        &self,
+        task: &JudgeTask,
+        feedback: Option<&str>,
+    ) -> Result<Option<(String, String)>, RoleError> {
+        let ctx = json!({"variant": task.variant, "situation": task.situation,
+            "conversation": task.conversation, "draft": task.draft, "feedback": feedback});
+        let err = |message: String| RoleError {
+            role: "reasoner".into(),
+            model: self.model().to_string(),
+            message,
+        };
+        let system = self
+            .judge_prompts
+            .system(&ctx)
+            .map_err(|e| err(e.to_string()))?;
+        let user = self
+            .judge_prompts
+            .user(&ctx)
+            .map_err(|e| err(e.to_string()))?;
+        let schema = json!({"type": "object",
+            "properties": {"reasoning": {"type": "string"}, "reply": {"type": "string"}},
+            "required": ["reasoning", "reply"]});
+        let req = ChatRequest {
+            messages: vec![
+                json!({"role": "system", "content": system}),
+                json!({"role": "user", "content": user}),
+            ],
+            response_format: (self.mode == CallMode::Constrained).then(|| {
+                json!({"type": "json_schema", "json_schema": {"name": "turn", "strict": true, "schema": schema}})
+            }),
+            seed: Some(self.seed),
+            temperature: Some(self.temperature),
+            max_tokens: Some(self.max_tokens.max(160)),
+            ..ChatRequest::default()
+        };
+        let r = self
+            .runtime
+            .block_on(self.client.complete(&req))
+            .map_err(|e| err(e.to_string()))?;
+        let text = r.content.unwrap_or_default();
+        // A JSON answer as asked; else the text is the message (its <think> the reasoning).
+        let (why, reply) = match hardgen_core::calls::parse_lenient(&text, "turn") {
+            Ok((v, _)) if v.get("reply").is_some_and(serde_json::Value::is_string) => (
+                v.get("reasoning")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                v["reply"].as_str().unwrap_or_default().to_string(),
+            ),
+            _ => match hardgen_core::calls::split_think(text.trim_start()) {
+                Some((t, rest)) => (t.trim().to_string(), rest.trim().to_string()),
+                None => (r.reasoning.unwrap_or_default(), clean_reply(&text)),
+            },
+        };
+        Ok(Some((why, reply)))
     }
 
     fn attempt(
