@@ -223,3 +223,49 @@ fn the_loop_reports_directed_and_random_pass_rates_per_iteration() {
     );
     assert!(out_dir.join("probe.json").exists() && out_dir.join("loop.json").exists());
 }
+
+#[test]
+fn variant_rounds_are_judged_on_their_judgement_and_broken_down_by_variant() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("data");
+    let out = hardgen()
+        .args(["generate", "--n", "24", "--seed", "7", "--variants", "all"])
+        .args(["--variant-share", "0.6", "--out"])
+        .arg(&data)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = eval("oracle", &data, &tmp.path().join("oracle"));
+    let by = r["by_variant"].as_object().expect("by_variant");
+    let total: u64 = by
+        .values()
+        .map(|t| t["total"].as_u64().expect("total"))
+        .sum();
+    assert_eq!(Some(total), r["overall"]["total"].as_u64());
+    assert!(by.contains_key("standard") && by.len() >= 3, "{by:?}");
+    // The oracle plans calls from the request: where the request needs a question or a
+    // refusal first, it calls tools instead, and that is the failure named.
+    let rounds = r["rounds"].as_array().expect("rounds");
+    let judged: Vec<&serde_json::Value> = rounds
+        .iter()
+        .filter(|x| {
+            ["missing_param", "irrelevance", "missing_function"]
+                .contains(&x["variant"].as_str().unwrap_or("standard"))
+        })
+        .collect();
+    assert!(!judged.is_empty());
+    for x in &judged {
+        if x["passed"] == false {
+            assert_eq!(x["kind"], "missed_judgement", "{x}");
+            assert!(x["why"].as_str().is_some_and(|w| !w.is_empty()), "{x}");
+        }
+    }
+    assert!(
+        judged.iter().any(|x| x["passed"] == false),
+        "the oracle never asks or refuses"
+    );
+}

@@ -44,9 +44,19 @@ pub struct RoundResult {
     pub domain: String,
     /// Gold calls.
     pub calls: usize,
+    /// The record's hard variant (left out when standard).
+    #[serde(
+        default = "hardgen_core::record::standard_variant",
+        skip_serializing_if = "is_standard"
+    )]
+    pub variant: String,
     /// The verdict.
     #[serde(flatten)]
     pub judged: Judged,
+}
+
+fn is_standard(v: &str) -> bool {
+    v == "standard"
 }
 
 /// An evaluation report.
@@ -66,6 +76,9 @@ pub struct Report {
     pub by_failure: BTreeMap<String, usize>,
     /// Per tool (the round's target): rounds and passes, for failure weights.
     pub by_target: BTreeMap<String, Tally>,
+    /// By hard variant (`standard` for the rest); empty when every round is standard.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_variant: BTreeMap<String, Tally>,
     /// Prompt and completion tokens over all rounds.
     pub tokens: (u64, u64),
     /// Mean wall time per round in milliseconds.
@@ -83,6 +96,17 @@ impl Report {
         self.by_length.entry(r.calls).or_default().add(p);
         self.by_round.entry(r.round).or_default().add(p);
         self.by_target.entry(r.target.clone()).or_default().add(p);
+        if r.variant != "standard" || !self.by_variant.is_empty() {
+            // Once a variant round is seen, the standard ones before it are counted too.
+            if self.by_variant.is_empty() {
+                let before: Vec<bool> = self.rounds.iter().map(|x| x.judged.passed).collect();
+                let t = self.by_variant.entry("standard".into()).or_default();
+                for b in before {
+                    t.add(b);
+                }
+            }
+            self.by_variant.entry(r.variant.clone()).or_default().add(p);
+        }
         if let Some(k) = r.judged.kind {
             *self.by_failure.entry(k.as_str().to_string()).or_default() += 1;
         }
@@ -137,6 +161,15 @@ impl Report {
                 .map(|(k, t)| ((k + 1).to_string(), *t))
                 .collect(),
         );
+        if !self.by_variant.is_empty() {
+            section(
+                "by variant",
+                self.by_variant
+                    .iter()
+                    .map(|(k, t)| (k.clone(), *t))
+                    .collect(),
+            );
+        }
         s.push_str(&format!("\n{:<24} {:>7}\n", "failures by kind", "rounds"));
         for k in FailureKind::ALL {
             let n = self.by_failure.get(k.as_str()).copied().unwrap_or(0);
@@ -203,7 +236,13 @@ pub fn evaluate_round<E: Environment>(
         what: rec.id.clone(),
         message: format!("no round {r}"),
     })?;
-    let tools: Vec<Value> = rec.tools.iter().map(|t| t.to_openai_plain()).collect();
+    // A tool offered only later in the round (missing function) is not offered at the start.
+    let tools: Vec<Value> = rec
+        .tools
+        .iter()
+        .filter(|t| !round.tools_added.iter().any(|a| a.tools.contains(&t.name)))
+        .map(|t| t.to_openai_plain())
+        .collect();
     let query = round_query(rec, r);
     replay(rec, r, env);
     let transcript = agent.run(&query, &tools, env)?;
@@ -218,7 +257,28 @@ pub fn evaluate_round<E: Environment>(
         said: &query,
         earlier_results: &earlier,
     };
-    let judged = judge(&round.gold, &transcript, &ctx, gold_state, agent_state);
+    // A variant round is judged on its judgement (the question, the refusal); the rest by
+    // the calls and the end state.
+    let calls: Vec<(&str, &serde_json::Map<String, Value>)> = transcript
+        .calls
+        .iter()
+        .map(|c| (c.name.as_str(), &c.arguments))
+        .collect();
+    let judged = match hardgen_synth::variant::judge_agent(rec, &calls, &transcript.answer) {
+        Some(Ok(())) => Judged {
+            passed: true,
+            check: None,
+            kind: None,
+            why: None,
+        },
+        Some(Err(why)) => Judged {
+            passed: false,
+            check: None,
+            kind: Some(FailureKind::MissedJudgement),
+            why: Some(why),
+        },
+        None => judge(&round.gold, &transcript, &ctx, gold_state, agent_state),
+    };
     Ok(Evaluated {
         result: RoundResult {
             id: rec.id.clone(),
@@ -226,6 +286,7 @@ pub fn evaluate_round<E: Environment>(
             target: round.target.clone(),
             domain: domain_of(&round.target),
             calls: round.gold.len(),
+            variant: rec.variant.clone(),
             judged,
         },
         transcript,

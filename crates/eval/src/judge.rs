@@ -24,17 +24,21 @@ pub enum FailureKind {
     NoCall,
     /// Its output could not be read as a call, or named a tool or arguments that do not exist.
     FormatError,
+    /// A hard-variant round needed judgement (ask for the missing value, say it cannot be
+    /// done, ask about a mistyped name) and it called tools or answered instead.
+    MissedJudgement,
 }
 
 impl FailureKind {
     /// Every kind, in report order.
-    pub const ALL: [FailureKind; 6] = [
+    pub const ALL: [FailureKind; 7] = [
         FailureKind::WrongTool,
         FailureKind::WrongArgument,
         FailureKind::MissingStep,
         FailureKind::HallucinatedValue,
         FailureKind::NoCall,
         FailureKind::FormatError,
+        FailureKind::MissedJudgement,
     ];
 
     /// The snake_case name.
@@ -46,6 +50,7 @@ impl FailureKind {
             FailureKind::HallucinatedValue => "hallucinated_value",
             FailureKind::NoCall => "no_call",
             FailureKind::FormatError => "format_error",
+            FailureKind::MissedJudgement => "missed_judgement",
         }
     }
 }
@@ -61,6 +66,9 @@ pub struct Judged {
     /// The failure kind when it did not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<FailureKind>,
+    /// What it did wrong, in words, when a variant's judgement failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
 }
 
 /// What the agent could know when it made its calls: the user's text (and earlier rounds'
@@ -91,11 +99,13 @@ pub fn judge(
             passed: true,
             check: None,
             kind: None,
+            why: None,
         },
         Err(e) => Judged {
             passed: false,
             check: Some(e),
             kind: Some(kind(gold, t, ctx)),
+            why: None,
         },
     }
 }

@@ -595,6 +595,29 @@ impl Sampler {
         .find_map(|k| self.pools.get(k).filter(|p| !p.is_empty()))
     }
 
+    /// The values of the tool's domain's fields named after `param` ("salary" ->
+    /// `salary_max`): a number with no pool of its own still takes a size the world
+    /// really has, not an invented one.
+    fn related_pool(&self, t: usize, param: &str) -> Vec<&Value> {
+        let parts: Vec<&str> = param.split('_').collect();
+        let names = |name: &str| {
+            name != param
+                && name
+                    .split('_')
+                    .collect::<Vec<_>>()
+                    .windows(parts.len())
+                    .any(|w| w == parts.as_slice())
+        };
+        // Only the domain's own pools: they join after the harvest, so the harvest's sweeps
+        // (and which values the world yields) do not depend on this fallback.
+        let scope = scoped_key(&self.graph.nodes[t].domain, "");
+        self.pools
+            .iter()
+            .filter(|(k, _)| k.strip_prefix(&scope).is_some_and(names))
+            .flat_map(|(_, v)| v)
+            .collect()
+    }
+
     /// A pooled value for a numeric parameter: for a `min_` bound one of the lower half of the
     /// field's values, for a `max_` bound one of the upper half, so the filter keeps matches.
     fn bound_value(
@@ -655,6 +678,21 @@ impl Sampler {
                 };
                 if let Some(v) = self.bound_value(t, &c.param, inside, rng) {
                     return Some(v);
+                }
+                let mut related: Vec<&Value> = self
+                    .related_pool(t, &c.param)
+                    .into_iter()
+                    .filter(|v| v.is_number() && inside(v))
+                    .collect();
+                // The lower half: a related field is often the cap of this one (`salary_max`).
+                related.sort_by(|a, b| {
+                    a.as_f64()
+                        .unwrap_or(0.0)
+                        .total_cmp(&b.as_f64().unwrap_or(0.0))
+                });
+                related.truncate(related.len().div_ceil(2));
+                if let Some(v) = related.choose(rng) {
+                    return Some((*v).clone());
                 }
                 let lo = exclusive_min.map(|e| e + 0.01).or(*min).unwrap_or(1.0);
                 let hi = max.unwrap_or(lo + 100.0).min(lo + 250.0).max(lo);

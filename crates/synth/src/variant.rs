@@ -632,23 +632,12 @@ pub fn judgement(rec: &Record) -> Option<(usize, String)> {
             )))
         }
         Variant::ErrorRecovery => {
-            let tr = &round.trajectory;
-            let i = tr.iter().enumerate().position(|(i, m)| {
-                matches!(m, Message::Assistant { tool_calls, .. } if tool_calls.len() == 1)
-                    && matches!(tr.get(i + 1), Some(Message::Tool { content, .. }) if found_nothing(content))
-            })?;
-            let Message::Assistant { tool_calls, .. } = &tr[i] else {
-                return None;
-            };
-            let c = &tool_calls[0];
-            let (arg, typed) = c.arguments.iter().find_map(|(a, x)| {
-                let t = x.as_str()?;
-                round.query.contains(t).then(|| (a.clone(), t.to_string()))
-            })?;
+            let (i, c) = failed_lookup(&round.trajectory)?;
+            let (arg, typed, _) = mistyped(round, c)?;
             Some((i + 2, format!(
                 "{} found nothing for the {} \"{typed}\" as the user wrote it; it may be mistyped. Say that nothing was found and ask the user to check it (your message is a question that quotes \"{typed}\"); do not guess the right spelling.",
                 c.name,
-                label(&arg)
+                label(arg)
             )))
         }
     }
@@ -916,16 +905,9 @@ fn renumber_calls(tr: &mut [Message]) {
     }
 }
 
-/// An error-recovery round: the first lookup with a mistyped name, what it found (nothing), the
-/// question, and the user's correction.
-fn error_recovery_problem(rec: &Record) -> Option<String> {
-    let [round] = rec.rounds.as_slice() else {
-        return Some("rounds: an error-recovery record has one round".into());
-    };
-    let tr = &round.trajectory;
-    // The mistyped lookup: the first call that found nothing.
-    let failed = tr
-        .iter()
+/// The first call of a trajectory that found nothing (alone in its turn), with its index.
+fn failed_lookup(tr: &[Message]) -> Option<(usize, &hardgen_core::record::Call)> {
+    tr.iter()
         .enumerate()
         .find_map(|(i, m)| match (m, tr.get(i + 1)) {
             (Message::Assistant { tool_calls, .. }, Some(Message::Tool { content, .. }))
@@ -934,14 +916,16 @@ fn error_recovery_problem(rec: &Record) -> Option<String> {
                 Some((i, &tool_calls[0]))
             }
             _ => None,
-        });
-    let Some((i, call)) = failed else {
-        return Some(
-            "rounds[0].trajectory: an error-recovery round has a lookup that finds nothing".into(),
-        );
-    };
-    // The gold call it should have been: same tool, one argument mistyped.
-    let mistyped = round.gold.iter().find_map(|g| {
+        })
+}
+
+/// The gold call `call` should have been, with one argument mistyped: (argument, as typed,
+/// right value).
+fn mistyped<'a>(
+    round: &'a Round,
+    call: &'a hardgen_core::record::Call,
+) -> Option<(&'a str, &'a String, &'a String)> {
+    round.gold.iter().find_map(|g| {
         if g.name != call.name || g.arguments.len() != call.arguments.len() {
             return None;
         }
@@ -957,8 +941,78 @@ fn error_recovery_problem(rec: &Record) -> Option<String> {
             },
             _ => None,
         }
-    });
-    let Some((arg, t, v)) = mistyped else {
+    })
+}
+
+/// How an agent under evaluation handled a variant round, from its calls and its last answer:
+/// `None` for rounds judged by their calls alone (standard, parallel); else `Ok` when it did
+/// what the variant needs (asked for the missing value before any call; made no call and said
+/// it cannot help; asked about the mistyped name instead of guessing it), or what it did wrong.
+pub fn judge_agent(
+    rec: &Record,
+    calls: &[(&str, &serde_json::Map<String, Value>)],
+    answer: &str,
+) -> Option<Result<(), String>> {
+    let v: Variant = rec.variant.parse().ok()?;
+    let round = rec.rounds.last()?;
+    let lc = answer.to_lowercase();
+    let refuses = CANNOT.iter().any(|w| lc.contains(w));
+    Some(match v {
+        Variant::Standard | Variant::Parallel => return None,
+        Variant::MissingParam => {
+            let param = left_out(round).into_iter().next()?;
+            let l = label(param);
+            // Any content word of the label names it ("the title?" for "course title").
+            let names = l
+                .split(' ')
+                .filter(|w| w.len() >= 3 && !["the", "and"].contains(w))
+                .any(|w| lc.contains(w));
+            match calls.first() {
+                Some((name, _)) => Err(format!("called {name} before asking for the {l}")),
+                None if !(answer.contains('?') && names) => Err(format!("did not ask for the {l}")),
+                None => Ok(()),
+            }
+        }
+        Variant::Irrelevance | Variant::MissingFunction => match calls.first() {
+            Some((name, _)) => Err(format!(
+                "called {name}, though no offered tool does what was asked"
+            )),
+            None if !refuses => Err("did not say the request cannot be done".into()),
+            None => Ok(()),
+        },
+        Variant::ErrorRecovery => {
+            let (_, call) = failed_lookup(&round.trajectory)?;
+            let (_, t, right) = mistyped(round, call)?;
+            let guessed = calls.iter().find(|(_, args)| {
+                args.values()
+                    .any(|x| x.as_str().is_some_and(|s| s.eq_ignore_ascii_case(right)))
+            });
+            match guessed {
+                Some((name, _)) => Err(format!(
+                    "called {name} with {right}, guessing the spelling of {t} instead of asking"
+                )),
+                None if !answer.contains('?') => Err(format!("did not ask the user to check {t}")),
+                None => Ok(()),
+            }
+        }
+    })
+}
+
+/// An error-recovery round: the first lookup with a mistyped name, what it found (nothing), the
+/// question, and the user's correction.
+fn error_recovery_problem(rec: &Record) -> Option<String> {
+    let [round] = rec.rounds.as_slice() else {
+        return Some("rounds: an error-recovery record has one round".into());
+    };
+    let tr = &round.trajectory;
+    // The mistyped lookup: the first call that found nothing, and the gold call it should
+    // have been (same tool, one argument mistyped).
+    let Some((i, call)) = failed_lookup(tr) else {
+        return Some(
+            "rounds[0].trajectory: an error-recovery round has a lookup that finds nothing".into(),
+        );
+    };
+    let Some((arg, t, v)) = mistyped(round, call) else {
         return Some(format!(
             "rounds[0].trajectory[{i}]: the failed call is not a gold lookup with one value mistyped"
         ));

@@ -288,6 +288,74 @@ fn variant_records_verify_and_their_wrong_behaviour_is_rejected() {
     let e = check(&def, &agreed).expect_err("an answer that does not refuse is rejected");
     assert!(e.contains("cannot be done"), "{e}");
 
+    // Judging an agent: what each variant's own no-call turn says passes; a call, or an answer
+    // that neither asks nor refuses, fails.
+    use hardgen_synth::variant::judge_agent;
+    let no_call_turn = |rec: &Record| {
+        rec.rounds[0]
+            .trajectory
+            .iter()
+            .find_map(|m| match m {
+                Message::Assistant {
+                    content: Some(c),
+                    tool_calls,
+                    ..
+                } if tool_calls.is_empty() => Some(c.clone()),
+                _ => None,
+            })
+            .expect("a no-call turn")
+    };
+    let args = serde_json::Map::new();
+    for v in [missing[0], irrelevant[0], missing_fn[0], recovering[0]] {
+        assert_eq!(
+            judge_agent(v, &[], &no_call_turn(v)),
+            Some(Ok(())),
+            "{}",
+            v.variant
+        );
+        assert!(
+            matches!(judge_agent(v, &[], "Done."), Some(Err(_))),
+            "{}",
+            v.variant
+        );
+    }
+    for v in [missing[0], irrelevant[0], missing_fn[0]] {
+        let e = judge_agent(v, &[("some_tool", &args)], &no_call_turn(v));
+        assert!(
+            matches!(&e, Some(Err(w)) if w.contains("called some_tool")),
+            "{e:?}"
+        );
+    }
+    // Guessing the spelling the user mistyped fails the recovery.
+    let failed = recovering[0].rounds[0]
+        .trajectory
+        .iter()
+        .zip(recovering[0].rounds[0].trajectory.iter().skip(1))
+        .find_map(|(m, next)| match (m, next) {
+            (Message::Assistant { tool_calls, .. }, Message::Tool { content, .. })
+                if hardgen_synth::variant::found_nothing(content) =>
+            {
+                Some(tool_calls[0].name.clone())
+            }
+            _ => None,
+        })
+        .expect("the failed lookup");
+    let g = recovering[0].rounds[0]
+        .gold
+        .iter()
+        .find(|g| g.name == failed)
+        .expect("the gold lookup with the right spelling");
+    let e = judge_agent(
+        recovering[0],
+        &[(g.name.as_str(), &g.arguments)],
+        "Here it is.",
+    );
+    assert!(
+        matches!(&e, Some(Err(w)) if w.contains("guessing")),
+        "{e:?}"
+    );
+    assert_eq!(judge_agent(parallel[0], &[], "x"), None);
+
     // A reply that does not give the right name.
     let mut wrong = r.clone();
     wrong.rounds[0].trajectory[i + 2] = Message::User {
