@@ -291,7 +291,7 @@ impl Generator {
         let tries = self.cfg.tries.max(1)
             * match chosen {
                 Variant::Parallel => 4,
-                Variant::ErrorRecovery => 2,
+                Variant::ErrorRecovery | Variant::MissingParam => 2,
                 _ => 1,
             };
         for t in 0..tries {
@@ -486,7 +486,12 @@ impl Generator {
         }
         let withheld = match chosen {
             Variant::MissingParam => {
-                let c = variant::withholdable(&mades[0]);
+                let required = |tool: &str, arg: &str| {
+                    specs
+                        .get(tool)
+                        .is_some_and(|s| s.required_params().any(|r| r == arg))
+                };
+                let c = variant::withholdable(&mades[0], required);
                 match c.choose(&mut vrng) {
                     Some(p) => Some(p.clone()),
                     None => {

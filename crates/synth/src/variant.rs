@@ -139,15 +139,16 @@ pub fn pick(seed: u64, i: u64, variants: &[Variant], share: f64) -> Variant {
 
 /// The inputs the user could leave out: given literally (not from an earlier round, not a
 /// selector that picks among results), not a flag, and taken by one gold step (so asking for
-/// it is needed to finish the task and no tool can supply it).
-pub fn withholdable(made: &Made) -> Vec<String> {
+/// it is needed to finish the task and no tool can supply it). Only a required argument of
+/// its tool counts: without an optional one (a filter of a list) the task can still be done.
+pub fn withholdable(made: &Made, required: impl Fn(&str, &str) -> bool) -> Vec<String> {
     let mut out: Vec<String> = made
         .tool
         .implementation
         .iter()
-        .flat_map(|s| s.bindings.values())
-        .filter_map(|b| match b {
-            Binding::Input { param } => Some(param.clone()),
+        .flat_map(|s| s.bindings.iter().map(move |(arg, b)| (s, arg, b)))
+        .filter_map(|(s, arg, b)| match b {
+            Binding::Input { param } if required(&s.tool, arg) => Some(param.clone()),
             _ => None,
         })
         // "expires on" cannot be asked for in plain words ("what expires on ...?"); a
