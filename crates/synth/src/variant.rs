@@ -255,6 +255,12 @@ pub fn question(goal: &str, param: &str, v: &Value, rng: &mut ChaCha8Rng) -> (St
 pub fn reply(param: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
     let l = label(param);
     let t = said_text(v);
+    // An enum value is said as words ("vat treatment"), as the query says it.
+    let t = if crate::query::is_snake_word(&t) {
+        t.replace('_', " ")
+    } else {
+        t
+    };
     let forms = [
         format!("The {l} is {t}."),
         format!("Use {t}."),
