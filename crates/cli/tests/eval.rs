@@ -269,3 +269,60 @@ fn variant_rounds_are_judged_on_their_judgement_and_broken_down_by_variant() {
         "the oracle never asks or refuses"
     );
 }
+
+#[test]
+fn an_agent_that_asks_first_gets_the_reply_and_is_judged_on_the_rest() {
+    use hardgen_llm::mock::Step;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("data");
+    let out = hardgen()
+        .args(["generate", "--n", "1", "--seed", "7", "--tries", "8"])
+        .args([
+            "--variants",
+            "missing_param",
+            "--variant-share",
+            "1",
+            "--out",
+        ])
+        .arg(&data)
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let rec = common::first_line(data.join("records.jsonl"));
+    assert_eq!(rec["variant"], "missing_param");
+    let tr = rec["rounds"][0]["trajectory"]
+        .as_array()
+        .expect("trajectory");
+    // A scripted agent: first the record's own question, then the record's calls and answer.
+    let mut script = vec![Step::Message(serde_json::json!({
+        "role": "assistant", "content": tr[1]["content"]
+    }))];
+    for m in &tr[3..] {
+        if m["role"] != "assistant" {
+            continue;
+        }
+        match m["tool_calls"].as_array() {
+            Some(calls) => script.push(Step::Message(serde_json::json!({
+                "role": "assistant", "content": null,
+                "tool_calls": calls.iter().map(|c| serde_json::json!({
+                    "id": c["id"], "type": "function",
+                    "function": {"name": c["name"], "arguments": c["arguments"].to_string()}
+                })).collect::<Vec<_>>()
+            }))),
+            None => script.push(Step::Reply(
+                m["content"].as_str().expect("answer").to_string(),
+            )),
+        }
+    }
+    let (_rt, server) = common::mock(script, None);
+    let agent = format!("scripted@{}", server.base_url());
+    let r = eval(&agent, &data, &tmp.path().join("eval"));
+    assert_eq!(r["rounds"][0]["passed"], true, "{}", r["rounds"][0]);
+    assert_eq!(r["by_variant"]["missing_param"]["passed"], 1);
+    // The second run got the conversation with the user's reply.
+    let t = common::lines(tmp.path().join("eval/transcripts.jsonl"));
+    let msgs = t[0]["transcript"]["messages"].as_array().expect("messages");
+    assert!(msgs
+        .iter()
+        .any(|m| m["role"] == "user" && m["content"] == tr[2]["content"]));
+}

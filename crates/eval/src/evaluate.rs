@@ -224,6 +224,44 @@ pub fn round_query(rec: &Record, r: usize) -> String {
     q
 }
 
+/// What an agent did on a round: everything (for the transcript) and its last run (what the
+/// calls are judged on: the state it left is that run's).
+struct Runs {
+    whole: Transcript,
+    last_run: Transcript,
+}
+
+impl From<Transcript> for Runs {
+    fn from(t: Transcript) -> Runs {
+        Runs {
+            whole: t.clone(),
+            last_run: t,
+        }
+    }
+}
+
+/// The transcript of a round that went on after the user's reply: the first run, the reply,
+/// the second run.
+fn continued(first: Transcript, reply: String, second: Transcript) -> Runs {
+    let mut whole = first;
+    whole
+        .messages
+        .push(hardgen_core::record::Message::User { content: reply });
+    whole.messages.extend(second.messages.iter().cloned());
+    whole.calls.extend(second.calls.iter().cloned());
+    whole.answer.clone_from(&second.answer);
+    whole.errors.extend(second.errors.iter().cloned());
+    whole.repairs.extend(second.repairs.iter().cloned());
+    whole.steps += second.steps;
+    whole.prompt_tokens += second.prompt_tokens;
+    whole.completion_tokens += second.completion_tokens;
+    whole.latency_ms += second.latency_ms;
+    Runs {
+        whole,
+        last_run: second,
+    }
+}
+
 /// Runs `agent` on round `r` of `rec` and judges it.
 pub fn evaluate_round<E: Environment>(
     agent: &Agent,
@@ -245,7 +283,48 @@ pub fn evaluate_round<E: Environment>(
         .collect();
     let query = round_query(rec, r);
     replay(rec, r, env);
-    let transcript = agent.run(&query, &tools, env)?;
+    let first = agent.run(&query, &tools, env)?;
+    // A variant round is judged first on its judgement (the question, the refusal); when the
+    // task goes on (the user gives the value, corrects the name, offers the tool), the agent
+    // gets the conversation with that reply from the same start and is judged on its calls.
+    let calls: Vec<(&str, &serde_json::Map<String, Value>)> = first
+        .calls
+        .iter()
+        .map(|c| (c.name.as_str(), &c.arguments))
+        .collect();
+    let verdict = hardgen_synth::variant::judge_agent(rec, &calls, &first.answer);
+    let (transcript, said, decided) = match verdict {
+        None => (Runs::from(first), query, None),
+        Some(Err(why)) => (
+            Runs::from(first),
+            query,
+            Some(Judged {
+                passed: false,
+                check: None,
+                kind: Some(FailureKind::MissedJudgement),
+                why: Some(why),
+            }),
+        ),
+        Some(Ok(())) => match hardgen_synth::variant::reply_after_judgement(rec) {
+            None => (
+                Runs::from(first),
+                query,
+                Some(Judged {
+                    passed: true,
+                    check: None,
+                    kind: None,
+                    why: None,
+                }),
+            ),
+            Some(reply) => {
+                let said = format!("{query}\n{reply}");
+                let all: Vec<Value> = rec.tools.iter().map(|t| t.to_openai_plain()).collect();
+                replay(rec, r, env);
+                let second = agent.run(&said, &all, env)?;
+                (continued(first, reply, second), said, None)
+            }
+        },
+    };
     let agent_state = env.digest();
     replay(rec, r + 1, env);
     let gold_state = env.digest();
@@ -254,31 +333,20 @@ pub fn evaluate_round<E: Environment>(
         .flat_map(|x| x.gold.iter().map(|g| g.result.clone()))
         .collect();
     let ctx = Context {
-        said: &query,
+        said: &said,
         earlier_results: &earlier,
     };
-    // A variant round is judged on its judgement (the question, the refusal); the rest by
-    // the calls and the end state.
-    let calls: Vec<(&str, &serde_json::Map<String, Value>)> = transcript
-        .calls
-        .iter()
-        .map(|c| (c.name.as_str(), &c.arguments))
-        .collect();
-    let judged = match hardgen_synth::variant::judge_agent(rec, &calls, &transcript.answer) {
-        Some(Ok(())) => Judged {
-            passed: true,
-            check: None,
-            kind: None,
-            why: None,
-        },
-        Some(Err(why)) => Judged {
-            passed: false,
-            check: None,
-            kind: Some(FailureKind::MissedJudgement),
-            why: Some(why),
-        },
-        None => judge(&round.gold, &transcript, &ctx, gold_state, agent_state),
+    let judged = match decided {
+        Some(j) => j,
+        None => judge(
+            &round.gold,
+            &transcript.last_run,
+            &ctx,
+            gold_state,
+            agent_state,
+        ),
     };
+    let transcript = transcript.whole;
     Ok(Evaluated {
         result: RoundResult {
             id: rec.id.clone(),

@@ -650,6 +650,16 @@ pub fn judgement(rec: &Record) -> Option<(usize, String)> {
     }
 }
 
+/// The user's message after a variant's no-call turn (the missing value, the corrected name,
+/// the tool now offered), with which the task goes on; `None` when the round ends there.
+pub fn reply_after_judgement(rec: &Record) -> Option<String> {
+    let (turn, _) = judgement(rec)?;
+    match rec.rounds.last()?.trajectory.get(turn + 1)? {
+        Message::User { content } => Some(content.clone()),
+        _ => None,
+    }
+}
+
 /// The messages before turn `upto` of a round, one line each, for a model writing that turn.
 pub fn conversation_lines(tr: &[Message], upto: usize) -> Vec<String> {
     tr.iter()
