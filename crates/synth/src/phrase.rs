@@ -132,7 +132,9 @@ pub fn goal(tool: &str) -> String {
     let verb = match verb {
         "get" => "look up",
         "search" => "search for",
-        "total" | "largest" | "count" => return format!("work out the {}", w.join(" ")),
+        // A tool named by its answer, not a verb ("cheapest_ticket_price").
+        "total" | "largest" | "smallest" | "count" | "cheapest" | "highest" | "lowest"
+        | "average" => return format!("work out the {}", w.join(" ")),
         v => v,
     };
     if rest.is_empty() {
@@ -328,6 +330,10 @@ mod tests {
             "I need you to change the spending limit of an active card"
         );
         assert_eq!(goal("list_payments"), "list the payments");
+        assert_eq!(
+            goal("cheapest_ticket_price"),
+            "work out the cheapest ticket price"
+        );
         let distinct: std::collections::BTreeSet<&String> = all.iter().collect();
         assert_eq!(distinct.len(), PHRASINGS);
         assert_eq!(label("card_pin"), "card PIN");
