@@ -892,47 +892,33 @@ impl Generator {
             rounds,
             variant: chosen.as_str().to_string(),
         };
-        let rec = match chosen {
-            Variant::Irrelevance => match variant::irrelevance(rec, &mut vrng) {
-                Some(r) => r,
-                None => {
-                    return Err(Self::reject(
-                        &format!("hg-s{}-{i:06}", self.cfg.seed),
-                        Stage::Verifier,
-                        Reason::VariantUnavailable,
-                        "irrelevance: too few tools left once the ones that serve the request are taken away".into(),
-                    ))
-                }
-            },
-            Variant::MissingFunction => match variant::missing_function(rec, &mut vrng) {
-                Some(r) => r,
-                None => {
-                    return Err(Self::reject(
-                        &format!("hg-s{}-{i:06}", self.cfg.seed),
-                        Stage::Verifier,
-                        Reason::VariantUnavailable,
-                        "missing_function: no gold tool to hold out".into(),
-                    ))
-                }
-            },
-            Variant::ErrorRecovery => {
-                match variant::error_recovery(rec, &mut self.worlds[w], &mut vrng) {
-                    Some(r) => r,
-                    None => {
-                        return Err(Self::reject(
-                            &format!("hg-s{}-{i:06}", self.cfg.seed),
-                            Stage::Verifier,
-                            Reason::VariantUnavailable,
-                            "error_recovery: no name the gold looks up can be mistyped so that nothing is found".into(),
-                        ))
-                    }
-                }
-            }
-            _ => rec,
+        // The variants made from the finished item; `None` when the item has nothing to make
+        // it from.
+        let (made, unavailable) = match chosen {
+            Variant::Irrelevance => (
+                variant::irrelevance(rec, &mut vrng),
+                "irrelevance: too few tools left once the ones that serve the request are taken away",
+            ),
+            Variant::MissingFunction => (
+                variant::missing_function(rec, &mut vrng),
+                "missing_function: no gold tool to hold out",
+            ),
+            Variant::ErrorRecovery => (
+                variant::error_recovery(rec, &mut self.worlds[w], &mut vrng),
+                "error_recovery: no name the gold looks up can be mistyped so that nothing is found",
+            ),
+            _ => (Some(rec), ""),
+        };
+        let Some(mut rec) = made else {
+            return Err(Self::reject(
+                &format!("hg-s{}-{i:06}", self.cfg.seed),
+                Stage::Verifier,
+                Reason::VariantUnavailable,
+                unavailable.into(),
+            ));
         };
         // A model reasoner writes the variant's no-call turn in its own words; the variant's
         // rule must hold for it (one retry with the problem shown), else the item is rejected.
-        let mut rec = rec;
         if let (Some(model), Some((turn, situation))) =
             (&self.model_reasoner, variant::judgement(&rec))
         {

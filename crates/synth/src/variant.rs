@@ -273,6 +273,12 @@ pub fn reply(param: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
 /// Words of a refusal: an irrelevance answer says it cannot do the request.
 const CANNOT: &[&str] = &["can't", "cannot", "not able", "unable", "don't have"];
 
+/// Whether `text` says the request cannot be done.
+fn refuses(text: &str) -> bool {
+    let lc = text.to_lowercase();
+    CANNOT.iter().any(|w| lc.contains(w))
+}
+
 /// Turns a kept standard record into an irrelevance record: the tools the gold needs are taken
 /// away (and any other that does the target's action), the distractors stay, and the assistant
 /// answers without a call. `None` when too few tools would be left to offer.
@@ -384,8 +390,7 @@ fn irrelevance_problem(rec: &Record, offered: &[std::sync::Arc<ToolSpec>]) -> Op
             tool_calls,
             ..
         }] if tool_calls.is_empty() => {
-            let lc = c.to_lowercase();
-            if !CANNOT.iter().any(|w| lc.contains(w)) {
+            if !refuses(c) {
                 return Some("rounds[0].trajectory[1].content: the answer does not say the request cannot be done".into());
             }
             None
@@ -598,8 +603,7 @@ fn missing_function_problem(rec: &Record) -> Option<String> {
         }, Message::User { .. }, ..]
             if tool_calls.is_empty() =>
         {
-            let lc = c.to_lowercase();
-            if !CANNOT.iter().any(|w| lc.contains(w)) {
+            if !refuses(c) {
                 return Some("rounds[0].trajectory[1].content: the answer does not say what cannot be done".into());
             }
             None
@@ -973,7 +977,6 @@ pub fn judge_agent(
     let v: Variant = rec.variant.parse().ok()?;
     let round = rec.rounds.last()?;
     let lc = answer.to_lowercase();
-    let refuses = CANNOT.iter().any(|w| lc.contains(w));
     Some(match v {
         Variant::Standard | Variant::Parallel => return None,
         Variant::MissingParam => {
@@ -994,7 +997,7 @@ pub fn judge_agent(
             Some((name, _)) => Err(format!(
                 "called {name}, though no offered tool does what was asked"
             )),
-            None if !refuses => Err("did not say the request cannot be done".into()),
+            None if !refuses(answer) => Err("did not say the request cannot be done".into()),
             None => Ok(()),
         },
         Variant::ErrorRecovery => {
