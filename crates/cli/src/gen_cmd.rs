@@ -55,13 +55,18 @@ pub struct GenerateCmd {
     /// out a value; the assistant asks for it), `missing_function` (a needed tool is offered
     /// only after the assistant says it cannot do that part), `irrelevance` (no offered tool serves the
     /// request; the assistant makes no call and says so), `error_recovery` (the user mistypes a
-    /// name, the lookup finds nothing, the assistant asks, the user corrects it), `parallel`
-    /// (independent lookups in one turn). Records carry `variant`.
+    /// name, the lookup finds nothing, the assistant asks, the user corrects it), `long_context`
+    /// (a lookup reads its largest page and the item needed sits past the first ten results),
+    /// `parallel` (independent lookups in one turn). Records carry `variant`.
     #[arg(long, value_parser = parse_variants)]
     variants: Option<Variants>,
     /// Share of items that get one of `--variants`.
     #[arg(long, default_value_t = 0.3)]
     variant_share: f64,
+    /// Size a `long_context` round's tool results reach together, in estimated tokens
+    /// (characters of compact JSON / 4); rounds under it are redrawn.
+    #[arg(long, default_value_t = hardgen_synth::variant::LONG_CONTEXT_TOKENS)]
+    long_context_tokens: usize,
     /// Worlds per run (each item uses one, by its number): more entities, less repetition.
     #[arg(long, default_value_t = 4)]
     world_seeds: u32,
@@ -258,6 +263,7 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>, config: Option<&Path>)
                 .map(|v| v.0.iter().map(|x| x.as_str().to_string()).collect())
                 .unwrap_or_default(),
             variant_share: cmd.variant_share,
+            long_context_tokens: cmd.long_context_tokens,
             world_seeds: cmd.world_seeds.max(1),
             tries: cmd.tries.max(1),
             reasoner: ReasonerConfig {

@@ -369,7 +369,10 @@ conversation), or one assistant turn when exported with split turns (`id` ends i
 | `hidden_values` | intermediate values the queries hide, over all rounds |\n\
 | `distractors` | distractor tools offered |\n\
 | `variant` | hard variant: `standard`, `missing_param` (the assistant asks for a value the query \
-leaves out) or `irrelevance` (no offered tool serves the request; no call) |\n"
+leaves out), `missing_function` (a needed tool is offered late), `irrelevance` (no offered tool \
+serves the request; no call), `error_recovery` (a mistyped name finds nothing; the assistant \
+asks), `long_context` (the item needed sits deep in a long result) or `parallel` (independent \
+calls in one turn) |\n"
     )
 }
 

@@ -515,6 +515,71 @@ fn missing_param_fixture() -> Record {
 
 /// An error-recovery record: the lookup with the user's typo finds nothing, the assistant asks,
 /// the user corrects it, and the task goes on (call ids renumbered).
+/// A long-context record: the airport list is read at a large `limit` and the airport the
+/// booking needs is the twelfth result.
+fn long_context_fixture() -> Record {
+    let mut rec = fixture();
+    rec.id = "hg-s1-000006".into();
+    rec.variant = "long_context".into();
+    rec.rounds.truncate(1);
+    rec.tools[0] = tool(
+        "search_airports",
+        json!({"type": "object", "properties": {"limit": {"type": "integer", "maximum": 50}}}),
+    );
+    let airports: Vec<Value> = (0..12)
+        .map(
+            |i| json!({"airport_id": format!("TRA-{}", 1001 + i), "iata_code": format!("A{i:02}")}),
+        )
+        .collect();
+    let list = json!({"results": airports, "count": 12});
+    let r = &mut rec.rounds[0];
+    r.query = "Book a seat from the airport with code A11 to TRA-1002. There are a lot of airports, so look through up to 50 of them.".into();
+    r.gold = vec![
+        gold(0, "search_airports", json!({"limit": 50}), list.clone()),
+        gold(
+            1,
+            "book_flight",
+            json!({"from": "TRA-1012", "to": "TRA-1002"}),
+            json!({"booking_id": "BK-1"}),
+        ),
+    ];
+    r.trajectory = vec![
+        Message::User {
+            content: r.query.clone(),
+        },
+        Message::Assistant {
+            reasoning: Some("The airport list is long; I read up to 50.".into()),
+            content: None,
+            tool_calls: vec![call("c0", "search_airports", json!({"limit": 50}))],
+        },
+        Message::Tool {
+            tool_call_id: "c0".into(),
+            name: "search_airports".into(),
+            content: list,
+        },
+        Message::Assistant {
+            reasoning: Some("A11 is TRA-1012, the twelfth result.".into()),
+            content: None,
+            tool_calls: vec![call(
+                "c1",
+                "book_flight",
+                json!({"from": "TRA-1012", "to": "TRA-1002"}),
+            )],
+        },
+        Message::Tool {
+            tool_call_id: "c1".into(),
+            name: "book_flight".into(),
+            content: json!({"booking_id": "BK-1"}),
+        },
+        Message::Assistant {
+            reasoning: None,
+            content: Some("Booked: BK-1.".into()),
+            tool_calls: vec![],
+        },
+    ];
+    rec
+}
+
 fn error_recovery_fixture() -> Record {
     let mut rec = fixture();
     rec.id = "hg-s1-000004".into();
@@ -619,6 +684,7 @@ fn variant_goldens_in_every_format() {
         ("irrelevance", irrelevance_fixture()),
         ("error_recovery", error_recovery_fixture()),
         ("missing_function", missing_function_fixture()),
+        ("long_context", long_context_fixture()),
         ("parallel", {
             let mut r = fixture();
             r.variant = "parallel".into();

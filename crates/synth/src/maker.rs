@@ -260,13 +260,27 @@ pub fn signature(
 /// A field of list item `index` (sibling of `path`'s leaf) whose string value no other item has:
 /// (field path, value). Names are preferred; ids and codes are not used.
 fn selector(res: &Value, path: &str, index: usize) -> Option<(String, Value)> {
+    selector_where(res, path, index, |_, _| true)
+}
+
+/// Like [`selector`], among the fields `ok` accepts (by name and value).
+pub fn selector_where(
+    res: &Value,
+    path: &str,
+    index: usize,
+    ok: impl Fn(&str, &Value) -> bool,
+) -> Option<(String, Value)> {
     let (prefix, _) = path.rsplit_once("[].")?;
     let items = values_list(res, prefix)?;
     let item = items.get(index)?.as_object()?;
     // Strings first (names best), then numbers; ids, codes of other items and flags never.
     let mut keys: Vec<&String> = item
         .keys()
-        .filter(|k| !k.ends_with("_id") && (item[*k].is_string() || item[*k].is_number()))
+        .filter(|k| {
+            !k.ends_with("_id")
+                && (item[*k].is_string() || item[*k].is_number())
+                && ok(k, &item[*k])
+        })
         .collect();
     keys.sort_by_key(|k| (!item[*k].is_string(), !k.contains("name"), k.len()));
     keys.into_iter()

@@ -65,6 +65,9 @@ pub struct GenConfig {
     pub variants: Vec<String>,
     /// Share of items that get one of `variants`.
     pub variant_share: f64,
+    /// Size a long-context round's tool results reach together, in estimated tokens
+    /// ([`variant::est_tokens`]); rounds that stay under it are redrawn.
+    pub long_context_tokens: usize,
 }
 
 /// Default length weights (index = gold calls): mean above 3.2, most rounds 3+, a tail to 8.
@@ -87,6 +90,7 @@ impl Default for GenConfig {
             weights: BTreeMap::new(),
             variants: Vec::new(),
             variant_share: 0.3,
+            long_context_tokens: variant::LONG_CONTEXT_TOKENS,
         }
     }
 }
@@ -290,7 +294,7 @@ impl Generator {
         // Variants that need a particular trace get more draws to find one.
         let tries = self.cfg.tries.max(1)
             * match chosen {
-                Variant::Parallel => 4,
+                Variant::Parallel | Variant::LongContext => 4,
                 Variant::ErrorRecovery | Variant::MissingParam => 2,
                 _ => 1,
             };
@@ -507,6 +511,27 @@ impl Generator {
             }
             _ => None,
         };
+        // A long-context round reads its lists at their largest page and picks from deep in them.
+        if chosen == Variant::LongContext {
+            match variant::long_context(
+                &mades[0],
+                &specs,
+                &mut self.worlds[w],
+                seed,
+                self.cfg.long_context_tokens,
+                &mut vrng,
+            ) {
+                Ok(m) => mades[0] = m,
+                Err(detail) => {
+                    return Err(Self::reject(
+                        &id,
+                        Stage::ToolMaker,
+                        Reason::VariantUnavailable,
+                        detail,
+                    ))
+                }
+            }
+        }
         // Cross-domain rounds are kept up to the configured share; the rest are redrawn.
         let crosses = |m: &Made| {
             let mut d = m
@@ -581,7 +606,8 @@ impl Generator {
                         .is_some_and(|&t| self.tools.read_only[t])
             });
         let mut gold_digests = Vec::new();
-        if mades.len() == 1 && read_only_detours {
+        // (A long-context gold differs from the trace's: it is always replayed.)
+        if mades.len() == 1 && read_only_detours && chosen != Variant::LongContext {
             gold_digests.push(self.worlds[w].digest());
         }
         let replay = gold_digests.is_empty();
@@ -658,7 +684,19 @@ impl Generator {
                 }
                 None => m,
             };
-            let q = query::write(m, &specs, &context_tool, &mut rng);
+            // A long-context query says how far to read in a sentence of its own.
+            let q = match variant::long_note(m, &mut vrng) {
+                Some(note) => {
+                    let q = query::write(
+                        &variant::without_input(m, "limit"),
+                        &specs,
+                        &context_tool,
+                        &mut rng,
+                    );
+                    format!("{q} {note}")
+                }
+                None => query::write(m, &specs, &context_tool, &mut rng),
+            };
             if let Err(e) = query::check(m, &q, &specs) {
                 return Err(Self::reject(&id, Stage::QueryWriter, e.reason, e.detail));
             }

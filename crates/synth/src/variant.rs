@@ -8,14 +8,16 @@
 //! (independent lookups made side by side in one turn) and `error_recovery` (the user mistypes a
 //! name, the lookup really finds nothing, the assistant says so and asks, the user corrects it,
 //! the task completes) and `missing_function` (a tool the task needs is offered only after the
-//! assistant has said it cannot do that part; then the task completes). `long_context` is
-//! reserved and refused with a clear error until it is built.
+//! assistant has said it cannot do that part; then the task completes) and `long_context` (a
+//! lookup reads its largest page of results, and the item the task needs sits past the first
+//! page, picked by the attribute the user states; the results reach a configured size).
 
 use crate::item::Made;
 use crate::phrase;
 use crate::query::{said_text, states};
 use hardgen_core::record::{Binding, GoldCall, Message};
 use hardgen_core::{Record, Round, ToolSpec};
+use hardgen_graph::schema::values_at;
 use rand::rngs::ChaCha8Rng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{RngExt, SeedableRng};
@@ -39,9 +41,12 @@ pub enum Variant {
     /// A tool the task needs is not offered at first: say what cannot be done, no substitute
     /// call; once the tool is offered, do the task.
     MissingFunction,
+    /// A lookup reads a long list (its largest page) and the item the task needs is buried
+    /// past the first page: find it by the attribute the user states.
+    LongContext,
 }
 
-/// Every name `--variants` knows, built or not, in the order.
+/// Every name `--variants` knows, in the order.
 pub const NAMES: &[&str] = &[
     "missing_param",
     "missing_function",
@@ -57,6 +62,7 @@ pub const BUILT: &[Variant] = &[
     Variant::MissingFunction,
     Variant::Irrelevance,
     Variant::ErrorRecovery,
+    Variant::LongContext,
     Variant::Parallel,
 ];
 
@@ -70,6 +76,7 @@ impl Variant {
             Variant::Parallel => "parallel",
             Variant::ErrorRecovery => "error_recovery",
             Variant::MissingFunction => "missing_function",
+            Variant::LongContext => "long_context",
         }
     }
 }
@@ -90,20 +97,13 @@ impl FromStr for Variant {
             "parallel" => Ok(Variant::Parallel),
             "error_recovery" => Ok(Variant::ErrorRecovery),
             "missing_function" => Ok(Variant::MissingFunction),
-            other if NAMES.contains(&other) => Err(format!(
-                "variant {other} is not built yet (built: {})",
-                names(BUILT)
-            )),
+            "long_context" => Ok(Variant::LongContext),
             other => Err(format!(
                 "unknown variant {other:?} (known: {}, or all)",
                 NAMES.join(", ")
             )),
         }
     }
-}
-
-fn names(v: &[Variant]) -> String {
-    v.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// Parses `--variants`: a comma-separated list of names, or `all` (every built variant).
@@ -368,6 +368,7 @@ pub fn problem(rec: &Record, offered: &[std::sync::Arc<ToolSpec>]) -> Option<Str
         Variant::Parallel => parallel_problem(rec),
         Variant::ErrorRecovery => error_recovery_problem(rec),
         Variant::MissingFunction => missing_function_problem(rec),
+        Variant::LongContext => long_context_problem(rec),
     }
 }
 
@@ -622,7 +623,7 @@ pub fn judgement(rec: &Record) -> Option<(usize, String)> {
     let v: Variant = rec.variant.parse().ok()?;
     let round = rec.rounds.last()?;
     match v {
-        Variant::Standard | Variant::Parallel => None,
+        Variant::Standard | Variant::Parallel | Variant::LongContext => None,
         Variant::MissingParam => {
             let param = left_out(round).into_iter().next()?;
             Some((1, format!(
@@ -978,7 +979,7 @@ pub fn judge_agent(
     let round = rec.rounds.last()?;
     let lc = answer.to_lowercase();
     Some(match v {
-        Variant::Standard | Variant::Parallel => return None,
+        Variant::Standard | Variant::Parallel | Variant::LongContext => return None,
         Variant::MissingParam => {
             let param = left_out(round).into_iter().next()?;
             let l = label(param);
@@ -1084,6 +1085,360 @@ fn error_recovery_problem(rec: &Record) -> Option<String> {
     }
 }
 
+/// Default size of a long-context round's tool results, in estimated tokens (see
+/// [`est_tokens`]).
+pub const LONG_CONTEXT_TOKENS: usize = 2000;
+
+/// Results a list returns when no `limit` is given: a pick past them is buried in a long read.
+pub const PAGE: usize = 10;
+
+/// Estimated tokens of a value as a model reads it: its compact JSON, four characters a token.
+pub fn est_tokens(v: &Value) -> usize {
+    serde_json::to_string(v).map_or(0, |s| s.len().div_ceil(4))
+}
+
+/// The largest `limit` a tool accepts (its schema's maximum), when it takes one.
+fn limit_max(spec: &ToolSpec) -> Option<Value> {
+    let l = spec.parameters.get("properties")?.get("limit")?;
+    Some(l.get("maximum").cloned().unwrap_or(Value::from(50)))
+}
+
+/// Whether a tool can filter its results by `field` (a parameter named after it, or a range on
+/// it): such an item is searched for, not read out of a long list.
+fn filters_on(spec: &ToolSpec, field: &str) -> bool {
+    let props = spec.parameters.get("properties");
+    [
+        field.to_string(),
+        format!("{field}_from"),
+        format!("{field}_to"),
+        format!("min_{field}"),
+        format!("max_{field}"),
+    ]
+    .iter()
+    .any(|n| props.is_some_and(|p| p.get(n).is_some()))
+}
+
+/// Turns a made standard round into a long-context one: each gold list that a later step
+/// picks from (by an attribute the user states) is read at its largest `limit`, and the item
+/// picked is redrawn from past the first [`PAGE`] results, so it sits deep in a long result.
+/// The whole gold is executed again from the world's start with the new inputs, so every value
+/// is real. Errs (naming why) when no list can be read long, no buried item keeps the task
+/// working, or the results stay under `target_tokens`.
+pub fn long_context<E: hardgen_tools::Environment>(
+    made: &Made,
+    specs: &(impl crate::schema_text::Specs + ?Sized),
+    env: &mut E,
+    seed: u64,
+    target_tokens: usize,
+    rng: &mut ChaCha8Rng,
+) -> Result<Made, String> {
+    type Run = Vec<(serde_json::Map<String, Value>, Result<Value, String>)>;
+    let mut m = made.clone();
+    if m.inputs.contains_key("limit") {
+        return Err("long_context: the round already takes a limit".into());
+    }
+    // A run counts when every step works and every pick by position still has one candidate
+    // (a list read wider must not make a fixed pick ambiguous).
+    let mut run = |m: &Made| -> Option<Run> {
+        env.reset(seed);
+        let out = crate::maker::execute_advanced_calls(&m.tool, &m.inputs, env);
+        let single = m.tool.implementation.iter().all(|s| {
+            s.bindings.values().all(|b| match b {
+                Binding::Step { step, path, .. } => out.get(*step).is_some_and(|(_, r)| {
+                    r.as_ref().is_ok_and(|r| {
+                        let vals = values_at(r, path);
+                        vals.iter().all(|v| Some(v) == vals.first())
+                    })
+                }),
+                _ => true,
+            })
+        });
+        (single && out.iter().all(|(_, r)| r.is_ok())).then_some(out)
+    };
+    // (list step, taken path, selector input) of every pick from a list that takes a limit,
+    // in step order.
+    let mut picks: Vec<(usize, String, String)> = Vec::new();
+    for step in &m.tool.implementation {
+        for b in step.bindings.values() {
+            if let Binding::Select {
+                step: k,
+                path,
+                param,
+                ..
+            } = b
+            {
+                let takes = m
+                    .tool
+                    .implementation
+                    .get(*k)
+                    .is_some_and(|s| specs.spec(&s.tool).and_then(limit_max).is_some());
+                if takes && !picks.iter().any(|(_, _, p)| p == param) {
+                    picks.push((*k, path.clone(), param.clone()));
+                }
+            }
+        }
+    }
+    // A list two picks read from (two different items) is left as it is.
+    let twice: Vec<usize> = picks
+        .iter()
+        .map(|(k, _, _)| *k)
+        .filter(|k| picks.iter().filter(|(j, _, _)| j == k).count() > 1)
+        .collect();
+    picks.retain(|(k, _, _)| !twice.contains(k));
+    picks.sort();
+    let Some(max) = picks
+        .iter()
+        .filter_map(|(k, _, _)| specs.spec(&m.tool.implementation[*k].tool))
+        .filter_map(limit_max)
+        .filter_map(|v| v.as_u64())
+        .min()
+    else {
+        return Err("long_context: no gold list that a later step picks from takes a limit".into());
+    };
+    if max as usize <= PAGE {
+        return Err(format!(
+            "long_context: the lists return at most {max} results"
+        ));
+    }
+    m.inputs.insert("limit".into(), Value::from(max));
+    let mut buried = 0;
+    let mut last: Option<Run> = None;
+    for (k, path, param) in &picks {
+        if m.tool.implementation[*k].bindings.contains_key("limit") {
+            continue;
+        }
+        let Some(spec) = specs.spec(&m.tool.implementation[*k].tool) else {
+            continue;
+        };
+        // A list that can be filtered by an attribute is searched by it, not read through: the
+        // item is told apart by a text attribute the tool cannot filter on.
+        let filterable = |f: &str| filters_on(spec, f);
+        // First with the user's filters; then, if the list stays short, without its optional
+        // ones that nothing else uses.
+        let droppable: Vec<(String, String)> = {
+            let step = &m.tool.implementation[*k];
+            let required: Vec<&str> = spec.required_params().collect();
+            step.bindings
+                .iter()
+                .filter_map(|(arg, b)| match b {
+                    Binding::Input { param: p } if !required.contains(&arg.as_str()) => {
+                        let used = m.tool.implementation.iter().enumerate().any(|(j, s)| {
+                            s.bindings.iter().any(|(a, x)| {
+                                (j != *k || a != arg)
+                                    && matches!(x, Binding::Input { param } | Binding::Select { param, .. } if param == p)
+                            })
+                        });
+                        (!used).then(|| (arg.clone(), p.clone()))
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        let before = m.clone();
+        let mut done = false;
+        for drop in [false, true] {
+            if drop && droppable.is_empty() {
+                break;
+            }
+            m = before.clone();
+            m.tool.implementation[*k].bindings.insert(
+                "limit".into(),
+                Binding::Input {
+                    param: "limit".into(),
+                },
+            );
+            if drop {
+                for (arg, p) in &droppable {
+                    m.tool.implementation[*k].bindings.remove(arg);
+                    m.inputs.remove(p);
+                }
+            }
+            let Some(wide) = run(&m) else {
+                continue;
+            };
+            let Ok(res) = &wide[*k].1 else {
+                continue;
+            };
+            let rows = values_at(res, path).len();
+            // Buried candidates: past the first page, each with its distinguishing attribute.
+            let mut deep: Vec<(String, Value)> = (PAGE..rows)
+                .filter_map(|i| {
+                    crate::maker::selector_where(res, path, i, |f, v| {
+                        v.is_string() && !filterable(f)
+                    })
+                })
+                .collect();
+            deep.shuffle(rng);
+            let wide_m = m.clone();
+            for (field, v) in deep.into_iter().take(4) {
+                m = wide_m.clone();
+                let leaf = field.rsplit('.').next().unwrap_or(&field).to_string();
+                let name = if m.inputs.contains_key(&leaf) {
+                    format!(
+                        "{}_{leaf}",
+                        listed(&m.tool.implementation[*k].tool).replace(' ', "_")
+                    )
+                } else {
+                    leaf
+                };
+                if m.inputs.contains_key(&name) {
+                    continue;
+                }
+                let mut still = false;
+                for s in &mut m.tool.implementation {
+                    for b in s.bindings.values_mut() {
+                        match b {
+                            Binding::Select {
+                                step,
+                                field: f,
+                                param: p,
+                                ..
+                            } if step == k && p == param => {
+                                *f = field.clone();
+                                *p = name.clone();
+                            }
+                            Binding::Input { param: p } | Binding::Select { param: p, .. }
+                                if p == param =>
+                            {
+                                still = true
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                if !still {
+                    m.inputs.remove(param);
+                }
+                m.inputs.insert(name.clone(), v);
+                m.selectors.remove(param);
+                m.selectors.insert(name);
+                if let Some(out) = run(&m) {
+                    buried += 1;
+                    last = Some(out);
+                    done = true;
+                    break;
+                }
+            }
+            if done {
+                break;
+            }
+        }
+        if !done {
+            m = before;
+        }
+    }
+    // The kept changes, run once more from the start (a later step's change may have been
+    // tried after an earlier one's run).
+    if buried > 0 {
+        last = run(&m);
+    }
+    let out = match last {
+        Some(out) if buried > 0 => out,
+        _ => {
+            return Err(format!(
+                "long_context: no list read at limit {max} has a usable item past its first {PAGE}"
+            ))
+        }
+    };
+    for (g, (args, res)) in m.gold.iter_mut().zip(out) {
+        if args.contains_key("limit") {
+            g.provenance.insert("limit".into(), "input:limit".into());
+        }
+        // Dropped filters leave no provenance behind.
+        g.provenance.retain(|k, _| args.contains_key(k));
+        g.arguments = args;
+        g.result = res.unwrap_or(Value::Null);
+    }
+    let tokens: usize = m.gold.iter().map(|g| est_tokens(&g.result)).sum();
+    if tokens < target_tokens {
+        return Err(format!(
+            "long_context: the results come to about {tokens} tokens, under the target {target_tokens}"
+        ));
+    }
+    let (name, description, parameters, returns) =
+        crate::maker::signature(&m.gold, &m.tool.implementation, &m.inputs, specs)
+            .ok_or("long_context: the advanced tool has no signature")?;
+    m.tool.name = name;
+    m.tool.description = description;
+    m.tool.parameters = parameters;
+    m.tool.returns = returns;
+    Ok(m)
+}
+
+/// What a list tool lists, in words (`search_fleet_vehicles` -> "fleet vehicles",
+/// `list_pets_of_owner` -> "pets").
+fn listed(tool: &str) -> String {
+    let rest = tool.split_once('_').map_or(tool, |(_, r)| r);
+    let cut = [
+        "_of_", "_on_", "_by_", "_for_", "_from_", "_in_", "_to_", "_at_", "_with_",
+    ]
+    .iter()
+    .filter_map(|s| rest.find(s))
+    .min()
+    .unwrap_or(rest.len());
+    rest[..cut].replace('_', " ")
+}
+
+/// The sentence a long-context query ends with: the user knows the list is long and says how
+/// far to read (the `limit` the lookup takes).
+pub fn long_note(made: &Made, rng: &mut ChaCha8Rng) -> Option<String> {
+    let n = made.inputs.get("limit")?;
+    let step = made
+        .tool
+        .implementation
+        .iter()
+        .find(|s| s.bindings.contains_key("limit"))?;
+    let what = listed(&step.tool);
+    let forms = [
+        format!("There are a lot of {what}, so look through up to {n} of them."),
+        format!("The list of {what} is long; go through up to {n} of them to find the right one."),
+        format!("You may have to read through as many as {n} {what} to find it."),
+        format!("We have many {what}, so check up to {n} of them."),
+    ];
+    forms.choose(rng).cloned()
+}
+
+/// A long-context round: some gold list is read past its first page and a later step picks an
+/// item from past that page, by the attribute the user states.
+fn long_context_problem(rec: &Record) -> Option<String> {
+    let [round] = rec.rounds.as_slice() else {
+        return Some("rounds: a long-context record has one round".into());
+    };
+    let buried = round.advanced_tool.implementation.iter().any(|s| {
+        s.bindings.values().any(|b| match b {
+            Binding::Select {
+                step, field, param, ..
+            } => {
+                let (Some(src), Some(want)) =
+                    (round.gold.get(*step), round.external_inputs.get(param))
+                else {
+                    return false;
+                };
+                let keys = values_at(&src.result, field);
+                let leaf = field.rsplit('.').next().unwrap_or(field);
+                let searchable = rec
+                    .tools
+                    .iter()
+                    .find(|t| t.name == src.name)
+                    .is_some_and(|t| filters_on(t, leaf));
+                keys.iter()
+                    .position(|k| *k == want)
+                    .is_some_and(|i| i >= PAGE)
+                    && keys.iter().filter(|k| **k == want).count() == 1
+                    && !searchable
+            }
+            _ => false,
+        })
+    });
+    if buried {
+        None
+    } else {
+        Some(format!(
+            "rounds[0].gold: a long-context round picks an item from past the first {PAGE} results of a list, by an attribute the list cannot be filtered on"
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1095,9 +1450,12 @@ mod tests {
             parse_list("irrelevance,missing_param,irrelevance").expect("known"),
             vec![Variant::Irrelevance, Variant::MissingParam]
         );
-        let e = parse_list("long_context").expect_err("refused");
-        assert!(e.contains("built: ") && e.contains("error_recovery"), "{e}");
-        assert!(e.contains("not built yet"), "{e}");
+        assert_eq!(
+            parse_list("long_context").expect("built"),
+            vec![Variant::LongContext]
+        );
+        // Every known name is built.
+        assert_eq!(NAMES.len(), BUILT.len());
         let e = parse_list("nonsense").expect_err("refused");
         assert!(
             e.contains("unknown variant") && e.contains("missing_param"),

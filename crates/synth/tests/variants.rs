@@ -380,3 +380,65 @@ fn a_run_without_variants_is_unchanged_by_the_variant_settings() {
         assert_eq!(ga.item(i), gb.item(i));
     }
 }
+
+#[test]
+fn long_context_records_read_deep_into_a_long_list_and_a_first_page_read_is_rejected() {
+    use hardgen_synth::variant::{est_tokens, problem, LONG_CONTEXT_TOKENS, PAGE};
+    let def = world::builtin().expect("built-in world");
+    let cfg = GenConfig {
+        seed: 5,
+        variants: vec!["long_context".into()],
+        variant_share: 1.0,
+        ..GenConfig::default()
+    };
+    let mut g = Generator::new(def.clone(), cfg);
+    let recs: Vec<Record> = (0..16).filter_map(|i| g.item(i).ok()).collect();
+    assert!(recs.len() >= 4, "{} long_context records", recs.len());
+    for r in &recs {
+        assert_eq!(r.variant, "long_context");
+        check(&def, r).unwrap_or_else(|e| panic!("{}: {e}", r.id));
+        assert_eq!(problem(r, &r.tools), None, "{}", r.id);
+        let round = &r.rounds[0];
+        // The results reach the target size, and some call reads a list at a large limit
+        // that returns more than a page.
+        let tokens: usize = round
+            .trajectory
+            .iter()
+            .map(|m| match m {
+                Message::Tool { content, .. } => est_tokens(content),
+                _ => 0,
+            })
+            .sum();
+        assert!(tokens >= LONG_CONTEXT_TOKENS, "{}: {tokens} tokens", r.id);
+        let long_read = round.gold.iter().any(|g| {
+            g.arguments.get("limit").and_then(|l| l.as_u64()) == Some(50)
+                && g.result["results"]
+                    .as_array()
+                    .is_some_and(|a| a.len() > PAGE)
+        });
+        assert!(long_read, "{}: no long read", r.id);
+        // The user says how far to read.
+        assert!(round.query.contains("50"), "{}", round.query);
+    }
+    // Reading only the first page: the item is not in it, so the next call cannot be the
+    // gold's; the replay shows the tool's real (shorter) result and the record fails.
+    let r = &recs[0];
+    let mut first_page = r.clone();
+    for m in &mut first_page.rounds[0].trajectory {
+        if let Message::Assistant { tool_calls, .. } = m {
+            for c in tool_calls.iter_mut() {
+                c.arguments.remove("limit");
+            }
+        }
+    }
+    assert!(check(&def, &first_page).is_err());
+    // The pick moved into the first page is no longer a long-context record.
+    let mut shallow = r.clone();
+    for g in &mut shallow.rounds[0].gold {
+        if let Some(a) = g.result.get_mut("results").and_then(|a| a.as_array_mut()) {
+            a.truncate(PAGE);
+        }
+    }
+    let e = problem(&shallow, &shallow.tools).expect("rejected");
+    assert!(e.contains("past the first"), "{e}");
+}
