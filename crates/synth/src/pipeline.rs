@@ -693,7 +693,7 @@ impl Generator {
                         &context_tool,
                         &mut rng,
                     );
-                    format!("{q} {note}")
+                    variant::with_note(&q, &note)
                 }
                 None => query::write(m, &specs, &context_tool, &mut rng),
             };

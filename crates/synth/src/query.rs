@@ -16,7 +16,8 @@ use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
 /// Irrelevant context sentences (noise the agent must ignore).
-const CONTEXT: &[&str] = &[
+/// Context sentences a query may open or close with.
+pub(crate) const CONTEXT: &[&str] = &[
     "I'm sorting out a few things before the weekend.",
     "My colleague said this should be quick.",
     "This is for the quarterly review, so accuracy matters.",

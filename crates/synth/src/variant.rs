@@ -1370,13 +1370,21 @@ pub fn long_context<E: hardgen_tools::Environment>(
 fn listed(tool: &str) -> String {
     let rest = tool.split_once('_').map_or(tool, |(_, r)| r);
     let cut = [
-        "_of_", "_on_", "_by_", "_for_", "_from_", "_in_", "_to_", "_at_", "_with_",
+        "_of_", "_on_", "_by_", "_for_", "_from_", "_in_", "_to_", "_at_", "_with_", "_led_",
+        "_linked_", "_taught_", "_sent_", "_near_",
     ]
     .iter()
     .filter_map(|s| rest.find(s))
     .min()
     .unwrap_or(rest.len());
-    rest[..cut].replace('_', " ")
+    let noun = rest[..cut].replace('_', " ");
+    match noun.as_str() {
+        // Lists named by their container: say what they hold.
+        "catalogue" => "catalogue entries".into(),
+        "shift roster" => "shift assignments".into(),
+        n if n.ends_with('s') => noun,
+        n => phrase::plural(n),
+    }
 }
 
 /// The sentence a long-context query ends with: the user knows the list is long and says how
@@ -1396,6 +1404,17 @@ pub fn long_note(made: &Made, rng: &mut ChaCha8Rng) -> Option<String> {
         format!("We have many {what}, so check up to {n} of them."),
     ];
     forms.choose(rng).cloned()
+}
+
+/// `query` with `note` added as its last request sentence: before a closing aside ("Thanks in
+/// advance!"), which stays last.
+pub fn with_note(query: &str, note: &str) -> String {
+    for c in crate::query::CONTEXT {
+        if let Some(head) = query.strip_suffix(c).and_then(|h| h.strip_suffix(' ')) {
+            return format!("{head} {note} {c}");
+        }
+    }
+    format!("{query} {note}")
 }
 
 /// A long-context round: some gold list is read past its first page and a later step picks an
@@ -1442,6 +1461,27 @@ fn long_context_problem(rec: &Record) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_tool_says_what_it_lists() {
+        assert_eq!(listed("search_fleet_vehicles"), "fleet vehicles");
+        assert_eq!(listed("list_pets_of_owner"), "pets");
+        assert_eq!(listed("list_classes_led_by"), "classes");
+        assert_eq!(listed("list_checked_bag"), "checked bags");
+        assert_eq!(listed("search_catalogue"), "catalogue entries");
+    }
+
+    #[test]
+    fn a_note_goes_before_a_closing_aside() {
+        assert_eq!(
+            with_note("Retire the van. Thanks in advance!", "Check up to 50."),
+            "Retire the van. Check up to 50. Thanks in advance!"
+        );
+        assert_eq!(
+            with_note("Retire the van.", "Check up to 50."),
+            "Retire the van. Check up to 50."
+        );
+    }
 
     #[test]
     fn lists_parse_with_all_and_clear_errors() {
