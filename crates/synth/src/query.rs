@@ -60,7 +60,7 @@ const PLANS: &[(&str, &str)] = &[
     ("Hi! Please {a}", "."),
     ("Hey, can you {a}", "?"),
     ("I'm hoping you can {a}", "."),
-    ("Would you mind if we {a}", "?"),
+    ("Would you mind helping me {a}", "?"),
     ("Let's {a}", "."),
     ("Time to {a}", "."),
     ("Hello, I'd like to {a}", "."),
@@ -1539,7 +1539,21 @@ pub fn write<S: Specs + ?Sized>(
     }
     if rng.random_bool(0.2) {
         if let Some(c) = CONTEXT.choose(&mut **rng) {
-            q = if rng.random_bool(0.5) {
+            // A greeting opens the message and a thank-you closes it: neither has an aside
+            // on the wrong side.
+            let greets = ["Hi", "Hey", "Hello", "Good morning"]
+                .iter()
+                .any(|g| q.starts_with(g));
+            let closing = [
+                "Thanks",
+                "Cheers",
+                "Appreciate",
+                "Let me know",
+                "I'll double-check",
+            ]
+            .iter()
+            .any(|x| c.starts_with(x));
+            q = if rng.random_bool(0.5) && !greets && !closing {
                 format!("{c} {q}")
             } else {
                 format!("{q} {c}")
