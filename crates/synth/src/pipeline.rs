@@ -941,6 +941,10 @@ impl Generator {
                 variant::missing_function(rec, &mut vrng),
                 "missing_function: no gold tool to hold out",
             ),
+            Variant::LongContext => (
+                Some(variant::without_lookups(rec)),
+                "",
+            ),
             Variant::ErrorRecovery => (
                 variant::error_recovery(rec, &mut self.worlds[w], &mut vrng),
                 "error_recovery: no name the gold looks up can be mistyped so that nothing is found",

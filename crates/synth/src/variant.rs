@@ -1105,7 +1105,7 @@ fn limit_max(spec: &ToolSpec) -> Option<Value> {
 
 /// Whether a tool can filter its results by `field` (a parameter named after it, or a range on
 /// it): such an item is searched for, not read out of a long list.
-fn filters_on(spec: &ToolSpec, field: &str) -> bool {
+pub fn filters_on(spec: &ToolSpec, field: &str) -> bool {
     let props = spec.parameters.get("properties");
     [
         field.to_string(),
@@ -1121,6 +1121,8 @@ fn filters_on(spec: &ToolSpec, field: &str) -> bool {
 /// Turns a made standard round into a long-context one: each gold list that a later step
 /// picks from (by an attribute the user states) is read at its largest `limit`, and the item
 /// picked is redrawn from past the first [`PAGE`] results, so it sits deep in a long result.
+/// The item is told apart by a text attribute the list cannot filter on (else a search beats
+/// the long read); [`without_lookups`] then keeps other lookups by it out of the offer.
 /// The whole gold is executed again from the world's start with the new inputs, so every value
 /// is real. Errs (naming why) when no list can be read long, no buried item keeps the task
 /// working, or the results stay under `target_tokens`.
@@ -1417,6 +1419,47 @@ pub fn with_note(query: &str, note: &str) -> String {
     format!("{query} {note}")
 }
 
+/// The fields a round's long reads tell the picked item apart by: `Select` bindings from a
+/// gold step that passed `limit`.
+fn long_pick_fields(round: &Round) -> Vec<String> {
+    let steps = &round.advanced_tool.implementation;
+    steps
+        .iter()
+        .flat_map(|s| s.bindings.values())
+        .filter_map(|b| match b {
+            Binding::Select { step, field, .. }
+                if round
+                    .gold
+                    .get(*step)
+                    .is_some_and(|g| g.arguments.contains_key("limit")) =>
+            {
+                Some(field.rsplit('.').next().unwrap_or(field).to_string())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// A long-context record offers no lookup (a read-only tool outside the gold) that finds the
+/// item by the attribute the long read picks it by: with one, searching beats reading.
+pub fn without_lookups(mut rec: Record) -> Record {
+    let Some(round) = rec.rounds.first() else {
+        return rec;
+    };
+    let fields = long_pick_fields(round);
+    let gold: Vec<String> = round.gold.iter().map(|g| g.name.clone()).collect();
+    rec.tools.retain(|t| {
+        gold.contains(&t.name)
+            || t.read_only == Some(false)
+            || !fields.iter().any(|f| filters_on(t, f))
+    });
+    let distractors = rec.tools.iter().filter(|t| !gold.contains(&t.name)).count();
+    for r in &mut rec.rounds {
+        r.difficulty.distractors = distractors;
+    }
+    rec
+}
+
 /// A long-context round: some gold list is read past its first page and a later step picks an
 /// item from past that page, by the attribute the user states.
 fn long_context_problem(rec: &Record) -> Option<String> {
@@ -1435,11 +1478,11 @@ fn long_context_problem(rec: &Record) -> Option<String> {
                 };
                 let keys = values_at(&src.result, field);
                 let leaf = field.rsplit('.').next().unwrap_or(field);
+                // Neither the list nor another offered tool can look the item up by it.
                 let searchable = rec
                     .tools
                     .iter()
-                    .find(|t| t.name == src.name)
-                    .is_some_and(|t| filters_on(t, leaf));
+                    .any(|t| t.read_only != Some(false) && filters_on(t, leaf));
                 keys.iter()
                     .position(|k| *k == want)
                     .is_some_and(|i| i >= PAGE)

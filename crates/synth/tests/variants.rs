@@ -432,6 +432,33 @@ fn long_context_records_read_deep_into_a_long_list_and_a_first_page_read_is_reje
         }
     }
     assert!(check(&def, &first_page).is_err());
+    // A lookup by the pick's attribute offered beside the list: searching beats reading, so
+    // the record is no longer a long-context one.
+    let mut searchable = r.clone();
+    let field = r.rounds[0]
+        .advanced_tool
+        .implementation
+        .iter()
+        .flat_map(|s| s.bindings.values())
+        .find_map(|b| match b {
+            hardgen_core::record::Binding::Select { field, .. } => {
+                Some(field.rsplit('.').next().unwrap_or(field).to_string())
+            }
+            _ => None,
+        })
+        .expect("a pick");
+    let mut lookup = (*r.tools[0]).clone();
+    lookup.name = "find_by_that".into();
+    lookup.read_only = Some(true);
+    lookup.parameters =
+        serde_json::json!({"type": "object", "properties": {field.clone(): {"type": "string"}}});
+    searchable.tools.push(Arc::new(lookup));
+    let e = problem(&searchable, &searchable.tools).expect("rejected");
+    assert!(e.contains("cannot be filtered"), "{field}: {e}");
+    // The generated record offers no such lookup.
+    assert!(!r.tools.iter().any(|t| t.read_only == Some(true)
+        && !r.rounds[0].gold.iter().any(|g| g.name == t.name)
+        && t.parameters["properties"].get(&field).is_some()));
     // The pick moved into the first page is no longer a long-context record.
     let mut shallow = r.clone();
     for g in &mut shallow.rounds[0].gold {
