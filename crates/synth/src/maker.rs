@@ -400,3 +400,122 @@ pub fn execute_advanced_calls<E: Environment>(
     }
     out
 }
+
+/// The round with each pick from a list by an attribute the list tool can filter on made into
+/// that filter (the value the user states): a careful agent searches for "the drive named
+/// Marketing team" instead of listing every drive and scanning. `None` when no pick can be.
+/// A list two picks read from (two different items) stays as it is.
+fn narrowed(made: &Made, specs: &(impl Specs + ?Sized)) -> Option<Made> {
+    let mut m = made.clone();
+    let mut picks: BTreeMap<usize, BTreeSet<(String, String)>> = BTreeMap::new();
+    for s in &m.tool.implementation {
+        for b in s.bindings.values() {
+            if let Binding::Select {
+                step, field, param, ..
+            } = b
+            {
+                picks
+                    .entry(*step)
+                    .or_default()
+                    .insert((field.clone(), param.clone()));
+            }
+        }
+    }
+    let mut changed = false;
+    for (k, ps) in picks {
+        let Some((field, param)) = ps.first().filter(|_| ps.len() == 1).cloned() else {
+            continue;
+        };
+        let leaf = field.rsplit('.').next().unwrap_or(&field).to_string();
+        let Some(step) = m.tool.implementation.get_mut(k) else {
+            continue;
+        };
+        let takes = specs.spec(&step.tool).is_some_and(|s| {
+            s.parameters
+                .get("properties")
+                .and_then(|p| p.get(&leaf))
+                .is_some()
+        });
+        if !takes || step.bindings.contains_key(&leaf) {
+            continue;
+        }
+        step.bindings.insert(leaf, Binding::Input { param });
+        // A pick by position from this list had one value anyway: the first one now.
+        for s in &mut m.tool.implementation {
+            for b in s.bindings.values_mut() {
+                if let Binding::Step { step, index, .. } = b {
+                    if *step == k {
+                        *index = 0;
+                    }
+                }
+            }
+        }
+        changed = true;
+    }
+    changed.then_some(m)
+}
+
+/// Narrows every round's picks into filters ([`narrowed`]), executing the rounds in order from
+/// the world's start so each narrowed gold holds the real results; a round whose narrowed gold
+/// fails, or leaves a pick by position with several candidates, keeps its own gold. Returns
+/// whether any round changed.
+pub fn narrow_all<E: Environment>(
+    mades: &mut [Made],
+    specs: &(impl Specs + ?Sized),
+    env: &mut E,
+    seed: u64,
+) -> bool {
+    let candidates: Vec<Option<Made>> = mades.iter().map(|m| narrowed(m, specs)).collect();
+    if candidates.iter().all(Option::is_none) {
+        return false;
+    }
+    let mut any = false;
+    env.reset(seed);
+    for (m, cand) in mades.iter_mut().zip(candidates) {
+        let snap = env.snapshot();
+        let taken = cand.and_then(|mut c| {
+            let out = execute_advanced_calls(&c.tool, &c.inputs, env);
+            let single = c.tool.implementation.iter().all(|s| {
+                s.bindings.values().all(|b| match b {
+                    Binding::Step { step, path, .. } => out.get(*step).is_some_and(|(_, r)| {
+                        r.as_ref().is_ok_and(|r| {
+                            let vals = values_at(r, path);
+                            !vals.is_empty() && vals.iter().all(|v| Some(v) == vals.first())
+                        })
+                    }),
+                    _ => true,
+                })
+            });
+            if !single || out.iter().any(|(_, r)| r.is_err()) {
+                return None;
+            }
+            for ((g, s), (args, res)) in c.gold.iter_mut().zip(&c.tool.implementation).zip(out) {
+                for (a, b) in &s.bindings {
+                    if let (false, Binding::Input { param }) = (g.arguments.contains_key(a), b) {
+                        g.provenance.insert(a.clone(), format!("input:{param}"));
+                    }
+                }
+                g.arguments = args;
+                g.result = res.unwrap_or(Value::Null);
+            }
+            let (name, description, parameters, returns) =
+                signature(&c.gold, &c.tool.implementation, &c.inputs, specs)?;
+            c.tool.name = name;
+            c.tool.description = description;
+            c.tool.parameters = parameters;
+            c.tool.returns = returns;
+            Some(c)
+        });
+        match taken {
+            Some(c) => {
+                *m = c;
+                any = true;
+            }
+            None => {
+                env.restore(&snap);
+                execute_advanced_calls(&m.tool, &m.inputs, env);
+            }
+        }
+    }
+    any
+}

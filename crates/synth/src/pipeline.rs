@@ -466,6 +466,10 @@ impl Generator {
             0x7A42 + u64::from(t) * 0x1_0000,
             i,
         ));
+        // Picks by an attribute a list can filter on become that filter (a long-context round
+        // keeps its long read, and is narrowed after it).
+        let mut narrowed = chosen != Variant::LongContext
+            && maker::narrow_all(&mut mades, &specs, &mut self.worlds[w], seed);
         if chosen == Variant::Parallel && !variant::has_parallel_step(&mades[0]) {
             return Err(Self::reject(
                 &id,
@@ -521,7 +525,10 @@ impl Generator {
                 self.cfg.long_context_tokens,
                 &mut vrng,
             ) {
-                Ok(m) => mades[0] = m,
+                Ok(m) => {
+                    mades[0] = m;
+                    narrowed = maker::narrow_all(&mut mades, &specs, &mut self.worlds[w], seed);
+                }
                 Err(detail) => {
                     return Err(Self::reject(
                         &id,
@@ -606,8 +613,8 @@ impl Generator {
                         .is_some_and(|&t| self.tools.read_only[t])
             });
         let mut gold_digests = Vec::new();
-        // (A long-context gold differs from the trace's: it is always replayed.)
-        if mades.len() == 1 && read_only_detours && chosen != Variant::LongContext {
+        // (A long-context or narrowed gold differs from the trace's: it is always replayed.)
+        if mades.len() == 1 && read_only_detours && chosen != Variant::LongContext && !narrowed {
             gold_digests.push(self.worlds[w].digest());
         }
         let replay = gold_digests.is_empty();

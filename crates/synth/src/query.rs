@@ -661,6 +661,11 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         }
         if let Some(step) = self.view.steps.get(k) {
             for (arg, b) in &step.bindings {
+                // A filter on the very attribute the item is picked by is said once.
+                let given = self.view.gold.get(k).and_then(|g| g.arguments.get(arg));
+                if sel.is_some_and(|(f, v)| f == arg && given == Some(v)) {
+                    continue;
+                }
                 quals.push(self.qualifier(k, arg, b, depth));
             }
         }
