@@ -1816,6 +1816,107 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn spec_with(parameters: Value, returns: Option<Value>) -> ToolSpec {
+        ToolSpec {
+            name: "list_bills".into(),
+            description: "List bills".into(),
+            domain: "energy".into(),
+            parameters,
+            returns,
+            read_only: Some(true),
+        }
+    }
+
+    #[test]
+    fn drop_states_drops_state_words_between_an_article_and_its_noun() {
+        let plain = spec_with(json!({"type": "object", "properties": {}}), None);
+        // Built-in states, one or several joined by "or"; the article agrees with the noun.
+        assert_eq!(
+            drop_states("settle an issued or disputed energy bill", &plain),
+            "settle an energy bill"
+        );
+        assert_eq!(
+            drop_states("cancel an active booking", &plain),
+            "cancel a booking"
+        );
+        assert_eq!(
+            drop_states("cancel a scheduled order", &plain),
+            "cancel an order"
+        );
+        // Not at the start of the text, not without a following noun, not ending on "or".
+        assert_eq!(
+            drop_states("an active booking", &plain),
+            "an active booking"
+        );
+        assert_eq!(drop_states("find an active", &plain), "find an active");
+        assert_eq!(
+            drop_states("find an active or booking", &plain),
+            "find an active or booking"
+        );
+        assert_eq!(
+            drop_states("find a or active booking", &plain),
+            "find a or active booking"
+        );
+        // A state word before "of", "with", ... was the noun itself.
+        for p in [
+            "of", "from", "with", "to", "for", "in", "on", "by", "as", "at", "and", "that",
+            "which", "who", "before", "after", "into",
+        ] {
+            let d = format!("list an active {p} them");
+            assert_eq!(drop_states(&d, &plain), d, "{p}");
+        }
+        // A trailing comma on a state word is still the state.
+        assert_eq!(
+            drop_states("find an active, booking", &plain),
+            "find a booking"
+        );
+        // Not a state: kept.
+        assert_eq!(
+            drop_states("find a blue booking", &plain),
+            "find a blue booking"
+        );
+        // The spec's enum participles are states (parameters and returns); its enum nouns are not.
+        let enums = spec_with(
+            json!({"type": "object", "properties": {
+                "status": {"type": "string", "enum": ["Archived", "admin"]}}}),
+            Some(json!({"type": "object", "properties": {
+                "kind": {"type": "array", "items": {"enum": ["shredded"]}}}})),
+        );
+        assert_eq!(drop_states("find an archived bill", &enums), "find a bill");
+        assert_eq!(drop_states("find a shredded bill", &enums), "find a bill");
+        assert_eq!(
+            drop_states("find an admin bill", &enums),
+            "find an admin bill"
+        );
+        assert_eq!(
+            drop_states("find a shredded bill", &plain),
+            "find a shredded bill"
+        );
+    }
+
+    #[test]
+    fn states_flag_accepts_the_label_or_its_words_in_another_form() {
+        // The label itself.
+        assert!(states_flag(
+            "only the ones with auto renew please",
+            "auto_renew"
+        ));
+        assert!(!states_flag("only the renewing ones", "auto_renew"));
+        // One-word labels: only the word itself.
+        assert!(states_flag("include archived", "archived"));
+        assert!(!states_flag("include old ones", "archived"));
+        // "has pets" is stated by "pets", "includes tax" by "include tax".
+        assert!(states_flag("a flat where pets are fine", "has_pets"));
+        assert!(!states_flag("a flat where pets are fine", "allows_pets"));
+        assert!(states_flag("prices that include tax", "includes_tax"));
+        assert!(!states_flag("prices with tax", "includes_tax"));
+        // "card_active" said as "card is not active" / "card are not active".
+        assert!(states_flag("only if the card is not active", "card_active"));
+        assert!(states_flag("where the card are not active", "card_active"));
+        assert!(!states_flag("where the card is blocked", "card_active"));
+        assert!(!states_flag("where the card was not active", "card_active"));
+    }
+
     #[test]
     fn enum_words_and_plural_agreement() {
         assert!(is_snake_word("damp_wall") && is_snake_word("16_plus"));
