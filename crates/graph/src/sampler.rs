@@ -541,6 +541,26 @@ impl Sampler {
         self.pick_target_by(rng, |t, d| d >= 1 && self.tool_slots[t].len() >= n)
     }
 
+    /// Like [`Sampler::pick_target`], among tools that consume a value of one of `producers`
+    /// (node indices marked true) directly or through one tool in between: a generator that
+    /// needs a list read in the trace asks for targets downstream of the list tools.
+    pub fn pick_target_fed_by(&self, rng: &mut ChaCha8Rng, producers: &[bool]) -> Option<usize> {
+        let n = self.graph.nodes.len();
+        let mut fed = vec![false; n];
+        for e in &self.graph.edges {
+            if producers.get(e.from).copied().unwrap_or(false) && e.to < n {
+                fed[e.to] = true;
+            }
+        }
+        let mut near = fed.clone();
+        for e in &self.graph.edges {
+            if fed.get(e.from).copied().unwrap_or(false) && e.to < n {
+                near[e.to] = true;
+            }
+        }
+        self.pick_target_by(rng, |t, d| d >= 1 && near[t])
+    }
+
     fn pick_target_where(&self, rng: &mut ChaCha8Rng, ok: impl Fn(u32) -> bool) -> Option<usize> {
         self.pick_target_by(rng, |_, d| ok(d))
     }

@@ -186,3 +186,40 @@ proptest::proptest! {
         proptest::prop_assert!(replay_mismatches(&mut fresh, &t).is_empty());
     }
 }
+
+#[test]
+fn targets_fed_by_producers_are_downstream_of_them() {
+    let (s, _) = sampler(1);
+    let g = s.graph();
+    let n = g.nodes.len();
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    // Nothing marked: no target.
+    assert_eq!(s.pick_target_fed_by(&mut rng, &vec![false; n]), None);
+    // One producer: every pick consumes its value directly or through one tool in between.
+    let from = g.edges[0].from;
+    let mut producers = vec![false; n];
+    producers[from] = true;
+    let direct: Vec<usize> = g
+        .edges
+        .iter()
+        .filter(|e| e.from == from)
+        .map(|e| e.to)
+        .collect();
+    let mut via_one = false;
+    for _ in 0..200 {
+        let t = s
+            .pick_target_fed_by(&mut rng, &producers)
+            .expect("a target downstream of the producer");
+        let near = direct.contains(&t)
+            || g.edges
+                .iter()
+                .any(|e| e.to == t && direct.contains(&e.from));
+        assert!(
+            near,
+            "{} is not downstream of {}",
+            g.nodes[t].name, g.nodes[from].name
+        );
+        via_one |= !direct.contains(&t);
+    }
+    assert!(via_one, "no pick two hops away in 200 draws");
+}

@@ -104,6 +104,8 @@ pub struct Generator {
     tools: Arc<ToolSet>,
     /// One sampler per world seed (each with the value pools of its world).
     samplers: Vec<(u64, Sampler)>,
+    /// Per tool index: whether it reads a list by pages (long-context targets follow one).
+    paged_lists: Vec<bool>,
     /// One world per world seed: a world keeps its seed's generated tables across resets.
     worlds: Vec<AnyEnv>,
     cfg: GenConfig,
@@ -176,9 +178,11 @@ impl Generator {
         let names: Vec<String> = tools.specs.iter().map(|s| s.name.clone()).collect();
         let domains: Vec<String> = tools.specs.iter().map(|s| s.domain.clone()).collect();
         let catalog = distract::Catalog::new(&names, &domains);
+        let paged_lists = tools.specs.iter().map(variant::reads_in_pages).collect();
         Generator {
             tools,
             samplers,
+            paged_lists,
             worlds,
             cfg,
             catalog,
@@ -420,6 +424,13 @@ impl Generator {
             if chosen == Variant::Parallel {
                 targets.extend(sampler.pick_target_fan_in(&mut rng, 2));
                 continue;
+            }
+            // A long-context item aims at a target downstream of a list read by pages.
+            if chosen == Variant::LongContext {
+                if let Some(t) = sampler.pick_target_fed_by(&mut rng, &self.paged_lists) {
+                    targets.push(t);
+                    continue;
+                }
             }
             let picked = loop {
                 if let Some(t) = sampler

@@ -1097,6 +1097,11 @@ pub fn est_tokens(v: &Value) -> usize {
     serde_json::to_string(v).map_or(0, |s| s.len().div_ceil(4))
 }
 
+/// Whether a tool reads a list by pages (takes a `limit` with a maximum): a long-context read.
+pub fn reads_in_pages(spec: &ToolSpec) -> bool {
+    limit_max(spec).is_some()
+}
+
 /// The largest `limit` a tool accepts (its schema's maximum), when it takes one.
 fn limit_max(spec: &ToolSpec) -> Option<Value> {
     let l = spec.parameters.get("properties")?.get("limit")?;
