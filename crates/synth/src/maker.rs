@@ -51,12 +51,13 @@ pub fn make(
             reason: hardgen_core::Reason::TargetNotReached,
             detail: format!("{target} never succeeded"),
         })?;
+    let links = shortcut_echoes(trace, round, specs);
     // Ancestors of the target inside this round.
     let mut keep = BTreeSet::new();
     let mut stack = vec![t_idx];
     while let Some(i) = stack.pop() {
         if trace.calls[i].round == round && keep.insert(i) {
-            stack.extend(trace.calls[i].depends_on.iter().copied());
+            stack.extend(links[i].1.iter().copied());
         }
     }
     if keep.len() < min_calls {
@@ -88,7 +89,7 @@ pub fn make(
         let mut bindings = BTreeMap::new();
         let mut prov = BTreeMap::new();
         for (arg, value) in &call.arguments {
-            let source = call.provenance.get(arg).and_then(|s| parse_from_step(s));
+            let source = links[i].0.get(arg).and_then(|s| parse_from_step(s));
             let binding = match source {
                 Some((k, path)) if pos.contains_key(&k) => {
                     let res = trace.calls[k].result.as_ref().unwrap_or(&Value::Null);
@@ -147,8 +148,8 @@ pub fn make(
             name: call.name.clone(),
             arguments: call.arguments.clone(),
             provenance: prov,
-            depends_on: call
-                .depends_on
+            depends_on: links[i]
+                .1
                 .iter()
                 .filter_map(|k| pos.get(k).copied())
                 .collect(),
@@ -187,6 +188,67 @@ pub fn make(
         context_refs,
         trace_steps: order,
     })
+}
+
+/// Each call's (provenance, depends_on) with echoes cut out: a value a read-only call only
+/// handed back (`list_title_holds` taking the title id that `list_title_copies` was given and
+/// repeats in each row) is taken from where that call got it, so a lookup that adds nothing is
+/// not part of the gold.
+fn shortcut_echoes(
+    trace: &Trace,
+    round: usize,
+    specs: &SpecIndex<'_>,
+) -> Vec<(hardgen_core::trace::Provenance, Vec<usize>)> {
+    let read_only = |name: &str| specs.get(name).and_then(|s| s.read_only) == Some(true);
+    let mut out: Vec<_> = trace
+        .calls
+        .iter()
+        .map(|c| (c.provenance.clone(), c.depends_on.clone()))
+        .collect();
+    for (i, call) in trace.calls.iter().enumerate() {
+        if call.round != round {
+            continue;
+        }
+        let mut cut = BTreeSet::new();
+        for (arg, v) in &call.arguments {
+            // A few hops at most: each goes to an earlier call.
+            for _ in 0..8 {
+                let Some((k, _)) = out[i].0.get(arg).and_then(|p| parse_from_step(p)) else {
+                    break;
+                };
+                let Some(kc) = trace.calls.get(k).filter(|kc| kc.round == round && k < i) else {
+                    break;
+                };
+                if !read_only(&kc.name) {
+                    break;
+                }
+                let Some(src) = kc
+                    .arguments
+                    .iter()
+                    .find(|(b, x)| *x == v && out[k].0.contains_key(*b))
+                    .and_then(|(b, _)| out[k].0.get(b).cloned())
+                else {
+                    break;
+                };
+                cut.insert(k);
+                out[i].0.insert(arg.clone(), src);
+            }
+        }
+        // A read-only call changes no state: once no argument comes from it, nothing does.
+        let still: BTreeSet<usize> = out[i]
+            .0
+            .values()
+            .filter_map(|p| parse_from_step(p).map(|(k, _)| k))
+            .collect();
+        for k in &still {
+            if !out[i].1.contains(k) {
+                out[i].1.push(*k);
+            }
+        }
+        out[i].1.retain(|k| !cut.contains(k) || still.contains(k));
+        out[i].1.sort_unstable();
+    }
+    out
 }
 
 /// The advanced tool's name, description, parameter schema and result schema, derived from its

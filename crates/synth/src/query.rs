@@ -277,6 +277,9 @@ struct Writer<'a, S: Specs + ?Sized> {
     /// Items already described in this query (step, list prefix, selecting value): said again
     /// as "that same <noun>".
     said: std::cell::RefCell<Vec<String>>,
+    /// First words of the qualifiers said so far ("having", "whose"): the next one starts
+    /// differently when it can ("the pet having ... having ..." reads badly).
+    leads: std::cell::RefCell<Vec<String>>,
 }
 
 /// A value as the query says it: free text of several words with punctuation (a message body,
@@ -636,6 +639,23 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         self.rng.borrow_mut().random_range(0..60)
     }
 
+    /// One of the equivalent wordings `f(k)`, drawn like [`Writer::vary`], moved on to the next
+    /// ones while its first word was used by an earlier qualifier of this query.
+    fn fresh(&self, f: impl Fn(usize) -> String) -> String {
+        let k = self.vary();
+        let lead = |s: &str| s.split(' ').next().unwrap_or("").to_string();
+        let first = f(k);
+        let pick = {
+            let used = self.leads.borrow();
+            (0..16)
+                .map(|d| f(k + d))
+                .find(|s| !used.contains(&lead(s)))
+                .unwrap_or(first)
+        };
+        self.leads.borrow_mut().push(lead(&pick));
+        pick
+    }
+
     fn spec(&self, k: usize) -> Option<&'a ToolSpec> {
         self.specs.spec(&self.view.gold.get(k)?.name)
     }
@@ -657,7 +677,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         self.said.borrow_mut().push(key);
         let mut quals: Vec<String> = Vec::new();
         if let Some((f, v)) = sel {
-            quals.push(attribute(f, v, self.vary()));
+            quals.push(self.fresh(|k| attribute(f, v, k)));
         }
         if let Some(step) = self.view.steps.get(k) {
             for (arg, b) in &step.bindings {
@@ -702,7 +722,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
                 self.role(arg, &np)
             }
             Binding::Input { .. } => match v {
-                Some(v) => attribute(arg, v, self.vary()),
+                Some(v) => self.fresh(|k| attribute(arg, v, k)),
                 None => String::new(),
             },
             _ if self.view.credential_step(b).is_some() => String::new(),
@@ -742,7 +762,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         } else {
             role
         };
-        match self.vary() % 10 {
+        self.fresh(|k| match k % 10 {
             0 => format!("whose {short} is {np}"),
             1 => format!("with {np} as its {short}"),
             2 => format!("where the {short} is {np}"),
@@ -753,7 +773,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             7 => format!("whose {short} happens to be {np}"),
             8 => format!("with the {short} being {np}"),
             _ => format!("for which {np} is the {short}"),
-        }
+        })
     }
 
     /// The noun phrase of a value bound to an earlier step.
@@ -1471,6 +1491,7 @@ pub fn write<S: Specs + ?Sized>(
         context: &ctx,
         rng: std::cell::RefCell::new(rng),
         said: std::cell::RefCell::new(Vec::new()),
+        leads: std::cell::RefCell::new(Vec::new()),
     };
     let Some(last) = made.gold.len().checked_sub(1) else {
         return String::new();

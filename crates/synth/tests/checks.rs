@@ -2837,3 +2837,71 @@ fn flags_are_stated_by_their_label_or_its_verb_form() {
     ));
     assert!(!states("the room has a view", &json!(true), "has_parking"));
 }
+
+#[test]
+fn make_takes_an_echoed_value_from_where_the_read_only_call_got_it() {
+    // search groups -> get the owner -> get the same contact again -> message that contact: the
+    // two lookups only hand back the id they were given.
+    let owner = "ct-7001";
+    let t = trace(
+        &["send_message"],
+        vec![
+            tcall(
+                0,
+                0,
+                "search_groups",
+                json!({"city": "Oslo"}),
+                &[("city", "literal")],
+                &[],
+                Some(groups(&[("Family", owner)])),
+            ),
+            tcall(
+                1,
+                0,
+                "get_contact",
+                json!({"contact_id": owner}),
+                &[("contact_id", &format!("step:0:{OWNER}"))],
+                &[0],
+                Some(contact(owner)),
+            ),
+            tcall(
+                2,
+                0,
+                "get_contact",
+                json!({"contact_id": owner}),
+                &[("contact_id", "step:1:contact_id")],
+                &[1],
+                Some(contact(owner)),
+            ),
+            tcall(
+                3,
+                0,
+                "send_message",
+                json!({"contact_id": owner, "text": "hi"}),
+                &[("contact_id", "step:2:contact_id"), ("text", "literal")],
+                &[2],
+                Some(json!({"message_id": "msg-1", "status": "sent"})),
+            ),
+        ],
+    );
+    // Whether a tool only reads is unknown: every call stays.
+    let m = made_of(&t, 0);
+    assert_eq!(m.gold.len(), 4);
+    // A read-only lookup that only echoes is cut out, over both hops.
+    let mut def = world();
+    def.specs[1].read_only = Some(true);
+    let m = make(&t, 0, &SpecIndex(&def), 1, 8).expect("a tool");
+    let names: Vec<&str> = m.gold.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(names, ["search_groups", "send_message"]);
+    assert_eq!(
+        m.gold[1].provenance["contact_id"],
+        format!("step:0:{OWNER}")
+    );
+    assert_eq!(m.gold[1].depends_on, vec![0]);
+    assert_eq!(m.trace_steps, vec![0, 3]);
+    // A call that changes something is never cut, though it echoes.
+    let mut def = world();
+    def.specs[1].read_only = Some(false);
+    let m = make(&t, 0, &SpecIndex(&def), 1, 8).expect("a tool");
+    assert_eq!(m.gold.len(), 4);
+}
