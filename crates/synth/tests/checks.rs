@@ -732,6 +732,25 @@ fn query_check_rejects_leak() {
             "Please get the contact who manages the group in Oslo, c7."
         ),
         Ok(())
+    ); // Said in another form (a date in words), or inside a longer word, it still leaks.
+    let m = made_of(&chain_trace("2026-06-05"), 0);
+    assert_eq!(
+        qcheck(
+            &m,
+            "Please get the contact who manages the group in Oslo from June 5, 2026."
+        ),
+        Err((
+            "leak",
+            "intermediate value 2026-06-05 is in the query".into()
+        ))
+    );
+    let m = made_of(&chain_trace("ct-7001"), 0);
+    assert_eq!(
+        qcheck(
+            &m,
+            "Please get the contact who manages the group in Oslo, ct-70012."
+        ),
+        Err(("leak", "intermediate value ct-7001 is in the query".into()))
     );
 }
 
@@ -1102,6 +1121,20 @@ fn verify_check_does_not_call_stated_or_short_or_seen_values_guessed() {
         .iter()
         .any(|h| h
             == "a required value for search_groups (city) was guessed, not obtained from a tool"));
+    // A value the query states in another form (a date in words) was not guessed either.
+    let mut a = good_attempt();
+    a.calls[0].0.arguments = obj(json!({"city": "2026-06-05"}));
+    let c = verify_check(
+        &m,
+        "Please get the contact of the group from June 5, 2026.",
+        &a,
+        true,
+    );
+    assert!(
+        !c.hints.iter().any(|h| h.contains("guessed")),
+        "{:?}",
+        c.hints
+    );
     // A value seen only in a *later* result was still guessed.
     let mut a = good_attempt();
     a.calls.swap(0, 1);
@@ -2027,6 +2060,17 @@ fn reverify_replays_calls_and_gold() {
     assert_eq!(
         rv_err(&rec),
         "rounds[0].gold[1]: no call of the trajectory gives this gold result"
+    );
+    // The same tool giving the same result, but called with other arguments, is not the gold.
+    let mut rec = good_record();
+    rec.rounds[0].trajectory[1] = assistant_calls(vec![call(
+        "c0",
+        "search_groups",
+        json!({"city": "Oslo", "town": "Oslo"}),
+    )]);
+    assert_eq!(
+        rv_err(&rec),
+        "rounds[0].gold[0]: no call of the trajectory gives this gold result"
     );
     // A final answer that does not state the outcome.
     let mut rec = good_record();
