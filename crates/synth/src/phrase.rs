@@ -106,12 +106,34 @@ pub fn verb_object(tool: &str) -> (String, String) {
         rest.truncate(rest.len() - 2);
         return (said, format!("the {} as a no-show", rest.join(" ")));
     }
-    let object = rest
+    // "find_employee_by_email": the "by" part names a filter the request states apart.
+    if let Some(i) = rest.iter().position(|x| x == "by").filter(|i| *i > 0) {
+        rest.truncate(i);
+    }
+    // "count_seats_left_for_show": "the seats left for the show", not "the seats left show".
+    let object = match rest
         .iter()
-        .filter(|x| !matches!(x.as_str(), "by" | "of" | "for"))
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(" ");
+        .position(|x| matches!(x.as_str(), "of" | "for"))
+        .filter(|i| *i > 0 && *i + 1 < rest.len())
+    {
+        Some(i) => format!(
+            "{} {} the {}",
+            rest[..i].join(" "),
+            rest[i],
+            rest[i + 1..]
+                .iter()
+                .filter(|x| !matches!(x.as_str(), "by" | "of" | "for"))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        None => rest
+            .iter()
+            .filter(|x| !matches!(x.as_str(), "by" | "of" | "for"))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
     (
         said,
         if object.is_empty() {
@@ -309,6 +331,18 @@ mod tests {
             ("advance_to_interviews", "advance to interviews", ""),
             ("mark_stay_no_show", "mark", "the stay as a no-show"),
             ("highest_meter_reading", "find", "the highest meter reading"),
+            (
+                "count_seats_left_for_show",
+                "count",
+                "the seats left for the show",
+            ),
+            (
+                "list_payments_of_account",
+                "show me",
+                "the payments of the account",
+            ),
+            ("find_employee_by_email", "find", "the employee"),
+            ("list_by_owner", "show me", "the owner"),
         ] {
             assert_eq!(
                 verb_object(tool),

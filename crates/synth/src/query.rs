@@ -948,6 +948,17 @@ pub fn action(spec: &ToolSpec) -> String {
     if let Some(i) = d.find(" so ") {
         d.truncate(i);
     }
+    // "the hotels whose nearest airport is the given one": a clause about the tool's input,
+    // which the request names by its own words.
+    if let Some(g) = d.find(" the given") {
+        let clause = [" whose ", " that ", " which ", " with "]
+            .iter()
+            .filter_map(|c| d[..g].rfind(c))
+            .max();
+        if let Some(i) = clause {
+            d.truncate(i);
+        }
+    }
     let d = drop_states(
         &st::lower_first(d.trim().trim_end_matches([',', ' '])),
         spec,
@@ -1405,6 +1416,7 @@ const QUALIFIER_STARTS: &[&str] = &[
     "with",
     "where",
     "that",
+    "that's",
     "which",
     "of",
     "belonging",
@@ -2024,6 +2036,19 @@ mod tests {
             attribute("job_title", &Value::String("Chef".into()), 0),
             "whose job title is Chef"
         );
+    }
+
+    #[test]
+    fn actions_drop_a_clause_about_the_given_input() {
+        let spec = ToolSpec {
+            name: "list_hotels_near_airport".into(),
+            description: "List the hotels whose nearest airport is the given one (needs the airport id); closest first.".into(),
+            domain: "lodging".into(),
+            parameters: json!({"type": "object", "properties": {}}),
+            returns: None,
+            read_only: Some(true),
+        };
+        assert_eq!(action(&spec), "list the hotels");
     }
 
     #[test]
