@@ -110,6 +110,14 @@ pub fn verb_object(tool: &str) -> (String, String) {
     if let Some(i) = rest.iter().position(|x| x == "by").filter(|i| *i > 0) {
         rest.truncate(i);
     }
+    // Words that only link parts are dropped from what follows the link.
+    let content = |ws: &[String]| {
+        ws.iter()
+            .filter(|x| !matches!(x.as_str(), "by" | "of" | "for"))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     // "count_seats_left_for_show": "the seats left for the show", not "the seats left show".
     let object = match rest
         .iter()
@@ -120,19 +128,9 @@ pub fn verb_object(tool: &str) -> (String, String) {
             "{} {} the {}",
             rest[..i].join(" "),
             rest[i],
-            rest[i + 1..]
-                .iter()
-                .filter(|x| !matches!(x.as_str(), "by" | "of" | "for"))
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" ")
+            content(&rest[i + 1..])
         ),
-        None => rest
-            .iter()
-            .filter(|x| !matches!(x.as_str(), "by" | "of" | "for"))
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" "),
+        None => content(&rest),
     };
     (
         said,

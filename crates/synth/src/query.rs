@@ -644,13 +644,12 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
     fn fresh(&self, f: impl Fn(usize) -> String) -> String {
         let k = self.vary();
         let lead = |s: &str| s.split(' ').next().unwrap_or("").to_string();
-        let first = f(k);
         let pick = {
             let used = self.leads.borrow();
             (0..16)
                 .map(|d| f(k + d))
                 .find(|s| !used.contains(&lead(s)))
-                .unwrap_or(first)
+                .unwrap_or_else(|| f(k))
         };
         self.leads.borrow_mut().push(lead(&pick));
         pick

@@ -1860,6 +1860,19 @@ fn reverify_trajectory_shape() {
         },
         "rounds[0].trajectory[1]: a second user message in one round",
     );
+    // At index 2 of the last round, where only a missing-param round holds the user's reply.
+    expect(
+        &|t| {
+            t.insert(1, answer("Which contact do you mean?"));
+            t.insert(
+                2,
+                Message::User {
+                    content: "The first one.".into(),
+                },
+            )
+        },
+        "rounds[0].trajectory[2]: a second user message in one round",
+    );
     expect(
         &|t| {
             t.pop();
@@ -2948,4 +2961,22 @@ fn make_takes_an_echoed_value_from_where_the_read_only_call_got_it() {
     def.specs[1].read_only = Some(false);
     let m = make(&t, 0, &SpecIndex(&def), 1, 8).expect("a tool");
     assert_eq!(m.gold.len(), 4);
+}
+
+#[test]
+fn reverify_accepts_a_model_made_tool_by_its_shape_and_not_an_offline_one() {
+    // A model tool maker names and describes the tool itself: only the schemas must conform.
+    let mut rec = good_record();
+    rec.generator.tool_maker = "model:test".into();
+    let t = &mut rec.rounds[0].advanced_tool;
+    t.name = "owner_contact_of_group".into();
+    t.description = "Finds the contact who owns a group.".into();
+    assert_eq!(rv(&rec), Ok(()));
+    // The same tool from the offline maker is not the one its steps give.
+    rec.generator.tool_maker = "offline".into();
+    assert!(rv_err(&rec).contains("rounds[0].advanced_tool"));
+    // A model-made tool whose name is a base tool's does not conform.
+    rec.generator.tool_maker = "model:test".into();
+    rec.rounds[0].advanced_tool.name = "get_contact".into();
+    assert!(rv_err(&rec).contains("rounds[0].advanced_tool"));
 }

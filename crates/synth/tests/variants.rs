@@ -285,6 +285,41 @@ fn variant_records_verify_and_their_wrong_behaviour_is_rejected() {
     let mut early = m.clone();
     early.rounds[0].tools_added[0].at = 2 + 1;
     assert!(check(&def, &early).is_err());
+    // The held-out tool called in a turn before the user's message that offers it.
+    let mut early = m.clone();
+    let first = m.rounds[0]
+        .trajectory
+        .iter()
+        .skip(3)
+        .find_map(|x| match x {
+            Message::Assistant { tool_calls, .. } => tool_calls.iter().find(|c| c.name == held),
+            _ => None,
+        })
+        .expect("the held-out tool is called")
+        .clone();
+    let t = &mut early.rounds[0].trajectory;
+    t.insert(
+        1,
+        Message::Assistant {
+            reasoning: None,
+            content: None,
+            tool_calls: vec![Call {
+                id: "early0".into(),
+                ..first.clone()
+            }],
+        },
+    );
+    t.insert(
+        2,
+        Message::Tool {
+            tool_call_id: "early0".into(),
+            name: first.name.clone(),
+            content: serde_json::json!({}),
+        },
+    );
+    early.rounds[0].tools_added[0].at += 2;
+    let e = check(&def, &early).expect_err("a call before its tool is offered");
+    assert!(e.contains("is called before it is offered"), "{e}");
     // Offered from the start after all.
     let mut offered = m.clone();
     offered.rounds[0].tools_added.clear();
