@@ -1184,6 +1184,36 @@ fn substitute(text: &str, noun: &str, with: &str) -> Option<String> {
     None
 }
 
+/// `text` with value `t` put after the first "the {noun}" that ends a clause or is followed
+/// by a preposition ("set the daily limit for ..." -> "set the daily limit to 50 for ..."); `to`
+/// says "to" before the value. None when the noun is not there.
+fn definite_slot(text: &str, noun: &str, t: &str, to: bool) -> Option<String> {
+    let key = format!("the {noun}");
+    let mut from = 0;
+    while let Some(at) = text[from..].find(&key).map(|i| i + from) {
+        let end = at + key.len();
+        let before_ok = at == 0 || text[..at].ends_with(' ');
+        let rest = &text[end..];
+        let next = rest
+            .trim_start_matches([' ', ','])
+            .split(' ')
+            .next()
+            .unwrap_or("");
+        let after_ok = rest.is_empty()
+            || rest.starts_with(',')
+            || (rest.starts_with(' ')
+                && (matches!(next, "for" | "on" | "in" | "at" | "with")
+                    // "change the priority of the case to urgent", never "to urgent of".
+                    || (!to && next == "of")));
+        if before_ok && after_ok {
+            let link = if to { " to " } else { " " };
+            return Some(format!("{}{link}{t}{rest}", &text[..end]));
+        }
+        from = end;
+    }
+    None
+}
+
 /// The request for gold step `last` alone: its action with its arguments woven in.
 fn call_phrase<S: Specs + ?Sized>(
     w: &Writer<'_, S>,
@@ -1255,6 +1285,14 @@ fn call_phrase<S: Specs + ?Sized>(
                 } else {
                     None
                 };
+                // "set the daily limit to 3861.88", "verify the certificate code 4KQ2": an
+                // action that already names the input takes its value there.
+                let put = put.or_else(|| {
+                    let to = matches!(act.split(' ').next(), Some("set" | "change" | "update"));
+                    (!reads && !v.is_boolean())
+                        .then(|| definite_slot(&act, &role, &t, to))
+                        .flatten()
+                });
                 match put {
                     Some(s) => act = s,
                     None if reads => {
@@ -1479,8 +1517,18 @@ fn merged(act: &str, np: &str) -> Option<String> {
             || matches!(next, "given" | "made" | "sent" | "paid" | "held" | "due");
         // "the file share link" is described by "the share link that ...": its last words.
         let same = object == head || object.ends_with(&format!(" {head}"));
-        (same && (QUALIFIER_STARTS.contains(&next) || participle))
-            .then(|| format!("{act} {}", words[k..].join(" ")))
+        let qualifies = QUALIFIER_STARTS.contains(&next) || participle;
+        if same && qualifies {
+            return Some(format!("{act} {}", words[k..].join(" ")));
+        }
+        // "mark the stay as a no-show" + "the stay of the review ...": the qualifier goes
+        // after the object, before the rest of the action.
+        let inner = format!(" the {head} ");
+        let at = act.find(&inner).filter(|_| qualifies)?;
+        let (front, rest) = act.split_at(at + inner.len() - 1);
+        let after = rest.trim_start().split(' ').next().unwrap_or("");
+        matches!(after, "as" | "to" | "into" | "from" | "on")
+            .then(|| format!("{front} {}{rest}", words[k..].join(" ")))
     })
 }
 
@@ -1857,6 +1905,37 @@ mod tests {
             returns,
             read_only: Some(true),
         }
+    }
+
+    #[test]
+    fn definite_slot_puts_the_value_after_the_named_input() {
+        assert_eq!(
+            definite_slot(
+                "set the daily limit for the account",
+                "daily limit",
+                "50",
+                true
+            )
+            .as_deref(),
+            Some("set the daily limit to 50 for the account")
+        );
+        assert_eq!(
+            definite_slot(
+                "verify the certificate code",
+                "certificate code",
+                "4KQ2",
+                false
+            )
+            .as_deref(),
+            Some("verify the certificate code 4KQ2")
+        );
+        // Not inside a longer noun ("the codes"), nor before a word that goes on the noun.
+        assert_eq!(definite_slot("read the codes", "code", "7", false), None);
+        assert_eq!(
+            definite_slot("check the code word", "code", "7", false),
+            None
+        );
+        assert_eq!(definite_slot("check a code", "code", "7", false), None);
     }
 
     #[test]
