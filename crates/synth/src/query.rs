@@ -943,6 +943,11 @@ pub fn action(spec: &ToolSpec) -> String {
             d.truncate(i);
         }
     }
+    // ", filtered by date range, visit mode or ...": the tool's optional filters, which the
+    // request states by their values.
+    if let Some(i) = d.find(", filtered by").or_else(|| d.find(", optionally")) {
+        d.truncate(i);
+    }
     // "..., so it stops working at once": the reason, not the request.
     if let Some(i) = d.find(" so ") {
         d.truncate(i);
@@ -1905,6 +1910,21 @@ mod tests {
             returns,
             read_only: Some(true),
         }
+    }
+
+    #[test]
+    fn actions_drop_the_list_of_optional_filters() {
+        let spec = ToolSpec {
+            name: "list_doctor_slots".into(),
+            description: "List the consultation slots of a doctor, filtered by date range, visit mode or a minimum number of free places.".into(),
+            domain: "health".into(),
+            parameters: json!({"type": "object", "properties": {"doctor_id": {"type": "string"}}}),
+            returns: None,
+            read_only: Some(true),
+        };
+        let a = action(&spec);
+        assert!(a.contains("consultation slots of a doctor"), "{a}");
+        assert!(!a.contains("filtered"), "{a}");
     }
 
     #[test]

@@ -153,11 +153,33 @@ fn pairs(m: &serde_json::Map<String, Value>, keys: Vec<&String>, n: usize) -> Ve
         .collect()
 }
 
+/// An aggregate result ({"course_id": .., "count": 5, "total_minutes": 165.0}): the item it
+/// is about in words ("course ID LRC-1012"), the count, and the one figure with its key.
+fn aggregate(m: &serde_json::Map<String, Value>) -> Option<(String, u64, (&str, &Value))> {
+    let count = m.get("count")?.as_u64()?;
+    let (ik, iv) = m
+        .iter()
+        .find(|(k, x)| k.ends_with("_id") && x.is_string())?;
+    let mut figures = m
+        .iter()
+        .filter(|(k, x)| k.as_str() != "count" && *k != ik && x.is_number());
+    let figure = figures.next()?;
+    // Only the id, the count and one figure: anything else is said the usual way.
+    (figures.next().is_none() && m.len() == 3).then(|| {
+        let id = format!("{} {}", phrase::label(ik), answer_word(iv));
+        (id, count, (figure.0.as_str(), figure.1))
+    })
+}
+
 /// A result value as an answer says it: an enum value in words ("damp wall", not `damp_wall`).
 fn answer_word(v: &Value) -> String {
     match v.as_str() {
         Some(s) if crate::query::is_snake_word(s) => s.replace('_', " "),
-        _ => value_text(v),
+        // "165 minutes", not "165.0": a whole float reads as a whole number.
+        _ => match v.as_f64() {
+            Some(f) if v.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+            _ => value_text(v),
+        },
     }
 }
 
@@ -588,6 +610,26 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
                 ]
             };
             plans.choose(rng).cloned().unwrap_or_default()
+        }
+        Value::Object(m) if aggregate(m).is_some() => {
+            let (id, count, (key, x)) = aggregate(m).unwrap_or_default();
+            let metric = phrase::label(key);
+            let x = answer_word(x);
+            let over = if count == 1 {
+                "1 record".to_string()
+            } else {
+                format!("{count} records")
+            };
+            let plans = [
+                format!("For {id}, the {metric} is {x}, over {over}."),
+                format!("The {metric} for {id} comes to {x} ({over} counted)."),
+                format!("{id} has {metric} {x}, from {over}."),
+            ];
+            let s = plans.choose(rng).cloned().unwrap_or_default();
+            let mut c = s.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or(s)
         }
         Value::Object(m) => {
             let kv = answer_key_values(v, 4).join(", ");

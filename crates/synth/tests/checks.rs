@@ -2195,6 +2195,34 @@ fn answer_values_are_what_a_summary_shows() {
 }
 
 #[test]
+fn an_aggregate_answer_says_its_figure_in_words() {
+    let total = json!({"course_id": "LRC-1012", "count": 5, "total_minutes": 165.0});
+    // A whole float is said as a whole number.
+    assert_eq!(answer_values(&total), vec!["LRC-1012", "5", "165"]);
+    for seed in 0..6 {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let said = answer_text("total_course_minutes", &total, &mut rng);
+        assert!(
+            said.to_lowercase().contains("course id lrc-1012")
+                && said.contains("total minutes")
+                && said.contains("165")
+                && !said.contains("165.0")
+                && said.contains("5 records"),
+            "{said}"
+        );
+        assert!(!said.contains("count 5"), "{said}");
+        assert!(said.starts_with(char::is_uppercase), "{said}");
+        let one = json!({"supply_point_id": "ENS-1", "count": 1, "highest_kwh": 41.5});
+        let said = answer_text("highest_meter_reading", &one, &mut rng);
+        assert!(said.contains("41.5") && said.contains("1 record"), "{said}");
+    }
+    // Another field beside the figure: said the usual way.
+    let mixed = json!({"course_id": "LRC-1", "count": 5, "total_minutes": 165, "status": "open"});
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    assert!(answer_text("total_course_minutes", &mixed, &mut rng).contains("count 5"));
+}
+
+#[test]
 fn answer_text_states_the_values_without_tool_names() {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let cases = [
