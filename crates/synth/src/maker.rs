@@ -374,7 +374,8 @@ pub fn select(res: &Value, path: &str, field: &str, want: &Value) -> Option<Valu
         .map(|v| (*v).clone())
 }
 
-fn capitalize(s: &str) -> String {
+/// `s` with its first letter upper-case.
+pub(crate) fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),

@@ -611,27 +611,23 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
             };
             plans.choose(rng).cloned().unwrap_or_default()
         }
-        Value::Object(m) if aggregate(m).is_some() => {
-            let (id, count, (key, x)) = aggregate(m).unwrap_or_default();
-            let metric = phrase::label(key);
-            let x = answer_word(x);
-            let over = if count == 1 {
-                "1 record".to_string()
-            } else {
-                format!("{count} records")
-            };
-            let plans = [
-                format!("For {id}, the {metric} is {x}, over {over}."),
-                format!("The {metric} for {id} comes to {x} ({over} counted)."),
-                format!("{id} has {metric} {x}, from {over}."),
-            ];
-            let s = plans.choose(rng).cloned().unwrap_or_default();
-            let mut c = s.chars();
-            c.next()
-                .map(|f| f.to_uppercase().chain(c).collect())
-                .unwrap_or(s)
-        }
         Value::Object(m) => {
+            if let Some((id, count, (key, x))) = aggregate(m) {
+                let metric = phrase::label(key);
+                let x = answer_word(x);
+                let over = if count == 1 {
+                    "1 record".to_string()
+                } else {
+                    format!("{count} records")
+                };
+                let plans = [
+                    format!("For {id}, the {metric} is {x}, over {over}."),
+                    format!("The {metric} for {id} comes to {x} ({over} counted)."),
+                    format!("{id} has {metric} {x}, from {over}."),
+                ];
+                let s = plans.choose(rng).cloned().unwrap_or_default();
+                return crate::maker::capitalize(&s);
+            }
             let kv = answer_key_values(v, 4).join(", ");
             if kv.is_empty() {
                 // Only lists ({"entities": [], "relations": []}): say how many of each.
