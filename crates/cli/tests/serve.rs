@@ -110,7 +110,10 @@ fn every_role_pointed_at_hardgen_serve_gives_a_dataset_that_verifies() {
 fn a_misbehaving_server_still_yields_a_complete_run_and_counts_its_retries() {
     let bad_call = serde_json::json!({"role": "assistant", "content": null, "tool_calls": [
         {"id": "x", "type": "function", "function": {"name": "search_shows", "arguments": "{\"genre\": "}}]});
-    // Transport failures (retried by the client) and one invalid tool call (a model error the
+    // A tool that is never offered: it must not run, and the attempt must not be kept.
+    let stray_call = serde_json::json!({"role": "assistant", "content": null, "tool_calls": [
+        {"id": "y", "type": "function", "function": {"name": "drop_all_tables", "arguments": "{}"}}]});
+    // Transport failures (retried by the client) and invalid tool calls (model errors the
     // reasoner's next attempt absorbs), spread over the run; the rest is the oracle's answer.
     let mut script = Vec::new();
     for bad in [
@@ -121,6 +124,7 @@ fn a_misbehaving_server_still_yields_a_complete_run_and_counts_its_retries() {
         Step::Drop,
         Step::NotJson,
         Step::Message(bad_call),
+        Step::Message(stray_call),
     ] {
         script.push(bad);
         script.extend(std::iter::repeat_n(Step::Answer, 5));

@@ -345,6 +345,8 @@ names! {
         Ambiguous => "ambiguous",
         /// Nothing to hide: the round is trivial.
         Trivial => "trivial",
+        /// A gold call repeats an earlier one to no purpose (a model would learn to call twice).
+        RepeatedCall => "repeated_call",
         /// Over the share of cross-domain rounds.
         CrossDomainQuota => "cross_domain_quota",
         /// The item cannot carry the hard variant it was drawn for.

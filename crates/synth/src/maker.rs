@@ -163,6 +163,12 @@ pub fn make(
             detail: format!("{target} alone, with no input"),
         });
     }
+    if let Some(detail) = repeated_call(&gold, specs) {
+        return Err(MakerReject {
+            reason: hardgen_core::Reason::RepeatedCall,
+            detail,
+        });
+    }
     let Some((name, description, parameters, returns)) =
         signature(&gold, &implementation, &inputs, specs)
     else {
@@ -187,6 +193,24 @@ pub fn make(
         selectors,
         context_refs,
         trace_steps: order,
+    })
+}
+
+/// A gold call made again with the same arguments to no purpose: a change or an authorization
+/// issued twice (the sampler redoes it after a failed call that the gold leaves out), or a read
+/// from the same sources that returns what it returned before. A read after a change that
+/// alters its answer is kept, and so is a lookup of a value that came from elsewhere.
+fn repeated_call(gold: &[GoldCall], specs: &SpecIndex<'_>) -> Option<String> {
+    gold.iter().enumerate().find_map(|(i, c)| {
+        let read = specs.get(&c.name).is_some_and(crate::toolset::reads);
+        gold[..i]
+            .iter()
+            .any(|e| {
+                e.name == c.name
+                    && e.arguments == c.arguments
+                    && (!read || (e.provenance == c.provenance && e.result == c.result))
+            })
+            .then(|| format!("{} called twice with the same arguments", c.name))
     })
 }
 

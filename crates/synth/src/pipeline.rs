@@ -808,8 +808,20 @@ impl Generator {
                     hints: hints.clone(),
                     max_steps: 2 * m.gold.len() + 4,
                 };
+                // A model sees only the offered tools: a call to any other is answered as an
+                // unknown tool and never runs, and the attempt fails (the record could not
+                // show it).
+                let names: Vec<&str> = offered
+                    .iter()
+                    .map(|&t| self.tools.specs[t].name.as_str())
+                    .collect();
                 let world = &mut self.worlds[w];
                 let mut exec = |name: &str, args: &serde_json::Map<String, serde_json::Value>| {
+                    if !names.is_empty() && !names.contains(&name) {
+                        return Err(hardgen_core::ToolError::UnknownTool {
+                            name: name.to_string(),
+                        });
+                    }
                     world.execute(&hardgen_core::ToolCall {
                         name: name.to_string(),
                         arguments: args.clone(),
@@ -827,6 +839,19 @@ impl Generator {
                         ));
                     }
                 };
+                let stray = att
+                    .calls
+                    .iter()
+                    .find(|(c, _)| !names.is_empty() && !names.contains(&c.name.as_str()))
+                    .map(|(c, _)| c.name.clone());
+                if let Some(stray) = stray {
+                    hints.push(format!(
+                        "{stray} is not one of the offered tools: call only the tools you are given"
+                    ));
+                    self.worlds[w].restore(&snap);
+                    next_call = start_id;
+                    continue;
+                }
                 let end_state = self.worlds[w].digest() == gold_digests[r];
                 let checked = verify::check(m, &user_text, &att, end_state);
                 if checked.passed() {

@@ -948,6 +948,17 @@ pub fn action(spec: &ToolSpec) -> String {
     if let Some(i) = d.find(", filtered by").or_else(|| d.find(", optionally")) {
         d.truncate(i);
     }
+    // "remove a member from a group by ending an active membership": the means, not the
+    // request (the membership is named as the request's object).
+    if let Some(i) = d.find(" by ") {
+        if d[i + 4..]
+            .split(' ')
+            .next()
+            .is_some_and(|w| w.ends_with("ing"))
+        {
+            d.truncate(i);
+        }
+    }
     // "..., so it stops working at once": the reason, not the request.
     if let Some(i) = d.find(" so ") {
         d.truncate(i);

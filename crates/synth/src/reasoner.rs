@@ -620,11 +620,21 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
                 } else {
                     format!("{count} records")
                 };
-                let plans = [
-                    format!("For {id}, the {metric} is {x}, over {over}."),
-                    format!("The {metric} for {id} comes to {x} ({over} counted)."),
-                    format!("{id} has {metric} {x}, from {over}."),
-                ];
+                // "the figure for seats on sale is", not "the seats on sale is": a metric's
+                // label may be plural.
+                let plans = if count == 0 {
+                    [
+                        format!("There is nothing to count for {id} (0 records), so the figure for {metric} is {x}."),
+                        format!("No records count towards {id} (0 records); the {metric} figure stays at {x}."),
+                        format!("{id} has 0 records behind it, so the figure for {metric} is {x}."),
+                    ]
+                } else {
+                    [
+                        format!("For {id}, the figure for {metric} is {x}, over {over}."),
+                        format!("The {metric} figure for {id} comes to {x} ({over} counted)."),
+                        format!("{id}: {metric} {x}, from {over}."),
+                    ]
+                };
                 let s = plans.choose(rng).cloned().unwrap_or_default();
                 return crate::maker::capitalize(&s);
             }

@@ -126,8 +126,14 @@ pub fn relation(spec: &ToolSpec, path: &str) -> String {
     let noun = item_noun(spec, path);
     if let Some(desc) = field_description(spec, path) {
         let d = desc.trim().trim_end_matches('.');
-        let lower = lower_first(d);
+        let mut lower = lower_first(d);
         let tail = format!(" the {noun}");
+        // "... the admin who added this member": "this" is the item the field belongs to.
+        if let Some(i) = lower.rfind(" this ") {
+            if !lower[i + 6..].contains(' ') {
+                lower.replace_range(i.., &tail);
+            }
+        }
         let relative = [" who ", " that ", " which ", " whose "]
             .iter()
             .any(|w| lower.contains(w));
@@ -192,6 +198,16 @@ mod tests {
         assert_eq!(
             relation(&owned, "results[].owner_contact_id"),
             "person who owns"
+        );
+        let mut added = s.clone();
+        added.returns = Some(
+            json!({"type": "object", "properties": {"results": {"type": "array", "items": {"type": "object", "properties": {
+            "group_id": {"type": "string", "description": "Id of a named group"},
+            "added_by_group_id": {"type": "string", "description": "Group of the admin who added this member"}}}}}}),
+        );
+        assert_eq!(
+            relation(&added, "results[].added_by_group_id"),
+            "group of the admin who added"
         );
         assert_eq!(item_noun(&s, "results[].owner_contact_id"), "group");
         assert!(is_own_id(&s, "results[].group_id"));

@@ -416,9 +416,68 @@ fn make_rejects_trivial() {
 }
 
 #[test]
+fn make_rejects_a_repeated_call() {
+    let lookup = |step: usize, city: &str| {
+        let mut result = contact("ct-7001");
+        result["city"] = json!(city);
+        tcall(
+            step,
+            0,
+            "get_contact",
+            json!({"contact_id": "ct-7001"}),
+            &[("contact_id", "literal")],
+            &[],
+            Some(result),
+        )
+    };
+    let message = |step: usize, id: &str| {
+        tcall(
+            step,
+            0,
+            "send_message",
+            json!({"contact_id": "ct-7001", "text": "Hi"}),
+            &[("contact_id", "literal"), ("text", "literal")],
+            &[],
+            Some(json!({"message_id": id, "status": "sent"})),
+        )
+    };
+    let target = |step: usize, deps: &[usize]| {
+        tcall(
+            step,
+            0,
+            "send_message",
+            json!({"contact_id": "ct-7002", "text": "Done"}),
+            &[("contact_id", "literal"), ("text", "literal")],
+            deps,
+            Some(json!({"message_id": "msg-9", "status": "sent"})),
+        )
+    };
+    // A read that returns what it returned before adds nothing.
+    let t = trace(
+        &["send_message"],
+        vec![lookup(0, "Bergen"), lookup(1, "Bergen"), target(2, &[0, 1])],
+    );
+    let r = reject(&t, 0, 1, 8);
+    assert_eq!(r.reason, "repeated_call");
+    assert_eq!(r.detail, "get_contact called twice with the same arguments");
+    // A change made twice is repeated even though its answers differ.
+    let t = trace(
+        &["send_message"],
+        vec![message(0, "msg-1"), message(1, "msg-2"), target(2, &[0, 1])],
+    );
+    assert_eq!(reject(&t, 0, 1, 8).reason, "repeated_call");
+    // A read whose answer changed in between is kept.
+    let t = trace(
+        &["send_message"],
+        vec![lookup(0, "Bergen"), lookup(1, "Oslo"), target(2, &[0, 1])],
+    );
+    assert_eq!(made_of(&t, 0).gold.len(), 3);
+}
+
+#[test]
 fn make_names_inputs_apart_when_calls_take_different_values() {
-    // Six lookups by contact id (the fifth and sixth repeat the first and third), then a message
-    // to a seventh id.
+    // Six lookups by contact id (the fifth and sixth repeat the first and third, after those
+    // contacts moved, so the repeats read something new), then a message to a seventh id.
     let ids = [
         "ct-7001", "ct-7002", "ct-7003", "ct-7004", "ct-7001", "ct-7003",
     ];
@@ -426,6 +485,10 @@ fn make_names_inputs_apart_when_calls_take_different_values() {
         .iter()
         .enumerate()
         .map(|(i, id)| {
+            let mut result = contact(id);
+            if i >= 4 {
+                result["city"] = json!("Oslo");
+            }
             tcall(
                 i,
                 0,
@@ -433,7 +496,7 @@ fn make_names_inputs_apart_when_calls_take_different_values() {
                 json!({ "contact_id": id }),
                 &[("contact_id", "literal")],
                 &[],
-                Some(contact(id)),
+                Some(result),
             )
         })
         .collect();
@@ -2215,6 +2278,15 @@ fn an_aggregate_answer_says_its_figure_in_words() {
         let one = json!({"supply_point_id": "ENS-1", "count": 1, "highest_kwh": 41.5});
         let said = answer_text("highest_meter_reading", &one, &mut rng);
         assert!(said.contains("41.5") && said.contains("1 record"), "{said}");
+        // A plural label is never the subject of "is"; nothing counted is said as such.
+        let none = json!({"flight_id": "TRF-1", "count": 0, "seats_on_sale": 0});
+        let said = answer_text("count_seats_on_sale", &none, &mut rng);
+        assert!(!said.contains("the seats on sale is"), "{said}");
+        assert!(
+            said.contains("0 records") && !said.contains("over 0"),
+            "{said}"
+        );
+        assert!(said.to_lowercase().contains("flight id trf-1"), "{said}");
     }
     // Another field beside the figure: said the usual way.
     let mixed = json!({"course_id": "LRC-1", "count": 5, "total_minutes": 165, "status": "open"});
@@ -2984,11 +3056,22 @@ fn make_takes_an_echoed_value_from_where_the_read_only_call_got_it() {
     );
     assert_eq!(m.gold[1].depends_on, vec![0]);
     assert_eq!(m.trace_steps, vec![0, 3]);
-    // A call that changes something is never cut, though it echoes.
+    // A call that changes something is never cut, though it echoes (the second one asks for
+    // more, so it is not the first made again).
     let mut def = world();
     def.specs[1].read_only = Some(false);
+    let mut t = t;
+    t.calls[2].arguments.insert("detail".into(), json!("full"));
+    t.calls[2]
+        .provenance
+        .insert("detail".into(), "literal".into());
     let m = make(&t, 0, &SpecIndex(&def), 1, 8).expect("a tool");
     assert_eq!(m.gold.len(), 4);
+    // Made again alike, it is a repeated call.
+    t.calls[2].arguments.remove("detail");
+    t.calls[2].provenance.remove("detail");
+    let r = make(&t, 0, &SpecIndex(&def), 1, 8).expect_err("repeated");
+    assert_eq!(r.reason.as_str(), "repeated_call");
 }
 
 #[test]

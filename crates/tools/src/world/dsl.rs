@@ -158,6 +158,15 @@ pub enum Gen {
         /// Target collection.
         to: String,
     },
+    /// The ref `field` of the row that the earlier ref field `via` points at, so that related
+    /// rows agree (a file is on the drive of its folder: `{"gen": "same", "via": "folder_id",
+    /// "field": "drive_id"}`).
+    Same {
+        /// An earlier ref field of this collection.
+        via: String,
+        /// A ref field of the collection `via` points at.
+        field: String,
+    },
 }
 
 /// A tool: name, description and the operation it performs (unknown keys are rejected by `Op`).

@@ -2,6 +2,7 @@
 //! succeeds with results that conform to its `returns` schema, and every tool fails with a typed error.
 
 use super::oracle::oracle_args;
+use super::value::Val;
 use super::*;
 use crate::Environment;
 use hardgen_core::{ArgError, ToolCall, ToolError};
@@ -247,6 +248,115 @@ fn reset_snapshot_and_digest() {
     assert_ne!(a.digest(), before, "a change moves the digest");
     a.restore(&snap);
     assert_eq!(a.digest(), before, "restore returns to the saved state");
+}
+
+#[test]
+fn same_fields_agree_with_the_row_they_follow() {
+    let mut w = world();
+    let def = w.def().clone();
+    let coll = |name: &str| def.colls.iter().position(|c| c.name == name).expect(name);
+    let (folder, file, version) = (coll("folder"), coll("file"), coll("file_version"));
+    let field = |c: usize, name: &str| def.colls[c].field(name).expect(name);
+    let folders = w.table(folder).rows.clone();
+    let files = w.table(file).rows.clone();
+    let versions = w.table(version).rows.clone();
+    let drive_of = |rows: &[std::sync::Arc<[Val]>], c: usize, via: &Val| -> Val {
+        let Val::Str(id) = via else {
+            panic!("{via:?} is not an id")
+        };
+        let i = def.colls[c].parse_id(id).expect("an id of the collection");
+        rows[i][field(c, "drive_id")].clone()
+    };
+    for f in files.iter() {
+        assert_eq!(
+            f[field(file, "drive_id")],
+            drive_of(&folders, folder, &f[field(file, "folder_id")]),
+            "a file is on its folder's drive"
+        );
+    }
+    for v in versions.iter() {
+        assert_eq!(
+            v[field(version, "drive_id")],
+            drive_of(&files, file, &v[field(version, "file_id")]),
+            "a version is on its file's drive"
+        );
+    }
+}
+
+#[test]
+fn a_same_field_must_follow_an_earlier_ref_to_a_ref() {
+    let domain = |fields: &str| {
+        format!(
+            r#"{{"domain": "d", "description": "A test domain.", "collections": [
+            {{"name": "drive", "prefix": "DR", "count": 3, "desc": "a drive", "fields": [
+              {{"name": "label", "desc": "Label", "gen": "pick", "values": ["a", "b"]}}]}},
+            {{"name": "folder", "prefix": "FO", "count": 3, "desc": "a folder", "fields": [
+              {{"name": "drive_id", "desc": "Drive", "gen": "ref", "to": "drive"}},
+              {{"name": "label", "desc": "Label", "gen": "pick", "values": ["a", "b"]}}]}},
+            {{"name": "file", "prefix": "FI", "count": 3, "desc": "a file", "fields": [{fields}]}}],
+            "tools": []}}"#
+        )
+    };
+    let compile = |fields: &str| {
+        let d = parse_domain(&domain(fields), "d.json")?;
+        model::compile(&[("d.json".to_string(), d)])
+    };
+    let ok = compile(
+        r#"{"name": "folder_id", "desc": "Folder", "gen": "ref", "to": "folder"},
+           {"name": "drive_id", "desc": "Drive", "gen": "same", "via": "folder_id", "field": "drive_id"}"#,
+    );
+    assert!(ok.is_ok(), "{:?}", ok.err());
+    let err = |fields: &str| match compile(fields) {
+        Ok(_) => panic!("compiled: {fields}"),
+        Err(e) => e.to_string(),
+    };
+    // `via` must be a ref field that comes before.
+    let e = err(
+        r#"{"name": "drive_id", "desc": "Drive", "gen": "same", "via": "folder_id", "field": "drive_id"},
+           {"name": "folder_id", "desc": "Folder", "gen": "ref", "to": "folder"}"#,
+    );
+    assert!(
+        e.contains("fields[0].via") && e.contains("earlier ref field"),
+        "{e}"
+    );
+    // `field` must be a ref of the collection `via` points at.
+    let e = err(
+        r#"{"name": "folder_id", "desc": "Folder", "gen": "ref", "to": "folder"},
+           {"name": "label_id", "desc": "Label", "gen": "same", "via": "folder_id", "field": "label"}"#,
+    );
+    assert!(
+        e.contains("fields[1].field") && e.contains("not a ref field"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_update_that_changes_nothing_is_refused() {
+    let mut w = world();
+    let active = call(&mut w, "search_contacts", json!({"status": "active"})).expect("search");
+    let contact = &active["results"][0];
+    let id = contact["contact_id"].clone();
+    let city = contact["city"].clone();
+    let r = call(
+        &mut w,
+        "update_contact_details",
+        json!({"contact_id": id, "city": city}),
+    );
+    match r {
+        Err(ToolError::InvalidState { reason }) => {
+            assert!(reason.contains("nothing to change"), "{reason}");
+        }
+        other => panic!("a no-op update went through: {other:?}"),
+    }
+    // One field that changes is a change, even beside one that does not.
+    let r = call(
+        &mut w,
+        "update_contact_details",
+        json!({"contact_id": id, "city": city, "company": "Nordlicht Labs"}),
+    )
+    .expect("a real change");
+    assert_eq!(r["company"], "Nordlicht Labs");
+    assert_eq!(r["city"], city);
 }
 
 /// Finds an open account with enough balance, for the banking rule tests.

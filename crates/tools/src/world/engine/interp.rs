@@ -639,12 +639,15 @@ impl World {
                     }
                 }
                 let mut any = false;
+                let mut changed = false;
                 for inp in inputs {
                     if let (Some(fi), Some(v)) = (inp.field, args.get(&inp.param)) {
                         if let Ty::Ref(tc) = inp.ty {
                             self.resolve(tc, v.as_str().unwrap_or(""))?;
                         }
-                        cur.row[fi] = Self::to_val(&inp.ty, v);
+                        let new = Self::to_val(&inp.ty, v);
+                        changed |= cur.row[fi] != new;
+                        cur.row[fi] = new;
                         any = true;
                     }
                 }
@@ -656,6 +659,15 @@ impl World {
                             param: names.join(" or "),
                         },
                     });
+                }
+                // An update that sets every field to the value it has is refused, as real
+                // services do: a trace must never hold a change that changes nothing.
+                if !changed {
+                    return Err(state_err(format!(
+                        "{} {} already has these values; nothing to change",
+                        coll.name,
+                        coll.id_of(idx)
+                    )));
                 }
                 self.finish_change(ti, cur, rules, args)
             }

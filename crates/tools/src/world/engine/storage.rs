@@ -4,7 +4,7 @@ use super::interp::Res;
 use crate::env::Environment;
 use crate::validate::validate_args;
 use crate::world::gen::generate_table;
-use crate::world::model::{Coll, Kind, WorldDef};
+use crate::world::model::{Coll, Kind, WorldDef, G};
 use crate::world::value::Val;
 use hardgen_core::{ToolCall, ToolError, ToolSpec};
 use serde_json::{Map, Value};
@@ -84,21 +84,50 @@ impl World {
         if self.tables[c].is_some() {
             return;
         }
+        let t = self.pristine(c);
+        self.tables[c] = Some(t);
+    }
+
+    /// The seeded rows of collection `c` as the seed makes them (never the changed ones).
+    fn pristine(&mut self, c: usize) -> Arc<Table> {
         if self.pristine_seed != self.seed {
             self.pristine.iter_mut().for_each(|t| *t = None);
             self.pristine_seed = self.seed;
         }
-        let t = match &self.pristine[c] {
-            Some(t) => t.clone(),
-            None => {
-                let t = Arc::new(Table {
-                    rows: generate_table(&self.def.colls[c], c, self.seed),
-                });
-                self.pristine[c] = Some(t.clone());
-                t
+        if let Some(t) = &self.pristine[c] {
+            return t.clone();
+        }
+        let mut rows = generate_table(&self.def.colls[c], c, self.seed);
+        self.fill_same(c, &mut rows);
+        let t = Arc::new(Table { rows });
+        self.pristine[c] = Some(t.clone());
+        t
+    }
+
+    /// Fills the `same` fields of freshly generated rows from the seeded rows they point at
+    /// (the compiler only lets a field follow an earlier ref, so this never loops on itself).
+    fn fill_same(&mut self, c: usize, rows: &mut [Arc<[Val]>]) {
+        let def = self.def.clone();
+        for (fi, f) in def.colls[c].fields.iter().enumerate() {
+            let G::Same(via, tc, tf) = f.gen else {
+                continue;
+            };
+            let target = self.pristine(tc);
+            for row in rows.iter_mut() {
+                let v = match &row[via] {
+                    Val::Str(id) => def.colls[tc]
+                        .parse_id(id)
+                        .and_then(|i| target.rows.get(i))
+                        .map(|r| r[tf].clone()),
+                    _ => None,
+                };
+                if let Some(v) = v {
+                    let mut vals = row.to_vec();
+                    vals[fi] = v;
+                    *row = Arc::from(vals);
+                }
             }
-        };
-        self.tables[c] = Some(t);
+        }
     }
 
     /// Rows of collection `c`, generating them on first use.

@@ -134,6 +134,56 @@ pub fn compile(files: &[(String, DomainDef)]) -> Result<WorldDef, WorldError> {
             id_key: format!("{}_id", c.name),
         });
     }
+    // A `same` field that follows another takes its type once that one has it.
+    loop {
+        let mut pending = Vec::new();
+        for (ci, c) in colls.iter().enumerate() {
+            for (fi, f) in c.fields.iter().enumerate() {
+                if let (G::Same(_, tc, tf), Ty::Ref(SAME_PENDING)) = (&f.gen, &f.ty) {
+                    pending.push((ci, fi, colls[*tc].fields[*tf].ty.clone()));
+                }
+            }
+        }
+        let before = pending.len();
+        let mut resolved = 0;
+        for (ci, fi, ty) in pending {
+            if ty != Ty::Ref(SAME_PENDING) {
+                colls[ci].fields[fi].ty = ty;
+                resolved += 1;
+            }
+        }
+        if before == 0 {
+            break;
+        }
+        if resolved == 0 {
+            let (source, _) = &files[shells[0].0];
+            return Err(
+                Ctx { source }.err("collections", "`same` fields follow each other in a cycle")
+            );
+        }
+    }
+    // A `same` field is filled from the seeded rows it follows: those must not, in turn, wait
+    // for this collection's rows.
+    for (start, &(di, c)) in shells.iter().enumerate() {
+        let mut seen = HashSet::new();
+        let mut todo = vec![start];
+        while let Some(x) = todo.pop() {
+            for f in &colls[x].fields {
+                if let G::Same(_, tc, _) = f.gen {
+                    if tc == start {
+                        let (source, _) = &files[di];
+                        return Err(Ctx { source }.err(
+                            format!("collections {:?}", c.name),
+                            "`same` fields form a cycle back to this collection",
+                        ));
+                    }
+                    if seen.insert(tc) {
+                        todo.push(tc);
+                    }
+                }
+            }
+        }
+    }
     // Secrets are hidden everywhere, so a PIN can only come from the user.
     for (_, d) in files {
         for t in &d.tools {
@@ -219,6 +269,9 @@ pub(super) fn is_snake(s: &str) -> bool {
 }
 
 /// `<domain>.<name>` unless the name is already qualified.
+/// The type of a `same` field not known yet (it follows another `same` field).
+const SAME_PENDING: usize = usize::MAX;
+
 pub(super) fn qualify(domain: &str, name: &str) -> String {
     if name.contains('.') {
         name.to_string()
@@ -369,6 +422,53 @@ fn compile_gen(
                 G::Concat(out, sep.clone().unwrap_or_else(|| " ".into())),
                 Ty::Str,
             )
+        }
+        Gen::Same { via, field } => {
+            let (vi, tc) = earlier
+                .iter()
+                .enumerate()
+                .find_map(|(i, f)| match f.ty {
+                    Ty::Ref(tc) if f.name == *via => Some((i, tc)),
+                    _ => None,
+                })
+                .ok_or_else(|| {
+                    cx.err(
+                        format!("{p}.via"),
+                        format!("{via:?} is not an earlier ref field"),
+                    )
+                })?;
+            let target = shells[tc].1;
+            let (tf, to) = target
+                .fields
+                .iter()
+                .enumerate()
+                .find_map(|(i, f)| match &f.gen {
+                    Gen::Ref { to } if f.name == *field => Some((i, Some(to))),
+                    Gen::Same { .. } if f.name == *field => Some((i, None)),
+                    _ => None,
+                })
+                .ok_or_else(|| {
+                    cx.err(
+                        format!("{p}.field"),
+                        format!("{field:?} is not a ref field of {:?}", target.name),
+                    )
+                })?;
+            let Some(to) = to else {
+                // Following another `same` field: its type is known once every collection
+                // is compiled (see `SAME_PENDING`).
+                return Ok((G::Same(vi, tc, tf), Ty::Ref(SAME_PENDING)));
+            };
+            // The target's own domain qualifies its ref.
+            let tdomain = coll_index
+                .iter()
+                .find(|(_, &i)| i == tc)
+                .and_then(|(k, _)| k.split_once('.'))
+                .map_or(domain, |(d, _)| d);
+            let q = qualify(tdomain, to);
+            let ci = *coll_index
+                .get(&q)
+                .ok_or_else(|| cx.err(format!("{p}.field"), format!("unknown collection {q:?}")))?;
+            (G::Same(vi, tc, tf), Ty::Ref(ci))
         }
         Gen::Ref { to } => {
             let q = qualify(domain, to);

@@ -71,6 +71,9 @@ pub enum G {
     Concat(Vec<G>, String),
     /// Reference to collection (index) with `count` seeded rows and its id prefix.
     Ref(usize, u32, String),
+    /// The value of field `.2` of the row of collection `.1` that this row's field `.0` points
+    /// at (filled in once the table is generated).
+    Same(usize, usize, usize),
 }
 
 /// A compiled field.
