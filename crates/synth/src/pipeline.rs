@@ -815,9 +815,11 @@ impl Generator {
                     .iter()
                     .map(|&t| self.tools.specs[t].name.as_str())
                     .collect();
+                // The offline reasoner has no offer list: it calls the gold's own tools.
+                let stray = |name: &str| !names.is_empty() && !names.contains(&name);
                 let world = &mut self.worlds[w];
                 let mut exec = |name: &str, args: &serde_json::Map<String, serde_json::Value>| {
-                    if !names.is_empty() && !names.contains(&name) {
+                    if stray(name) {
                         return Err(hardgen_core::ToolError::UnknownTool {
                             name: name.to_string(),
                         });
@@ -839,14 +841,10 @@ impl Generator {
                         ));
                     }
                 };
-                let stray = att
-                    .calls
-                    .iter()
-                    .find(|(c, _)| !names.is_empty() && !names.contains(&c.name.as_str()))
-                    .map(|(c, _)| c.name.clone());
-                if let Some(stray) = stray {
+                if let Some((c, _)) = att.calls.iter().find(|(c, _)| stray(&c.name)) {
                     hints.push(format!(
-                        "{stray} is not one of the offered tools: call only the tools you are given"
+                        "{} is not one of the offered tools: call only the tools you are given",
+                        c.name
                     ));
                     self.worlds[w].restore(&snap);
                     next_call = start_id;

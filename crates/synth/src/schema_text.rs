@@ -189,21 +189,27 @@ mod tests {
             "contact who manages"
         );
         assert_eq!(relation(&s, "results[].tariff_id"), "tariff of");
-        let mut owned = s.clone();
-        owned.returns = Some(
-            json!({"type": "object", "properties": {"results": {"type": "array", "items": {"type": "object", "properties": {
-            "group_id": {"type": "string", "description": "Id of a named group"},
-            "owner_contact_id": {"type": "string", "description": "Contact id of the person who owns the group"}}}}}}),
+        // The group search with one more id field, described as given.
+        let with_field = |name: &str, description: &str| {
+            let mut spec = s.clone();
+            spec.returns = Some(
+                json!({"type": "object", "properties": {"results": {"type": "array", "items": {"type": "object", "properties": {
+                "group_id": {"type": "string", "description": "Id of a named group"},
+                name: {"type": "string", "description": description}}}}}}),
+            );
+            spec
+        };
+        let owned = with_field(
+            "owner_contact_id",
+            "Contact id of the person who owns the group",
         );
         assert_eq!(
             relation(&owned, "results[].owner_contact_id"),
             "person who owns"
         );
-        let mut added = s.clone();
-        added.returns = Some(
-            json!({"type": "object", "properties": {"results": {"type": "array", "items": {"type": "object", "properties": {
-            "group_id": {"type": "string", "description": "Id of a named group"},
-            "added_by_group_id": {"type": "string", "description": "Group of the admin who added this member"}}}}}}),
+        let added = with_field(
+            "added_by_group_id",
+            "Group of the admin who added this member",
         );
         assert_eq!(
             relation(&added, "results[].added_by_group_id"),
