@@ -876,6 +876,8 @@ impl Sampler {
         // A new round gives every tool a fresh chance.
         st.fails.iter_mut().for_each(|f| *f = 0);
         let mut reached = false;
+        // The target ran, but only over nothing: kept if no other input works out.
+        let mut got_empty = false;
         let mut tries = 0;
         let mut count = 0;
         while count < self.cfg.max_calls.max(1) {
@@ -895,7 +897,18 @@ impl Sampler {
             };
             let (ok, fed_new) = self.execute(pick, round, st, env, rng);
             count += 1;
-            if !ok || (pick != target && !reached && !fed_new) {
+            // A figure over nothing ("0 records, total 0") teaches nothing: while tries are
+            // left, the target is called again on another input, as after a failure.
+            let empty = ok
+                && pick == target
+                && !reached
+                && tries + 1 < self.cfg.max_failures_per_tool
+                && st
+                    .calls
+                    .last()
+                    .and_then(|c| c.result.as_ref())
+                    .is_some_and(empty_aggregate);
+            if !ok || empty || (pick != target && !reached && !fed_new) {
                 if let Some(last) = st.calls.last() {
                     let used: Vec<(usize, String, Value)> = self.tool_slots[pick]
                         .iter()
@@ -910,7 +923,10 @@ impl Sampler {
             }
             if pick == target {
                 tries += 1;
-                if ok {
+                if empty {
+                    st.fails[target] += 1;
+                    got_empty = true;
+                } else if ok {
                     reached = true;
                 } else if tries >= self.cfg.max_failures_per_tool {
                     break;
@@ -921,7 +937,7 @@ impl Sampler {
                 st.fails[pick] += 1;
             }
         }
-        reached
+        reached || got_empty
     }
 
     /// Samples and executes one trace from `seed` (rounds and lengths per the config). `targets`
@@ -1122,6 +1138,13 @@ fn same_person(args: &mut Map<String, Value>, prov: &BTreeMap<String, String>) {
     }
 }
 
+/// Whether a result is an aggregate over no records: an object with a `count` of 0 and no list.
+pub fn empty_aggregate(r: &Value) -> bool {
+    r.as_object().is_some_and(|o| {
+        o.get("count").and_then(Value::as_f64) == Some(0.0) && !o.values().any(Value::is_array)
+    })
+}
+
 /// Values the harvest passed as literal arguments (strings, and numbers by their bits): a
 /// set, since every collected value is looked up.
 #[derive(Default)]
@@ -1198,6 +1221,19 @@ fn static_depth(slots: &[Slot], tool_slots: &[Vec<usize>]) -> Vec<Option<u32>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_count_of_zero_without_a_list_is_an_empty_aggregate() {
+        assert!(empty_aggregate(
+            &json!({"meeting_id": "M-1", "count": 0, "accepted": 0.0})
+        ));
+        assert!(empty_aggregate(&json!({"count": 0.0})));
+        assert!(!empty_aggregate(&json!({"count": 2, "total": 10.5})));
+        // A list result is a search: its count says how many were found, not what was summed.
+        assert!(!empty_aggregate(&json!({"count": 0, "results": []})));
+        assert!(!empty_aggregate(&json!({"total": 0})));
+        assert!(!empty_aggregate(&json!([{"count": 0}])));
+    }
 
     #[test]
     fn a_drawn_email_becomes_the_drawn_persons() {

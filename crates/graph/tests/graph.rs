@@ -145,6 +145,60 @@ fn sampler_reaches_every_target_the_graph_can_reach() {
 }
 
 #[test]
+fn an_aggregate_over_nothing_is_called_again_on_another_input() {
+    use hardgen_graph::sampler::empty_aggregate;
+    let (s, mut w) = sampler_with(SamplerConfig {
+        max_calls: 12,
+        max_failures_per_tool: 5,
+        ..SamplerConfig::default()
+    });
+    let start = w.snapshot();
+    let (mut kept_empty, mut recovered) = (0, 0);
+    // Failed login attempts are rare in the world: most accounts count none.
+    let names = [
+        "count_failed_attempts",
+        "average_interview_score",
+        "total_folder_storage",
+    ];
+    for name in names {
+        let Some(t) = s.graph().nodes.iter().position(|n| n.name == name) else {
+            continue;
+        };
+        for k in 0..20u64 {
+            w.restore(&start);
+            let mut rng = ChaCha8Rng::seed_from_u64(k);
+            let tr = s.sample(&mut w, 1, format!("e{k}"), &[t], &mut rng);
+            let over_nothing =
+                |c: &hardgen_core::TraceCall| c.result.as_ref().is_some_and(empty_aggregate);
+            let mut runs: Vec<_> = tr
+                .calls
+                .iter()
+                .filter(|c| c.name == name && c.result.is_some())
+                .collect();
+            // Calls after the first real figure are the trace's free tail, not retries.
+            if let Some(i) = runs.iter().position(|c| !over_nothing(c)) {
+                runs.truncate(i + 1);
+            }
+            let Some(last) = runs.last() else { continue };
+            for pair in runs.windows(2) {
+                assert_ne!(
+                    pair[0].arguments, pair[1].arguments,
+                    "{name} repeated its input"
+                );
+            }
+            let empty = over_nothing(last);
+            kept_empty += usize::from(empty);
+            recovered += usize::from(!empty && runs.len() > 1);
+        }
+    }
+    assert!(
+        recovered > 0,
+        "no empty figure was ever replaced by a real one"
+    );
+    println!("kept empty {kept_empty}, recovered {recovered}");
+}
+
+#[test]
 #[ignore = "diagnostic: prints why targets were not reached"]
 fn diagnose_unreached() {
     let (s, mut w) = sampler(1);
