@@ -876,7 +876,7 @@ impl Sampler {
         // A new round gives every tool a fresh chance.
         st.fails.iter_mut().for_each(|f| *f = 0);
         let mut reached = false;
-        // The target ran, but only over nothing: kept if no other input works out.
+        // The target ran, but said nothing: kept if no other input works out.
         let mut got_empty = false;
         let mut tries = 0;
         let mut count = 0;
@@ -897,8 +897,9 @@ impl Sampler {
             };
             let (ok, fed_new) = self.execute(pick, round, st, env, rng);
             count += 1;
-            // A figure over nothing ("0 records, total 0") teaches nothing: while tries are
-            // left, the target is called again on another input, as after a failure.
+            // A figure over nothing ("0 records, total 0") or a search that found nothing
+            // teaches little: while tries are left, the target is called again on another
+            // input, as after a failure.
             let empty = ok
                 && pick == target
                 && !reached
@@ -907,7 +908,7 @@ impl Sampler {
                     .calls
                     .last()
                     .and_then(|c| c.result.as_ref())
-                    .is_some_and(empty_aggregate);
+                    .is_some_and(empty_result);
             if !ok || empty || (pick != target && !reached && !fed_new) {
                 if let Some(last) = st.calls.last() {
                     let used: Vec<(usize, String, Value)> = self.tool_slots[pick]
@@ -1138,10 +1139,14 @@ fn same_person(args: &mut Map<String, Value>, prov: &BTreeMap<String, String>) {
     }
 }
 
-/// Whether a result is an aggregate over no records: an object with a `count` of 0 and no list.
-pub fn empty_aggregate(r: &Value) -> bool {
-    r.as_object().is_some_and(|o| {
-        o.get("count").and_then(Value::as_f64) == Some(0.0) && !o.values().any(Value::is_array)
+/// Whether a result says nothing: an aggregate over no records (an object with a `count` of 0
+/// and no list) or a search that found nothing (an empty `results` list).
+pub fn empty_result(r: &Value) -> bool {
+    r.as_object().is_some_and(|o| match o.get("results") {
+        Some(list) => list.as_array().is_some_and(Vec::is_empty),
+        None => {
+            o.get("count").and_then(Value::as_f64) == Some(0.0) && !o.values().any(Value::is_array)
+        }
     })
 }
 
@@ -1223,16 +1228,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_a_count_of_zero_without_a_list_is_an_empty_aggregate() {
-        assert!(empty_aggregate(
+    fn a_count_of_zero_or_an_empty_search_says_nothing() {
+        assert!(empty_result(
             &json!({"meeting_id": "M-1", "count": 0, "accepted": 0.0})
         ));
-        assert!(empty_aggregate(&json!({"count": 0.0})));
-        assert!(!empty_aggregate(&json!({"count": 2, "total": 10.5})));
-        // A list result is a search: its count says how many were found, not what was summed.
-        assert!(!empty_aggregate(&json!({"count": 0, "results": []})));
-        assert!(!empty_aggregate(&json!({"total": 0})));
-        assert!(!empty_aggregate(&json!([{"count": 0}])));
+        assert!(empty_result(&json!({"count": 0.0})));
+        assert!(empty_result(&json!({"count": 0, "results": []})));
+        assert!(empty_result(&json!({"results": []})));
+        assert!(!empty_result(&json!({"count": 2, "total": 10.5})));
+        assert!(!empty_result(
+            &json!({"count": 1, "results": [{"id": "A-1"}]})
+        ));
+        // A write that reports its lists ("entities": []) and a bare total are not searches.
+        assert!(!empty_result(&json!({"count": 0, "entities": []})));
+        assert!(!empty_result(&json!({"total": 0})));
+        assert!(!empty_result(&json!([{"count": 0}])));
     }
 
     #[test]

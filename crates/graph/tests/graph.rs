@@ -145,20 +145,26 @@ fn sampler_reaches_every_target_the_graph_can_reach() {
 }
 
 #[test]
-fn an_aggregate_over_nothing_is_called_again_on_another_input() {
-    use hardgen_graph::sampler::empty_aggregate;
+fn a_target_that_says_nothing_is_called_again_on_another_input() {
+    use hardgen_graph::sampler::empty_result;
     let (s, mut w) = sampler_with(SamplerConfig {
         max_calls: 12,
         max_failures_per_tool: 5,
         ..SamplerConfig::default()
     });
     let start = w.snapshot();
-    let (mut kept_empty, mut recovered) = (0, 0);
-    // Failed login attempts are rare in the world: most accounts count none.
+    let (mut kept_empty, mut recovered, mut searches) = (0, 0, 0);
+    // Rarely non-empty in the world: most accounts count no failed logins, most new files
+    // have no versions yet.
     let names = [
         "count_failed_attempts",
         "average_interview_score",
         "total_folder_storage",
+        "list_file_versions",
+        "list_slot_visits",
+        "list_file_share_links",
+        "list_lesson_submissions",
+        "list_application_offers",
     ];
     for name in names {
         let Some(t) = s.graph().nodes.iter().position(|n| n.name == name) else {
@@ -169,7 +175,7 @@ fn an_aggregate_over_nothing_is_called_again_on_another_input() {
             let mut rng = ChaCha8Rng::seed_from_u64(k);
             let tr = s.sample(&mut w, 1, format!("e{k}"), &[t], &mut rng);
             let over_nothing =
-                |c: &hardgen_core::TraceCall| c.result.as_ref().is_some_and(empty_aggregate);
+                |c: &hardgen_core::TraceCall| c.result.as_ref().is_some_and(empty_result);
             let mut runs: Vec<_> = tr
                 .calls
                 .iter()
@@ -189,13 +195,18 @@ fn an_aggregate_over_nothing_is_called_again_on_another_input() {
             let empty = over_nothing(last);
             kept_empty += usize::from(empty);
             recovered += usize::from(!empty && runs.len() > 1);
+            searches += usize::from(!empty && runs.len() > 1 && name.starts_with("list_"));
         }
     }
     assert!(
         recovered > 0,
         "no empty figure was ever replaced by a real one"
     );
-    println!("kept empty {kept_empty}, recovered {recovered}");
+    assert!(
+        searches > 0,
+        "no empty search was ever replaced by one that found something"
+    );
+    println!("kept empty {kept_empty}, recovered {recovered} ({searches} searches)");
 }
 
 #[test]
