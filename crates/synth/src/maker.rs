@@ -105,7 +105,7 @@ pub fn make(
                         }
                     } else {
                         // Several candidates: the query must say which one, by an attribute.
-                        let (field, fv) = selector(res, path, index).ok_or_else(|| MakerReject {
+                        let (field, fv) = selector(res, path, index, &trace.calls[k].arguments).ok_or_else(|| MakerReject {
                             reason: hardgen_core::Reason::Ambiguous,
                             detail: format!("{} picks one of {} values of {path} with nothing to tell them apart", call.name, distinct.len()),
                         })?;
@@ -344,9 +344,18 @@ pub fn signature(
 }
 
 /// A field of list item `index` (sibling of `path`'s leaf) whose string value no other item has:
-/// (field path, value). Names are preferred; ids and codes are not used.
-fn selector(res: &Value, path: &str, index: usize) -> Option<(String, Value)> {
-    selector_where(res, path, index, |_, _| true)
+/// (field path, value). Names are preferred; ids and codes are not used. A field the list call
+/// already filtered on (`min_spots_left` for `spots_left`) comes last: "the class with 16 spots
+/// left" after "classes with at least 10 spots left" says the same thing twice.
+fn selector(
+    res: &Value,
+    path: &str,
+    index: usize,
+    filters: &serde_json::Map<String, Value>,
+) -> Option<(String, Value)> {
+    let filtered = |field: &str| filters.keys().any(|a| a.contains(field));
+    selector_where(res, path, index, |k, _| !filtered(k))
+        .or_else(|| selector_where(res, path, index, |_, _| true))
 }
 
 /// Like [`selector`], among the fields `ok` accepts (by name and value).
@@ -605,4 +614,42 @@ pub fn narrow_all<E: Environment>(
         }
     }
     any
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_selector_avoids_the_field_the_list_was_filtered_on() {
+        let res = json!({"results": [
+            {"gym_class_id": "C-1", "spots_left": 16, "title": "Yoga"},
+            {"gym_class_id": "C-2", "spots_left": 12, "title": "Spin"},
+        ]});
+        let args = |k: &str| {
+            let mut m = serde_json::Map::new();
+            m.insert(k.into(), json!(10));
+            m
+        };
+        let path = "results[].gym_class_id";
+        // Numbers come after strings anyway; with only numbers left the filter decides.
+        let (f, v) = selector(&res, path, 0, &args("limit")).expect("a selector");
+        assert_eq!((f.as_str(), v), ("results[].title", json!("Yoga")));
+        let res = json!({"results": [
+            {"gym_class_id": "C-1", "spots_left": 16, "capacity": 20},
+            {"gym_class_id": "C-2", "spots_left": 12, "capacity": 25},
+        ]});
+        let (f, _) = selector(&res, path, 0, &args("limit")).expect("a selector");
+        assert_eq!(f, "results[].capacity");
+        let (f, _) = selector(&res, path, 0, &args("min_capacity")).expect("a selector");
+        assert_eq!(f, "results[].spots_left");
+        // When only the filtered field tells the items apart, it is still used.
+        let res = json!({"results": [
+            {"gym_class_id": "C-1", "spots_left": 16},
+            {"gym_class_id": "C-2", "spots_left": 12},
+        ]});
+        let (f, _) = selector(&res, path, 0, &args("min_spots_left")).expect("a selector");
+        assert_eq!(f, "results[].spots_left");
+    }
 }
