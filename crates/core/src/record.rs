@@ -347,6 +347,9 @@ names! {
         Trivial => "trivial",
         /// A gold call repeats an earlier one to no purpose (a model would learn to call twice).
         RepeatedCall => "repeated_call",
+        /// The gold chain comes back to a kind of item it passed, as another item (a detour no
+        /// person would ask for).
+        Detour => "detour",
         /// Over the share of cross-domain rounds.
         CrossDomainQuota => "cross_domain_quota",
         /// The item cannot carry the hard variant it was drawn for.

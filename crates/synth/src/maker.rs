@@ -3,7 +3,7 @@
 
 pub use crate::item::Made;
 use crate::item::SpecIndex;
-use crate::schema_text::Specs;
+use crate::schema_text::{self as st, Specs};
 use hardgen_core::record::{AdvancedStep, Binding, GoldCall};
 use hardgen_core::trace::parse_from_step;
 use hardgen_core::{AdvancedTool, ToolCall, Trace};
@@ -163,6 +163,12 @@ pub fn make(
             detail: format!("{target} alone, with no input"),
         });
     }
+    if let Some(detail) = detour(&gold, specs) {
+        return Err(MakerReject {
+            reason: hardgen_core::Reason::Detour,
+            detail,
+        });
+    }
     if let Some(detail) = repeated_call(&gold, specs) {
         return Err(MakerReject {
             reason: hardgen_core::Reason::RepeatedCall,
@@ -194,6 +200,105 @@ pub fn make(
         context_refs,
         trace_steps: order,
     })
+}
+
+/// A chain that comes back to a kind of item it already passed through, as another item:
+/// product -> its quotes -> one applicant -> her quotes -> another product -> ... No person
+/// asks for "the policy of the applicant of a quote of the product of a quote of the applicant
+/// of a quote of Event Cancellation"; they would name the second item. Each path from the
+/// target back to the user's inputs is walked on its own, so a call that takes two items of one
+/// kind by two routes (switch from this tariff to that one) is fine.
+fn detour(gold: &[GoldCall], specs: &SpecIndex<'_>) -> Option<String> {
+    // Per call, the items each of its step-fed ids passes: the id itself, and the item whose
+    // field it was ("the organizer of the meeting Release planning" passes that meeting), with
+    // the step it came from.
+    type Link = (Vec<(String, Value)>, usize);
+    let links: Vec<Vec<Link>> = gold
+        .iter()
+        .map(|c| {
+            c.provenance
+                .iter()
+                .filter_map(|(arg, p)| {
+                    let (k, path) = parse_from_step(p)?;
+                    let v = c.arguments.get(arg)?;
+                    let mut items = vec![(id_kind(specs.get(&c.name), arg), v.clone())];
+                    items.extend(gold.get(k).and_then(|src| passed_item(src, path, v, specs)));
+                    Some((items, k))
+                })
+                .collect()
+        })
+        .collect();
+    fn walk(links: &[Vec<Link>], at: usize, path: &mut Vec<(String, Value)>) -> Option<String> {
+        for (items, from) in links.get(at)? {
+            for (kind, v) in items {
+                if let Some((_, other)) = path.iter().find(|(k, x)| k == kind && x != v) {
+                    return Some(format!(
+                        "the chain passes two items of kind {kind} ({other} and {v})"
+                    ));
+                }
+            }
+            let n = path.len();
+            path.extend(items.iter().cloned());
+            let found = (*from < at).then(|| walk(links, *from, path)).flatten();
+            path.truncate(n);
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    }
+    walk(&links, gold.len().checked_sub(1)?, &mut Vec::new())
+}
+
+/// The item of `src`'s result that holds `value` at `path` when that field relates it to another
+/// item (an organizer of a meeting): the (kind, own id) of that meeting.
+fn passed_item(
+    src: &GoldCall,
+    path: &str,
+    value: &Value,
+    specs: &SpecIndex<'_>,
+) -> Option<(String, Value)> {
+    let spec = specs.get(&src.name)?;
+    if st::is_own_id(spec, path) {
+        return None;
+    }
+    let returns = spec.returns.as_ref()?;
+    let own = st::own_id(st::item_schema(returns, path)?)?;
+    let (prefix, leaf) = st::split_path(path);
+    let item = if prefix.is_empty() {
+        &src.result
+    } else {
+        values_list(&src.result, prefix.trim_end_matches("[]"))?
+            .iter()
+            .find(|it| it.get(leaf) == Some(value))?
+    };
+    let own_path = if prefix.is_empty() {
+        own.to_string()
+    } else {
+        format!("{prefix}.{own}")
+    };
+    let kind = st::field_schema(returns, &own_path)
+        .and_then(|f| f.get("pattern"))
+        .and_then(Value::as_str)
+        .map_or_else(|| id_kind(None, own), str::to_string);
+    Some((kind, item.get(own)?.clone()))
+}
+
+/// The kind of item an id parameter names: its pattern (`^CTC-[0-9]{4,}$`: every contact id,
+/// whatever the parameter is called), else the word before `_id` (`holder_contact_id`: contact).
+fn id_kind(spec: Option<&hardgen_core::ToolSpec>, param: &str) -> String {
+    let pattern = spec
+        .and_then(|s| s.parameters.get("properties"))
+        .and_then(|p| p.get(param))
+        .and_then(|p| p.get("pattern"))
+        .and_then(Value::as_str);
+    match pattern {
+        Some(p) => p.to_string(),
+        None => {
+            let stem = param.strip_suffix("_id").unwrap_or(param);
+            stem.rsplit('_').next().unwrap_or(stem).to_string()
+        }
+    }
 }
 
 /// A gold call made again with the same arguments to no purpose: a change or an authorization
@@ -619,7 +724,170 @@ pub fn narrow_all<E: Environment>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hardgen_core::ToolSpec;
     use serde_json::json;
+
+    struct Specs(Vec<ToolSpec>);
+    impl crate::item::SpecLookup for Specs {
+        fn spec_by_name(&self, name: &str) -> Option<&ToolSpec> {
+            self.0.iter().find(|s| s.name == name)
+        }
+    }
+
+    fn id(pattern: &str) -> Value {
+        json!({"type": "string", "pattern": pattern})
+    }
+
+    /// A product's quotes (each with its applicant), a contact's quotes, a holder's policies.
+    fn insurance() -> Specs {
+        let quote = json!({"type": "object", "properties": {
+            "quote_id": id("^Q-"), "product_id": id("^P-"), "applicant_contact_id": id("^C-")}});
+        let list = |item: Value| {
+            json!({"type": "object", "properties": {
+            "results": {"type": "array", "items": item}}})
+        };
+        let spec = |name: &str, param: &str, pattern: &str, returns: Value| ToolSpec {
+            name: name.into(),
+            description: String::new(),
+            domain: "insurance".into(),
+            parameters: json!({"type": "object", "properties": {param: id(pattern)}}),
+            returns: Some(returns),
+            read_only: Some(true),
+        };
+        Specs(vec![
+            spec(
+                "list_product_quotes",
+                "product_id",
+                "^P-",
+                list(quote.clone()),
+            ),
+            spec(
+                "list_quotes_of_contact",
+                "applicant_contact_id",
+                "^C-",
+                list(quote),
+            ),
+            spec(
+                "list_policies_of_holder",
+                "holder_contact_id",
+                "^C-",
+                list(json!({"type": "object", "properties": {"policy_id": id("^L-")}})),
+            ),
+        ])
+    }
+
+    fn call(
+        step: usize,
+        name: &str,
+        arg: &str,
+        v: &str,
+        from: Option<&str>,
+        result: Value,
+    ) -> GoldCall {
+        let mut arguments = Map::new();
+        arguments.insert(arg.into(), json!(v));
+        let mut provenance = BTreeMap::new();
+        provenance.insert(
+            arg.into(),
+            from.map_or(format!("input:{arg}"), str::to_string),
+        );
+        GoldCall {
+            step,
+            name: name.into(),
+            arguments,
+            provenance,
+            depends_on: Vec::new(),
+            result,
+        }
+    }
+
+    #[test]
+    fn a_chain_back_through_another_item_of_a_kind_it_passed_is_a_detour() {
+        let specs = insurance();
+        let specs = SpecIndex(&specs);
+        let quote = |q: &str, p: &str, c: &str| json!({"quote_id": q, "product_id": p, "applicant_contact_id": c});
+        let quotes = |qs: Vec<Value>| json!({ "results": qs });
+        let policies = json!({"results": [{"policy_id": "L-1"}]});
+        // Product P-1 -> applicant C-1 -> her quote on P-2 -> its applicant C-2 -> policies.
+        let zigzag = [
+            call(
+                0,
+                "list_product_quotes",
+                "product_id",
+                "P-1",
+                None,
+                quotes(vec![quote("Q-1", "P-1", "C-1")]),
+            ),
+            call(
+                1,
+                "list_quotes_of_contact",
+                "applicant_contact_id",
+                "C-1",
+                Some("step:0:results[].applicant_contact_id"),
+                quotes(vec![quote("Q-2", "P-2", "C-1")]),
+            ),
+            call(
+                2,
+                "list_product_quotes",
+                "product_id",
+                "P-2",
+                Some("step:1:results[].product_id"),
+                quotes(vec![quote("Q-3", "P-2", "C-2")]),
+            ),
+            call(
+                3,
+                "list_policies_of_holder",
+                "holder_contact_id",
+                "C-2",
+                Some("step:2:results[].applicant_contact_id"),
+                policies.clone(),
+            ),
+        ];
+        let why = detour(&zigzag, &specs).expect("a detour");
+        assert!(why.contains("two items of kind"), "{why}");
+        // The straight chain (product -> applicant -> policies) passes each kind once.
+        let straight = [zigzag[0].clone(), {
+            let mut c = zigzag[3].clone();
+            c.step = 1;
+            c.arguments.insert("holder_contact_id".into(), json!("C-1"));
+            c.provenance.insert(
+                "holder_contact_id".into(),
+                "step:0:results[].applicant_contact_id".into(),
+            );
+            c
+        }];
+        assert_eq!(detour(&straight, &specs), None);
+        // The passed item counts too: C-1's policies reached through quote Q-1 of P-1, after
+        // a quote Q-9 of P-1 led to C-1 and back to product P-1's other quote.
+        let via_items = [
+            call(
+                0,
+                "list_quotes_of_contact",
+                "applicant_contact_id",
+                "C-1",
+                None,
+                quotes(vec![quote("Q-9", "P-1", "C-1")]),
+            ),
+            call(
+                1,
+                "list_product_quotes",
+                "product_id",
+                "P-1",
+                Some("step:0:results[].product_id"),
+                quotes(vec![quote("Q-1", "P-1", "C-3")]),
+            ),
+            call(
+                2,
+                "list_policies_of_holder",
+                "holder_contact_id",
+                "C-3",
+                Some("step:1:results[].applicant_contact_id"),
+                policies,
+            ),
+        ];
+        let why = detour(&via_items, &specs).expect("a detour through passed quotes");
+        assert!(why.contains("^Q-"), "{why}");
+    }
 
     #[test]
     fn a_selector_avoids_the_field_the_list_was_filtered_on() {
