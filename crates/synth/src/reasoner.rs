@@ -193,7 +193,8 @@ pub fn answer_states(answer: &str, value: &str) -> bool {
 pub fn answer_values(v: &Value) -> Vec<String> {
     match v {
         Value::Object(m) if listing(m).is_some() => {
-            let (count, first) = listing(m).unwrap_or((0, None));
+            let (count, items) = listing(m).unwrap_or((0, &[]));
+            let first = items.first();
             let mut out = vec![count.to_string()];
             if let Some(f) = first.and_then(Value::as_object) {
                 out.extend(
@@ -536,16 +537,16 @@ pub fn attempt_with(
     }
 }
 
-/// A result that lists items: (how many, the first). `results` (with its `count`), or in
-/// foreign tools the one list of an object that names no item of its own (`{"members": [..]}`).
-fn listing(m: &serde_json::Map<String, Value>) -> Option<(u64, Option<&Value>)> {
+/// A result that lists items: (how many, the items it shows). `results` (with its `count`), or
+/// in foreign tools the one list of an object that names no item of its own (`{"members": [..]}`).
+fn listing(m: &serde_json::Map<String, Value>) -> Option<(u64, &[Value])> {
     if let Some(r) = m.get("results") {
+        let items = r.as_array().map_or(&[][..], Vec::as_slice);
         let count = m
             .get("count")
             .and_then(Value::as_u64)
-            .or_else(|| r.as_array().map(|a| a.len() as u64))
-            .unwrap_or(0);
-        return Some((count, r.get(0)));
+            .unwrap_or(items.len() as u64);
+        return Some((count, items));
     }
     if m.keys().any(|k| k.ends_with("_id")) {
         return None;
@@ -555,7 +556,7 @@ fn listing(m: &serde_json::Map<String, Value>) -> Option<(u64, Option<&Value>)> 
     if lists.next().is_some() {
         return None;
     }
-    Some((list.len() as u64, list.first()))
+    Some((list.len() as u64, list.as_slice()))
 }
 
 /// A final answer that answers the request from the target's result, in words: no tool names.
@@ -563,7 +564,8 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
     let verb = tool.split('_').next().unwrap_or("");
     match v {
         Value::Object(m) if listing(m).is_some() => {
-            let (count, first) = listing(m).unwrap_or((0, None));
+            let (count, items) = listing(m).unwrap_or((0, &[]));
+            let first = items.first();
             // A write that returns what it made ("create_entities"): nothing was "found".
             let reads = READ_VERBS.contains(&verb);
             let noun = first
@@ -592,14 +594,50 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
             } else {
                 phrase::plural(&noun)
             };
-            let plans = if reads {
+            // A list asked for is answered with its items (up to three, then how many more),
+            // not with the first alone.
+            if reads && items.len() > 1 {
+                let mut said: Vec<String> = items
+                    .iter()
+                    .take(3)
+                    .map(|it| {
+                        let kv = answer_key_values(it, 3);
+                        match kv.split_first() {
+                            Some((head, rest)) if !rest.is_empty() => {
+                                format!("{head} ({})", rest.join(", "))
+                            }
+                            _ => kv.join(", "),
+                        }
+                    })
+                    .collect();
+                let more = count.saturating_sub(said.len() as u64);
+                if more > 0 {
+                    said.push(format!("{more} more"));
+                }
+                let list = if said.len() > 2 {
+                    // Items carry commas of their own: semicolons keep them apart.
+                    let last = said.pop().unwrap_or_default();
+                    format!("{}; and {last}", said.join("; "))
+                } else {
+                    said.join(" and ")
+                };
+                let plans = [
+                    format!("I found {count} {n}: {list}."),
+                    format!("There are {count} {n}: {list}."),
+                    format!("{count} {n} came up: {list}."),
+                ];
+                return plans.choose(rng).cloned().unwrap_or_default();
+            }
+            let plans = if reads && count == 1 {
+                [
+                    format!("I found 1 {n}: {kv}."),
+                    format!("There is 1 {n}: {kv}."),
+                    format!("1 {n} came up: {kv}."),
+                ]
+            } else if reads {
                 [
                     format!("I found {count} {n}. The first one: {kv}."),
-                    if count == 1 {
-                        format!("There is 1 {n}: {kv}.")
-                    } else {
-                        format!("There are {count} {n}; the first is {kv}.")
-                    },
+                    format!("There are {count} {n}; the first is {kv}."),
                     format!("{count} {n} came up. Top of the list: {kv}."),
                 ]
             } else {
@@ -620,6 +658,29 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
                 } else {
                     format!("{count} records")
                 };
+                // "The highest meter reading for supply point ID ENS-1 is 80 kWh": the tool's
+                // name says what the figure is better than its key ("highest in kWh").
+                if let Some(what) = figure_phrase(tool, &id) {
+                    let unit = metric
+                        .split_once(" in ")
+                        .map(|(_, u)| format!(" {u}"))
+                        .unwrap_or_default();
+                    let plans = if count == 0 {
+                        [
+                            format!("Nothing counts towards it yet (0 records), so the {what} for {id} is {x}{unit}."),
+                            format!("The {what} for {id} is {x}{unit}: there are 0 records to count."),
+                            format!("With 0 records behind it, the {what} for {id} stays at {x}{unit}."),
+                        ]
+                    } else {
+                        [
+                            format!("The {what} for {id} is {x}{unit}, over {over}."),
+                            format!("For {id}, the {what} comes to {x}{unit} ({over} counted)."),
+                            format!("The {what} for {id}: {x}{unit}, from {over}."),
+                        ]
+                    };
+                    let s = plans.choose(rng).cloned().unwrap_or_default();
+                    return crate::maker::capitalize(&s);
+                }
                 // "the figure for seats on sale is", not "the seats on sale is": a metric's
                 // label may be plural.
                 let plans = if count == 0 {
@@ -682,6 +743,40 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
         }
         other => format!("The answer is {}.", value_text(other)),
     }
+}
+
+/// What an aggregate tool's figure is, from its name: `highest_meter_reading` -> "highest meter
+/// reading", `count_open_loans` -> "number of open loans", `cheapest_fare_on_flight` ->
+/// "cheapest fare" when the answer names the flight anyway (`item`). None for other names.
+fn figure_phrase(tool: &str, item: &str) -> Option<String> {
+    const FIGURES: [&str; 12] = [
+        "total", "average", "highest", "lowest", "cheapest", "largest", "smallest", "latest",
+        "earliest", "max", "min", "mean",
+    ];
+    let prep = |w: &str| matches!(w, "on" | "for" | "at" | "by" | "per" | "of" | "in");
+    let words: Vec<&str> = tool.split('_').collect();
+    let (first, rest) = words.split_first()?;
+    let mut phrase: Vec<&str> = if *first == "count" {
+        let mut p = vec!["number", "of"];
+        p.extend(rest);
+        p
+    } else if FIGURES.contains(first) {
+        words.clone()
+    } else {
+        return None;
+    };
+    // "total claimed on policy" for "policy ID INP-1": the tail names the item again. "seats
+    // on sale" keeps its tail.
+    let item = item.to_lowercase();
+    let n = phrase.len();
+    if n >= 4 && prep(phrase[n - 2]) && item.split(' ').any(|w| w == phrase[n - 1]) {
+        phrase.truncate(n - 2);
+    }
+    // "total postage sent by": the name ends where the item would follow.
+    if phrase.last().is_some_and(|w| prep(w)) {
+        phrase.pop();
+    }
+    (phrase.len() >= 2).then(|| phrase.join(" "))
 }
 
 /// The successful result of the call at `idx`, if any.

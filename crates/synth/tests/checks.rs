@@ -2267,7 +2267,7 @@ fn an_aggregate_answer_says_its_figure_in_words() {
         let said = answer_text("total_course_minutes", &total, &mut rng);
         assert!(
             said.to_lowercase().contains("course id lrc-1012")
-                && said.contains("total minutes")
+                && said.contains("total course minutes")
                 && said.contains("165")
                 && !said.contains("165.0")
                 && said.contains("5 records"),
@@ -2278,6 +2278,23 @@ fn an_aggregate_answer_says_its_figure_in_words() {
         let one = json!({"supply_point_id": "ENS-1", "count": 1, "highest_kwh": 41.5});
         let said = answer_text("highest_meter_reading", &one, &mut rng);
         assert!(said.contains("41.5") && said.contains("1 record"), "{said}");
+        // The figure is named by the tool, with the unit its key carries.
+        assert!(
+            said.contains("highest meter reading") && said.contains("41.5 kWh"),
+            "{said}"
+        );
+        let fare = json!({"flight_id": "TRF-1", "count": 2, "min_price": 80.5});
+        let said = answer_text("cheapest_fare_on_flight", &fare, &mut rng);
+        assert!(
+            said.contains("cheapest fare") && !said.contains("on flight"),
+            "{said}"
+        );
+        let sent = json!({"sender_contact_id": "C-1", "count": 2, "total_postage": 9.5});
+        let said = answer_text("total_postage_sent_by", &sent, &mut rng);
+        assert!(
+            said.contains("total postage sent") && !said.contains(" by"),
+            "{said}"
+        );
         // A plural label is never the subject of "is"; nothing counted is said as such.
         let none = json!({"flight_id": "TRF-1", "count": 0, "seats_on_sale": 0});
         let said = answer_text("count_seats_on_sale", &none, &mut rng);
@@ -2323,6 +2340,23 @@ fn answer_text_states_the_values_without_tool_names() {
     }
     let a = answer_text("search_groups", &groups(&[("Family", "ct-7001")]), &mut rng);
     assert!(a.contains("1 group") && !a.contains("1 groups"), "{a}");
+    assert!(!a.contains("first"), "one item is not 'the first': {a}");
+    // A list is answered with its items, up to three, then how many more.
+    let five = groups(&[
+        ("Family", "ct-7001"),
+        ("Work", "ct-7002"),
+        ("Chess", "ct-7003"),
+        ("Band", "ct-7004"),
+        ("Choir", "ct-7005"),
+    ]);
+    for _ in 0..6 {
+        let a = answer_text("search_groups", &five, &mut rng);
+        assert!(
+            a.contains("Family") && a.contains("Work") && a.contains("Chess"),
+            "{a}"
+        );
+        assert!(a.contains("and 2 more") && !a.contains("Band"), "{a}");
+    }
     let a = answer_text(
         "search_groups",
         &groups(&[("A", "x"), ("B", "y")]),
