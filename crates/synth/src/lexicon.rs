@@ -126,6 +126,14 @@ pub fn is_naming(q: &str) -> bool {
         .any(|n| q.starts_with(n))
 }
 
+/// Whether a word is a preposition (a label's last word that names no slot: "send on").
+pub fn is_preposition(w: &str) -> bool {
+    matches!(
+        w,
+        "on" | "at" | "by" | "in" | "of" | "to" | "for" | "from" | "with" | "per" | "until"
+    )
+}
+
 /// Ways to join the steps of a request: `{a}` the earlier steps, `{b}` the last.
 pub const THEN: &[&str] = &[
     "{a}, and then {b}",

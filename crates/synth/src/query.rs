@@ -1176,6 +1176,11 @@ fn source_key(b: &Binding) -> Option<SourceKey> {
 fn substitute(text: &str, noun: &str, with: &str) -> Option<String> {
     let words: Vec<&str> = text.split(' ').collect();
     let nw: Vec<&str> = noun.split(' ').collect();
+    // A preposition names no slot: the "on" of "send on" is not the "on" of "a conversation
+    // on a later date".
+    if nw.last().is_some_and(|w| crate::lexicon::is_preposition(w)) {
+        return None;
+    }
     for i in 0..words.len() {
         if !matches!(words[i], "a" | "an" | "one") {
             continue;
@@ -1921,6 +1926,17 @@ mod tests {
             returns,
             read_only: Some(true),
         }
+    }
+
+    #[test]
+    fn a_preposition_is_no_slot_to_put_a_value_in() {
+        let act = "schedule a message to a conversation on a later date";
+        assert_eq!(substitute(act, "on", "the send on 2026-06-04"), None);
+        assert_eq!(substitute(act, "send on", "the send on 2026-06-04"), None);
+        assert_eq!(
+            substitute(act, "conversation", "the conversation Team").as_deref(),
+            Some("schedule a message to the conversation Team on a later date")
+        );
     }
 
     #[test]

@@ -753,7 +753,7 @@ fn figure_phrase(tool: &str, item: &str) -> Option<String> {
         "total", "average", "highest", "lowest", "cheapest", "largest", "smallest", "latest",
         "earliest", "max", "min", "mean",
     ];
-    let prep = |w: &str| matches!(w, "on" | "for" | "at" | "by" | "per" | "of" | "in");
+    let prep = crate::lexicon::is_preposition;
     let words: Vec<&str> = tool.split('_').collect();
     let (first, rest) = words.split_first()?;
     let mut phrase: Vec<&str> = if *first == "count" {
