@@ -1197,7 +1197,15 @@ fn substitute(text: &str, noun: &str, with: &str) -> Option<String> {
                 continue;
             }
             let mut out: Vec<String> = words[..i].iter().map(|w| w.to_string()).collect();
-            out.push(format!("{with}{}", &last[bare.len()..]));
+            // "an emergency contact" filled with "the holder of that account" must keep its
+            // role: "the holder of that account as the emergency contact".
+            let said: Vec<&str> = with.split(' ').collect();
+            let role = if nw.len() > 1 && !nw.iter().all(|w| said.contains(w)) {
+                format!(" as the {noun}")
+            } else {
+                String::new()
+            };
+            out.push(format!("{with}{role}{}", &last[bare.len()..]));
             out.extend(words[end..].iter().map(|w| w.to_string()));
             return Some(out.join(" "));
         }
@@ -1936,6 +1944,20 @@ mod tests {
         assert_eq!(
             substitute(act, "conversation", "the conversation Team").as_deref(),
             Some("schedule a message to the conversation Team on a later date")
+        );
+    }
+
+    #[test]
+    fn a_filled_role_keeps_its_name() {
+        let act = "register a contact as a patient with an emergency contact, and a PIN";
+        assert_eq!(
+            substitute(act, "emergency contact", "the owner of the drive Legal").as_deref(),
+            Some("register a contact as a patient with the owner of the drive Legal as the emergency contact, and a PIN")
+        );
+        // A phrase that says the role already needs nothing more.
+        assert_eq!(
+            substitute(act, "emergency contact", "the emergency contact Ana").as_deref(),
+            Some("register a contact as a patient with the emergency contact Ana, and a PIN")
         );
     }
 
