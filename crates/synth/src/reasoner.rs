@@ -660,12 +660,12 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
                 };
                 // "The highest meter reading for supply point ID ENS-1 is 80 kWh": the tool's
                 // name says what the figure is better than its key ("highest in kWh").
-                if let Some(what) = figure_phrase(tool, &id) {
+                let plans = if let Some(what) = figure_phrase(tool, &id) {
                     let unit = metric
                         .split_once(" in ")
                         .map(|(_, u)| format!(" {u}"))
                         .unwrap_or_default();
-                    let plans = if count == 0 {
+                    if count == 0 {
                         [
                             format!("Nothing counts towards it yet (0 records), so the {what} for {id} is {x}{unit}."),
                             format!("The {what} for {id} is {x}{unit}: there are 0 records to count."),
@@ -677,13 +677,10 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
                             format!("For {id}, the {what} comes to {x}{unit} ({over} counted)."),
                             format!("The {what} for {id}: {x}{unit}, from {over}."),
                         ]
-                    };
-                    let s = plans.choose(rng).cloned().unwrap_or_default();
-                    return crate::maker::capitalize(&s);
-                }
-                // "the figure for seats on sale is", not "the seats on sale is": a metric's
-                // label may be plural.
-                let plans = if count == 0 {
+                    }
+                } else if count == 0 {
+                    // "the figure for seats on sale is", not "the seats on sale is": a metric's
+                    // label may be plural.
                     [
                         format!("There is nothing to count for {id} (0 records), so the figure for {metric} is {x}."),
                         format!("No records count towards {id} (0 records); the {metric} figure stays at {x}."),
