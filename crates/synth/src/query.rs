@@ -1547,6 +1547,11 @@ fn merged(act: &str, np: &str) -> Option<String> {
         // "the file share link" is described by "the share link that ...": its last words.
         let same = object == head || object.ends_with(&format!(" {head}"));
         let qualifies = QUALIFIER_STARTS.contains(&next) || participle;
+        // "the owner of that same drive" needs no "of that file" after it: the drive is named
+        // already (the grounding check rejects the round if it is another drive).
+        if same && object.ends_with(&format!("that same {head}")) {
+            return Some(act.to_string());
+        }
         if same && qualifies {
             return Some(format!("{act} {}", words[k..].join(" ")));
         }
@@ -1944,6 +1949,17 @@ mod tests {
         assert_eq!(
             substitute(act, "conversation", "the conversation Team").as_deref(),
             Some("schedule a message to the conversation Team on a later date")
+        );
+    }
+
+    #[test]
+    fn an_item_named_already_takes_no_qualifier() {
+        let act = "save a version, written by the owner contact of that same drive";
+        assert_eq!(merged(act, "the drive of that file").as_deref(), Some(act));
+        // An item not named yet is described by the qualifier.
+        assert_eq!(
+            merged("edit the file share link", "the share link of that file").as_deref(),
+            Some("edit the file share link of that file")
         );
     }
 
