@@ -270,7 +270,9 @@ impl Sampler {
                 } else {
                     // A few calls each, since one list may come back empty.
                     for _ in 0..3 {
-                        self.execute(t, 0, &mut st, env, &mut rng);
+                        if self.execute(t, 0, &mut st, env, &mut rng).is_none() {
+                            continue;
+                        }
                         if let Some(c) = st.calls.last() {
                             // Literal arguments are the sampler's inventions (a folder created
                             // with a name drawn from another domain): when results later
@@ -745,8 +747,7 @@ impl Sampler {
         let mut deps = BTreeSet::new();
         for &s in &self.tool_slots[t] {
             let param = &self.slots[s].param;
-            // Values that already failed in a call of this tool, or are used by another
-            // argument of this call (a transfer to itself), are avoided while others exist.
+            // Values that already failed in a call of this tool are avoided while others exist.
             let failed = spent(st, t, param);
             let mut options: Vec<(usize, usize, &Value)> = Vec::new();
             for &(step, ei, id) in &st.avail[s] {
@@ -754,10 +755,16 @@ impl Sampler {
                     options.push((step, ei, v));
                 }
             }
+            // One item in two roles of a call (a contact merged into itself, a patient who is
+            // their own emergency contact) is never meant: such a call is left unbound and fails.
+            let options: Vec<(usize, usize, &Value)> = options
+                .into_iter()
+                .filter(|(_, _, v)| !args.values().any(|a| a == *v))
+                .collect();
             let fresh: Vec<(usize, usize, &Value)> = options
                 .iter()
                 .copied()
-                .filter(|(_, _, v)| !failed.contains(v) && !args.values().any(|a| a == *v))
+                .filter(|(_, _, v)| !failed.contains(v))
                 .collect();
             let pool = if fresh.is_empty() { &options } else { &fresh };
             // Mostly the newest producing step: its values belong together (the token and the
@@ -824,7 +831,8 @@ impl Sampler {
         (args, prov, deps.into_iter().collect())
     }
 
-    /// Runs one call; returns (succeeded, fed a slot that had no value before).
+    /// Runs one call; returns (succeeded, fed a slot that had no value before), or None (and
+    /// counts a failure of `t`) when an identifier could not be bound and nothing was called.
     fn execute<E: Environment>(
         &self,
         t: usize,
@@ -832,8 +840,15 @@ impl Sampler {
         st: &mut State,
         env: &mut E,
         rng: &mut ChaCha8Rng,
-    ) -> (bool, bool) {
+    ) -> Option<(bool, bool)> {
         let (args, provenance, depends_on) = self.arguments(t, st, env, rng);
+        if self.tool_slots[t]
+            .iter()
+            .any(|&s| !args.contains_key(&self.slots[s].param))
+        {
+            st.fails[t] += 1;
+            return None;
+        }
         let step = st.calls.len();
         let call = ToolCall {
             name: self.graph.nodes[t].name.clone(),
@@ -861,7 +876,7 @@ impl Sampler {
             result,
             error,
         });
-        (ok, fed_new)
+        Some((ok, fed_new))
     }
 
     /// Runs one round aimed at `target`; true when the target succeeded.
@@ -895,8 +910,16 @@ impl Sampler {
                     None => break,
                 }
             };
-            let (ok, fed_new) = self.execute(pick, round, st, env, rng);
             count += 1;
+            let Some((ok, fed_new)) = self.execute(pick, round, st, env, rng) else {
+                if pick == target {
+                    tries += 1;
+                    if tries >= self.cfg.max_failures_per_tool {
+                        break;
+                    }
+                }
+                continue;
+            };
             // A figure over nothing ("0 records, total 0") or a search that found nothing
             // teaches little: while tries are left, the target is called again on another
             // input, as after a failure.

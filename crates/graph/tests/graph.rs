@@ -86,6 +86,24 @@ fn sampled_traces_are_legal_replayable_and_long_enough() {
         );
         total += t.calls.len();
         reached += usize::from(t.reached.iter().all(|r| *r));
+        // One item never fills two roles of a call (a contact merged into itself).
+        for c in &t.calls {
+            let ids: Vec<&serde_json::Value> = c
+                .arguments
+                .iter()
+                .filter(|(p, _)| c.provenance.get(*p).is_some_and(|x| x.starts_with("step")))
+                .map(|(_, v)| v)
+                .collect();
+            let distinct: std::collections::BTreeSet<String> =
+                ids.iter().map(|v| v.to_string()).collect();
+            assert_eq!(
+                distinct.len(),
+                ids.len(),
+                "trace {i}: {} takes one item twice: {:?}",
+                c.name,
+                c.arguments
+            );
+        }
 
         independent += t
             .calls

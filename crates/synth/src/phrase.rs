@@ -267,8 +267,9 @@ const MONTHS: [&str; 12] = [
 ];
 
 /// The ways a person writes an ISO date (`2026-06-05`): as it is, "June 5, 2026",
-/// "5 June 2026" and "the 5th of June 2026". `None` when `s` is not a valid ISO date.
-pub fn date_forms(s: &str) -> Option<[String; 4]> {
+/// "5 June 2026", "the 5th of June 2026", "June 5th, 2026" and "5th June 2026". `None` when `s`
+/// is not a valid ISO date.
+pub fn date_forms(s: &str) -> Option<[String; 6]> {
     let b = s.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -296,6 +297,8 @@ pub fn date_forms(s: &str) -> Option<[String; 4]> {
         format!("{m} {day}, {year}"),
         format!("{day} {m} {year}"),
         format!("the {day}{th} of {m} {year}"),
+        format!("{m} {day}{th}, {year}"),
+        format!("{day}{th} {m} {year}"),
     ])
 }
 
@@ -382,6 +385,8 @@ mod tests {
         assert_eq!(f[1], "June 1, 2026");
         assert_eq!(f[2], "1 June 2026");
         assert_eq!(f[3], "the 1st of June 2026");
+        assert_eq!(f[4], "June 1st, 2026");
+        assert_eq!(f[5], "1st June 2026");
         assert_eq!(
             date_forms("2026-12-12").expect("a date")[3],
             "the 12th of December 2026"

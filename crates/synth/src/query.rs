@@ -253,6 +253,21 @@ impl<'a> RoundView<'a> {
         (authorizes && st::split_path(path).1.ends_with("token")).then_some(k)
     }
 
+    /// Whether step `k` was given `v` itself through a bound (not user-given) argument: a result
+    /// field that echoes it names an item the sentence has already described.
+    pub fn echoes(&self, k: usize, v: &Value) -> bool {
+        let (Some(step), Some(g)) = (self.steps.get(k), self.gold.get(k)) else {
+            return false;
+        };
+        g.arguments.iter().any(|(a, x)| {
+            x == v
+                && matches!(
+                    step.bindings.get(a),
+                    Some(Binding::Step { .. } | Binding::Select { .. })
+                )
+        })
+    }
+
     /// The user-given inputs of authorizing step `k` (param, value): the codes to state.
     pub fn credential_inputs(&self, k: usize) -> Vec<(&'a str, &'a Value)> {
         let (Some(step), Some(g)) = (self.steps.get(k), self.gold.get(k)) else {
@@ -285,13 +300,18 @@ struct Writer<'a, S: Specs + ?Sized> {
 /// A value as the query says it: free text of several words with punctuation (a message body,
 /// "Re: Budget numbers"), or long, is put in quotes so the sentence around it stays readable.
 pub fn said_text(v: &Value) -> String {
+    said_text_as(v, 0)
+}
+
+/// [`said_text`] in wording `k`: a date takes one of its forms by the date and `k`.
+pub fn said_text_as(v: &Value, k: usize) -> String {
     let t = value_text(v);
     let Value::String(s) = v else { return t };
     // A person writes a date many ways ("June 5, 2026"); the agent must turn it back into the
-    // ISO form the tool takes. The form depends on the date only, so no random draw moves.
+    // ISO form the tool takes.
     if let Some(forms) = phrase::date_forms(s) {
-        let k = xxhash_rust::xxh3::xxh3_64(s.as_bytes()) as usize;
-        return forms[k % forms.len()].clone();
+        let h = xxhash_rust::xxh3::xxh3_64(s.as_bytes()) as usize;
+        return forms[h.wrapping_add(k) % forms.len()].clone();
     }
     let words = s.split_whitespace().count();
     let punctuated = s.contains(['.', ',', ';', ':', '!', '?', '\n']);
@@ -306,7 +326,8 @@ pub fn said_text(v: &Value) -> String {
 /// one of the equivalent wordings (0 is the plainest).
 pub fn attribute(field: &str, v: &Value, k: usize) -> String {
     let l = phrase::label(field);
-    let t = said_text(v);
+    // The wording index moves the date form too, past the attribute's own few wordings.
+    let t = said_text_as(v, k / 7);
     let pick = |opts: &[String]| opts[k % opts.len()].clone();
     if let Value::Bool(b) = v {
         if let Some(forms) = bool_forms(&l, *b) {
@@ -1279,6 +1300,8 @@ fn call_phrase<S: Specs + ?Sized>(
     let slots = action_from_description(target);
     let mut literals: Vec<String> = Vec::new();
     let mut bound: Vec<(String, String)> = Vec::new();
+    // (first description, noun, later "that" phrase, its relation) per item said twice.
+    let mut twice: Vec<(String, String, String, String)> = Vec::new();
     if let Some(step) = made.tool.implementation.get(last) {
         // Own ids first: the item itself is named once, its other fields refer back to it.
         let mut args: Vec<(&String, &Binding)> = step.bindings.iter().collect();
@@ -1291,7 +1314,8 @@ fn call_phrase<S: Specs + ?Sized>(
             Binding::Input { .. } => false,
         };
         args.sort_by_key(|(_, b)| !own(b));
-        let mut said: Vec<(SourceKey, String)> = Vec::new();
+        // Items said so far: their key, noun, and the words that describe them in full.
+        let mut said: Vec<(SourceKey, String, String)> = Vec::new();
         for (arg, b) in args {
             if w.view.credential_step(b).is_some() {
                 continue;
@@ -1304,7 +1328,7 @@ fn call_phrase<S: Specs + ?Sized>(
                     .cloned()
                     .unwrap_or(Value::Null);
                 let role = st::id_noun(arg);
-                let t = said_text(&v);
+                let t = said_text_as(&v, w.vary());
                 let put = if slots && !v.is_boolean() {
                     let with = format!("the {role} {t}");
                     // "with a focus" is the "audit focus": the last word names the slot too.
@@ -1324,22 +1348,31 @@ fn call_phrase<S: Specs + ?Sized>(
                 });
                 match put {
                     Some(s) => act = s,
-                    None if reads => {
-                        let a = attribute(arg, &v, w.vary());
-                        // "search conversations that have status active", not "that has".
-                        let head = act.rsplit(' ').next().unwrap_or("");
-                        let plural = head.len() > 3 && head.ends_with('s') && !head.ends_with("ss");
-                        literals.push(if plural { plural_verbs(&a) } else { a })
-                    }
+                    None if reads => literals.push(attribute(arg, &v, w.vary())),
                     None => literals.push(literal_clause(arg, &v, &mut w.rng.borrow_mut())),
                 }
                 continue;
             }
             let key = source_key(b);
-            let earlier = key.as_ref().and_then(|k| said.iter().find(|(x, _)| x == k));
+            let earlier = key
+                .as_ref()
+                .and_then(|k| said.iter().find(|(x, _, _)| x == k));
+            // "upload a file into that same folder", not "... for the drive of that folder": the
+            // folder's drive is the drive it was created on, which the sentence has named.
+            if let (Some(_), Binding::Step { step, .. } | Binding::Select { step, .. }) =
+                (earlier, b)
+            {
+                if made.gold[last]
+                    .arguments
+                    .get(arg)
+                    .is_some_and(|v| w.view.echoes(*step, v))
+                {
+                    continue;
+                }
+            }
             let np = match (earlier, b) {
                 (
-                    Some((_, noun)),
+                    Some((_, noun, item)),
                     Binding::Step { step, path, .. } | Binding::Select { step, path, .. },
                 ) => {
                     let rel = made
@@ -1348,7 +1381,11 @@ fn call_phrase<S: Specs + ?Sized>(
                         .and_then(|g| specs.spec(&g.name))
                         .map(|s| st::relation(s, path))
                         .unwrap_or_default();
-                    format!("the {rel} that {noun}")
+                    let np = format!("the {rel} that {noun}");
+                    if !item.is_empty() {
+                        twice.push((item.clone(), noun.clone(), np.clone(), rel));
+                    }
+                    np
                 }
                 _ => w.bound(last, arg, 0),
             };
@@ -1358,13 +1395,22 @@ fn call_phrase<S: Specs + ?Sized>(
             ) = (key, b)
             {
                 if earlier.is_none() {
-                    let noun = made
-                        .gold
-                        .get(*step)
-                        .and_then(|g| specs.spec(&g.name))
-                        .map(|s| st::item_noun(s, path))
-                        .unwrap_or_default();
-                    said.push((k, noun));
+                    let spec = made.gold.get(*step).and_then(|g| specs.spec(&g.name));
+                    let noun = spec.map(|s| st::item_noun(s, path)).unwrap_or_default();
+                    // "the owner contact of the drive X" describes "the drive X".
+                    let item = match spec {
+                        Some(s) if !st::is_own_id(s, path) => np
+                            .strip_prefix(&format!("the {} ", st::relation(s, path)))
+                            .unwrap_or_default()
+                            .to_string(),
+                        _ => np.clone(),
+                    };
+                    let item = if item.starts_with("the ") {
+                        item
+                    } else {
+                        String::new()
+                    };
+                    said.push((k, noun, item));
                 }
             }
             bound.push((st::id_noun(arg), np));
@@ -1445,7 +1491,26 @@ fn call_phrase<S: Specs + ?Sized>(
         };
         if reads {
             // Filters of a read say which items: "find the restaurant called Brasa Negra".
-            act.push(' ');
+            // After an item named by its relations they would qualify the last noun of those
+            // ("the reservations of the driver of the employee with status confirmed"): they
+            // get a clause of their own.
+            // "search conversations that have status active", not "that has".
+            let plural = object_is_plural(&act, !bound.is_empty());
+            let joined = if plural {
+                plural_verbs(&joined)
+            } else {
+                joined
+            };
+            // A read of one item takes its other inputs as they come ("quote the fare ... with
+            // 2 passengers"): they are not filters.
+            if bound.is_empty() || joined.starts_with('(') || !plural {
+                act.push(' ');
+            } else {
+                let ones = [", only the ones ", ", just those ", ", only those "];
+                act.push_str(ones[w.vary() % ones.len()]);
+            }
+            act.push_str(&joined);
+            return described_first(act, &twice);
         } else {
             act.push_str(if w.vary().is_multiple_of(2) {
                 " with "
@@ -1454,6 +1519,47 @@ fn call_phrase<S: Specs + ?Sized>(
             });
         }
         act.push_str(&joined);
+    }
+    described_first(act, &twice)
+}
+
+/// Whether a read's object is plural: its words before the first preposition after the verb
+/// ("the storage upgrades bought for ...") when the item was named by its relations, else the
+/// last word ("search conversations").
+fn object_is_plural(act: &str, related: bool) -> bool {
+    let words: Vec<&str> = act.split(' ').collect();
+    let preps = [
+        "of", "for", "on", "in", "at", "from", "by", "with", "to", "under", "where", "whose",
+        "that",
+    ];
+    let plural = |w: &&str| {
+        w.len() > 3 && w.ends_with('s') && !["ss", "us", "is"].iter().any(|e| w.ends_with(e))
+    };
+    let end = words
+        .iter()
+        .skip(1)
+        .position(|w| preps.contains(w))
+        .map(|i| i + 1);
+    match end.filter(|_| related) {
+        Some(i) => words[1..i].iter().any(plural),
+        None => words.last().is_some_and(plural),
+    }
+}
+
+/// "a version written by the owner of that drive for the drive X" as "... written by the owner
+/// of the drive X for that drive": an item is described where the sentence first mentions it
+/// and referred back to after. `twice` holds (description, noun, later phrase, its relation).
+fn described_first(mut act: String, twice: &[(String, String, String, String)]) -> String {
+    for (item, noun, later, rel) in twice {
+        if let (Some(r), Some(f)) = (act.find(later.as_str()), act.find(item.as_str())) {
+            if r < f {
+                let mark = "\u{1}";
+                act = act
+                    .replacen(item.as_str(), mark, 1)
+                    .replacen(later.as_str(), &format!("the {rel} {item}"), 1)
+                    .replacen(mark, &format!("that {noun}"), 1);
+            }
+        }
     }
     act
 }
@@ -1716,7 +1822,7 @@ fn replace_word(text: &str, word: &str, with: &str) -> String {
 /// A literal argument of the target as a clause after "with".
 fn literal_clause(arg: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
     let l = phrase::label(arg);
-    let t = said_text(v);
+    let t = said_text_as(v, rng.random_range(0..6));
     let ranged = ["_from", "_since", "_after", "_to", "_until", "_before"]
         .iter()
         .any(|x| arg.ends_with(x));
@@ -1939,6 +2045,101 @@ mod tests {
             returns,
             read_only: Some(true),
         }
+    }
+
+    #[test]
+    fn a_read_object_is_plural_by_its_own_words_not_its_relations() {
+        // The relation's nouns ("accounts") do not make "the card" plural.
+        assert!(!object_is_plural(
+            "look up the card of the holder of the accounts",
+            true
+        ));
+        assert!(object_is_plural(
+            "list the storage upgrades bought for the drive X",
+            true
+        ));
+        assert!(object_is_plural("search conversations", false));
+        assert!(!object_is_plural("show the status", false));
+        assert!(!object_is_plural("look up the bus", false));
+    }
+
+    #[test]
+    fn an_item_is_described_before_it_is_referred_back_to() {
+        let twice = [(
+            "the drive labelled Cycling team".to_string(),
+            "drive".to_string(),
+            "the owner contact of that drive".to_string(),
+            "owner contact of".to_string(),
+        )];
+        assert_eq!(
+            described_first(
+                "save a version written by the owner contact of that drive for the drive labelled Cycling team".into(),
+                &twice
+            ),
+            "save a version written by the owner contact of the drive labelled Cycling team for that drive"
+        );
+        // Already in order: unchanged.
+        let ordered = "upload a file for the drive labelled Cycling team, written by the owner contact of that drive";
+        assert_eq!(described_first(ordered.into(), &twice), ordered);
+    }
+
+    #[test]
+    fn a_result_that_echoes_a_bound_argument_names_no_new_item() {
+        let obj = |v: Value| v.as_object().cloned().unwrap_or_default();
+        use hardgen_core::record::{AdvancedStep, Binding, GoldCall};
+        let gold = vec![
+            GoldCall {
+                step: 0,
+                name: "find_drive".into(),
+                arguments: obj(json!({"drive_name": "Cycling team"})),
+                provenance: Default::default(),
+                depends_on: vec![],
+                result: json!({"drive_id": "FLD-1"}),
+            },
+            GoldCall {
+                step: 1,
+                name: "create_folder".into(),
+                arguments: obj(json!({"drive_id": "FLD-1", "folder_name": "Scans"})),
+                provenance: Default::default(),
+                depends_on: vec![0],
+                result: json!({"folder_id": "FLF-1", "drive_id": "FLD-1", "folder_name": "Scans"}),
+            },
+        ];
+        let input = |p: &str| Binding::Input { param: p.into() };
+        let steps = vec![
+            AdvancedStep {
+                tool: "find_drive".into(),
+                bindings: [("drive_name".to_string(), input("drive_name"))].into(),
+            },
+            AdvancedStep {
+                tool: "create_folder".into(),
+                bindings: [
+                    (
+                        "drive_id".to_string(),
+                        Binding::Step {
+                            step: 0,
+                            path: "drive_id".into(),
+                            index: 0,
+                        },
+                    ),
+                    ("folder_name".to_string(), input("folder_name")),
+                ]
+                .into(),
+            },
+        ];
+        let inputs = Map::new();
+        let view = RoundView {
+            gold: &gold,
+            steps: &steps,
+            inputs: &inputs,
+        };
+        // The folder's drive is the drive it was given: no new item.
+        assert!(view.echoes(1, &json!("FLD-1")));
+        // Its own new id and the user-given name are not echoes of a bound argument.
+        assert!(!view.echoes(1, &json!("FLF-1")));
+        assert!(!view.echoes(1, &json!("Scans")));
+        assert!(!view.echoes(0, &json!("Cycling team")));
+        assert!(!view.echoes(5, &json!("FLD-1")));
     }
 
     #[test]
@@ -2342,8 +2543,19 @@ mod tests {
         assert_eq!(attribute("city", &json!("Oslo"), 0), "in Oslo");
         assert_eq!(
             attribute("opened_on", &json!("2026-01-01"), 0),
-            "opened on the 1st of January 2026"
+            "opened on 1st January 2026"
         );
+        // Another wording index may say the date another way.
+        let forms: BTreeSet<String> = (0..60)
+            .map(|k| attribute("opened_on", &json!("2026-01-01"), k))
+            .collect();
+        assert!(forms.len() >= 4, "{forms:?}");
+        assert!(states(
+            "due june 5th, 2026.",
+            &json!("2026-06-05"),
+            "due_on"
+        ));
+        assert!(states("due 5th june 2026.", &json!("2026-06-05"), "due_on"));
         // A date said in words states the ISO date; another date does not.
         let said = "the case opened on the 1st of january 2026";
         assert!(states(said, &json!("2026-01-01"), "opened_on"));
@@ -2396,7 +2608,7 @@ mod tests {
         );
         assert_eq!(
             attribute("starts_on", &json!("2026-01-01"), 0),
-            "that starts on the 1st of January 2026"
+            "that starts on 1st January 2026"
         );
     }
 }
