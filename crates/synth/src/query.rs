@@ -695,9 +695,10 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             return format!("that same {noun}");
         }
         self.said.borrow_mut().push(key);
-        let mut quals: Vec<String> = Vec::new();
+        // (qualifier, names another item through a relation)
+        let mut quals: Vec<(String, bool)> = Vec::new();
         if let Some((f, v)) = sel {
-            quals.push(self.fresh(|k| attribute(f, v, k)));
+            quals.push((self.fresh(|k| attribute(f, v, k)), false));
         }
         if let Some(step) = self.view.steps.get(k) {
             for (arg, b) in &step.bindings {
@@ -706,24 +707,17 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
                 if sel.is_some_and(|(f, v)| f == arg && given == Some(v)) {
                     continue;
                 }
-                quals.push(self.qualifier(k, arg, b, depth));
+                let nested =
+                    !matches!(b, Binding::Input { param } if (self.context)(param).is_none());
+                quals.push((self.qualifier(k, arg, b, depth), nested));
             }
         }
-        quals.retain(|q| !q.is_empty());
-        // Names read best right after the noun; nested relations go last, so a later clause
-        // never seems to qualify a nested noun.
-        quals.sort_by_key(|q| {
-            let cat = if lexicon::is_naming(q) {
-                0
-            } else if !q.starts_with("whose") && !q.starts_with("of ") {
-                1
-            } else if q.contains(" the ") {
-                3
-            } else {
-                2
-            };
-            (cat, q.len())
-        });
+        quals.retain(|(q, _)| !q.is_empty());
+        // Names read best right after the noun; relations to other items go last, so a later
+        // clause never seems to qualify a nested noun ("the policy for which the applicant of
+        // the quote X is the holder, whose policy number is Y" would).
+        quals.sort_by_key(|(q, nested)| qualifier_order(q, *nested));
+        let quals: Vec<String> = quals.into_iter().map(|(q, _)| q).collect();
         let mut s = format!("the {noun}");
         for (i, q) in quals.iter().enumerate() {
             let and = i > 0 && q.starts_with("whose") && quals[i - 1].starts_with("whose");
@@ -1523,6 +1517,21 @@ fn call_phrase<S: Specs + ?Sized>(
     described_first(act, &twice)
 }
 
+/// Where a qualifier goes after its noun: names first, then attributes, "whose" clauses, and
+/// relations to other items last; shorter first within each.
+fn qualifier_order(q: &str, nested: bool) -> (u8, usize) {
+    let cat = if nested {
+        3
+    } else if lexicon::is_naming(q) {
+        0
+    } else if !q.starts_with("whose") && !q.starts_with("of ") {
+        1
+    } else {
+        2
+    };
+    (cat, q.len())
+}
+
 /// Whether a read's object is plural: its words before the first preposition after the verb
 /// ("the storage upgrades bought for ...") when the item was named by its relations, else the
 /// last word ("search conversations").
@@ -2045,6 +2054,35 @@ mod tests {
             returns,
             read_only: Some(true),
         }
+    }
+
+    #[test]
+    fn relations_to_other_items_come_after_the_items_own_attributes() {
+        let mut quals = vec![
+            (
+                "for which the applicant of the quote X is the holder contact",
+                true,
+            ),
+            ("whose policy number is LKSC9XH9C", false),
+            ("with status open", false),
+            ("named Board", false),
+        ];
+        quals.sort_by_key(|(q, n)| qualifier_order(q, *n));
+        let order: Vec<&str> = quals.iter().map(|(q, _)| *q).collect();
+        assert_eq!(
+            order,
+            [
+                "named Board",
+                "with status open",
+                "whose policy number is LKSC9XH9C",
+                "for which the applicant of the quote X is the holder contact"
+            ]
+        );
+        // A short relation still goes after a long attribute.
+        assert!(
+            qualifier_order("of X", true)
+                > qualifier_order("whose very long attribute is here", false)
+        );
     }
 
     #[test]
