@@ -2058,7 +2058,7 @@ mod tests {
 
     #[test]
     fn relations_to_other_items_come_after_the_items_own_attributes() {
-        let mut quals = vec![
+        let mut quals = [
             (
                 "for which the applicant of the quote X is the holder contact",
                 true,
