@@ -729,6 +729,16 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
                     format!("I looked it up: {kv}."),
                     format!("The details are {kv}."),
                 ]
+            } else if let Some((done, noun)) = crate::lexicon::past(verb)
+                .zip(own_noun(m))
+                .filter(|(done, noun)| reports_as_done(tool, noun, done))
+            {
+                // "I've revoked the share link: ...": the answer says what was done to what.
+                [
+                    format!("I've {done} the {noun}: {kv}."),
+                    format!("The {noun} has been {done} ({kv})."),
+                    format!("That went through: {kv}."),
+                ]
             } else {
                 [
                     format!("All set. The result: {kv}."),
@@ -740,6 +750,25 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
         }
         other => format!("The answer is {}.", value_text(other)),
     }
+}
+
+/// Whether "I've {done} the {noun}" says what `tool` did: the tool names that item last and
+/// says nothing more of it ("report_loan_lost" did not just "report the loan"; "scheduled the
+/// scheduled message" says it twice).
+fn reports_as_done(tool: &str, noun: &str, done: &str) -> bool {
+    let rest: Vec<&str> = tool.split('_').skip(1).collect();
+    let state = |w: &&str| w.ends_with("ed") || ["lost", "stolen", "late"].contains(w);
+    rest.last() == noun.rsplit(' ').next().as_ref()
+        && !rest.iter().any(state)
+        && !noun.split(' ').any(|w| w == done)
+}
+
+/// The noun of the item a write returns, from its first id field (`share_link_id` -> "share
+/// link"); None when the result has none.
+fn own_noun(m: &serde_json::Map<String, Value>) -> Option<String> {
+    m.keys()
+        .find(|k| k.ends_with("_id"))
+        .map(|k| phrase::label(k.trim_end_matches("_id")))
 }
 
 /// What an aggregate tool's figure is, from its name: `highest_meter_reading` -> "highest meter

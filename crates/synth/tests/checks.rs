@@ -3125,3 +3125,39 @@ fn reverify_accepts_a_model_made_tool_by_its_shape_and_not_an_offline_one() {
     rec.rounds[0].advanced_tool.name = "get_contact".into();
     assert!(rv_err(&rec).contains("rounds[0].advanced_tool"));
 }
+
+#[test]
+fn a_write_answer_says_what_was_done_to_which_item() {
+    let link = json!({"share_link_id": "FLS-1", "status": "revoked", "permission": "edit"});
+    let mut said = std::collections::BTreeSet::new();
+    for seed in 0..24 {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let a = answer_text("revoke_file_share_link", &link, &mut rng);
+        assert!(a.contains("FLS-1") && !a.contains('_'), "{a}");
+        said.insert(a);
+    }
+    assert!(
+        said.iter()
+            .any(|a| a.starts_with("I've revoked the share link:")),
+        "{said:?}"
+    );
+    assert!(
+        said.iter()
+            .any(|a| a.starts_with("The share link has been revoked (")),
+        "{said:?}"
+    );
+    // A tool that says more of the item than its noun, or whose noun holds the verb, is not
+    // reported as "<verb>ed the <noun>".
+    let loan = json!({"book_loan_id": "LBL-1", "loan_status": "lost"});
+    let message = json!({"scheduled_message_id": "MSM-1", "status": "scheduled"});
+    for seed in 0..24 {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let a = answer_text("report_loan_lost", &loan, &mut rng);
+        assert!(!a.contains("reported the book loan"), "{a}");
+        let a = answer_text("schedule_chat_message", &message, &mut rng);
+        assert!(!a.contains("scheduled the scheduled"), "{a}");
+        // A verb without a past form here keeps the plain answers.
+        let a = answer_text("mark_shipment_delivered", &loan, &mut rng);
+        assert!(!a.contains("I've"), "{a}");
+    }
+}
