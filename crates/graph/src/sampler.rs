@@ -655,15 +655,9 @@ impl Sampler {
                 .unwrap_or(0.0)
                 .total_cmp(&b.as_f64().unwrap_or(0.0))
         });
-        let half = vals.len().div_ceil(2);
-        let pick = if param.starts_with("min_") {
-            &vals[..half]
-        } else if param.starts_with("max_") {
-            &vals[vals.len() - half..]
-        } else {
-            &vals[..]
-        };
-        pick.choose(rng).map(|v| (*v).clone())
+        bound_candidates(&vals, param)
+            .choose(rng)
+            .map(|v| (*v).clone())
     }
 
     fn literal(&self, t: usize, c: &ParamConstraint, rng: &mut ChaCha8Rng) -> Option<Value> {
@@ -1246,9 +1240,57 @@ fn static_depth(slots: &[Slot], tool_slots: &[Vec<usize>]) -> Vec<Option<u32>> {
     }
 }
 
+/// The candidates for a numeric parameter among a field's sorted values: for a `min_` bound
+/// the lower half, for a `max_` bound the upper half, else all. A bound at the world's own
+/// smallest (largest) value keeps everything ("with 0 or more bedrooms" is no filter a person
+/// sets), so it is left out while others exist.
+fn bound_candidates<'v>(sorted: &[&'v Value], param: &str) -> Vec<&'v Value> {
+    let half = sorted.len().div_ceil(2);
+    let (lo, hi) = (sorted.first().copied(), sorted.last().copied());
+    let pick: Vec<&Value> = if param.starts_with("min_") {
+        sorted[..half]
+            .iter()
+            .copied()
+            .filter(|v| Some(*v) != lo)
+            .collect()
+    } else if param.starts_with("max_") {
+        sorted[sorted.len() - half..]
+            .iter()
+            .copied()
+            .filter(|v| Some(*v) != hi)
+            .collect()
+    } else {
+        sorted.to_vec()
+    };
+    if pick.is_empty() {
+        sorted.to_vec()
+    } else {
+        pick
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bound_is_never_the_worlds_own_extreme_while_others_exist() {
+        let vals: Vec<Value> = [0, 1, 2, 3, 4, 5].iter().map(|x| json!(x)).collect();
+        let sorted: Vec<&Value> = vals.iter().collect();
+        assert_eq!(
+            bound_candidates(&sorted, "min_bedrooms"),
+            [&json!(1), &json!(2)]
+        );
+        assert_eq!(
+            bound_candidates(&sorted, "max_bedrooms"),
+            [&json!(3), &json!(4)]
+        );
+        assert_eq!(bound_candidates(&sorted, "bedrooms").len(), 6);
+        // One value only: it is all there is.
+        let one = [&vals[0]];
+        assert_eq!(bound_candidates(&one, "min_bedrooms"), [&json!(0)]);
+        assert!(bound_candidates(&[], "min_bedrooms").is_empty());
+    }
 
     #[test]
     fn a_count_of_zero_or_an_empty_search_says_nothing() {
