@@ -676,6 +676,23 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         pick
     }
 
+    /// Whether the item a binding takes its value from was described earlier in the query.
+    fn said_before(&self, b: &Binding) -> bool {
+        let (k, path, sel) = match b {
+            Binding::Step { step, path, .. } => (*step, path, None),
+            Binding::Select {
+                step, path, param, ..
+            } => (*step, path, self.view.inputs.get(param)),
+            Binding::Input { .. } => return false,
+        };
+        let key = format!(
+            "{k}|{}|{}",
+            st::split_path(path).0,
+            sel.map(|v| v.to_string()).unwrap_or_default()
+        );
+        self.said.borrow().contains(&key)
+    }
+
     fn spec(&self, k: usize) -> Option<&'a ToolSpec> {
         self.specs.spec(&self.view.gold.get(k)?.name)
     }
@@ -1351,18 +1368,47 @@ fn call_phrase<S: Specs + ?Sized>(
             let earlier = key
                 .as_ref()
                 .and_then(|k| said.iter().find(|(x, _, _)| x == k));
-            // "upload a file into that same folder", not "... for the drive of that folder": the
-            // folder's drive is the drive it was created on, which the sentence has named.
-            if let (Some(_), Binding::Step { step, .. } | Binding::Select { step, .. }) =
-                (earlier, b)
+            // "upload a file into that same folder", not "... for the drive of that folder" or
+            // "... for that same drive": the folder's drive is the drive it was created on,
+            // which the sentence has named. A value that the step of another argument of this
+            // call was given is implied by that argument's item.
+            let value = made.gold[last].arguments.get(arg);
+            let implied = made.tool.implementation.get(last).is_some_and(|this| {
+                this.bindings.iter().any(|(other, ob)| match ob {
+                    // A token names no item in the sentence: it implies nothing.
+                    Binding::Step { step, .. } | Binding::Select { step, .. } => {
+                        other != arg
+                            && w.view.credential_step(ob).is_none()
+                            && value.is_some_and(|v| w.view.echoes(*step, v))
+                    }
+                    Binding::Input { .. } => false,
+                })
+            });
+            // Only an item of the argument's own kind (the folder's drive, not the hold's
+            // holder as the ticket holder), and only when the action has no slot to say it in
+            // ("send a message to a conversation").
+            let role = st::id_noun(arg);
+            let kind = match b {
+                Binding::Step { step, path, .. } | Binding::Select { step, path, .. } => made
+                    .gold
+                    .get(*step)
+                    .and_then(|g| specs.spec(&g.name))
+                    .map(|s| {
+                        if st::is_own_id(s, path) {
+                            st::item_noun(s, path)
+                        } else {
+                            st::id_noun(st::split_path(path).1)
+                        }
+                    }),
+                Binding::Input { .. } => None,
+            };
+            let slot = substitute(&act, &role, &role).is_some();
+            if implied
+                && (earlier.is_some() || w.said_before(b))
+                && kind.as_deref() == Some(role.as_str())
+                && !slot
             {
-                if made.gold[last]
-                    .arguments
-                    .get(arg)
-                    .is_some_and(|v| w.view.echoes(*step, v))
-                {
-                    continue;
-                }
+                continue;
             }
             let np = match (earlier, b) {
                 (
