@@ -253,19 +253,23 @@ impl<'a> RoundView<'a> {
         (authorizes && st::split_path(path).1.ends_with("token")).then_some(k)
     }
 
-    /// Whether step `k` was given `v` itself through a bound (not user-given) argument: a result
-    /// field that echoes it names an item the sentence has already described.
-    pub fn echoes(&self, k: usize, v: &Value) -> bool {
-        let (Some(step), Some(g)) = (self.steps.get(k), self.gold.get(k)) else {
-            return false;
-        };
-        g.arguments.iter().any(|(a, x)| {
-            x == v
+    /// The argument through which step `k` was given `v` itself, bound (not user-given): a
+    /// result field that echoes it names an item the sentence has already described.
+    pub fn echoed_by(&self, k: usize, v: &Value) -> Option<&'a str> {
+        let (step, g) = (self.steps.get(k)?, self.gold.get(k)?);
+        g.arguments.iter().find_map(|(a, x)| {
+            (x == v
                 && matches!(
                     step.bindings.get(a),
                     Some(Binding::Step { .. } | Binding::Select { .. })
-                )
+                ))
+            .then_some(a.as_str())
         })
+    }
+
+    /// Whether step `k` was given `v` through a bound argument (see [`RoundView::echoed_by`]).
+    pub fn echoes(&self, k: usize, v: &Value) -> bool {
+        self.echoed_by(k, v).is_some()
     }
 
     /// The user-given inputs of authorizing step `k` (param, value): the codes to state.
@@ -685,12 +689,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             } => (*step, path, self.view.inputs.get(param)),
             Binding::Input { .. } => return false,
         };
-        let key = format!(
-            "{k}|{}|{}",
-            st::split_path(path).0,
-            sel.map(|v| v.to_string()).unwrap_or_default()
-        );
-        self.said.borrow().contains(&key)
+        self.said.borrow().contains(&said_key(k, path, sel))
     }
 
     fn spec(&self, k: usize) -> Option<&'a ToolSpec> {
@@ -703,11 +702,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             .spec(k)
             .map(|s| st::item_noun(s, path))
             .unwrap_or_else(|| "item".into());
-        let key = format!(
-            "{k}|{}|{}",
-            st::split_path(path).0,
-            sel.map(|(_, v)| v.to_string()).unwrap_or_default()
-        );
+        let key = said_key(k, path, sel.map(|(_, v)| v));
         if self.said.borrow().contains(&key) {
             return format!("that same {noun}");
         }
@@ -817,13 +812,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         if let (Binding::Step { step, .. } | Binding::Select { step, .. }, Some(v)) =
             (b, self.view.gold.get(j).and_then(|g| g.arguments.get(arg)))
         {
-            let echoed = self.view.gold.get(*step).and_then(|src| {
-                let steps = self.view.steps.get(*step)?;
-                src.arguments.iter().find(|(a, x)| {
-                    *x == v && !matches!(steps.bindings.get(*a), Some(Binding::Input { .. }) | None)
-                })
-            });
-            if let Some((a, _)) = echoed {
+            if let Some(a) = self.view.echoed_by(*step, v) {
                 if depth <= 12 && *step < j {
                     return self.bound(*step, a, depth + 1);
                 }
@@ -1576,6 +1565,15 @@ fn qualifier_order(q: &str, nested: bool) -> (u8, usize) {
         2
     };
     (cat, q.len())
+}
+
+/// The key under which the item of step `k`'s result at `path`, picked by `sel`, is said.
+fn said_key(k: usize, path: &str, sel: Option<&Value>) -> String {
+    format!(
+        "{k}|{}|{}",
+        st::split_path(path).0,
+        sel.map(|v| v.to_string()).unwrap_or_default()
+    )
 }
 
 /// Whether a read's object is plural: its words before the first preposition after the verb
