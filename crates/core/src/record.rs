@@ -352,6 +352,9 @@ names! {
         Detour => "detour",
         /// Over the share of cross-domain rounds.
         CrossDomainQuota => "cross_domain_quota",
+        /// The target reads what the round has just made and finds nothing (the visits of a
+        /// slot opened a moment ago): no person asks that.
+        EmptyReadOfNew => "empty_read_of_new",
         /// The item cannot carry the hard variant it was drawn for.
         VariantUnavailable => "variant_unavailable",
         /// A variant record breaks its variant's rule (a guessed value, a call on an irrelevant request).

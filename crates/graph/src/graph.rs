@@ -116,8 +116,13 @@ pub enum Constraint {
     },
     /// Boolean.
     Boolean,
-    /// `YYYY-MM-DD` date.
-    Date,
+    /// `YYYY-MM-DD` date within the schema's `formatMinimum`/`formatMaximum` when given.
+    Date {
+        /// Earliest date accepted.
+        min: Option<String>,
+        /// Latest date accepted.
+        max: Option<String>,
+    },
     /// An identifier or token that must come from an earlier result.
     Identifier {
         /// Pattern, if declared.
@@ -200,7 +205,11 @@ fn constraint_of(p: &Param) -> Constraint {
             if p.pattern.as_deref() == Some("^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
                 || s.get("format").and_then(Value::as_str) == Some("date") =>
         {
-            Constraint::Date
+            let bound = |k: &str| s.get(k).and_then(Value::as_str).map(str::to_string);
+            Constraint::Date {
+                min: bound("formatMinimum"),
+                max: bound("formatMaximum"),
+            }
         }
         _ => Constraint::Text {
             pattern: p.pattern.clone(),

@@ -81,8 +81,15 @@ pub fn check_legal(graph: &ApiGraph, trace: &Trace) -> Result<(), Illegal> {
                         return Err(bad(format!("`{}` = {x} is out of range", c.param)));
                     }
                 }
-                Constraint::Date if !v.as_str().is_some_and(is_date) => {
-                    return Err(bad(format!("`{}` is not a date", c.param)))
+                Constraint::Date { min, max } => {
+                    let Some(d) = v.as_str().filter(|d| is_date(d)) else {
+                        return Err(bad(format!("`{}` is not a date", c.param)));
+                    };
+                    if min.as_deref().is_some_and(|lo| d < lo)
+                        || max.as_deref().is_some_and(|hi| d > hi)
+                    {
+                        return Err(bad(format!("`{}` = {d} is out of range", c.param)));
+                    }
                 }
                 _ => {}
             }

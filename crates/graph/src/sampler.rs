@@ -216,6 +216,16 @@ impl Sampler {
     /// parameters (at its largest `limit`), then (three times) every tool whose required inputs
     /// earlier sweeps can supply. The environment is reset to `seed` before and after.
     pub fn harvest<E: Environment>(&mut self, env: &mut E, seed: u64) -> Pools {
+        // Optional filters only narrow what a sweep sees (a filter by a medication no pool
+        // holds yet finds nothing, so the pool stays empty): sweeps give none.
+        let optional = std::mem::replace(&mut self.cfg.max_optional, 0);
+        let pools = self.harvest_sweeps(env, seed);
+        self.cfg.max_optional = optional;
+        pools
+    }
+
+    /// The sweeps of [`Sampler::harvest`].
+    fn harvest_sweeps<E: Environment>(&mut self, env: &mut E, seed: u64) -> Pools {
         env.reset(seed);
         let n = self.graph.nodes.len();
         let mut st = State::new(self.slots.len(), n);
@@ -268,12 +278,20 @@ impl Sampler {
                         error: None,
                     });
                 } else {
-                    // A few calls each, since one list may come back empty.
-                    for _ in 0..3 {
+                    // A few calls each with something in them: one list may come back empty
+                    // (a vehicle without tickets), and a pool its items alone fill would stay
+                    // empty, leaving a tool no literal can be drawn for.
+                    let mut filled = 0;
+                    for _ in 0..8 {
+                        if filled >= 3 {
+                            break;
+                        }
                         if self.execute(t, 0, &mut st, env, &mut rng).is_none() {
                             continue;
                         }
                         if let Some(c) = st.calls.last() {
+                            filled +=
+                                usize::from(c.result.as_ref().is_some_and(|r| !empty_result(r)));
                             // Literal arguments are the sampler's inventions (a folder created
                             // with a name drawn from another domain): when results later
                             // return them, they are not the domain's own values.
@@ -423,10 +441,15 @@ impl Sampler {
         dead: &mut [u32],
     ) -> Option<usize> {
         // A slot whose every value already failed in a call of `t` needs a fresh producer call.
+        let short = self.short_slot(t, st);
         let mut missing: Vec<usize> = self.tool_slots[t]
             .iter()
             .copied()
-            .filter(|&s| st.avail[s].is_empty() || (st.fails[t] > 0 && !self.has_fresh(t, s, st)))
+            .filter(|&s| {
+                st.avail[s].is_empty()
+                    || (st.fails[t] > 0 && !self.has_fresh(t, s, st))
+                    || short == Some(s)
+            })
             .collect();
         missing.shuffle(rng);
         // The slot with the deepest nearest producer is the critical path: work on it first.
@@ -487,6 +510,24 @@ impl Sampler {
     fn ready(&self, t: usize, st: &State) -> bool {
         self.legal(t, st)
             && (st.fails[t] == 0 || self.tool_slots[t].iter().all(|&s| self.has_fresh(t, s, st)))
+            && self.short_slot(t, st).is_none()
+    }
+
+    /// A slot of `t` left without a value of its own when each slot in turn takes one the
+    /// slots before it did not: a transfer between two guest profiles needs two of them.
+    fn short_slot(&self, t: usize, st: &State) -> Option<usize> {
+        let slots = &self.tool_slots[t];
+        if slots.len() < 2 {
+            return None;
+        }
+        let mut taken: Vec<&Value> = Vec::with_capacity(slots.len());
+        for &s in slots {
+            match self.slot_values(s, st).find(|v| !taken.contains(v)) {
+                Some(v) => taken.push(v),
+                None => return Some(s),
+            }
+        }
+        None
     }
 
     /// Values available to slot `s`.
@@ -714,14 +755,36 @@ impl Sampler {
                 let hi = max.unwrap_or(lo + 100.0).min(lo + 250.0).max(lo);
                 json!(((lo + rng.random_range(0.0..=1.0) * (hi - lo)) * 100.0).floor() / 100.0)
             }
-            Constraint::Date => match self.pool_like(t, &c.param).and_then(|p| p.choose(rng)) {
-                Some(v) => v.clone(),
-                None => json!(format!(
-                    "2026-{:02}-{:02}",
-                    rng.random_range(6..=8),
-                    rng.random_range(1..=28)
-                )),
-            },
+            Constraint::Date { min, max } => {
+                // Pool dates (the world's own) within the bounds: a link made today does not
+                // expire last spring, an incident being reported has happened.
+                let inside = |d: &str| {
+                    min.as_deref().is_none_or(|lo| d >= lo)
+                        && max.as_deref().is_none_or(|hi| d <= hi)
+                };
+                let ok: Vec<&Value> = self
+                    .pool_like(t, &c.param)
+                    .into_iter()
+                    .flatten()
+                    .filter(|v| v.as_str().is_some_and(inside))
+                    .collect();
+                match ok.choose(rng) {
+                    Some(v) => (*v).clone(),
+                    None => {
+                        let d = format!(
+                            "2026-{:02}-{:02}",
+                            rng.random_range(6..=8),
+                            rng.random_range(1..=28)
+                        );
+                        // Out of bounds, the bound itself.
+                        match (min, max) {
+                            (Some(lo), _) if d < *lo => json!(lo),
+                            (_, Some(hi)) if d > *hi => json!(hi),
+                            _ => json!(d),
+                        }
+                    }
+                }
+            }
             Constraint::Text { .. } | Constraint::Identifier { .. } => {
                 self.pool_for(t, &c.param)?.choose(rng)?.clone()
             }
@@ -839,6 +902,17 @@ impl Sampler {
         if self.tool_slots[t]
             .iter()
             .any(|&s| !args.contains_key(&self.slots[s].param))
+        {
+            st.fails[t] += 1;
+            return None;
+        }
+        // The same call again after it answered (a count over nothing asked once more) would
+        // teach a model to repeat itself: it is not made, as if unbound.
+        let name = &self.graph.nodes[t].name;
+        if st
+            .calls
+            .iter()
+            .any(|c| c.result.is_some() && &c.name == name && c.arguments == args)
         {
             st.fails[t] += 1;
             return None;

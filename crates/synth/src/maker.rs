@@ -169,6 +169,12 @@ pub fn make(
             detail,
         });
     }
+    if let Some(detail) = empty_read_of_new(&gold, &implementation, specs) {
+        return Err(MakerReject {
+            reason: hardgen_core::Reason::EmptyReadOfNew,
+            detail,
+        });
+    }
     if let Some(detail) = repeated_call(&gold, specs) {
         return Err(MakerReject {
             reason: hardgen_core::Reason::RepeatedCall,
@@ -305,6 +311,30 @@ fn id_kind(spec: Option<&hardgen_core::ToolSpec>, param: &str) -> String {
 /// issued twice (the sampler redoes it after a failed call that the gold leaves out), or a read
 /// from the same sources that returns what it returned before. A read after a change that
 /// alters its answer is kept, and so is a lookup of a value that came from elsewhere.
+/// The target is a read that found nothing about an item a write of the round made (its own
+/// id): "list the visits of the slot I just opened" has one answer, known before asking.
+fn empty_read_of_new(
+    gold: &[GoldCall],
+    implementation: &[AdvancedStep],
+    specs: &SpecIndex<'_>,
+) -> Option<String> {
+    let (last, step) = (gold.last()?, implementation.last()?);
+    let spec = specs.get(&last.name)?;
+    if !crate::toolset::reads(spec) || !hardgen_graph::sampler::empty_result(&last.result) {
+        return None;
+    }
+    step.bindings.values().find_map(|b| {
+        let Binding::Step { step, path, .. } = b else {
+            return None;
+        };
+        let maker = gold.get(*step)?;
+        let made = specs
+            .get(&maker.name)
+            .is_some_and(|s| !crate::toolset::reads(s) && st::is_own_id(s, path));
+        made.then(|| format!("{} finds nothing for what {} just made", last.name, maker.name))
+    })
+}
+
 fn repeated_call(gold: &[GoldCall], specs: &SpecIndex<'_>) -> Option<String> {
     gold.iter().enumerate().find_map(|(i, c)| {
         let read = specs.get(&c.name).is_some_and(crate::toolset::reads);

@@ -1195,6 +1195,18 @@ fn source_key(b: &Binding) -> Option<SourceKey> {
 /// Replaces the first whole-word "a/an/one [adjective] <noun>" in `text` by `with` (a comma
 /// after the noun stays: "with an urgency, from ...").
 fn substitute(text: &str, noun: &str, with: &str) -> Option<String> {
+    substitute_after(text, noun, with, &[1, 2])
+}
+
+/// [`substitute`] for the last word of a role ("focus" of "audit focus"): only right after
+/// the article, since "a return date" is no slot for the pickup date.
+fn substitute_last(text: &str, last_word: &str, with: &str) -> Option<String> {
+    substitute_after(text, last_word, with, &[1])
+}
+
+/// [`substitute`] with the noun `skips` words after the article (2 lets one word qualify it:
+/// "a new folder").
+fn substitute_after(text: &str, noun: &str, with: &str, skips: &[usize]) -> Option<String> {
     let words: Vec<&str> = text.split(' ').collect();
     let nw: Vec<&str> = noun.split(' ').collect();
     // A preposition names no slot: the "on" of "send on" is not the "on" of "a conversation
@@ -1206,7 +1218,7 @@ fn substitute(text: &str, noun: &str, with: &str) -> Option<String> {
         if !matches!(words[i], "a" | "an" | "one") {
             continue;
         }
-        for skip in [1usize, 2] {
+        for &skip in skips {
             let start = i + skip;
             let end = start + nw.len();
             if end > words.len() {
@@ -1334,7 +1346,7 @@ fn call_phrase<S: Specs + ?Sized>(
                     // "with a focus" is the "audit focus": the last word names the slot too.
                     let last_word = role.rsplit_once(' ').map(|(_, w)| w);
                     substitute(&act, &role, &with)
-                        .or_else(|| last_word.and_then(|lw| substitute(&act, lw, &with)))
+                        .or_else(|| last_word.and_then(|lw| substitute_last(&act, lw, &with)))
                 } else {
                     None
                 };
@@ -1460,7 +1472,7 @@ fn call_phrase<S: Specs + ?Sized>(
         }
         let last_word = role.rsplit(' ').next().unwrap_or(role);
         let put = if slots {
-            substitute(&act, role, np).or_else(|| substitute(&act, last_word, np))
+            substitute(&act, role, np).or_else(|| substitute_last(&act, last_word, np))
         } else {
             None
         };
@@ -2616,6 +2628,14 @@ mod tests {
             Some("list the supply points the owner holds")
         );
         assert_eq!(substitute("list a contacts", "contact", "x"), None);
+        // A role's last word fills only a slot of that very word: the return date of "between
+        // a pickup and a return date" is not the pickup date's.
+        let act = "reserve a car between a pickup and a return date";
+        assert_eq!(substitute_last(act, "date", "the pickup date May 1"), None);
+        assert_eq!(
+            substitute_last("run an audit with a focus", "focus", "the audit focus vat").as_deref(),
+            Some("run an audit with the audit focus vat")
+        );
         assert_eq!(substitute("list a case's surveys", "case", "x"), None);
     }
 

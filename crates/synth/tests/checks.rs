@@ -85,6 +85,7 @@ fn world() -> WorldDef {
             .map(|(i, s)| (s.name.clone(), i))
             .collect::<HashMap<_, _>>(),
         validators: Vec::new(),
+        date_floors: Vec::new(),
         param_entities: Vec::new(),
         result_entities: Vec::new(),
         specs,
@@ -3160,4 +3161,56 @@ fn a_write_answer_says_what_was_done_to_which_item() {
         let a = answer_text("mark_shipment_delivered", &loan, &mut rng);
         assert!(!a.contains("I've"), "{a}");
     }
+}
+
+#[test]
+fn make_rejects_an_empty_read_of_what_the_round_just_made() {
+    // The hand-built world plus a read of a message's replies.
+    let mut def = world();
+    let replies = ToolSpec {
+        read_only: Some(true),
+        name: "list_message_replies".into(),
+        description: "List the replies to a message.".into(),
+        domain: "messaging".into(),
+        parameters: json!({"type": "object", "properties": {
+            "message_id": {"type": "string", "description": "Id of the message"}}, "required": ["message_id"]}),
+        returns: Some(json!({"type": "object", "properties": {
+            "count": {"type": "integer", "description": "How many replies"},
+            "results": {"type": "array", "items": {"type": "object", "properties": {
+                "reply_id": {"type": "string", "description": "Id of the reply"}}}}}})),
+    };
+    def.by_name.insert(replies.name.clone(), def.specs.len());
+    def.shared_specs.push(Arc::new(replies.clone()));
+    def.specs.push(replies);
+    let round = |replies: Value| {
+        trace(
+            &["list_message_replies"],
+            vec![
+                tcall(
+                    0,
+                    0,
+                    "send_message",
+                    json!({"contact_id": "ct-7001", "text": "Hi"}),
+                    &[("contact_id", "literal"), ("text", "literal")],
+                    &[],
+                    Some(json!({"message_id": "msg-501", "status": "sent"})),
+                ),
+                tcall(
+                    1,
+                    0,
+                    "list_message_replies",
+                    json!({"message_id": "msg-501"}),
+                    &[("message_id", "step:0:message_id")],
+                    &[0],
+                    Some(replies),
+                ),
+            ],
+        )
+    };
+    let r = make(&round(json!({"count": 0, "results": []})), 0, &SpecIndex(&def), 1, 8)
+        .expect_err("nothing to read about a message sent a moment ago");
+    assert_eq!(r.reason, hardgen_core::Reason::EmptyReadOfNew, "{}", r.detail);
+    // A reply that came back is worth reading.
+    let found = json!({"count": 1, "results": [{"reply_id": "rp-1"}]});
+    assert!(make(&round(found), 0, &SpecIndex(&def), 1, 8).is_ok());
 }

@@ -68,11 +68,14 @@ pub fn mock(
     (rt, server)
 }
 
-/// `hardgen generate` of the one test item (seed 5, one try, one world) into `dir`.
+/// `hardgen generate` of the one test item (seed 5, one try, one world, no cross-domain
+/// quota) into `dir`.
 pub fn generate_one(dir: &Path, extra: &[&str]) -> std::process::Output {
     hardgen()
         .args(["generate", "--n", "1", "--seed", "5", "--tries", "1"])
         .args(["--world-seeds", "1"])
+        // The one item is kept whatever domains it spans: the quota is a property of a run.
+        .args(["--cross-domain-share", "1"])
         .arg("--out")
         .arg(dir)
         .args(extra)

@@ -438,6 +438,14 @@ pub struct Input {
     /// Upper bound (numbers).
     #[serde(default)]
     pub max: Option<f64>,
+    /// Earliest date accepted (dates, `YYYY-MM-DD`): a link cannot expire, a loan fall due
+    /// before the world's today. Shown as `formatMinimum` in the schema and enforced.
+    #[serde(default)]
+    pub not_before: Option<String>,
+    /// Latest date accepted (dates): an incident is not reported before it happens. Shown
+    /// as `formatMaximum` and enforced.
+    #[serde(default)]
+    pub not_after: Option<String>,
     /// Optional param with this default. Without it the param is required (for `update`, all are optional).
     #[serde(default)]
     pub default: Option<Value>,

@@ -196,6 +196,24 @@ fn input_value(
         {
             number_in(schema, rng)
         }
+        (_, Ty::Date)
+            if schema.get("formatMinimum").is_some() || schema.get("formatMaximum").is_some() =>
+        {
+            // Within the bounds: up to 90 days after the earliest, else before the latest.
+            let day = |k: &str| {
+                schema
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .and_then(super::value::parse_date)
+            };
+            let d = match (day("formatMinimum"), day("formatMaximum")) {
+                (Some(lo), Some(hi)) => lo + rng.random_range(0..=(hi - lo).clamp(0, 90)),
+                (Some(lo), None) => lo + rng.random_range(0..90),
+                (None, Some(hi)) => hi - rng.random_range(0..90),
+                (None, None) => 0,
+            };
+            json!(super::value::format_date(d))
+        }
         (Some(fi), _) => {
             let mut seen = HashSet::new();
             let v = gen_value(&def.colls[c].fields[fi].gen, rng, &[], 0, &mut seen).to_json();

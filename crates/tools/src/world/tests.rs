@@ -219,6 +219,52 @@ fn every_tool_fails_with_a_typed_error() {
 }
 
 #[test]
+fn dates_outside_their_bounds_are_refused() {
+    let mut w = world();
+    let def = w.def().clone();
+    let (mut floors, mut ceilings) = (0, 0);
+    for (ti, bounds) in def.date_floors.iter().enumerate() {
+        let name = &def.specs[ti].name;
+        for (param, lo, hi) in bounds {
+            // A day past each bound, in otherwise valid arguments.
+            let day = |d: &Option<String>| d.as_deref().and_then(value::parse_date);
+            let outside = [
+                day(lo).map(|d| (d - 1, "before")),
+                day(hi).map(|d| (d + 1, "after")),
+            ];
+            for (d, side) in outside.into_iter().flatten() {
+                w.reset(3);
+                let mut rng = ChaCha8Rng::seed_from_u64(ti as u64);
+                let mut args = oracle_args(&mut w, ti, &mut rng);
+                args.insert(param.clone(), json!(value::format_date(d)));
+                match w.execute(&ToolCall {
+                    name: name.clone(),
+                    arguments: args,
+                }) {
+                    Err(ToolError::InvalidArguments {
+                        error: ArgError::OutOfRange { param: p, detail },
+                        ..
+                    }) => {
+                        assert_eq!(&p, param, "{name}");
+                        assert!(detail.contains(side), "{name}: {detail}");
+                    }
+                    other => panic!("{name}: {param} {side} its bound gave {other:?}"),
+                }
+                floors += usize::from(side == "before");
+                ceilings += usize::from(side == "after");
+            }
+        }
+    }
+    // The built-in world dates things to come and things past.
+    if std::env::var("HARDGEN_TEST_WORLD").is_err() {
+        assert!(
+            floors >= 20 && ceilings >= 5,
+            "{floors} floors, {ceilings} ceilings"
+        );
+    }
+}
+
+#[test]
 fn reset_snapshot_and_digest() {
     let mut a = world();
     let mut b = world();

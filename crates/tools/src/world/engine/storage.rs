@@ -6,7 +6,7 @@ use crate::validate::validate_args;
 use crate::world::gen::generate_table;
 use crate::world::model::{Coll, Kind, WorldDef, G};
 use crate::world::value::Val;
-use hardgen_core::{ToolCall, ToolError, ToolSpec};
+use hardgen_core::{ArgError, ToolCall, ToolError, ToolSpec};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -230,6 +230,24 @@ impl Environment for World {
             });
         };
         validate_args(&self.def.validators[ti], &call.name, &call.arguments)?;
+        for (param, lo, hi) in self.def.date_floors.get(ti).into_iter().flatten() {
+            let Some(d) = call.arguments.get(param).and_then(Value::as_str) else {
+                continue;
+            };
+            // ISO dates compare as strings.
+            let detail = match (lo, hi) {
+                (Some(lo), _) if d < lo.as_str() => format!("must not be before {lo}"),
+                (_, Some(hi)) if d > hi.as_str() => format!("must not be after {hi}"),
+                _ => continue,
+            };
+            return Err(ToolError::InvalidArguments {
+                tool: call.name.clone(),
+                error: ArgError::OutOfRange {
+                    param: param.clone(),
+                    detail,
+                },
+            });
+        }
         self.run(ti, &call.arguments)
     }
 

@@ -6,6 +6,8 @@ use super::ir::*;
 use crate::world::dsl::{self, DomainDef, Gen, Op};
 use crate::world::pools;
 use crate::world::value::parse_date;
+use hardgen_core::ToolSpec;
+use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -246,6 +248,7 @@ pub fn compile(files: &[(String, DomainDef)]) -> Result<WorldDef, WorldError> {
         })?;
         validators.push(v);
     }
+    let date_floors = specs.iter().map(date_floors).collect();
     let shared_specs = specs.iter().cloned().map(Arc::new).collect();
     Ok(WorldDef {
         domains,
@@ -255,6 +258,7 @@ pub fn compile(files: &[(String, DomainDef)]) -> Result<WorldDef, WorldError> {
         shared_specs,
         by_name,
         validators,
+        date_floors,
         param_entities,
         result_entities,
     })
@@ -481,4 +485,20 @@ fn compile_gen(
             )
         }
     })
+}
+
+/// The `formatMinimum`/`formatMaximum` dates of a spec's params: JSON Schema validators do
+/// not check them.
+fn date_floors(spec: &ToolSpec) -> Vec<DateBound> {
+    let bound = |s: &Value, k: &str| s.get(k).and_then(Value::as_str).map(str::to_string);
+    spec.parameters
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(p, s)| {
+            let (lo, hi) = (bound(s, "formatMinimum"), bound(s, "formatMaximum"));
+            (lo.is_some() || hi.is_some()).then(|| (p.clone(), lo, hi))
+        })
+        .collect()
 }

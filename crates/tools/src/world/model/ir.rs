@@ -373,6 +373,9 @@ pub struct DomainInfo {
     pub source: String,
 }
 
+/// Date bounds of one param: (param, earliest, latest).
+pub type DateBound = (String, Option<String>, Option<String>);
+
 /// The compiled world definition (immutable, shared by all environments).
 pub struct WorldDef {
     /// Domains.
@@ -389,6 +392,9 @@ pub struct WorldDef {
     pub by_name: HashMap<String, usize>,
     /// Argument validators, same order.
     pub validators: Vec<jsonschema::Validator>,
+    /// Date bounds per tool, from the `formatMinimum`/`formatMaximum` of its params:
+    /// (param, earliest, latest).
+    pub date_floors: Vec<Vec<DateBound>>,
     /// Entity kinds of params per tool: (param, entity, required).
     pub param_entities: Vec<Vec<(String, Entity, bool)>>,
     /// Entity kinds of result fields per tool: (path, entity).

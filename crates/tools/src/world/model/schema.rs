@@ -5,6 +5,7 @@ use super::build::ToolBuilder;
 use super::compile::ID_PATTERN_SUFFIX;
 use super::ir::*;
 use crate::world::dsl::{self, FilterMode};
+use crate::world::value::parse_date;
 use serde_json::{json, Map, Value};
 
 /// Accumulates a tool's parameter schema.
@@ -248,6 +249,23 @@ impl ToolBuilder<'_> {
                 }
                 if let Some(d) = &inp.default {
                     o.insert("default".into(), d.clone());
+                }
+                let bounds = [
+                    ("not_before", "formatMinimum", &inp.not_before),
+                    ("not_after", "formatMaximum", &inp.not_after),
+                ];
+                for (key, keyword, bound) in bounds {
+                    let Some(b) = bound else { continue };
+                    if ty != Ty::Date || parse_date(b).is_none() {
+                        return Err(self.err(
+                            &format!("{sub}.{key}"),
+                            format!("{key} needs a date param and a YYYY-MM-DD date"),
+                        ));
+                    }
+                    o.insert(keyword.into(), json!(b));
+                    let said = key.replace('_', " ");
+                    let d = format!("{desc} (YYYY-MM-DD, {said} {b})");
+                    o.insert("description".into(), json!(d));
                 }
             }
             if let Some(d) = &inp.default {
