@@ -331,7 +331,12 @@ fn empty_read_of_new(
         let made = specs
             .get(&maker.name)
             .is_some_and(|s| !crate::toolset::reads(s) && st::is_own_id(s, path));
-        made.then(|| format!("{} finds nothing for what {} just made", last.name, maker.name))
+        made.then(|| {
+            format!(
+                "{} finds nothing for what {} just made",
+                last.name, maker.name
+            )
+        })
     })
 }
 

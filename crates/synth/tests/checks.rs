@@ -3207,9 +3207,20 @@ fn make_rejects_an_empty_read_of_what_the_round_just_made() {
             ],
         )
     };
-    let r = make(&round(json!({"count": 0, "results": []})), 0, &SpecIndex(&def), 1, 8)
-        .expect_err("nothing to read about a message sent a moment ago");
-    assert_eq!(r.reason, hardgen_core::Reason::EmptyReadOfNew, "{}", r.detail);
+    let r = make(
+        &round(json!({"count": 0, "results": []})),
+        0,
+        &SpecIndex(&def),
+        1,
+        8,
+    )
+    .expect_err("nothing to read about a message sent a moment ago");
+    assert_eq!(
+        r.reason,
+        hardgen_core::Reason::EmptyReadOfNew,
+        "{}",
+        r.detail
+    );
     // A reply that came back is worth reading.
     let found = json!({"count": 1, "results": [{"reply_id": "rp-1"}]});
     assert!(make(&round(found), 0, &SpecIndex(&def), 1, 8).is_ok());
