@@ -67,9 +67,10 @@ pub struct GenerateCmd {
     /// (characters of compact JSON / 4); rounds under it are redrawn.
     #[arg(long, default_value_t = hardgen_synth::variant::LONG_CONTEXT_TOKENS)]
     long_context_tokens: usize,
-    /// Worlds per run (each item uses one, by its number): more entities, less repetition.
-    #[arg(long, default_value_t = 4)]
-    world_seeds: u32,
+    /// Worlds per run (each item uses one, by its number): more entities, less repetition
+    /// [default: one per 500 items, from 4 to 16].
+    #[arg(long)]
+    world_seeds: Option<u32>,
     /// Draws per item before it is rejected (the last rejection is reported).
     #[arg(long, default_value_t = 4)]
     tries: u32,
@@ -264,7 +265,10 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>, config: Option<&Path>)
                 .unwrap_or_default(),
             variant_share: cmd.variant_share,
             long_context_tokens: cmd.long_context_tokens,
-            world_seeds: cmd.world_seeds.max(1),
+            world_seeds: cmd
+                .world_seeds
+                .unwrap_or_else(|| hardgen_synth::pipeline::default_world_seeds(cmd.n))
+                .max(1),
             tries: cmd.tries.max(1),
             reasoner: ReasonerConfig {
                 error_rate: cmd.error_rate,

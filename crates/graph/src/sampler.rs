@@ -107,6 +107,8 @@ struct State {
     spent: Vec<(usize, String, Value)>,
     /// Hashes of the values each slot has seen (to tell new values from repeats cheaply).
     seen: Vec<std::collections::HashSet<u64>>,
+    /// Hashes of the calls (tool, arguments) that answered.
+    answered: std::collections::HashSet<u64>,
 }
 
 impl Sampler {
@@ -864,7 +866,14 @@ impl Sampler {
             let v = env
                 .user_knowledge(name, &c.param, &args)
                 .or_else(|| self.literal(t, c, rng));
-            if let Some(v) = v {
+            // An optional filter an earlier call already had ("calendars with visibility team,
+            // just those with visibility team") would be said twice: it is left out.
+            let said_before = |v: &Value| {
+                st.calls
+                    .iter()
+                    .any(|e| e.arguments.get(&c.param) == Some(v))
+            };
+            if let Some(v) = v.filter(|v| c.required || !said_before(v)) {
                 args.insert(c.param.clone(), v);
                 prov.insert(c.param.clone(), LITERAL.to_string());
             }
@@ -908,12 +917,8 @@ impl Sampler {
         }
         // The same call again after it answered (a count over nothing asked once more) would
         // teach a model to repeat itself: it is not made, as if unbound.
-        let name = &self.graph.nodes[t].name;
-        if st
-            .calls
-            .iter()
-            .any(|c| c.result.is_some() && &c.name == name && c.arguments == args)
-        {
+        let key = call_hash(t, &args);
+        if st.answered.contains(&key) {
             st.fails[t] += 1;
             return None;
         }
@@ -930,6 +935,7 @@ impl Sampler {
         };
         let mut fed_new = false;
         if let Some(r) = &result {
+            st.answered.insert(key);
             fed_new = self.feed(t, step, r, st);
         } else {
             st.fails[t] += 1;
@@ -1097,8 +1103,21 @@ impl State {
             calls: Vec::new(),
             spent: Vec::new(),
             seen: vec![std::collections::HashSet::new(); slots],
+            answered: std::collections::HashSet::new(),
         }
     }
+}
+
+/// A hash of a call: its tool and its arguments' JSON text.
+fn call_hash(t: usize, args: &Map<String, Value>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    t.hash(&mut h);
+    for (k, v) in args {
+        k.hash(&mut h);
+        v.to_string().hash(&mut h);
+    }
+    h.finish()
 }
 
 /// A hash of a scalar value (its JSON text).

@@ -89,6 +89,20 @@ pub const NAMES: &[&str] = &[
     "going under the name {t}",
 ];
 
+/// Ways to name a person after the noun (a subset of [`NAMES`]: no "labelled", no "listed as").
+pub const PERSON_NAMES: &[&str] = &[
+    "named {t}",
+    "called {t}",
+    "that goes by {t}",
+    "by the name of {t}",
+    "known as {t}",
+    "going by {t}",
+    "with the name {t}",
+    "that is called {t}",
+    "which is named {t}",
+    "that's called {t}",
+];
+
 /// Ways to give a title after a noun.
 pub const TITLES: &[&str] = &[
     "titled {t}",
@@ -260,6 +274,9 @@ mod tests {
     fn naming_wordings_are_recognised() {
         for n in NAMES.iter().chain(TITLES) {
             assert!(is_naming(&n.replace("{t}", "X")), "{n}");
+        }
+        for n in PERSON_NAMES {
+            assert!(NAMES.contains(n), "{n} is a naming wording too");
         }
         assert!(!is_naming("whose name is X"));
         assert_eq!(then("a", "b", 1), "a, then b");

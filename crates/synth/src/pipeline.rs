@@ -55,6 +55,7 @@ pub struct GenConfig {
     /// Draws per item: a rejected draw is retried from a fresh random stream up to this many times.
     pub tries: u32,
     /// Worlds per run: item i uses world seed number `i mod world_seeds` (the first is `seed`).
+    /// See [`default_world_seeds`].
     pub world_seeds: u32,
     /// Target weights by tool (failure weights from probing and evaluation): a round's target is
     /// drawn in proportion to them; tools left out keep weight 1.
@@ -74,6 +75,13 @@ pub struct GenConfig {
 /// The tail weights are small because few targets are that deep (and authorizations lengthen
 /// shallower ones): larger ones make a handful of long chains a fifth of the data.
 pub const DEFAULT_LENGTH_WEIGHTS: [f64; 9] = [0.0, 0.08, 0.2, 0.34, 0.26, 0.09, 0.01, 0.01, 0.01];
+
+/// Worlds for a run of `n` items: one per 500 items, from 4 to 16. A world holds about a
+/// hundred items of each kind, so a large run on few worlds names the same items again and
+/// again; each world costs its harvest once.
+pub fn default_world_seeds(n: u64) -> u32 {
+    u32::try_from((n / 500).clamp(4, 16)).unwrap_or(16)
+}
 
 impl Default for GenConfig {
     fn default() -> Self {
@@ -1081,3 +1089,17 @@ pub fn value_pools(sampler: &mut Sampler, env: &mut AnyEnv, seed: u64) -> Pools 
 }
 
 pub use crate::item::SpecIndex;
+
+#[cfg(test)]
+mod tests {
+    use super::default_world_seeds;
+
+    #[test]
+    fn larger_runs_get_more_worlds_up_to_sixteen() {
+        assert_eq!(default_world_seeds(0), 4);
+        assert_eq!(default_world_seeds(2_499), 4);
+        assert_eq!(default_world_seeds(4_000), 8);
+        assert_eq!(default_world_seeds(10_000), 16);
+        assert_eq!(default_world_seeds(100_000), 16);
+    }
+}

@@ -366,6 +366,13 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
     if field == "title" || (field.ends_with("_title") && !field.contains("job")) {
         return fill(lexicon::TITLES);
     }
+    // People are named, not labelled or listed.
+    if matches!(
+        field,
+        "full_name" | "first_name" | "last_name" | "person_name"
+    ) {
+        return fill(lexicon::PERSON_NAMES);
+    }
     if field == "name" || field.ends_with("_name") {
         return fill(lexicon::NAMES);
     }
@@ -1204,6 +1211,51 @@ fn substitute_last(text: &str, last_word: &str, with: &str) -> Option<String> {
     substitute_after(text, last_word, with, &[1])
 }
 
+/// "see a courier's rounds" for the courier `np`: "see the rounds of {np}" (never "see a
+/// courier's rounds for the courier ..."). None when no "a {noun}'s" is there, when what is
+/// owned runs past three words, or when a relative clause follows it (it would then seem to
+/// describe the item: "the claims of the policy X that are still open").
+fn possessive(text: &str, noun: &str, np: &str) -> Option<String> {
+    let words: Vec<&str> = text.split(' ').collect();
+    let owner = format!("{noun}'s");
+    let i = words
+        .windows(2)
+        .position(|w| matches!(w[0], "a" | "an") && w[1] == owner)?;
+    let start = i + 2;
+    let stop = |w: &str| {
+        crate::lexicon::is_preposition(w)
+            || matches!(
+                w,
+                "that" | "which" | "who" | "whose" | "and" | "over" | "between"
+            )
+    };
+    let len = words[start..]
+        .iter()
+        .position(|w| stop(w) || w.ends_with(','))
+        .map_or(words.len() - start, |k| {
+            // A comma closes what is owned with its last word.
+            k + usize::from(words[start + k].ends_with(',') && !stop(words[start + k]))
+        });
+    let rest = &words[start + len..];
+    if len == 0
+        || len > 3
+        || rest
+            .first()
+            .is_some_and(|w| matches!(*w, "that" | "which" | "who" | "whose"))
+    {
+        return None;
+    }
+    let owned = words[start..start + len].join(" ");
+    let (owned, comma) = match owned.strip_suffix(',') {
+        Some(o) => (o.to_string(), ","),
+        None => (owned, ""),
+    };
+    let mut out: Vec<String> = words[..i].iter().map(|w| w.to_string()).collect();
+    out.push(format!("the {owned} of {np}{comma}"));
+    out.extend(rest.iter().map(|w| w.to_string()));
+    Some(out.join(" "))
+}
+
 /// [`substitute`] with the noun `skips` words after the article (2 lets one word qualify it:
 /// "a new folder").
 fn substitute_after(text: &str, noun: &str, with: &str, skips: &[usize]) -> Option<String> {
@@ -1472,7 +1524,9 @@ fn call_phrase<S: Specs + ?Sized>(
         }
         let last_word = role.rsplit(' ').next().unwrap_or(role);
         let put = if slots {
-            substitute(&act, role, np).or_else(|| substitute_last(&act, last_word, np))
+            substitute(&act, role, np)
+                .or_else(|| substitute_last(&act, last_word, np))
+                .or_else(|| possessive(&act, last_word, np))
         } else {
             None
         };
@@ -1484,7 +1538,7 @@ fn call_phrase<S: Specs + ?Sized>(
             // "look up the order for the order whose ...".
             // "invite to booking" + "the booking X" is "invite to the booking X", not
             // "invite to booking for the booking X".
-            let destination = [" to ", " into "].iter().find_map(|p| {
+            let destination = [" to ", " into ", " for ", " of "].iter().find_map(|p| {
                 act.strip_suffix(&format!("{p}{last_word}"))
                     .filter(|_| np.starts_with("the ") || np.starts_with("that same "))
                     .map(|stem| format!("{stem}{p}{np}"))
@@ -1900,6 +1954,18 @@ fn literal_clause(arg: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
             .trim_start_matches("that ")
             .trim_start_matches("which ")
             .to_string();
+    }
+    // A PIN or password is given, never "set to" (that would change it).
+    let secret = arg
+        .split('_')
+        .any(|w| matches!(w, "pin" | "password" | "passcode" | "secret"))
+        || arg == "manager_code";
+    if secret {
+        return match rng.random_range(0..3) {
+            0 => format!("{l} {t}"),
+            1 => format!("{t} as the {l}"),
+            _ => format!("{} {l} of {t}", article(&l)),
+        };
     }
     match v {
         Value::Bool(true) => format!("{l} turned on"),
@@ -2628,6 +2694,41 @@ mod tests {
             Some("list the supply points the owner holds")
         );
         assert_eq!(substitute("list a contacts", "contact", "x"), None);
+        assert_eq!(
+            possessive("show me a courier's rounds", "courier", "the courier Jo").as_deref(),
+            Some("show me the rounds of the courier Jo")
+        );
+        assert_eq!(
+            possessive(
+                "list a vet's slots from a date",
+                "vet",
+                "the vet Ana at the clinic Paws"
+            )
+            .as_deref(),
+            Some("list the slots of the vet Ana at the clinic Paws from a date")
+        );
+        assert_eq!(
+            possessive(
+                "track the score over an application's completed interviews",
+                "application",
+                "the job application X"
+            )
+            .as_deref(),
+            Some("track the score over the completed interviews of the job application X")
+        );
+        // A relative clause after what is owned would seem to describe the item.
+        assert_eq!(
+            possessive(
+                "count a policy's claims that are open",
+                "policy",
+                "the policy X"
+            ),
+            None
+        );
+        assert_eq!(
+            possessive("list a case's surveys", "contact", "the contact X"),
+            None
+        );
         // A role's last word fills only a slot of that very word: the return date of "between
         // a pickup and a return date" is not the pickup date's.
         let act = "reserve a car between a pickup and a return date";
@@ -2640,8 +2741,26 @@ mod tests {
     }
 
     #[test]
+    fn a_pin_is_given_not_set() {
+        use rand::SeedableRng;
+        for seed in 0..40 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let said = literal_clause("card_pin", &json!(9985), &mut rng);
+            assert!(said.contains("9985") && !said.contains("set to"), "{said}");
+        }
+    }
+
+    #[test]
     fn attributes_read_as_phrases() {
         assert_eq!(attribute("group_name", &json!("Board"), 0), "named Board");
+        // A person is never "labelled".
+        for k in 0..40 {
+            let said = attribute("full_name", &json!("Ana Lima"), k);
+            assert!(
+                !said.contains("labelled") && !said.contains("listed"),
+                "{said}"
+            );
+        }
         assert_eq!(attribute("city", &json!("Oslo"), 0), "in Oslo");
         assert_eq!(
             attribute("opened_on", &json!("2026-01-01"), 0),
