@@ -773,17 +773,23 @@ impl Sampler {
                 match ok.choose(rng) {
                     Some(v) => (*v).clone(),
                     None => {
-                        let d = format!(
-                            "2026-{:02}-{:02}",
-                            rng.random_range(6..=8),
-                            rng.random_range(1..=28)
-                        );
-                        // Out of bounds, the bound itself.
-                        match (min, max) {
-                            (Some(lo), _) if d < *lo => json!(lo),
-                            (_, Some(hi)) if d > *hi => json!(hi),
-                            _ => json!(d),
-                        }
+                        use hardgen_tools::world::value::{format_date, parse_date};
+                        let day = |d: &Option<String>| d.as_deref().and_then(parse_date);
+                        // Within 90 days after the earliest, else within 60 before the latest
+                        // (a request made some weeks ago, not on the last day allowed).
+                        let d = match (day(min), day(max)) {
+                            (Some(lo), hi) => {
+                                let span = hi.map_or(90, |hi| (hi - lo).clamp(0, 90));
+                                format_date(lo + rng.random_range(0..=span))
+                            }
+                            (None, Some(hi)) => format_date(hi - rng.random_range(0..60)),
+                            (None, None) => format!(
+                                "2026-{:02}-{:02}",
+                                rng.random_range(6..=8),
+                                rng.random_range(1..=28)
+                            ),
+                        };
+                        json!(d)
                     }
                 }
             }
