@@ -1844,6 +1844,12 @@ pub fn write<S: Specs + ?Sized>(
     } else {
         act.replace("show me ", "see ").replace("give me ", "get ")
     };
+    // "I'm looking to look up ..." echoes itself: "I'd like to look up ...".
+    let open = if open.contains("looking to") && act.starts_with("look") {
+        "I'd like to {a}"
+    } else {
+        open
+    };
     let mut q = open.replace("{a}", &act);
     q.push_str(close);
     let mut codes: Vec<(&str, &Value)> = Vec::new();

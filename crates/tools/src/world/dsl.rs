@@ -9,7 +9,10 @@
 //! - A *target path* (used by rules, auth and expressions) is one of: an input param that is a ref
 //!   (e.g. `"account_id"`), `"self"` (the row being created/changed/read), or `"self.<ref field>"`
 //!   (the row that a ref field of self points to).
-//! - Dates are `YYYY-MM-DD` strings; the world's "today" is 2026-06-01.
+//! - Dates are `YYYY-MM-DD` strings; the world's "today" is 2026-06-01. A date input may give
+//!   `not_before` / `not_after` (a link expires after today, an incident happened before it):
+//!   the schema states them as `formatMinimum` / `formatMaximum` and the engine refuses a date
+//!   outside them with `out_of_range`.
 
 use serde::Deserialize;
 use serde_json::Value;
