@@ -205,11 +205,8 @@ fn constraint_of(p: &Param) -> Constraint {
             if p.pattern.as_deref() == Some("^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
                 || s.get("format").and_then(Value::as_str) == Some("date") =>
         {
-            let bound = |k: &str| s.get(k).and_then(Value::as_str).map(str::to_string);
-            Constraint::Date {
-                min: bound("formatMinimum"),
-                max: bound("formatMaximum"),
-            }
+            let (min, max) = hardgen_tools::world::value::date_bounds(s);
+            Constraint::Date { min, max }
         }
         _ => Constraint::Text {
             pattern: p.pattern.clone(),

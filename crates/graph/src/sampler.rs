@@ -773,17 +773,11 @@ impl Sampler {
                 match ok.choose(rng) {
                     Some(v) => (*v).clone(),
                     None => {
-                        use hardgen_tools::world::value::{format_date, parse_date};
+                        use hardgen_tools::world::value::{day_within, format_date, parse_date};
                         let day = |d: &Option<String>| d.as_deref().and_then(parse_date);
-                        // Within 90 days after the earliest, else within 60 before the latest
-                        // (a request made some weeks ago, not on the last day allowed).
-                        let d = match (day(min), day(max)) {
-                            (Some(lo), hi) => {
-                                let span = hi.map_or(90, |hi| (hi - lo).clamp(0, 90));
-                                format_date(lo + rng.random_range(0..=span))
-                            }
-                            (None, Some(hi)) => format_date(hi - rng.random_range(0..60)),
-                            (None, None) => format!(
+                        let d = match day_within(day(min), day(max), rng) {
+                            Some(d) => format_date(d),
+                            None => format!(
                                 "2026-{:02}-{:02}",
                                 rng.random_range(6..=8),
                                 rng.random_range(1..=28)
@@ -1114,14 +1108,14 @@ impl State {
     }
 }
 
-/// A hash of a call: its tool and its arguments' JSON text.
+/// A hash of a call: its tool and its arguments (as [`value_hash`] sees them).
 fn call_hash(t: usize, args: &Map<String, Value>) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     t.hash(&mut h);
     for (k, v) in args {
         k.hash(&mut h);
-        v.to_string().hash(&mut h);
+        value_hash(v).hash(&mut h);
     }
     h.finish()
 }

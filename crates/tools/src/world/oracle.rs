@@ -5,6 +5,7 @@
 use super::engine::World;
 use super::gen::gen_value;
 use super::model::{Entity, Input, Kind, Rule, Target, Ty};
+use super::value;
 use crate::Environment;
 use hardgen_core::ToolCall;
 use rand::rngs::ChaCha8Rng;
@@ -196,23 +197,11 @@ fn input_value(
         {
             number_in(schema, rng)
         }
-        (_, Ty::Date)
-            if schema.get("formatMinimum").is_some() || schema.get("formatMaximum").is_some() =>
-        {
-            // Within the bounds: up to 90 days after the earliest, else before the latest.
-            let day = |k: &str| {
-                schema
-                    .get(k)
-                    .and_then(Value::as_str)
-                    .and_then(super::value::parse_date)
-            };
-            let d = match (day("formatMinimum"), day("formatMaximum")) {
-                (Some(lo), Some(hi)) => lo + rng.random_range(0..=(hi - lo).clamp(0, 90)),
-                (Some(lo), None) => lo + rng.random_range(0..90),
-                (None, Some(hi)) => hi - rng.random_range(0..90),
-                (None, None) => 0,
-            };
-            json!(super::value::format_date(d))
+        (_, Ty::Date) if value::date_bounds(schema) != (None, None) => {
+            let (lo, hi) = value::date_bounds(schema);
+            let day = |d: Option<String>| d.as_deref().and_then(value::parse_date);
+            let d = value::day_within(day(lo), day(hi), rng).unwrap_or(0);
+            json!(value::format_date(d))
         }
         (Some(fi), _) => {
             let mut seen = HashSet::new();

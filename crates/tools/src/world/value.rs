@@ -81,6 +81,31 @@ pub fn round_to(x: f64, decimals: u8) -> f64 {
     (x * m).round() / m
 }
 
+/// The earliest and latest dates a param schema allows (`formatMinimum`, `formatMaximum`).
+pub fn date_bounds(schema: &Value) -> (Option<String>, Option<String>) {
+    let bound = |k: &str| schema.get(k).and_then(Value::as_str).map(str::to_string);
+    (bound("formatMinimum"), bound("formatMaximum"))
+}
+
+/// A day between bounds (days since 1970-01-01): up to 90 days after the earliest, else up to
+/// 60 days before the latest (a request made some weeks ago, not on the last day allowed).
+/// None without bounds.
+pub fn day_within(
+    lo: Option<i64>,
+    hi: Option<i64>,
+    rng: &mut rand::rngs::ChaCha8Rng,
+) -> Option<i64> {
+    use rand::RngExt;
+    match (lo, hi) {
+        (Some(lo), hi) => {
+            let span = hi.map_or(90, |hi| (hi - lo).clamp(0, 90));
+            Some(lo + rng.random_range(0..=span))
+        }
+        (None, Some(hi)) => Some(hi - rng.random_range(0..60)),
+        (None, None) => None,
+    }
+}
+
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date, if well formed.
 pub fn parse_date(s: &str) -> Option<i64> {
     let b = s.as_bytes();

@@ -490,14 +490,13 @@ fn compile_gen(
 /// The `formatMinimum`/`formatMaximum` dates of a spec's params: JSON Schema validators do
 /// not check them.
 fn date_floors(spec: &ToolSpec) -> Vec<DateBound> {
-    let bound = |s: &Value, k: &str| s.get(k).and_then(Value::as_str).map(str::to_string);
     spec.parameters
         .get("properties")
         .and_then(Value::as_object)
         .into_iter()
         .flatten()
         .filter_map(|(p, s)| {
-            let (lo, hi) = (bound(s, "formatMinimum"), bound(s, "formatMaximum"));
+            let (lo, hi) = crate::world::value::date_bounds(s);
             (lo.is_some() || hi.is_some()).then(|| (p.clone(), lo, hi))
         })
         .collect()
