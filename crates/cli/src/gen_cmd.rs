@@ -45,7 +45,7 @@ pub struct GenerateCmd {
     #[arg(long, default_value_t = 8)]
     max_calls: usize,
     /// Weight of each gold length, as `LEN:WEIGHT` pairs (`2:1,3:2,4:1`); lengths left out get
-    /// weight 0. Default: 1:0.08,2:0.2,3:0.34,4:0.26,5:0.09,6:0.01,7:0.01,8:0.01 (mean about 3.4).
+    /// weight 0. Default: 1:0.08,2:0.2,3:0.35,4:0.3,5:0.04,6:0.01,7:0.01,8:0.01 (mean about 3.3).
     #[arg(long, value_parser = parse_length_weights)]
     length_weights: Option<LengthWeights>,
     /// Most share of rounds whose gold crosses domains (the rest are redrawn).

@@ -45,6 +45,10 @@ pub struct SamplerConfig {
     /// `name` from contacts' names, not folders'): for foreign tool sets whose one domain holds
     /// several kinds of object. The built-in world's domains hold one kind each.
     pub entity_pools: bool,
+    /// Share of target draws in which a tool that issues a credential other tools take (an
+    /// `authorize_*` tool's token) may be the target: a means a person seldom asks for as an
+    /// end (1 draws them like any other tool, 0 never).
+    pub issuer_target_share: f64,
 }
 
 impl Default for SamplerConfig {
@@ -60,6 +64,7 @@ impl Default for SamplerConfig {
             same_domain_bias: 0.0,
             retarget: 0,
             entity_pools: false,
+            issuer_target_share: 0.1,
         }
     }
 }
@@ -90,6 +95,8 @@ pub struct Sampler {
     depth: Vec<Option<u32>>,
     pools: Pools,
     literal_ok: Vec<bool>,
+    /// Tools whose result holds a credential other tools take.
+    issuer: Vec<bool>,
 }
 
 /// Per-trace state.
@@ -151,11 +158,16 @@ impl Sampler {
             s.producers
                 .sort_by_key(|&p| (depth[p].unwrap_or(u32::MAX), p));
         }
+        let issuer = edges_from
+            .iter()
+            .map(|m| m.keys().any(|f| f == "token" || f.ends_with("_token")))
+            .collect();
         let edges_from = edges_from
             .into_iter()
             .map(|m| m.into_iter().collect())
             .collect();
         let mut s = Sampler {
+            issuer,
             literal_ok: vec![true; n],
             graph,
             cfg,
@@ -615,9 +627,15 @@ impl Sampler {
         rng: &mut ChaCha8Rng,
         ok: impl Fn(usize, u32) -> bool,
     ) -> Option<usize> {
+        // Decided per draw, not per weight: at a depth where only issuers are, a smaller
+        // weight would still pick them every time.
+        let issuers = rng.random_bool(self.cfg.issuer_target_share.clamp(0.0, 1.0));
         let w: Vec<f64> = (0..self.graph.nodes.len())
             .map(|t| {
-                if self.depth[t].is_some_and(|d| ok(t, d)) && self.literal_ok[t] {
+                if self.depth[t].is_some_and(|d| ok(t, d))
+                    && self.literal_ok[t]
+                    && (issuers || !self.issuer[t])
+                {
                     self.graph.nodes[t].weight.max(0.0)
                 } else {
                     0.0
@@ -718,6 +736,12 @@ impl Sampler {
                     return Some(v);
                 }
                 let lo = min.unwrap_or(1.0).ceil() as i64;
+                // "with 0 or more places left" sets no filter.
+                let lo = if c.param.starts_with("min_") {
+                    lo.max(1)
+                } else {
+                    lo
+                };
                 let hi = max
                     .map_or(lo + 9, |m| (m.floor() as i64).min(lo + 99))
                     .max(lo);
@@ -1336,15 +1360,16 @@ fn static_depth(slots: &[Slot], tool_slots: &[Vec<usize>]) -> Vec<Option<u32>> {
 /// The candidates for a numeric parameter among a field's sorted values: for a `min_` bound
 /// the lower half, for a `max_` bound the upper half, else all. A bound at the world's own
 /// smallest (largest) value keeps everything ("with 0 or more bedrooms" is no filter a person
-/// sets), so it is left out while others exist.
+/// sets), so it is left out while others exist; a lower bound of 0 or less is never one.
 fn bound_candidates<'v>(sorted: &[&'v Value], param: &str) -> Vec<&'v Value> {
     let half = sorted.len().div_ceil(2);
     let (lo, hi) = (sorted.first().copied(), sorted.last().copied());
+    let positive = |v: &&Value| v.as_f64().is_some_and(|x| x > 0.0);
     let pick: Vec<&Value> = if param.starts_with("min_") {
         sorted[..half]
             .iter()
             .copied()
-            .filter(|v| Some(*v) != lo)
+            .filter(|v| Some(*v) != lo && positive(v))
             .collect()
     } else if param.starts_with("max_") {
         sorted[sorted.len() - half..]
@@ -1355,10 +1380,10 @@ fn bound_candidates<'v>(sorted: &[&'v Value], param: &str) -> Vec<&'v Value> {
     } else {
         sorted.to_vec()
     };
-    if pick.is_empty() {
-        sorted.to_vec()
-    } else {
-        pick
+    match (pick.is_empty(), param.starts_with("min_")) {
+        (false, _) => pick,
+        (true, true) => sorted.iter().copied().filter(positive).collect(),
+        (true, false) => sorted.to_vec(),
     }
 }
 
@@ -1380,8 +1405,11 @@ mod tests {
         );
         assert_eq!(bound_candidates(&sorted, "bedrooms").len(), 6);
         // One value only: it is all there is.
-        let one = [&vals[0]];
-        assert_eq!(bound_candidates(&one, "min_bedrooms"), [&json!(0)]);
+        let one = [&vals[1]];
+        assert_eq!(bound_candidates(&one, "min_bedrooms"), [&json!(1)]);
+        // A lower bound of 0 keeps everything: never drawn, even when it is all there is.
+        assert!(bound_candidates(&[&vals[0]], "min_bedrooms").is_empty());
+        assert_eq!(bound_candidates(&[&vals[0]], "max_bedrooms"), [&json!(0)]);
         assert!(bound_candidates(&[], "min_bedrooms").is_empty());
     }
 

@@ -306,3 +306,25 @@ fn targets_fed_by_producers_are_downstream_of_them() {
     }
     assert!(via_one, "no pick two hops away in 200 draws");
 }
+
+#[test]
+fn credential_issuers_are_seldom_targets() {
+    // A tool whose token other tools take ("authorize_*") is a means: with share 0 it is never
+    // the target, with share 1 it is drawn like any other tool.
+    let issuers = |share: f64| {
+        let (s, _) = sampler_with(SamplerConfig {
+            issuer_target_share: share,
+            ..SamplerConfig::default()
+        });
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        (0..400)
+            .filter_map(|k| s.pick_target_deeper_than(&mut rng, k % 6))
+            .filter(|&t| s.graph().nodes[t].name.starts_with("authorize"))
+            .count()
+    };
+    assert_eq!(issuers(0.0), 0);
+    // (A test world without authorizations has nothing more to show.)
+    if def().specs.iter().any(|s| s.name.starts_with("authorize")) {
+        assert!(issuers(1.0) > 10, "{}", issuers(1.0));
+    }
+}

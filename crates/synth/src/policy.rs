@@ -11,7 +11,7 @@
 //!   solves most offline requests; it is a planner, not a copy of the answer.
 
 use crate::phrase;
-use crate::reasoner::{answer_states, answer_values, summarize};
+use crate::reasoner::{answer_states, answer_values_after, summarize};
 use serde_json::{Map, Value};
 
 /// Which built-in policy answers.
@@ -156,7 +156,7 @@ pub fn act(kind: PolicyKind, obs: &Observation) -> Action {
         .rev()
         .find(|s| s.name == target.name && !s.failed())
     {
-        return Action::Answer(answer(&target.name, &done.result));
+        return Action::Answer(answer(&target.name, &done.arguments, &done.result));
     }
     let failures: Vec<&Seen> = obs.history.iter().filter(|s| s.failed()).collect();
     let give_up = match kind {
@@ -190,9 +190,10 @@ pub fn act(kind: PolicyKind, obs: &Observation) -> Action {
     }
 }
 
-/// The final answer after `tool` returned `result`: states the values a reader needs.
-fn answer(tool: &str, result: &Value) -> String {
-    let values = answer_values(result);
+/// The final answer after `tool` was called with `args` and returned `result`: states the
+/// values a reader needs.
+fn answer(tool: &str, args: &Map<String, Value>, result: &Value) -> String {
+    let values = answer_values_after(args, result);
     let summary = summarize(result);
     let mut text = format!(
         "Finished: {} gave {summary}.",

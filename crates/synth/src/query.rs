@@ -299,6 +299,9 @@ struct Writer<'a, S: Specs + ?Sized> {
     /// First words of the qualifiers said so far ("having", "whose"): the next one starts
     /// differently when it can ("the pet having ... having ..." reads badly).
     leads: std::cell::RefCell<Vec<String>>,
+    /// (said key, noun) of every item described so far: "that same account" only while one
+    /// account has been named.
+    nouns: std::cell::RefCell<Vec<(String, String)>>,
 }
 
 /// A value as the query says it: free text of several words with punctuation (a message body,
@@ -710,10 +713,20 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             .map(|s| st::item_noun(s, path))
             .unwrap_or_else(|| "item".into());
         let key = said_key(k, path, sel.map(|(_, v)| v));
+        let ambiguous = self
+            .nouns
+            .borrow()
+            .iter()
+            .any(|(other, n)| *n == noun && *other != key);
         if self.said.borrow().contains(&key) {
-            return format!("that same {noun}");
+            // With two accounts named, "that same account" could be either: say which again.
+            if !ambiguous {
+                return format!("that same {noun}");
+            }
+        } else {
+            self.said.borrow_mut().push(key.clone());
         }
-        self.said.borrow_mut().push(key);
+        self.nouns.borrow_mut().push((key, noun.clone()));
         // (qualifier, names another item through a relation)
         let mut quals: Vec<(String, bool)> = Vec::new();
         if let Some((f, v)) = sel {
@@ -1756,13 +1769,27 @@ const QUALIFIER_STARTS: &[&str] = &[
 /// The action with its object replaced by `np` when `np` describes that same object: "look up
 /// the order" + "the order whose status is delivered" gives "look up the order whose status is
 /// delivered" (never "the order line ..." for "the order").
+/// Verbs whose "a <noun>" is a new item, not one described elsewhere.
+const NEW_VERBS: &[&str] = &[
+    "create", "add", "make", "open", "register", "book", "issue", "start", "upload", "draft",
+    "log", "file", "request", "schedule", "save", "record", "post", "send", "submit", "write",
+    "place", "put", "set", "generate", "raise", "report", "new", "build", "buy", "order",
+];
+
 fn merged(act: &str, np: &str) -> Option<String> {
     let words: Vec<&str> = np.split(' ').collect();
     if words.first() != Some(&"the") {
         return None;
     }
-    // The action's object: what follows its last "the" ("edit the file share link").
-    let object = act.rsplit_once(" the ").map(|(_, o)| o)?;
+    // The action's object: what follows its last "the" ("edit the file share link"), or its
+    // last "a" ("refund a send-credit purchase"), which the description then replaces.
+    let (object, indefinite) = match act.rsplit_once(" the ") {
+        Some((_, o)) => (o.replace('-', " "), None),
+        None => {
+            let (front, o) = act.rsplit_once(" a ").or_else(|| act.rsplit_once(" an "))?;
+            (o.replace('-', " "), Some(front))
+        }
+    };
     (2..words.len()).rev().find_map(|k| {
         let head = words[1..k].join(" ");
         let next = words[k];
@@ -1772,6 +1799,14 @@ fn merged(act: &str, np: &str) -> Option<String> {
         // "the file share link" is described by "the share link that ...": its last words.
         let same = object == head || object.ends_with(&format!(" {head}"));
         let qualifies = QUALIFIER_STARTS.contains(&next) || participle;
+        // "refund a send-credit purchase" + "the send credit purchase purchased on ...":
+        // "refund the send credit purchase purchased on ...".
+        // A verb that makes a new one ("create a share link") is not about the one described.
+        if let Some(front) = indefinite {
+            let makes = NEW_VERBS.contains(&front.split(' ').next().unwrap_or(""));
+            return (same && qualifies && object == head && !makes)
+                .then(|| format!("{front} {np}"));
+        }
         // "the owner of that same drive" needs no "of that file" after it: the drive is named
         // already (the grounding check rejects the round if it is another drive).
         if same && object.ends_with(&format!("that same {head}")) {
@@ -1810,6 +1845,7 @@ pub fn write<S: Specs + ?Sized>(
         rng: std::cell::RefCell::new(rng),
         said: std::cell::RefCell::new(Vec::new()),
         leads: std::cell::RefCell::new(Vec::new()),
+        nouns: std::cell::RefCell::new(Vec::new()),
     };
     let Some(last) = made.gold.len().checked_sub(1) else {
         return String::new();
@@ -2670,6 +2706,18 @@ mod tests {
             None
         );
         assert_eq!(merged("archive the group", "the contact who owns it"), None);
+        assert_eq!(
+            merged(
+                "refund a send-credit purchase",
+                "the send credit purchase purchased on 2026-03-28"
+            )
+            .as_deref(),
+            Some("refund the send credit purchase purchased on 2026-03-28")
+        );
+        assert_eq!(
+            merged("remove a member from a group", "the group membership of X"),
+            None
+        );
     }
 
     #[test]

@@ -96,9 +96,14 @@ fn scalar_keys(m: &serde_json::Map<String, Value>) -> Vec<&String> {
 }
 
 /// Keys of the scalar fields a final answer states, in order: the object's own id (its first id
-/// field), then its attributes, then the ids it points to. Authorization artefacts (a token,
-/// its scope and uses) are left out: a person reports what was done, not the credential.
-fn answer_keys(m: &serde_json::Map<String, Value>) -> Vec<&String> {
+/// field), then the fields the call set (after "set the daily limit to 900" the answer says the
+/// daily limit), then its state, its other attributes, and the ids it points to. Authorization
+/// artefacts (a token, its scope and uses) are left out: a person reports what was done, not
+/// the credential.
+fn answer_keys<'a>(
+    m: &'a serde_json::Map<String, Value>,
+    args: &serde_json::Map<String, Value>,
+) -> Vec<&'a String> {
     let keys: Vec<&String> = m
         .keys()
         .filter(|k| m[*k].is_string() || m[*k].is_number() || m[*k].is_boolean())
@@ -109,16 +114,18 @@ fn answer_keys(m: &serde_json::Map<String, Value>) -> Vec<&String> {
         .into_iter()
         .enumerate()
         .map(|(i, k)| {
-            // The state comes right after the id: after "freeze the account" the answer
-            // says it is frozen.
+            // The state comes right after what was set: after "freeze the account" the
+            // answer says it is frozen.
             let r = if Some(i) == own {
                 0
-            } else if k.ends_with("_id") {
-                3
-            } else if k == "status" || k.ends_with("_status") || k.ends_with("_state") {
+            } else if args.get(k.as_str()) == Some(&m[k]) {
                 1
-            } else {
+            } else if k.ends_with("_id") {
+                4
+            } else if k == "status" || k.ends_with("_status") || k.ends_with("_state") {
                 2
+            } else {
+                3
             };
             (r, k)
         })
@@ -138,12 +145,17 @@ pub fn key_values(v: &Value, n: usize) -> Vec<String> {
     pairs(m, scalar_keys(m), n)
 }
 
-/// `key value` pairs of the first `n` fields a final answer states (see [`answer_keys`]).
-pub fn answer_key_values(v: &Value, n: usize) -> Vec<String> {
+/// `key value` pairs of the first `n` fields a final answer states (see [`answer_keys`]) after a
+/// call with `args`.
+pub fn answer_key_values(
+    v: &Value,
+    args: &serde_json::Map<String, Value>,
+    n: usize,
+) -> Vec<String> {
     let Some(m) = v.as_object() else {
         return vec![value_text(v)];
     };
-    pairs(m, answer_keys(m), n)
+    pairs(m, answer_keys(m, args), n)
 }
 
 fn pairs(m: &serde_json::Map<String, Value>, keys: Vec<&String>, n: usize) -> Vec<String> {
@@ -189,8 +201,15 @@ pub fn answer_states(answer: &str, value: &str) -> bool {
     norm(answer).contains(&norm(value))
 }
 
-/// The values a correct final answer must state: those [`answer_text`] shows.
+/// The values a correct final answer must state after a call with no arguments that shape it:
+/// those [`answer_text`] shows.
 pub fn answer_values(v: &Value) -> Vec<String> {
+    answer_values_after(&serde_json::Map::new(), v)
+}
+
+/// The values a correct final answer must state after the target was called with `args` and
+/// returned `v`: those [`answer_text`] shows (what the call set among them).
+pub fn answer_values_after(args: &serde_json::Map<String, Value>, v: &Value) -> Vec<String> {
     match v {
         Value::Object(m) if listing(m).is_some() => {
             let (count, items) = listing(m).unwrap_or((0, &[]));
@@ -206,7 +225,7 @@ pub fn answer_values(v: &Value) -> Vec<String> {
             }
             out
         }
-        Value::Object(m) => answer_keys(m)
+        Value::Object(m) => answer_keys(m, args)
             .into_iter()
             .take(4)
             .map(|k| answer_word(&m[k]))
@@ -516,7 +535,7 @@ pub fn attempt_with(
     }
     let last = n.saturating_sub(1);
     let answer = match result_of(&calls, results[last]) {
-        Some(r) => answer_text(&made.gold[last].name, r, rng),
+        Some(r) => answer_text(&made.gold[last].name, &made.gold[last].arguments, r, rng),
         None => "I could not complete the request: the last step did not succeed.".to_string(),
     };
     let reasoning = format!(
@@ -560,10 +579,17 @@ fn listing(m: &serde_json::Map<String, Value>) -> Option<(u64, &[Value])> {
 }
 
 /// A final answer that answers the request from the target's result, in words: no tool names.
-pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
+pub fn answer_text(
+    tool: &str,
+    args: &serde_json::Map<String, Value>,
+    v: &Value,
+    rng: &mut ChaCha8Rng,
+) -> String {
     let verb = tool.split('_').next().unwrap_or("");
     match v {
         Value::Object(m) if listing(m).is_some() => {
+            // A list's items are said by their own fields, not by the filters that found them.
+            let no_args = serde_json::Map::new();
             let (count, items) = listing(m).unwrap_or((0, &[]));
             let first = items.first();
             // A write that returns what it made ("create_entities"): nothing was "found".
@@ -588,7 +614,7 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
                 };
                 return plans.choose(rng).copied().unwrap_or(plans[0]).to_string();
             };
-            let kv = answer_key_values(f, 3).join(", ");
+            let kv = answer_key_values(f, &no_args, 3).join(", ");
             let n = if count == 1 {
                 noun.clone()
             } else {
@@ -601,7 +627,7 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
                     .iter()
                     .take(3)
                     .map(|it| {
-                        let kv = answer_key_values(it, 3);
+                        let kv = answer_key_values(it, &no_args, 3);
                         match kv.split_first() {
                             Some((head, rest)) if !rest.is_empty() => {
                                 format!("{head} ({})", rest.join(", "))
@@ -696,7 +722,7 @@ pub fn answer_text(tool: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
                 let s = plans.choose(rng).cloned().unwrap_or_default();
                 return crate::maker::capitalize(&s);
             }
-            let kv = answer_key_values(v, 4).join(", ");
+            let kv = answer_key_values(v, args, 4).join(", ");
             if kv.is_empty() {
                 // Only lists ({"entities": [], "relations": []}): say how many of each.
                 let counts: Vec<String> = m

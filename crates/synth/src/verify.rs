@@ -4,7 +4,7 @@
 
 use crate::item::value_text;
 use crate::item::Made;
-use crate::reasoner::{answer_states, answer_values, Attempt};
+use crate::reasoner::{answer_states, answer_values_after, Attempt};
 use std::collections::BTreeMap;
 
 /// Check results and hints of one attempt.
@@ -75,7 +75,7 @@ pub fn check(made: &Made, query: &str, att: &Attempt, end_state: bool) -> Checke
         }
     }
     let answer_ok = made.gold.last().is_some_and(|g| {
-        answer_values(&g.result)
+        answer_values_after(&g.arguments, &g.result)
             .iter()
             .all(|v| answer_states(&att.answer, v))
     });
@@ -217,7 +217,7 @@ pub fn reverify<E: hardgen_tools::Environment>(
         }
         let a = answer.unwrap_or_default();
         if let Some(g) = round.gold.last() {
-            if !answer_values(&g.result)
+            if !answer_values_after(&g.arguments, &g.result)
                 .iter()
                 .all(|v| answer_states(&a, v))
             {

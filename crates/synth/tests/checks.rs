@@ -15,7 +15,7 @@ use hardgen_synth::query::{
     RoundView,
 };
 use hardgen_synth::reasoner::{
-    answer_text, answer_values, attempt, levels, Attempt, ReasonerConfig, Slip,
+    answer_text, answer_values, answer_values_after, attempt, levels, Attempt, ReasonerConfig, Slip,
 };
 use hardgen_synth::verify::{check as verify_check, reverify};
 use hardgen_tools::{Environment, WorldDef};
@@ -2210,6 +2210,28 @@ fn reverify_reports_grounding_last() {
 // ---------------------------------------------------------------------------------------------
 // reasoner: answer_values, answer_text, levels
 
+fn no_args() -> serde_json::Map<String, Value> {
+    serde_json::Map::new()
+}
+
+#[test]
+fn an_update_answer_states_the_field_the_call_set() {
+    // Without the arguments the limit is the fifth field and goes unsaid; after
+    // "set the daily limit to 900.5" the answer says it.
+    let account = json!({"account_id": "BKA-1", "holder_contact_id": "CTC-2", "status": "open",
+        "nickname": "Pocket", "iban": "X12", "currency": "EUR", "daily_limit": 900.5});
+    assert!(!answer_values(&account).contains(&"900.5".to_string()));
+    let args = json!({"account_id": "BKA-1", "daily_limit": 900.5, "token": "tk_1"});
+    let args = args.as_object().cloned().unwrap_or_default();
+    let must = answer_values_after(&args, &account);
+    assert_eq!(must[..2], ["BKA-1".to_string(), "900.5".to_string()]);
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    for _ in 0..6 {
+        let a = answer_text("set_daily_limit", &args, &account, &mut rng);
+        assert!(a.contains("daily limit 900.5"), "{a}");
+    }
+}
+
 #[test]
 fn answer_values_are_what_a_summary_shows() {
     assert_eq!(
@@ -2243,7 +2265,7 @@ fn answer_values_are_what_a_summary_shows() {
     let repair = json!({"lease_repair_id": "RER-1", "repair_issue": "damp_wall"});
     assert_eq!(answer_values(&repair), vec!["RER-1", "damp wall"]);
     let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let said = answer_text("report_lease_repair", &repair, &mut rng);
+    let said = answer_text("report_lease_repair", &no_args(), &repair, &mut rng);
     assert!(
         said.contains("damp wall") && !said.contains("damp_wall"),
         "{said}"
@@ -2265,7 +2287,7 @@ fn an_aggregate_answer_says_its_figure_in_words() {
     assert_eq!(answer_values(&total), vec!["LRC-1012", "5", "165"]);
     for seed in 0..6 {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let said = answer_text("total_course_minutes", &total, &mut rng);
+        let said = answer_text("total_course_minutes", &no_args(), &total, &mut rng);
         assert!(
             said.to_lowercase().contains("course id lrc-1012")
                 && said.contains("total course minutes")
@@ -2277,7 +2299,7 @@ fn an_aggregate_answer_says_its_figure_in_words() {
         assert!(!said.contains("count 5"), "{said}");
         assert!(said.starts_with(char::is_uppercase), "{said}");
         let one = json!({"supply_point_id": "ENS-1", "count": 1, "highest_kwh": 41.5});
-        let said = answer_text("highest_meter_reading", &one, &mut rng);
+        let said = answer_text("highest_meter_reading", &no_args(), &one, &mut rng);
         assert!(said.contains("41.5") && said.contains("1 record"), "{said}");
         // The figure is named by the tool, with the unit its key carries.
         assert!(
@@ -2285,20 +2307,20 @@ fn an_aggregate_answer_says_its_figure_in_words() {
             "{said}"
         );
         let fare = json!({"flight_id": "TRF-1", "count": 2, "min_price": 80.5});
-        let said = answer_text("cheapest_fare_on_flight", &fare, &mut rng);
+        let said = answer_text("cheapest_fare_on_flight", &no_args(), &fare, &mut rng);
         assert!(
             said.contains("cheapest fare") && !said.contains("on flight"),
             "{said}"
         );
         let sent = json!({"sender_contact_id": "C-1", "count": 2, "total_postage": 9.5});
-        let said = answer_text("total_postage_sent_by", &sent, &mut rng);
+        let said = answer_text("total_postage_sent_by", &no_args(), &sent, &mut rng);
         assert!(
             said.contains("total postage sent") && !said.contains(" by"),
             "{said}"
         );
         // A plural label is never the subject of "is"; nothing counted is said as such.
         let none = json!({"flight_id": "TRF-1", "count": 0, "seats_on_sale": 0});
-        let said = answer_text("count_seats_on_sale", &none, &mut rng);
+        let said = answer_text("count_seats_on_sale", &no_args(), &none, &mut rng);
         assert!(!said.contains("the seats on sale is"), "{said}");
         assert!(
             said.contains("0 records") && !said.contains("over 0"),
@@ -2309,7 +2331,7 @@ fn an_aggregate_answer_says_its_figure_in_words() {
     // Another field beside the figure: said the usual way.
     let mixed = json!({"course_id": "LRC-1", "count": 5, "total_minutes": 165, "status": "open"});
     let mut rng = ChaCha8Rng::seed_from_u64(0);
-    assert!(answer_text("total_course_minutes", &mixed, &mut rng).contains("count 5"));
+    assert!(answer_text("total_course_minutes", &no_args(), &mixed, &mut rng).contains("count 5"));
 }
 
 #[test]
@@ -2331,7 +2353,7 @@ fn answer_text_states_the_values_without_tool_names() {
     ];
     for (tool, v) in cases {
         for _ in 0..6 {
-            let a = answer_text(tool, &v, &mut rng);
+            let a = answer_text(tool, &no_args(), &v, &mut rng);
             assert!(!a.contains(tool), "{a}");
             assert!(!a.contains('_'), "{a}");
             for x in answer_values(&v) {
@@ -2339,7 +2361,12 @@ fn answer_text_states_the_values_without_tool_names() {
             }
         }
     }
-    let a = answer_text("search_groups", &groups(&[("Family", "ct-7001")]), &mut rng);
+    let a = answer_text(
+        "search_groups",
+        &no_args(),
+        &groups(&[("Family", "ct-7001")]),
+        &mut rng,
+    );
     assert!(a.contains("1 group") && !a.contains("1 groups"), "{a}");
     assert!(!a.contains("first"), "one item is not 'the first': {a}");
     // A list is answered with its items, up to three, then how many more.
@@ -2351,7 +2378,7 @@ fn answer_text_states_the_values_without_tool_names() {
         ("Choir", "ct-7005"),
     ]);
     for _ in 0..6 {
-        let a = answer_text("search_groups", &five, &mut rng);
+        let a = answer_text("search_groups", &no_args(), &five, &mut rng);
         assert!(
             a.contains("Family") && a.contains("Work") && a.contains("Chess"),
             "{a}"
@@ -2360,21 +2387,25 @@ fn answer_text_states_the_values_without_tool_names() {
     }
     let a = answer_text(
         "search_groups",
+        &no_args(),
         &groups(&[("A", "x"), ("B", "y")]),
         &mut rng,
     );
     assert!(a.contains("2 groups"), "{a}");
     // Reads report what was found; writes report that it is done.
     let read: BTreeSet<String> = (0..30)
-        .map(|_| answer_text("get_contact", &contact("ct-7001"), &mut rng))
+        .map(|_| answer_text("get_contact", &no_args(), &contact("ct-7001"), &mut rng))
         .collect();
     let write: BTreeSet<String> = (0..30)
-        .map(|_| answer_text("send_message", &contact("ct-7001"), &mut rng))
+        .map(|_| answer_text("send_message", &no_args(), &contact("ct-7001"), &mut rng))
         .collect();
     assert!(read.is_disjoint(&write));
     assert!(read.iter().any(|a| a.starts_with("Here is what I found")));
     assert!(write.iter().any(|a| a.starts_with("All set")));
-    assert_eq!(answer_text("x", &json!(5), &mut rng), "The answer is 5.");
+    assert_eq!(
+        answer_text("x", &no_args(), &json!(5), &mut rng),
+        "The answer is 5."
+    );
 }
 
 #[test]
@@ -2919,18 +2950,23 @@ fn a_write_that_returns_what_it_made_is_not_reported_as_found() {
                                    {"name": "Bo Berg", "entityType": "person"}]});
     for seed in 0..6 {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let a = answer_text("create_entities", &made, &mut rng);
+        let a = answer_text("create_entities", &no_args(), &made, &mut rng);
         assert!(!a.contains("found") && !a.contains("match"), "{a}");
         assert!(a.contains('2') && a.contains("Ana Silva"), "{a}");
-        let f = answer_text("search_nodes", &made, &mut rng);
+        let f = answer_text("search_nodes", &no_args(), &made, &mut rng);
         assert!(f.contains('2'), "{f}");
     }
     let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let none = answer_text("delete_entities", &json!({"entities": []}), &mut rng);
+    let none = answer_text(
+        "delete_entities",
+        &no_args(),
+        &json!({"entities": []}),
+        &mut rng,
+    );
     assert!(none.contains('0') && !none.contains("search"), "{none}");
     // Two lists and nothing else: each is counted, never an empty "The details are ."
     let graph = json!({"entities": [], "relations": [{"from": "a", "to": "b"}]});
-    let a = answer_text("search_nodes", &graph, &mut rng);
+    let a = answer_text("search_nodes", &no_args(), &graph, &mut rng);
     assert_eq!(a, "The result holds 0 entities and 1 relation.");
 }
 
@@ -2940,7 +2976,7 @@ fn answers_leave_out_credentials_and_lead_with_the_objects_own_id() {
     let auth =
         json!({"token": "tk_x_123", "scope": "x", "claim_inspection_id": "INI-1", "uses_left": 1});
     for _ in 0..6 {
-        let a = answer_text("authorize_claim_inspector", &auth, &mut rng);
+        let a = answer_text("authorize_claim_inspector", &no_args(), &auth, &mut rng);
         assert!(a.contains("INI-1"), "{a}");
         assert!(!a.contains("tk_x_123") && !a.contains("scope"), "{a}");
     }
@@ -3133,7 +3169,7 @@ fn a_write_answer_says_what_was_done_to_which_item() {
     let mut said = std::collections::BTreeSet::new();
     for seed in 0..24 {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let a = answer_text("revoke_file_share_link", &link, &mut rng);
+        let a = answer_text("revoke_file_share_link", &no_args(), &link, &mut rng);
         assert!(a.contains("FLS-1") && !a.contains('_'), "{a}");
         said.insert(a);
     }
@@ -3153,12 +3189,12 @@ fn a_write_answer_says_what_was_done_to_which_item() {
     let message = json!({"scheduled_message_id": "MSM-1", "status": "scheduled"});
     for seed in 0..24 {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let a = answer_text("report_loan_lost", &loan, &mut rng);
+        let a = answer_text("report_loan_lost", &no_args(), &loan, &mut rng);
         assert!(!a.contains("reported the book loan"), "{a}");
-        let a = answer_text("schedule_chat_message", &message, &mut rng);
+        let a = answer_text("schedule_chat_message", &no_args(), &message, &mut rng);
         assert!(!a.contains("scheduled the scheduled"), "{a}");
         // A verb without a past form here keeps the plain answers.
-        let a = answer_text("mark_shipment_delivered", &loan, &mut rng);
+        let a = answer_text("mark_shipment_delivered", &no_args(), &loan, &mut rng);
         assert!(!a.contains("I've"), "{a}");
     }
 }
