@@ -1556,10 +1556,11 @@ fn call_phrase<S: Specs + ?Sized>(
                     .filter(|_| np.starts_with("the ") || np.starts_with("that same "))
                     .map(|stem| format!("{stem}{p}{np}"))
             });
-            // "authorize the account" needs no "for the account" when nothing more is said.
-            let bare = np
-                .strip_prefix("the ")
-                .is_some_and(|noun| act.ends_with(&format!(" {noun}")));
+            // "authorize the account" needs no "for the account" when nothing more is said,
+            // nor "pay one of its own payees" a "for the payee".
+            let bare = np.strip_prefix("the ").is_some_and(|noun| {
+                act.ends_with(&format!(" {noun}")) || act.contains(&format!(" {noun}s"))
+            });
             match (merged(&act, np), destination) {
                 (Some(m), _) => act = m,
                 (None, Some(d)) => act = d,

@@ -146,7 +146,30 @@ pub fn relation(spec: &ToolSpec, path: &str) -> String {
             };
         }
     }
-    format!("{} of", id_noun(leaf))
+    participle_relation(leaf).unwrap_or_else(|| format!("{} of", id_noun(leaf)))
+}
+
+/// The relation of a field named by a participle ("scheduled_by_conversation_participant_id":
+/// "conversation participant that scheduled"; "paid_from_account_id": "account that paid
+/// for"; "sent_from_depot_id": "depot used for"),
+/// which "the paid from account of the enrollment" says badly.
+fn participle_relation(leaf: &str) -> Option<String> {
+    let words: Vec<&str> = leaf.strip_suffix("_id")?.split('_').collect();
+    let [p, prep, rest @ ..] = words.as_slice() else {
+        return None;
+    };
+    let participle =
+        p.ends_with("ed") || ["paid", "sent", "made", "held", "given", "kept"].contains(p);
+    if rest.is_empty() || !participle {
+        return None;
+    }
+    let noun = rest.join(" ");
+    match *prep {
+        "by" => Some(format!("{noun} that {p}")),
+        "from" if *p == "paid" => Some(format!("{noun} that paid for")),
+        "from" => Some(format!("{noun} used for")),
+        _ => None,
+    }
 }
 
 /// Lowercases the first letter unless the first word is an acronym.
@@ -162,6 +185,24 @@ pub fn lower_first(s: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_participle_field_names_its_relation_in_words() {
+        assert_eq!(
+            participle_relation("paid_from_account_id").as_deref(),
+            Some("account that paid for")
+        );
+        assert_eq!(
+            participle_relation("sent_from_depot_id").as_deref(),
+            Some("depot used for")
+        );
+        assert_eq!(
+            participle_relation("scheduled_by_conversation_participant_id").as_deref(),
+            Some("conversation participant that scheduled")
+        );
+        assert_eq!(participle_relation("holder_contact_id"), None);
+        assert_eq!(participle_relation("sent_by_id"), None);
+    }
 
     fn groups() -> ToolSpec {
         ToolSpec {
