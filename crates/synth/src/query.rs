@@ -1767,9 +1767,6 @@ const QUALIFIER_STARTS: &[&str] = &[
     "happens",
 ];
 
-/// The action with its object replaced by `np` when `np` describes that same object: "look up
-/// the order" + "the order whose status is delivered" gives "look up the order whose status is
-/// delivered" (never "the order line ..." for "the order").
 /// Verbs whose "a <noun>" is a new item, not one described elsewhere.
 const NEW_VERBS: &[&str] = &[
     "create", "add", "make", "open", "register", "book", "issue", "start", "upload", "draft",
@@ -1777,6 +1774,9 @@ const NEW_VERBS: &[&str] = &[
     "place", "put", "set", "generate", "raise", "report", "new", "build", "buy", "order",
 ];
 
+/// The action with its object replaced by `np` when `np` describes that same object: "look up
+/// the order" + "the order whose status is delivered" gives "look up the order whose status is
+/// delivered" (never "the order line ..." for "the order").
 fn merged(act: &str, np: &str) -> Option<String> {
     let words: Vec<&str> = np.split(' ').collect();
     if words.first() != Some(&"the") {
