@@ -12,6 +12,7 @@ use hardgen_tools::Environment;
 use rand::rngs::ChaCha8Rng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::RngExt;
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -112,10 +113,13 @@ struct State {
     calls: Vec<TraceCall>,
     /// (tool, param, value): identifier values that failed, or yielded nothing, in a call of tool.
     spent: Vec<(usize, String, Value)>,
-    /// Hashes of the values each slot has seen (to tell new values from repeats cheaply).
-    seen: Vec<std::collections::HashSet<u64>>,
+    /// Hashes of the values each slot has seen (to tell new values from repeats cheaply); they
+    /// are hashes already, so a fast hasher serves.
+    seen: Vec<FxHashSet<u64>>,
     /// Hashes of the calls (tool, arguments) that answered.
-    answered: std::collections::HashSet<u64>,
+    answered: FxHashSet<u64>,
+    /// This trace's chance to prefer same-domain producers (see [`SamplerConfig::same_domain_bias`]).
+    bias: f64,
 }
 
 impl Sampler {
@@ -242,7 +246,7 @@ impl Sampler {
     fn harvest_sweeps<E: Environment>(&mut self, env: &mut E, seed: u64) -> Pools {
         env.reset(seed);
         let n = self.graph.nodes.len();
-        let mut st = State::new(self.slots.len(), n);
+        let mut st = State::new(self.slots.len(), n, self.cfg.same_domain_bias);
         let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed ^ 0x5EED_F00D);
         let mut pools = Pools::new();
         // Domain-scoped pools join only at the end: the sweeps explore with the plain pools,
@@ -476,7 +480,7 @@ impl Sampler {
                     .unwrap_or(0),
             )
         });
-        let bias = self.cfg.same_domain_bias.clamp(0.0, 1.0);
+        let bias = st.bias;
         let home = self.graph.nodes[t].domain.as_str();
         for s in missing {
             let mut prods: Vec<usize> = self.slots[s]
@@ -1072,9 +1076,23 @@ impl Sampler {
         targets: &[usize],
         rng: &mut ChaCha8Rng,
     ) -> Trace {
+        self.sample_biased(env, seed, id, targets, rng, self.cfg.same_domain_bias)
+    }
+
+    /// Like [`Sampler::sample`] with this trace's own same-domain bias (1 keeps a trace in its
+    /// target's domain wherever a producer there exists).
+    pub fn sample_biased<E: Environment>(
+        &self,
+        env: &mut E,
+        seed: u64,
+        id: String,
+        targets: &[usize],
+        rng: &mut ChaCha8Rng,
+        same_domain_bias: f64,
+    ) -> Trace {
         env.reset(seed);
         let n = self.graph.nodes.len();
-        let mut st = State::new(self.slots.len(), n);
+        let mut st = State::new(self.slots.len(), n, same_domain_bias);
         let mut names = Vec::new();
         let mut reached_all = Vec::new();
         for round in 0..self.cfg.rounds.max(1) {
@@ -1119,15 +1137,16 @@ impl Sampler {
 
 impl State {
     /// An empty trace state for `slots` slots and `tools` tools.
-    fn new(slots: usize, tools: usize) -> State {
+    fn new(slots: usize, tools: usize, bias: f64) -> State {
         State {
             avail: vec![Vec::new(); slots],
             vals: Vec::new(),
             fails: vec![0; tools],
             calls: Vec::new(),
             spent: Vec::new(),
-            seen: vec![std::collections::HashSet::new(); slots],
-            answered: std::collections::HashSet::new(),
+            seen: vec![FxHashSet::default(); slots],
+            answered: FxHashSet::default(),
+            bias: bias.clamp(0.0, 1.0),
         }
     }
 }

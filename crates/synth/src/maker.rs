@@ -453,7 +453,7 @@ pub fn signature(
         }
         props.insert(param.clone(), schema.unwrap_or_else(|| json!({})));
     }
-    let required: Vec<&String> = inputs.keys().collect();
+    let required: Vec<String> = inputs.keys().cloned().collect();
     let mut name = target.name.clone();
     let named: Vec<&str> = inputs.keys().map(String::as_str).take(2).collect();
     if !named.is_empty() {
@@ -478,7 +478,16 @@ pub fn signature(
     Some((
         name,
         description,
-        json!({"type": "object", "properties": props, "required": required}),
+        // Built in place: `json!` would copy the properties once more.
+        Value::Object(
+            [
+                ("type".to_string(), Value::from("object")),
+                ("properties".to_string(), Value::Object(props)),
+                ("required".to_string(), Value::from(required)),
+            ]
+            .into_iter()
+            .collect(),
+        ),
         target_spec.returns.clone().unwrap_or(json!({})),
     ))
 }

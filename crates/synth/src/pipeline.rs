@@ -50,7 +50,8 @@ pub struct GenConfig {
     /// Relative weight of each gold length (index = calls): each round draws a wanted length
     /// in `min_calls..=max_calls` by these weights and aims at a target that needs that many.
     pub length_weights: Vec<f64>,
-    /// Most share of rounds whose gold crosses domains (a cross-domain round beyond it is redrawn).
+    /// Share of draws that may cross domains (so at most this share of rounds does); the others
+    /// keep to their target's domain, and are redrawn if their gold crosses all the same.
     pub cross_domain_share: f64,
     /// Draws per item: a rejected draw is retried from a fresh random stream up to this many times.
     pub tries: u32,
@@ -457,10 +458,29 @@ impl Generator {
             };
             targets.extend(picked);
         }
-        let trace =
-            self.samplers[w]
-                .1
-                .sample(&mut self.worlds[w], seed, id.clone(), &targets, &mut rng);
+        // Whether this draw may cross domains is settled before sampling, from its own stream:
+        // a draw that may not keeps to its target's domain, instead of being run in full and
+        // then thrown away for crossing.
+        let share = self.cfg.cross_domain_share.clamp(0.0, 1.0);
+        let cross_ok = ChaCha8Rng::seed_from_u64(stream_seed(
+            self.cfg.seed,
+            0xC205 + u64::from(t) * 0x1_0000,
+            i,
+        ))
+        .random_bool(share);
+        let bias = if cross_ok {
+            (1.0 - 2.0 * share).max(0.0)
+        } else {
+            1.0
+        };
+        let trace = self.samplers[w].1.sample_biased(
+            &mut self.worlds[w],
+            seed,
+            id.clone(),
+            &targets,
+            &mut rng,
+            bias,
+        );
         let tools = self.tools.clone();
         let specs = SpecIndex(&*tools);
         let mut mades: Vec<Made> = Vec::new();
@@ -550,6 +570,23 @@ impl Generator {
                 Ok(m) => {
                     mades[0] = m;
                     narrowed = maker::narrow_all(&mut mades, &specs, &mut self.worlds[w], seed);
+                    // Narrowing may add a filter that shortens a long read below the target.
+                    let tokens: usize = mades[0]
+                        .gold
+                        .iter()
+                        .map(|g| variant::est_tokens(&g.result))
+                        .sum();
+                    if tokens < self.cfg.long_context_tokens {
+                        return Err(Self::reject(
+                            &id,
+                            Stage::ToolMaker,
+                            Reason::VariantUnavailable,
+                            format!(
+                                "long_context: narrowed, the results come to about {tokens} tokens, under the target {}",
+                                self.cfg.long_context_tokens
+                            ),
+                        ));
+                    }
                 }
                 Err(detail) => {
                     return Err(Self::reject(
@@ -561,7 +598,7 @@ impl Generator {
                 }
             }
         }
-        // Cross-domain rounds are kept up to the configured share; the rest are redrawn.
+        // A draw that was not to cross domains and did (no producer in the domain) is redrawn.
         let crosses = |m: &Made| {
             let mut d = m
                 .gold
@@ -571,9 +608,7 @@ impl Generator {
             let first = d.next();
             d.any(|x| Some(x) != first)
         };
-        if mades.iter().any(crosses)
-            && !rng.random_bool(self.cfg.cross_domain_share.clamp(0.0, 1.0))
-        {
+        if !cross_ok && mades.iter().any(crosses) {
             return Err(Self::reject(
                 &id,
                 Stage::ToolMaker,

@@ -138,9 +138,29 @@ pub fn plans() -> impl Iterator<Item = (&'static str, &'static str)> {
 /// Renders sentence plan `k` around an action (no context sentence).
 pub fn render(k: usize, action: &str) -> String {
     let (open, close) = PLANS[k % PLANS.len()];
-    let mut q = open.replace("{a}", action);
+    let mut q = fill(open, action);
     q.push_str(close);
     q
+}
+
+/// A plan's opening with the action put in, in the right person.
+fn fill(open: &str, act: &str) -> String {
+    // "I was asked to give me ..." and "help me show me ..." have the wrong person: a plan where
+    // the user acts says "see"/"get" for the verbs that address the assistant.
+    let addressed = open.contains("you") && !open.contains("me {a}") && !open.contains(" we ");
+    let imperative = IMPERATIVE.iter().any(|p| open.starts_with(p)) && !open.contains("me {a}");
+    let act = if addressed || imperative {
+        act.to_string()
+    } else {
+        act.replace("show me ", "see ").replace("give me ", "get ")
+    };
+    // "I'm looking to look up ..." echoes itself: "I'd like to look up ...".
+    let open = if open.contains("looking to") && act.starts_with("look") {
+        "I'd like to {a}"
+    } else {
+        open
+    };
+    open.replace("{a}", &act)
 }
 
 /// Grammar problems of a query, as a reader would spot them: it must start with a capital and
@@ -182,6 +202,12 @@ pub fn grammar_problems(q: &str) -> Vec<String> {
         let lower = b.chars().next().is_some_and(char::is_lowercase);
         if matches!(a.as_str(), "a" | "an") && lower && article(b) != a {
             out.push(format!("\"{a} {b}\""));
+        }
+    }
+    // "help me give me the quotes": one "me" too many.
+    for w in words.windows(3) {
+        if w[0].eq_ignore_ascii_case("me") && w[2] == "me" {
+            out.push(format!("\"me {} me\"", w[1]));
         }
     }
     // The word after the opening must be a verb, not an article or a preposition.
@@ -332,6 +358,25 @@ pub fn said_text_as(v: &Value, k: usize) -> String {
 /// How an attribute with a value is said after a noun ("named Family", "in Busan"); `k` picks
 /// one of the equivalent wordings (0 is the plainest).
 pub fn attribute(field: &str, v: &Value, k: usize) -> String {
+    attribute_as(field, v, k, true)
+}
+
+/// [`attribute`] of an item called `noun`: a name of something else ("courier_name" of a food
+/// order) is a plain field, not what the item is called ("the food order called Greta Becker").
+fn attribute_of(noun: &str, field: &str, v: &Value, k: usize) -> String {
+    let foreign = field.strip_suffix("_name").is_some_and(|owner| {
+        let kind = owner.rsplit('_').next().unwrap_or(owner);
+        !matches!(kind, "full" | "first" | "last" | "person" | "display")
+            && !noun
+                .split(' ')
+                .any(|w| w.trim_end_matches('s') == kind.trim_end_matches('s'))
+    });
+    attribute_as(field, v, k, !foreign)
+}
+
+/// [`attribute`], with the naming wordings ("called X") only when `named` (the field names the
+/// item itself).
+fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
     let l = phrase::label(field);
     // The wording index moves the date form too, past the attribute's own few wordings.
     let t = said_text_as(v, k / 7);
@@ -376,7 +421,7 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
     ) {
         return fill(lexicon::PERSON_NAMES);
     }
-    if field == "name" || field.ends_with("_name") {
+    if named && (field == "name" || field.ends_with("_name")) {
         return fill(lexicon::NAMES);
     }
     if field == "city" {
@@ -385,7 +430,7 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
     if let Some(base) = field.strip_prefix("min_") {
         let b = phrase::label(base);
         let second = if plural_label(&b) {
-            format!("with no less than {t} {b}")
+            format!("with no less than {}", count_of(&t, &b))
         } else {
             format!("with {} {b} of no less than {t}", article(&b))
         };
@@ -399,7 +444,7 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
         let b = phrase::label(base);
         // "no more than 3 stops", but "a fee of no more than 433.6".
         let second = if plural_label(&b) {
-            format!("with no more than {t} {b}")
+            format!("with no more than {}", count_of(&t, &b))
         } else {
             format!("with {} {b} of no more than {t}", article(&b))
         };
@@ -501,6 +546,22 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
         format!("marked with {l} {t}"),
         format!("whose {l} reads {t}"),
     ])
+}
+
+/// A state value that reads as an adjective before its noun ("blocked" of a card's `status`):
+/// one word, a participle or a plain state word.
+fn status_adjective(field: &str, v: &Value) -> Option<String> {
+    if field != "status" && !field.ends_with("_status") {
+        return None;
+    }
+    let w = v.as_str()?;
+    let plain = [
+        "open", "live", "active", "pending", "paid", "unpaid", "valid", "ready",
+    ];
+    let odd = ["resulted", "worked", "seated", "attached"];
+    let word = !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase());
+    (word && ((w.ends_with("ed") && !odd.contains(&w)) || plain.contains(&w)))
+        .then(|| w.to_string())
 }
 
 /// An attribute after a plural noun: its verb agrees ("that have", "that show").
@@ -729,8 +790,19 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         self.nouns.borrow_mut().push((key, noun.clone()));
         // (qualifier, names another item through a relation)
         let mut quals: Vec<(String, bool)> = Vec::new();
+        // A state reads best before the noun, half the time: "the blocked card".
+        let mut adj: Option<String> = None;
+        let mut before = |f: &str, v: &Value| {
+            if adj.is_none() && status_adjective(f, v).is_some() && self.vary().is_multiple_of(2) {
+                adj = status_adjective(f, v);
+                return true;
+            }
+            false
+        };
         if let Some((f, v)) = sel {
-            quals.push((self.fresh(|k| attribute(f, v, k)), false));
+            if !before(f, v) {
+                quals.push((self.fresh(|k| attribute_of(&noun, f, v, k)), false));
+            }
         }
         if let Some(step) = self.view.steps.get(k) {
             for (arg, b) in &step.bindings {
@@ -741,7 +813,10 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
                 }
                 let nested =
                     !matches!(b, Binding::Input { param } if (self.context)(param).is_none());
-                quals.push((self.qualifier(k, arg, b, depth), nested));
+                if !nested && given.is_some_and(|v| before(arg, v)) {
+                    continue;
+                }
+                quals.push((self.qualifier(k, arg, b, depth, &noun), nested));
             }
         }
         quals.retain(|(q, _)| !q.is_empty());
@@ -750,7 +825,10 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         // the quote X is the holder, whose policy number is Y" would).
         quals.sort_by_key(|(q, nested)| qualifier_order(q, *nested));
         let quals: Vec<String> = quals.into_iter().map(|(q, _)| q).collect();
-        let mut s = format!("the {noun}");
+        let mut s = match adj {
+            Some(a) => format!("the {a} {noun}"),
+            None => format!("the {noun}"),
+        };
         for (i, q) in quals.iter().enumerate() {
             let and = i > 0 && q.starts_with("whose") && quals[i - 1].starts_with("whose");
             s.push_str(if and { " and " } else { " " });
@@ -760,7 +838,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
     }
 
     /// How argument `arg` of step `k` narrows that step's item.
-    fn qualifier(&self, k: usize, arg: &str, b: &Binding, depth: usize) -> String {
+    fn qualifier(&self, k: usize, arg: &str, b: &Binding, depth: usize, noun: &str) -> String {
         let v = self.view.gold.get(k).and_then(|g| g.arguments.get(arg));
         match b {
             Binding::Input { param } if (self.context)(param).is_some() => {
@@ -768,7 +846,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
                 self.role(arg, &np)
             }
             Binding::Input { .. } => match v {
-                Some(v) => self.fresh(|k| attribute(arg, v, k)),
+                Some(v) => self.fresh(|k| attribute_of(noun, arg, v, k)),
                 None => String::new(),
             },
             _ if self.view.credential_step(b).is_some() => String::new(),
@@ -792,7 +870,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             .split(" from before")
             .next()
             .unwrap_or(np);
-        if head.starts_with(&role) {
+        if head.starts_with(&role) || of_kind(head, &role) {
             let by = lexicon::OWNED[self.vary() % lexicon::OWNED.len()];
             return format!("{by} {np}");
         }
@@ -894,6 +972,15 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
     }
 }
 
+/// Whether a noun phrase's head (its first three words at most) ends with the noun `role`:
+/// "the payer account of the booking" is an account already, so "the card belonging to the payer
+/// account of ...", not "where the payer account of ... is the account".
+fn of_kind(head: &str, role: &str) -> bool {
+    let words: Vec<&str> = head.split(' ').collect();
+    let suffix = format!(" {role}");
+    (2..=words.len().min(3)).any(|n| words[..n].join(" ").ends_with(&suffix))
+}
+
 /// The action of a tool as an imperative clause, from its description when it starts with the
 /// tool's own verb, else from its name.
 pub fn action(spec: &ToolSpec) -> String {
@@ -910,6 +997,9 @@ pub fn action(spec: &ToolSpec) -> String {
         ";",
         " with an optional",
         " with the ",
+        // "register ... as a driver with their licence number, class and expiry date": inputs.
+        " with their ",
+        " with its ",
         ":",
         ", optionally",
         // "..., with the kind of damage and a repair fee": the inputs, said with their values.
@@ -967,6 +1057,11 @@ pub fn action(spec: &ToolSpec) -> String {
             d = x.to_string();
         }
     }
+    // ", filtered by date range, visit mode or ...": the tool's optional filters, which the
+    // request states by their values.
+    if let Some(i) = d.find(", filtered by").or_else(|| d.find(", optionally")) {
+        d.truncate(i);
+    }
     // A trailing "by <parameter>" or "by state" names an optional filter, not the request;
     // "by a contact" names who did it.
     if let Some(i) = d.rfind(" by ") {
@@ -980,14 +1075,11 @@ pub fn action(spec: &ToolSpec) -> String {
                 "made" | "paid" | "sent" | "held" | "led" | "run" | "owned"
             );
         let bare = !tail.contains('_') && !participle;
-        if bare || params.is_some_and(|p| p.keys().any(|k| k.contains(&tail))) {
+        // "by type or from a date": alternatives of optional filters.
+        let alternatives = d[i + 4..].contains(" or ");
+        if bare || alternatives || params.is_some_and(|p| p.keys().any(|k| k.contains(&tail))) {
             d.truncate(i);
         }
-    }
-    // ", filtered by date range, visit mode or ...": the tool's optional filters, which the
-    // request states by their values.
-    if let Some(i) = d.find(", filtered by").or_else(|| d.find(", optionally")) {
-        d.truncate(i);
     }
     // "remove a member from a group by ending an active membership": the means, not the
     // request (the membership is named as the request's object).
@@ -1373,7 +1465,10 @@ fn call_phrase<S: Specs + ?Sized>(
             }
         }
     }
-    let reads = crate::item::READ_VERBS.contains(&target.name.split('_').next().unwrap_or(""));
+    // A quote reads like a request with inputs ("quote the stay ... for 2 guests"), not like a
+    // search whose inputs describe what is found.
+    let verb = target.name.split('_').next().unwrap_or("");
+    let reads = crate::item::READ_VERBS.contains(&verb) && verb != "quote";
     let slots = action_from_description(target);
     let mut literals: Vec<String> = Vec::new();
     let mut bound: Vec<(String, String)> = Vec::new();
@@ -1425,7 +1520,10 @@ fn call_phrase<S: Specs + ?Sized>(
                 });
                 match put {
                     Some(s) => act = s,
-                    None if reads => literals.push(attribute(arg, &v, w.vary())),
+                    None if reads => {
+                        let (_, noun) = phrase::verb_object(&target.name);
+                        literals.push(attribute_of(&noun, arg, &v, w.vary()))
+                    }
                     None => literals.push(literal_clause(arg, &v, &mut w.rng.borrow_mut())),
                 }
                 continue;
@@ -1569,6 +1667,10 @@ fn call_phrase<S: Specs + ?Sized>(
             }
         } else if np.starts_with(&format!("the {role}")) {
             act.push_str(&format!(", with {np}"));
+        } else if np.split(' ').count() > 4 {
+            // A described item ("the card with network visa of ...") would leave "as the payment
+            // card" trailing after its last clause.
+            act.push_str(&format!(", with the {role} being {np}"));
         } else {
             act.push_str(&format!(", using {np} as the {role}"));
         }
@@ -1778,6 +1880,24 @@ const NEW_VERBS: &[&str] = &[
 /// the order" + "the order whose status is delivered" gives "look up the order whose status is
 /// delivered" (never "the order line ..." for "the order").
 fn merged(act: &str, np: &str) -> Option<String> {
+    // "activate a payment plan" + "that same bill payment plan" is "activate that same bill
+    // payment plan", not "activate a payment plan for that same bill payment plan".
+    if let Some(noun) = np.strip_prefix("that same ") {
+        let (front, object) = act
+            .rsplit_once(" the ")
+            .or_else(|| act.rsplit_once(" a "))
+            .or_else(|| act.rsplit_once(" an "))?;
+        let object = object.replace('-', " ");
+        let makes = NEW_VERBS.contains(&front.split(' ').next().unwrap_or(""));
+        let longer = if noun.ends_with(&format!(" {object}")) || noun == object {
+            noun
+        } else if object.ends_with(&format!(" {noun}")) {
+            object.as_str()
+        } else {
+            return None;
+        };
+        return (!makes).then(|| format!("{front} that same {longer}"));
+    }
     let words: Vec<&str> = np.split(' ').collect();
     if words.first() != Some(&"the") {
         return None;
@@ -1873,21 +1993,7 @@ pub fn write<S: Specs + ?Sized>(
         .choose(&mut **rng)
         .copied()
         .unwrap_or(("Please {a}", "."));
-    // "I was asked to give me ..." has the wrong person: a plan where the user acts says
-    // "see"/"get" for the verbs that address the assistant.
-    let addressed = open.contains("you") && !open.contains("help me") && !open.contains(" we ");
-    let act = if addressed || IMPERATIVE.iter().any(|p| open.starts_with(p)) {
-        act
-    } else {
-        act.replace("show me ", "see ").replace("give me ", "get ")
-    };
-    // "I'm looking to look up ..." echoes itself: "I'd like to look up ...".
-    let open = if open.contains("looking to") && act.starts_with("look") {
-        "I'd like to {a}"
-    } else {
-        open
-    };
-    let mut q = open.replace("{a}", &act);
+    let mut q = fill(open, &act);
     q.push_str(close);
     let mut codes: Vec<(&str, &Value)> = Vec::new();
     for k in 0..last {
@@ -2664,6 +2770,12 @@ mod tests {
                 "Charge the fee of a reported damage.",
                 "charge the fee of a damage",
             ),
+            // Alternative filters are said by their values, if at all.
+            (
+                "list_site_classes",
+                "List the classes at a site by type or from a date, with free spots.",
+                "list the classes at a site",
+            ),
         ] {
             assert_eq!(action(&spec(name, description)), want, "{description}");
         }
@@ -2694,6 +2806,19 @@ mod tests {
             Some("cancel the shift assignment assigned on 2026-05-18")
         );
         assert_eq!(merged("find the bed", "the bed shed"), None);
+        assert_eq!(
+            merged("activate a payment plan", "that same bill payment plan").as_deref(),
+            Some("activate that same bill payment plan")
+        );
+        assert_eq!(
+            merged("edit the file share link", "that same share link").as_deref(),
+            Some("edit that same file share link")
+        );
+        assert_eq!(
+            merged("create a payment plan", "that same payment plan"),
+            None
+        );
+        assert_eq!(merged("close the account", "that same card"), None);
         assert_eq!(
             merged(
                 "edit the file share link",
@@ -2803,6 +2928,60 @@ mod tests {
             let said = literal_clause("card_pin", &json!(9985), &mut rng);
             assert!(said.contains("9985") && !said.contains("set to"), "{said}");
         }
+    }
+
+    #[test]
+    fn a_state_word_goes_before_the_noun_and_nothing_else_does() {
+        let adj = |f: &str, v: Value| status_adjective(f, &v);
+        assert_eq!(adj("status", json!("blocked")).as_deref(), Some("blocked"));
+        assert_eq!(
+            adj("booking_status", json!("open")).as_deref(),
+            Some("open")
+        );
+        // Several words, nouns, odd participles and other fields stay after the noun.
+        assert_eq!(adj("status", json!("in_repair")), None);
+        assert_eq!(adj("status", json!("basket")), None);
+        assert_eq!(adj("status", json!("resulted")), None);
+        assert_eq!(adj("kind", json!("blocked")), None);
+        assert_eq!(adj("status", json!(3)), None);
+    }
+
+    #[test]
+    fn a_name_of_something_else_is_a_plain_field() {
+        // A food order is not "called" its courier.
+        for k in 0..20 {
+            let said = attribute_of("food order", "courier_name", &json!("Greta Becker"), k);
+            assert!(
+                said.contains("courier name") && !said.contains("called"),
+                "{said}"
+            );
+        }
+        assert_eq!(
+            attribute_of("hotels", "hotel_name", &json!("Aurora"), 0),
+            "named Aurora"
+        );
+        assert_eq!(
+            attribute_of("employee", "full_name", &json!("Ana Lima"), 0),
+            attribute("full_name", &json!("Ana Lima"), 0)
+        );
+    }
+
+    #[test]
+    fn a_phrase_whose_head_is_the_role_names_the_kind() {
+        assert!(of_kind(
+            "payer account of that same flight booking",
+            "account"
+        ));
+        assert!(of_kind("holder contact of the drive", "contact"));
+        assert!(!of_kind("account of the payer", "payer"));
+        assert!(!of_kind("card with network visa of the account", "account"));
+    }
+
+    #[test]
+    fn one_me_too_many_is_ungrammatical() {
+        let p = grammar_problems("Would you mind helping me give me the quotes?");
+        assert!(p.iter().any(|x| x.contains("me give me")), "{p:?}");
+        assert!(grammar_problems("Would you mind helping me get the quotes?").is_empty());
     }
 
     #[test]

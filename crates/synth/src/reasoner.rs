@@ -96,8 +96,9 @@ fn scalar_keys(m: &serde_json::Map<String, Value>) -> Vec<&String> {
 }
 
 /// Keys of the scalar fields a final answer states, in order: the object's own id (its first id
-/// field), then the fields the call set (after "set the daily limit to 900" the answer says the
-/// daily limit), then its state, its other attributes, and the ids it points to. Authorization
+/// field), its price (what a quote is asked for), the fields the call set (after "set the daily
+/// limit to 900" the answer says the daily limit), its state, its other attributes, and the ids
+/// it points to. Authorization
 /// artefacts (a token, its scope and uses) are left out: a person reports what was done, not
 /// the credential.
 fn answer_keys<'a>(
@@ -116,16 +117,25 @@ fn answer_keys<'a>(
         .map(|(i, k)| {
             // The state comes right after what was set: after "freeze the account" the
             // answer says it is frozen.
+            // "points = 3" set "penalty_points": the same field by a shorter name.
+            let set = args.iter().any(|(a, v)| {
+                *v == m[k]
+                    && (*k == *a || k.ends_with(&format!("_{a}")) || a.ends_with(&format!("_{k}")))
+            });
             let r = if Some(i) == own {
                 0
-            } else if args.get(k.as_str()) == Some(&m[k]) {
-                1
             } else if k.ends_with("_id") {
-                4
-            } else if k == "status" || k.ends_with("_status") || k.ends_with("_state") {
+                // The ids the call was given tell the user nothing new.
+                5
+            } else if FIGURES.iter().any(|f| k.split('_').any(|w| w == *f)) {
+                // What a quote or a bill is asked for: its price.
+                1
+            } else if set {
                 2
-            } else {
+            } else if k == "status" || k.ends_with("_status") || k.ends_with("_state") {
                 3
+            } else {
+                4
             };
             (r, k)
         })
@@ -133,6 +143,9 @@ fn answer_keys<'a>(
     ranked.sort_by_key(|(r, _)| *r);
     ranked.into_iter().map(|(_, k)| k).collect()
 }
+
+/// Words of result fields that hold the money figure of an item (a quote's total, a fee).
+const FIGURES: [&str; 5] = ["price", "cost", "premium", "fee", "amount"];
 
 /// Result fields that belong to an authorization, not to what the user asked about.
 const AUTH_KEYS: [&str; 3] = ["token", "scope", "uses_left"];

@@ -2233,6 +2233,26 @@ fn an_update_answer_states_the_field_the_call_set() {
 }
 
 #[test]
+fn an_answer_states_a_field_set_by_a_shorter_name_and_a_quotes_price_not_given_ids() {
+    // "points = 3" set "penalty_points": the answer says the points.
+    let driver = json!({"driver_id": "FTR-1", "employee_id": "WFE-2", "licence_number": "AB1",
+        "licence_class": "C1", "licence_expiry": "2030-01-01", "penalty_points": 3, "status": "active"});
+    let args = json!({"driver_id": "FTR-1", "points": 3});
+    let args = args.as_object().cloned().unwrap_or_default();
+    assert_eq!(answer_values_after(&args, &driver)[..2], ["FTR-1", "3"]);
+    // A quote's total comes before its echoed ids and dates.
+    let quote = json!({"stay_quote_id": "LDQ-1", "hotel_id": "LDH-2", "room_type_id": "LDR-3",
+        "check_in": "2026-07-04", "check_out": "2026-07-30", "guests": 6, "total_price": 1234.5,
+        "quote_status": "open"});
+    let args = json!({"hotel_id": "LDH-2", "room_type_id": "LDR-3", "check_in": "2026-07-04",
+        "check_out": "2026-07-30", "guests": 6});
+    let args = args.as_object().cloned().unwrap_or_default();
+    let must = answer_values_after(&args, &quote);
+    assert!(must.contains(&"1234.5".to_string()), "{must:?}");
+    assert!(!must.contains(&"LDH-2".to_string()), "{must:?}");
+}
+
+#[test]
 fn answer_values_are_what_a_summary_shows() {
     assert_eq!(
         answer_values(&groups(&[("Family", "ct-7001"), ("Work", "ct-7002")])),

@@ -127,7 +127,11 @@ impl World {
             .take(Self::limit(args))
             .map(|i| self.row_json(c, i, &table.rows[i]))
             .collect();
-        serde_json::json!({"results": results, "count": count})
+        // Built in place: `json!` would serialize the rows into a second copy.
+        let mut out = serde_json::Map::with_capacity(2);
+        out.insert("results".into(), Value::Array(results));
+        out.insert("count".into(), Value::from(count));
+        Value::Object(out)
     }
 
     /// Converts a validated JSON argument into a cell of type `ty`.
