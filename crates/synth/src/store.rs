@@ -209,16 +209,19 @@ impl Store {
                 path: self.path.display().to_string(),
                 message: format!("compressing item {idx}: {e}"),
             })?;
+        // Cached: preparing the statement anew for every item cost more than the insert.
         self.db
-            .execute(
+            .prepare_cached(
                 "INSERT OR REPLACE INTO items (stage, idx, kept, outcome) VALUES (?1, ?2, ?3, ?4)",
-                params![
+            )
+            .and_then(|mut st| {
+                st.execute(params![
                     stage,
                     i64::try_from(idx).unwrap_or(i64::MAX),
                     i64::from(kept),
                     packed
-                ],
-            )
+                ])
+            })
             .map(|_| ())
             .map_err(self.err())
     }
