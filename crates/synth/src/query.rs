@@ -1074,7 +1074,14 @@ pub fn action(spec: &ToolSpec) -> String {
                 before,
                 "made" | "paid" | "sent" | "held" | "led" | "run" | "owned"
             );
-        let bare = !tail.contains('_') && !participle;
+        // "locate a support agent by work e-mail": the input (agent_email) is said by its value.
+        let names_input = params.is_some_and(|p| {
+            d[i + 4..].split(' ').any(|w| {
+                let w = w.replace('-', "");
+                w.len() >= 4 && p.keys().any(|k| k.split('_').any(|x| x == w))
+            })
+        });
+        let bare = (!tail.contains('_') || names_input) && !participle;
         // "by type or from a date": alternatives of optional filters.
         let alternatives = d[i + 4..].contains(" or ");
         if bare || alternatives || params.is_some_and(|p| p.keys().any(|k| k.contains(&tail))) {
@@ -1714,6 +1721,24 @@ fn call_phrase<S: Specs + ?Sized>(
             };
             // A read of one item takes its other inputs as they come ("quote the fare ... with
             // 2 passengers"): they are not filters.
+            // "search shows at all venues" + "named X": the filter follows its noun ("search
+            // shows named X at all venues"), not the venues.
+            let (_, object) = phrase::verb_object(&target.name);
+            let noun = object.rsplit(' ').next().unwrap_or("");
+            let tail_at = act
+                .find(&format!(" {noun} "))
+                .map(|i| i + noun.len() + 1)
+                .filter(|&i| {
+                    let next = act[i + 1..].split(' ').next().unwrap_or("");
+                    matches!(next, "at" | "in" | "on" | "across" | "from" | "over")
+                });
+            if let Some(i) = tail_at.filter(|_| bound.is_empty() && !joined.starts_with('(')) {
+                let rest = act.split_off(i);
+                act.push(' ');
+                act.push_str(&joined);
+                act.push_str(&rest);
+                return described_first(act, &twice);
+            }
             if bound.is_empty() || joined.starts_with('(') || !plural {
                 act.push(' ');
             } else {
@@ -1882,7 +1907,25 @@ const NEW_VERBS: &[&str] = &[
 fn merged(act: &str, np: &str) -> Option<String> {
     // "activate a payment plan" + "that same bill payment plan" is "activate that same bill
     // payment plan", not "activate a payment plan for that same bill payment plan".
+    // "as one of its active participants" + "that same conversation participant" (or "the
+    // conversation participant with role X"): "as that same conversation participant".
+    if let Some((front, kinds)) = act.rsplit_once(" one of its ") {
+        let last = kinds.rsplit(' ').next().map(singular).unwrap_or_default();
+        let head: Vec<&str> = np.split(' ').skip(1).take(3).collect();
+        let described = np.starts_with("the ") || np.starts_with("that same ");
+        if described && !last.is_empty() && head.contains(&last.as_str()) {
+            return Some(format!("{front} {np}"));
+        }
+    }
     if let Some(noun) = np.strip_prefix("that same ") {
+        // "as one of its active participants" + "that same conversation participant": "as
+        // that same conversation participant".
+        if let Some((front, kinds)) = act.rsplit_once(" one of its ") {
+            let last = kinds.rsplit(' ').next().map(singular).unwrap_or_default();
+            if !last.is_empty() && noun.rsplit(' ').next() == Some(last.as_str()) {
+                return Some(format!("{front} {np}"));
+            }
+        }
         let (front, object) = act
             .rsplit_once(" the ")
             .or_else(|| act.rsplit_once(" a "))
@@ -2712,6 +2755,27 @@ mod tests {
     }
 
     #[test]
+    fn a_by_phrase_naming_an_input_is_said_by_its_value() {
+        let spec = ToolSpec {
+            name: "find_support_agent_by_email".into(),
+            description: "Find a support agent by work e-mail.".into(),
+            domain: "support".into(),
+            parameters: json!({"type": "object", "properties": {"agent_email": {"type": "string"}}}),
+            returns: None,
+            read_only: Some(true),
+        };
+        assert_eq!(action(&spec), "find a support agent");
+        // A participle keeps its "by": it says how, not which.
+        let spec = ToolSpec {
+            name: "list_card_payments".into(),
+            description: "List the payments made by card.".into(),
+            parameters: json!({"type": "object", "properties": {"account_id": {"type": "string"}}}),
+            ..spec
+        };
+        assert_eq!(action(&spec), "list the payments made by card");
+    }
+
+    #[test]
     fn actions_drop_a_clause_about_the_given_input() {
         let spec = ToolSpec {
             name: "list_hotels_near_airport".into(),
@@ -2819,6 +2883,29 @@ mod tests {
             None
         );
         assert_eq!(merged("close the account", "that same card"), None);
+        assert_eq!(
+            merged(
+                "send a message as one of its active participants",
+                "that same conversation participant"
+            )
+            .as_deref(),
+            Some("send a message as that same conversation participant")
+        );
+        assert_eq!(
+            merged(
+                "send a message as one of its active participants",
+                "the conversation participant having role moderator"
+            )
+            .as_deref(),
+            Some("send a message as the conversation participant having role moderator")
+        );
+        assert_eq!(
+            merged(
+                "send a message as one of its active participants",
+                "the card of X"
+            ),
+            None
+        );
         assert_eq!(
             merged(
                 "edit the file share link",

@@ -704,16 +704,27 @@ pub fn answer_text(
                         .split_once(" in ")
                         .map(|(_, u)| format!(" {u}"))
                         .unwrap_or_default();
+                    // "the total bag fees come to", "the average rent comes to".
+                    // The head before any "of" agrees: "the number of open claims is".
+                    let head = what.split(" of ").next().unwrap_or(&what);
+                    let last = head.rsplit(' ').next().unwrap_or("");
+                    let many =
+                        last.ends_with('s') && !last.ends_with("ss") && !last.ends_with("us");
+                    let (is, comes, stays) = if many {
+                        ("are", "come", "stay")
+                    } else {
+                        ("is", "comes", "stays")
+                    };
                     if count == 0 {
                         [
-                            format!("Nothing counts towards it yet (0 records), so the {what} for {id} is {x}{unit}."),
-                            format!("The {what} for {id} is {x}{unit}: there are 0 records to count."),
-                            format!("With 0 records behind it, the {what} for {id} stays at {x}{unit}."),
+                            format!("Nothing counts towards it yet (0 records), so the {what} for {id} {is} {x}{unit}."),
+                            format!("The {what} for {id} {is} {x}{unit}: there are 0 records to count."),
+                            format!("With 0 records behind it, the {what} for {id} {stays} at {x}{unit}."),
                         ]
                     } else {
                         [
-                            format!("The {what} for {id} is {x}{unit}, over {over}."),
-                            format!("For {id}, the {what} comes to {x}{unit} ({over} counted)."),
+                            format!("The {what} for {id} {is} {x}{unit}, over {over}."),
+                            format!("For {id}, the {what} {comes} to {x}{unit} ({over} counted)."),
                             format!("The {what} for {id}: {x}{unit}, from {over}."),
                         ]
                     }
