@@ -1025,6 +1025,13 @@ pub fn action(spec: &ToolSpec) -> String {
             d.truncate(i);
         }
     }
+    // "Book a class on a membership with class credits left": a precondition, which the
+    // chosen membership meets.
+    if let Some(i) = d.rfind(" with ") {
+        if d.ends_with(" left") || d.ends_with(" remaining") {
+            d.truncate(i);
+        }
+    }
     if d.starts_with("Search ") {
         if let Some(i) = d.find(" by ") {
             d.truncate(i);
@@ -1072,15 +1079,38 @@ pub fn action(spec: &ToolSpec) -> String {
         let participle = before.ends_with("ed")
             || matches!(
                 before,
-                "made" | "paid" | "sent" | "held" | "led" | "run" | "owned"
+                "made"
+                    | "paid"
+                    | "sent"
+                    | "held"
+                    | "led"
+                    | "run"
+                    | "owned"
+                    | "written"
+                    | "given"
+                    | "taken"
+                    | "chosen"
+                    | "drawn"
+                    | "shown"
+                    | "known"
+                    | "driven"
+                    | "done"
+                    | "built"
+                    | "bought"
+                    | "kept"
             );
         // "locate a support agent by work e-mail": the input (agent_email) is said by its value.
-        let names_input = params.is_some_and(|p| {
-            d[i + 4..].split(' ').any(|w| {
-                let w = w.replace('-', "");
-                w.len() >= 4 && p.keys().any(|k| k.split('_').any(|x| x == w))
-            })
-        });
+        // "by a contact" names who does it, not a key.
+        let agent = ["a ", "an ", "the ", "its ", "their "]
+            .iter()
+            .any(|a| d[i + 4..].starts_with(a));
+        let names_input = !agent
+            && params.is_some_and(|p| {
+                d[i + 4..].split(' ').any(|w| {
+                    let w = w.replace('-', "");
+                    w.len() >= 4 && p.keys().any(|k| k.split('_').any(|x| x == w))
+                })
+            });
         let bare = (!tail.contains('_') || names_input) && !participle;
         // "by type or from a date": alternatives of optional filters.
         let alternatives = d[i + 4..].contains(" or ");
@@ -2773,6 +2803,17 @@ mod tests {
             ..spec
         };
         assert_eq!(action(&spec), "list the payments made by card");
+        // "by a contact" names who does it, though a parameter is a contact.
+        let spec = ToolSpec {
+            name: "save_file_version".into(),
+            description: "Save a new version of a file, written by a contact.".into(),
+            parameters: json!({"type": "object", "properties": {"author_contact_id": {"type": "string"}}}),
+            ..spec
+        };
+        assert_eq!(
+            action(&spec),
+            "save a new version of a file, written by a contact"
+        );
     }
 
     #[test]
@@ -2833,6 +2874,11 @@ mod tests {
                 "charge_fee",
                 "Charge the fee of a reported damage.",
                 "charge the fee of a damage",
+            ),
+            (
+                "book_class",
+                "Book a class on an active membership with class credits left: one credit is used.",
+                "book a class on a membership",
             ),
             // Alternative filters are said by their values, if at all.
             (
