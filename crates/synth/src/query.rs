@@ -1678,19 +1678,22 @@ fn call_phrase<S: Specs + ?Sized>(
         } else {
             None
         };
+        // "invite to booking" + "the booking X" is "invite to the booking X", not "invite to
+        // booking for the booking X" (nor "assign ... to shift, with the shift X").
+        let destination = [" to ", " into ", " for ", " of "].iter().find_map(|p| {
+            act.strip_suffix(&format!("{p}{last_word}"))
+                .filter(|_| np.starts_with("the ") || np.starts_with("that same "))
+                .map(|stem| format!("{stem}{p}{np}"))
+        });
         if let Some(s) = put {
             act = s;
+        } else if let Some(d) = destination.clone().filter(|_| said_for) {
+            act = d;
         } else if !said_for {
             said_for = true;
             // "look up the order" + "the order whose status is ..." is one noun phrase, not
             // "look up the order for the order whose ...".
-            // "invite to booking" + "the booking X" is "invite to the booking X", not
-            // "invite to booking for the booking X".
-            let destination = [" to ", " into ", " for ", " of "].iter().find_map(|p| {
-                act.strip_suffix(&format!("{p}{last_word}"))
-                    .filter(|_| np.starts_with("the ") || np.starts_with("that same "))
-                    .map(|stem| format!("{stem}{p}{np}"))
-            });
+            let destination = destination.or_else(|| apposed(&act, role, np));
             // "authorize the account" needs no "for the account" when nothing more is said,
             // nor "pay one of its own payees" a "for the payee".
             let bare = np.strip_prefix("the ").is_some_and(|noun| {
@@ -2009,6 +2012,15 @@ fn merged(act: &str, np: &str) -> Option<String> {
         if same && qualifies {
             return Some(format!("{act} {}", words[k..].join(" ")));
         }
+        // "cancel the shift assignment" + "the assigned shift assignment tied to ...": "cancel
+        // the assigned shift assignment tied to ...".
+        let state_of = head.split_once(' ').filter(|(a, rest)| {
+            *rest == object && status_adjective("status", &Value::String(a.to_string())).is_some()
+        });
+        if let (Some(_), None, true) = (state_of, indefinite, qualifies) {
+            let (front, _) = act.rsplit_once(" the ")?;
+            return Some(format!("{front} the {head} {}", words[k..].join(" ")));
+        }
         // "mark the stay as a no-show" + "the stay of the review ...": the qualifier goes
         // after the object, before the rest of the action.
         let inner = format!(" the {head} ");
@@ -2018,6 +2030,21 @@ fn merged(act: &str, np: &str) -> Option<String> {
         matches!(after, "as" | "to" | "into" | "from" | "on")
             .then(|| format!("{front} {}{rest}", words[k..].join(" ")))
     })
+}
+
+/// "the orders of a buyer" + role "buyer contact" + "the author contact of X": "the orders of
+/// the buyer who is the author contact of X" (not "the orders of a buyer for the author ...").
+fn apposed(act: &str, role: &str, np: &str) -> Option<String> {
+    let first_word = role.split(' ').next().unwrap_or(role);
+    let person = role.ends_with(" contact");
+    if !np.starts_with("the ") || (role.contains(' ') && !person) {
+        return None;
+    }
+    let stem = [" a ", " an "]
+        .iter()
+        .find_map(|a| act.strip_suffix(&format!("{a}{first_word}")))?;
+    let who = if person { "who" } else { "that" };
+    Some(format!("{stem} the {first_word} {who} is {np}"))
 }
 
 /// Writes the query of a made round. `context_tool` names the tool and path an earlier-round
@@ -2917,6 +2944,14 @@ mod tests {
         );
         assert_eq!(merged("find the bed", "the bed shed"), None);
         assert_eq!(
+            merged(
+                "cancel the shift assignment",
+                "the assigned shift assignment tied to the shift X"
+            )
+            .as_deref(),
+            Some("cancel the assigned shift assignment tied to the shift X")
+        );
+        assert_eq!(
             merged("activate a payment plan", "that same bill payment plan").as_deref(),
             Some("activate that same bill payment plan")
         );
@@ -3108,6 +3143,49 @@ mod tests {
         assert!(of_kind("holder contact of the drive", "contact"));
         assert!(!of_kind("account of the payer", "payer"));
         assert!(!of_kind("card with network visa of the account", "account"));
+    }
+
+    #[test]
+    fn an_indefinite_object_of_the_role_takes_the_item_as_apposition() {
+        assert_eq!(
+            apposed(
+                "list the orders of a buyer",
+                "buyer contact",
+                "the author contact of the review X"
+            )
+            .as_deref(),
+            Some("list the orders of the buyer who is the author contact of the review X")
+        );
+        assert_eq!(
+            apposed(
+                "list the stays of a guest",
+                "guest",
+                "the guest of the booking X"
+            )
+            .as_deref(),
+            Some("list the stays of the guest that is the guest of the booking X")
+        );
+        // Another object, a role of two words that is no person, or an item said before: as is.
+        assert_eq!(
+            apposed(
+                "list the orders of a buyer",
+                "payer account",
+                "the account X"
+            ),
+            None
+        );
+        assert_eq!(
+            apposed("list the orders", "buyer contact", "the contact X"),
+            None
+        );
+        assert_eq!(
+            apposed(
+                "list the orders of a buyer",
+                "buyer contact",
+                "that same contact"
+            ),
+            None
+        );
     }
 
     #[test]
