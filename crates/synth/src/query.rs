@@ -1433,7 +1433,30 @@ fn substitute_after(text: &str, noun: &str, with: &str, skips: &[usize]) -> Opti
                 String::new()
             };
             out.push(format!("{with}{role}{}", &last[bare.len()..]));
-            out.extend(words[end..].iter().map(|w| w.to_string()));
+            // "a lesson of the enrolled course" filled with a lesson described by its own
+            // relations: the description's "of the enrolled course" would dangle after it.
+            let mut rest = &words[end..];
+            if bare == last && said.len() > 4 && rest.len() >= 3 && rest[..2] == ["of", "the"] {
+                let end = rest[2..]
+                    .iter()
+                    .position(|w| crate::lexicon::is_preposition(w) || *w == "and")
+                    .map_or(rest.len(), |p| p + 2);
+                let phrase = &rest[2..end];
+                // Only a description from the tool's text ("the enrolled course"), never an
+                // item a later binding fills ("of the order for which ...").
+                let described = phrase.len() >= 2
+                    && (phrase[0].ends_with("ed")
+                        || matches!(phrase[0], "current" | "own" | "active" | "open" | "same"));
+                let clause = matches!(rest.get(end + 1).copied(), Some("which" | "whom"));
+                if described
+                    && !clause
+                    && phrase.len() <= 3
+                    && !phrase.iter().any(|w| w.contains([',', '"']))
+                {
+                    rest = &rest[end..];
+                }
+            }
+            out.extend(rest.iter().map(|w| w.to_string()));
             return Some(out.join(" "));
         }
     }
@@ -3042,6 +3065,25 @@ mod tests {
             Some("list the supply points the owner holds")
         );
         assert_eq!(substitute("list a contacts", "contact", "x"), None);
+        // A described item takes no "of the enrolled course" after it; a bare one keeps it.
+        assert_eq!(
+            substitute(
+                "submit an assignment for a lesson of the enrolled course for the enrollment",
+                "lesson",
+                "the lesson titled X of the course Y"
+            )
+            .as_deref(),
+            Some("submit an assignment for the lesson titled X of the course Y for the enrollment")
+        );
+        assert_eq!(
+            substitute(
+                "submit work for a lesson of the enrolled course",
+                "lesson",
+                "the lesson X"
+            )
+            .as_deref(),
+            Some("submit work for the lesson X of the enrolled course")
+        );
         assert_eq!(
             possessive("show me a courier's rounds", "courier", "the courier Jo").as_deref(),
             Some("show me the rounds of the courier Jo")
