@@ -2070,6 +2070,38 @@ fn apposed(act: &str, role: &str, np: &str) -> Option<String> {
     Some(format!("{stem} the {first_word} {who} is {np}"))
 }
 
+/// "that same product" where no product was named before (an item rendered inside an earlier
+/// phrase but described later in the sentence) says "the product". Within one round only: in a
+/// later round "that same X" refers back to an earlier one.
+fn no_forward_same(q: &str) -> String {
+    let mut out = String::with_capacity(q.len());
+    let mut rest = q;
+    while let Some(i) = rest.find("that same ") {
+        let after = &rest[i + "that same ".len()..];
+        let noun = after
+            .split(|c: char| !c.is_alphanumeric() && c != '-')
+            .next()
+            .unwrap_or("");
+        let before = format!("{out}{}", &rest[..i]).to_lowercase();
+        let named = before
+            .split(|c: char| !c.is_alphanumeric() && c != '-')
+            .any(|w| w == noun);
+        // Only when the item is described later ("... the product whose sku is X"): an item
+        // an earlier step made may be named by another word ("send a message", "delete that
+        // same chat message").
+        let words: Vec<&str> = after.split(' ').skip(1).collect();
+        let described_later = words
+            .windows(3)
+            .any(|w| w[0] == "the" && (w[1] == noun || w[2] == noun));
+        out.push_str(&rest[..i]);
+        let forward = !named && described_later && !noun.is_empty();
+        out.push_str(if forward { "the " } else { "that same " });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Writes the query of a made round. `context_tool` names the tool and path an earlier-round
 /// input came from.
 pub fn write<S: Specs + ?Sized>(
@@ -2118,6 +2150,9 @@ pub fn write<S: Specs + ?Sized>(
         .unwrap_or(("Please {a}", "."));
     let mut q = fill(open, &act);
     q.push_str(close);
+    if made.context_inputs.is_empty() {
+        q = no_forward_same(&q);
+    }
     let mut codes: Vec<(&str, &Value)> = Vec::new();
     for k in 0..last {
         if w.view.gold[k].name.starts_with("authorize") {
@@ -3228,6 +3263,18 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn that_same_needs_an_earlier_mention() {
+        assert_eq!(
+            no_forward_same("Add 3 of that same product to the order of the product X."),
+            "Add 3 of the product to the order of the product X."
+        );
+        let ok = "Book the class X, then cancel that same class booking.";
+        assert_eq!(no_forward_same(ok), ok);
+        let made = "Send a message to the group X, then delete that same chat message.";
+        assert_eq!(no_forward_same(made), made);
     }
 
     #[test]
