@@ -126,6 +126,24 @@ pub enum Gen {
         /// Span in days.
         days: u32,
     },
+    /// Date `YYYY-MM-DD` from `min` to `max` days after the earlier date field `after` of the
+    /// same row, so that an end never precedes its start (check-out after check-in).
+    DateAfter {
+        /// An earlier date field of this collection.
+        after: String,
+        /// Fewest days after it.
+        min: u32,
+        /// Most days after it.
+        max: u32,
+    },
+    /// Whole days from the earlier date field `from` to the earlier date field `to` of the same
+    /// row (nights of a stay). Type integer.
+    DaysBetween {
+        /// The earlier date field.
+        from: String,
+        /// The later date field.
+        to: String,
+    },
     /// "First Last" from the name pools.
     PersonName,
     /// Unique e-mail derived from a string field of the same row (`name_field`, usually a person name).

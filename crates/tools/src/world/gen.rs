@@ -2,7 +2,7 @@
 
 use super::model::{Coll, G};
 use super::pools::{FIRST_NAMES, LAST_NAMES, MAIL_DOMAINS, WORDS};
-use super::value::{format_date, round_to, Val};
+use super::value::{format_date, parse_date, round_to, Val};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 use std::collections::HashSet;
@@ -92,6 +92,18 @@ pub fn gen_value(
         G::Date(from, span) => Val::Str(Arc::from(format_date(
             from + i64::from(rng.random_range(0..*span)),
         ))),
+        G::DateAfter(fi, lo, hi) => {
+            let start = earlier.get(*fi).and_then(Val::as_str).and_then(parse_date);
+            let d = start.unwrap_or(0) + i64::from(rng.random_range(*lo..=*hi));
+            Val::Str(Arc::from(format_date(d)))
+        }
+        G::DaysBetween(a, b) => {
+            let day = |i: &usize| earlier.get(*i).and_then(Val::as_str).and_then(parse_date);
+            Val::Int(match (day(a), day(b)) {
+                (Some(a), Some(b)) => b - a,
+                _ => 0,
+            })
+        }
         G::PersonName => {
             let f = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
             let l = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];

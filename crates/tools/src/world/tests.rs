@@ -377,6 +377,77 @@ fn a_same_field_must_follow_an_earlier_ref_to_a_ref() {
 }
 
 #[test]
+fn end_dates_follow_their_start_and_day_counts_agree() {
+    let mut w = world();
+    let def = w.def().clone();
+    // (collection, start, end, day count of start..end if any)
+    let pairs = [
+        ("stay_quote", "check_in", "check_out", Some("nights")),
+        ("leave_request", "start_date", "back_date", Some("days")),
+        ("vehicle_reservation", "pickup_date", "return_date", None),
+        ("maintenance_ticket", "reported_on", "repair_date", None),
+        ("prescription", "issued_on", "expires_on", None),
+        ("vaccination", "given_on", "valid_until", None),
+    ];
+    for (name, start, end, days) in pairs {
+        let c = def.colls.iter().position(|c| c.name == name).expect(name);
+        let field = |n: &str| def.colls[c].field(n).expect(n);
+        let date = |v: &Val| v.as_str().and_then(value::parse_date).expect("a date");
+        for row in w.table(c).rows.iter() {
+            let (a, b) = (date(&row[field(start)]), date(&row[field(end)]));
+            assert!(a < b, "{name}: {end} {b} is not after {start} {a}");
+            if let Some(d) = days {
+                assert_eq!(row[field(d)], Val::Int(b - a), "{name}: {d}");
+            }
+        }
+    }
+}
+
+#[test]
+fn date_after_and_days_between_name_earlier_date_fields() {
+    let compile = |fields: &str| {
+        let d = parse_domain(
+            &format!(
+                r#"{{"domain": "d", "description": "A test domain.", "collections": [
+                {{"name": "stay", "prefix": "ST", "count": 3, "desc": "a stay", "fields": [
+                  {{"name": "label", "desc": "Label", "gen": "pick", "values": ["a", "b"]}},
+                  {{"name": "arrive", "desc": "Arrival", "gen": "date", "from": "2026-06-01", "days": 9}},
+                  {fields}]}}], "tools": []}}"#
+            ),
+            "d.json",
+        )?;
+        model::compile(&[("d.json".to_string(), d)])
+    };
+    let ok = compile(
+        r#"{"name": "leave", "desc": "Departure", "gen": "date_after", "after": "arrive", "min": 1, "max": 3},
+           {"name": "nights", "desc": "Nights", "gen": "days_between", "from": "arrive", "to": "leave"}"#,
+    );
+    assert!(ok.is_ok(), "{:?}", ok.err());
+    let err = |fields: &str| match compile(fields) {
+        Ok(_) => panic!("compiled: {fields}"),
+        Err(e) => e.to_string(),
+    };
+    let e = err(
+        r#"{"name": "leave", "desc": "D", "gen": "date_after", "after": "label", "min": 1, "max": 3}"#,
+    );
+    assert!(
+        e.contains("fields[2].after") && e.contains("no earlier date field"),
+        "{e}"
+    );
+    let e = err(
+        r#"{"name": "leave", "desc": "D", "gen": "date_after", "after": "arrive", "min": 4, "max": 3}"#,
+    );
+    assert!(e.contains("min is above max"), "{e}");
+    let e = err(
+        r#"{"name": "nights", "desc": "N", "gen": "days_between", "from": "arrive", "to": "leave"}"#,
+    );
+    assert!(
+        e.contains("fields[2].to") && e.contains("no earlier date field"),
+        "{e}"
+    );
+}
+
+#[test]
 fn an_update_that_changes_nothing_is_refused() {
     let mut w = world();
     let active = call(&mut w, "search_contacts", json!({"status": "active"})).expect("search");

@@ -288,6 +288,19 @@ fn strings(list: &[&'static str]) -> Vec<Arc<str>> {
     list.iter().map(|s| Arc::from(*s)).collect()
 }
 
+/// The index of the earlier date field `name`, or an error at `at`.
+fn earlier_date(
+    cx: &Ctx<'_>,
+    at: &str,
+    earlier: &[Field],
+    name: &str,
+) -> Result<usize, WorldError> {
+    earlier
+        .iter()
+        .position(|f| f.name == name && f.ty == Ty::Date)
+        .ok_or_else(|| cx.err(at, format!("no earlier date field {name:?}")))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn compile_gen(
     g: &Gen,
@@ -380,6 +393,26 @@ fn compile_gen(
             }
             (G::Date(d, *days), Ty::Date)
         }
+        Gen::DateAfter { after, min, max } => {
+            if min > max {
+                return Err(cx.err(p, "min is above max"));
+            }
+            (
+                G::DateAfter(
+                    earlier_date(cx, &format!("{p}.after"), earlier, after)?,
+                    *min,
+                    *max,
+                ),
+                Ty::Date,
+            )
+        }
+        Gen::DaysBetween { from, to } => (
+            G::DaysBetween(
+                earlier_date(cx, &format!("{p}.from"), earlier, from)?,
+                earlier_date(cx, &format!("{p}.to"), earlier, to)?,
+            ),
+            Ty::Int,
+        ),
         Gen::PersonName => (G::PersonName, Ty::Str),
         Gen::Email { name_field } => {
             let i = earlier

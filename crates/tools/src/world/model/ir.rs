@@ -57,6 +57,10 @@ pub enum G {
     Bool(f64),
     /// Date: first day (days since epoch) and span.
     Date(i64, u32),
+    /// Date `.1..=.2` days after the date field at index `.0`.
+    DateAfter(usize, u32, u32),
+    /// Days from the date field at index `.0` to the date field at index `.1`.
+    DaysBetween(usize, usize),
     /// Person name.
     PersonName,
     /// E-mail from the field at this index.
