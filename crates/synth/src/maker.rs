@@ -354,10 +354,10 @@ fn repeated_call(gold: &[GoldCall], specs: &SpecIndex<'_>) -> Option<String> {
     })
 }
 
-/// Each call's (provenance, depends_on) with echoes cut out: a value a read-only call only
-/// handed back (`list_title_holds` taking the title id that `list_title_copies` was given and
-/// repeats in each row) is taken from where that call got it, so a lookup that adds nothing is
-/// not part of the gold.
+/// Each call's (provenance, depends_on) with echoes cut out: a value a read-only call or an
+/// authorization only handed back (`list_title_holds` taking the title id that
+/// `list_title_copies` was given and repeats in each row) is taken from where that call got it,
+/// so a lookup that adds nothing is not part of the gold.
 fn shortcut_echoes(
     trace: &Trace,
     round: usize,
@@ -383,7 +383,11 @@ fn shortcut_echoes(
                 let Some(kc) = trace.calls.get(k).filter(|kc| kc.round == round && k < i) else {
                     break;
                 };
-                if !read_only(&kc.name) {
+                // An authorization only hands back the id it checked; a value taken from it
+                // (not its token) comes from where it got that id, so an authorization whose
+                // token nothing uses is not part of the gold.
+                let issues_token = kc.result.as_ref().is_some_and(|r| r.get("token").is_some());
+                if !read_only(&kc.name) && !issues_token {
                     break;
                 }
                 let Some(src) = kc
@@ -843,6 +847,89 @@ mod tests {
             depends_on: Vec::new(),
             result,
         }
+    }
+
+    #[test]
+    fn an_id_an_authorization_only_echoes_comes_from_where_it_got_it() {
+        let spec = |name: &str, read_only: bool| ToolSpec {
+            name: name.into(),
+            description: String::new(),
+            domain: "banking".into(),
+            parameters: json!({"type": "object", "properties": {}}),
+            returns: None,
+            read_only: Some(read_only),
+        };
+        let specs = Specs(vec![
+            spec("search_accounts", true),
+            spec("authorize_account", false),
+            spec("transfer_funds", false),
+        ]);
+        let specs = SpecIndex(&specs);
+        let tc = |step: usize, name: &str, args: Value, prov: &[(&str, &str)], result: Value| {
+            hardgen_core::trace::TraceCall {
+                step,
+                round: 0,
+                name: name.into(),
+                arguments: args.as_object().cloned().unwrap_or_default(),
+                provenance: prov
+                    .iter()
+                    .map(|(a, p)| (a.to_string(), p.to_string()))
+                    .collect(),
+                depends_on: (0..step).collect(),
+                result: Some(result),
+                error: None,
+            }
+        };
+        let accounts = json!({"results": [{"account_id": "A-1"}, {"account_id": "A-2"}]});
+        let token = |a: &str| json!({"token": format!("tk_{a}"), "account_id": a});
+        let trace = Trace {
+            id: "t".into(),
+            seed: 1,
+            targets: vec!["transfer_funds".into()],
+            reached: vec![true],
+            calls: vec![
+                tc(0, "search_accounts", json!({}), &[], accounts),
+                tc(
+                    1,
+                    "authorize_account",
+                    json!({"account_id": "A-1", "pin": 1}),
+                    &[
+                        ("account_id", "step:0:results[].account_id"),
+                        ("pin", "input:pin"),
+                    ],
+                    token("A-1"),
+                ),
+                tc(
+                    2,
+                    "authorize_account",
+                    json!({"account_id": "A-2", "pin": 2}),
+                    &[
+                        ("account_id", "step:0:results[].account_id"),
+                        ("pin", "input:pin"),
+                    ],
+                    token("A-2"),
+                ),
+                tc(
+                    3,
+                    "transfer_funds",
+                    json!({"from_account_id": "A-2", "to_account_id": "A-1", "token": "tk_A-2"}),
+                    &[
+                        ("from_account_id", "step:2:account_id"),
+                        ("to_account_id", "step:1:account_id"),
+                        ("token", "step:2:token"),
+                    ],
+                    json!({"amount": 5}),
+                ),
+            ],
+        };
+        let links = shortcut_echoes(&trace, 0, &specs);
+        let (prov, deps) = &links[3];
+        // The destination account was only authorized, never used with its token: it comes
+        // from the search, and that authorization is no longer a step of the transfer.
+        assert_eq!(prov["to_account_id"], "step:0:results[].account_id");
+        assert_eq!(prov["from_account_id"], "step:0:results[].account_id");
+        assert_eq!(prov["token"], "step:2:token");
+        assert_eq!(deps, &vec![0, 2]);
     }
 
     #[test]

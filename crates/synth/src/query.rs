@@ -870,7 +870,14 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             .split(" from before")
             .next()
             .unwrap_or(np);
-        if head.starts_with(&role) || of_kind(head, &role) {
+        // "owner contact" before "the owner of the drive X": the phrase names the kind.
+        let person = role
+            .strip_suffix(" contact")
+            .filter(|r| st::is_person_role(r.rsplit(' ').next().unwrap_or(r)) || *r == "person")
+            .is_some_and(|r| {
+                head.starts_with(&format!("{r} of ")) || head.starts_with(&format!("{r} behind "))
+            });
+        if head.starts_with(&role) || of_kind(head, &role) || person {
             let by = lexicon::OWNED[self.vary() % lexicon::OWNED.len()];
             return format!("{by} {np}");
         }
@@ -878,10 +885,8 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         let last = words[words.len() - 1];
         let first = words[0];
         // "holder contact" before "the contact ...": say "holder"; an agent noun reads well alone.
-        let agent = ["er", "or", "ee", "ant", "ent", "ist"]
-            .iter()
-            .any(|e| first.ends_with(e));
-        let short = if words.len() > 1 && head.starts_with(last) && agent {
+        let agent = st::is_person_role(first);
+        let short = if words.len() > 1 && (head.starts_with(last) || last == "contact") && agent {
             words[..words.len() - 1].join(" ")
         } else {
             role
@@ -2066,6 +2071,11 @@ fn apposed(act: &str, role: &str, np: &str) -> Option<String> {
     let stem = [" a ", " an "]
         .iter()
         .find_map(|a| act.strip_suffix(&format!("{a}{first_word}")))?;
+    // "the stays of a guest" + "the guest of the booking X": "the stays of the guest of the
+    // booking X", not "of the guest that is the guest of ...".
+    if np.starts_with(&format!("the {first_word} ")) {
+        return Some(format!("{stem} {np}"));
+    }
     let who = if person { "who" } else { "that" };
     Some(format!("{stem} the {first_word} {who} is {np}"))
 }
@@ -3228,10 +3238,10 @@ mod tests {
             apposed(
                 "list the orders of a buyer",
                 "buyer contact",
-                "the author contact of the review X"
+                "the author of the review X"
             )
             .as_deref(),
-            Some("list the orders of the buyer who is the author contact of the review X")
+            Some("list the orders of the buyer who is the author of the review X")
         );
         assert_eq!(
             apposed(
@@ -3240,7 +3250,7 @@ mod tests {
                 "the guest of the booking X"
             )
             .as_deref(),
-            Some("list the stays of the guest that is the guest of the booking X")
+            Some("list the stays of the guest of the booking X")
         );
         // Another object, a role of two words that is no person, or an item said before: as is.
         assert_eq!(

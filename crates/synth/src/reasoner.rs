@@ -73,10 +73,12 @@ pub fn summarize(v: &Value) -> String {
                 .and_then(|r| r.get(0))
                 .map(|f| key_values(f, 2).join(", "))
                 .unwrap_or_default();
-            if first.is_empty() {
-                format!("{count} results")
-            } else {
-                format!("{count} results, the first being {first}")
+            // "1 result: ...", not "1 results, the first being ...".
+            match (count.as_str(), first.is_empty()) {
+                ("1", true) => "1 result".into(),
+                ("1", false) => format!("1 result: {first}"),
+                (_, true) => format!("{count} results"),
+                _ => format!("{count} results, the first being {first}"),
             }
         }
         Value::Object(_) => key_values(v, 4).join(", "),
@@ -500,8 +502,10 @@ pub fn attempt_with(
             if later.is_empty() {
                 format!("The user wants me to {goal}. I have everything I need, so I'll call {} directly.", said.join(" and "))
             } else {
+                // "the contact ID ... obtain it", "the account ID, card ID ... obtain them".
+                let them = if later.len() == 1 { "it" } else { "them" };
                 format!(
-                    "The user wants me to {goal}. That needs the {} which the user did not give and only tools can return, so I have to obtain them first. I'll start with {}.",
+                    "The user wants me to {goal}. That needs the {} which the user did not give and only tools can return, so I have to obtain {them} first. I'll start with {}.",
                     later.join(", "),
                     said.join(" and ")
                 )

@@ -146,7 +146,29 @@ pub fn relation(spec: &ToolSpec, path: &str) -> String {
             };
         }
     }
-    participle_relation(leaf).unwrap_or_else(|| format!("{} of", id_noun(leaf)))
+    participle_relation(leaf)
+        .or_else(|| contact_relation(leaf))
+        .unwrap_or_else(|| format!("{} of", id_noun(leaf)))
+}
+
+/// The relation of a contact field named by the person's role: "owner_contact_id" is "owner
+/// of" ("the owner of the drive X", not "the owner contact of"), "person_contact_id" is
+/// "person behind". A role that is no person ("emergency", "duplicate") keeps its label.
+fn contact_relation(leaf: &str) -> Option<String> {
+    let role = leaf.strip_suffix("_contact_id")?.replace('_', " ");
+    if role == "person" {
+        return Some("person behind".into());
+    }
+    let last = role.rsplit(' ').next().unwrap_or(&role);
+    is_person_role(last).then(|| format!("{role} of"))
+}
+
+/// Whether a word names a person by the part they play ("owner", "applicant", "guest").
+pub fn is_person_role(w: &str) -> bool {
+    ["er", "or", "ee", "ant", "ent", "ist"]
+        .iter()
+        .any(|e| w.ends_with(e))
+        || matches!(w, "guest" | "member" | "passenger")
 }
 
 /// The relation of a field named by a participle ("scheduled_by_conversation_participant_id":
@@ -201,6 +223,25 @@ mod tests {
             Some("conversation participant that scheduled")
         );
         assert_eq!(participle_relation("holder_contact_id"), None);
+        assert_eq!(
+            contact_relation("holder_contact_id").as_deref(),
+            Some("holder of")
+        );
+        assert_eq!(
+            contact_relation("ticket_holder_contact_id").as_deref(),
+            Some("ticket holder of")
+        );
+        assert_eq!(
+            contact_relation("guest_contact_id").as_deref(),
+            Some("guest of")
+        );
+        assert_eq!(
+            contact_relation("person_contact_id").as_deref(),
+            Some("person behind")
+        );
+        assert_eq!(contact_relation("emergency_contact_id"), None);
+        assert_eq!(contact_relation("duplicate_contact_id"), None);
+        assert_eq!(contact_relation("account_id"), None);
         assert_eq!(participle_relation("sent_by_id"), None);
     }
 

@@ -2776,8 +2776,8 @@ fn attempt_follows_the_plan_and_narrates_each_turn() {
     assert_eq!(
         reasonings(&a),
         [
-            "The user wants me to get the contact who manages the group in Oslo. That needs the contact ID which the user did not give and only tools can return, so I have to obtain them first. I'll start with search_groups(city=Oslo).",
-            "search_groups returned 1 results, the first being group ID grp-101, owner contact ID ct-7001. Now I can call get_contact(contact_id=ct-7001).",
+            "The user wants me to get the contact who manages the group in Oslo. That needs the contact ID which the user did not give and only tools can return, so I have to obtain it first. I'll start with search_groups(city=Oslo).",
+            "search_groups returned 1 result: group ID grp-101, owner contact ID ct-7001. Now I can call get_contact(contact_id=ct-7001).",
             "get_contact returned contact ID ct-7001, name Ada, city Bergen. That was the last step, so I can report the outcome.",
         ]
     );
