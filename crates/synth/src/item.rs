@@ -52,6 +52,15 @@ pub const READ_VERBS: &[&str] = &[
     "largest", "smallest", "check", "track", "show", "sum", "compare", "quote", "estimate",
 ];
 
+/// Whether a tool's name says it only reads: its first word is a [`READ_VERBS`] word, except
+/// `check_in_*` and `check_out_*`, which change a stay or a booking.
+pub fn reads_by_name(tool: &str) -> bool {
+    let mut words = tool.split('_');
+    let verb = words.next().unwrap_or("");
+    let checks_in_or_out = verb == "check" && matches!(words.next(), Some("in" | "out"));
+    READ_VERBS.contains(&verb) && !checks_in_or_out
+}
+
 /// Finds a tool's spec by name.
 pub trait SpecLookup {
     /// The spec of a tool name.
@@ -92,3 +101,17 @@ pub type Exec<'a> = dyn FnMut(
         &serde_json::Map<String, serde_json::Value>,
     ) -> Result<serde_json::Value, hardgen_core::ToolError>
     + 'a;
+
+#[cfg(test)]
+mod tests {
+    use super::reads_by_name;
+
+    #[test]
+    fn checking_in_or_out_changes_something() {
+        assert!(reads_by_name("check_status"));
+        assert!(reads_by_name("list_card_loans"));
+        assert!(!reads_by_name("check_out_hotel_stay"));
+        assert!(!reads_by_name("check_in_flight_booking"));
+        assert!(!reads_by_name("cancel_class_booking"));
+    }
+}

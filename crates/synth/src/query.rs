@@ -1533,7 +1533,7 @@ fn call_phrase<S: Specs + ?Sized>(
     // A quote reads like a request with inputs ("quote the stay ... for 2 guests"), not like a
     // search whose inputs describe what is found.
     let verb = target.name.split('_').next().unwrap_or("");
-    let reads = crate::item::READ_VERBS.contains(&verb) && verb != "quote";
+    let reads = crate::item::reads_by_name(&target.name) && verb != "quote";
     let slots = action_from_description(target);
     let mut literals: Vec<String> = Vec::new();
     let mut bound: Vec<(String, String)> = Vec::new();
@@ -1731,6 +1731,11 @@ fn call_phrase<S: Specs + ?Sized>(
                 (Some(m), _) => act = m,
                 (None, Some(d)) => act = d,
                 (None, None) if bare => {}
+                // "for the doctor X" names its role by its noun; "for the owner of the drive
+                // X" would hide that the owner is the emergency contact.
+                (None, None) if !names_role(role, np) && np.split(' ').count() > 4 => {
+                    act.push_str(&format!(", with the {role} being {np}"));
+                }
                 (None, None) => act.push_str(&format!(" for {np}")),
             }
         } else if np.starts_with(&format!("the {role}")) {
@@ -2060,6 +2065,17 @@ fn merged(act: &str, np: &str) -> Option<String> {
     })
 }
 
+/// Whether a noun phrase says the role it fills: its head is a word of the role ("the doctor
+/// X" as "gp doctor", "the payer account of ..." as "payer account") or names its kind.
+fn names_role(role: &str, np: &str) -> bool {
+    let head = np
+        .strip_prefix("the ")
+        .or_else(|| np.strip_prefix("that same "))
+        .unwrap_or(np);
+    let first = head.split(' ').next().unwrap_or("");
+    role.split(' ').any(|w| w == first) || of_kind(head, role)
+}
+
 /// "the orders of a buyer" + role "buyer contact" + "the author contact of X": "the orders of
 /// the buyer who is the author contact of X" (not "the orders of a buyer for the author ...").
 fn apposed(act: &str, role: &str, np: &str) -> Option<String> {
@@ -2141,7 +2157,7 @@ pub fn write<S: Specs + ?Sized>(
     let mut clauses: Vec<String> = Vec::new();
     for k in 0..last {
         let verb = made.gold[k].name.split('_').next().unwrap_or("");
-        if crate::item::READ_VERBS.contains(&verb) || verb == "authorize" {
+        if crate::item::reads_by_name(&made.gold[k].name) || verb == "authorize" {
             continue;
         }
         clauses.push(call_phrase(&w, made, specs, k));
@@ -3230,6 +3246,24 @@ mod tests {
         assert!(of_kind("holder contact of the drive", "contact"));
         assert!(!of_kind("account of the payer", "payer"));
         assert!(!of_kind("card with network visa of the account", "account"));
+    }
+
+    #[test]
+    fn a_phrase_names_its_role_by_its_head() {
+        assert!(names_role(
+            "gp doctor",
+            "the doctor listed with license number X"
+        ));
+        assert!(names_role(
+            "payer account",
+            "the payer account of the parcel X"
+        ));
+        assert!(names_role("drive", "that same drive"));
+        assert!(!names_role("emergency contact", "the owner of the drive X"));
+        assert!(!names_role(
+            "recipient contact",
+            "the person who owns the calendar X"
+        ));
     }
 
     #[test]

@@ -610,7 +610,7 @@ pub fn answer_text(
             let (count, items) = listing(m).unwrap_or((0, &[]));
             let first = items.first();
             // A write that returns what it made ("create_entities"): nothing was "found".
-            let reads = READ_VERBS.contains(&verb);
+            let reads = crate::item::reads_by_name(tool);
             let noun = first
                 .and_then(Value::as_object)
                 .and_then(|f| f.keys().find(|k| k.ends_with("_id")))
@@ -771,13 +771,13 @@ pub fn answer_text(
                 } else {
                     phrase::join_and(counts)
                 };
-                return if READ_VERBS.contains(&verb) {
+                return if crate::item::reads_by_name(tool) {
                     format!("The result holds {what}.")
                 } else {
                     format!("That went through; the result holds {what}.")
                 };
             }
-            let plans: [String; 3] = if READ_VERBS.contains(&verb) {
+            let plans: [String; 3] = if crate::item::reads_by_name(tool) {
                 [
                     format!("Here is what I found: {kv}."),
                     format!("I looked it up: {kv}."),

@@ -177,7 +177,6 @@ impl From<Arc<WorldDef>> for ToolSet {
 /// Whether a tool only reads: what its spec says (`read_only`), else whether its name starts
 /// with a reading verb (`get_`, `list_`, `search_`, ...).
 pub fn reads(spec: &ToolSpec) -> bool {
-    spec.read_only.unwrap_or_else(|| {
-        crate::item::READ_VERBS.contains(&spec.name.split('_').next().unwrap_or(""))
-    })
+    spec.read_only
+        .unwrap_or_else(|| crate::item::reads_by_name(&spec.name))
 }

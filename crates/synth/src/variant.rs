@@ -295,7 +295,7 @@ pub fn irrelevance(mut rec: Record, rng: &mut ChaCha8Rng) -> Option<Record> {
     let mut asked: Vec<String> = Vec::new();
     for g in &round.gold {
         let verb = g.name.split('_').next().unwrap_or("");
-        let read = crate::item::READ_VERBS.contains(&verb) || verb == "authorize";
+        let read = crate::item::reads_by_name(&g.name) || verb == "authorize";
         let goal = phrase::goal(&g.name);
         if (!read || g.name == target) && !asked.contains(&goal) {
             asked.push(goal);
@@ -509,7 +509,7 @@ pub fn missing_function(mut rec: Record, rng: &mut ChaCha8Rng) -> Option<Record>
     let goal = phrase::goal(&target);
     let part = phrase::goal(&held);
     let verb = held.split('_').next().unwrap_or("");
-    let asked_for = !(crate::item::READ_VERBS.contains(&verb) || verb == "authorize");
+    let asked_for = !(crate::item::reads_by_name(&held) || verb == "authorize");
     let (why, says) = if held == target || asked_for {
         let goal = &part;
         (

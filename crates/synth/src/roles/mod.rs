@@ -259,7 +259,7 @@ pub fn rewrite_problem(draft: &str, text: &str) -> Option<(Reason, String)> {
 /// became "request the shift"): `target`'s verb when it changes something and the draft says it.
 pub fn action_dropped(target: &str, draft: &str, text: &str) -> Option<(Reason, String)> {
     let verb = target.split('_').next().unwrap_or(target);
-    if crate::item::READ_VERBS.contains(&verb) || crate::phrase::NOT_VERBS.contains(&verb) {
+    if crate::item::reads_by_name(target) || crate::phrase::NOT_VERBS.contains(&verb) {
         return None;
     }
     let stem: String = verb.chars().take(5).collect();
