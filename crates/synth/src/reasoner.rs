@@ -617,6 +617,18 @@ pub fn answer_text(
                 .map(|k| phrase::label(k.trim_end_matches("_id")))
                 .unwrap_or_else(|| if reads { "match" } else { "item" }.into());
             let Some(f) = first else {
+                // "I found no pet vaccinations": what was asked for, by the tool's own object.
+                let (_, object) = phrase::verb_object(tool);
+                let what = object.trim_start_matches("the ");
+                let what = what.split(" of ").next().unwrap_or(what);
+                if reads && what.ends_with('s') && !what.is_empty() {
+                    let plans = [
+                        format!("I found no {what}: the list came back empty (0 results)."),
+                        format!("There are no {what} to show (0 found)."),
+                        format!("No {what} came up; the count is 0."),
+                    ];
+                    return plans.choose(rng).cloned().unwrap_or_default();
+                }
                 let plans: &[&str] = if reads {
                     &[
                         "I found no matching records, so there is nothing to show (count 0).",

@@ -2282,6 +2282,27 @@ fn answer_values_are_what_a_summary_shows() {
     assert_eq!(answer_values(&json!("done")), vec!["done"]);
     assert_eq!(answer_values(&json!(7)), vec!["7"]);
     // An enum value is said in words; an answer with either form states it.
+    // An empty list is answered with what was asked for and the count.
+    for seed in 0..6 {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let empty = json!({"results": [], "count": 0});
+        let said = answer_text("list_pet_vaccinations", &no_args(), &empty, &mut rng);
+        assert!(
+            said.contains("no pet vaccinations") || said.contains("No pet vaccinations"),
+            "{said}"
+        );
+        assert!(said.contains('0'), "{said}");
+        let said = answer_text(
+            "list_gym_memberships_of_contact",
+            &no_args(),
+            &empty,
+            &mut rng,
+        );
+        assert!(
+            said.to_lowercase().contains("no gym memberships") && !said.contains(" of the"),
+            "{said}"
+        );
+    }
     let repair = json!({"lease_repair_id": "RER-1", "repair_issue": "damp_wall"});
     assert_eq!(answer_values(&repair), vec!["RER-1", "damp wall"]);
     let mut rng = ChaCha8Rng::seed_from_u64(1);
