@@ -59,15 +59,19 @@ pub fn run(cmd: CheckCmd) -> Result<u8> {
         w.flush()?;
     }
     if a.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(0);
     }
-    println!(
+    say!(
         "{:<28} {:>7} {:>7} {:>9} {:>8}",
-        "category", "total", "correct", "accuracy", "missing"
+        "category",
+        "total",
+        "correct",
+        "accuracy",
+        "missing"
     );
     for c in &report.categories {
-        println!(
+        say!(
             "{:<28} {:>7} {:>7} {:>8.2}% {:>8}",
             c.category,
             c.total,
@@ -76,7 +80,7 @@ pub fn run(cmd: CheckCmd) -> Result<u8> {
             c.missing
         );
     }
-    println!(
+    say!(
         "{:<28} {:>7} {:>7} {:>8.2}%\nmacro accuracy (mean of categories): {:.2}%",
         "overall",
         report.total,

@@ -120,23 +120,23 @@ pub fn run(cmd: ConfigCmd, config: Option<&Path>) -> Result<u8> {
     let r = resolve(&flags, config)?;
     let shown = r.show();
     if json {
-        println!("{}", serde_json::to_string_pretty(&shown)?);
+        say!("{}", serde_json::to_string_pretty(&shown)?);
         return Ok(0);
     }
-    println!(
+    say!(
         "config file: {}",
         r.file.as_deref().unwrap_or("none (built-in defaults)")
     );
-    println!(
+    say!(
         "max cost:    {}",
         r.max_cost.map_or("none".to_string(), |c| c.to_string())
     );
-    println!("cache:       {}", if r.cache { "on" } else { "off" });
+    say!("cache:       {}", if r.cache { "on" } else { "off" });
     for role in shown["roles"].as_array().into_iter().flatten() {
         let name = role["role"].as_str().unwrap_or_default();
         match (role["base_url"].as_str(), role["model"].as_str()) {
             (Some(u), Some(m)) => {
-                println!("[{name}] model {m} at {u}");
+                say!("[{name}] model {m} at {u}");
                 for k in [
                     "api_key",
                     "tool_mode",
@@ -152,10 +152,10 @@ pub fn run(cmd: ConfigCmd, config: Option<&Path>) -> Result<u8> {
                     "headers",
                     "prompts",
                 ] {
-                    println!("  {k:<22} {}", role[k]);
+                    say!("  {k:<22} {}", role[k]);
                 }
             }
-            _ => println!("[{name}] offline"),
+            _ => say!("[{name}] offline"),
         }
     }
     Ok(0)

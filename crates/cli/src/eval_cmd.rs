@@ -291,10 +291,10 @@ pub fn run_eval(cmd: EvalCmd, def: Arc<WorldDef>, config: Option<&Path>) -> Resu
     std::fs::write(out.join("report.json"), format!("{json}\n"))?;
     std::fs::write(out.join("report.html"), hardgen_eval::html::page(&report))?;
     if cmd.json {
-        println!("{json}");
+        say!("{json}");
     } else {
-        print!("{}", report.table());
-        println!(
+        say!("{}", report.table().trim_end_matches('\n'));
+        say!(
             "\nfiles:\n  {}\n  {}\n  {}",
             out.join("report.json").display(),
             out.join("report.html").display(),
@@ -356,7 +356,7 @@ pub fn run_probe(cmd: ProbeCmd, def: Arc<WorldDef>, config: Option<&Path>) -> Re
     // Marks the probe finished (status reads it).
     store.put_result(hardgen_eval::probe::STAGE, "report", &json)?;
     if cmd.json {
-        println!("{json}");
+        say!("{json}");
         return Ok(0);
     }
     let rate = |f: &dyn Fn(&hardgen_eval::probe::ToolProbe) -> usize| {
@@ -370,7 +370,7 @@ pub fn run_probe(cmd: ProbeCmd, def: Arc<WorldDef>, config: Option<&Path>) -> Re
             100.0 * n as f64 / t as f64
         }
     };
-    println!(
+    say!(
         "probed {} tools ({} tasks each; {} unprobed)\ntarget {}: fails {:.1}% of tasks\nreference {}: fails {:.1}% of tasks\nfailure API set (both fail >= {:.0}%): {} tools",
         report.tools.len(),
         report.per_tool,
@@ -384,14 +384,14 @@ pub fn run_probe(cmd: ProbeCmd, def: Arc<WorldDef>, config: Option<&Path>) -> Re
     );
     for t in report.failure_set.iter().take(20) {
         if let Some(p) = report.tools.get(t) {
-            println!(
+            say!(
                 "  {t:<44} target {:>5.1}%  reference {:>5.1}%",
                 100.0 * p.target_rate,
                 100.0 * p.reference_rate
             );
         }
     }
-    println!("written: {}", cmd.out.display());
+    say!("written: {}", cmd.out.display());
     Ok(0)
 }
 
@@ -439,10 +439,10 @@ pub fn run_loop_cmd(cmd: LoopCmd, def: Arc<WorldDef>, config: Option<&Path>) -> 
         },
     )?;
     if cmd.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say!("{}", serde_json::to_string_pretty(&report)?);
     } else {
-        print!("{}", report.table());
-        println!("written: {}", cmd.out.display());
+        say!("{}", report.table().trim_end_matches('\n'));
+        say!("written: {}", cmd.out.display());
     }
     Ok(0)
 }

@@ -341,10 +341,10 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>, config: Option<&Path>)
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    print!("{}", summary.table());
-    println!("files:");
+    say!("{}", summary.table().trim_end_matches('\n'));
+    say!("files:");
     for f in files {
-        println!("  {}", f.display());
+        say!("  {}", f.display());
     }
     Ok(0)
 }
@@ -353,9 +353,9 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>, config: Option<&Path>)
 pub fn run_stats(dir: &Path, json: bool) -> Result<u8> {
     let s = run::stats(dir)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&s)?);
+        say!("{}", serde_json::to_string_pretty(&s)?);
     } else {
-        print!("{}", s.table());
+        say!("{}", s.table().trim_end_matches('\n'));
     }
     Ok(0)
 }
@@ -364,9 +364,9 @@ pub fn run_stats(dir: &Path, json: bool) -> Result<u8> {
 pub fn run_verify(dir: &Path, def: Arc<WorldDef>) -> Result<u8> {
     let (n, bad) = run::verify_dir(run_tools(dir, def)?, dir)?;
     for (id, why) in &bad {
-        println!("FAIL {id}: {why}");
+        say!("FAIL {id}: {why}");
     }
-    println!("{} of {n} records verify", n - bad.len());
+    say!("{} of {n} records verify", n - bad.len());
     Ok(if bad.is_empty() {
         0
     } else {
@@ -431,10 +431,10 @@ pub fn run_status(dir: &Path, json: bool) -> Result<u8> {
         "model_responses": store.model_responses()?,
     });
     if json {
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        say!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(0);
     }
-    println!("run store {}", db.display());
+    say!("run store {}", db.display());
     for s in &stages {
         let total = s["total"]
             .as_u64()
@@ -444,7 +444,7 @@ pub fn run_status(dir: &Path, json: bool) -> Result<u8> {
         } else {
             "unfinished (run the same command again to resume)"
         };
-        println!(
+        say!(
             "  {:<20} {:>7} / {:<7} {}{}",
             s["stage"].as_str().unwrap_or(""),
             s["done"],
@@ -458,9 +458,9 @@ pub fn run_status(dir: &Path, json: bool) -> Result<u8> {
         );
     }
     if !graphs.is_empty() {
-        println!("  graph versions stored: {}", graphs.join(", "));
+        say!("  graph versions stored: {}", graphs.join(", "));
     }
-    println!("  model responses stored: {}", v["model_responses"]);
+    say!("  model responses stored: {}", v["model_responses"]);
     Ok(0)
 }
 

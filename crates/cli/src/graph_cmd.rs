@@ -263,10 +263,10 @@ pub fn run_graph(cmd: GraphCmd, open: impl Fn() -> Result<Arc<WorldDef>>) -> Res
                 "revision": g.revision,
             });
             if json {
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                say!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 for (k, x) in v.as_object().into_iter().flatten() {
-                    println!("{k:<20} {x}");
+                    say!("{k:<20} {x}");
                 }
             }
             Ok(0)

@@ -59,9 +59,9 @@ fn bench(a: BenchArgs) -> Result<u8> {
     let client = Client::new(cfg)?;
     let r = rt.block_on(load::run(&client, a.requests, a.concurrency, None));
     if a.json {
-        println!("{}", serde_json::to_string(&r)?);
+        say!("{}", serde_json::to_string(&r)?);
     } else {
-        println!(
+        say!(
             "requests {}  concurrency {}  wall {:.2} s\nrps {:.1}  p50 {:.1} ms  p99 {:.1} ms\nerrors {}  retries {}  client CPU {:.2} s",
             r.requests, r.concurrency, r.wall_s, r.rps, r.p50_ms, r.p99_ms, r.errors, r.retries, r.cpu_s
         );

@@ -1,5 +1,18 @@
 //! The `hardgen` binary: parses flags, opens the tool world, dispatches to a command module.
 
+/// Prints a line to stdout. A closed pipe (`hardgen tools list | head`) ends the program quietly,
+/// as other command-line tools do, instead of panicking.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($t)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 mod check_cmd;
 mod config_cmd;
 mod eval_cmd;

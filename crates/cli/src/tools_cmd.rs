@@ -255,18 +255,19 @@ pub fn run(cmd: ToolsCmd, world_dir: Option<&Path>) -> Result<u8> {
             if json {
                 print_json(&s)?;
             } else {
-                println!("tools               {}", s.tools);
-                println!("domains             {}", s.domains);
-                println!("collections         {}", s.collections);
-                println!(
+                say!("tools               {}", s.tools);
+                say!("domains             {}", s.domains);
+                say!("collections         {}", s.collections);
+                say!(
                     "dependent_share     {:.3} ({} tools)",
-                    s.dependent_share, s.dependent_tools
+                    s.dependent_share,
+                    s.dependent_tools
                 );
-                println!("dependency_edges    {}", s.dependency_edges);
-                println!("cross_domain_links  {}", s.cross_domain_links);
-                println!("min_longest_chain   {}", s.min_longest_chain);
+                say!("dependency_edges    {}", s.dependency_edges);
+                say!("cross_domain_links  {}", s.cross_domain_links);
+                say!("min_longest_chain   {}", s.min_longest_chain);
                 for d in &s.per_domain {
-                    println!(
+                    say!(
                         "  {:<10} {:>3} tools, longest chain {}: {}",
                         d.domain,
                         d.tools,
@@ -284,9 +285,12 @@ pub fn run(cmd: ToolsCmd, world_dir: Option<&Path>) -> Result<u8> {
                 print_json(&deps)?;
             } else {
                 for d in deps {
-                    println!(
+                    say!(
                         "{}.{} -> {}.{}",
-                        d.from_tool, d.from_field, d.to_tool, d.to_param
+                        d.from_tool,
+                        d.from_field,
+                        d.to_tool,
+                        d.to_param
                     );
                 }
             }
