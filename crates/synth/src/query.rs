@@ -2157,7 +2157,9 @@ pub fn write<S: Specs + ?Sized>(
     let mut clauses: Vec<String> = Vec::new();
     for k in 0..last {
         let verb = made.gold[k].name.split('_').next().unwrap_or("");
-        if crate::item::reads_by_name(&made.gold[k].name) || verb == "authorize" {
+        // "quote a stay" makes a quote the later steps use: it is asked for.
+        let reads = crate::item::reads_by_name(&made.gold[k].name) && verb != "quote";
+        if reads || verb == "authorize" {
             continue;
         }
         clauses.push(call_phrase(&w, made, specs, k));
