@@ -621,7 +621,7 @@ pub fn answer_text(
                 let (_, object) = phrase::verb_object(tool);
                 let what = object.trim_start_matches("the ");
                 let what = what.split(" of ").next().unwrap_or(what);
-                if reads && what.ends_with('s') && !what.is_empty() {
+                if reads && what.ends_with('s') {
                     let plans = [
                         format!("I found no {what}: the list came back empty (0 results)."),
                         format!("There are no {what} to show (0 found)."),
