@@ -50,6 +50,11 @@ pub struct SamplerConfig {
     /// `authorize_*` tool's token) may be the target: a means a person seldom asks for as an
     /// end (1 draws them like any other tool, 0 never).
     pub issuer_target_share: f64,
+    /// Divide each candidate target's weight by the number of candidates of its domain, so
+    /// that every domain is drawn about equally often at a depth (a domain with many deep
+    /// tools does not crowd out the rest) while failure weights still rank tools within and
+    /// across domains.
+    pub domain_balance: bool,
 }
 
 impl Default for SamplerConfig {
@@ -66,6 +71,7 @@ impl Default for SamplerConfig {
             retarget: 0,
             entity_pools: false,
             issuer_target_share: 0.1,
+            domain_balance: true,
         }
     }
 }
@@ -599,7 +605,7 @@ impl Sampler {
     /// Like [`Sampler::pick_target`], among tools that consume at least `n` values other tools
     /// produce (two ids from two lookups: calls an agent can make side by side in one turn).
     pub fn pick_target_fan_in(&self, rng: &mut ChaCha8Rng, n: usize) -> Option<usize> {
-        self.pick_target_by(rng, |t, d| d >= 1 && self.tool_slots[t].len() >= n)
+        self.pick_target_by(rng, true, |t, d| d >= 1 && self.tool_slots[t].len() >= n)
     }
 
     /// Like [`Sampler::pick_target`], among tools that consume a value of one of `producers`
@@ -619,22 +625,25 @@ impl Sampler {
                 near[e.to] = true;
             }
         }
-        self.pick_target_by(rng, |t, d| d >= 1 && near[t])
+        // Not balanced by domain: the domains whose lists run long enough are the ones wanted.
+        self.pick_target_by(rng, false, |t, d| d >= 1 && near[t])
     }
 
     fn pick_target_where(&self, rng: &mut ChaCha8Rng, ok: impl Fn(u32) -> bool) -> Option<usize> {
-        self.pick_target_by(rng, |_, d| ok(d))
+        self.pick_target_by(rng, true, |_, d| ok(d))
     }
 
+    /// `balance`: divide weights by domain as [`SamplerConfig::domain_balance`] says.
     fn pick_target_by(
         &self,
         rng: &mut ChaCha8Rng,
+        balance: bool,
         ok: impl Fn(usize, u32) -> bool,
     ) -> Option<usize> {
         // Decided per draw, not per weight: at a depth where only issuers are, a smaller
         // weight would still pick them every time.
         let issuers = rng.random_bool(self.cfg.issuer_target_share.clamp(0.0, 1.0));
-        let w: Vec<f64> = (0..self.graph.nodes.len())
+        let mut w: Vec<f64> = (0..self.graph.nodes.len())
             .map(|t| {
                 if self.depth[t].is_some_and(|d| ok(t, d))
                     && self.literal_ok[t]
@@ -646,6 +655,21 @@ impl Sampler {
                 }
             })
             .collect();
+        if balance && self.cfg.domain_balance {
+            let mut per_domain: BTreeMap<&str, u32> = BTreeMap::new();
+            for (t, x) in w.iter().enumerate() {
+                if *x > 0.0 {
+                    *per_domain
+                        .entry(self.graph.nodes[t].domain.as_str())
+                        .or_default() += 1;
+                }
+            }
+            for (t, x) in w.iter_mut().enumerate() {
+                if let Some(n) = per_domain.get(self.graph.nodes[t].domain.as_str()) {
+                    *x /= f64::from(*n);
+                }
+            }
+        }
         let total: f64 = w.iter().sum();
         if total <= 0.0 {
             return None;

@@ -70,6 +70,20 @@ pub const NOT_VERBS: &[&str] = &[
     "cheapest", "top", "best", "most", "least", "next", "average", "total", "biggest",
 ];
 
+/// Past participles that do not end in "-ed" ("sent on", "paid by").
+const IRREGULAR_PARTICIPLES: &[&str] = &[
+    "sent", "paid", "made", "held", "given", "kept", "bought", "sold", "built", "taken", "written",
+    "done", "seen", "won", "begun", "spent", "found", "met", "set", "brought", "shown", "drawn",
+    "chosen", "frozen", "stolen", "hidden", "known", "left", "read", "put", "run", "lost",
+];
+
+/// Whether a word is a past participle ("opened", "sent"): "sent on or after X" reads as it is,
+/// "with sent on or after X" does not.
+pub fn is_participle(w: &str) -> bool {
+    // "need", "speed" and "feed" end in "-ed" too.
+    (w.len() > 3 && w.ends_with("ed") && !w.ends_with("eed")) || IRREGULAR_PARTICIPLES.contains(&w)
+}
+
 /// (verb phrase, object phrase) of a tool name: `set_card_limit` -> ("set", "the card limit").
 pub fn verb_object(tool: &str) -> (String, String) {
     let w = words(tool);
@@ -377,6 +391,16 @@ mod tests {
         assert_eq!(plural("home address"), "home addresses");
         assert_eq!(plural("journey"), "journeys");
         assert_eq!(plural("supply point"), "supply points");
+    }
+
+    #[test]
+    fn participles_include_irregular_ones_and_not_need() {
+        for w in ["opened", "sent", "paid", "written", "used"] {
+            assert!(is_participle(w), "{w}");
+        }
+        for w in ["need", "speed", "red", "bed", "send", "start"] {
+            assert!(!is_participle(w), "{w}");
+        }
     }
 
     #[test]

@@ -478,7 +478,7 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
                 let v = phrase::label(verb);
                 let when = if from { "on or after" } else { "on or before" };
                 // "purchased on or after" is a participle; "that starts on or after" a verb.
-                if v.ends_with("ed") {
+                if v.split(' ').next().is_some_and(phrase::is_participle) {
                     return format!("{v} {when} {t}");
                 }
                 // "last activity on or after" is a noun: "with last activity on or after".
@@ -967,11 +967,44 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             Some(s) if st::is_own_id(s, &path) => {
                 format!("that same {}", st::item_noun(s, &path))
             }
-            Some(s) => format!(
-                "the {} the {} from before",
-                st::relation(s, &path),
-                st::item_noun(s, &path)
-            ),
+            Some(s) => {
+                let relation = st::relation(s, &path);
+                // Said once in full; again as "that same person" (the relation's own noun),
+                // not "the person behind the employee from before" two or three times.
+                let key = format!("ctx|{tool}|{path}");
+                let head = relation
+                    .split(' ')
+                    .take_while(|w| {
+                        !matches!(
+                            *w,
+                            "of" | "behind"
+                                | "that"
+                                | "who"
+                                | "for"
+                                | "on"
+                                | "in"
+                                | "at"
+                                | "to"
+                                | "from"
+                                | "with"
+                                | "by"
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                // With two earlier people in play, "that same person" could be either.
+                let ambiguous = self
+                    .nouns
+                    .borrow()
+                    .iter()
+                    .any(|(other, n)| *n == head && *other != key);
+                if self.said.borrow().contains(&key) && !head.is_empty() && !ambiguous {
+                    return format!("that same {head}");
+                }
+                self.said.borrow_mut().push(key.clone());
+                self.nouns.borrow_mut().push((key, head));
+                format!("the {relation} the {} from before", st::item_noun(s, &path))
+            }
             None => format!("that same {}", st::id_noun(param)),
         }
     }
@@ -1751,7 +1784,7 @@ fn call_phrase<S: Specs + ?Sized>(
     // "opened on 2026-04-30" qualifies the new item by itself; it takes no "with".
     let participle = |l: &String| {
         let w: Vec<&str> = l.split(' ').take(2).collect();
-        w.len() == 2 && w[0].ends_with("ed") && matches!(w[1], "on" | "at" | "by")
+        w.len() == 2 && phrase::is_participle(w[0]) && matches!(w[1], "on" | "at" | "by")
     };
     let (dated, literals): (Vec<String>, Vec<String>) = if reads {
         (Vec::new(), literals)
@@ -2034,8 +2067,15 @@ fn merged(act: &str, np: &str) -> Option<String> {
         // A verb that makes a new one ("create a share link") is not about the one described.
         if let Some(front) = indefinite {
             let makes = NEW_VERBS.contains(&front.split(' ').next().unwrap_or(""));
-            return (same && qualifies && object == head && !makes)
-                .then(|| format!("{front} {np}"));
+            // "cancel an active or frozen membership" + "the gym membership holding ...":
+            // states the tool accepts, then the noun of the item described ("cancel the gym
+            // membership holding ...", not "... membership for the gym membership ...").
+            let stated =
+                object.contains(" or ") && object.rsplit(' ').next() == head.rsplit(' ').next();
+            return ((same && object == head) || stated)
+                .then_some(())
+                .filter(|()| qualifies && !makes)
+                .map(|()| format!("{front} {np}"));
         }
         // "the owner of that same drive" needs no "of that file" after it: the drive is named
         // already (the grounding check rejects the round if it is another drive).
@@ -3029,6 +3069,29 @@ mod tests {
             Some("cancel the shift assignment assigned on 2026-05-18")
         );
         assert_eq!(merged("find the bed", "the bed shed"), None);
+        // States the tool accepts, then the item itself: one object, said once.
+        assert_eq!(
+            merged(
+                "call off an active or frozen membership",
+                "the gym membership with 3 class credits"
+            )
+            .as_deref(),
+            Some("call off the gym membership with 3 class credits")
+        );
+        assert_eq!(
+            merged(
+                "cancel an active or frozen membership",
+                "the book hold with X"
+            ),
+            None
+        );
+        assert_eq!(
+            merged(
+                "open an active or frozen membership",
+                "the gym membership with X"
+            ),
+            None
+        );
         assert_eq!(
             merged(
                 "cancel the shift assignment",

@@ -180,8 +180,7 @@ fn participle_relation(leaf: &str) -> Option<String> {
     let [p, prep, rest @ ..] = words.as_slice() else {
         return None;
     };
-    let participle =
-        p.ends_with("ed") || ["paid", "sent", "made", "held", "given", "kept"].contains(p);
+    let participle = phrase::is_participle(p);
     if rest.is_empty() || !participle {
         return None;
     }

@@ -231,7 +231,7 @@ pub fn question(goal: &str, param: &str, v: &Value, rng: &mut ChaCha8Rng) -> (St
     );
     // "reported on": a date asked for by its participle; "instalments": a count.
     let first = l.split(' ').next().unwrap_or("");
-    if first.ends_with("ed") && [" on", " at", " by"].iter().any(|s| l.ends_with(s)) {
+    if phrase::is_participle(first) && [" on", " at", " by"].iter().any(|s| l.ends_with(s)) {
         return (reasoning, format!("What date was it {l}?"));
     }
     if v.is_number() && l.ends_with('s') && !l.ends_with("ss") {

@@ -5,7 +5,9 @@
 //! Conventions a domain file must follow (checked when the world loads):
 //! - Every collection row has an implicit primary id `<PREFIX>-<n>` (n from 1001), returned as
 //!   `<collection>_id`. A `ref` field holds the id of a row of another collection; it is returned
-//!   under its field name, which should be `<target>_id` or end in `_id`.
+//!   under its field name, which should be `<target>_id` or end in `_id`. A `where` on a ref
+//!   (`{"field": "offer_status", "values": ["accepted"]}`, an enum field of the target) keeps
+//!   seeded rows consistent with what the field says ("Accepted offer the lease comes from").
 //! - A *target path* (used by rules, auth and expressions) is one of: an input param that is a ref
 //!   (e.g. `"account_id"`), `"self"` (the row being created/changed/read), or `"self.<ref field>"`
 //!   (the row that a ref field of self points to).
@@ -178,6 +180,10 @@ pub enum Gen {
     Ref {
         /// Target collection.
         to: String,
+        /// Only rows of the target with `field` in `values` are pointed at (a lease comes from
+        /// an *accepted* offer): a seeded row whose draw misses is moved to a matching row.
+        #[serde(default, rename = "where")]
+        only: Option<Cond>,
     },
     /// The ref `field` of the row that the earlier ref field `via` points at, so that related
     /// rows agree (a file is on the drive of its folder: `{"gen": "same", "via": "folder_id",
@@ -600,6 +606,16 @@ pub enum Rule {
         /// Field of that row.
         field: String,
         /// Param whose value it must equal.
+        param: String,
+    },
+    /// `field` of the row at `target` must *not* equal the value of `param` (one person in two
+    /// roles: a course's instructor does not enrol in it), else NotPermitted.
+    Differ {
+        /// Target path.
+        target: String,
+        /// Field of that row.
+        field: String,
+        /// Param whose value it must differ from.
         param: String,
     },
     /// Date param `first` must be strictly before date param `second`, else InvalidState.

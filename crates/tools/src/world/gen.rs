@@ -167,9 +167,8 @@ pub fn gen_value(
         // Filled in from the referenced row once the table exists; no draw, so the other
         // fields keep their values.
         G::Same(..) => Val::Str(Arc::from("")),
-        G::Ref(_, count, prefix) => Val::Str(Arc::from(format!(
-            "{prefix}-{}",
-            1001 + rng.random_range(0..(*count).max(1))
-        ))),
+        G::Ref(_, count, prefix) | G::RefWhere(_, count, prefix, ..) => Val::Str(Arc::from(
+            format!("{prefix}-{}", 1001 + rng.random_range(0..(*count).max(1))),
+        )),
     }
 }

@@ -404,6 +404,133 @@ fn end_dates_follow_their_start_and_day_counts_agree() {
 }
 
 #[test]
+fn refs_with_a_where_point_at_matching_rows_only() {
+    // (collection, ref field, target, target field, accepted values)
+    let cases = [
+        (
+            "lease",
+            "rental_offer_id",
+            "rental_offer",
+            "offer_status",
+            &["accepted"][..],
+        ),
+        (
+            "certificate",
+            "enrollment_id",
+            "enrollment",
+            "enrollment_status",
+            &["completed"],
+        ),
+        (
+            "product_return",
+            "order_id",
+            "order",
+            "status",
+            &["delivered"],
+        ),
+        (
+            "satisfaction_survey",
+            "case_reply_id",
+            "case_reply",
+            "author",
+            &["agent"],
+        ),
+        (
+            "job_offer",
+            "job_application_id",
+            "job_application",
+            "stage",
+            &["offer", "hired"],
+        ),
+        (
+            "regrade_request",
+            "submission_id",
+            "submission",
+            "submission_status",
+            &["graded"],
+        ),
+    ];
+    for seed in [0, 7] {
+        let mut w = World::new(world().def().clone(), seed);
+        let def = w.def().clone();
+        for (name, via, target, field, values) in cases {
+            let c = def.colls.iter().position(|c| c.name == name).expect(name);
+            let t = def
+                .colls
+                .iter()
+                .position(|c| c.name == target)
+                .expect(target);
+            let (fi, tf) = (
+                def.colls[c].field(via).expect(via),
+                def.colls[t].field(field).expect(field),
+            );
+            let ids: Vec<String> = w
+                .table(c)
+                .rows
+                .iter()
+                .map(|r| r[fi].as_str().expect("an id").to_string())
+                .collect();
+            assert!(!ids.is_empty(), "{name}");
+            for id in ids {
+                let i = def.colls[t].parse_id(&id).expect("a target id");
+                let v = w.table(t).rows[i][tf]
+                    .as_str()
+                    .expect("a value")
+                    .to_string();
+                assert!(
+                    values.contains(&v.as_str()),
+                    "{name}.{via} {id}: {field} {v}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_ref_where_names_an_enum_field_of_the_target_and_its_values() {
+    let compile = |cond: &str| {
+        let d = parse_domain(
+            &format!(
+                r#"{{"domain": "d", "description": "A test domain.", "collections": [
+                {{"name": "offer", "prefix": "OF", "count": 3, "desc": "an offer", "fields": [
+                  {{"name": "note", "desc": "Note", "gen": "pick", "values": ["a", "b"]}},
+                  {{"name": "state", "desc": "State", "gen": "enum", "values": ["open", "won"]}}]}},
+                {{"name": "deal", "prefix": "DL", "count": 3, "desc": "a deal", "fields": [
+                  {{"name": "offer_id", "desc": "Offer", "gen": "ref", "to": "offer", "where": {cond}}}]}}],
+                "tools": []}}"#
+            ),
+            "d.json",
+        )?;
+        model::compile(&[("d.json".to_string(), d)])
+    };
+    let ok = compile(r#"{"field": "state", "values": ["won"]}"#);
+    assert!(ok.is_ok(), "{:?}", ok.err());
+    for (cond, want) in [
+        (r#"{"field": "nope", "values": ["won"]}"#, "is not a field"),
+        (
+            r#"{"field": "note", "values": ["a"]}"#,
+            "is not an enum field",
+        ),
+        (
+            r#"{"field": "state", "values": ["lost"]}"#,
+            "values must be some of",
+        ),
+        (
+            r#"{"field": "state", "values": []}"#,
+            "values must be some of",
+        ),
+    ] {
+        match compile(cond) {
+            Ok(_) => panic!("compiled: {cond}"),
+            Err(e) => {
+                let e = e.to_string();
+                assert!(e.contains(want) && e.contains(".where."), "{cond}: {e}");
+            }
+        }
+    }
+}
+
+#[test]
 fn date_after_and_days_between_name_earlier_date_fields() {
     let compile = |fields: &str| {
         let d = parse_domain(
@@ -493,6 +620,70 @@ fn open_account(w: &mut World) -> (String, i64, f64) {
     let idx = def.colls[ci].parse_id(&id).unwrap_or(0);
     let pin = w.table(ci).rows[idx][pin_f].as_f64().unwrap_or(0.0) as i64;
     (id, pin, a["balance"].as_f64().unwrap_or(0.0))
+}
+
+#[test]
+fn a_course_instructor_cannot_enroll_in_their_own_course() {
+    let mut w = world();
+    w.reset(5);
+    let courses = call(&mut w, "search_courses", json!({"limit": 50})).expect("search");
+    let course = courses["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["seats_left"].as_f64().unwrap_or(0.0) > 0.0)
+        .expect("a course with seats")
+        .clone();
+    let accounts = call(
+        &mut w,
+        "search_accounts",
+        json!({"status": "open", "limit": 50}),
+    )
+    .expect("accounts");
+    let acc = accounts["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .max_by(|a, b| {
+            a["balance"]
+                .as_f64()
+                .partial_cmp(&b["balance"].as_f64())
+                .expect("numbers")
+        })
+        .expect("an open account")["account_id"]
+        .clone();
+    let teacher = course["instructor_contact_id"].clone();
+    let enroll = |w: &mut World, who: &Value| {
+        call(
+            w,
+            "enroll_in_course",
+            json!({"course_id": course["course_id"], "student_contact_id": who, "paid_from_account_id": acc}),
+        )
+    };
+    let e = enroll(&mut w, &teacher);
+    match e {
+        Err(ToolError::NotPermitted { reason }) => {
+            assert!(reason.contains("instructor_contact_id"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // Anyone else with an active contact can.
+    let others = call(
+        &mut w,
+        "search_contacts",
+        json!({"status": "active", "limit": 50}),
+    )
+    .expect("contacts");
+    // (one already enrolled would be a conflict, so the first that can is taken).
+    let enrolled = others["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| c["contact_id"].clone())
+        .filter(|c| *c != teacher)
+        .take(5)
+        .any(|c| enroll(&mut w, &c).is_ok());
+    assert!(enrolled, "no other contact could enroll");
 }
 
 #[test]

@@ -338,6 +338,20 @@ impl World {
                         });
                     }
                 }
+                Rule::Differ(t, fi, param) => {
+                    let (tc, idx, row) = self.target_row(t, cur, args)?;
+                    let got = args.get(param).cloned().unwrap_or(Value::Null);
+                    if row[*fi].to_json() == got {
+                        return Err(ToolError::NotPermitted {
+                            reason: format!(
+                                "{param} {} is the {} of {}",
+                                got.as_str().map_or_else(|| got.to_string(), str::to_string),
+                                self.coll(tc).fields[*fi].name,
+                                self.label(tc, idx)
+                            ),
+                        });
+                    }
+                }
                 Rule::Before(a, b) => {
                     let (x, y) = (
                         args.get(a).and_then(Value::as_str).unwrap_or(""),

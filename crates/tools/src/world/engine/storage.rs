@@ -98,10 +98,50 @@ impl World {
             return t.clone();
         }
         let mut rows = generate_table(&self.def.colls[c], c, self.seed);
+        self.fill_where(c, &mut rows);
         self.fill_same(c, &mut rows);
         let t = Arc::new(Table { rows });
         self.pristine[c] = Some(t.clone());
         t
+    }
+
+    /// Moves refs with a `where` that point at a non-matching seeded row to a matching one,
+    /// chosen from the row number (no draw, so every other value stays as generated). Runs
+    /// before `fill_same`, so fields that follow such a ref see the row it ends on.
+    fn fill_where(&mut self, c: usize, rows: &mut [Arc<[Val]>]) {
+        let def = self.def.clone();
+        for (fi, f) in def.colls[c].fields.iter().enumerate() {
+            let G::RefWhere(tc, _, _, tf, values) = &f.gen else {
+                continue;
+            };
+            let target = self.pristine(*tc);
+            let ok = |r: &Arc<[Val]>| {
+                r[*tf]
+                    .as_str()
+                    .is_some_and(|s| values.iter().any(|v| v == s))
+            };
+            let matching: Vec<usize> = (0..target.rows.len())
+                .filter(|i| ok(&target.rows[*i]))
+                .collect();
+            if matching.is_empty() {
+                continue;
+            }
+            for (ri, row) in rows.iter_mut().enumerate() {
+                let hit = match &row[fi] {
+                    Val::Str(id) => def.colls[*tc]
+                        .parse_id(id)
+                        .and_then(|i| target.rows.get(i))
+                        .is_some_and(ok),
+                    _ => false,
+                };
+                if !hit {
+                    let i = matching[(ri * 7 + fi) % matching.len()];
+                    let mut vals = row.to_vec();
+                    vals[fi] = Val::Str(Arc::from(def.colls[*tc].id_of(i)));
+                    *row = Arc::from(vals);
+                }
+            }
+        }
     }
 
     /// Fills the `same` fields of freshly generated rows from the seeded rows they point at

@@ -447,7 +447,7 @@ fn compile_gen(
                     earlier,
                     0,
                 )?;
-                if matches!(g, G::Ref(..) | G::Email(_)) {
+                if matches!(g, G::Ref(..) | G::RefWhere(..) | G::Email(_)) {
                     return Err(cx.err(
                         format!("{p}.parts[{i}]"),
                         "refs and e-mails cannot be concatenated",
@@ -480,7 +480,7 @@ fn compile_gen(
                 .iter()
                 .enumerate()
                 .find_map(|(i, f)| match &f.gen {
-                    Gen::Ref { to } if f.name == *field => Some((i, Some(to))),
+                    Gen::Ref { to, .. } if f.name == *field => Some((i, Some(to))),
                     Gen::Same { .. } if f.name == *field => Some((i, None)),
                     _ => None,
                 })
@@ -507,13 +507,42 @@ fn compile_gen(
                 .ok_or_else(|| cx.err(format!("{p}.field"), format!("unknown collection {q:?}")))?;
             (G::Same(vi, tc, tf), Ty::Ref(ci))
         }
-        Gen::Ref { to } => {
+        Gen::Ref { to, only } => {
             let q = qualify(domain, to);
             let ci = *coll_index
                 .get(&q)
                 .ok_or_else(|| cx.err(format!("{p}.to"), format!("unknown collection {q:?}")))?;
+            let (count, prefix) = (shells[ci].1.count, shells[ci].1.prefix.clone());
+            let Some(only) = only else {
+                return Ok((G::Ref(ci, count, prefix), Ty::Ref(ci)));
+            };
+            let target = shells[ci].1;
+            let tf = target
+                .fields
+                .iter()
+                .position(|f| f.name == only.field)
+                .ok_or_else(|| {
+                    cx.err(
+                        format!("{p}.where.field"),
+                        format!("{:?} is not a field of {:?}", only.field, target.name),
+                    )
+                })?;
+            // The tested field is matched against seeded rows: it must be one the target
+            // generates from a list of values (`enum`), and every value must be one of them.
+            let Gen::Enum { values, .. } = &target.fields[tf].gen else {
+                return Err(cx.err(
+                    format!("{p}.where.field"),
+                    format!("{:?} of {:?} is not an enum field", only.field, target.name),
+                ));
+            };
+            if only.values.is_empty() || only.values.iter().any(|v| !values.contains(v)) {
+                return Err(cx.err(
+                    format!("{p}.where.values"),
+                    format!("values must be some of {values:?}"),
+                ));
+            }
             (
-                G::Ref(ci, shells[ci].1.count, shells[ci].1.prefix.clone()),
+                G::RefWhere(ci, count, prefix, tf, only.values.clone()),
                 Ty::Ref(ci),
             )
         }

@@ -75,6 +75,9 @@ pub enum G {
     Concat(Vec<G>, String),
     /// Reference to collection (index) with `count` seeded rows and its id prefix.
     Ref(usize, u32, String),
+    /// Like `Ref`, then moved (once the table is generated) to a row of the target whose field
+    /// `.3` holds one of `.4`.
+    RefWhere(usize, u32, String, usize, Vec<String>),
     /// The value of field `.2` of the row of collection `.1` that this row's field `.0` points
     /// at (filled in once the table is generated).
     Same(usize, usize, usize),
@@ -213,6 +216,8 @@ pub enum Rule {
     Unique(Vec<usize>, Option<Cond>),
     /// Field of target equals a param, or (`Some(field)`) a field of the row itself.
     Same(Target, usize, String, Option<usize>),
+    /// Field of target differs from a param.
+    Differ(Target, usize, String),
     /// Date param before date param.
     Before(String, String),
 }

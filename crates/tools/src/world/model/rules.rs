@@ -202,6 +202,18 @@ impl ToolBuilder<'_> {
                     };
                     Rule::Same(t, fi, param.clone(), own)
                 }
+                dsl::Rule::Differ {
+                    target,
+                    field,
+                    param,
+                } => {
+                    let t = self.target(c, target, p, true, &sub)?;
+                    let fi = self.target_field(c, &t, field, &sub)?;
+                    if !p.props.contains_key(param) {
+                        return Err(self.err(&sub, format!("unknown param {param:?}")));
+                    }
+                    Rule::Differ(t, fi, param.clone())
+                }
                 dsl::Rule::Before { first, second } => {
                     for d in [first, second] {
                         if p.props.get(d).and_then(|s| s.get("pattern")).is_none() {
