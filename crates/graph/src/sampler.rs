@@ -104,6 +104,10 @@ pub struct Sampler {
     literal_ok: Vec<bool>,
     /// Tools whose result holds a credential other tools take.
     issuer: Vec<bool>,
+    /// Each tool's domain as a number (for domain-balanced target picks without string maps).
+    domain_of: Vec<usize>,
+    /// Number of distinct domains.
+    domains: usize,
 }
 
 /// Per-trace state.
@@ -176,7 +180,19 @@ impl Sampler {
             .into_iter()
             .map(|m| m.into_iter().collect())
             .collect();
+        let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+        let domain_of: Vec<usize> = graph
+            .nodes
+            .iter()
+            .map(|nd| {
+                let k = names.len();
+                *names.entry(nd.domain.as_str()).or_insert(k)
+            })
+            .collect();
+        let domains = names.len();
         let mut s = Sampler {
+            domain_of,
+            domains,
             issuer,
             literal_ok: vec![true; n],
             graph,
@@ -656,17 +672,16 @@ impl Sampler {
             })
             .collect();
         if balance && self.cfg.domain_balance {
-            let mut per_domain: BTreeMap<&str, u32> = BTreeMap::new();
+            let mut per_domain = vec![0u32; self.domains];
             for (t, x) in w.iter().enumerate() {
                 if *x > 0.0 {
-                    *per_domain
-                        .entry(self.graph.nodes[t].domain.as_str())
-                        .or_default() += 1;
+                    per_domain[self.domain_of[t]] += 1;
                 }
             }
             for (t, x) in w.iter_mut().enumerate() {
-                if let Some(n) = per_domain.get(self.graph.nodes[t].domain.as_str()) {
-                    *x /= f64::from(*n);
+                let n = per_domain[self.domain_of[t]];
+                if n > 0 {
+                    *x /= f64::from(n);
                 }
             }
         }
