@@ -145,6 +145,12 @@ impl Generator {
     /// Builds the graph and sampler over any tools (see [`ToolSet`]) and gathers value pools
     /// at the seed: from the world's data, or for simulated tools from the executor's pools.
     pub fn over(tools: Arc<ToolSet>, cfg: GenConfig) -> Generator {
+        Generator::over_jobs(tools, cfg, 1)
+    }
+
+    /// [`Generator::over`] with the worlds' harvests spread over `jobs` threads (each world's
+    /// pools depend only on its seed, so the generator is the same whatever `jobs` is).
+    pub fn over_jobs(tools: Arc<ToolSet>, cfg: GenConfig, jobs: usize) -> Generator {
         let graph = ApiGraph::from_specs(&tools.specs, GraphConfig::default());
         let scfg = SamplerConfig {
             rounds: cfg.rounds.max(1),
@@ -165,28 +171,44 @@ impl Generator {
             base.set_weight(name, *w);
         }
         // Several worlds per run, so the data does not keep meeting the same few entities.
-        let mut worlds = Vec::new();
         // A server is not seeded: one world serves every item.
         let worlds_n = if !tools.seeded() {
             1
         } else {
             cfg.world_seeds.max(1)
         };
-        let samplers = (0..u64::from(worlds_n))
+        let seeds: Vec<u64> = (0..u64::from(worlds_n))
             .map(|k| {
-                let ws = if k == 0 {
+                if k == 0 {
                     cfg.seed
                 } else {
                     stream_seed(cfg.seed, 0x5EED, k)
-                };
-                let mut world = tools.env(ws);
-                let mut sampler = base.clone();
-                let pools = value_pools(&mut sampler, &mut world, ws);
-                sampler.set_pools(pools);
-                worlds.push(world);
-                (ws, sampler)
+                }
             })
             .collect();
+        let harvest = |ws: u64| {
+            let mut world = tools.env(ws);
+            let mut sampler = base.clone();
+            let pools = value_pools(&mut sampler, &mut world, ws);
+            sampler.set_pools(pools);
+            (world, (ws, sampler))
+        };
+        let mut worlds = Vec::with_capacity(seeds.len());
+        let mut samplers = Vec::with_capacity(seeds.len());
+        let threads = jobs.clamp(1, seeds.len().max(1));
+        let put = crate::par::ordered(
+            seeds.len() as u64,
+            vec![(); threads],
+            &|_, k| harvest(seeds[usize::try_from(k).unwrap_or(usize::MAX)]),
+            &mut |_, (world, sampler)| {
+                worlds.push(world);
+                samplers.push(sampler);
+                Ok::<(), std::convert::Infallible>(())
+            },
+        );
+        if let Err(e) = put {
+            match e {}
+        }
         let names: Vec<String> = tools.specs.iter().map(|s| s.name.clone()).collect();
         let domains: Vec<String> = tools.specs.iter().map(|s| s.domain.clone()).collect();
         let catalog = distract::Catalog::new(&names, &domains);

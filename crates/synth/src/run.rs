@@ -553,7 +553,7 @@ pub fn generate_with(
         std::fs::File::create(&jpath).map_err(io(&jpath))?,
     );
     let jobs = usize::try_from(cfg.n).map_or(jobs, |n| jobs.min(n)).max(1);
-    let mut first = Generator::over(Arc::new(tools.into()), cfg.gen.clone());
+    let mut first = Generator::over_jobs(Arc::new(tools.into()), cfg.gen.clone(), jobs);
     let stats = roles.stats;
     let offline = stats.is_none();
     if let Some(r) = roles.query_writer {
