@@ -478,7 +478,10 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
                 let v = phrase::label(verb);
                 let when = if from { "on or after" } else { "on or before" };
                 // "purchased on or after" is a participle; "that starts on or after" a verb.
-                if v.split(' ').next().is_some_and(phrase::is_participle) {
+                if v.split(' ')
+                    .next()
+                    .is_some_and(|w| phrase::is_participle(w) || w == "due")
+                {
                     return format!("{v} {when} {t}");
                 }
                 // "last activity on or after" is a noun: "with last activity on or after".
@@ -1603,8 +1606,10 @@ fn call_phrase<S: Specs + ?Sized>(
                     let with = format!("the {role} {t}");
                     // "with a focus" is the "audit focus": the last word names the slot too.
                     let last_word = role.rsplit_once(' ').map(|(_, w)| w);
-                    substitute(&act, &role, &with)
-                        .or_else(|| last_word.and_then(|lw| substitute_last(&act, lw, &with)))
+                    // "shipped to a city" takes "the city Milan", not "the ship to city Milan".
+                    substitute(&act, &role, &with).or_else(|| {
+                        last_word.and_then(|lw| substitute_last(&act, lw, &format!("the {lw} {t}")))
+                    })
                 } else {
                     None
                 };
@@ -1784,7 +1789,10 @@ fn call_phrase<S: Specs + ?Sized>(
     // "opened on 2026-04-30" qualifies the new item by itself; it takes no "with".
     let participle = |l: &String| {
         let w: Vec<&str> = l.split(' ').take(2).collect();
-        w.len() == 2 && phrase::is_participle(w[0]) && matches!(w[1], "on" | "at" | "by")
+        // "due on" is an adjective that follows its noun like a participle.
+        w.len() == 2
+            && (phrase::is_participle(w[0]) || w[0] == "due")
+            && matches!(w[1], "on" | "at" | "by")
     };
     let (dated, literals): (Vec<String>, Vec<String>) = if reads {
         (Vec::new(), literals)
@@ -1794,9 +1802,11 @@ fn call_phrase<S: Specs + ?Sized>(
             .into_iter()
             .map(|l| gerund_dated(&l))
             .collect::<Vec<_>>();
-        literals
-            .into_iter()
-            .partition(|l| participle(l) || l.split(' ').next().is_some_and(|w| w.ends_with("ing")))
+        literals.into_iter().partition(|l| {
+            participle(l)
+                || l.starts_with("to be ")
+                || l.split(' ').next().is_some_and(|w| w.ends_with("ing"))
+        })
     };
     for d in &dated {
         act.push_str(&format!(", {d}"));
@@ -1923,14 +1933,21 @@ fn described_first(mut act: String, twice: &[(String, String, String, String)]) 
     act
 }
 
-/// "expires on X" as "expiring on X" (a verb in -s before on/at/by); other clauses unchanged.
+/// "expires on X" as "expiring on X" (a verb in -s before on/at/by), "send on X" as "to be
+/// sent on X" (a bare verb); other clauses unchanged.
 fn gerund_dated(l: &str) -> String {
     let mut w = l.splitn(3, ' ');
     let (Some(verb), Some(prep), Some(rest)) = (w.next(), w.next(), w.next()) else {
         return l.to_string();
     };
+    if !matches!(prep, "on" | "at" | "by") {
+        return l.to_string();
+    }
+    if let Some(done) = lexicon::past(verb).filter(|_| !phrase::is_participle(verb)) {
+        return format!("to be {done} {prep} {rest}");
+    }
     let verb_s = verb.len() > 3 && verb.ends_with('s') && !verb.ends_with("ss");
-    if !verb_s || !matches!(prep, "on" | "at" | "by") {
+    if !verb_s {
         return l.to_string();
     }
     let stem = &verb[..verb.len() - 1];
@@ -2551,6 +2568,21 @@ mod tests {
             returns,
             read_only: Some(true),
         }
+    }
+
+    #[test]
+    fn dated_inputs_follow_the_action_as_participles() {
+        assert_eq!(
+            gerund_dated("expires on 2026-06-16"),
+            "expiring on 2026-06-16"
+        );
+        assert_eq!(
+            gerund_dated("send on 10 July 2026"),
+            "to be sent on 10 July 2026"
+        );
+        assert_eq!(gerund_dated("opened on 2026-04-30"), "opened on 2026-04-30");
+        assert_eq!(gerund_dated("due on 2026-07-08"), "due on 2026-07-08");
+        assert_eq!(gerund_dated("send it later"), "send it later");
     }
 
     #[test]
