@@ -575,6 +575,10 @@ fn plural_verbs(a: &str) -> String {
         ("that is ", "that are "),
         ("that's ", "that are "),
         ("which is ", "which are "),
+        ("that goes by ", "that go by "),
+        ("that goes with ", "that go with "),
+        ("that belongs to ", "that belong to "),
+        ("that falls under ", "that fall under "),
     ] {
         if let Some(rest) = a.strip_prefix(one) {
             return format!("{many}{rest}");
@@ -2567,6 +2571,26 @@ mod tests {
             parameters,
             returns,
             read_only: Some(true),
+        }
+    }
+
+    #[test]
+    fn qualifiers_of_plural_nouns_take_plural_verbs() {
+        assert_eq!(
+            plural_verbs("that goes by Blue Light"),
+            "that go by Blue Light"
+        );
+        assert_eq!(
+            plural_verbs("that has status open"),
+            "that have status open"
+        );
+        assert_eq!(plural_verbs("named Blue Light"), "named Blue Light");
+        // Every singular wording of a name or an owner has its plural.
+        for w in lexicon::NAMES.iter().chain(lexicon::OWNED) {
+            let one = format!("{} X", w.replace(" {t}", ""));
+            if one.starts_with("that ") && !one.starts_with("that's ") {
+                assert_ne!(plural_verbs(&one), one, "{w}");
+            }
         }
     }
 
