@@ -1776,7 +1776,7 @@ fn call_phrase<S: Specs + ?Sized>(
                 // "for the doctor X" names its role by its noun; "for the owner of the drive
                 // X" would hide that the owner is the emergency contact.
                 (None, None) if !names_role(role, np) && np.split(' ').count() > 4 => {
-                    act.push_str(&format!(", with the {role} being {np}"));
+                    act.push_str(&format!(", with the {} being {np}", said_role(role)));
                 }
                 (None, None) => act.push_str(&format!(" for {np}")),
             }
@@ -1785,7 +1785,7 @@ fn call_phrase<S: Specs + ?Sized>(
         } else if np.split(' ').count() > 4 {
             // A described item ("the card with network visa of ...") would leave "as the payment
             // card" trailing after its last clause.
-            act.push_str(&format!(", with the {role} being {np}"));
+            act.push_str(&format!(", with the {} being {np}", said_role(role)));
         } else {
             act.push_str(&format!(", using {np} as the {role}"));
         }
@@ -1935,6 +1935,15 @@ fn described_first(mut act: String, twice: &[(String, String, String, String)]) 
         }
     }
     act
+}
+
+/// A role as a person would say it: "recipient" for "recipient contact" (a role word before
+/// "contact" names the person already), other roles unchanged.
+fn said_role(role: &str) -> &str {
+    match role.strip_suffix(" contact") {
+        Some(r) if st::is_person_role(r.rsplit(' ').next().unwrap_or(r)) => r,
+        _ => role,
+    }
 }
 
 /// "expires on X" as "expiring on X" (a verb in -s before on/at/by), "send on X" as "to be
@@ -2592,6 +2601,14 @@ mod tests {
                 assert_ne!(plural_verbs(&one), one, "{w}");
             }
         }
+    }
+
+    #[test]
+    fn a_person_role_drops_the_word_contact() {
+        assert_eq!(said_role("recipient contact"), "recipient");
+        assert_eq!(said_role("new holder contact"), "new holder");
+        assert_eq!(said_role("emergency contact"), "emergency contact");
+        assert_eq!(said_role("refund account"), "refund account");
     }
 
     #[test]

@@ -572,7 +572,9 @@ pub fn generate_with(
         // The graph version generation samples from (failure weights included).
         s.put_graph(STAGE, first.graph())?;
     }
-    let mut gens = vec![first.clone(); jobs - 1];
+    // One generator per worker; with one worker the first is used as it is (a clone copies
+    // every world).
+    let mut gens: Vec<Generator> = (1..jobs).map(|_| first.clone()).collect();
     gens.push(first);
     let mut dedup = Dedup::default();
     let mut summary = Summary::default();

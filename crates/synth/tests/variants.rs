@@ -143,18 +143,20 @@ fn variant_records_verify_and_their_wrong_behaviour_is_rejected() {
     let Message::Assistant { tool_calls, .. } = &mut tr[k] else {
         unreachable!("checked above")
     };
-    let second = tool_calls.remove(1);
-    // [turn(c0, c1), tool c0, tool c1] -> [turn(c0), tool c0, turn(c1), tool c1]
-    let answer = tr.remove(k + 2);
+    // The last call moves to a turn of its own:
+    // [turn(c0 .. cn), tool c0 .. tool cn] -> [turn(c0 .. cn-1), tool c0 .. tool cn-1, turn(cn), tool cn]
+    let n = tool_calls.len();
+    let last = tool_calls.pop().expect("two or more calls");
+    let answer = tr.remove(k + n);
     tr.insert(
-        k + 2,
+        k + n,
         Message::Assistant {
             reasoning: None,
             content: None,
-            tool_calls: vec![second],
+            tool_calls: vec![last],
         },
     );
-    tr.insert(k + 3, answer);
+    tr.insert(k + n + 1, answer);
     let e = check(&def, &split).expect_err("a missed parallel call is rejected");
     assert!(e.contains("not made together"), "{e}");
 
