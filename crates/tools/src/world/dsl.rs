@@ -618,6 +618,16 @@ pub enum Rule {
         /// Param whose value it must differ from.
         param: String,
     },
+    /// Date param `param` must not be before date `field` of the row at `target` (a regrade
+    /// is not requested before the work was handed in), else InvalidState.
+    NotBefore {
+        /// Date param.
+        param: String,
+        /// Target path.
+        target: String,
+        /// Date field of that row.
+        field: String,
+    },
     /// Date param `first` must be strictly before date param `second`, else InvalidState.
     Before {
         /// Earlier date param.

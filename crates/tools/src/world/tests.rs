@@ -531,6 +531,78 @@ fn a_ref_where_names_an_enum_field_of_the_target_and_its_values() {
 }
 
 #[test]
+fn a_not_before_date_is_checked_against_the_targets_date_field() {
+    let compile = |param: &str, field: &str| {
+        let d = parse_domain(
+            &format!(
+                r#"{{"domain": "d", "description": "A test domain.", "collections": [
+                {{"name": "lease", "prefix": "LE", "count": 3, "desc": "a lease", "fields": [
+                  {{"name": "label", "desc": "Label", "gen": "pick", "values": ["a", "b"]}},
+                  {{"name": "start_date", "desc": "Start", "gen": "date", "from": "2026-03-01", "days": 9}}]}},
+                {{"name": "repair", "prefix": "RP", "count": 2, "desc": "a repair", "fields": [
+                  {{"name": "lease_id", "desc": "Lease", "gen": "ref", "to": "lease"}},
+                  {{"name": "note", "desc": "Note", "gen": "pick", "values": ["x", "y"]}},
+                  {{"name": "reported_on", "desc": "Reported", "gen": "date", "from": "2026-04-01", "days": 9}}]}}],
+                "tools": [{{"name": "get_lease", "description": "Read one lease by id.", "op": "get", "collection": "lease"}},
+                  {{"name": "report_repair", "description": "Report a repair of a lease.",
+                  "op": "create", "collection": "repair",
+                  "inputs": [{{"field": "lease_id"}}, {{"field": "note"}}, {{"field": "reported_on"}}],
+                  "rules": [{{"rule": "not_before", "param": "{param}", "target": "lease_id", "field": "{field}"}}]}}]}}"#
+            ),
+            "d.json",
+        )?;
+        model::compile(&[("d.json".to_string(), d)])
+    };
+    for (param, field, want) in [
+        ("note", "start_date", "is not a date param"),
+        ("reported_on", "label", "is not a date field"),
+        ("reported_on", "nope", "nope"),
+    ] {
+        match compile(param, field) {
+            Ok(_) => panic!("compiled: {param} / {field}"),
+            Err(e) => {
+                let e = e.to_string();
+                assert!(e.contains(want) && e.contains("tools[1].rules[0]"), "{e}");
+            }
+        }
+    }
+    let def = compile("reported_on", "start_date").expect("compiles");
+    let mut w = World::new(std::sync::Arc::new(def), 3);
+    let lease = call(&mut w, "get_lease", json!({"lease_id": "LE-1001"})).expect("a lease");
+    let start = lease["start_date"].as_str().expect("a date").to_string();
+    let day_before = {
+        let d = day_before(&start);
+        assert!(d < start, "{d} < {start}");
+        d
+    };
+    let report = |w: &mut World, on: &str| {
+        call(
+            w,
+            "report_repair",
+            json!({"lease_id": lease["lease_id"], "note": "x", "reported_on": on}),
+        )
+    };
+    match report(&mut w, &day_before) {
+        Err(ToolError::InvalidState { reason }) => {
+            assert!(reason.contains("before the start date of"), "{reason}")
+        }
+        other => panic!("a repair reported before the lease started: {other:?}"),
+    }
+    assert!(report(&mut w, &start).is_ok(), "reported on the start date");
+}
+
+/// The ISO day before an ISO date in March or April 2026 (the test domain's range).
+fn day_before(iso: &str) -> String {
+    let (ym, day) = iso.rsplit_once('-').expect("an ISO date");
+    let day: u32 = day.parse().expect("a day");
+    if day > 1 {
+        format!("{ym}-{:02}", day - 1)
+    } else {
+        "2026-02-28".to_string()
+    }
+}
+
+#[test]
 fn date_after_and_days_between_name_earlier_date_fields() {
     let compile = |fields: &str| {
         let d = parse_domain(

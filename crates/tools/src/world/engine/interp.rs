@@ -352,6 +352,23 @@ impl World {
                         });
                     }
                 }
+                Rule::NotBefore(param, t, fi) => {
+                    // An optional date left out has nothing to check.
+                    let Some(x) = args.get(param).and_then(Value::as_str) else {
+                        continue;
+                    };
+                    let (tc, idx, row) = self.target_row(t, cur, args)?;
+                    let y = row[*fi].to_json();
+                    let y = y.as_str().unwrap_or("");
+                    // ISO dates compare as strings.
+                    if x < y {
+                        return Err(state_err(format!(
+                            "{param} ({x}) is before the {} of {} ({y})",
+                            self.coll(tc).fields[*fi].name.replace('_', " "),
+                            self.label(tc, idx)
+                        )));
+                    }
+                }
                 Rule::Before(a, b) => {
                     let (x, y) = (
                         args.get(a).and_then(Value::as_str).unwrap_or(""),

@@ -220,6 +220,8 @@ pub enum Rule {
     Differ(Target, usize, String),
     /// Date param before date param.
     Before(String, String),
+    /// Date param not before a date field of the target.
+    NotBefore(String, Target, usize),
 }
 
 /// Compiled token requirement.

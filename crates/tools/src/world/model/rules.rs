@@ -214,6 +214,25 @@ impl ToolBuilder<'_> {
                     }
                     Rule::Differ(t, fi, param.clone())
                 }
+                dsl::Rule::NotBefore {
+                    param,
+                    target,
+                    field,
+                } => {
+                    if p.props.get(param).and_then(|s| s.get("pattern")).is_none() {
+                        return Err(self.err(&sub, format!("{param:?} is not a date param")));
+                    }
+                    let t = self.target(c, target, p, true, &sub)?;
+                    let fi = self.target_field(c, &t, field, &sub)?;
+                    let tc = match &t {
+                        Target::SelfRow => c,
+                        Target::Param(_, tc) | Target::SelfRef(_, tc) => *tc,
+                    };
+                    if self.colls[tc].fields[fi].ty != Ty::Date {
+                        return Err(self.err(&sub, format!("{field:?} is not a date field")));
+                    }
+                    Rule::NotBefore(param.clone(), t, fi)
+                }
                 dsl::Rule::Before { first, second } => {
                     for d in [first, second] {
                         if p.props.get(d).and_then(|s| s.get("pattern")).is_none() {
