@@ -145,6 +145,16 @@ pub enum Target {
     SelfRef(usize, usize),
 }
 
+impl Target {
+    /// The collection of the row looked at, for a rule or expression of collection `own`.
+    pub fn coll(&self, own: usize) -> usize {
+        match self {
+            Target::SelfRow => own,
+            Target::Param(_, tc) | Target::SelfRef(_, tc) => *tc,
+        }
+    }
+}
+
 /// Compiled numeric expression.
 #[derive(Debug, Clone)]
 pub enum Expr {

@@ -49,11 +49,7 @@ impl ToolBuilder<'_> {
         f: &str,
         sub: &str,
     ) -> Result<usize, WorldError> {
-        let tc = match t {
-            Target::SelfRow => c,
-            Target::Param(_, tc) | Target::SelfRef(_, tc) => *tc,
-        };
-        self.field(tc, f, sub)
+        self.field(t.coll(c), f, sub)
     }
 
     pub(super) fn expr(
@@ -80,11 +76,10 @@ impl ToolBuilder<'_> {
             dsl::Expr::Field { field: [t, f] } => {
                 let target = self.target(c, t, p, has_self, sub)?;
                 let fi = self.target_field(c, &target, f, sub)?;
-                let tc = match &target {
-                    Target::SelfRow => c,
-                    Target::Param(_, tc) | Target::SelfRef(_, tc) => *tc,
-                };
-                if !matches!(self.colls[tc].fields[fi].ty, Ty::Int | Ty::Num(_)) {
+                if !matches!(
+                    self.colls[target.coll(c)].fields[fi].ty,
+                    Ty::Int | Ty::Num(_)
+                ) {
                     return Err(self.err(sub, format!("field {f:?} is not numeric")));
                 }
                 Expr::Field(target, fi)
@@ -125,14 +120,16 @@ impl ToolBuilder<'_> {
             let sub = format!(".rules[{i}]");
             let numeric = |t: &Target, f: &str| -> Result<usize, WorldError> {
                 let fi = self.target_field(c, t, f, &sub)?;
-                let tc = match t {
-                    Target::SelfRow => c,
-                    Target::Param(_, tc) | Target::SelfRef(_, tc) => *tc,
-                };
-                if matches!(self.colls[tc].fields[fi].ty, Ty::Int | Ty::Num(_)) {
+                if matches!(self.colls[t.coll(c)].fields[fi].ty, Ty::Int | Ty::Num(_)) {
                     Ok(fi)
                 } else {
                     Err(self.err(&sub, format!("field {f:?} is not numeric")))
+                }
+            };
+            let date_param = |d: &str| -> Result<(), WorldError> {
+                match p.props.get(d).and_then(|s| s.get("pattern")) {
+                    Some(_) => Ok(()),
+                    None => Err(self.err(&sub, format!("{d:?} is not a date param"))),
                 }
             };
             out.push(match r {
@@ -219,26 +216,17 @@ impl ToolBuilder<'_> {
                     target,
                     field,
                 } => {
-                    if p.props.get(param).and_then(|s| s.get("pattern")).is_none() {
-                        return Err(self.err(&sub, format!("{param:?} is not a date param")));
-                    }
+                    date_param(param)?;
                     let t = self.target(c, target, p, true, &sub)?;
                     let fi = self.target_field(c, &t, field, &sub)?;
-                    let tc = match &t {
-                        Target::SelfRow => c,
-                        Target::Param(_, tc) | Target::SelfRef(_, tc) => *tc,
-                    };
-                    if self.colls[tc].fields[fi].ty != Ty::Date {
+                    if self.colls[t.coll(c)].fields[fi].ty != Ty::Date {
                         return Err(self.err(&sub, format!("{field:?} is not a date field")));
                     }
                     Rule::NotBefore(param.clone(), t, fi)
                 }
                 dsl::Rule::Before { first, second } => {
-                    for d in [first, second] {
-                        if p.props.get(d).and_then(|s| s.get("pattern")).is_none() {
-                            return Err(self.err(&sub, format!("{d:?} is not a date param")));
-                        }
-                    }
+                    date_param(first)?;
+                    date_param(second)?;
                     Rule::Before(first.clone(), second.clone())
                 }
             });
@@ -262,8 +250,7 @@ impl ToolBuilder<'_> {
             "token",
             json!({"type": "string", "pattern": format!("^tk_{}_[0-9a-f]{{12}}$", a.scope),
                    "description": format!("Access token of scope `{}` issued by an authorize tool for the {}", a.scope,
-                        match &subject { Target::SelfRow => self.colls[c].name.clone(),
-                                         Target::Param(_, tc) | Target::SelfRef(_, tc) => self.colls[*tc].name.clone() })}),
+                        self.colls[subject.coll(c)].name)}),
             true,
             Some(Entity::Token(a.scope.clone())),
         );
