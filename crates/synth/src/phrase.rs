@@ -84,6 +84,12 @@ pub fn is_participle(w: &str) -> bool {
     (w.len() > 3 && w.ends_with("ed") && !w.ends_with("eed")) || IRREGULAR_PARTICIPLES.contains(&w)
 }
 
+/// Whether a word can follow its noun and take a date the way a participle does ("opened on X",
+/// "due on X"): a participle, or "due".
+pub fn follows_noun(w: &str) -> bool {
+    is_participle(w) || w == "due"
+}
+
 /// (verb phrase, object phrase) of a tool name: `set_card_limit` -> ("set", "the card limit").
 pub fn verb_object(tool: &str) -> (String, String) {
     let w = words(tool);
@@ -401,6 +407,8 @@ mod tests {
         for w in ["need", "speed", "red", "bed", "send", "start"] {
             assert!(!is_participle(w), "{w}");
         }
+        assert!(follows_noun("due") && follows_noun("opened"));
+        assert!(!follows_noun("send") && !follows_noun("starts"));
     }
 
     #[test]

@@ -199,16 +199,14 @@ impl Generator {
         let put = crate::par::ordered(
             seeds.len() as u64,
             vec![(); threads],
-            &|_, k| harvest(seeds[usize::try_from(k).unwrap_or(usize::MAX)]),
+            &|_, k| harvest(seeds[k as usize]),
             &mut |_, (world, sampler)| {
                 worlds.push(world);
                 samplers.push(sampler);
                 Ok::<(), std::convert::Infallible>(())
             },
         );
-        if let Err(e) = put {
-            match e {}
-        }
+        let Ok(()) = put;
         let names: Vec<String> = tools.specs.iter().map(|s| s.name.clone()).collect();
         let domains: Vec<String> = tools.specs.iter().map(|s| s.domain.clone()).collect();
         let catalog = distract::Catalog::new(&names, &domains);

@@ -478,10 +478,7 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
                 let v = phrase::label(verb);
                 let when = if from { "on or after" } else { "on or before" };
                 // "purchased on or after" is a participle; "that starts on or after" a verb.
-                if v.split(' ')
-                    .next()
-                    .is_some_and(|w| phrase::is_participle(w) || w == "due")
-                {
+                if v.split(' ').next().is_some_and(phrase::follows_noun) {
                     return format!("{v} {when} {t}");
                 }
                 // "last activity on or after" is a noun: "with last activity on or after".
@@ -1793,10 +1790,7 @@ fn call_phrase<S: Specs + ?Sized>(
     // "opened on 2026-04-30" qualifies the new item by itself; it takes no "with".
     let participle = |l: &String| {
         let w: Vec<&str> = l.split(' ').take(2).collect();
-        // "due on" is an adjective that follows its noun like a participle.
-        w.len() == 2
-            && (phrase::is_participle(w[0]) || w[0] == "due")
-            && matches!(w[1], "on" | "at" | "by")
+        w.len() == 2 && phrase::follows_noun(w[0]) && matches!(w[1], "on" | "at" | "by")
     };
     let (dated, literals): (Vec<String>, Vec<String>) = if reads {
         (Vec::new(), literals)
