@@ -176,6 +176,17 @@ pub enum Gen {
         #[serde(default)]
         sep: Option<String>,
     },
+    /// One of `parts`, chosen evenly per row: a curated list beside a composed name.
+    OneOf {
+        /// The alternatives.
+        parts: Vec<Gen>,
+    },
+    /// Values of `of` that never repeat across the seeded rows (a repeat is drawn again), so a
+    /// composed name can be looked up; `of` must allow at least four values per row.
+    Distinct {
+        /// The generator whose values are kept apart.
+        of: Box<Gen>,
+    },
     /// Id of a row of another collection: `"contact"` (same domain) or `"contacts.contact"`.
     Ref {
         /// Target collection.

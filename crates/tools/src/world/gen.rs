@@ -1,7 +1,7 @@
 //! Seeded generation of table rows from compiled field generators.
 
 use super::model::{Coll, G};
-use super::pools::{FIRST_NAMES, LAST_NAMES, MAIL_DOMAINS, WORDS};
+use super::pools::{places, FIRST_NAMES, LAST_NAMES, MAIL_DOMAINS, WORDS};
 use super::value::{format_date, parse_date, round_to, Val};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
@@ -106,7 +106,13 @@ pub fn gen_value(
         }
         G::PersonName => {
             let f = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
-            let l = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
+            // A third of surnames are place names ("Ashford", "Whitfield"), as many are.
+            let l = if rng.random_ratio(1, 3) {
+                let p = places();
+                p[rng.random_range(0..p.len())]
+            } else {
+                LAST_NAMES[rng.random_range(0..LAST_NAMES.len())]
+            };
             Val::Str(Arc::from(format!("{f} {l}")))
         }
         G::Email(fi) => {
@@ -162,7 +168,45 @@ pub fn gen_value(
                     Val::Bool(b) => b.to_string(),
                 })
                 .collect();
-            Val::Str(Arc::from(texts.join(sep)))
+            // "Pocket money" + "money bag" is "Pocket money bag", not "Pocket money money bag".
+            let mut out = String::new();
+            for t in texts {
+                let last = out.rsplit(' ').next().unwrap_or("");
+                let first = t.split(' ').next().unwrap_or("");
+                let doubled = sep == " " && !last.is_empty() && last.eq_ignore_ascii_case(first);
+                match (doubled, t.split_once(' ')) {
+                    (true, Some((_, rest))) => {
+                        out.push(' ');
+                        out.push_str(rest);
+                    }
+                    (true, None) => {}
+                    (false, _) => {
+                        if !out.is_empty() {
+                            out.push_str(sep);
+                        }
+                        out.push_str(&t);
+                    }
+                }
+            }
+            Val::Str(Arc::from(out))
+        }
+        G::OneOf(parts) => {
+            let part = &parts[rng.random_range(0..parts.len())];
+            gen_value(part, rng, earlier, row, seen)
+        }
+        G::Distinct(inner) => {
+            // Compilation guarantees four values per row, so a repeat is rare and 64 draws
+            // all repeating practically never happens; the last draw is kept if they do.
+            let mut v = Val::Str(Arc::from(""));
+            for _ in 0..64 {
+                v = gen_value(inner, rng, earlier, row, &mut HashSet::new());
+                if let Val::Str(s) = &v {
+                    if seen.insert(s.clone()) {
+                        break;
+                    }
+                }
+            }
+            v
         }
         // Filled in from the referenced row once the table exists; no draw, so the other
         // fields keep their values.
@@ -170,5 +214,32 @@ pub fn gen_value(
         G::Ref(_, count, prefix) | G::RefWhere(_, count, prefix, ..) => Val::Str(Arc::from(
             format!("{prefix}-{}", 1001 + rng.random_range(0..(*count).max(1))),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn concat(a: &str, b: &str, sep: &str) -> String {
+        let g = G::Concat(
+            vec![G::Pick(vec![Arc::from(a)]), G::Pick(vec![Arc::from(b)])],
+            sep.to_string(),
+        );
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        match gen_value(&g, &mut rng, &[], 0, &mut HashSet::new()) {
+            Val::Str(s) => s.to_string(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn concat_says_a_shared_word_once() {
+        assert_eq!(concat("Pocket money", "money bag", " "), "Pocket money bag");
+        assert_eq!(concat("Dinner club", "Club", " "), "Dinner club");
+        assert_eq!(concat("Green", "Saver", " "), "Green Saver");
+        assert_eq!(concat("Ash", "ford", ""), "Ashford");
+        // Only whole words: "Bay" and "Bayview" are different words.
+        assert_eq!(concat("Bay", "Bayview Hotel", " "), "Bay Bayview Hotel");
     }
 }

@@ -1,14 +1,64 @@
 //! Built-in value pools that domain files reference by name (`"pool": "cities"`).
 
+use std::sync::LazyLock;
+
 /// Looks a pool up by name.
 pub fn pool(name: &str) -> Option<&'static [&'static str]> {
+    if name == "places" {
+        return Some(places());
+    }
     POOLS.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)
 }
 
 /// Names of all pools, for error messages.
 pub fn pool_names() -> impl Iterator<Item = &'static str> {
-    POOLS.iter().map(|(n, _)| *n)
+    POOLS.iter().map(|(n, _)| *n).chain(["places"])
 }
+
+/// Made-up one-word place names ("Ashford", "Thornbury", "Wrenmere"): every head with every
+/// tail, a few thousand words, so that site, depot and clinic names and surnames seldom repeat
+/// across a large run. Built once, in a fixed order.
+pub fn places() -> &'static [&'static str] {
+    static OWNED: LazyLock<Vec<String>> = LazyLock::new(|| {
+        let mut out = Vec::new();
+        for h in PLACE_HEADS {
+            let low = h.to_lowercase();
+            for t in PLACE_TAILS {
+                // "Brookbrook", "Fordford": a head that already ends the way the tail does.
+                if low.ends_with(t) || t.starts_with(&low) {
+                    continue;
+                }
+                out.push(format!("{h}{t}"));
+            }
+        }
+        out
+    });
+    static REFS: LazyLock<Vec<&'static str>> =
+        LazyLock::new(|| OWNED.iter().map(String::as_str).collect());
+    &REFS
+}
+
+/// First halves of made-up place names.
+const PLACE_HEADS: &[&str] = &[
+    "Ash", "Alder", "Aspen", "Bar", "Barn", "Bay", "Beck", "Bel", "Birch", "Black", "Bram",
+    "Brent", "Bright", "Broad", "Brook", "Burn", "Cal", "Cam", "Castle", "Chester", "Church",
+    "Clay", "Cliff", "Cold", "Corn", "Cray", "Crow", "Dal", "Dean", "Deer", "Dun", "East", "Eden",
+    "Elder", "Elm", "Fair", "Fern", "Fox", "Frost", "Glen", "Gold", "Grange", "Green", "Grey",
+    "Hall", "Harrow", "Haw", "Hazel", "Heath", "High", "Hol", "Holly", "Kings", "Lang", "Lark",
+    "Lea", "Lin", "Long", "Lyn", "Maple", "Marl", "Mead", "Mill", "Moss", "Nether", "New", "North",
+    "Oak", "Pen", "Pine", "Queens", "Raven", "Red", "Rock", "Rose", "Rush", "Salt", "Sand", "Shel",
+    "Silver", "South", "Stan", "Stone", "Sud", "Swan", "Thorn", "Tide", "Wal", "Wes", "West",
+    "Wheat", "Whit", "Wick", "Willow", "Win", "Wood", "Wren", "Yarrow", "Ald", "Hart", "Kel",
+    "Ross",
+];
+
+/// Second halves of made-up place names.
+const PLACE_TAILS: &[&str] = &[
+    "bourne", "bridge", "brook", "bury", "by", "combe", "cote", "croft", "dale", "den", "don",
+    "field", "ford", "gate", "ham", "haven", "hill", "holm", "hurst", "ley", "lock", "mere",
+    "moor", "mouth", "ridge", "stead", "stow", "thorpe", "ton", "vale", "well", "wick", "wood",
+    "worth", "cliffe", "wold",
+];
 
 const POOLS: &[(&str, &[&str])] = &[
     ("first_names", FIRST_NAMES),

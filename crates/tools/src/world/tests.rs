@@ -377,6 +377,92 @@ fn a_same_field_must_follow_an_earlier_ref_to_a_ref() {
 }
 
 #[test]
+fn distinct_values_never_repeat_and_one_of_uses_every_part() {
+    let domain = |count: u32, of: &str| {
+        format!(
+            r#"{{"domain": "d", "description": "A test domain.", "collections": [
+            {{"name": "site", "prefix": "ST", "count": {count}, "desc": "a site", "fields": [
+              {{"name": "site_name", "desc": "Name", "gen": "distinct", "of": {of}}}]}}],
+            "tools": [{{"name": "find_site_by_name", "description": "Find a site by its name.",
+              "op": "lookup", "collection": "site", "by": "site_name"}}]}}"#
+        )
+    };
+    let compile = |count: u32, of: &str| {
+        let d = parse_domain(&domain(count, of), "d.json")?;
+        model::compile(&[("d.json".to_string(), d)])
+    };
+    // Two curated names or a made-up place with a suffix: far more than four per row.
+    let of = r#"{"gen": "one_of", "parts": [{"gen": "pick", "values": ["Docklands", "Uptown"]},
+        {"gen": "concat", "parts": [{"gen": "pick", "pool": "places"},
+                                    {"gen": "pick", "values": ["Depot", "Hub"]}]}]}"#;
+    let def = match compile(150, of) {
+        Ok(def) => std::sync::Arc::new(def),
+        Err(e) => panic!("a distinct one_of compiles and can be looked up: {e}"),
+    };
+    let mut w = World::new(def, 3);
+    let names: Vec<String> = w
+        .table(0)
+        .rows
+        .iter()
+        .map(|r| r[0].as_str().unwrap_or_default().to_string())
+        .collect();
+    let unique: std::collections::HashSet<&String> = names.iter().collect();
+    assert_eq!(
+        unique.len(),
+        names.len(),
+        "a distinct field repeats: {names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n == "Docklands" || n == "Uptown"),
+        "{names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .any(|n| n.ends_with(" Depot") || n.ends_with(" Hub")),
+        "{names:?}"
+    );
+    // Too few values for the rows is refused, naming the field.
+    let small = r#"{"gen": "pick", "values": ["a", "b", "c", "d", "e", "f", "g"]}"#;
+    match compile(2, small) {
+        Ok(_) => panic!("7 values for 2 rows compiled"),
+        Err(e) => assert!(e.to_string().contains("fields[0].of"), "{e}"),
+    }
+    assert!(compile(1, small).is_ok(), "7 values for 1 row are enough");
+    // A lookup needs a field that cannot repeat: a plain pick is refused.
+    let d = parse_domain(
+        &domain(3, "{}").replace(
+            r#""gen": "distinct", "of": {}"#,
+            r#""gen": "pick", "values": ["a"]"#,
+        ),
+        "d.json",
+    );
+    match d.map(|d| model::compile(&[("d.json".to_string(), d)])) {
+        Ok(Err(e)) => assert!(e.to_string().contains("unique"), "{e}"),
+        other => panic!("a lookup by a pick field compiled: {other:?}"),
+    }
+}
+
+#[test]
+fn the_places_pool_is_large_and_has_no_doubled_halves() {
+    let places = super::pools::places();
+    assert!(places.len() > 3000, "{}", places.len());
+    let set: std::collections::HashSet<&&str> = places.iter().collect();
+    assert_eq!(set.len(), places.len(), "a place name repeats");
+    for p in places {
+        let low = p.to_lowercase();
+        assert!(
+            !low.contains("brookbrook") && !low.contains("fordford"),
+            "{p}"
+        );
+        assert!(
+            p.chars().next().is_some_and(|c| c.is_ascii_uppercase()),
+            "{p}"
+        );
+    }
+}
+
+#[test]
 fn end_dates_follow_their_start_and_day_counts_agree() {
     let mut w = world();
     let def = w.def().clone();

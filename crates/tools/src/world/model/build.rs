@@ -197,10 +197,15 @@ impl ToolBuilder<'_> {
         let c = self.coll(collection, ".collection")?;
         let fi = self.field(c, by, ".by")?;
         let f = &self.colls[c].fields[fi];
-        if f.ty != Ty::Str || !matches!(f.gen, G::Unique(_) | G::Email(_) | G::Code(..)) {
+        if f.ty != Ty::Str
+            || !matches!(
+                f.gen,
+                G::Unique(_) | G::Distinct(_) | G::Email(_) | G::Code(..)
+            )
+        {
             return Err(self.err(
                 ".by",
-                "lookup needs a unique string field (unique, email or code)",
+                "lookup needs a unique string field (unique, distinct, email or code)",
             ));
         }
         p.add(

@@ -301,6 +301,32 @@ fn earlier_date(
         .ok_or_else(|| cx.err(at, format!("no earlier date field {name:?}")))
 }
 
+/// Compiles the parts of a `concat`, `one_of` or `distinct` (at least one; no refs or
+/// e-mails, which are tied to other fields).
+fn compile_parts(
+    parts: &[Gen],
+    cx: &Ctx<'_>,
+    p: &str,
+    domain: &str,
+    coll_index: &HashMap<String, usize>,
+    shells: &[(usize, &dsl::CollectionDef)],
+    earlier: &[Field],
+) -> Result<Vec<G>, WorldError> {
+    if parts.is_empty() {
+        return Err(cx.err(format!("{p}.parts"), "give at least one part"));
+    }
+    let mut out = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let at = format!("{p}.parts[{i}]");
+        let (g, _) = compile_gen(part, cx, &at, domain, coll_index, shells, earlier, 0)?;
+        if matches!(g, G::Ref(..) | G::RefWhere(..) | G::Email(_) | G::Same(..)) {
+            return Err(cx.err(at, "refs and e-mails cannot be combined with other values"));
+        }
+        out.push(g);
+    }
+    Ok(out)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn compile_gen(
     g: &Gen,
@@ -435,30 +461,33 @@ fn compile_gen(
         }
         Gen::Text { words } => (G::Text((*words).max(1)), Ty::Str),
         Gen::Concat { parts, sep } => {
-            let mut out = Vec::new();
-            for (i, part) in parts.iter().enumerate() {
-                let (g, _) = compile_gen(
-                    part,
-                    cx,
-                    &format!("{p}.parts[{i}]"),
-                    domain,
-                    coll_index,
-                    shells,
-                    earlier,
-                    0,
-                )?;
-                if matches!(g, G::Ref(..) | G::RefWhere(..) | G::Email(_)) {
-                    return Err(cx.err(
-                        format!("{p}.parts[{i}]"),
-                        "refs and e-mails cannot be concatenated",
-                    ));
-                }
-                out.push(g);
-            }
+            let out = compile_parts(parts, cx, p, domain, coll_index, shells, earlier)?;
             (
                 G::Concat(out, sep.clone().unwrap_or_else(|| " ".into())),
                 Ty::Str,
             )
+        }
+        Gen::OneOf { parts } => {
+            let out = compile_parts(parts, cx, p, domain, coll_index, shells, earlier)?;
+            (G::OneOf(out), Ty::Str)
+        }
+        Gen::Distinct { of } => {
+            let parts = std::slice::from_ref(of.as_ref());
+            let mut out = compile_parts(parts, cx, p, domain, coll_index, shells, earlier)?;
+            let g = out
+                .pop()
+                .ok_or_else(|| cx.err(format!("{p}.of"), "missing generator"))?;
+            // A repeat is drawn again: with four values per row a draw seldom repeats.
+            if g.variety() / 4 < u64::from(count) {
+                return Err(cx.err(
+                    format!("{p}.of"),
+                    format!(
+                        "distinct needs at least 4 possible values per row: about {} for {count} rows",
+                        g.variety()
+                    ),
+                ));
+            }
+            (G::Distinct(Box::new(g)), Ty::Str)
         }
         Gen::Same { via, field } => {
             let (vi, tc) = earlier

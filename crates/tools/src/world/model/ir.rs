@@ -73,6 +73,10 @@ pub enum G {
     Text(u8),
     /// Concatenation.
     Concat(Vec<G>, String),
+    /// One of several generators, chosen evenly.
+    OneOf(Vec<G>),
+    /// The generator's values without repetition within a table.
+    Distinct(Box<G>),
     /// Reference to collection (index) with `count` seeded rows and its id prefix.
     Ref(usize, u32, String),
     /// Like `Ref`, then moved (once the table is generated) to a row of the target whose field
@@ -81,6 +85,33 @@ pub enum G {
     /// The value of field `.2` of the row of collection `.1` that this row's field `.0` points
     /// at (filled in once the table is generated).
     Same(usize, usize, usize),
+}
+
+impl G {
+    /// About how many different values the generator can give (saturating; large for numbers
+    /// and codes), so `distinct` can refuse a generator too small for its table.
+    pub fn variety(&self) -> u64 {
+        match self {
+            G::Pick(l) | G::Unique(l) | G::Enum(l, _) => l.len() as u64,
+            G::Int(lo, hi) => hi.saturating_sub(*lo).unsigned_abs().saturating_add(1),
+            G::Bool(_) => 2,
+            G::Date(_, span) => u64::from(*span),
+            G::DateAfter(_, lo, hi) => u64::from(hi.saturating_sub(*lo)) + 1,
+            G::Concat(parts, _) => parts.iter().fold(1, |n, p| n.saturating_mul(p.variety())),
+            G::OneOf(parts) => parts.iter().fold(0, |n, p| n.saturating_add(p.variety())),
+            G::Distinct(g) => g.variety(),
+            G::Num(..)
+            | G::DaysBetween(..)
+            | G::PersonName
+            | G::Email(_)
+            | G::Phone
+            | G::Code(..)
+            | G::Text(_)
+            | G::Ref(..)
+            | G::RefWhere(..)
+            | G::Same(..) => u64::MAX,
+        }
+    }
 }
 
 /// A compiled field.
