@@ -215,8 +215,9 @@ pub const PHRASINGS: usize = 4;
 /// A human label for a parameter: `card_pin` -> "card PIN".
 pub fn label(param: &str) -> String {
     let mut w = words(param);
-    // "size_mb" is the "size in MB".
-    if w.len() > 1 && w.last().is_some_and(|u| UNITS.contains(&u.as_str())) {
+    // "size_mb" is the "size in MB"; "cost_per_km" stays "cost per km".
+    let n = w.len();
+    if n > 1 && w[n - 1..].iter().any(|u| UNITS.contains(&u.as_str())) && w[n - 2] != "per" {
         w.insert(w.len() - 1, "in".into());
     }
     w.join(" ")
@@ -332,6 +333,7 @@ mod tests {
         assert_eq!(label("flightId"), "flight ID");
         assert_eq!(label("IBAN"), "IBAN");
         assert_eq!(label("size_mb"), "size in MB");
+        assert_eq!(label("fuel_cost_per_km"), "fuel cost per km");
         assert_eq!(join_and(vec![]), "");
         assert_eq!(join_and(vec!["a".into()]), "a");
         assert_eq!(

@@ -667,10 +667,20 @@ fn bool_forms(l: &str, yes: bool) -> Option<Vec<String>> {
         });
     }
     if first == "has" {
-        return Some(if yes {
-            vec![format!("that has {rest}"), format!("with {rest}")]
+        // "has a pool", "has an assignment", but "has video": a thing takes an article.
+        let mass = [
+            "video", "audio", "wifi", "parking", "breakfast", "internet", "heating", "storage",
+            "access", "insurance", "catering", "power", "water", "electricity",
+        ];
+        let a = if words.len() == 2 && !mass.contains(&words[1]) && !rest.ends_with('s') {
+            format!("{} ", article(&rest))
         } else {
-            vec![format!("that has no {rest}"), format!("without {rest}")]
+            String::new()
+        };
+        return Some(if yes {
+            vec![format!("that has {a}{rest}"), format!("with {a}{rest}")]
+        } else {
+            vec![format!("that has no {rest}"), format!("without {a}{rest}")]
         });
     }
     if first.ends_with("ing") {
@@ -1385,6 +1395,37 @@ fn source_key(b: &Binding) -> Option<SourceKey> {
 
 /// Replaces the first whole-word "a/an/one [adjective] <noun>" in `text` by `with` (a comma
 /// after the noun stays: "with an urgency, from ...").
+/// "on a date and time slot" with "a time slot": each input of a pair its own article, so that
+/// filling one in ("on the date June 3 and time slot") leaves the other a noun phrase ("and
+/// a time slot") that can take its value in turn.
+fn articled_pairs(act: &str, labels: &[String]) -> String {
+    let mut out = act.to_string();
+    for l in labels {
+        let bare = format!(" and {l}");
+        let Some(i) = out.find(&bare) else {
+            continue;
+        };
+        // Only a pair of inputs ("a date and time slot"), not "sort and filter": the words
+        // before "and" must end an indefinite noun phrase that is an input too.
+        let head = &out[..i];
+        // The input may be named by its last word ("a date" for the booking date).
+        let paired = labels.iter().filter(|m| *m != l).any(|m| {
+            let last = m.rsplit(' ').next().unwrap_or(m);
+            [m.as_str(), last].iter().any(|m| {
+                [format!(" a {m}"), format!(" an {m}")]
+                    .iter()
+                    .any(|a| head.ends_with(a.as_str()))
+            })
+        });
+        let end = i + bare.len();
+        let whole = out[end..].is_empty() || out[end..].starts_with([',', ' ', '.']);
+        if paired && whole {
+            out.replace_range(i..end, &format!(" and {} {l}", article(l)));
+        }
+    }
+    out
+}
+
 fn substitute(text: &str, noun: &str, with: &str) -> Option<String> {
     substitute_after(text, noun, with, &[1, 2])
 }
@@ -1553,6 +1594,12 @@ fn call_phrase<S: Specs + ?Sized>(
         .parameters
         .get("properties")
         .and_then(Value::as_object);
+    let labels: Vec<String> = params
+        .into_iter()
+        .flat_map(|m| m.keys())
+        .map(|p| phrase::label(p))
+        .collect();
+    act = articled_pairs(&act, &labels);
     for p in params.into_iter().flat_map(|m| m.keys()) {
         if given.contains_key(p) {
             continue;
@@ -3247,6 +3294,31 @@ mod tests {
     }
 
     #[test]
+    fn paired_inputs_each_get_an_article() {
+        let labels = [
+            "booking date".to_string(),
+            "time slot".to_string(),
+            "order".to_string(),
+        ];
+        let act = articled_pairs("book a table for a guest on a date and time slot", &labels);
+        assert_eq!(act, "book a table for a guest on a date and a time slot");
+        // Each input then takes its own value.
+        let act = substitute_last(&act, "date", "the date June 3").unwrap_or_default();
+        let act = substitute(&act, "time slot", "the time slot 21:00").unwrap_or_default();
+        assert_eq!(
+            act,
+            "book a table for a guest on the date June 3 and the time slot 21:00"
+        );
+        // Not a pair of inputs: "sort and filter", or "and order" after a non-input noun.
+        for text in ["sort and filter the rows", "pick a colour and order it"] {
+            assert_eq!(articled_pairs(text, &labels), text);
+        }
+        // A longer word is not the input ("and orders").
+        let text = "find a date and orders";
+        assert_eq!(articled_pairs(text, &labels), text);
+    }
+
+    #[test]
     fn substitute_replaces_whole_words_only() {
         assert_eq!(
             substitute(
@@ -3506,7 +3578,12 @@ mod tests {
             attribute("offers_delivery", &json!(false), 0),
             "that does not offer delivery"
         );
-        assert_eq!(attribute("has_pool", &json!(false), 1), "without pool");
+        assert_eq!(attribute("has_pool", &json!(false), 1), "without a pool");
+        assert_eq!(
+            attribute("has_assignment", &json!(true), 0),
+            "that has an assignment"
+        );
+        assert_eq!(attribute("has_video", &json!(true), 1), "with video");
         assert_eq!(
             attribute("accepting_new_patients", &json!(true), 0),
             "that is accepting new patients"
@@ -3527,6 +3604,7 @@ mod tests {
         for (f, b) in [
             ("offers_delivery", false),
             ("has_pool", false),
+            ("has_assignment", true),
             ("spicy", true),
         ] {
             for k in 0..3 {

@@ -234,6 +234,16 @@ pub fn question(goal: &str, param: &str, v: &Value, rng: &mut ChaCha8Rng) -> (St
     if phrase::is_participle(first) && [" on", " at", " by"].iter().any(|s| l.ends_with(s)) {
         return (reasoning, format!("What date was it {l}?"));
     }
+    // "places left": a count of what remains.
+    if let Some((noun, tail @ ("left" | "remaining"))) = l.rsplit_once(' ') {
+        if v.is_number() && noun.ends_with('s') {
+            let forms = [
+                format!("How many {noun} should be {tail}?"),
+                format!("Before I go ahead, how many {noun} should be {tail}?"),
+            ];
+            return (reasoning, forms.choose(rng).cloned().unwrap_or_default());
+        }
+    }
     if v.is_number() && l.ends_with('s') && !l.ends_with("ss") {
         let forms = [
             format!("How many {l} should it be?"),
@@ -424,7 +434,7 @@ fn missing_param_problem(rec: &Record) -> Option<String> {
                 return Some(format!("rounds[{r}].trajectory[1]: calls a tool before asking for the {}", label(param)));
             }
             let ask_lc = ask.to_lowercase();
-            if !ask.contains('?') || !ask_lc.contains(&label(param).to_lowercase()) {
+            if !ask.contains('?') || !names_label(&ask_lc, &label(param).to_lowercase()) {
                 return Some(format!(
                     "rounds[{r}].trajectory[1].content: the question does not ask for the {}",
                     label(param)
@@ -443,6 +453,16 @@ fn missing_param_problem(rec: &Record) -> Option<String> {
             label(param)
         )),
     }
+}
+
+/// Whether a (lowercased) question names an input: its label, or every word of it ("how many
+/// places should be left" names the places left).
+fn names_label(ask_lc: &str, l: &str) -> bool {
+    let words: Vec<&str> = ask_lc
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    ask_lc.contains(l) || l.split(' ').all(|w| words.contains(&w))
 }
 
 /// Groups of two or more gold calls (by index) on one dependency level.
@@ -1517,6 +1537,29 @@ mod tests {
         assert_eq!(listed("list_classes_led_by"), "classes");
         assert_eq!(listed("list_checked_bag"), "checked bags");
         assert_eq!(listed("search_catalogue"), "catalogue entries");
+    }
+
+    #[test]
+    fn a_question_for_a_count_left_asks_how_many_remain_and_names_it() {
+        use rand::SeedableRng;
+        for seed in 0..8 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let (_, q) = question(
+                "add a vet slot",
+                "places_left",
+                &serde_json::json!(1),
+                &mut rng,
+            );
+            assert!(
+                q.to_lowercase().contains("how many places should be left?"),
+                "{q}"
+            );
+            assert!(names_label(&q.to_lowercase(), "places left"), "{q}");
+        }
+        assert!(names_label("what is the card pin?", "card pin"));
+        // A question without the words does not name the input.
+        assert!(!names_label("how many places?", "places left"));
+        assert!(!names_label("which pin should i use?", "card pin"));
     }
 
     #[test]
