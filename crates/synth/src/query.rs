@@ -669,8 +669,20 @@ fn bool_forms(l: &str, yes: bool) -> Option<Vec<String>> {
     if first == "has" {
         // "has a pool", "has an assignment", but "has video": a thing takes an article.
         let mass = [
-            "video", "audio", "wifi", "parking", "breakfast", "internet", "heating", "storage",
-            "access", "insurance", "catering", "power", "water", "electricity",
+            "video",
+            "audio",
+            "wifi",
+            "parking",
+            "breakfast",
+            "internet",
+            "heating",
+            "storage",
+            "access",
+            "insurance",
+            "catering",
+            "power",
+            "water",
+            "electricity",
         ];
         let a = if words.len() == 2 && !mass.contains(&words[1]) && !rest.ends_with('s') {
             format!("{} ", article(&rest))
@@ -802,6 +814,21 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             self.said.borrow_mut().push(key.clone());
         }
         self.nouns.borrow_mut().push((key, noun.clone()));
+        // A read of one item by its id alone ("get the member card" given the hold's card) is
+        // that item: its phrase is the id's ("the member card of the book hold ..."), not "the
+        // member card of the member card of the book hold ...".
+        if let Some(step) = self.view.steps.get(k).filter(|_| sel.is_none()) {
+            if let [(arg, b @ (Binding::Step { .. } | Binding::Select { .. }))] =
+                step.bindings.iter().collect::<Vec<_>>().as_slice()
+            {
+                if st::id_noun(arg) == noun && self.view.credential_step(b).is_none() {
+                    let np = self.bound(k, arg, depth + 1);
+                    if np.starts_with(&format!("the {noun} ")) {
+                        return np;
+                    }
+                }
+            }
+        }
         // (qualifier, names another item through a relation)
         let mut quals: Vec<(String, bool)> = Vec::new();
         // A state reads best before the noun, half the time: "the blocked card".
@@ -914,7 +941,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             5 => format!("where {np} serves as the {short}"),
             6 => format!("having {np} as the {short}"),
             7 => format!("whose {short} happens to be {np}"),
-            8 => format!("with the {short} being {np}"),
+            8 => being(&short, np),
             _ => format!("for which {np} is the {short}"),
         })
     }
@@ -1820,7 +1847,7 @@ fn call_phrase<S: Specs + ?Sized>(
                 // "for the doctor X" names its role by its noun; "for the owner of the drive
                 // X" would hide that the owner is the emergency contact.
                 (None, None) if !names_role(role, np) && np.split(' ').count() > 4 => {
-                    act.push_str(&format!(", with the {} being {np}", said_role(role)));
+                    act.push_str(&format!(", {}", being(said_role(role), np)));
                 }
                 (None, None) => act.push_str(&format!(" for {np}")),
             }
@@ -1829,7 +1856,7 @@ fn call_phrase<S: Specs + ?Sized>(
         } else if np.split(' ').count() > 4 {
             // A described item ("the card with network visa of ...") would leave "as the payment
             // card" trailing after its last clause.
-            act.push_str(&format!(", with the {} being {np}", said_role(role)));
+            act.push_str(&format!(", {}", being(said_role(role), np)));
         } else {
             act.push_str(&format!(", using {np} as the {role}"));
         }
@@ -1976,6 +2003,15 @@ fn described_first(mut act: String, twice: &[(String, String, String, String)]) 
         }
     }
     act
+}
+
+/// "with the author being {np}", but "with the same author as the product review ..." when
+/// `np` is that role of another item ("the author of the product review ...").
+fn being(role: &str, np: &str) -> String {
+    match np.strip_prefix(&format!("the {role} of ")) {
+        Some(item) => format!("with the same {role} as {item}"),
+        None => format!("with the {role} being {np}"),
+    }
 }
 
 /// A role as a person would say it: "recipient" for "recipient contact" (a role word before
@@ -3291,6 +3327,18 @@ mod tests {
         assert!(!states("with nothing", &json!(true), "emergency_service"));
         assert!(!states("anything", &json!(""), "x"));
         assert!(states("group named family", &json!("Family"), "group_name"));
+    }
+
+    #[test]
+    fn a_role_shared_with_another_item_is_the_same_role() {
+        assert_eq!(
+            being("author", "the author of the product review with headline X"),
+            "with the same author as the product review with headline X"
+        );
+        assert_eq!(
+            being("guest", "the owner of the drive Y"),
+            "with the guest being the owner of the drive Y"
+        );
     }
 
     #[test]
