@@ -1422,6 +1422,21 @@ fn source_key(b: &Binding) -> Option<SourceKey> {
 
 /// Replaces the first whole-word "a/an/one [adjective] <noun>" in `text` by `with` (a comma
 /// after the noun stays: "with an urgency, from ...").
+/// An action without a vague time ("on a later date"), for a request that gives the date.
+fn without_vague_time(act: &str) -> String {
+    let mut out = act.to_string();
+    for vague in [
+        " on a later date",
+        " at a later date",
+        " on a future date",
+        " for a later date",
+        " at a later time",
+    ] {
+        out = out.replace(vague, "");
+    }
+    out
+}
+
 /// "on a date and time slot" with "a time slot": each input of a pair its own article, so that
 /// filling one in ("on the date June 3 and time slot") leaves the other a noun phrase ("and
 /// a time slot") that can take its value in turn.
@@ -1627,6 +1642,14 @@ fn call_phrase<S: Specs + ?Sized>(
         .map(|p| phrase::label(p))
         .collect();
     act = articled_pairs(&act, &labels);
+    // "schedule a message ... on a later date" says no more once the date itself is given
+    // ("to be sent on 7 July 2026").
+    let dated = given
+        .values()
+        .any(|v| v.as_str().is_some_and(|t| phrase::date_forms(t).is_some()));
+    if dated {
+        act = without_vague_time(&act);
+    }
     for p in params.into_iter().flat_map(|m| m.keys()) {
         if given.contains_key(p) {
             continue;
@@ -3338,6 +3361,20 @@ mod tests {
         assert_eq!(
             being("guest", "the owner of the drive Y"),
             "with the guest being the owner of the drive Y"
+        );
+    }
+
+    #[test]
+    fn a_given_date_replaces_a_vague_later_date() {
+        assert_eq!(
+            without_vague_time(
+                "schedule a message to a conversation on a later date, as one of its participants"
+            ),
+            "schedule a message to a conversation, as one of its participants"
+        );
+        assert_eq!(
+            without_vague_time("book a table on a date"),
+            "book a table on a date"
         );
     }
 

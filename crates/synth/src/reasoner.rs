@@ -789,7 +789,20 @@ pub fn answer_text(
                     format!("That went through; the result holds {what}.")
                 };
             }
-            let plans: [String; 3] = if crate::item::reads_by_name(tool) {
+            let plans: [String; 3] = if m.contains_key("token") {
+                // An authorization asked for itself ("check in the inspector"): say it is
+                // granted and for how long, never the secret token.
+                let uses = match m.get("uses_left").and_then(Value::as_u64) {
+                    Some(1) => ", good for 1 use".to_string(),
+                    Some(n) => format!(", good for {n} uses"),
+                    None => String::new(),
+                };
+                [
+                    format!("The authorization went through for {kv}{uses}."),
+                    format!("You're authorized for {kv}{uses}."),
+                    format!("That's authorized: {kv}{uses}."),
+                ]
+            } else if crate::item::reads_by_name(tool) {
                 [
                     format!("Here is what I found: {kv}."),
                     format!("I looked it up: {kv}."),

@@ -2233,6 +2233,22 @@ fn an_update_answer_states_the_field_the_call_set() {
 }
 
 #[test]
+fn an_authorization_answer_says_it_is_granted_and_never_the_token() {
+    let auth = json!({"token": "tk_claim_inspector_bb3c09d0ea49", "scope": "claim_inspector",
+        "claim_inspection_id": "INI-1041", "uses_left": 1});
+    let args = json!({"claim_inspection_id": "INI-1041"});
+    let args = args.as_object().cloned().unwrap_or_default();
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    for _ in 0..6 {
+        let a = answer_text("authorize_claim_inspector", &args, &auth, &mut rng);
+        assert!(a.contains("authoriz"), "{a}");
+        assert!(a.contains("claim inspection ID INI-1041"), "{a}");
+        assert!(a.contains("good for 1 use."), "{a}");
+        assert!(!a.contains("tk_"), "{a}");
+    }
+}
+
+#[test]
 fn an_answer_states_a_field_set_by_a_shorter_name_and_a_quotes_price_not_given_ids() {
     // "points = 3" set "penalty_points": the answer says the points.
     let driver = json!({"driver_id": "FTR-1", "employee_id": "WFE-2", "licence_number": "AB1",
