@@ -875,38 +875,40 @@ impl Sampler {
             let param = &self.slots[s].param;
             // Values that already failed in a call of this tool are avoided while others exist.
             let failed = spent(st, t, param);
-            let mut options: Vec<(usize, usize, &Value)> = Vec::new();
-            for &(step, ei, id) in &st.avail[s] {
-                for v in &st.vals[id] {
-                    options.push((step, ei, v));
-                }
-            }
-            // One item in two roles of a call (a contact merged into itself, a patient who is
-            // their own emergency contact) is never meant: such a call is left unbound and fails.
-            let options: Vec<(usize, usize, &Value)> = options
-                .into_iter()
-                .filter(|(_, _, v)| !args.values().any(|a| a == *v))
-                .collect();
-            let fresh: Vec<(usize, usize, &Value)> = options
-                .iter()
-                .copied()
-                .filter(|(_, _, v)| !failed.contains(v))
-                .collect();
-            let pool = if fresh.is_empty() { &options } else { &fresh };
+            // The candidates in the order they arrived (steps never decrease along
+            // `avail`). One item in two roles of a call (a contact merged into itself, a patient
+            // who is their own emergency contact) is never meant: such a call is left unbound
+            // and fails. Walked lazily, not collected: after a long harvest a slot holds
+            // thousands of values and most picks need only the newest step's.
+            let cands = || {
+                st.avail[s]
+                    .iter()
+                    .flat_map(|&(step, ei, id)| st.vals[id].iter().map(move |v| (step, ei, v)))
+                    .filter(|(_, _, v)| !args.values().any(|a| a == *v))
+            };
+            let any_fresh = cands().rev().any(|(_, _, v)| !failed.contains(&v));
+            let in_pool = |o: &(usize, usize, &Value)| !any_fresh || !failed.contains(&o.2);
             // Mostly the newest producing step: its values belong together (the token and the
             // account it was issued for), which keeps arguments coherent.
-            let newest = pool.iter().map(|o| o.0).max();
-            let recent: Vec<(usize, usize, &Value)> = pool
-                .iter()
-                .copied()
-                .filter(|o| Some(o.0) == newest)
-                .collect();
             let pick = if rng.random_bool(0.8) {
-                recent.choose(rng)
+                let newest = cands().rev().find(in_pool).map(|o| o.0);
+                let recent = || {
+                    cands()
+                        .rev()
+                        .filter(in_pool)
+                        .take_while(|o| Some(o.0) == newest)
+                };
+                let n = recent().count();
+                (n > 0)
+                    .then(|| rng.random_range(..n))
+                    .and_then(|i| recent().nth(n - 1 - i))
             } else {
-                pool.choose(rng)
+                let n = cands().filter(in_pool).count();
+                (n > 0)
+                    .then(|| rng.random_range(..n))
+                    .and_then(|i| cands().filter(in_pool).nth(i))
             };
-            if let Some(&(step, ei, v)) = pick {
+            if let Some((step, ei, v)) = pick {
                 args.insert(param.clone(), v.clone());
                 prov.insert(
                     param.clone(),
