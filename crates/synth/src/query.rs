@@ -530,6 +530,23 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
         };
     }
     let a = article(&l);
+    // A state or kind word ("indoor", "out of service") reads after "is", never after a
+    // label as if it were a name: "whose area is indoor", not "carrying area indoor".
+    let word = v
+        .as_str()
+        .is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+    if word && !field.ends_with("_name") && field != "name" {
+        return pick(&[
+            format!("whose {l} is {t}"),
+            format!("where the {l} is {t}"),
+            format!("for which the {l} is {t}"),
+            format!("whose {l} reads {t}"),
+            format!("with {l} {t}"),
+            format!("with {a} {l} of {t}"),
+            format!("listed with {l} {t}"),
+            format!("marked with {l} {t}"),
+        ]);
+    }
     pick(&[
         format!("whose {l} is {t}"),
         format!("with {l} {t}"),
@@ -1578,6 +1595,31 @@ fn substitute_after(text: &str, noun: &str, with: &str, skips: &[usize]) -> Opti
                     && phrase.len() <= 3
                     && !phrase.iter().any(|w| w.contains([',', '"']))
                 {
+                    rest = &rest[end..];
+                }
+            }
+            // "a version that is not pinned" filled with an item the request identifies: the
+            // description's clause is the tool's precondition, which the item meets, and after
+            // a described item it would seem to describe the last thing named ("the drive
+            // Legal that is not pinned").
+            if bare == last
+                && said.len() >= 3
+                && matches!(said[0], "the" | "that")
+                && rest.len() >= 3
+                && matches!(rest[0], "that" | "which")
+                && matches!(rest[1], "is" | "are")
+            {
+                let end = rest
+                    .iter()
+                    .position(|w| w.ends_with(','))
+                    .map_or(rest.len(), |p| p + 1);
+                let clause = &rest[..end];
+                if end <= 6 && !clause.iter().any(|w| w.contains('"')) {
+                    if clause.last().is_some_and(|w| w.ends_with(',')) && end < rest.len() {
+                        if let Some(o) = out.last_mut() {
+                            o.push(',');
+                        }
+                    }
                     rest = &rest[end..];
                 }
             }
@@ -2887,6 +2929,36 @@ mod tests {
     }
 
     #[test]
+    fn a_precondition_clause_is_dropped_after_an_identified_item() {
+        let act = "discard an available version that is not pinned";
+        assert_eq!(
+            substitute(
+                act,
+                "version",
+                "the version of the file Q3 of the drive Legal"
+            )
+            .as_deref(),
+            Some("discard the version of the file Q3 of the drive Legal")
+        );
+        // The comma that closed the clause stays before what follows it.
+        let act = "cancel a booking that is still booked, freeing the table";
+        assert_eq!(
+            substitute(act, "booking", "that same table booking").as_deref(),
+            Some("cancel that same table booking, freeing the table")
+        );
+        // An indefinite filler keeps the clause; so does a long one.
+        assert_eq!(
+            substitute(act, "booking", "a booking").as_deref(),
+            Some("cancel a booking that is still booked, freeing the table")
+        );
+        let act = "cancel a booking that is held for a guest who has not yet arrived today";
+        assert_eq!(
+            substitute(act, "booking", "the booking B").as_deref(),
+            Some("cancel the booking B that is held for a guest who has not yet arrived today")
+        );
+    }
+
+    #[test]
     fn actions_drop_the_list_of_optional_filters() {
         let spec = ToolSpec {
             name: "list_doctor_slots".into(),
@@ -3615,6 +3687,27 @@ mod tests {
         let p = grammar_problems("Would you mind helping me give me the quotes?");
         assert!(p.iter().any(|x| x.contains("me give me")), "{p:?}");
         assert!(grammar_problems("Would you mind helping me get the quotes?").is_empty());
+    }
+
+    #[test]
+    fn a_kind_word_is_said_after_is_never_carried() {
+        let forms: Vec<String> = (0..40)
+            .map(|k| attribute("area", &json!("indoor"), k))
+            .collect();
+        assert!(
+            forms.iter().any(|s| s == "whose area is indoor"),
+            "{forms:?}"
+        );
+        for s in &forms {
+            assert!(
+                !["carrying", "having", "showing", "that shows", "that has"]
+                    .iter()
+                    .any(|w| s.starts_with(w)),
+                "{s}"
+            );
+        }
+        // A code still may be carried.
+        assert!((0..40).any(|k| attribute("plate", &json!("U52DGQU"), k).starts_with("carrying")));
     }
 
     #[test]
