@@ -1521,13 +1521,23 @@ fn possessive(text: &str, noun: &str, np: &str) -> Option<String> {
             k + usize::from(words[start + k].ends_with(',') && !stop(words[start + k]))
         });
     let rest = &words[start + len..];
-    if len == 0
-        || len > 3
-        || rest
-            .first()
-            .is_some_and(|w| matches!(*w, "that" | "which" | "who" | "whose"))
-    {
+    if len == 0 || len > 3 {
         return None;
+    }
+    if rest
+        .first()
+        .is_some_and(|w| matches!(*w, "that" | "which" | "who" | "whose"))
+    {
+        // "count a policy's claims that are still open": the owner goes after the clause
+        // ("count the claims that are still open for the policy X"), when nothing follows it.
+        if len > 1 || rest.iter().any(|w| w.contains([',', ';'])) {
+            return None;
+        }
+        let mut out: Vec<String> = words[..i].iter().map(|w| w.to_string()).collect();
+        out.push(format!("the {}", words[start]));
+        out.extend(rest.iter().map(|w| w.to_string()));
+        out.push(format!("for {np}"));
+        return Some(out.join(" "));
     }
     let owned = words[start..start + len].join(" ");
     let (owned, comma) = match owned.strip_suffix(',') {
@@ -3528,10 +3538,20 @@ mod tests {
             .as_deref(),
             Some("track the score over the completed interviews of the job application X")
         );
-        // A relative clause after what is owned would seem to describe the item.
+        // A relative clause after what is owned would seem to describe the item: the owner
+        // goes after the clause, or (with more after it) nothing is filled.
         assert_eq!(
             possessive(
                 "count a policy's claims that are open",
+                "policy",
+                "the policy X"
+            )
+            .as_deref(),
+            Some("count the claims that are open for the policy X")
+        );
+        assert_eq!(
+            possessive(
+                "count a policy's claims that are open, newest first",
                 "policy",
                 "the policy X"
             ),
