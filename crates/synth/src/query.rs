@@ -1891,6 +1891,20 @@ fn call_phrase<S: Specs + ?Sized>(
             substitute(&act, role, np)
                 .or_else(|| substitute_last(&act, last_word, np))
                 .or_else(|| possessive(&act, last_word, np))
+                // A person's role names the contact: "for a guest" takes "the guest of that
+                // booking" (a phrase that says the role itself, so none is lost).
+                .or_else(|| {
+                    role.strip_suffix(" contact")
+                        .filter(|r| !r.contains(' ') && np.split(' ').any(|w| w == *r))
+                        .and_then(|r| substitute_last(&act, r, np))
+                        // Not before a last verb: "the classes {a long phrase} leads".
+                        .filter(|s| {
+                            s.split_once(np.as_str()).is_none_or(|(_, after)| {
+                                let after = after.trim();
+                                after.is_empty() || after.contains(' ')
+                            })
+                        })
+                })
         } else {
             None
         };
