@@ -56,6 +56,7 @@ pub fn verb(act: &str, k: usize) -> String {
 /// Connectives from an item to an item of its own kind ("the card *of* the hold").
 pub const OWNED: &[&str] = &[
     "of",
+    "for",
     "belonging to",
     "linked to",
     "tied to",
@@ -64,11 +65,7 @@ pub const OWNED: &[&str] = &[
     "connected to",
     "that belongs to",
     "related to",
-    "that is linked to",
     "that goes with",
-    "that falls under",
-    "that is attached to",
-    "that is tied to",
 ];
 
 /// Ways to name an item after its noun: `{t}` is the name.
@@ -76,17 +73,13 @@ pub const NAMES: &[&str] = &[
     "named {t}",
     "called {t}",
     "that goes by {t}",
-    "by the name of {t}",
     "known as {t}",
     "going by {t}",
     "listed as {t}",
     "under the name {t}",
-    "that is called {t}",
     "with the name {t}",
-    "which is named {t}",
     "labelled {t}",
     "that's called {t}",
-    "going under the name {t}",
 ];
 
 /// Ways to name a person after the noun (a subset of [`NAMES`]: no "labelled", no "listed as").
@@ -94,12 +87,9 @@ pub const PERSON_NAMES: &[&str] = &[
     "named {t}",
     "called {t}",
     "that goes by {t}",
-    "by the name of {t}",
     "known as {t}",
     "going by {t}",
     "with the name {t}",
-    "that is called {t}",
-    "which is named {t}",
     "that's called {t}",
 ];
 
@@ -110,7 +100,6 @@ pub const TITLES: &[&str] = &[
     "with the title {t}",
     "named {t}",
     "listed as {t}",
-    "that is titled {t}",
     "entitled {t}",
     "that's called {t}",
 ];
@@ -121,14 +110,11 @@ pub const CITIES: &[&str] = &[
     "based in {t}",
     "located in {t}",
     "over in {t}",
-    "in the city of {t}",
     "situated in {t}",
     "out in {t}",
     "found in {t}",
-    "that is based in {t}",
     "somewhere in {t}",
     "down in {t}",
-    "that is located in {t}",
 ];
 
 /// Openings of naming and placing qualifiers (they read best right after the noun).
@@ -155,7 +141,6 @@ pub const THEN: &[&str] = &[
     "{a}, and after that {b}",
     "{a}, and once that's done, {b}",
     "{a}, and finally {b}",
-    "{a}, followed by a request to {b}",
     "{a}; after that, {b}",
     "{a}, and when that's finished, {b}",
     "{a}, and right after that, {b}",

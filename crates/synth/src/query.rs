@@ -325,6 +325,8 @@ struct Writer<'a, S: Specs + ?Sized> {
     /// First words of the qualifiers said so far ("having", "whose"): the next one starts
     /// differently when it can ("the pet having ... having ..." reads badly).
     leads: std::cell::RefCell<Vec<String>>,
+    /// Connectives from an item to its owner used so far in this query.
+    connectives: std::cell::RefCell<Vec<&'static str>>,
     /// (said key, noun) of every item described so far: "that same account" only while one
     /// account has been named.
     nouns: std::cell::RefCell<Vec<(String, String)>>,
@@ -794,6 +796,21 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         pick
     }
 
+    /// "{connective} {np}" with a connective from `forms` this query has not used yet (the
+    /// next one in turn when all are used).
+    fn fresh_from(&self, forms: &[&'static str], np: &str) -> String {
+        let k = self.vary();
+        let by = {
+            let used = self.connectives.borrow();
+            (0..forms.len())
+                .map(|d| forms[(k + d) % forms.len()])
+                .find(|f| !used.contains(f))
+                .unwrap_or(forms[k % forms.len()])
+        };
+        self.connectives.borrow_mut().push(by);
+        format!("{by} {np}")
+    }
+
     /// Whether the item a binding takes its value from was described earlier in the query.
     fn said_before(&self, b: &Binding) -> bool {
         let (k, path, sel) = match b {
@@ -936,8 +953,9 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
                 head.starts_with(&format!("{r} of ")) || head.starts_with(&format!("{r} behind "))
             });
         if head.starts_with(&role) || of_kind(head, &role) || person {
-            let by = lexicon::OWNED[self.vary() % lexicon::OWNED.len()];
-            return format!("{by} {np}");
+            // A connective not used yet in this query ("belonging to ... belonging to" reads
+            // as a stutter).
+            return self.fresh_from(lexicon::OWNED, np);
         }
         let words: Vec<&str> = role.split(' ').collect();
         let last = words[words.len() - 1];
@@ -955,9 +973,9 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             2 => format!("where the {short} is {np}"),
             3 => format!("that has {np} as its {short}"),
             4 => format!("where {np} is the {short}"),
-            5 => format!("where {np} serves as the {short}"),
+            5 => format!("with {np} as the {short}"),
             6 => format!("having {np} as the {short}"),
-            7 => format!("whose {short} happens to be {np}"),
+            7 => format!("whose {short} is {np}"),
             8 => being(&short, np),
             _ => format!("for which {np} is the {short}"),
         })
@@ -1253,7 +1271,31 @@ pub fn action(spec: &ToolSpec) -> String {
         return d;
     }
     let (v, o) = phrase::verb_object(&spec.name);
-    format!("{v} {o}").trim().to_string()
+    placed(format!("{v} {o}").trim())
+}
+
+/// A name-made action with its places articled: "receive the parcel at the depot", "find the
+/// cheapest fare on the flight" (a tool name drops them: `receive_parcel_at_depot`). Set
+/// phrases ("on sale", "to repair") keep theirs.
+fn placed(act: &str) -> String {
+    let words: Vec<&str> = act.split(' ').collect();
+    let mut out: Vec<&str> = Vec::with_capacity(words.len() + 2);
+    for (i, w) in words.iter().enumerate() {
+        out.push(w);
+        let next = words.get(i + 1).copied().unwrap_or("");
+        let place = matches!(*w, "at" | "on" | "to" | "from" | "into" | "with");
+        // Only inside the object: "advance to interviews" names a stage, not a place.
+        let inside = i >= 2 && words[..i].contains(&"the");
+        let bare = !next.is_empty()
+            && !matches!(
+                next,
+                "the" | "a" | "an" | "its" | "their" | "sale" | "repair" | "hold" | "time"
+            );
+        if place && inside && bare {
+            out.push("the");
+        }
+    }
+    out.join(" ")
 }
 
 /// The text without its parenthesised asides (an unclosed one cuts the rest).
@@ -1661,8 +1703,19 @@ fn definite_slot(text: &str, noun: &str, t: &str, to: bool) -> Option<String> {
                 && (matches!(next, "for" | "on" | "in" | "at" | "with")
                     // "change the priority of the case to urgent", never "to urgent of".
                     || (!to && next == "of")));
+        // "..., setting the approved amount to 147.94": the verb before the slot sets it.
+        let sets = [
+            "set ",
+            "setting ",
+            "change ",
+            "changing ",
+            "update ",
+            "updating ",
+        ]
+        .iter()
+        .any(|v| text[..at].ends_with(v));
         if before_ok && after_ok {
-            let link = if to { " to " } else { " " };
+            let link = if to || sets { " to " } else { " " };
             return Some(format!("{}{link}{t}{rest}", &text[..end]));
         }
         from = end;
@@ -1912,6 +1965,7 @@ fn call_phrase<S: Specs + ?Sized>(
         // booking for the booking X" (nor "assign ... to shift, with the shift X").
         let destination = [" to ", " into ", " for ", " of "].iter().find_map(|p| {
             act.strip_suffix(&format!("{p}{last_word}"))
+                .or_else(|| act.strip_suffix(&format!("{p}the {last_word}")))
                 .filter(|_| np.starts_with("the ") || np.starts_with("that same "))
                 .map(|stem| format!("{stem}{p}{np}"))
         });
@@ -1936,16 +1990,21 @@ fn call_phrase<S: Specs + ?Sized>(
                 // "for the doctor X" names its role by its noun; "for the owner of the drive
                 // X" would hide that the owner is the emergency contact.
                 (None, None) if !names_role(role, np) && np.split(' ').count() > 4 => {
-                    act.push_str(&format!(", {}", being(said_role(role), np)));
+                    let sep = if direction(role).is_some() { " " } else { ", " };
+                    act.push_str(&format!("{sep}{}", being(said_role(role), np)));
                 }
-                (None, None) => act.push_str(&format!(" for {np}")),
+                (None, None) => {
+                    let prep = direction(role).unwrap_or("for");
+                    act.push_str(&format!(" {prep} {np}"));
+                }
             }
         } else if np.starts_with(&format!("the {role}")) {
             act.push_str(&format!(", with {np}"));
         } else if np.split(' ').count() > 4 {
             // A described item ("the card with network visa of ...") would leave "as the payment
             // card" trailing after its last clause.
-            act.push_str(&format!(", {}", being(said_role(role), np)));
+            let sep = if direction(role).is_some() { " " } else { ", " };
+            act.push_str(&format!("{sep}{}", being(said_role(role), np)));
         } else {
             act.push_str(&format!(", using {np} as the {role}"));
         }
@@ -2097,10 +2156,21 @@ fn described_first(mut act: String, twice: &[(String, String, String, String)]) 
 /// "with the author being {np}", but "with the same author as the product review ..." when
 /// `np` is that role of another item ("the author of the product review ...").
 fn being(role: &str, np: &str) -> String {
+    // "the to account" is no way to say it: "to the account marked with IBAN X".
+    if let Some(prep) = direction(role) {
+        return format!("{prep} {np}");
+    }
     match np.strip_prefix(&format!("the {role} of ")) {
         Some(item) => format!("with the same {role} as {item}"),
         None => format!("with the {role} being {np}"),
     }
+}
+
+/// The direction word of a role named by it ("from" of "from account", "to" of "to account").
+fn direction(role: &str) -> Option<&str> {
+    role.split_once(' ')
+        .map(|(p, _)| p)
+        .filter(|p| matches!(*p, "from" | "to" | "into"))
 }
 
 /// A role as a person would say it: "recipient" for "recipient contact" (a role word before
@@ -2292,12 +2362,32 @@ fn merged(act: &str, np: &str) -> Option<String> {
         }
         // "mark the stay as a no-show" + "the stay of the review ...": the qualifier goes
         // after the object, before the rest of the action.
-        let inner = format!(" the {head} ");
-        let at = act.find(&inner).filter(|_| qualifies)?;
-        let (front, rest) = act.split_at(at + inner.len() - 1);
+        // "hand the shipment to the carrier" + "the order shipment linked to ...": the
+        // longer of the two nouns ("hand the order shipment linked to ... to the carrier").
+        if !qualifies {
+            return None;
+        }
+        let last = head.rsplit(' ').next().unwrap_or(&head);
+        let (at, len, noun) = act.match_indices(" the ").find_map(|(i, _)| {
+            let noun: Vec<&str> = act[i + 5..]
+                .split(' ')
+                .take_while(|x| !matches!(*x, "as" | "to" | "into" | "from" | "on" | "at" | "with"))
+                .collect();
+            let noun = noun.join(" ");
+            let n = noun.as_str();
+            let longer = if n == head || n.ends_with(&format!(" {head}")) {
+                n
+            } else if n == last && head.ends_with(&format!(" {n}")) {
+                head.as_str()
+            } else {
+                return None;
+            };
+            Some((i, 5 + n.len(), longer.to_string()))
+        })?;
+        let (front, rest) = (&act[..at], &act[at + len..]);
         let after = rest.trim_start().split(' ').next().unwrap_or("");
-        matches!(after, "as" | "to" | "into" | "from" | "on")
-            .then(|| format!("{front} {}{rest}", words[k..].join(" ")))
+        matches!(after, "as" | "to" | "into" | "from" | "on" | "at" | "with")
+            .then(|| format!("{front} the {noun} {}{rest}", words[k..].join(" ")))
     })
 }
 
@@ -2383,6 +2473,7 @@ pub fn write<S: Specs + ?Sized>(
         rng: std::cell::RefCell::new(rng),
         said: std::cell::RefCell::new(Vec::new()),
         leads: std::cell::RefCell::new(Vec::new()),
+        connectives: std::cell::RefCell::new(Vec::new()),
         nouns: std::cell::RefCell::new(Vec::new()),
     };
     let Some(last) = made.gold.len().checked_sub(1) else {
@@ -3001,6 +3092,16 @@ mod tests {
     fn definite_slot_puts_the_value_after_the_named_input() {
         assert_eq!(
             definite_slot(
+                "assess the claim, setting the approved amount",
+                "approved amount",
+                "147.94",
+                false
+            )
+            .as_deref(),
+            Some("assess the claim, setting the approved amount to 147.94")
+        );
+        assert_eq!(
+            definite_slot(
                 "set the daily limit for the account",
                 "daily limit",
                 "50",
@@ -3497,6 +3598,72 @@ mod tests {
         // A longer word is not the input ("and orders").
         let text = "find a date and orders";
         assert_eq!(articled_pairs(text, &labels), text);
+    }
+
+    #[test]
+    fn a_name_made_action_articles_its_places() {
+        assert_eq!(
+            placed("receive the parcel at depot"),
+            "receive the parcel at the depot"
+        );
+        assert_eq!(
+            placed("find the cheapest fare on flight"),
+            "find the cheapest fare on the flight"
+        );
+        // Set phrases and a verb's own destination stay as they are.
+        assert_eq!(placed("count the seats on sale"), "count the seats on sale");
+        assert_eq!(placed("advance to interviews"), "advance to interviews");
+        assert_eq!(
+            placed("move the file to the trash"),
+            "move the file to the trash"
+        );
+    }
+
+    #[test]
+    fn a_described_item_goes_before_the_place_under_its_longer_noun() {
+        assert_eq!(
+            merged(
+                "hand the shipment to the carrier",
+                "the order shipment linked to the order X"
+            )
+            .as_deref(),
+            Some("hand the order shipment linked to the order X to the carrier")
+        );
+        assert_eq!(
+            merged(
+                "link the bank account to the contact",
+                "the account showing nickname Rent buffer"
+            )
+            .as_deref(),
+            Some("link the bank account showing nickname Rent buffer to the contact")
+        );
+        assert_eq!(
+            merged(
+                "receive the parcel at the depot",
+                "the parcel with tracking code X"
+            )
+            .as_deref(),
+            Some("receive the parcel with tracking code X at the depot")
+        );
+        // Another noun is not the object.
+        assert_eq!(
+            merged("hand the shipment to the carrier", "the order with code X"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_direction_role_is_said_by_its_direction() {
+        assert_eq!(
+            being("to account", "the account marked with IBAN X"),
+            "to the account marked with IBAN X"
+        );
+        assert_eq!(direction("from account"), Some("from"));
+        assert_eq!(direction("account"), None);
+        assert_eq!(
+            being("author", "the author of the review X"),
+            "with the same author as the review X"
+        );
     }
 
     #[test]
