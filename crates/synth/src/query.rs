@@ -109,10 +109,16 @@ const PLANS: &[(&str, &str)] = &[
     ("Would you help me {a}", "?"),
     ("I'm looking to {a}", "."),
     ("Can you help me {a}", "?"),
+    // The bare request, as people often type it ("Show me the payments of ...").
+    ("{a}", "."),
 ];
+
+/// Share of queries that are the bare request, with no polite opening.
+const BARE_SHARE: f64 = 0.2;
 
 /// Plan openings that address the assistant without saying "you".
 const IMPERATIVE: &[&str] = &[
+    "{a}",
     "Please {a}",
     "Go ahead",
     "Kindly",
@@ -160,7 +166,13 @@ fn fill(open: &str, act: &str) -> String {
     } else {
         open
     };
-    open.replace("{a}", &act)
+    let q = open.replace("{a}", &act);
+    // The bare request starts the sentence itself.
+    let mut c = q.chars();
+    match c.next() {
+        Some(f) if open.starts_with("{a}") => f.to_uppercase().chain(c).collect(),
+        _ => q,
+    }
 }
 
 /// Grammar problems of a query, as a reader would spot them: it must start with a capital and
@@ -1942,19 +1954,34 @@ fn call_phrase<S: Specs + ?Sized>(
         let last_word = role.rsplit(' ').next().unwrap_or(role);
         let put = if slots {
             substitute(&act, role, np)
-                .or_else(|| substitute_last(&act, last_word, np))
+                .map(|s| (s, role.as_str()))
+                .or_else(|| substitute_last(&act, last_word, np).map(|s| (s, last_word)))
+                // "the quotes {a long phrase} asked for" loses the reader before its verb: the
+                // slot stays "a contact" and the phrase follows it.
+                .map(|(s, noun)| {
+                    if center_embedded(&s, np) {
+                        named_after(&act, noun, np)
+                    } else {
+                        s
+                    }
+                })
                 .or_else(|| possessive(&act, last_word, np))
                 // A person's role names the contact: "for a guest" takes "the guest of that
                 // booking" (a phrase that says the role itself, so none is lost).
                 .or_else(|| {
                     role.strip_suffix(" contact")
                         .filter(|r| !r.contains(' ') && np.split(' ').any(|w| w == *r))
-                        .and_then(|r| substitute_last(&act, r, np))
-                        // Not before a last verb: "the classes {a long phrase} leads".
-                        .filter(|s| {
-                            s.split_once(np.as_str()).is_none_or(|(_, after)| {
+                        .and_then(|r| {
+                            let s = substitute_last(&act, r, np)?;
+                            // Not before a last verb: "the classes {a long phrase} leads".
+                            let closing = s.split_once(np.as_str()).is_some_and(|(_, after)| {
                                 let after = after.trim();
-                                after.is_empty() || after.contains(' ')
+                                !after.is_empty() && !after.contains(' ')
+                            });
+                            Some(if closing || center_embedded(&s, np) {
+                                named_after(&act, r, np)
+                            } else {
+                                s
                             })
                         })
                 })
@@ -2151,6 +2178,36 @@ fn described_first(mut act: String, twice: &[(String, String, String, String)]) 
         }
     }
     act
+}
+
+/// Whether `np` sits in `s` before a short closing verb ("the conversations {np} takes part
+/// in"): a long phrase there hides which words belong to the main clause.
+fn center_embedded(s: &str, np: &str) -> bool {
+    let Some((_, after)) = s.split_once(np) else {
+        return false;
+    };
+    let tail: Vec<&str> = after.split_whitespace().collect();
+    // A closing verb ("teaches", "holds", "asked for", "has booked") or a closing "as lost";
+    // not "when they arrive".
+    let verb = |w: &str| {
+        matches!(w, "as" | "has" | "have")
+            || (w.len() > 3 && (w.ends_with('s') || w.ends_with("ed")))
+    };
+    np.split(' ').count() > 5
+        && !after.starts_with(',')
+        && (1..=3).contains(&tail.len())
+        && verb(tail[0])
+}
+
+/// "list the courses a contact teaches" with the contact said after the clause: ", where that
+/// contact is the person who ..." (", namely the contact who ..." when `np` starts with the
+/// noun itself).
+fn named_after(act: &str, noun: &str, np: &str) -> String {
+    if np.starts_with(&format!("the {noun} ")) {
+        format!("{act}, namely {np}")
+    } else {
+        format!("{act}, where that {noun} is {np}")
+    }
 }
 
 /// "with the author being {np}", but "with the same author as the product review ..." when
@@ -2499,10 +2556,14 @@ pub fn write<S: Specs + ?Sized>(
         n => lexicon::then(&clauses[..n - 1].join(", "), &clauses[n - 1], w.vary()),
     };
     let mut rng = w.rng.borrow_mut();
-    let (open, close) = PLANS
-        .choose(&mut **rng)
-        .copied()
-        .unwrap_or(("Please {a}", "."));
+    let (open, close) = if rng.random_bool(BARE_SHARE) {
+        ("{a}", ".")
+    } else {
+        PLANS
+            .choose(&mut **rng)
+            .copied()
+            .unwrap_or(("Please {a}", "."))
+    };
     let mut q = fill(open, &act);
     q.push_str(close);
     if made.context_inputs.is_empty() {
@@ -3649,6 +3710,42 @@ mod tests {
         assert_eq!(
             merged("hand the shipment to the carrier", "the order with code X"),
             None
+        );
+    }
+
+    #[test]
+    fn a_long_phrase_is_not_put_before_a_closing_verb() {
+        let np = "the applicant of the insurance quote with risk factor 1.48";
+        assert!(center_embedded(
+            &format!("list the quotes {np} asked for"),
+            np
+        ));
+        // A short phrase reads, and so does one followed by a preposition or nothing.
+        assert!(!center_embedded(
+            "list the quotes the contact X asked for",
+            "the contact X"
+        ));
+        assert!(!center_embedded(&format!("list the quotes of {np}"), np));
+        assert!(!center_embedded(&format!("send {np} to the carrier"), np));
+        assert!(!center_embedded(
+            &format!("seat the guests of {np} when they arrive"),
+            np
+        ));
+        assert_eq!(
+            named_after(
+                "list the courses a contact teaches",
+                "contact",
+                "the contact who teaches X"
+            ),
+            "list the courses a contact teaches, namely the contact who teaches X"
+        );
+        assert_eq!(
+            named_after(
+                "list the pets a contact owns",
+                "contact",
+                "the person behind the employee X"
+            ),
+            "list the pets a contact owns, where that contact is the person behind the employee X"
         );
     }
 

@@ -208,15 +208,21 @@ pub fn rewrite_problem(draft: &str, text: &str) -> Option<(Reason, String)> {
             "the rewrite spans several lines".into(),
         ));
     }
-    let first = lower
-        .split(|c: char| !c.is_alphanumeric() && c != '\'')
-        .find(|w| !w.is_empty())
-        .unwrap_or("");
+    // The first word of each sentence: "I'm on my phone. Show me ..." asks in its second.
+    let firsts: Vec<&str> = lower
+        .split_inclusive(['.', '!', '?'])
+        .filter_map(|sentence| {
+            sentence
+                .split(|c: char| !c.is_alphanumeric() && c != '\'')
+                .find(|w| !w.is_empty())
+        })
+        .collect();
     let draft_words = content(draft);
     let asks = lower.contains('?')
         || REQUEST_MARKERS.iter().any(|m| lower.contains(m))
-        || IMPERATIVES.contains(&first)
-        || (first.len() > 2 && draft_words.contains(first));
+        || firsts
+            .iter()
+            .any(|f| IMPERATIVES.contains(f) || (f.len() > 2 && draft_words.contains(*f)));
     if !asks {
         return Some((
             Reason::NotARequest,
@@ -504,6 +510,15 @@ mod tests {
         );
         assert_eq!(
             rewrite_problem(d, "List every card in the group named Board.").map(|p| p.0),
+            None
+        );
+        // A request after an aside still asks.
+        assert_eq!(
+            rewrite_problem(
+                d,
+                "I'm on my phone. List the cards of the group named Board."
+            )
+            .map(|p| p.0),
             None
         );
         let d = "Please authorize the courier shift for the courier named Hana.";
