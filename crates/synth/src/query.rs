@@ -2217,6 +2217,11 @@ fn being(role: &str, np: &str) -> String {
     if let Some(prep) = direction(role) {
         return format!("{prep} {np}");
     }
+    // "paid with card": "paid with the card ...", not "with the paid with card being ...".
+    let words: Vec<&str> = role.split(' ').collect();
+    if words.len() >= 3 && lexicon::is_preposition(words[words.len() - 2]) {
+        return format!("{} {np}", words[..words.len() - 1].join(" "));
+    }
     match np.strip_prefix(&format!("the {role} of ")) {
         Some(item) => format!("with the same {role} as {item}"),
         None => format!("with the {role} being {np}"),
@@ -2235,7 +2240,15 @@ fn direction(role: &str) -> Option<&str> {
 fn said_role(role: &str) -> &str {
     match role.strip_suffix(" contact") {
         Some(r) if st::is_person_role(r.rsplit(' ').next().unwrap_or(r)) => r,
-        _ => role,
+        // "reader conversation participant": the reader (its kind is said by the phrase).
+        _ => match role.split_once(' ') {
+            Some((first, rest))
+                if rest.contains(' ') && first.len() > 3 && st::is_person_role(first) =>
+            {
+                first
+            }
+            _ => role,
+        },
     }
 }
 
@@ -3756,6 +3769,13 @@ mod tests {
             "to the account marked with IBAN X"
         );
         assert_eq!(direction("from account"), Some("from"));
+        assert_eq!(
+            being("paid with card", "the card X"),
+            "paid with the card X"
+        );
+        assert_eq!(said_role("reader conversation participant"), "reader");
+        assert_eq!(said_role("recipient contact"), "recipient");
+        assert_eq!(said_role("home site"), "home site");
         assert_eq!(direction("account"), None);
         assert_eq!(
             being("author", "the author of the review X"),
