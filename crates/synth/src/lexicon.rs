@@ -48,7 +48,13 @@ pub fn verb(act: &str, k: usize) -> String {
         if !(rest.is_empty() || rest.starts_with(' ')) {
             continue;
         }
-        return format!("{}{rest}", forms[k % forms.len()]);
+        let form = forms[k % forms.len()];
+        // "display me the dishes" is not said: "display the dishes".
+        let rest = match rest.strip_prefix(" me ") {
+            Some(r) if form == "display" => format!(" {r}"),
+            _ => rest.to_string(),
+        };
+        return format!("{form}{rest}");
     }
     act.to_string()
 }
@@ -249,6 +255,7 @@ mod tests {
         assert_eq!(verb("search for flights", 1), "look for flights");
         assert_eq!(verb("pay for an order", 1), "pay for an order");
         assert_eq!(verb("cancel", 1), "call off");
+        assert_eq!(verb("show me the dishes", 1), "display the dishes");
         // Every verb has another wording, except guards that keep a phrasal verb as it is.
         for forms in VERBS {
             assert!(forms.len() >= 2 || forms[0].contains(' '), "{forms:?}");

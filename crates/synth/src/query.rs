@@ -2449,6 +2449,9 @@ fn merged(act: &str, np: &str) -> Option<String> {
                 n
             } else if n == last && head.ends_with(&format!(" {n}")) {
                 head.as_str()
+            } else if n.starts_with(&format!("{head} ")) {
+                // "the chat message read": the noun, then the state it is marked with.
+                return Some((i, 5 + head.len(), head.to_string()));
             } else {
                 return None;
             };
@@ -2456,8 +2459,15 @@ fn merged(act: &str, np: &str) -> Option<String> {
         })?;
         let (front, rest) = (&act[..at], &act[at + len..]);
         let after = rest.trim_start().split(' ').next().unwrap_or("");
+        let qualifier = words[k..].join(" ");
+        // "mark the chat message read" + "the chat message whose body is X": "mark the chat
+        // message whose body is X as read" (the state after a long phrase takes "as").
+        let state = rest.trim();
+        if phrase::is_participle(state) || state == "read" {
+            return Some(format!("{front} the {noun} {qualifier} as {state}"));
+        }
         matches!(after, "as" | "to" | "into" | "from" | "on" | "at" | "with")
-            .then(|| format!("{front} the {noun} {}{rest}", words[k..].join(" ")))
+            .then(|| format!("{front} the {noun} {qualifier}{rest}"))
     })
 }
 
@@ -3718,6 +3728,14 @@ mod tests {
             )
             .as_deref(),
             Some("receive the parcel with tracking code X at the depot")
+        );
+        assert_eq!(
+            merged(
+                "mark the chat message read",
+                "the chat message whose body is Hi"
+            )
+            .as_deref(),
+            Some("mark the chat message whose body is Hi as read")
         );
         // Another noun is not the object.
         assert_eq!(
