@@ -1286,6 +1286,9 @@ pub fn action(spec: &ToolSpec) -> String {
     placed(format!("{v} {o}").trim())
 }
 
+/// Prepositions that put an item in a place or direction ("at the depot", "to the carrier").
+const PLACES: &[&str] = &["at", "on", "to", "from", "into", "with"];
+
 /// A name-made action with its places articled: "receive the parcel at the depot", "find the
 /// cheapest fare on the flight" (a tool name drops them: `receive_parcel_at_depot`). Set
 /// phrases ("on sale", "to repair") keep theirs.
@@ -1295,7 +1298,7 @@ fn placed(act: &str) -> String {
     for (i, w) in words.iter().enumerate() {
         out.push(w);
         let next = words.get(i + 1).copied().unwrap_or("");
-        let place = matches!(*w, "at" | "on" | "to" | "from" | "into" | "with");
+        let place = PLACES.contains(w);
         // Only inside the object: "advance to interviews" names a stage, not a place.
         let inside = i >= 2 && words[..i].contains(&"the");
         let bare = !next.is_empty()
@@ -2017,8 +2020,7 @@ fn call_phrase<S: Specs + ?Sized>(
                 // "for the doctor X" names its role by its noun; "for the owner of the drive
                 // X" would hide that the owner is the emergency contact.
                 (None, None) if !names_role(role, np) && np.split(' ').count() > 4 => {
-                    let sep = if direction(role).is_some() { " " } else { ", " };
-                    act.push_str(&format!("{sep}{}", being(said_role(role), np)));
+                    act.push_str(&role_clause(role, np));
                 }
                 (None, None) => {
                     let prep = direction(role).unwrap_or("for");
@@ -2030,8 +2032,7 @@ fn call_phrase<S: Specs + ?Sized>(
         } else if np.split(' ').count() > 4 {
             // A described item ("the card with network visa of ...") would leave "as the payment
             // card" trailing after its last clause.
-            let sep = if direction(role).is_some() { " " } else { ", " };
-            act.push_str(&format!("{sep}{}", being(said_role(role), np)));
+            act.push_str(&role_clause(role, np));
         } else {
             act.push_str(&format!(", using {np} as the {role}"));
         }
@@ -2226,6 +2227,13 @@ fn being(role: &str, np: &str) -> String {
         Some(item) => format!("with the same {role} as {item}"),
         None => format!("with the {role} being {np}"),
     }
+}
+
+/// [`being`] after the action: ", with the recipient being {np}", but " to {np}" for a
+/// direction role (no comma before "to the account ...").
+fn role_clause(role: &str, np: &str) -> String {
+    let sep = if direction(role).is_some() { " " } else { ", " };
+    format!("{sep}{}", being(said_role(role), np))
 }
 
 /// The direction word of a role named by it ("from" of "from account", "to" of "to account").
@@ -2441,17 +2449,19 @@ fn merged(act: &str, np: &str) -> Option<String> {
         let (at, len, noun) = act.match_indices(" the ").find_map(|(i, _)| {
             let noun: Vec<&str> = act[i + 5..]
                 .split(' ')
-                .take_while(|x| !matches!(*x, "as" | "to" | "into" | "from" | "on" | "at" | "with"))
+                .take_while(|x| *x != "as" && !PLACES.contains(x))
                 .collect();
             let noun = noun.join(" ");
-            let n = noun.as_str();
+            // "the chat message read", "the shipment delivered": the noun, then the state it
+            // is marked with (which stays in the rest).
+            let n = match noun.rsplit_once(' ') {
+                Some((n, state)) if is_state(state) => n,
+                _ => noun.as_str(),
+            };
             let longer = if n == head || n.ends_with(&format!(" {head}")) {
                 n
             } else if n == last && head.ends_with(&format!(" {n}")) {
                 head.as_str()
-            } else if n.starts_with(&format!("{head} ")) {
-                // "the chat message read": the noun, then the state it is marked with.
-                return Some((i, 5 + head.len(), head.to_string()));
             } else {
                 return None;
             };
@@ -2463,12 +2473,17 @@ fn merged(act: &str, np: &str) -> Option<String> {
         // "mark the chat message read" + "the chat message whose body is X": "mark the chat
         // message whose body is X as read" (the state after a long phrase takes "as").
         let state = rest.trim();
-        if phrase::is_participle(state) || state == "read" {
+        if is_state(state) {
             return Some(format!("{front} the {noun} {qualifier} as {state}"));
         }
-        matches!(after, "as" | "to" | "into" | "from" | "on" | "at" | "with")
+        (after == "as" || PLACES.contains(&after))
             .then(|| format!("{front} the {noun} {qualifier}{rest}"))
     })
+}
+
+/// Whether a word is a state an item is marked with ("delivered", "read").
+fn is_state(w: &str) -> bool {
+    phrase::is_participle(w) || w == "read"
 }
 
 /// Whether a noun phrase says the role it fills: its head is a word of the role ("the doctor
@@ -3728,6 +3743,14 @@ mod tests {
             )
             .as_deref(),
             Some("receive the parcel with tracking code X at the depot")
+        );
+        assert_eq!(
+            merged(
+                "mark the shipment delivered",
+                "the order shipment for the order X"
+            )
+            .as_deref(),
+            Some("mark the order shipment for the order X as delivered")
         );
         assert_eq!(
             merged(
