@@ -342,6 +342,8 @@ struct Writer<'a, S: Specs + ?Sized> {
     /// (said key, noun) of every item described so far: "that same account" only while one
     /// account has been named.
     nouns: std::cell::RefCell<Vec<(String, String)>>,
+    /// Relations to items said before, left out of a qualifier list: (argument, "that same X").
+    dropped: std::cell::RefCell<Vec<(String, String)>>,
 }
 
 /// A value as the query says it: free text of several words with punctuation (a message body,
@@ -840,7 +842,15 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
     }
 
     /// The item of step `k`'s result at `path`, picked by `sel` (field leaf, value).
-    fn item(&self, k: usize, path: &str, sel: Option<(&str, &Value)>, depth: usize) -> String {
+    /// `related`: the phrase names the item only through a relation of it ("the card of ...").
+    fn item(
+        &self,
+        k: usize,
+        path: &str,
+        sel: Option<(&str, &Value)>,
+        depth: usize,
+        related: bool,
+    ) -> String {
         let noun = self
             .spec(k)
             .map(|s| st::item_noun(s, path))
@@ -877,6 +887,8 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         }
         // (qualifier, names another item through a relation)
         let mut quals: Vec<(String, bool)> = Vec::new();
+        // Relations this item's own qualifiers drop (nested items keep theirs apart).
+        let mark = self.dropped.borrow().len();
         // A state reads best before the noun, half the time: "the blocked card".
         let mut adj: Option<String> = None;
         let mut before = |f: &str, v: &Value| {
@@ -907,6 +919,21 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             }
         }
         quals.retain(|(q, _)| !q.is_empty());
+        let dropped: Vec<(String, String)> = self.dropped.borrow_mut().drain(mark..).collect();
+        // "the pickup branch of the book hold" names no hold: "of the book hold on that same
+        // book title" does.
+        if quals.is_empty() && adj.is_none() && (depth > 0 || related) {
+            if let Some((arg, np)) = dropped.into_iter().next() {
+                // Marked: kept only where the other item comes earlier in the sentence
+                // (see [`settle_anchors`]).
+                let noun = np.trim_start_matches("that same ");
+                let q = self.role(&arg, &np);
+                quals.push((
+                    format!("{ANCHOR_OPEN}{noun}{ANCHOR_MID}{q}{ANCHOR_CLOSE}"),
+                    true,
+                ));
+            }
+        }
         // Names read best right after the noun; relations to other items go last, so a later
         // clause never seems to qualify a nested noun ("the policy for which the applicant of
         // the quote X is the holder, whose policy number is Y" would).
@@ -939,8 +966,10 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             _ if self.view.credential_step(b).is_some() => String::new(),
             _ => {
                 let np = self.bound(k, arg, depth + 1);
-                // An item already described adds nothing by being named again here.
+                // An item already described adds nothing by being named again here, unless
+                // it is all that tells this item apart ([`Writer::item`] asks again).
                 if np.starts_with("that same ") {
+                    self.dropped.borrow_mut().push((arg.to_string(), np));
                     return String::new();
                 }
                 self.role(arg, &np)
@@ -953,6 +982,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         let role = st::id_noun(arg);
         let head = np
             .strip_prefix("the ")
+            .or_else(|| np.strip_prefix("that same "))
             .unwrap_or(np)
             .split(" from before")
             .next()
@@ -1039,9 +1069,10 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         if depth > 12 || k >= j {
             return String::new();
         }
-        let item = self.item(k, path, sel, depth);
+        let related = self.spec(k).is_some_and(|s| !st::is_own_id(s, path));
+        let item = self.item(k, path, sel, depth, related);
         match self.spec(k) {
-            Some(s) if !st::is_own_id(s, path) => format!("the {} {item}", st::relation(s, path)),
+            Some(s) if related => format!("the {} {item}", st::relation(s, path)),
             _ => item,
         }
     }
@@ -2549,6 +2580,66 @@ fn no_forward_same(q: &str) -> String {
     out
 }
 
+/// Marks of a qualifier that ties an item to one described before: `{open}{noun}{mid}{qualifier}{close}`.
+const ANCHOR_OPEN: char = '\u{2}';
+const ANCHOR_MID: char = '\u{4}';
+const ANCHOR_CLOSE: char = '\u{3}';
+
+/// Keeps each marked anchor qualifier ("the book hold *for that same book title*") where its
+/// noun was said earlier in the text, and drops it where the noun only comes later (a "that
+/// same" before its item is a forward reference a reader cannot follow).
+fn settle_anchors(q: &str) -> String {
+    let mut out = String::with_capacity(q.len());
+    let mut rest = q;
+    while let Some(i) = rest.find(ANCHOR_OPEN) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + ANCHOR_OPEN.len_utf8()..];
+        let (Some(m), Some(c)) = (after.find(ANCHOR_MID), after.find(ANCHOR_CLOSE)) else {
+            rest = after;
+            continue;
+        };
+        if m > c {
+            rest = after;
+            continue;
+        }
+        let noun = &after[..m];
+        let qual = &after[m + ANCHOR_MID.len_utf8()..c];
+        if said_as_noun(&out, noun) {
+            out.push_str(qual);
+        } else if out.ends_with(' ') {
+            out.pop();
+        }
+        rest = &after[c + ANCHOR_CLOSE.len_utf8()..];
+    }
+    out.push_str(rest);
+    out.replace([ANCHOR_OPEN, ANCHOR_MID, ANCHOR_CLOSE], "")
+}
+
+/// Whether `text` names a `noun` as a whole noun ("the meeting whose ...", "the meeting,"),
+/// not as the first half of a longer one ("the meeting attachment").
+fn said_as_noun(text: &str, noun: &str) -> bool {
+    let lc = text.to_lowercase();
+    let words: Vec<&str> = lc.split(' ').collect();
+    let n: Vec<&str> = noun.split(' ').collect();
+    let ends = |w: &str| w.ends_with([',', '.', ';', '?', ':']);
+    (1..words.len().saturating_sub(n.len() - 1)).any(|i| {
+        let at = &words[i..i + n.len()];
+        let last = at[n.len() - 1];
+        let whole = at[..n.len() - 1] == n[..n.len() - 1]
+            && last.trim_end_matches([',', '.', ';', '?', ':']) == n[n.len() - 1];
+        let next = words.get(i + n.len()).copied().unwrap_or("");
+        whole
+            && matches!(words[i - 1], "the" | "a" | "an" | "same" | "that")
+            && (ends(last)
+                || next.is_empty()
+                || QUALIFIER_STARTS.contains(&next)
+                || matches!(
+                    next,
+                    "to" | "on" | "at" | "from" | "into" | "and" | "as" | "is"
+                ))
+    })
+}
+
 /// Writes the query of a made round. `context_tool` names the tool and path an earlier-round
 /// input came from.
 pub fn write<S: Specs + ?Sized>(
@@ -2570,6 +2661,7 @@ pub fn write<S: Specs + ?Sized>(
         leads: std::cell::RefCell::new(Vec::new()),
         connectives: std::cell::RefCell::new(Vec::new()),
         nouns: std::cell::RefCell::new(Vec::new()),
+        dropped: std::cell::RefCell::new(Vec::new()),
     };
     let Some(last) = made.gold.len().checked_sub(1) else {
         return String::new();
@@ -2593,6 +2685,7 @@ pub fn write<S: Specs + ?Sized>(
         1 => clauses.remove(0),
         n => lexicon::then(&clauses[..n - 1].join(", "), &clauses[n - 1], w.vary()),
     };
+    let act = settle_anchors(&act);
     let mut rng = w.rng.borrow_mut();
     let (open, close) = if rng.random_bool(BARE_SHARE) {
         ("{a}", ".")
@@ -4027,6 +4120,33 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn an_anchor_qualifier_stays_only_after_its_item() {
+        let mark =
+            |noun: &str, q: &str| format!("{ANCHOR_OPEN}{noun}{ANCHOR_MID}{q}{ANCHOR_CLOSE}");
+        let q = format!(
+            "place a hold on the book title with isbn X at the branch of the book hold {}, on its card",
+            mark("book title", "for that same book title")
+        );
+        assert_eq!(
+            settle_anchors(&q),
+            "place a hold on the book title with isbn X at the branch of the book hold for that same book title, on its card"
+        );
+        // The meeting comes after the attachment: no forward "that same meeting".
+        let q = format!(
+            "attach the file of the meeting attachment {} to the meeting titled Y",
+            mark("meeting", "of that same meeting")
+        );
+        assert_eq!(
+            settle_anchors(&q),
+            "attach the file of the meeting attachment to the meeting titled Y"
+        );
+        assert!(said_as_noun("the meeting, then", "meeting"));
+        assert!(said_as_noun("for the book title whose isbn", "book title"));
+        assert!(!said_as_noun("the meeting attachment", "meeting"));
+        assert!(!said_as_noun("the title", "book title"));
     }
 
     #[test]
