@@ -2136,7 +2136,9 @@ fn call_phrase<S: Specs + ?Sized>(
             act.push_str(&joined);
             return described_first(act, &twice);
         } else {
-            act.push_str(if w.vary().is_multiple_of(2) {
+            // After a described item its own last clause would seem to go on ("the
+            // transaction with date from May 4 on with a credit limit of 50"): a comma ends it.
+            act.push_str(if bound.is_empty() && w.vary().is_multiple_of(2) {
                 " with "
             } else {
                 ", with "
