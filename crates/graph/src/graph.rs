@@ -7,7 +7,7 @@ use hardgen_core::trace::parse_from_step;
 use hardgen_core::{ToolError, ToolSpec, Trace};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Format version of the serialised graph; bumped when the JSON shape changes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -264,6 +264,8 @@ impl ApiGraph {
                 groups[gi].at.push((ti, leaf.path.clone()));
             }
         }
+        // Description words once per field, not once per (parameter, field) pair.
+        let group_words: Vec<_> = groups.iter().map(|g| schema::words(&g.leaf.desc)).collect();
         let mut edges = Vec::new();
         let mut score_cache: HashMap<ParamKey, Vec<(usize, f64)>> = HashMap::new();
         for (tj, ps) in params.iter().enumerate() {
@@ -272,11 +274,12 @@ impl ApiGraph {
                 let scored = score_cache
                     .entry(key)
                     .or_insert_with(|| {
+                        let pw = schema::words(&p.desc);
                         let mut v: Vec<(usize, f64)> = groups
                             .iter()
                             .enumerate()
                             .filter(|(_, g)| schema::types_compatible(&p.ty, &g.leaf.ty))
-                            .map(|(gi, g)| (gi, score(&config, p, &g.leaf)))
+                            .map(|(gi, g)| (gi, score(&config, p, &g.leaf, &pw, &group_words[gi])))
                             .filter(|(_, s)| *s >= config.threshold)
                             .collect();
                         let best = v.iter().map(|x| x.1).fold(f64::NEG_INFINITY, f64::max);
@@ -530,10 +533,16 @@ fn says_not_found(message: &str) -> bool {
     .any(|p| m.contains(p))
 }
 
-/// Score of a result leaf feeding a parameter.
-fn score(cfg: &GraphConfig, p: &Param, leaf: &Leaf) -> f64 {
+/// Score of a result leaf feeding a parameter; `pw` and `lw` are their description words.
+fn score(
+    cfg: &GraphConfig,
+    p: &Param,
+    leaf: &Leaf,
+    pw: &HashSet<String>,
+    lw: &HashSet<String>,
+) -> f64 {
     let mut s = cfg.name_weight * schema::name_similarity(&p.name, &leaf.name)
-        + cfg.desc_weight * schema::desc_similarity(&p.desc, &leaf.desc);
+        + cfg.desc_weight * schema::jaccard(pw, lw);
     match (&p.pattern, &leaf.pattern) {
         (Some(a), Some(b)) if a == b => s += cfg.pattern_bonus,
         (Some(_), Some(_)) => s -= cfg.pattern_penalty,

@@ -147,7 +147,8 @@ pub fn is_identifier(p: &Param) -> bool {
     hardgen_core::spec::is_identifier_name(&p.name)
 }
 
-fn words(s: &str) -> HashSet<String> {
+/// The content words of a description (lowercase, no stop words), as [`desc_similarity`] compares them.
+pub fn words(s: &str) -> HashSet<String> {
     const STOP: &[&str] = &[
         "the", "of", "a", "an", "to", "for", "and", "or", "in", "on", "by", "is", "this", "that",
         "id",
@@ -159,7 +160,8 @@ fn words(s: &str) -> HashSet<String> {
         .collect()
 }
 
-fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
+/// Overlap of two word sets in 0..1 (the Dice coefficient of [`desc_similarity`]).
+pub fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
