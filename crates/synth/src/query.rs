@@ -2575,7 +2575,38 @@ fn no_forward_same(q: &str) -> String {
             .any(|w| w[0] == "the" && (w[1] == noun || w[2] == noun));
         out.push_str(&rest[..i]);
         let forward = !named && described_later && !noun.is_empty();
-        out.push_str(if forward { "the " } else { "that same " });
+        // An item an earlier step made under another name ("suggest paying the bill, then
+        // activate that same bill payment plan"): its head noun was never said, so it is
+        // "the new bill payment plan".
+        let head = {
+            let mut last = "";
+            for w in after.split(' ') {
+                let bare = w.trim_end_matches([',', '.', ';', '?', ':']);
+                let stop = bare.is_empty()
+                    || QUALIFIER_STARTS.contains(&bare)
+                    || matches!(bare, "to" | "on" | "at" | "from" | "into" | "and" | "as");
+                if stop {
+                    break;
+                }
+                last = bare;
+                if bare.len() < w.len() {
+                    break;
+                }
+            }
+            last
+        };
+        let made_unnamed = !forward
+            && !head.is_empty()
+            && !before
+                .split(|c: char| !c.is_alphanumeric() && c != '-')
+                .any(|w| w == head || (w.len() >= 4 && head.starts_with(w)));
+        out.push_str(if forward {
+            "the "
+        } else if made_unnamed {
+            "the new "
+        } else {
+            "that same "
+        });
         rest = after;
     }
     out.push_str(rest);
@@ -4161,6 +4192,13 @@ mod tests {
         assert_eq!(no_forward_same(ok), ok);
         let made = "Send a message to the group X, then delete that same chat message.";
         assert_eq!(no_forward_same(made), made);
+        // What an earlier step made under another name is "the new" one.
+        assert_eq!(
+            no_forward_same(
+                "Suggest paying the bill X, then activate that same bill payment plan."
+            ),
+            "Suggest paying the bill X, then activate the new bill payment plan."
+        );
     }
 
     #[test]
