@@ -472,11 +472,13 @@ pub type EncodeFn = Box<dyn Fn(&Record) -> Result<Encoded, RunError> + Send + Sy
 /// What a worker hands back for one item: the outcome and, when kept, everything the writer
 /// needs made already: the `records.jsonl` line, the sink's rendering, the duplicate
 /// fingerprint and the summary figures.
-type Done = Result<(Outcome, Option<Result<Prepared, RunError>>), RunError>;
+type Done = Result<(Outcome, Option<Result<Prepared, RunError>>, Option<Vec<u8>>), RunError>;
 
 /// The worker-side work on a kept record.
 struct Prepared {
     line: Vec<u8>,
+    /// The outcome as the store keeps it (packed by the worker): (kept, compressed JSON).
+    packed: Option<(bool, Vec<u8>)>,
     encoded: Encoded,
     fingerprint: Fingerprint,
     figures: RecordFigures,
@@ -579,31 +581,58 @@ pub fn generate_with(
     let mut dedup = Dedup::default();
     let mut summary = Summary::default();
     let encode = sink.encoder();
+    let storing = store.is_some();
+    let store_path = store
+        .map(|s| s.path().display().to_string())
+        .unwrap_or_default();
     let work = |g: &mut Generator, i: u64| -> Done {
+        let storing = storing && i >= resumed;
         let out = match stored.get(usize::try_from(i).unwrap_or(usize::MAX)) {
             Some((kept, text)) => stored_outcome(*kept, text)?,
             None => g.try_item(i)?,
         };
+        let pack = |text: &[u8]| {
+            crate::store::pack(&String::from_utf8_lossy(text)).map_err(|e| RunError::Io {
+                path: store_path.clone(),
+                source: e,
+            })
+        };
         let prepared = out.as_ref().ok().map(|r| {
             let text: Vec<&str> = r.rounds.iter().map(|x| x.query.as_str()).collect();
+            let line = serde_json::to_vec(r).map_err(json_err(&rpath))?;
             Ok(Prepared {
-                line: serde_json::to_vec(r).map_err(json_err(&rpath))?,
+                packed: if storing {
+                    Some((true, pack(&line)?))
+                } else {
+                    None
+                },
+                line,
                 encoded: encode(r)?,
                 fingerprint: dedup::fingerprint(&text.join("\n")),
                 figures: RecordFigures::of(r),
             })
         });
-        Ok((out, prepared))
+        // A rejection is stored too (a resume replays it).
+        let packed_rejection = match &out {
+            Err(j) if storing => Some(pack(&serde_json::to_vec(j).map_err(json_err(&jpath))?)?),
+            _ => None,
+        };
+        Ok((out, prepared, packed_rejection))
     };
     let mut consume = |i: u64, done: Done| -> Result<(), RunError> {
-        let (out, prepared) = done?;
-        let prepared = prepared.transpose()?;
+        let (out, prepared, packed_rejection) = done?;
+        let mut prepared = prepared.transpose()?;
         if let (Some(st), true) = (store, i >= resumed) {
             // The outcome as made (before duplicate removal, which a resume replays).
-            let (kept, text) = match (&out, &prepared) {
-                (Ok(_), Some(p)) => (true, String::from_utf8_lossy(&p.line).into_owned()),
-                (Ok(r), None) => (true, serde_json::to_string(r).map_err(json_err(&rpath))?),
-                (Err(j), _) => (false, serde_json::to_string(j).map_err(json_err(&jpath))?),
+            let packed = prepared.as_mut().and_then(|p| p.packed.take());
+            let (kept, packed) = match (packed, packed_rejection) {
+                (Some(k), _) => k,
+                (None, Some(r)) => (false, r),
+                (None, None) => {
+                    return Err(RunError::Export(format!(
+                        "item {i}: nothing packed for the store"
+                    )))
+                }
             };
             // Offline, items are committed 64 at a time (a kill redoes at most those, the same
             // way); with model roles, one small commit per item (no fsync in WAL mode with
@@ -613,7 +642,7 @@ pub fn generate_with(
             if batch > 1 && (i - resumed).is_multiple_of(batch) {
                 st.begin()?;
             }
-            st.put_item(STAGE, i, kept, &text)?;
+            st.put_packed(STAGE, i, kept, &packed)?;
             if batch > 1 && ((i + 1 - resumed).is_multiple_of(batch) || i + 1 == cfg.n) {
                 st.commit()?;
             }

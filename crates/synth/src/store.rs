@@ -41,8 +41,25 @@ pub enum StoreError {
 pub struct Store {
     path: PathBuf,
     db: Connection,
-    /// One compression context for every item (making one per item costs more than the item).
-    packer: std::cell::RefCell<zstd::bulk::Compressor<'static>>,
+}
+
+/// Compresses an item's outcome for the store, with one compression context per thread
+/// (making one per item costs more than the item).
+pub fn pack(outcome: &str) -> std::io::Result<Vec<u8>> {
+    thread_local! {
+        static PACKER: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    PACKER.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.is_none() {
+            *p = Some(zstd::bulk::Compressor::new(1)?);
+        }
+        match p.as_mut() {
+            Some(c) => c.compress(outcome.as_bytes()),
+            None => Err(std::io::Error::other("no compression context")),
+        }
+    })
 }
 
 impl std::fmt::Debug for Store {
@@ -75,15 +92,7 @@ impl Store {
                  value TEXT NOT NULL, PRIMARY KEY (stage, key));",
         )
         .map_err(err)?;
-        let packer = zstd::bulk::Compressor::new(1).map_err(|e| StoreError::Db {
-            path: path.display().to_string(),
-            message: format!("compression: {e}"),
-        })?;
-        Ok(Store {
-            path,
-            db,
-            packer: std::cell::RefCell::new(packer),
-        })
+        Ok(Store { path, db })
     }
 
     /// The database file.
@@ -201,14 +210,22 @@ impl Store {
         kept: bool,
         outcome: &str,
     ) -> Result<(), StoreError> {
-        let packed = self
-            .packer
-            .borrow_mut()
-            .compress(outcome.as_bytes())
-            .map_err(|e| StoreError::Db {
-                path: self.path.display().to_string(),
-                message: format!("compressing item {idx}: {e}"),
-            })?;
+        let packed = pack(outcome).map_err(|e| StoreError::Db {
+            path: self.path.display().to_string(),
+            message: format!("compressing item {idx}: {e}"),
+        })?;
+        self.put_packed(stage, idx, kept, &packed)
+    }
+
+    /// Stores an outcome [`pack`]ed already (by a worker thread, so that the one thread that
+    /// writes the store only inserts).
+    pub fn put_packed(
+        &self,
+        stage: &str,
+        idx: u64,
+        kept: bool,
+        packed: &[u8],
+    ) -> Result<(), StoreError> {
         // Cached: preparing the statement anew for every item cost more than the insert.
         self.db
             .prepare_cached(
