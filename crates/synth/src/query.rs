@@ -377,9 +377,29 @@ pub fn attribute(field: &str, v: &Value, k: usize) -> String {
     attribute_as(field, v, k, true)
 }
 
+/// Field names that, after their item's noun ("loan_status" of a book loan), need no owner.
+const OWN_FIELDS: &[&str] = &[
+    "status",
+    "date",
+    "type",
+    "reference",
+    "code",
+    "label",
+    "number",
+    "kind",
+    "level",
+];
+
 /// [`attribute`] of an item called `noun`: a name of something else ("courier_name" of a food
 /// order) is a plain field, not what the item is called ("the food order called Greta Becker").
 fn attribute_of(noun: &str, field: &str, v: &Value, k: usize) -> String {
+    // "the book loan whose status is returned", not "whose loan status": the noun says whose.
+    let field = match field.split_once('_') {
+        Some((owner, own)) if noun.split(' ').any(|w| w == owner) && OWN_FIELDS.contains(&own) => {
+            own
+        }
+        _ => field,
+    };
     let foreign = field.strip_suffix("_name").is_some_and(|owner| {
         let kind = owner.rsplit('_').next().unwrap_or(owner);
         !matches!(kind, "full" | "first" | "last" | "person" | "display")
@@ -4232,6 +4252,15 @@ mod tests {
     #[test]
     fn attributes_read_as_phrases() {
         assert_eq!(attribute("group_name", &json!("Board"), 0), "named Board");
+        // The item's own noun says whose status: "the book loan whose status is returned".
+        assert_eq!(
+            attribute_of("book loan", "loan_status", &json!("returned"), 0),
+            "whose status is returned"
+        );
+        assert_eq!(
+            attribute_of("book hold", "loan_status", &json!("returned"), 0),
+            "whose loan status is returned"
+        );
         // A person is never "labelled".
         for k in 0..40 {
             let said = attribute("full_name", &json!("Ana Lima"), k);
