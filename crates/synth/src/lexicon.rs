@@ -155,6 +155,29 @@ pub const THEN: &[&str] = &[
     "{a}, and to wrap up, {b}",
 ];
 
+/// Ways to start a later step's own sentence: `{c}` is the step.
+const NEXT: &[&str] = &[
+    "Then {c}.",
+    "After that, {c}.",
+    "Next, {c}.",
+    "Once that's done, {c}.",
+];
+
+/// Ways to start the last step's own sentence (none of them a [`NEXT`] opening, so two
+/// sentences in a row never start alike).
+const LAST: &[&str] = &[
+    "Finally, {c}.",
+    "Last, {c}.",
+    "To finish, {c}.",
+    "And lastly, {c}.",
+];
+
+/// A later step of a request as a sentence of its own (`last`: the final step).
+pub fn next_sentence(c: &str, k: usize, last: bool) -> String {
+    let forms = if last { LAST } else { NEXT };
+    forms[k % forms.len()].replace("{c}", c)
+}
+
 /// Fills `{a}` and `{b}` of a [`THEN`] pattern.
 pub fn then(a: &str, b: &str, k: usize) -> String {
     THEN[k % THEN.len()].replace("{a}", a).replace("{b}", b)
@@ -259,6 +282,18 @@ mod tests {
         // Every verb has another wording, except guards that keep a phrasal verb as it is.
         for forms in VERBS {
             assert!(forms.len() >= 2 || forms[0].contains(' '), "{forms:?}");
+        }
+    }
+
+    #[test]
+    fn later_steps_get_sentences_that_start_differently() {
+        assert_eq!(
+            next_sentence("archive it", 1, false),
+            "After that, archive it."
+        );
+        assert_eq!(next_sentence("archive it", 0, true), "Finally, archive it.");
+        for a in NEXT {
+            assert!(!LAST.contains(a), "{a}");
         }
     }
 

@@ -2088,11 +2088,6 @@ fn call_phrase<S: Specs + ?Sized>(
             act.push_str(&format!(", using {np} as the {role}"));
         }
     }
-    // "opened on 2026-04-30" qualifies the new item by itself; it takes no "with".
-    let participle = |l: &String| {
-        let w: Vec<&str> = l.split(' ').take(2).collect();
-        w.len() == 2 && phrase::follows_noun(w[0]) && matches!(w[1], "on" | "at" | "by")
-    };
     let (dated, literals): (Vec<String>, Vec<String>) = if reads {
         (Vec::new(), literals)
     } else {
@@ -2101,11 +2096,7 @@ fn call_phrase<S: Specs + ?Sized>(
             .into_iter()
             .map(|l| gerund_dated(&l))
             .collect::<Vec<_>>();
-        literals.into_iter().partition(|l| {
-            participle(l)
-                || l.starts_with("to be ")
-                || l.split(' ').next().is_some_and(|w| w.ends_with("ing"))
-        })
+        literals.into_iter().partition(|l| trails(l))
     };
     for d in &dated {
         act.push_str(&format!(", {d}"));
@@ -2167,6 +2158,18 @@ fn call_phrase<S: Specs + ?Sized>(
         act.push_str(&joined);
     }
     described_first(act, &twice)
+}
+
+/// Whether an input clause of a write follows the action by itself, after a comma ("opened on
+/// 2026-04-30", "expiring on ...", "to be sent on ..."), rather than after "with". A value
+/// that ends in -ing ("faulty_wiring as the repair issue") is no gerund.
+fn trails(l: &str) -> bool {
+    let mut words = l.split(' ');
+    let first = words.next().unwrap_or("");
+    let second = words.next().unwrap_or("");
+    let participle = phrase::follows_noun(first) && matches!(second, "on" | "at" | "by");
+    let gerund = first.ends_with("ing") && !first.contains('_') && lexicon::is_preposition(second);
+    participle || l.starts_with("to be ") || gerund
 }
 
 /// Where a qualifier goes after its noun: names first, then attributes, "whose" clauses, and
@@ -2734,11 +2737,32 @@ pub fn write<S: Specs + ?Sized>(
         w.said.borrow_mut().push(format!("{k}||"));
     }
     clauses.push(call_phrase(&w, made, specs, last));
-    let act = match clauses.len() {
-        1 => clauses.remove(0),
-        n => lexicon::then(&clauses[..n - 1].join(", "), &clauses[n - 1], w.vary()),
+    let n = clauses.len();
+    let words: usize = clauses.iter().map(|c| c.split(' ').count()).sum();
+    // Three steps, or two long ones, are half the time separate sentences ("Could you ...?
+    // After that, ... Finally, ..."), as people write a list of things to do.
+    let sentences = (n >= 3 || (n == 2 && words > 40)) && w.vary().is_multiple_of(2);
+    let (act, later) = if sentences {
+        const SEP: char = '\u{5}';
+        let joined = settle_anchors(&clauses.join(&SEP.to_string()));
+        let mut parts = joined.split(SEP).map(str::to_string);
+        let first = parts.next().unwrap_or_default();
+        let rest: Vec<String> = parts.collect();
+        let k = w.vary();
+        let last = rest.len().saturating_sub(1);
+        let later: Vec<String> = rest
+            .iter()
+            .enumerate()
+            .map(|(i, c)| lexicon::next_sentence(c, k + i, i == last))
+            .collect();
+        (first, later)
+    } else {
+        let act = match n {
+            1 => clauses.remove(0),
+            n => lexicon::then(&clauses[..n - 1].join(", "), &clauses[n - 1], w.vary()),
+        };
+        (settle_anchors(&act), Vec::new())
     };
-    let act = settle_anchors(&act);
     let mut rng = w.rng.borrow_mut();
     let (open, close) = if rng.random_bool(BARE_SHARE) {
         ("{a}", ".")
@@ -2750,6 +2774,10 @@ pub fn write<S: Specs + ?Sized>(
     };
     let mut q = fill(open, &act);
     q.push_str(close);
+    for sentence in &later {
+        q.push(' ');
+        q.push_str(sentence);
+    }
     if made.context_inputs.is_empty() {
         q = no_forward_same(&q);
     }
@@ -4055,6 +4083,16 @@ mod tests {
             Some("run an audit with the audit focus vat")
         );
         assert_eq!(substitute("list a case's surveys", "case", "x"), None);
+    }
+
+    #[test]
+    fn only_dated_inputs_trail_the_action_without_with() {
+        assert!(trails("opened on 2026-04-30"));
+        assert!(trails("expiring on 2026-06-16"));
+        assert!(trails("to be sent on 7 July 2026"));
+        assert!(!trails("faulty_wiring as the repair issue"));
+        assert!(!trails("Pending newsletters as the folder name"));
+        assert!(!trails("the repair issue set to heating"));
     }
 
     #[test]
