@@ -2006,6 +2006,27 @@ fn call_phrase<S: Specs + ?Sized>(
             }
         }
         let last_word = role.rsplit(' ').next().unwrap_or(role);
+        // A person's role names the contact: "for a guest" takes "the guest of that booking"
+        // (a phrase that says the role itself, so none is lost); "the properties a letting
+        // agent handles" takes "..., namely the agent of the property X".
+        let person_slot = || {
+            role.strip_suffix(" contact")
+                .filter(|r| !r.contains(' ') && np.split(' ').any(|w| w == *r))
+                .and_then(|r| {
+                    // "a guest", "a letting agent": the role's word after at most one other.
+                    let s = substitute(&act, r, np)?;
+                    // Not before a last verb: "the classes {a long phrase} leads".
+                    let closing = s.split_once(np.as_str()).is_some_and(|(_, after)| {
+                        let after = after.trim();
+                        !after.is_empty() && !after.contains(' ')
+                    });
+                    Some(if closing || center_embedded(&s, np) {
+                        named_after(&act, r, np)
+                    } else {
+                        s
+                    })
+                })
+        };
         let put = if slots {
             substitute(&act, role, np)
                 .map(|s| (s, role.as_str()))
@@ -2020,27 +2041,9 @@ fn call_phrase<S: Specs + ?Sized>(
                     }
                 })
                 .or_else(|| possessive(&act, last_word, np))
-                // A person's role names the contact: "for a guest" takes "the guest of that
-                // booking" (a phrase that says the role itself, so none is lost).
-                .or_else(|| {
-                    role.strip_suffix(" contact")
-                        .filter(|r| !r.contains(' ') && np.split(' ').any(|w| w == *r))
-                        .and_then(|r| {
-                            let s = substitute_last(&act, r, np)?;
-                            // Not before a last verb: "the classes {a long phrase} leads".
-                            let closing = s.split_once(np.as_str()).is_some_and(|(_, after)| {
-                                let after = after.trim();
-                                !after.is_empty() && !after.contains(' ')
-                            });
-                            Some(if closing || center_embedded(&s, np) {
-                                named_after(&act, r, np)
-                            } else {
-                                s
-                            })
-                        })
-                })
+                .or_else(person_slot)
         } else {
-            None
+            person_slot()
         };
         // "invite to booking" + "the booking X" is "invite to the booking X", not "invite to
         // booking for the booking X" (nor "assign ... to shift, with the shift X").
