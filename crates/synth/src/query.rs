@@ -4003,6 +4003,16 @@ mod tests {
 
     #[test]
     fn substitute_replaces_whole_words_only() {
+        // A person's role after one adjective is its slot too.
+        assert_eq!(
+            substitute(
+                "list the properties a letting agent handles",
+                "agent",
+                "the agent of the property X"
+            )
+            .as_deref(),
+            Some("list the properties the agent of the property X handles")
+        );
         assert_eq!(
             substitute(
                 "list the supply points a contact holds",
