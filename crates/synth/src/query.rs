@@ -2743,8 +2743,10 @@ pub fn write<S: Specs + ?Sized>(
     let n = clauses.len();
     let words: usize = clauses.iter().map(|c| c.split(' ').count()).sum();
     // Three steps, or two long ones, are half the time separate sentences ("Could you ...?
-    // After that, ... Finally, ..."), as people write a list of things to do.
-    let sentences = (n >= 3 || (n == 2 && words > 40)) && w.vary().is_multiple_of(2);
+    // After that, ... Finally, ..."), as people write a list of things to do; a very long
+    // request always is (one sentence of 60 words loses the reader).
+    let sentences =
+        (n >= 3 || (n == 2 && words > 40)) && (w.vary().is_multiple_of(2) || words > 60);
     let (act, later) = if sentences {
         const SEP: char = '\u{5}';
         let joined = settle_anchors(&clauses.join(&SEP.to_string()));
