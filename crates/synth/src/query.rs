@@ -2607,11 +2607,8 @@ fn no_forward_same(q: &str) -> String {
         let head = {
             let mut last = "";
             for w in after.split(' ') {
-                let bare = w.trim_end_matches([',', '.', ';', '?', ':']);
-                let stop = bare.is_empty()
-                    || QUALIFIER_STARTS.contains(&bare)
-                    || matches!(bare, "to" | "on" | "at" | "from" | "into" | "and" | "as");
-                if stop {
+                let bare = w.trim_end_matches(CLAUSE_ENDS);
+                if bare.is_empty() || after_noun(bare) {
                     break;
                 }
                 last = bare;
@@ -2680,23 +2677,26 @@ fn said_as_noun(text: &str, noun: &str) -> bool {
     let lc = text.to_lowercase();
     let words: Vec<&str> = lc.split(' ').collect();
     let n: Vec<&str> = noun.split(' ').collect();
-    let ends = |w: &str| w.ends_with([',', '.', ';', '?', ':']);
     (1..words.len().saturating_sub(n.len() - 1)).any(|i| {
         let at = &words[i..i + n.len()];
         let last = at[n.len() - 1];
         let whole = at[..n.len() - 1] == n[..n.len() - 1]
-            && last.trim_end_matches([',', '.', ';', '?', ':']) == n[n.len() - 1];
+            && last.trim_end_matches(CLAUSE_ENDS) == n[n.len() - 1];
         let next = words.get(i + n.len()).copied().unwrap_or("");
         whole
             && matches!(words[i - 1], "the" | "a" | "an" | "same" | "that")
-            && (ends(last)
-                || next.is_empty()
-                || QUALIFIER_STARTS.contains(&next)
-                || matches!(
-                    next,
-                    "to" | "on" | "at" | "from" | "into" | "and" | "as" | "is"
-                ))
+            && (last.ends_with(CLAUSE_ENDS) || next.is_empty() || after_noun(next) || next == "is")
     })
+}
+
+/// Punctuation that ends a clause, and with it a noun phrase.
+const CLAUSE_ENDS: [char; 5] = [',', '.', ';', '?', ':'];
+
+/// Whether a word ends the noun before it ("the meeting *whose* ...", "the folder *to* ..."),
+/// rather than going on with it ("the meeting *attachment*").
+fn after_noun(w: &str) -> bool {
+    QUALIFIER_STARTS.contains(&w)
+        || matches!(w, "to" | "on" | "at" | "from" | "into" | "and" | "as")
 }
 
 /// Writes the query of a made round. `context_tool` names the tool and path an earlier-round

@@ -472,13 +472,20 @@ pub type EncodeFn = Box<dyn Fn(&Record) -> Result<Encoded, RunError> + Send + Sy
 /// What a worker hands back for one item: the outcome and, when kept, everything the writer
 /// needs made already: the `records.jsonl` line, the sink's rendering, the duplicate
 /// fingerprint and the summary figures.
-type Done = Result<(Outcome, Option<Result<Prepared, RunError>>, Option<Vec<u8>>), RunError>;
+/// An item's outcome, its prepared parts (when kept) and, when the run has a store, the
+/// outcome as the store keeps it: (kept, compressed JSON), packed by the worker.
+type Done = Result<
+    (
+        Outcome,
+        Option<Result<Prepared, RunError>>,
+        Option<(bool, Vec<u8>)>,
+    ),
+    RunError,
+>;
 
 /// The worker-side work on a kept record.
 struct Prepared {
     line: Vec<u8>,
-    /// The outcome as the store keeps it (packed by the worker): (kept, compressed JSON).
-    packed: Option<(bool, Vec<u8>)>,
     encoded: Encoded,
     fingerprint: Fingerprint,
     figures: RecordFigures,
@@ -592,48 +599,38 @@ pub fn generate_with(
             None => g.try_item(i)?,
         };
         let pack = |text: &[u8]| {
-            crate::store::pack(&String::from_utf8_lossy(text)).map_err(|e| RunError::Io {
+            crate::store::pack(text).map_err(|e| RunError::Io {
                 path: store_path.clone(),
                 source: e,
             })
         };
         let prepared = out.as_ref().ok().map(|r| {
             let text: Vec<&str> = r.rounds.iter().map(|x| x.query.as_str()).collect();
-            let line = serde_json::to_vec(r).map_err(json_err(&rpath))?;
             Ok(Prepared {
-                packed: if storing {
-                    Some((true, pack(&line)?))
-                } else {
-                    None
-                },
-                line,
+                line: serde_json::to_vec(r).map_err(json_err(&rpath))?,
                 encoded: encode(r)?,
                 fingerprint: dedup::fingerprint(&text.join("\n")),
                 figures: RecordFigures::of(r),
             })
         });
-        // A rejection is stored too (a resume replays it).
-        let packed_rejection = match &out {
-            Err(j) if storing => Some(pack(&serde_json::to_vec(j).map_err(json_err(&jpath))?)?),
-            _ => None,
+        // The outcome as made, rejections too (a resume replays them).
+        let stored = match (&out, &prepared) {
+            _ if !storing => None,
+            (Ok(_), Some(Ok(p))) => Some((true, pack(&p.line)?)),
+            // Preparing failed: the run stops on that error.
+            (Ok(_), _) => None,
+            (Err(j), _) => Some((
+                false,
+                pack(&serde_json::to_vec(j).map_err(json_err(&jpath))?)?,
+            )),
         };
-        Ok((out, prepared, packed_rejection))
+        Ok((out, prepared, stored))
     };
     let mut consume = |i: u64, done: Done| -> Result<(), RunError> {
-        let (out, prepared, packed_rejection) = done?;
-        let mut prepared = prepared.transpose()?;
-        if let (Some(st), true) = (store, i >= resumed) {
-            // The outcome as made (before duplicate removal, which a resume replays).
-            let packed = prepared.as_mut().and_then(|p| p.packed.take());
-            let (kept, packed) = match (packed, packed_rejection) {
-                (Some(k), _) => k,
-                (None, Some(r)) => (false, r),
-                (None, None) => {
-                    return Err(RunError::Export(format!(
-                        "item {i}: nothing packed for the store"
-                    )))
-                }
-            };
+        let (out, prepared, stored) = done?;
+        let prepared = prepared.transpose()?;
+        // The outcome as made (before duplicate removal, which a resume replays).
+        if let (Some(st), Some((kept, packed))) = (store, stored) {
             // Offline, items are committed 64 at a time (a kill redoes at most those, the same
             // way); with model roles, one small commit per item (no fsync in WAL mode with
             // synchronous=NORMAL), since a long transaction would make the roles' cache

@@ -43,22 +43,22 @@ pub struct Store {
     db: Connection,
 }
 
-/// Compresses an item's outcome for the store, with one compression context per thread
-/// (making one per item costs more than the item).
-pub fn pack(outcome: &str) -> std::io::Result<Vec<u8>> {
+/// Compresses an item's outcome (its JSON) for the store, with one compression context per
+/// thread (making one per item costs more than the item).
+pub fn pack(outcome: &[u8]) -> std::io::Result<Vec<u8>> {
     thread_local! {
         static PACKER: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
             const { std::cell::RefCell::new(None) };
     }
     PACKER.with(|p| {
         let mut p = p.borrow_mut();
-        if p.is_none() {
-            *p = Some(zstd::bulk::Compressor::new(1)?);
-        }
-        match p.as_mut() {
-            Some(c) => c.compress(outcome.as_bytes()),
-            None => Err(std::io::Error::other("no compression context")),
-        }
+        let mut c = match p.take() {
+            Some(c) => c,
+            None => zstd::bulk::Compressor::new(1)?,
+        };
+        let out = c.compress(outcome);
+        *p = Some(c);
+        out
     })
 }
 
@@ -210,7 +210,7 @@ impl Store {
         kept: bool,
         outcome: &str,
     ) -> Result<(), StoreError> {
-        let packed = pack(outcome).map_err(|e| StoreError::Db {
+        let packed = pack(outcome.as_bytes()).map_err(|e| StoreError::Db {
             path: self.path.display().to_string(),
             message: format!("compressing item {idx}: {e}"),
         })?;
