@@ -230,6 +230,11 @@ impl Sampler {
     /// Replaces the value pools (and which tools' literal inputs can be filled).
     pub fn set_pools(&mut self, pools: Pools) {
         self.pools = pools;
+        self.update_literal_ok();
+    }
+
+    /// Recomputes which tools' literal inputs the pools can fill.
+    fn update_literal_ok(&mut self) {
         self.literal_ok = (0..self.graph.nodes.len())
             .map(|t| {
                 self.graph.constraints[t]
@@ -270,12 +275,15 @@ impl Sampler {
         let n = self.graph.nodes.len();
         let mut st = State::new(self.slots.len(), n, self.cfg.same_domain_bias);
         let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed ^ 0x5EED_F00D);
-        let mut pools = Pools::new();
+        // The sweeps' pools grow in `self.pools` between sweeps: a sweep draws from what the
+        // earlier ones found, and what it finds itself joins when it ends.
+        self.set_pools(Pools::new());
         // Domain-scoped pools join only at the end: the sweeps explore with the plain pools,
         // so which values the world yields does not depend on the scoping.
         let mut scoped = Pools::new();
         let mut invented = Invented::default();
         for sweep in 0..6 {
+            let mut found = Pools::new();
             for t in 0..n {
                 let cs = &self.graph.constraints[t];
                 let first = !cs.iter().any(|c| c.required);
@@ -302,7 +310,8 @@ impl Sampler {
                             self.cfg.entity_pools,
                             &self.graph.nodes[t].domain,
                             &Invented::default(),
-                            &mut pools,
+                            &self.pools,
+                            &mut found,
                             &mut scoped,
                         );
                         self.feed(t, step, r, &mut st);
@@ -346,7 +355,8 @@ impl Sampler {
                                 self.cfg.entity_pools,
                                 &self.graph.nodes[t].domain,
                                 &invented,
-                                &mut pools,
+                                &self.pools,
+                                &mut found,
                                 &mut scoped,
                             );
                         }
@@ -354,9 +364,13 @@ impl Sampler {
                 }
             }
             // Later sweeps may need text values earlier sweeps found.
-            self.set_pools(pools.clone());
+            for (k, mut v) in found {
+                self.pools.entry(k).or_default().append(&mut v);
+            }
+            self.update_literal_ok();
         }
         env.reset(seed);
+        let mut pools = self.pools.clone();
         pools.append(&mut scoped);
         pools
     }
@@ -903,10 +917,11 @@ impl Sampler {
                     .then(|| rng.random_range(..n))
                     .and_then(|i| recent().nth(n - 1 - i))
             } else {
-                let n = cands().filter(in_pool).count();
-                (n > 0)
-                    .then(|| rng.random_range(..n))
-                    .and_then(|i| cands().filter(in_pool).nth(i))
+                // Gathered once: the walk compares every candidate with the call's arguments.
+                let all: Vec<_> = cands().filter(in_pool).collect();
+                (!all.is_empty())
+                    .then(|| rng.random_range(..all.len()))
+                    .and_then(|i| all.get(i).copied())
             };
             if let Some((step, ei, v)) = pick {
                 args.insert(param.clone(), v.clone());
@@ -1234,22 +1249,40 @@ fn collect_pool_values(
     entities: bool,
     domain: &str,
     given: &Invented,
+    base: &Pools,
     pools: &mut Pools,
     scoped: &mut Pools,
 ) {
-    fn add(pools: &mut Pools, key: String, v: &Value) {
-        let e = pools.entry(key).or_default();
-        if e.len() < 64 && !e.contains(v) {
-            e.push(v.clone());
+    /// Adds `v` under `key` to `into` unless the key already holds it or is full, counting the
+    /// values `base` holds under the key as already there.
+    fn add(base: &Pools, into: &mut Pools, key: &str, v: &Value) {
+        let old = base.get(key).map_or(&[][..], Vec::as_slice);
+        if old.len() >= POOL_CAP {
+            return;
+        }
+        match into.get_mut(key) {
+            Some(e) => {
+                if old.len() + e.len() < POOL_CAP && !old.contains(v) && !e.contains(v) {
+                    e.push(v.clone());
+                }
+            }
+            None if !old.contains(v) => {
+                into.insert(key.to_string(), vec![v.clone()]);
+            }
+            None => {}
         }
     }
     struct Into<'a> {
         entities: bool,
         domain: &'a str,
         given: &'a Invented,
+        base: &'a Pools,
         pools: &'a mut Pools,
         scoped: &'a mut Pools,
+        /// The key being built (one buffer, not a new string per value).
+        key: String,
     }
+    const NONE: &Pools = &Pools::new();
     fn go(v: &Value, key: &str, to: &mut Into<'_>) {
         match v {
             Value::Object(m) => {
@@ -1262,7 +1295,11 @@ fn collect_pool_values(
                 {
                     for (k, x) in m {
                         if !k.ends_with("_id") && (x.is_string() || x.is_number()) {
-                            add(to.pools, entity_key(kind, k), x);
+                            to.key.clear();
+                            to.key.push_str(kind);
+                            to.key.push('.');
+                            to.key.push_str(k);
+                            add(to.base, to.pools, &to.key, x);
                         }
                     }
                 }
@@ -1276,9 +1313,13 @@ fn collect_pool_values(
                 }
             }
             Value::String(_) | Value::Number(_) if !key.is_empty() => {
-                add(to.pools, key.to_string(), v);
+                add(to.base, to.pools, key, v);
                 if !to.given.has(v) {
-                    add(to.scoped, scoped_key(to.domain, key), v);
+                    to.key.clear();
+                    to.key.push_str(to.domain);
+                    to.key.push(SCOPE);
+                    to.key.push_str(key);
+                    add(NONE, to.scoped, &to.key, v);
                 }
             }
             _ => {}
@@ -1291,11 +1332,16 @@ fn collect_pool_values(
             entities,
             domain,
             given,
+            base,
             pools,
             scoped,
+            key: String::new(),
         },
     );
 }
+
+/// The most values a pool keeps.
+const POOL_CAP: usize = 64;
 
 /// A person's name and e-mail drawn as literals from separate pools name two people ("Hiro
 /// Dubois", omar@example.org): the e-mail is made the named person's (hiro.dubois@example.org).
