@@ -1261,11 +1261,10 @@ fn collect_pool_values(
             return;
         }
         match into.get_mut(key) {
-            Some(e) => {
-                if old.len() + e.len() < POOL_CAP && !old.contains(v) && !e.contains(v) {
-                    e.push(v.clone());
-                }
+            Some(e) if old.len() + e.len() < POOL_CAP && !old.contains(v) && !e.contains(v) => {
+                e.push(v.clone());
             }
+            Some(_) => {}
             None if !old.contains(v) => {
                 into.insert(key.to_string(), vec![v.clone()]);
             }
