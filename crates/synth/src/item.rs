@@ -61,6 +61,14 @@ pub fn reads_by_name(tool: &str) -> bool {
     READ_VERBS.contains(&verb) && !checks_in_or_out
 }
 
+/// Whether a step before a round's last is asked for in the request: it changes something
+/// (a request never hides a change) or makes a quote the later steps use; reads and
+/// authorizations stay implicit.
+pub fn asked_step(tool: &str) -> bool {
+    let verb = tool.split('_').next().unwrap_or("");
+    !(reads_by_name(tool) && verb != "quote") && verb != "authorize"
+}
+
 /// Finds a tool's spec by name.
 pub trait SpecLookup {
     /// The spec of a tool name.
@@ -104,7 +112,16 @@ pub type Exec<'a> = dyn FnMut(
 
 #[cfg(test)]
 mod tests {
-    use super::reads_by_name;
+    use super::{asked_step, reads_by_name};
+
+    #[test]
+    fn changes_and_quotes_are_asked_for_reads_and_authorizations_are_not() {
+        assert!(asked_step("pay_library_fines"));
+        assert!(asked_step("quote_hotel_stay"));
+        assert!(asked_step("check_in_flight_booking"));
+        assert!(!asked_step("list_card_loans"));
+        assert!(!asked_step("authorize_team_manager"));
+    }
 
     #[test]
     fn checking_in_or_out_changes_something() {

@@ -178,6 +178,22 @@ pub fn next_sentence(c: &str, k: usize, last: bool) -> String {
     forms[k % forms.len()].replace("{c}", c)
 }
 
+/// The past participle of a verb that [`past`] leaves out because the item alone does not
+/// complete it, for reports that go on with the rest of the tool's words ("I've assigned the
+/// employee to the shift", "I've added the member to the group").
+pub fn participle(verb: &str) -> Option<&'static str> {
+    Some(match verb {
+        "add" => "added",
+        "assign" => "assigned",
+        "enroll" => "enrolled",
+        "join" => "joined",
+        "lend" => "lent",
+        "quote" => "quoted",
+        "write" => "written",
+        _ => return None,
+    })
+}
+
 /// Fills `{a}` and `{b}` of a [`THEN`] pattern.
 pub fn then(a: &str, b: &str, k: usize) -> String {
     THEN[k % THEN.len()].replace("{a}", a).replace("{b}", b)

@@ -2729,10 +2729,7 @@ pub fn write<S: Specs + ?Sized>(
     // file ... to that same folder, and then list ..."): a request never hides a change.
     let mut clauses: Vec<String> = Vec::new();
     for k in 0..last {
-        let verb = made.gold[k].name.split('_').next().unwrap_or("");
-        // "quote a stay" makes a quote the later steps use: it is asked for.
-        let reads = crate::item::reads_by_name(&made.gold[k].name) && verb != "quote";
-        if reads || verb == "authorize" {
+        if !crate::item::asked_step(&made.gold[k].name) {
             continue;
         }
         clauses.push(call_phrase(&w, made, specs, k));

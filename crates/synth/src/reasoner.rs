@@ -552,7 +552,23 @@ pub fn attempt_with(
     }
     let last = n.saturating_sub(1);
     let answer = match result_of(&calls, results[last]) {
-        Some(r) => answer_text(&made.gold[last].name, &made.gold[last].arguments, r, rng),
+        Some(r) => {
+            // The steps the request asked for before the last are reported too, in order:
+            // "pay the fines, then list the cards" is answered for both.
+            let mut said: Vec<String> = (0..last)
+                .filter_map(|k| {
+                    let g = &made.gold[k];
+                    step_report(&g.name, &g.arguments, result_of(&calls, results[k])?)
+                })
+                .collect();
+            said.push(answer_text(
+                &made.gold[last].name,
+                &made.gold[last].arguments,
+                r,
+                rng,
+            ));
+            said.join(" ")
+        }
         None => "I could not complete the request: the last step did not succeed.".to_string(),
     };
     let reasoning = format!(
@@ -829,6 +845,44 @@ pub fn answer_text(
         }
         other => format!("The answer is {}.", value_text(other)),
     }
+}
+
+/// A sentence reporting an earlier step the request asked for, from the tool's words and its
+/// result ("I've paid the library fines (member card ID LBM-1059, fines paid 12.5)."). None for
+/// steps the request leaves implicit and for verbs with no participle that reads as a report.
+pub fn step_report(
+    tool: &str,
+    args: &serde_json::Map<String, Value>,
+    result: &Value,
+) -> Option<String> {
+    if !crate::item::asked_step(tool) {
+        return None;
+    }
+    let mut words = tool.split('_');
+    let verb = words.next()?;
+    let done = crate::lexicon::past(verb).or_else(|| crate::lexicon::participle(verb))?;
+    let rest: Vec<&str> = words.collect();
+    let prep = crate::lexicon::is_preposition;
+    let (first, _) = rest.split_first()?;
+    // "the fines", but "paid for the order"; a preposition inside gets its own article
+    // ("the employee to the shift").
+    let mut what = if prep(first) {
+        String::new()
+    } else {
+        "the ".to_string()
+    };
+    for (i, w) in rest.iter().enumerate() {
+        what.push_str(w);
+        if i + 1 < rest.len() {
+            what.push_str(if prep(w) { " the " } else { " " });
+        }
+    }
+    let kv = answer_key_values(result, args, 2).join(", ");
+    Some(if kv.is_empty() {
+        format!("I've {done} {what}.")
+    } else {
+        format!("I've {done} {what} ({kv}).")
+    })
 }
 
 /// Whether "I've {done} the {noun}" says what `tool` did: the tool names that item last and

@@ -2897,6 +2897,45 @@ fn attempt_picks_the_selected_item_and_says_why() {
 }
 
 #[test]
+fn earlier_asked_steps_are_reported_in_words() {
+    use hardgen_synth::reasoner::step_report;
+    let args = json!({"member_card_id": "LBM-1"});
+    let args = args.as_object().unwrap();
+    let paid = json!({"member_card_id": "LBM-1", "fines_paid": 12.5, "fines_due": 0});
+    assert_eq!(
+        step_report("pay_library_fines", args, &paid).as_deref(),
+        Some("I've paid the library fines (member card ID LBM-1, fines paid 12.5).")
+    );
+    // A preposition in the name gets its own article; one that leads takes none.
+    let up = json!({"file_id": "FLE-1", "file_name": "notes"});
+    assert_eq!(
+        step_report("upload_file_to_folder", &serde_json::Map::new(), &up).as_deref(),
+        Some("I've uploaded the file to the folder (file ID FLE-1, file name notes).")
+    );
+    assert_eq!(
+        step_report("pay_for_order", &serde_json::Map::new(), &json!({})).as_deref(),
+        Some("I've paid for the order.")
+    );
+    assert_eq!(
+        step_report(
+            "assign_employee_to_shift",
+            &serde_json::Map::new(),
+            &json!({})
+        )
+        .as_deref(),
+        Some("I've assigned the employee to the shift.")
+    );
+    // Reads, authorizations and verbs with no report form are left to the request.
+    for tool in [
+        "list_card_loans",
+        "authorize_team_manager",
+        "mark_class_no_show",
+    ] {
+        assert_eq!(step_report(tool, args, &paid), None, "{tool}");
+    }
+}
+
+#[test]
 fn attempt_reports_a_failed_last_step() {
     let mut m = made_of(&chain_trace("ct-7001"), 0);
     m.inputs.insert("city".into(), json!("Bergen"));
