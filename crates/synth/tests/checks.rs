@@ -2900,7 +2900,7 @@ fn attempt_picks_the_selected_item_and_says_why() {
 fn earlier_asked_steps_are_reported_in_words() {
     use hardgen_synth::reasoner::step_report;
     let args = json!({"member_card_id": "LBM-1"});
-    let args = args.as_object().unwrap();
+    let args = args.as_object().expect("an object");
     let paid = json!({"member_card_id": "LBM-1", "fines_paid": 12.5, "fines_due": 0});
     assert_eq!(
         step_report("pay_library_fines", args, &paid).as_deref(),
