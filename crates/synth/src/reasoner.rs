@@ -176,7 +176,7 @@ pub fn answer_key_values(
 fn pairs(m: &serde_json::Map<String, Value>, keys: Vec<&String>, n: usize) -> Vec<String> {
     keys.into_iter()
         .take(n)
-        .map(|k| format!("{} {}", phrase::label(k), answer_word(&m[k])))
+        .map(|k| format!("{} {}", phrase::label(k), answer_word(k, &m[k])))
         .collect()
 }
 
@@ -193,15 +193,16 @@ fn aggregate(m: &serde_json::Map<String, Value>) -> Option<(String, u64, (&str, 
     let figure = figures.next()?;
     // Only the id, the count and one figure: anything else is said the usual way.
     (figures.next().is_none() && m.len() == 3).then(|| {
-        let id = format!("{} {}", phrase::label(ik), answer_word(iv));
+        let id = format!("{} {}", phrase::label(ik), answer_word(ik, iv));
         (id, count, (figure.0.as_str(), figure.1))
     })
 }
 
-/// A result value as an answer says it: an enum value in words ("damp wall", not `damp_wall`).
-fn answer_word(v: &Value) -> String {
+/// A result value as an answer says it under `key`: an enum value in words ("damp wall", not
+/// `damp_wall`); a name as it is (the file `pricelist_de` is not "pricelist de").
+fn answer_word(key: &str, v: &Value) -> String {
     match v.as_str() {
-        Some(s) if crate::query::is_snake_word(s) => s.replace('_', " "),
+        Some(s) if crate::query::is_snake_word(s) && !key.ends_with("name") => s.replace('_', " "),
         // "165 minutes", not "165.0": a whole float reads as a whole number.
         _ => match v.as_f64() {
             Some(f) if v.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
@@ -243,7 +244,7 @@ pub fn answer_values_after(args: &serde_json::Map<String, Value>, v: &Value) -> 
         Value::Object(m) => answer_keys(m, args)
             .into_iter()
             .take(4)
-            .map(|k| answer_word(&m[k]))
+            .map(|k| answer_word(k, &m[k]))
             .collect(),
         other => vec![value_text(other)],
     }
@@ -723,7 +724,7 @@ pub fn answer_text(
         Value::Object(m) => {
             if let Some((id, count, (key, x))) = aggregate(m) {
                 let metric = phrase::label(key);
-                let x = answer_word(x);
+                let x = answer_word(key, x);
                 let over = if count == 1 {
                     "1 record".to_string()
                 } else {

@@ -2906,11 +2906,16 @@ fn earlier_asked_steps_are_reported_in_words() {
         step_report("pay_library_fines", args, &paid).as_deref(),
         Some("I've paid the library fines (member card ID LBM-1, fines paid 12.5).")
     );
-    // A preposition in the name gets its own article; one that leads takes none.
-    let up = json!({"file_id": "FLE-1", "file_name": "notes"});
+    // A preposition in the name gets its own article; one that leads takes none. A name is
+    // said as it is, an enum value in words.
+    let up = json!({"file_id": "FLE-1", "file_name": "price_list", "kind": "scanned_copy"});
     assert_eq!(
         step_report("upload_file_to_folder", &serde_json::Map::new(), &up).as_deref(),
-        Some("I've uploaded the file to the folder (file ID FLE-1, file name notes).")
+        Some("I've uploaded the file to the folder (file ID FLE-1, file name price_list).")
+    );
+    assert_eq!(
+        hardgen_synth::reasoner::answer_key_values(&up, &serde_json::Map::new(), 3),
+        ["file ID FLE-1", "file name price_list", "kind scanned copy"]
     );
     assert_eq!(
         step_report("pay_for_order", &serde_json::Map::new(), &json!({})).as_deref(),
