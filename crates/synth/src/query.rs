@@ -344,6 +344,11 @@ struct Writer<'a, S: Specs + ?Sized> {
     nouns: std::cell::RefCell<Vec<(String, String)>>,
     /// Relations to items said before, left out of a qualifier list: (argument, "that same X").
     dropped: std::cell::RefCell<Vec<(String, String)>>,
+    /// A deep item described in a sentence of its own before the request (see
+    /// [`Writer::hoist`]).
+    hoisted: std::cell::RefCell<Option<String>>,
+    /// Whether a deep item may be hoisted at all (only when the plain query runs long).
+    hoist: bool,
 }
 
 /// A value as the query says it: free text of several words with punctuation (a message body,
@@ -1091,10 +1096,32 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         }
         let related = self.spec(k).is_some_and(|s| !st::is_own_id(s, path));
         let item = self.item(k, path, sel, depth, related);
+        let item = match self.spec(k) {
+            Some(s) => self.hoist(item, depth, &st::item_noun(s, path)),
+            None => item,
+        };
         match self.spec(k) {
             Some(s) if related => format!("the {} {item}", st::relation(s, path)),
             _ => item,
         }
+    }
+
+    /// The deepest item of a long chain of relations, when it is told apart by its own
+    /// attributes, is described in a sentence before the request and called "that <noun>" in
+    /// the chain: one sentence of five nested relations loses the reader ("... of the ticket
+    /// tied to the vehicle having plate X whose class reads pickup, with ..." becomes "This is
+    /// about the vehicle having plate X whose class reads pickup. ... tied to that vehicle").
+    fn hoist(&self, np: String, depth: usize, noun: &str) -> String {
+        let own = np.strip_prefix("the ").is_some_and(|rest| {
+            rest.split(' ').count() >= noun.split(' ').count() + 3
+                && !rest.contains("that same")
+                && !rest.contains(ANCHOR_OPEN)
+        });
+        if !self.hoist || depth < HOIST_DEPTH || !own || self.hoisted.borrow().is_some() {
+            return np;
+        }
+        *self.hoisted.borrow_mut() = Some(np);
+        format!("that {noun}")
     }
 
     /// An earlier round's value, referred to by what the user knows.
@@ -2689,6 +2716,43 @@ fn said_as_noun(text: &str, noun: &str) -> bool {
     })
 }
 
+/// How deep in a chain of relations an item is said in a sentence of its own.
+const HOIST_DEPTH: usize = 2;
+
+/// Words in a query's longest sentence above which its deepest item is hoisted.
+const HOIST_WORDS: usize = 40;
+
+/// Sentences that describe a hoisted item before the request: `{np}` is its phrase. Few
+/// words before it, so that no four-word opening recurs.
+const LEADS: &[&str] = &[
+    "It concerns {np}.",
+    "Start from {np}.",
+    "It's to do with {np}.",
+    "First find {np}.",
+    "Take {np}.",
+    "Think of {np}.",
+    "It involves {np}.",
+    "Begin with {np}.",
+    "Look for {np}.",
+];
+
+/// The sentences that may describe a hoisted item before a request (`{np}` its phrase).
+pub fn leads() -> &'static [&'static str] {
+    LEADS
+}
+
+/// Openings that only start a message, never follow a sentence before them.
+const AFTER_LEAD_NOT: &[&str] = &[
+    "Hi",
+    "Hey",
+    "Hello",
+    "Good morning",
+    "Next up",
+    "One more thing",
+    "Another request",
+    "First thing today",
+];
+
 /// Punctuation that ends a clause, and with it a noun phrase.
 const CLAUSE_ENDS: [char; 5] = [',', '.', ';', '?', ':'];
 
@@ -2707,6 +2771,27 @@ pub fn write<S: Specs + ?Sized>(
     context_tool: &dyn Fn(usize) -> Option<String>,
     rng: &mut ChaCha8Rng,
 ) -> String {
+    let q = write_as(made, specs, context_tool, rng, false);
+    let longest = q
+        .split_inclusive(['.', '?', '!'])
+        .map(|x| x.split_whitespace().count())
+        .max()
+        .unwrap_or(0);
+    if longest <= HOIST_WORDS {
+        return q;
+    }
+    // A sentence too long to follow is written again with its deepest item said first.
+    write_as(made, specs, context_tool, rng, true)
+}
+
+/// [`write`], with `hoist` allowing the deepest item of a long chain a sentence of its own.
+fn write_as<S: Specs + ?Sized>(
+    made: &Made,
+    specs: &S,
+    context_tool: &dyn Fn(usize) -> Option<String>,
+    rng: &mut ChaCha8Rng,
+    hoist: bool,
+) -> String {
     let ctx = |param: &str| -> Option<(String, String)> {
         let (k, path) = made.context_refs.get(param)?;
         Some((context_tool(*k)?, path.clone()))
@@ -2721,6 +2806,8 @@ pub fn write<S: Specs + ?Sized>(
         connectives: std::cell::RefCell::new(Vec::new()),
         nouns: std::cell::RefCell::new(Vec::new()),
         dropped: std::cell::RefCell::new(Vec::new()),
+        hoisted: std::cell::RefCell::new(None),
+        hoist,
     };
     let Some(last) = made.gold.len().checked_sub(1) else {
         return String::new();
@@ -2774,8 +2861,18 @@ pub fn write<S: Specs + ?Sized>(
             .copied()
             .unwrap_or(("Please {a}", "."))
     };
+    let hoisted = w.hoisted.borrow_mut().take();
+    // After a sentence about the item, a greeting or "next up" no longer opens the message.
+    let (open, close) = match &hoisted {
+        Some(_) if AFTER_LEAD_NOT.iter().any(|g| open.starts_with(g)) => ("{a}", "."),
+        _ => (open, close),
+    };
     let mut q = fill(open, &act);
     q.push_str(close);
+    if let Some(np) = hoisted {
+        let lead = LEADS[rng.random_range(0..LEADS.len())].replace("{np}", &np);
+        q = format!("{lead} {q}");
+    }
     for sentence in &later {
         q.push(' ');
         q.push_str(sentence);

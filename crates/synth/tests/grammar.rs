@@ -2,7 +2,7 @@
 //! (so every operation kind), and a generation run never writes an ungrammatical query.
 
 use hardgen_synth::pipeline::{GenConfig, Generator};
-use hardgen_synth::query::{action, grammar_problems, plans, render};
+use hardgen_synth::query::{action, grammar_problems, leads, plans, render};
 use hardgen_synth::roles::rewrite_problem;
 use hardgen_tools::world;
 
@@ -58,11 +58,30 @@ fn generated_queries_are_grammatical() {
     };
     let mut g = Generator::new(def, cfg);
     let mut kept = 0;
+    let mut hoisted = 0;
     for i in 0..150 {
         match g.item(i) {
             Ok(r) => {
                 kept += 1;
                 for round in &r.rounds {
+                    // A long chain's deepest item said first ("It concerns the course X.")
+                    // is referred to later as "that course", never as "that same".
+                    if let Some((np, rest)) = leads().iter().find_map(|l| {
+                        let (pre, post) = l.split_once("{np}")?;
+                        let np = round.query.strip_prefix(pre)?.split_once(post)?.0;
+                        Some((np, &round.query[pre.len() + np.len()..]))
+                    }) {
+                        hoisted += 1;
+                        assert!(!np.contains("that same"), "{}: {}", r.id, round.query);
+                        // "the blocked card ..." is "that card": one of the first words.
+                        let mut head = np.split(' ').skip(1).take(3);
+                        assert!(
+                            head.any(|w| rest.contains(&format!("that {w}"))),
+                            "{}: {}",
+                            r.id,
+                            round.query
+                        );
+                    }
                     let p = grammar_problems(&round.query);
                     assert!(p.is_empty(), "{}: {} -> {p:?}", r.id, round.query);
                     // A model that returned the draft unchanged passes the rewrite checks.
@@ -74,4 +93,5 @@ fn generated_queries_are_grammatical() {
         }
     }
     assert!(kept > 100, "kept {kept} of 150");
+    assert!(hoisted > 0, "no long query had its deepest item said first");
 }
