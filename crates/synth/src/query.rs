@@ -349,6 +349,8 @@ struct Writer<'a, S: Specs + ?Sized> {
     hoisted: std::cell::RefCell<Option<String>>,
     /// Whether a deep item may be hoisted at all (only when the plain query runs long).
     hoist: bool,
+    /// Whether an item could have been hoisted (the query is worth writing again).
+    could_hoist: std::cell::Cell<bool>,
 }
 
 /// A value as the query says it: free text of several words with punctuation (a message body,
@@ -1117,7 +1119,11 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
                 && !rest.contains("that same")
                 && !rest.contains(ANCHOR_OPEN)
         });
-        if !self.hoist || depth < HOIST_DEPTH || !own || self.hoisted.borrow().is_some() {
+        if depth < HOIST_DEPTH || !own || self.hoisted.borrow().is_some() {
+            return np;
+        }
+        if !self.hoist {
+            self.could_hoist.set(true);
             return np;
         }
         *self.hoisted.borrow_mut() = Some(np);
@@ -2771,27 +2777,28 @@ pub fn write<S: Specs + ?Sized>(
     context_tool: &dyn Fn(usize) -> Option<String>,
     rng: &mut ChaCha8Rng,
 ) -> String {
-    let q = write_as(made, specs, context_tool, rng, false);
+    let (q, could_hoist) = write_as(made, specs, context_tool, rng, false);
     let longest = q
         .split_inclusive(['.', '?', '!'])
         .map(|x| x.split_whitespace().count())
         .max()
         .unwrap_or(0);
-    if longest <= HOIST_WORDS {
+    if longest <= HOIST_WORDS || !could_hoist {
         return q;
     }
     // A sentence too long to follow is written again with its deepest item said first.
-    write_as(made, specs, context_tool, rng, true)
+    write_as(made, specs, context_tool, rng, true).0
 }
 
-/// [`write`], with `hoist` allowing the deepest item of a long chain a sentence of its own.
+/// [`write`], with `hoist` allowing the deepest item of a long chain a sentence of its own;
+/// also whether an item could have been hoisted.
 fn write_as<S: Specs + ?Sized>(
     made: &Made,
     specs: &S,
     context_tool: &dyn Fn(usize) -> Option<String>,
     rng: &mut ChaCha8Rng,
     hoist: bool,
-) -> String {
+) -> (String, bool) {
     let ctx = |param: &str| -> Option<(String, String)> {
         let (k, path) = made.context_refs.get(param)?;
         Some((context_tool(*k)?, path.clone()))
@@ -2808,9 +2815,10 @@ fn write_as<S: Specs + ?Sized>(
         dropped: std::cell::RefCell::new(Vec::new()),
         hoisted: std::cell::RefCell::new(None),
         hoist,
+        could_hoist: std::cell::Cell::new(false),
     };
     let Some(last) = made.gold.len().checked_sub(1) else {
-        return String::new();
+        return (String::new(), false);
     };
     // Steps that change something are asked for, in order ("create a folder ..., upload a
     // file ... to that same folder, and then list ..."): a request never hides a change.
@@ -2938,7 +2946,8 @@ fn write_as<S: Specs + ?Sized>(
             };
         }
     }
-    q
+    let could = w.could_hoist.get();
+    (q, could)
 }
 
 /// Whether a value is lowercase words joined by underscores (`water_stain`), the way enum
