@@ -1111,8 +1111,9 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
     /// The deepest item of a long chain of relations, when it is told apart by its own
     /// attributes, is described in a sentence before the request and called "that <noun>" in
     /// the chain: one sentence of five nested relations loses the reader ("... of the ticket
-    /// tied to the vehicle having plate X whose class reads pickup, with ..." becomes "This is
-    /// about the vehicle having plate X whose class reads pickup. ... tied to that vehicle").
+    /// tied to the vehicle having plate X whose class reads pickup, with ..." becomes "It
+    /// concerns the vehicle having plate X whose class reads pickup. ... tied to that vehicle").
+    /// A first writing (`hoist` off) only notes that such an item exists.
     fn hoist(&self, np: String, depth: usize, noun: &str) -> String {
         let own = np.strip_prefix("the ").is_some_and(|rest| {
             rest.split(' ').count() >= noun.split(' ').count() + 3
