@@ -2724,7 +2724,7 @@ fn said_as_noun(text: &str, noun: &str) -> bool {
 }
 
 /// How deep in a chain of relations an item is said in a sentence of its own.
-const HOIST_DEPTH: usize = 2;
+const HOIST_DEPTH: usize = 1;
 
 /// Words in a query's longest sentence above which its deepest item is hoisted.
 const HOIST_WORDS: usize = 40;
@@ -2737,7 +2737,7 @@ const LEADS: &[&str] = &[
     "It's to do with {np}.",
     "First find {np}.",
     "Take {np}.",
-    "Think of {np}.",
+    "Find {np}.",
     "It involves {np}.",
     "Begin with {np}.",
     "Look for {np}.",
