@@ -1241,7 +1241,17 @@ fn spent<'a>(st: &'a State, t: usize, param: &str) -> Vec<&'a Value> {
 
 /// The pool key of field `key` of objects of kind `entity` (`contact.name`).
 fn entity_key(entity: &str, key: &str) -> String {
-    format!("{entity}.{key}")
+    let mut s = String::new();
+    entity_key_in(&mut s, entity, key);
+    s
+}
+
+/// Writes [`entity_key`] into `buf` (a harvest builds thousands: one buffer serves).
+fn entity_key_in(buf: &mut String, entity: &str, key: &str) {
+    buf.clear();
+    buf.push_str(entity);
+    buf.push('.');
+    buf.push_str(key);
 }
 
 fn collect_pool_values(
@@ -1294,10 +1304,7 @@ fn collect_pool_values(
                 {
                     for (k, x) in m {
                         if !k.ends_with("_id") && (x.is_string() || x.is_number()) {
-                            to.key.clear();
-                            to.key.push_str(kind);
-                            to.key.push('.');
-                            to.key.push_str(k);
+                            entity_key_in(&mut to.key, kind, k);
                             add(to.base, to.pools, &to.key, x);
                         }
                     }
@@ -1314,10 +1321,7 @@ fn collect_pool_values(
             Value::String(_) | Value::Number(_) if !key.is_empty() => {
                 add(to.base, to.pools, key, v);
                 if !to.given.has(v) {
-                    to.key.clear();
-                    to.key.push_str(to.domain);
-                    to.key.push(SCOPE);
-                    to.key.push_str(key);
+                    scoped_key_in(&mut to.key, to.domain, key);
                     add(NONE, to.scoped, &to.key, v);
                 }
             }
@@ -1424,7 +1428,17 @@ const SCOPE: char = '/';
 
 /// The pool key of field `key` in results of `domain`'s tools (`files/name`).
 fn scoped_key(domain: &str, key: &str) -> String {
-    format!("{domain}{SCOPE}{key}")
+    let mut s = String::new();
+    scoped_key_in(&mut s, domain, key);
+    s
+}
+
+/// Writes [`scoped_key`] into `buf`.
+fn scoped_key_in(buf: &mut String, domain: &str, key: &str) {
+    buf.clear();
+    buf.push_str(domain);
+    buf.push(SCOPE);
+    buf.push_str(key);
 }
 
 /// depth[t] = 1 + max over t's slots of min over producers of depth[producer] (0 with no slots).

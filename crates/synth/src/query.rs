@@ -2748,12 +2748,11 @@ pub fn leads() -> &'static [&'static str] {
     LEADS
 }
 
-/// Openings that only start a message, never follow a sentence before them.
+/// Greetings a message may open with: nothing comes before them.
+const GREETINGS: &[&str] = &["Hi", "Hey", "Hello", "Good morning"];
+
+/// Openings besides [`GREETINGS`] that only start a message, never follow a sentence.
 const AFTER_LEAD_NOT: &[&str] = &[
-    "Hi",
-    "Hey",
-    "Hello",
-    "Good morning",
     "Next up",
     "One more thing",
     "Another request",
@@ -2873,7 +2872,14 @@ fn write_as<S: Specs + ?Sized>(
     let hoisted = w.hoisted.borrow_mut().take();
     // After a sentence about the item, a greeting or "next up" no longer opens the message.
     let (open, close) = match &hoisted {
-        Some(_) if AFTER_LEAD_NOT.iter().any(|g| open.starts_with(g)) => ("{a}", "."),
+        Some(_)
+            if GREETINGS
+                .iter()
+                .chain(AFTER_LEAD_NOT)
+                .any(|g| open.starts_with(g)) =>
+        {
+            ("{a}", ".")
+        }
         _ => (open, close),
     };
     let mut q = fill(open, &act);
@@ -2928,9 +2934,7 @@ fn write_as<S: Specs + ?Sized>(
         if let Some(c) = CONTEXT.choose(&mut **rng) {
             // A greeting opens the message and a thank-you closes it: neither has an aside
             // on the wrong side.
-            let greets = ["Hi", "Hey", "Hello", "Good morning"]
-                .iter()
-                .any(|g| q.starts_with(g));
+            let greets = GREETINGS.iter().any(|g| q.starts_with(g));
             let closing = [
                 "Thanks",
                 "Cheers",
