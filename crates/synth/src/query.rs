@@ -2610,6 +2610,60 @@ fn apposed(act: &str, role: &str, np: &str) -> Option<String> {
     Some(format!("{stem} the {first_word} {who} is {np}"))
 }
 
+/// Words that never end a noun compound ("the card *of* the card").
+const NOT_NOUN: &[&str] = &[
+    "of", "for", "to", "with", "that", "which", "who", "whose", "where", "is", "are", "being",
+    "the", "a", "an", "and", "or", "on", "in", "at", "by", "from", "same", "as",
+];
+
+/// "the card limit for the card" says the owner twice: the compound drops its first word when
+/// an owning connective ([`lexicon::OWNED`], "on", "at") follows and names that word again.
+pub fn compact_compounds(q: &str) -> String {
+    let words: Vec<&str> = q.split(' ').collect();
+    let plain = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase());
+    let mut drop = vec![false; words.len()];
+    for i in 0..words.len() {
+        if words[i] != "the" || !words.get(i + 1).is_some_and(|a| plain(a)) {
+            continue;
+        }
+        let a = words[i + 1];
+        // One or two more words make the compound ("the file share link for the file").
+        for len in 1..=2 {
+            let b = &words[(i + 2).min(words.len())..(i + 2 + len).min(words.len())];
+            if b.len() < len || !b.iter().all(|w| plain(w) && !NOT_NOUN.contains(w)) {
+                break;
+            }
+            let rest = &words[i + 2 + len..];
+            let owned = lexicon::OWNED.iter().chain(&["on", "at"]).find(|c| {
+                let c: Vec<&str> = c.split(' ').collect();
+                let (n, owner) = (c.len(), rest.get(c.len() + 1).copied().unwrap_or(""));
+                // The owner is the word itself, not a compound of it ("the hotel review").
+                let whole = owner != a
+                    || rest.get(n + 2).is_none_or(|next| {
+                        let next = next.trim_end_matches([',', '.', '?', '!', ';']);
+                        !plain(next) || NOT_NOUN.contains(&next) || QUALIFIER_STARTS.contains(&next)
+                    });
+                rest.len() > n + 1
+                    && rest[..n] == c[..]
+                    && rest[n] == "the"
+                    && owner.trim_end_matches([',', '.', '?', '!', ';']) == a
+                    && whole
+            });
+            if owned.is_some() {
+                drop[i + 1] = true;
+                break;
+            }
+        }
+    }
+    words
+        .iter()
+        .zip(&drop)
+        .filter(|(_, d)| !**d)
+        .map(|(w, _)| *w)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// "that same product" where no product was named before (an item rendered inside an earlier
 /// phrase but described later in the sentence) says "the product". Within one round only: in a
 /// later round "that same X" refers back to an earlier one.
@@ -2930,6 +2984,15 @@ fn write_as<S: Specs + ?Sized>(
     for e in enums.iter().filter(|e| is_snake_word(e)) {
         q = replace_word(&q, e, &e.replace('_', " "));
     }
+    // "the limit for the card", not "the card limit for the card"; kept whole where the
+    // compound is the noun that names a hop of the chain.
+    let compact = compact_compounds(&q);
+    if compact != q
+        && missing_relation(w.view, &compact.to_lowercase(), specs).is_none()
+        && missing_relation(w.view, &q.to_lowercase(), specs).is_none()
+    {
+        q = compact;
+    }
     if rng.random_bool(0.2) {
         if let Some(c) = CONTEXT.choose(&mut **rng) {
             // A greeting opens the message and a thank-you closes it: neither has an aside
@@ -3223,6 +3286,31 @@ mod tests {
             parameters,
             returns,
             read_only: Some(true),
+        }
+    }
+
+    #[test]
+    fn compact_compounds_drops_the_repeated_owner() {
+        assert_eq!(
+            compact_compounds("Set the card limit for the card with network visa."),
+            "Set the limit for the card with network visa."
+        );
+        assert_eq!(
+            compact_compounds("Cancel the book hold that belongs to the book titled Dune."),
+            "Cancel the hold that belongs to the book titled Dune."
+        );
+        assert_eq!(
+            compact_compounds("Make the file share link for the file, please."),
+            "Make the share link for the file, please."
+        );
+        // No owner said again, or the owner is another noun: unchanged.
+        for q in [
+            "Show the book of the book loan.",
+            "Set the card limit for the account.",
+            "Show the card limit.",
+            "Show the hotel stay of the hotel review.",
+        ] {
+            assert_eq!(compact_compounds(q), q);
         }
     }
 

@@ -819,6 +819,13 @@ pub fn answer_text(
                     format!("You're authorized for {kv}{uses}."),
                     format!("That's authorized: {kv}{uses}."),
                 ]
+            } else if verb == "quote" {
+                // A quote is made on request, not looked up.
+                [
+                    format!("Here's the quote: {kv}."),
+                    format!("I've got you a quote: {kv}."),
+                    format!("The quote is ready: {kv}."),
+                ]
             } else if crate::item::reads_by_name(tool) {
                 [
                     format!("Here is what I found: {kv}."),

@@ -2233,6 +2233,20 @@ fn an_update_answer_states_the_field_the_call_set() {
 }
 
 #[test]
+fn a_quote_answer_says_a_quote_was_made_not_looked_up() {
+    let quote = json!({"fare_quote_id": "TRQ-1", "flight_fare_id": "TRR-2", "total_price": 374.56,
+        "passengers": 2, "quote_status": "open"});
+    let args = json!({"flight_fare_id": "TRR-2", "passengers": 2});
+    let args = args.as_object().cloned().unwrap_or_default();
+    let mut rng = ChaCha8Rng::seed_from_u64(2);
+    for _ in 0..6 {
+        let a = answer_text("quote_flight_fare", &args, &quote, &mut rng);
+        assert!(a.contains("quote") && a.contains("374.56"), "{a}");
+        assert!(!a.contains("looked it up") && !a.contains("found"), "{a}");
+    }
+}
+
+#[test]
 fn an_authorization_answer_says_it_is_granted_and_never_the_token() {
     let auth = json!({"token": "tk_claim_inspector_bb3c09d0ea49", "scope": "claim_inspector",
         "claim_inspection_id": "INI-1041", "uses_left": 1});
