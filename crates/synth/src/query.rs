@@ -709,7 +709,8 @@ fn plural_label(l: &str) -> bool {
 }
 
 /// Wordings of a flag whose label is a verb phrase or an adjective ("offers delivery",
-/// "has pool", "accepting new patients", "spicy"); `None` for noun phrases ("pets allowed").
+/// "has pool", "accepting new patients", "spicy", "pets allowed"); `None` for other noun
+/// phrases.
 fn bool_forms(l: &str, yes: bool) -> Option<Vec<String>> {
     let words: Vec<&str> = l.split(' ').collect();
     let (first, rest) = (words[0], words[1..].join(" "));
@@ -760,9 +761,16 @@ fn bool_forms(l: &str, yes: bool) -> Option<Vec<String>> {
         return Some(vec![format!("that is {not}{l}")]);
     }
     // "pets allowed", "breakfast included": a noun and a participle.
-    if words.len() == 2 && words[1].ends_with("ed") && !yes {
+    if words.len() == 2 && words[1].ends_with("ed") {
         let be = if first.ends_with('s') { "are" } else { "is" };
-        return Some(vec![format!("where {first} {be} not {}", words[1])]);
+        return Some(if yes {
+            vec![
+                format!("where {first} {be} {}", words[1]),
+                format!("with {l}"),
+            ]
+        } else {
+            vec![format!("where {first} {be} not {}", words[1])]
+        });
     }
     let verb = first.len() > 3 && first.ends_with('s') && !first.ends_with("ss");
     if verb && !words[words.len() - 1].ends_with("ed") {
@@ -788,7 +796,7 @@ fn states_flag(text_lc: &str, param: &str) -> bool {
     let base = first.strip_suffix('s').unwrap_or(first);
     (first == "has" && text_lc.contains(rest))
         || text_lc.contains(&format!("{base} {rest}"))
-        || [" is not ", " are not "]
+        || [" is not ", " are not ", " is ", " are "]
             .iter()
             .any(|be| text_lc.contains(&format!("{first}{be}{rest}")))
 }
@@ -949,7 +957,13 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         let dropped: Vec<(String, String)> = self.dropped.borrow_mut().drain(mark..).collect();
         // "the pickup branch of the book hold" names no hold: "of the book hold on that same
         // book title" does.
-        if quals.is_empty() && adj.is_none() && (depth > 0 || related) {
+        // "the gym membership having 11 class credits" picks among that same site's members:
+        // with other qualifiers, the relation to an item said before is kept too, or the
+        // reader cannot tell where the membership comes from.
+        let keep = dropped.len().min(usize::from(
+            !quals.is_empty() || (adj.is_none() && (depth > 0 || related)) || adj.is_some(),
+        ));
+        if keep > 0 {
             if let Some((arg, np)) = dropped.into_iter().next() {
                 // Marked: kept only where the other item comes earlier in the sentence
                 // (see [`settle_anchors`]).
@@ -4565,8 +4579,17 @@ mod tests {
         );
         assert_eq!(
             attribute("pets_allowed", &json!(true), 0),
+            "where pets are allowed"
+        );
+        assert_eq!(
+            attribute("pets_allowed", &json!(true), 1),
             "with pets allowed"
         );
+        assert!(states(
+            "the hotel where pets are allowed",
+            &json!(true),
+            "pets_allowed"
+        ));
         assert_eq!(
             attribute("pets_allowed", &json!(false), 2),
             "where pets are not allowed"
