@@ -1297,7 +1297,8 @@ pub fn long_context<E: hardgen_tools::Environment>(
                 .collect();
             deep.shuffle(rng);
             let wide_m = m.clone();
-            for (field, v) in deep.into_iter().take(4) {
+            // Every buried candidate is tried: a later step may fail for some of them.
+            for (field, v) in deep {
                 m = wide_m.clone();
                 let leaf = field.rsplit('.').next().unwrap_or(&field).to_string();
                 let name = if m.inputs.contains_key(&leaf) {
