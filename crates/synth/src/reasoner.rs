@@ -842,6 +842,13 @@ pub fn answer_text(
                     format!("The {noun} has been {done} ({kv})."),
                     format!("That went through: {kv}."),
                 ]
+            } else if let Some(did) = did_phrase(tool) {
+                // "I've set the card limit: ...": the answer says what was done.
+                [
+                    format!("{did}: {kv}."),
+                    format!("{did}. The result: {kv}."),
+                    format!("{did} ({kv})."),
+                ]
             } else {
                 [
                     format!("All set. The result: {kv}."),
@@ -866,6 +873,18 @@ pub fn step_report(
     if !crate::item::asked_step(tool) {
         return None;
     }
+    let did = did_phrase(tool)?;
+    let kv = answer_key_values(result, args, 2).join(", ");
+    Some(if kv.is_empty() {
+        format!("{did}.")
+    } else {
+        format!("{did} ({kv}).")
+    })
+}
+
+/// "I've paid the library fines", "I've moved the file to the trash": what a write tool did,
+/// in the tool's own words; None for verbs whose participle does not read as a report.
+fn did_phrase(tool: &str) -> Option<String> {
     let mut words = tool.split('_');
     let verb = words.next()?;
     let done = crate::lexicon::past(verb).or_else(|| crate::lexicon::participle(verb))?;
@@ -885,12 +904,7 @@ pub fn step_report(
             what.push_str(if prep(w) { " the " } else { " " });
         }
     }
-    let kv = answer_key_values(result, args, 2).join(", ");
-    Some(if kv.is_empty() {
-        format!("I've {done} {what}.")
-    } else {
-        format!("I've {done} {what} ({kv}).")
-    })
+    Some(format!("I've {done} {what}"))
 }
 
 /// Whether "I've {done} the {noun}" says what `tool` did: the tool names that item last and

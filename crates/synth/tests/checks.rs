@@ -2233,6 +2233,25 @@ fn an_update_answer_states_the_field_the_call_set() {
 }
 
 #[test]
+fn a_write_answer_says_what_the_call_did_in_its_own_words() {
+    let card = json!({"card_id": "BKC-1", "account_id": "BKA-2", "credit_limit": 6981.43,
+        "status": "active", "last4": "6919"});
+    let args = json!({"card_id": "BKC-1", "credit_limit": 6981.43});
+    let args = args.as_object().cloned().unwrap_or_default();
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    for _ in 0..6 {
+        let a = answer_text("set_card_limit", &args, &card, &mut rng);
+        assert!(a.starts_with("I've set the card limit"), "{a}");
+        assert!(a.contains("credit limit 6981.43"), "{a}");
+    }
+    let file = json!({"file_id": "FLE-1", "status": "trashed"});
+    let args = json!({"file_id": "FLE-1"});
+    let args = args.as_object().cloned().unwrap_or_default();
+    let a = answer_text("move_file_to_trash", &args, &file, &mut rng);
+    assert!(a.starts_with("I've moved the file to the trash"), "{a}");
+}
+
+#[test]
 fn a_quote_answer_says_a_quote_was_made_not_looked_up() {
     let quote = json!({"fare_quote_id": "TRQ-1", "flight_fare_id": "TRR-2", "total_price": 374.56,
         "passengers": 2, "quote_status": "open"});
@@ -2472,7 +2491,11 @@ fn answer_text_states_the_values_without_tool_names() {
         .collect();
     assert!(read.is_disjoint(&write));
     assert!(read.iter().any(|a| a.starts_with("Here is what I found")));
-    assert!(write.iter().any(|a| a.starts_with("All set")));
+    assert!(write.iter().any(|a| a.starts_with("I've sent the message")));
+    let plain: BTreeSet<String> = (0..30)
+        .map(|_| answer_text("check_in_guest", &no_args(), &contact("ct-7001"), &mut rng))
+        .collect();
+    assert!(plain.iter().any(|a| a.starts_with("All set")), "{plain:?}");
     assert_eq!(
         answer_text("x", &no_args(), &json!(5), &mut rng),
         "The answer is 5."
@@ -2948,7 +2971,7 @@ fn earlier_asked_steps_are_reported_in_words() {
     for tool in [
         "list_card_loans",
         "authorize_team_manager",
-        "mark_class_no_show",
+        "check_in_hotel_stay",
     ] {
         assert_eq!(step_report(tool, args, &paid), None, "{tool}");
     }
@@ -3309,8 +3332,11 @@ fn a_write_answer_says_what_was_done_to_which_item() {
         let a = answer_text("schedule_chat_message", &no_args(), &message, &mut rng);
         assert!(!a.contains("scheduled the scheduled"), "{a}");
         // A verb without a past form here keeps the plain answers.
-        let a = answer_text("mark_shipment_delivered", &no_args(), &loan, &mut rng);
+        let a = answer_text("check_in_hotel_stay", &no_args(), &loan, &mut rng);
         assert!(!a.contains("I've"), "{a}");
+        // One whose participle needs the rest of the tool's words says them all.
+        let a = answer_text("mark_shipment_delivered", &no_args(), &loan, &mut rng);
+        assert!(a.starts_with("I've marked the shipment delivered"), "{a}");
     }
 }
 
