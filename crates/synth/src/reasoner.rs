@@ -840,7 +840,7 @@ pub fn answer_text(
                 [
                     format!("I've {done} the {noun}: {kv}."),
                     format!("The {noun} has been {done} ({kv})."),
-                    format!("That went through: {kv}."),
+                    crate::maker::capitalize(&format!("{noun} {done}: {kv}.")),
                 ]
             } else if let Some(did) = did_phrase(tool) {
                 // "I've set the card limit: ...": the answer says what was done.

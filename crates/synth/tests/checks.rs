@@ -3321,6 +3321,10 @@ fn a_write_answer_says_what_was_done_to_which_item() {
             .any(|a| a.starts_with("The share link has been revoked (")),
         "{said:?}"
     );
+    assert!(
+        said.iter().any(|a| a.starts_with("Share link revoked: ")),
+        "{said:?}"
+    );
     // A tool that says more of the item than its noun, or whose noun holds the verb, is not
     // reported as "<verb>ed the <noun>".
     let loan = json!({"book_loan_id": "LBL-1", "loan_status": "lost"});
