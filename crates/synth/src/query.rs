@@ -772,6 +772,18 @@ fn bool_forms(l: &str, yes: bool) -> Option<Vec<String>> {
             vec![format!("where {first} {be} not {}", words[1])]
         });
     }
+    // "verified purchase": the item is one ("the review that is a verified purchase").
+    if words.len() == 2 && first.ends_with("ed") && !words[1].ends_with(['s', 'd']) {
+        let a = article(l);
+        return Some(if yes {
+            vec![format!("that is {a} {l}"), format!("marked as {a} {l}")]
+        } else {
+            vec![
+                format!("that is not {a} {l}"),
+                format!("not marked as {a} {l}"),
+            ]
+        });
+    }
     let verb = first.len() > 3 && first.ends_with('s') && !first.ends_with("ss");
     if verb && !words[words.len() - 1].ends_with("ed") {
         let base = &first[..first.len() - 1];
@@ -4585,6 +4597,19 @@ mod tests {
             attribute("pets_allowed", &json!(true), 1),
             "with pets allowed"
         );
+        assert_eq!(
+            attribute("verified_purchase", &json!(true), 0),
+            "that is a verified purchase"
+        );
+        assert_eq!(
+            attribute("verified_purchase", &json!(false), 1),
+            "not marked as a verified purchase"
+        );
+        assert!(states(
+            "the review that is not a verified purchase",
+            &json!(false),
+            "verified_purchase"
+        ));
         assert!(states(
             "the hotel where pets are allowed",
             &json!(true),
