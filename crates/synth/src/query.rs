@@ -608,6 +608,16 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
     ])
 }
 
+/// Whether a state said before `noun` would say one of its words twice ("the booked class
+/// booking", "the ordered food order"): such a state stays after the noun.
+fn echoes_noun(adj: &str, noun: &str) -> bool {
+    let stem = adj
+        .strip_suffix("ed")
+        .or_else(|| adj.strip_suffix('d'))
+        .unwrap_or(adj);
+    stem.len() >= 4 && noun.split(' ').any(|w| w.starts_with(stem))
+}
+
 /// A state value that reads as an adjective before its noun ("blocked" of a card's `status`):
 /// one word, a participle or a plain state word.
 fn status_adjective(field: &str, v: &Value) -> Option<String> {
@@ -939,7 +949,10 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         // A state reads best before the noun, half the time: "the blocked card".
         let mut adj: Option<String> = None;
         let mut before = |f: &str, v: &Value| {
-            if adj.is_none() && status_adjective(f, v).is_some() && self.vary().is_multiple_of(2) {
+            if adj.is_none()
+                && status_adjective(f, v).is_some_and(|a| !echoes_noun(&a, &noun))
+                && self.vary().is_multiple_of(2)
+            {
                 adj = status_adjective(f, v);
                 return true;
             }
@@ -3313,6 +3326,16 @@ mod tests {
             returns,
             read_only: Some(true),
         }
+    }
+
+    #[test]
+    fn a_state_that_echoes_the_noun_is_not_put_before_it() {
+        assert!(echoes_noun("booked", "class booking"));
+        assert!(echoes_noun("ordered", "food order"));
+        assert!(echoes_noun("reserved", "vehicle reservation"));
+        assert!(!echoes_noun("blocked", "card"));
+        assert!(!echoes_noun("paid", "energy bill"));
+        assert!(!echoes_noun("live", "supply point"));
     }
 
     #[test]
