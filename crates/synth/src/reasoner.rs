@@ -891,6 +891,20 @@ fn did_phrase(tool: &str) -> Option<String> {
     let rest: Vec<&str> = words.collect();
     let prep = crate::lexicon::is_preposition;
     let (first, _) = rest.split_first()?;
+    // "I've joined the group" says the assistant joined: a verb whose doer is the user reads
+    // as a report only with who it was done for ("I've enrolled the student in the course").
+    let self_verb = [
+        "enroll",
+        "join",
+        "leave",
+        "subscribe",
+        "unsubscribe",
+        "follow",
+        "unfollow",
+    ];
+    if self_verb.contains(&verb) && (prep(first) || !rest.iter().any(|w| prep(w))) {
+        return None;
+    }
     // "the fines", but "paid for the order"; a preposition inside gets its own article
     // ("the employee to the shift").
     let mut what = if prep(first) {

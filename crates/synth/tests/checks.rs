@@ -2249,6 +2249,17 @@ fn a_write_answer_says_what_the_call_did_in_its_own_words() {
     let args = args.as_object().cloned().unwrap_or_default();
     let a = answer_text("move_file_to_trash", &args, &file, &mut rng);
     assert!(a.starts_with("I've moved the file to the trash"), "{a}");
+    // The user, not the assistant, enrolls or leaves: no "I've enrolled in the course".
+    for tool in ["enroll_in_course", "leave_conversation", "join_group"] {
+        for _ in 0..6 {
+            let a = answer_text(tool, &args, &file, &mut rng);
+            assert!(!a.starts_with("I've"), "{tool}: {a}");
+        }
+    }
+    assert_eq!(
+        hardgen_synth::reasoner::step_report("enroll_student_in_course", &args, &file).as_deref(),
+        Some("I've enrolled the student in the course (file ID FLE-1, status trashed).")
+    );
 }
 
 #[test]
