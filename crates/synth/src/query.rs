@@ -949,11 +949,9 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         // A state reads best before the noun, half the time: "the blocked card".
         let mut adj: Option<String> = None;
         let mut before = |f: &str, v: &Value| {
-            if adj.is_none()
-                && status_adjective(f, v).is_some_and(|a| !echoes_noun(&a, &noun))
-                && self.vary().is_multiple_of(2)
-            {
-                adj = status_adjective(f, v);
+            let state = status_adjective(f, v).filter(|a| !echoes_noun(a, &noun));
+            if adj.is_none() && state.is_some() && self.vary().is_multiple_of(2) {
+                adj = state;
                 return true;
             }
             false
@@ -985,10 +983,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         // "the gym membership having 11 class credits" picks among that same site's members:
         // with other qualifiers, the relation to an item said before is kept too, or the
         // reader cannot tell where the membership comes from.
-        let keep = dropped.len().min(usize::from(
-            !quals.is_empty() || (adj.is_none() && (depth > 0 || related)) || adj.is_some(),
-        ));
-        if keep > 0 {
+        if !quals.is_empty() || adj.is_some() || depth > 0 || related {
             if let Some((arg, np)) = dropped.into_iter().next() {
                 // Marked: kept only where the other item comes earlier in the sentence
                 // (see [`settle_anchors`]).
@@ -2660,6 +2655,10 @@ const NOT_NOUN: &[&str] = &[
 pub fn compact_compounds(q: &str) -> String {
     let words: Vec<&str> = q.split(' ').collect();
     let plain = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase());
+    /// A word without the punctuation that closes a clause after it.
+    fn bare(w: &str) -> &str {
+        w.trim_end_matches([',', '.', '?', '!', ';'])
+    }
     let mut drop = vec![false; words.len()];
     for i in 0..words.len() {
         if words[i] != "the" || !words.get(i + 1).is_some_and(|a| plain(a)) {
@@ -2678,14 +2677,13 @@ pub fn compact_compounds(q: &str) -> String {
                 let (n, owner) = (c.len(), rest.get(c.len() + 1).copied().unwrap_or(""));
                 // The owner is the word itself, not a compound of it ("the hotel review").
                 let whole = owner != a
-                    || rest.get(n + 2).is_none_or(|next| {
-                        let next = next.trim_end_matches([',', '.', '?', '!', ';']);
+                    || rest.get(n + 2).map(|w| bare(w)).is_none_or(|next| {
                         !plain(next) || NOT_NOUN.contains(&next) || QUALIFIER_STARTS.contains(&next)
                     });
                 rest.len() > n + 1
                     && rest[..n] == c[..]
                     && rest[n] == "the"
-                    && owner.trim_end_matches([',', '.', '?', '!', ';']) == a
+                    && bare(owner) == a
                     && whole
             });
             if owned.is_some() {
