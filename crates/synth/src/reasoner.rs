@@ -894,6 +894,7 @@ fn did_phrase(tool: &str) -> Option<String> {
     // "I've joined the group" says the assistant joined: a verb whose doer is the user reads
     // as a report only with who it was done for ("I've enrolled the student in the course").
     let self_verb = [
+        "apply",
         "enroll",
         "join",
         "leave",

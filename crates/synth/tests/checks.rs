@@ -2250,7 +2250,12 @@ fn a_write_answer_says_what_the_call_did_in_its_own_words() {
     let a = answer_text("move_file_to_trash", &args, &file, &mut rng);
     assert!(a.starts_with("I've moved the file to the trash"), "{a}");
     // The user, not the assistant, enrolls or leaves: no "I've enrolled in the course".
-    for tool in ["enroll_in_course", "leave_conversation", "join_group"] {
+    for tool in [
+        "enroll_in_course",
+        "leave_conversation",
+        "join_group",
+        "apply_to_job",
+    ] {
         for _ in 0..6 {
             let a = answer_text(tool, &args, &file, &mut rng);
             assert!(!a.starts_with("I've"), "{tool}: {a}");
