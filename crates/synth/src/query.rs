@@ -371,7 +371,16 @@ pub fn said_text_as(v: &Value, k: usize) -> String {
     }
     let words = s.split_whitespace().count();
     let punctuated = s.contains(['.', ',', ';', ':', '!', '?', '\n']);
-    if words >= 2 && (punctuated || words >= 6) && !s.contains('"') {
+    // "a description of Washer jet blocked and tyres as the issue kind": a phrase in sentence
+    // case runs into the words after it; a Title Case name ("Woodland Trust Bank") does not.
+    let sentence_case = words >= 3
+        && s.starts_with(|c: char| c.is_uppercase())
+        && s.split_whitespace()
+            .skip(1)
+            .filter(|w| w.chars().all(char::is_lowercase))
+            .count()
+            >= 2;
+    if words >= 2 && (punctuated || words >= 6 || sentence_case) && !s.contains('"') {
         format!("\"{}\"", s.trim_end_matches('\n'))
     } else {
         t
@@ -1270,6 +1279,14 @@ pub fn action(spec: &ToolSpec) -> String {
             d.truncate(i);
         }
     }
+    // "..., for a customer paying from one of their own open bank accounts": a precondition
+    // the chosen account meets, said last; the account and the customer are said by their
+    // own clauses.
+    if let Some(i) = d.rfind(", ") {
+        if d[i..].contains(" one of their own ") {
+            d.truncate(i);
+        }
+    }
     // "Book a class on a membership with class credits left": a precondition, which the
     // chosen membership meets.
     if let Some(i) = d.rfind(" with ") {
@@ -2061,6 +2078,10 @@ fn call_phrase<S: Specs + ?Sized>(
         }
     }
     let mut said_for = false;
+    // The "with ..." clauses of the bound items, said as one list after the action with the
+    // literal inputs: "with the payer account of that parcel, the recipient being ... and a
+    // weight in kg of 1.1", not "with ..., with ..., with ...".
+    let mut withs: Vec<String> = Vec::new();
     for (role, np) in &bound {
         // "upload a file into the folder of the drive X" needs no "for that same drive": the
         // sentence already names it.
@@ -2142,21 +2163,38 @@ fn call_phrase<S: Specs + ?Sized>(
                 // "for the doctor X" names its role by its noun; "for the owner of the drive
                 // X" would hide that the owner is the emergency contact.
                 (None, None) if !names_role(role, np) && np.split(' ').count() > 4 => {
-                    act.push_str(&role_clause(role, np));
+                    with_or_push(&mut act, &mut withs, &role_clause(role, np));
                 }
                 (None, None) => {
+                    // "start a basket ... paid from the account X", not "for the account X":
+                    // the tool takes its payment from that account.
+                    let pays = role.ends_with("account")
+                        && ["paid from", "paying from"]
+                            .iter()
+                            .any(|p| target.description.contains(p));
+                    if pays {
+                        act =
+                            paid_from(&act, np).unwrap_or_else(|| format!("{act}, paid from {np}"));
+                        continue;
+                    }
                     let prep = direction(role).unwrap_or("for");
                     act.push_str(&format!(" {prep} {np}"));
                 }
             }
         } else if np.starts_with(&format!("the {role}")) {
-            act.push_str(&format!(", with {np}"));
+            withs.push(np.clone());
         } else if np.split(' ').count() > 4 {
             // A described item ("the card with network visa of ...") would leave "as the payment
             // card" trailing after its last clause.
-            act.push_str(&role_clause(role, np));
+            with_or_push(&mut act, &mut withs, &role_clause(role, np));
         } else {
             act.push_str(&format!(", using {np} as the {role}"));
+        }
+    }
+    if reads {
+        // A read's literals are filters of its object, not more inputs: the clauses stay apart.
+        for b in withs.drain(..) {
+            act.push_str(&format!(", with {b}"));
         }
     }
     let (dated, literals): (Vec<String>, Vec<String>) = if reads {
@@ -2169,14 +2207,18 @@ fn call_phrase<S: Specs + ?Sized>(
             .collect::<Vec<_>>();
         literals.into_iter().partition(|l| trails(l))
     };
+    if !withs.is_empty() {
+        act.push_str(&with_list(withs, literals));
+        for d in &dated {
+            act.push_str(&format!(", {d}"));
+        }
+        return described_first(act, &twice);
+    }
     for d in &dated {
         act.push_str(&format!(", {d}"));
     }
     if !literals.is_empty() {
-        let joined = match literals.len() {
-            1 => literals[0].clone(),
-            n => format!("{} and {}", literals[..n - 1].join(", "), literals[n - 1]),
-        };
+        let joined = phrase::join_and(literals);
         if reads {
             // Filters of a read say which items: "find the restaurant called Brasa Negra".
             // After an item named by its relations they would qualify the last noun of those
@@ -2353,6 +2395,53 @@ fn being(role: &str, np: &str) -> String {
     match np.strip_prefix(&format!("the {role} of ")) {
         Some(item) => format!("with the same {role} as {item}"),
         None => format!("with the {role} being {np}"),
+    }
+}
+
+/// The inputs of a write as one clause: the bound items' `withs` ("the recipient being the
+/// owner of that drive") then the `literals` ("a permission of comment"): ", with A, B and C",
+/// not ", with A, with B, with C".
+fn with_list(mut withs: Vec<String>, literals: Vec<String>) -> String {
+    let items = withs.len();
+    withs.extend(literals);
+    // After a long described item a bare "and" would seem to go on describing it ("the drive
+    // whose plan reads plus and edit as the permission"): a comma closes it.
+    let n = withs.len();
+    let long = n > 1 && n - 2 < items && withs[n - 2].split(' ').count() > 6;
+    match withs.pop() {
+        Some(last) if long => format!(", with {}, and {last}", withs.join(", ")),
+        Some(last) => {
+            withs.push(last);
+            format!(", with {}", phrase::join_and(withs))
+        }
+        None => String::new(),
+    }
+}
+
+/// The action with its "paid from <an account>" slot ("paid from one of the buyer's own open
+/// bank accounts") filled with `np`.
+fn paid_from(act: &str, np: &str) -> Option<String> {
+    let at = act.find("paid from ")? + "paid from ".len();
+    let rest = &act[at..];
+    let mut end = 0;
+    for (n, w) in rest.split(' ').enumerate() {
+        end += w.len() + usize::from(n > 0);
+        if w == "account" || w == "accounts" {
+            return Some(format!("{}{np}{}", &act[..at], &rest[end..]));
+        }
+        if n >= 7 {
+            break;
+        }
+    }
+    None
+}
+
+/// Puts a [`role_clause`] into the action, or its body into `withs` when it is a ", with ..."
+/// clause (said later in one list).
+fn with_or_push(act: &mut String, withs: &mut Vec<String>, clause: &str) {
+    match clause.strip_prefix(", with ") {
+        Some(body) => withs.push(body.to_string()),
+        None => act.push_str(clause),
     }
 }
 
@@ -3798,6 +3887,13 @@ mod tests {
             (json!("greta@mail.test"), "greta@mail.test"),
             (json!("budget-2025.csv"), "budget-2025.csv"),
             (json!("Upper circle"), "Upper circle"),
+            // A phrase in sentence case is quoted; a Title Case name or two words are not.
+            (
+                json!("Battery drains overnight"),
+                "\"Battery drains overnight\"",
+            ),
+            (json!("Woodland Trust Bank"), "Woodland Trust Bank"),
+            (json!("Class of 2010"), "Class of 2010"),
             (json!("say \"hi\", then go"), "say \"hi\", then go"),
             (json!(87.4), "87.4"),
         ] {
@@ -4094,6 +4190,67 @@ mod tests {
             without_vague_time("book a table on a date"),
             "book a table on a date"
         );
+    }
+
+    #[test]
+    fn the_inputs_of_a_write_are_one_with_list() {
+        let v = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            with_list(
+                v(&["the payer account of that parcel", "the sender being the recipient of that parcel"]),
+                v(&["a weight in kg of 1.1"])
+            ),
+            ", with the payer account of that parcel, the sender being the recipient of that parcel, and a weight in kg of 1.1"
+        );
+        // Short items, or a long literal before the last: no comma before "and".
+        assert_eq!(
+            with_list(
+                v(&["the team of that employee"]),
+                v(&["an amount of 5", "merchant Echo"])
+            ),
+            ", with the team of that employee, an amount of 5 and merchant Echo"
+        );
+        assert_eq!(
+            with_list(
+                v(&["the room type of that hotel"]),
+                v(&["the check out set to 25th July 2026", "4 guests"])
+            ),
+            ", with the room type of that hotel, the check out set to 25th July 2026 and 4 guests"
+        );
+        assert_eq!(
+            with_list(
+                v(&["the recipient being the owner of that drive"]),
+                Vec::new()
+            ),
+            ", with the recipient being the owner of that drive"
+        );
+    }
+
+    #[test]
+    fn a_paying_account_fills_the_paid_from_slot() {
+        let np = "the account with IBAN X1";
+        assert_eq!(
+            paid_from(
+                "open a cart for a buyer, to be paid from one of the buyer's own open bank accounts and shipped to a city",
+                np
+            )
+            .as_deref(),
+            Some("open a cart for a buyer, to be paid from the account with IBAN X1 and shipped to a city")
+        );
+        assert_eq!(
+            paid_from(
+                "buy extra space, paid from a bank account at 0.002 per MB",
+                np
+            )
+            .as_deref(),
+            Some("buy extra space, paid from the account with IBAN X1 at 0.002 per MB")
+        );
+        // No account within reach of "paid from": no slot.
+        assert_eq!(
+            paid_from("buy space paid from the prepaid balance of the drive", np),
+            None
+        );
+        assert_eq!(paid_from("buy extra space", np), None);
     }
 
     #[test]
