@@ -1079,18 +1079,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         } else {
             role
         };
-        self.fresh(|k| match k % 10 {
-            0 => format!("whose {short} is {np}"),
-            1 => format!("with {np} as its {short}"),
-            2 => format!("where the {short} is {np}"),
-            3 => format!("that has {np} as its {short}"),
-            4 => format!("where {np} is the {short}"),
-            5 => format!("with {np} as the {short}"),
-            6 => format!("having {np} as the {short}"),
-            7 => format!("whose {short} is {np}"),
-            8 => being(&short, np),
-            _ => format!("for which {np} is the {short}"),
-        })
+        self.fresh(|k| role_form(&short, np, k))
     }
 
     /// The noun phrase of a value bound to an earlier step.
@@ -1223,6 +1212,32 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             }
             None => format!("that same {}", st::id_noun(param)),
         }
+    }
+}
+
+/// Wording `k` of "the item whose {role} is {np}" after an item's noun.
+fn role_form(short: &str, np: &str, k: usize) -> String {
+    // A long phrase before its role ("having the author of the product review ... related to
+    // that product as the buyer") keeps the reader waiting for what it is: the role goes first.
+    if np.split(' ').count() > 7 {
+        return match k % 4 {
+            0 => format!("whose {short} is {np}"),
+            1 => format!("where the {short} is {np}"),
+            2 => being(short, np),
+            _ => format!("for which the {short} is {np}"),
+        };
+    }
+    match k % 10 {
+        0 => format!("whose {short} is {np}"),
+        1 => format!("with {np} as its {short}"),
+        2 => format!("where the {short} is {np}"),
+        3 => format!("that has {np} as its {short}"),
+        4 => format!("where {np} is the {short}"),
+        5 => format!("with {np} as the {short}"),
+        6 => format!("having {np} as the {short}"),
+        7 => format!("whose {short} is {np}"),
+        8 => being(short, np),
+        _ => format!("for which {np} is the {short}"),
     }
 }
 
@@ -4223,6 +4238,21 @@ mod tests {
                 Vec::new()
             ),
             ", with the recipient being the owner of that drive"
+        );
+    }
+
+    #[test]
+    fn a_long_phrase_comes_after_its_role() {
+        let long = "the author of the product review with headline X of that product";
+        for k in 0..20 {
+            let s = role_form("buyer", long, k);
+            let role_at = s.find("buyer").unwrap_or(usize::MAX);
+            assert!(role_at < s.find(long).unwrap_or(0), "{s}");
+        }
+        // A short one may come first.
+        assert_eq!(
+            role_form("buyer", "the contact X", 6),
+            "having the contact X as the buyer"
         );
     }
 

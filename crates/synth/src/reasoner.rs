@@ -849,6 +849,13 @@ pub fn answer_text(
                     format!("{did}. The result: {kv}."),
                     format!("{did} ({kv})."),
                 ]
+            } else if let Some((noun, state)) = new_state(tool, m) {
+                // "The stay is now checked in": the state the call put the item in.
+                [
+                    format!("The {noun} is now {state}: {kv}."),
+                    format!("The {noun} is {state} now ({kv})."),
+                    format!("That's done; the {noun} is now {state} ({kv})."),
+                ]
             } else {
                 [
                     format!("All set. The result: {kv}."),
@@ -933,6 +940,34 @@ fn reports_as_done(tool: &str, noun: &str, done: &str) -> bool {
         && !noun.split(' ').any(|w| w == done)
 }
 
+/// (noun, state) of a write whose result's status is the state its name puts the item in:
+/// `check_in_hotel_stay` -> ("stay", "checked in"), `mute_conversation` -> ("conversation",
+/// "muted"), `advance_to_screening` -> ("job application", "at the screening stage"). None
+/// when the status says something else (`change_case_priority` leaves the case "open").
+fn new_state(tool: &str, m: &serde_json::Map<String, Value>) -> Option<(String, String)> {
+    let mut words = tool.split('_');
+    let verb = words.next()?;
+    let rest: Vec<&str> = words.collect();
+    let stem = verb.trim_end_matches('e');
+    let noun = own_noun(m)?;
+    m.iter().find_map(|(k, v)| {
+        let stage = k == "stage" || k.ends_with("_stage");
+        if !(stage || k == "status" || k.ends_with("_status")) {
+            return None;
+        }
+        let v = v.as_str()?;
+        let state = v.replace('_', " ");
+        let first = state.split(' ').next().unwrap_or("");
+        let by_verb = stem.len() >= 3 && first.starts_with(stem);
+        let named = rest.contains(&v);
+        match (stage, by_verb || named) {
+            (_, false) => None,
+            (true, true) => Some((noun.clone(), format!("at the {state} stage"))),
+            (false, true) => Some((noun.clone(), state)),
+        }
+    })
+}
+
 /// The noun of the item a write returns, from its first id field (`share_link_id` -> "share
 /// link"); None when the result has none.
 fn own_noun(m: &serde_json::Map<String, Value>) -> Option<String> {
@@ -979,4 +1014,42 @@ fn figure_phrase(tool: &str, item: &str) -> Option<String> {
 fn result_of(calls: &[(Call, Result<Value, ToolError>)], idx: Option<usize>) -> Option<&Value> {
     idx.and_then(|i| calls.get(i))
         .and_then(|(_, out)| out.as_ref().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::new_state;
+    use serde_json::{json, Value};
+
+    fn obj(v: Value) -> serde_json::Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_write_reports_the_state_its_name_puts_the_item_in() {
+        let stay = obj(json!({"stay_id": "S1", "stay_status": "checked_in", "amount": 3}));
+        assert_eq!(
+            new_state("check_in_hotel_stay", &stay),
+            Some(("stay".into(), "checked in".into()))
+        );
+        let conv = obj(json!({"conversation_id": "C1", "status": "muted"}));
+        assert_eq!(
+            new_state("mute_conversation", &conv),
+            Some(("conversation".into(), "muted".into()))
+        );
+        let app = obj(json!({"job_application_id": "A1", "stage": "screening"}));
+        assert_eq!(
+            new_state("advance_to_screening", &app),
+            Some(("job application".into(), "at the screening stage".into()))
+        );
+        // A status the call did not set, a short verb, or no id: nothing to report.
+        let case = obj(json!({"support_case_id": "P1", "case_status": "open"}));
+        assert_eq!(new_state("change_case_priority", &case), None);
+        let odd = obj(json!({"thing_id": "T1", "status": "active"}));
+        assert_eq!(new_state("ac_thing", &odd), None);
+        assert_eq!(
+            new_state("mute_conversation", &obj(json!({"status": "muted"}))),
+            None
+        );
+    }
 }
