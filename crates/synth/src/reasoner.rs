@@ -1018,11 +1018,30 @@ fn result_of(calls: &[(Call, Result<Value, ToolError>)], idx: Option<usize>) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::new_state;
+    use super::{new_state, reports_as_done};
     use serde_json::{json, Value};
 
     fn obj(v: Value) -> serde_json::Map<String, Value> {
         v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_write_is_reported_as_done_only_when_its_name_says_no_more() {
+        assert!(reports_as_done(
+            "revoke_share_link",
+            "share link",
+            "revoked"
+        ));
+        // A state of the item in the name ("stolen", "expired") is more than "the card".
+        assert!(!reports_as_done("report_stolen_card", "card", "reported"));
+        assert!(!reports_as_done("renew_expired_card", "card", "renewed"));
+        // The name ends in something else than the item, or the noun repeats the verb.
+        assert!(!reports_as_done("report_loan_lost", "loan", "reported"));
+        assert!(!reports_as_done(
+            "schedule_message",
+            "scheduled message",
+            "scheduled"
+        ));
     }
 
     #[test]
