@@ -2221,8 +2221,7 @@ fn an_update_answer_states_the_field_the_call_set() {
     let account = json!({"account_id": "BKA-1", "holder_contact_id": "CTC-2", "status": "open",
         "nickname": "Pocket", "iban": "X12", "currency": "EUR", "daily_limit": 900.5});
     assert!(!answer_values(&account).contains(&"900.5".to_string()));
-    let args = json!({"account_id": "BKA-1", "daily_limit": 900.5, "token": "tk_1"});
-    let args = args.as_object().cloned().unwrap_or_default();
+    let args = obj(json!({"account_id": "BKA-1", "daily_limit": 900.5, "token": "tk_1"}));
     let must = answer_values_after(&args, &account);
     assert_eq!(must[..2], ["BKA-1".to_string(), "900.5".to_string()]);
     let mut rng = ChaCha8Rng::seed_from_u64(1);
@@ -2236,8 +2235,7 @@ fn an_update_answer_states_the_field_the_call_set() {
 fn a_write_answer_says_what_the_call_did_in_its_own_words() {
     let card = json!({"card_id": "BKC-1", "account_id": "BKA-2", "credit_limit": 6981.43,
         "status": "active", "last4": "6919"});
-    let args = json!({"card_id": "BKC-1", "credit_limit": 6981.43});
-    let args = args.as_object().cloned().unwrap_or_default();
+    let args = obj(json!({"card_id": "BKC-1", "credit_limit": 6981.43}));
     let mut rng = ChaCha8Rng::seed_from_u64(4);
     for _ in 0..6 {
         let a = answer_text("set_card_limit", &args, &card, &mut rng);
@@ -2245,8 +2243,7 @@ fn a_write_answer_says_what_the_call_did_in_its_own_words() {
         assert!(a.contains("credit limit 6981.43"), "{a}");
     }
     let file = json!({"file_id": "FLE-1", "status": "trashed"});
-    let args = json!({"file_id": "FLE-1"});
-    let args = args.as_object().cloned().unwrap_or_default();
+    let args = obj(json!({"file_id": "FLE-1"}));
     let a = answer_text("move_file_to_trash", &args, &file, &mut rng);
     assert!(a.starts_with("I've moved the file to the trash"), "{a}");
     // The user, not the assistant, enrolls or leaves: no "I've enrolled in the course".
@@ -2271,8 +2268,7 @@ fn a_write_answer_says_what_the_call_did_in_its_own_words() {
 fn a_quote_answer_says_a_quote_was_made_not_looked_up() {
     let quote = json!({"fare_quote_id": "TRQ-1", "flight_fare_id": "TRR-2", "total_price": 374.56,
         "passengers": 2, "quote_status": "open"});
-    let args = json!({"flight_fare_id": "TRR-2", "passengers": 2});
-    let args = args.as_object().cloned().unwrap_or_default();
+    let args = obj(json!({"flight_fare_id": "TRR-2", "passengers": 2}));
     let mut rng = ChaCha8Rng::seed_from_u64(2);
     for _ in 0..6 {
         let a = answer_text("quote_flight_fare", &args, &quote, &mut rng);
@@ -2285,8 +2281,7 @@ fn a_quote_answer_says_a_quote_was_made_not_looked_up() {
 fn an_authorization_answer_says_it_is_granted_and_never_the_token() {
     let auth = json!({"token": "tk_claim_inspector_bb3c09d0ea49", "scope": "claim_inspector",
         "claim_inspection_id": "INI-1041", "uses_left": 1});
-    let args = json!({"claim_inspection_id": "INI-1041"});
-    let args = args.as_object().cloned().unwrap_or_default();
+    let args = obj(json!({"claim_inspection_id": "INI-1041"}));
     let mut rng = ChaCha8Rng::seed_from_u64(3);
     for _ in 0..6 {
         let a = answer_text("authorize_claim_inspector", &args, &auth, &mut rng);
@@ -2302,16 +2297,16 @@ fn an_answer_states_a_field_set_by_a_shorter_name_and_a_quotes_price_not_given_i
     // "points = 3" set "penalty_points": the answer says the points.
     let driver = json!({"driver_id": "FTR-1", "employee_id": "WFE-2", "licence_number": "AB1",
         "licence_class": "C1", "licence_expiry": "2030-01-01", "penalty_points": 3, "status": "active"});
-    let args = json!({"driver_id": "FTR-1", "points": 3});
-    let args = args.as_object().cloned().unwrap_or_default();
+    let args = obj(json!({"driver_id": "FTR-1", "points": 3}));
     assert_eq!(answer_values_after(&args, &driver)[..2], ["FTR-1", "3"]);
     // A quote's total comes before its echoed ids and dates.
     let quote = json!({"stay_quote_id": "LDQ-1", "hotel_id": "LDH-2", "room_type_id": "LDR-3",
         "check_in": "2026-07-04", "check_out": "2026-07-30", "guests": 6, "total_price": 1234.5,
         "quote_status": "open"});
-    let args = json!({"hotel_id": "LDH-2", "room_type_id": "LDR-3", "check_in": "2026-07-04",
-        "check_out": "2026-07-30", "guests": 6});
-    let args = args.as_object().cloned().unwrap_or_default();
+    let args = obj(
+        json!({"hotel_id": "LDH-2", "room_type_id": "LDR-3", "check_in": "2026-07-04",
+        "check_out": "2026-07-30", "guests": 6}),
+    );
     let must = answer_values_after(&args, &quote);
     assert!(must.contains(&"1234.5".to_string()), "{must:?}");
     assert!(!must.contains(&"LDH-2".to_string()), "{must:?}");
