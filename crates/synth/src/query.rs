@@ -351,6 +351,9 @@ struct Writer<'a, S: Specs + ?Sized> {
     hoist: bool,
     /// Whether an item could have been hoisted (the query is worth writing again).
     could_hoist: std::cell::Cell<bool>,
+    /// (noun, first full phrase) of every item described so far: an item first described
+    /// inside a phrase that the sentence puts after its "that same" mention swaps with it.
+    described: std::cell::RefCell<Vec<(String, String)>>,
 }
 
 /// A value as the query says it: free text of several words with punctuation (a message body,
@@ -927,7 +930,8 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             .borrow()
             .iter()
             .any(|(other, n)| *n == noun && *other != key);
-        if self.said.borrow().contains(&key) {
+        let first = !self.said.borrow().contains(&key);
+        if !first {
             // With two accounts named, "that same account" could be either: say which again.
             if !ambiguous {
                 return format!("that same {noun}");
@@ -1017,6 +1021,9 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             let and = i > 0 && q.starts_with("whose") && quals[i - 1].starts_with("whose");
             s.push_str(if and { " and " } else { " " });
             s.push_str(q);
+        }
+        if first && !ambiguous {
+            self.described.borrow_mut().push((noun, s.clone()));
         }
         s
     }
@@ -2805,6 +2812,35 @@ pub fn compact_compounds(q: &str) -> String {
         .join(" ")
 }
 
+/// An item described in full inside a phrase that the sentence puts after the item's "that
+/// same" mention ("from the payer account of that same booking to the payee for the payer
+/// account of the booking X") is described at its first mention and "that same" later.
+fn described_before_same(mut q: String, described: &[(String, String)]) -> String {
+    for (noun, np) in described {
+        // Only a phrase that says more than its noun.
+        if np.split(' ').count() < noun.split(' ').count() + 3 {
+            continue;
+        }
+        let same = format!("that same {noun}");
+        let Some(s) = q
+            .match_indices(same.as_str())
+            .map(|(i, _)| i)
+            .find(|&i| !q[i + same.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '-'))
+        else {
+            continue;
+        };
+        if let Some(f) = q.find(np.as_str()).filter(|&f| s + same.len() <= f) {
+            q = format!(
+                "{}{np}{}{same}{}",
+                &q[..s],
+                &q[s + same.len()..f],
+                &q[f + np.len()..]
+            );
+        }
+    }
+    q
+}
+
 /// "that same product" where no product was named before (an item rendered inside an earlier
 /// phrase but described later in the sentence) says "the product". Within one round only: in a
 /// later round "that same X" refers back to an earlier one.
@@ -3011,6 +3047,7 @@ fn write_as<S: Specs + ?Sized>(
         hoisted: std::cell::RefCell::new(None),
         hoist,
         could_hoist: std::cell::Cell::new(false),
+        described: std::cell::RefCell::new(Vec::new()),
     };
     let Some(last) = made.gold.len().checked_sub(1) else {
         return (String::new(), false);
@@ -3088,6 +3125,7 @@ fn write_as<S: Specs + ?Sized>(
         q.push_str(sentence);
     }
     if made.context_inputs.is_empty() {
+        q = described_before_same(q, &w.described.borrow());
         q = no_forward_same(&q);
     }
     let mut codes: Vec<(&str, &Value)> = Vec::new();
@@ -4702,6 +4740,36 @@ mod tests {
             ),
             "Suggest paying the bill X, then activate the new bill payment plan."
         );
+    }
+
+    #[test]
+    fn an_item_is_described_at_its_first_mention() {
+        let np = "the flight booking whose reference reads GVSXFV".to_string();
+        let described = vec![("flight booking".to_string(), np)];
+        assert_eq!(
+            described_before_same(
+                "Pay from the payer account of that same flight booking to the payee for the \
+                 payer account of the flight booking whose reference reads GVSXFV."
+                    .into(),
+                &described
+            ),
+            "Pay from the payer account of the flight booking whose reference reads GVSXFV to \
+             the payee for the payer account of that same flight booking."
+        );
+        // Described first already, or "that same flight bookings" (another word): unchanged.
+        let ok =
+            "Pay the flight booking whose reference reads GVSXFV for that same flight booking.";
+        assert_eq!(described_before_same(ok.into(), &described), ok);
+        let other =
+            "Pay that same flight bookings, the flight booking whose reference reads GVSXFV.";
+        assert_eq!(described_before_same(other.into(), &described), other);
+        // A bare noun is no description to move.
+        let bare = vec![(
+            "flight booking".to_string(),
+            "the flight booking".to_string(),
+        )];
+        let q = "Pay that same flight booking for the flight booking now.";
+        assert_eq!(described_before_same(q.into(), &bare), q);
     }
 
     #[test]

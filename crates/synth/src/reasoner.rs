@@ -849,6 +849,13 @@ pub fn answer_text(
                     format!("{did}. The result: {kv}."),
                     format!("{did} ({kv})."),
                 ]
+            } else if let Some((noun, what)) = has_done(tool, m) {
+                // "The conversation participant has left the conversation".
+                [
+                    format!("The {noun} has {what}: {kv}."),
+                    format!("The {noun} has now {what} ({kv})."),
+                    format!("Done: the {noun} has {what} ({kv})."),
+                ]
             } else if let Some((noun, state)) = new_state(tool, m) {
                 // "The stay is now checked in": the state the call put the item in.
                 [
@@ -889,6 +896,53 @@ pub fn step_report(
     })
 }
 
+/// Verbs whose doer is the user ("join", "leave"): "I've joined the group" would say the
+/// assistant did it.
+const SELF_VERBS: [&str; 8] = [
+    "apply",
+    "enroll",
+    "join",
+    "leave",
+    "subscribe",
+    "unsubscribe",
+    "follow",
+    "unfollow",
+];
+
+/// (noun, "left the conversation") when a user's own verb ("leave_conversation") returns the
+/// person who acted, now in the state the verb names ("left").
+fn has_done(tool: &str, m: &serde_json::Map<String, Value>) -> Option<(String, String)> {
+    let mut words = tool.split('_');
+    let verb = words.next()?;
+    if !SELF_VERBS.contains(&verb) {
+        return None;
+    }
+    let done = crate::lexicon::participle(verb)?;
+    let noun = own_noun(m)?;
+    let person = noun
+        .rsplit(' ')
+        .next()
+        .is_some_and(crate::schema_text::is_person_role);
+    let in_state = ["state", "status"]
+        .iter()
+        .any(|k| m.get(*k).and_then(Value::as_str) == Some(done));
+    if !person || !in_state {
+        return None;
+    }
+    let prep = crate::lexicon::is_preposition;
+    let mut what = done.to_string();
+    let mut article = true;
+    for w in words {
+        what.push(' ');
+        if article && !prep(w) {
+            what.push_str("the ");
+        }
+        what.push_str(w);
+        article = prep(w);
+    }
+    Some((noun, what))
+}
+
 /// "I've paid the library fines", "I've moved the file to the trash": what a write tool did,
 /// in the tool's own words; None for verbs whose participle does not read as a report.
 fn did_phrase(tool: &str) -> Option<String> {
@@ -900,17 +954,7 @@ fn did_phrase(tool: &str) -> Option<String> {
     let (first, _) = rest.split_first()?;
     // "I've joined the group" says the assistant joined: a verb whose doer is the user reads
     // as a report only with who it was done for ("I've enrolled the student in the course").
-    let self_verb = [
-        "apply",
-        "enroll",
-        "join",
-        "leave",
-        "subscribe",
-        "unsubscribe",
-        "follow",
-        "unfollow",
-    ];
-    if self_verb.contains(&verb) && (prep(first) || !rest.iter().any(|w| prep(w))) {
+    if SELF_VERBS.contains(&verb) && (prep(first) || !rest.iter().any(|w| prep(w))) {
         return None;
     }
     // "the fines", but "paid for the order"; a preposition inside gets its own article
@@ -948,19 +992,31 @@ fn new_state(tool: &str, m: &serde_json::Map<String, Value>) -> Option<(String, 
     let mut words = tool.split('_');
     let verb = words.next()?;
     let rest: Vec<&str> = words.collect();
-    let stem = verb.trim_end_matches('e');
+    // "apply" -> "appli(ed)", "close" -> "clos(ed)".
+    let stem = match verb.strip_suffix('y') {
+        Some(s) => format!("{s}i"),
+        None => verb.trim_end_matches('e').to_string(),
+    };
     let noun = own_noun(m)?;
+    // A verb whose doer is the user ("join the gym", "enroll in the course") sets the state
+    // of what it made or changed, whatever the state is called ("active").
+    let self_verb = SELF_VERBS.contains(&verb);
     m.iter().find_map(|(k, v)| {
         let stage = k == "stage" || k.ends_with("_stage");
-        if !(stage || k == "status" || k.ends_with("_status")) {
+        if !(stage || k == "status" || k == "state" || k.ends_with("_status")) {
             return None;
         }
         let v = v.as_str()?;
         let state = v.replace('_', " ");
         let first = state.split(' ').next().unwrap_or("");
-        let by_verb = stem.len() >= 3 && first.starts_with(stem);
-        let named = rest.contains(&v);
-        match (stage, by_verb || named) {
+        let by_verb = stem.len() >= 3 && first.starts_with(stem.as_str());
+        // "advance_to_interviews" names the stage "interviewing".
+        let named = rest.contains(&v)
+            || rest.iter().any(|w| {
+                let w = w.trim_end_matches('s');
+                w.len() >= 4 && first.starts_with(w)
+            });
+        match (stage, by_verb || named || self_verb) {
             (_, false) => None,
             (true, true) => Some((noun.clone(), format!("at the {state} stage"))),
             (false, true) => Some((noun.clone(), state)),
@@ -1018,7 +1074,7 @@ fn result_of(calls: &[(Call, Result<Value, ToolError>)], idx: Option<usize>) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::{new_state, reports_as_done};
+    use super::{has_done, new_state, reports_as_done};
     use serde_json::{json, Value};
 
     fn obj(v: Value) -> serde_json::Map<String, Value> {
@@ -1070,5 +1126,55 @@ mod tests {
             new_state("mute_conversation", &obj(json!({"status": "muted"}))),
             None
         );
+        // A "state" field; a stage named after the tool's last word; "apply" -> "applied".
+        let appt = obj(json!({"medical_appointment_id": "M1", "state": "checked_in"}));
+        assert_eq!(
+            new_state("check_in_medical_appointment", &appt),
+            Some(("medical appointment".into(), "checked in".into()))
+        );
+        let app = obj(json!({"job_application_id": "A1", "stage": "interviewing"}));
+        assert_eq!(
+            new_state("advance_to_interviews", &app),
+            Some(("job application".into(), "at the interviewing stage".into()))
+        );
+        let app = obj(json!({"job_application_id": "A1", "stage": "applied"}));
+        assert_eq!(
+            new_state("apply_to_job", &app),
+            Some(("job application".into(), "at the applied stage".into()))
+        );
+        // The user's own verb: whatever state it leaves the item in.
+        let gym = obj(json!({"gym_membership_id": "G1", "membership_status": "active"}));
+        assert_eq!(
+            new_state("join_gym", &gym),
+            Some(("gym membership".into(), "active".into()))
+        );
+        assert_eq!(new_state("freeze_gym", &gym), None);
+    }
+
+    #[test]
+    fn a_user_who_acted_is_reported_by_what_they_did() {
+        let p =
+            obj(json!({"conversation_participant_id": "P1", "state": "left", "role": "member"}));
+        assert_eq!(
+            has_done("leave_conversation", &p),
+            Some((
+                "conversation participant".into(),
+                "left the conversation".into()
+            ))
+        );
+        let s = obj(json!({"list_subscriber_id": "S1", "status": "unsubscribed"}));
+        assert_eq!(
+            has_done("unsubscribe_from_mailing_list", &s),
+            Some((
+                "list subscriber".into(),
+                "unsubscribed from the mailing list".into()
+            ))
+        );
+        // Not a person, not in the verb's state, or not the user's own verb.
+        let m = obj(json!({"gym_membership_id": "G1", "state": "left"}));
+        assert_eq!(has_done("leave_gym", &m), None);
+        let still = obj(json!({"conversation_participant_id": "P1", "state": "active"}));
+        assert_eq!(has_done("leave_conversation", &still), None);
+        assert_eq!(has_done("remove_conversation", &p), None);
     }
 }

@@ -139,10 +139,17 @@ pub fn relation(spec: &ToolSpec, path: &str) -> String {
             .any(|w| lower.contains(w));
         if relative && lower.ends_with(&tail) && !lower.contains(',') {
             let rel = &lower[..lower.len() - tail.len()];
+            // "stay that is described in" reads "stay described in".
+            let rel = match rel.split_once(" that is ") {
+                Some((head, rest)) if rest.split(' ').next().is_some_and(|w| w.ends_with("ed")) => {
+                    format!("{head} {rest}")
+                }
+                _ => rel.to_string(),
+            };
             // "contact id of the person who owns": the id is not the relation, the person is.
             return match rel.split_once(" id of the ") {
                 Some((head, rest)) if !head.contains(' ') => rest.to_string(),
-                _ => rel.to_string(),
+                _ => rel,
             };
         }
     }
@@ -287,6 +294,14 @@ mod tests {
         assert_eq!(
             relation(&owned, "results[].owner_contact_id"),
             "person who owns"
+        );
+        // "that is" before a participle is left out; before another word it stays.
+        let kept = with_field("kept_id", "Contact that is described in the group");
+        assert_eq!(relation(&kept, "results[].kept_id"), "contact described in");
+        let kept = with_field("kept_id", "Contact that is kept by the group");
+        assert_eq!(
+            relation(&kept, "results[].kept_id"),
+            "contact that is kept by"
         );
         let added = with_field(
             "added_by_group_id",
