@@ -2732,7 +2732,12 @@ fn names_role(role: &str, np: &str) -> bool {
         .or_else(|| np.strip_prefix("that same "))
         .unwrap_or(np);
     let first = head.split(' ').next().unwrap_or("");
-    role.split(' ').any(|w| w == first) || of_kind(head, role)
+    // "the contact who teaches ..." is a contact, not the "emergency contact": the qualifier
+    // names the role.
+    role.split(' ')
+        .filter(|w| *w != "contact" || !role.ends_with(" contact"))
+        .any(|w| w == first)
+        || of_kind(head, role)
 }
 
 /// "the orders of a buyer" + role "buyer contact" + "the author contact of X": "the orders of
@@ -4650,6 +4655,19 @@ mod tests {
         assert!(!names_role(
             "recipient contact",
             "the person who owns the calendar X"
+        ));
+        // "contact" alone does not name the emergency contact; it names a plain contact.
+        assert!(!names_role(
+            "emergency contact",
+            "the contact who teaches the course X"
+        ));
+        assert!(names_role(
+            "contact",
+            "the contact who teaches the course X"
+        ));
+        assert!(names_role(
+            "contact merge proposal",
+            "the contact merge proposal whose keep contact is X"
         ));
     }
 
