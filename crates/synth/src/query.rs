@@ -2178,27 +2178,25 @@ fn call_phrase<S: Specs + ?Sized>(
             let bare = np.strip_prefix("the ").is_some_and(|noun| {
                 act.ends_with(&format!(" {noun}")) || act.contains(&format!(" {noun}s"))
             });
+            // "start a basket ... paid from the account X", not "for the account X": the tool
+            // takes its payment from that account.
+            let pays = role.ends_with("account")
+                && ["paid from", "paying from"]
+                    .iter()
+                    .any(|p| target.description.contains(p));
             match (merged(&act, np), destination) {
                 (Some(m), _) => act = m,
                 (None, Some(d)) => act = d,
                 (None, None) if bare => {}
+                (None, None) if pays => {
+                    act = paid_from(&act, np).unwrap_or_else(|| format!("{act}, paid from {np}"));
+                }
                 // "for the doctor X" names its role by its noun; "for the owner of the drive
                 // X" would hide that the owner is the emergency contact.
                 (None, None) if !names_role(role, np) && np.split(' ').count() > 4 => {
                     with_or_push(&mut act, &mut withs, &role_clause(role, np));
                 }
                 (None, None) => {
-                    // "start a basket ... paid from the account X", not "for the account X":
-                    // the tool takes its payment from that account.
-                    let pays = role.ends_with("account")
-                        && ["paid from", "paying from"]
-                            .iter()
-                            .any(|p| target.description.contains(p));
-                    if pays {
-                        act =
-                            paid_from(&act, np).unwrap_or_else(|| format!("{act}, paid from {np}"));
-                        continue;
-                    }
                     let prep = direction(role).unwrap_or("for");
                     act.push_str(&format!(" {prep} {np}"));
                 }
@@ -2732,10 +2730,13 @@ fn names_role(role: &str, np: &str) -> bool {
         .or_else(|| np.strip_prefix("that same "))
         .unwrap_or(np);
     let first = head.split(' ').next().unwrap_or("");
-    // "the contact who teaches ..." is a contact, not the "emergency contact": the qualifier
-    // names the role.
+    // "the contact who teaches ..." is a contact, not the "emergency contact", and "the account
+    // with nickname X" is not the "billing account": the qualifier names the role.
+    let kind = ["contact", "account"]
+        .into_iter()
+        .find(|k| role.ends_with(&format!(" {k}")));
     role.split(' ')
-        .filter(|w| *w != "contact" || !role.ends_with(" contact"))
+        .filter(|w| Some(*w) != kind)
         .any(|w| w == first)
         || of_kind(head, role)
 }
@@ -4669,6 +4670,11 @@ mod tests {
             "contact merge proposal",
             "the contact merge proposal whose keep contact is X"
         ));
+        assert!(!names_role(
+            "billing account",
+            "the account with nickname X"
+        ));
+        assert!(names_role("account", "the account with nickname X"));
     }
 
     #[test]
