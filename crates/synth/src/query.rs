@@ -2663,6 +2663,21 @@ fn merged(act: &str, np: &str) -> Option<String> {
             return Some(act.to_string());
         }
         if same && qualifies {
+            // "paying the fee from a bank account" + "the account that paid for ...": the
+            // qualifier picks one, so "from the bank account that paid for ...".
+            let mut act = act.to_string();
+            let article = [" a ", " an "]
+                .iter()
+                .filter_map(|a| act.rfind(a).map(|i| (i, a.len())))
+                .max();
+            if let Some((i, n)) = article {
+                let after = act[i + n..].split(' ').count();
+                if after <= 3
+                    && act.ends_with(&format!(" {}", head.rsplit(' ').next().unwrap_or("")))
+                {
+                    act.replace_range(i..i + n, " the ");
+                }
+            }
             return Some(format!("{act} {}", words[k..].join(" ")));
         }
         // "cancel the shift assignment" + "the assigned shift assignment tied to ...": "cancel
@@ -4115,6 +4130,15 @@ mod tests {
             Some("cancel the shift assignment assigned on 2026-05-18")
         );
         assert_eq!(merged("find the bed", "the bed shed"), None);
+        // The qualifier picks one account: "the", not "a".
+        assert_eq!(
+            merged(
+                "enroll a contact, paying the fee from a bank account",
+                "the account that paid for the enrollment X"
+            )
+            .as_deref(),
+            Some("enroll a contact, paying the fee from the bank account that paid for the enrollment X")
+        );
         // States the tool accepts, then the item itself: one object, said once.
         assert_eq!(
             merged(
