@@ -948,7 +948,11 @@ fn has_done(tool: &str, m: &serde_json::Map<String, Value>) -> Option<(String, S
 fn did_phrase(tool: &str) -> Option<String> {
     let mut words = tool.split('_');
     let verb = words.next()?;
-    let done = crate::lexicon::past(verb).or_else(|| crate::lexicon::participle(verb))?;
+    // "I've held the show seats" reads as holding them in hand: "put ... on hold".
+    let done = match verb {
+        "hold" => "put",
+        _ => crate::lexicon::past(verb).or_else(|| crate::lexicon::participle(verb))?,
+    };
     let rest: Vec<&str> = words.collect();
     let prep = crate::lexicon::is_preposition;
     let (first, _) = rest.split_first()?;
@@ -969,6 +973,9 @@ fn did_phrase(tool: &str) -> Option<String> {
         if i + 1 < rest.len() {
             what.push_str(if prep(w) { " the " } else { " " });
         }
+    }
+    if verb == "hold" {
+        what.push_str(" on hold");
     }
     Some(format!("I've {done} {what}"))
 }
@@ -1074,7 +1081,7 @@ fn result_of(calls: &[(Call, Result<Value, ToolError>)], idx: Option<usize>) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::{has_done, new_state, reports_as_done};
+    use super::{did_phrase, has_done, new_state, reports_as_done};
     use serde_json::{json, Value};
 
     fn obj(v: Value) -> serde_json::Map<String, Value> {
@@ -1149,6 +1156,21 @@ mod tests {
             Some(("gym membership".into(), "active".into()))
         );
         assert_eq!(new_state("freeze_gym", &gym), None);
+    }
+
+    #[test]
+    fn a_write_says_what_it_did_in_the_tools_words() {
+        assert_eq!(
+            did_phrase("pay_library_fines").as_deref(),
+            Some("I've paid the library fines")
+        );
+        assert_eq!(
+            did_phrase("hold_show_seats").as_deref(),
+            Some("I've put the show seats on hold")
+        );
+        // The user's own verb is not the assistant's doing.
+        assert_eq!(did_phrase("join_group"), None);
+        assert_eq!(did_phrase("frobnicate_widget"), None);
     }
 
     #[test]
