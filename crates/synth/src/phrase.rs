@@ -28,10 +28,20 @@ const VERBS: &[(&str, &str)] = &[
 
 /// Words of a snake_case name, with common abbreviations spelled out.
 pub fn words(name: &str) -> Vec<String> {
-    name.split('_')
+    let mut out: Vec<String> = Vec::new();
+    for w in name
+        .split('_')
         .filter(|w| !w.is_empty())
         .flat_map(camel_parts)
-        .map(|w| match w.as_str() {
+    {
+        // After a noun, "follow up" is the noun "follow-up" ("the contact follow-up"); first,
+        // it is the verb ("follow up with the contact").
+        if (w == "up" || w == "ups") && out.len() > 1 && out.last().is_some_and(|l| l == "follow") {
+            out.pop();
+            out.push(format!("follow-{w}"));
+            continue;
+        }
+        out.push(match w.as_str() {
             "id" => "ID".to_string(),
             "iban" => "IBAN".to_string(),
             "pin" => "PIN".to_string(),
@@ -40,8 +50,9 @@ pub fn words(name: &str) -> Vec<String> {
             "kwh" => "kWh".to_string(),
             "eur" => "EUR".to_string(),
             other => other.to_string(),
-        })
-        .collect()
+        });
+    }
+    out
 }
 
 /// `entityType` -> ["entity", "type"]; words without an inner capital stay whole (`IBAN`).

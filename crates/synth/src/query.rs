@@ -2634,7 +2634,9 @@ fn merged(act: &str, np: &str) -> Option<String> {
         }
     };
     (2..words.len()).rev().find_map(|k| {
-        let head = words[1..k].join(" ");
+        // (Hyphens read as spaces on both sides: "send-credit purchase", "contact follow-up".)
+        let said_head = words[1..k].join(" ");
+        let head = said_head.replace('-', " ");
         let next = words[k];
         // A participle qualifies too: "the shift assignment assigned on ...".
         let participle = (next.len() > 4 && next.ends_with("ed"))
@@ -2687,7 +2689,7 @@ fn merged(act: &str, np: &str) -> Option<String> {
         });
         if let (Some(_), None, true) = (state_of, indefinite, qualifies) {
             let (front, _) = act.rsplit_once(" the ")?;
-            return Some(format!("{front} the {head} {}", words[k..].join(" ")));
+            return Some(format!("{front} the {said_head} {}", words[k..].join(" ")));
         }
         // "mark the stay as a no-show" + "the stay of the review ...": the qualifier goes
         // after the object, before the rest of the action.
@@ -2709,10 +2711,11 @@ fn merged(act: &str, np: &str) -> Option<String> {
                 Some((n, state)) if is_state(state) => n,
                 _ => noun.as_str(),
             };
-            let longer = if n == head || n.ends_with(&format!(" {head}")) {
+            let bare = n.replace('-', " ");
+            let longer = if bare == head || bare.ends_with(&format!(" {head}")) {
                 n
-            } else if n == last && head.ends_with(&format!(" {n}")) {
-                head.as_str()
+            } else if bare == last && head.ends_with(&format!(" {bare}")) {
+                said_head.as_str()
             } else {
                 return None;
             };
@@ -3458,7 +3461,13 @@ pub fn missing_relation(
                     st::id_noun(st::split_path(path).1),
                 )
             };
-            if !q.contains(&words.to_lowercase()) && !q.contains(&label.to_lowercase()) {
+            // ("contact follow-up" is said "contact follow up" too.)
+            let said = |w: &str| {
+                q.contains(&w.to_lowercase())
+                    || q.replace('-', " ")
+                        .contains(&w.to_lowercase().replace('-', " "))
+            };
+            if !said(&words) && !said(&label) {
                 return Some(format!(
                     "step {j} takes {arg} from {path} of step {k} but the query never says \"{words}\""
                 ));

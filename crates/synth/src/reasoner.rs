@@ -946,7 +946,9 @@ fn has_done(tool: &str, m: &serde_json::Map<String, Value>) -> Option<(String, S
 /// "I've paid the library fines", "I've moved the file to the trash": what a write tool did,
 /// in the tool's own words; None for verbs whose participle does not read as a report.
 fn did_phrase(tool: &str) -> Option<String> {
-    let mut words = tool.split('_');
+    // The name's words as a phrase says them ("follow-up", "PIN").
+    let all = phrase::words(tool);
+    let mut words = all.iter().map(String::as_str);
     let verb = words.next()?;
     // "I've held the show seats" reads as holding them in hand: "put ... on hold".
     let done = match verb {
@@ -984,7 +986,8 @@ fn did_phrase(tool: &str) -> Option<String> {
 /// says nothing more of it ("report_loan_lost" did not just "report the loan"; "scheduled the
 /// scheduled message" says it twice).
 fn reports_as_done(tool: &str, noun: &str, done: &str) -> bool {
-    let rest: Vec<&str> = tool.split('_').skip(1).collect();
+    let words = phrase::words(tool);
+    let rest: Vec<&str> = words.iter().skip(1).map(String::as_str).collect();
     let state = |w: &&str| w.ends_with("ed") || ["lost", "stolen", "late"].contains(w);
     rest.last() == noun.rsplit(' ').next().as_ref()
         && !rest.iter().any(state)
@@ -1170,6 +1173,15 @@ mod tests {
         );
         // The user's own verb is not the assistant's doing.
         assert_eq!(did_phrase("join_group"), None);
+        assert_eq!(
+            did_phrase("complete_contact_follow_up").as_deref(),
+            Some("I've completed the contact follow-up")
+        );
+        assert!(reports_as_done(
+            "complete_contact_follow_up",
+            "contact follow-up",
+            "completed"
+        ));
         assert_eq!(did_phrase("frobnicate_widget"), None);
     }
 
