@@ -2677,7 +2677,13 @@ fn merged(act: &str, np: &str) -> Option<String> {
                 if after <= 3
                     && act.ends_with(&format!(" {}", head.rsplit(' ').next().unwrap_or("")))
                 {
-                    act.replace_range(i..i + n, " the ");
+                    // "keep a given contact" names one: "keep the contact ...".
+                    let end = if act[i + n..].starts_with("given ") {
+                        i + n + "given ".len()
+                    } else {
+                        i + n
+                    };
+                    act.replace_range(i..end, " the ");
                 }
             }
             return Some(format!("{act} {}", words[k..].join(" ")));
@@ -4147,6 +4153,14 @@ mod tests {
             )
             .as_deref(),
             Some("enroll a contact, paying the fee from the bank account that paid for the enrollment X")
+        );
+        assert_eq!(
+            merged(
+                "list the merge proposals that would keep a given contact",
+                "the contact named X"
+            )
+            .as_deref(),
+            Some("list the merge proposals that would keep the contact named X")
         );
         // States the tool accepts, then the item itself: one object, said once.
         assert_eq!(
