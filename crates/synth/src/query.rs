@@ -1022,7 +1022,9 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             s.push_str(if and { " and " } else { " " });
             s.push_str(q);
         }
-        if first && !ambiguous {
+        // (Only a phrase that says more than its noun can be moved; see
+        // [`described_before_same`].)
+        if first && !ambiguous && s.split(' ').count() >= noun.split(' ').count() + 3 {
             self.described.borrow_mut().push((noun, s.clone()));
         }
         s
@@ -2846,6 +2848,9 @@ pub fn compact_compounds(q: &str) -> String {
 /// same" mention ("from the payer account of that same booking to the payee for the payer
 /// account of the booking X") is described at its first mention and "that same" later.
 fn described_before_same(mut q: String, described: &[(String, String)]) -> String {
+    if !q.contains("that same ") {
+        return q;
+    }
     for (noun, np) in described {
         // Only a phrase that says more than its noun.
         if np.split(' ').count() < noun.split(' ').count() + 3 {
@@ -3469,9 +3474,10 @@ pub fn missing_relation(
             };
             // ("contact follow-up" is said "contact follow up" too.)
             let said = |w: &str| {
-                q.contains(&w.to_lowercase())
-                    || q.replace('-', " ")
-                        .contains(&w.to_lowercase().replace('-', " "))
+                let w = w.to_lowercase();
+                q.contains(&w)
+                    || ((w.contains('-') || q.contains('-'))
+                        && q.replace('-', " ").contains(&w.replace('-', " ")))
             };
             if !said(&words) && !said(&label) {
                 return Some(format!(
