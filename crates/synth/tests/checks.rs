@@ -929,6 +929,90 @@ fn missing_relation_names_own_ids_by_their_item() {
 }
 
 #[test]
+fn missing_relation_reads_hyphens_as_spaces() {
+    // The item noun is "contact follow-up"; a query may say it with or without the hyphen.
+    let specs = vec![
+        ToolSpec {
+            read_only: None,
+            name: "list_contact_follow_ups".into(),
+            description: "List the follow-ups of a contact.".into(),
+            domain: "contacts".into(),
+            parameters: json!({"type": "object", "properties": {
+                "contact_id": {"type": "string", "description": "Id of the contact"}}, "required": ["contact_id"]}),
+            returns: Some(json!({"type": "object", "properties": {
+            "results": {"type": "array", "items": {"type": "object", "properties": {
+                "contact_follow_up_id": {"type": "string", "description": "Id of the follow-up"}
+            }}}}})),
+        },
+        ToolSpec {
+            read_only: None,
+            name: "complete_contact_follow_up".into(),
+            description: "Complete a follow-up.".into(),
+            domain: "contacts".into(),
+            parameters: json!({"type": "object", "properties": {
+                "contact_follow_up_id": {"type": "string", "description": "Id of the follow-up"}}, "required": ["contact_follow_up_id"]}),
+            returns: None,
+        },
+    ];
+    let gold = vec![
+        GoldCall {
+            step: 0,
+            name: "list_contact_follow_ups".into(),
+            arguments: obj(json!({"contact_id": "ct-1"})),
+            provenance: BTreeMap::new(),
+            depends_on: vec![],
+            result: json!({"results": [{"contact_follow_up_id": "cf-1"}]}),
+        },
+        GoldCall {
+            step: 1,
+            name: "complete_contact_follow_up".into(),
+            arguments: obj(json!({"contact_follow_up_id": "cf-1"})),
+            provenance: BTreeMap::new(),
+            depends_on: vec![0],
+            result: Value::Null,
+        },
+    ];
+    let steps = vec![
+        AdvancedStep {
+            tool: "list_contact_follow_ups".into(),
+            bindings: BTreeMap::from([(
+                "contact_id".into(),
+                Binding::Input {
+                    param: "contact_id".into(),
+                },
+            )]),
+        },
+        AdvancedStep {
+            tool: "complete_contact_follow_up".into(),
+            bindings: BTreeMap::from([(
+                "contact_follow_up_id".into(),
+                Binding::Step {
+                    step: 0,
+                    path: "results[].contact_follow_up_id".into(),
+                    index: 0,
+                },
+            )]),
+        },
+    ];
+    let inputs = obj(json!({"contact_id": "ct-1"}));
+    let view = RoundView {
+        gold: &gold,
+        steps: &steps,
+        inputs: &inputs,
+    };
+    for q in [
+        "complete the contact follow-up of ct-1",
+        "complete the contact follow up of ct-1",
+    ] {
+        assert_eq!(missing_relation(view, q, &specs[..]), None, "{q}");
+    }
+    assert_eq!(
+        missing_relation(view, "complete the reminder of ct-1", &specs[..]).as_deref(),
+        Some("step 1 takes contact_follow_up_id from results[].contact_follow_up_id of step 0 but the query never says \"contact follow-up\"")
+    );
+}
+
+#[test]
 fn states_respects_word_boundaries() {
     assert!(states("the group in oslo.", &json!("Oslo"), "city"));
     assert!(states("oslo", &json!("Oslo"), "city"));
