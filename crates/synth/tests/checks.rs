@@ -931,7 +931,7 @@ fn missing_relation_names_own_ids_by_their_item() {
 #[test]
 fn missing_relation_reads_hyphens_as_spaces() {
     // The item noun is "contact follow-up"; a query may say it with or without the hyphen.
-    let specs = vec![
+    let specs = [
         ToolSpec {
             read_only: None,
             name: "list_contact_follow_ups".into(),
