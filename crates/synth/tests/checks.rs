@@ -958,15 +958,15 @@ fn missing_relation_reads_hyphens_as_spaces() {
         GoldCall {
             step: 0,
             name: "list_contact_follow_ups".into(),
-            arguments: obj(json!({"contact_id": "ct-1"})),
+            arguments: obj(json!({"contact_id": "ct1"})),
             provenance: BTreeMap::new(),
             depends_on: vec![],
-            result: json!({"results": [{"contact_follow_up_id": "cf-1"}]}),
+            result: json!({"results": [{"contact_follow_up_id": "cf1"}]}),
         },
         GoldCall {
             step: 1,
             name: "complete_contact_follow_up".into(),
-            arguments: obj(json!({"contact_follow_up_id": "cf-1"})),
+            arguments: obj(json!({"contact_follow_up_id": "cf1"})),
             provenance: BTreeMap::new(),
             depends_on: vec![0],
             result: Value::Null,
@@ -994,20 +994,20 @@ fn missing_relation_reads_hyphens_as_spaces() {
             )]),
         },
     ];
-    let inputs = obj(json!({"contact_id": "ct-1"}));
+    let inputs = obj(json!({"contact_id": "ct1"}));
     let view = RoundView {
         gold: &gold,
         steps: &steps,
         inputs: &inputs,
     };
     for q in [
-        "complete the contact follow-up of ct-1",
-        "complete the contact follow up of ct-1",
+        "complete the contact follow-up of ct1",
+        "complete the contact follow up of ct1",
     ] {
         assert_eq!(missing_relation(view, q, &specs[..]), None, "{q}");
     }
     assert_eq!(
-        missing_relation(view, "complete the reminder of ct-1", &specs[..]).as_deref(),
+        missing_relation(view, "complete the reminder of ct1", &specs[..]).as_deref(),
         Some("step 1 takes contact_follow_up_id from results[].contact_follow_up_id of step 0 but the query never says \"contact follow-up\"")
     );
 }
