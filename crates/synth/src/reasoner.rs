@@ -929,18 +929,29 @@ fn has_done(tool: &str, m: &serde_json::Map<String, Value>) -> Option<(String, S
     if !person || !in_state {
         return None;
     }
-    let prep = crate::lexicon::is_preposition;
-    let mut what = done.to_string();
-    let mut article = true;
-    for w in words {
-        what.push(' ');
-        if article && !prep(w) {
-            what.push_str("the ");
-        }
-        what.push_str(w);
-        article = prep(w);
-    }
+    let rest: Vec<&str> = words.collect();
+    let what = match rest.as_slice() {
+        [] => done.to_string(),
+        _ => format!("{done} {}", object_words(&rest)),
+    };
     Some((noun, what))
+}
+
+/// The words of a tool name after its verb as an object: "the fines", but "for the order"; a
+/// preposition inside gets its own article ("the employee to the shift").
+fn object_words(rest: &[&str]) -> String {
+    let prep = crate::lexicon::is_preposition;
+    let mut what = match rest.first() {
+        Some(w) if prep(w) => String::new(),
+        _ => "the ".to_string(),
+    };
+    for (i, w) in rest.iter().enumerate() {
+        what.push_str(w);
+        if i + 1 < rest.len() {
+            what.push_str(if prep(w) { " the " } else { " " });
+        }
+    }
+    what
 }
 
 /// "I've paid the library fines", "I've moved the file to the trash": what a write tool did,
@@ -963,19 +974,7 @@ fn did_phrase(tool: &str) -> Option<String> {
     if SELF_VERBS.contains(&verb) && (prep(first) || !rest.iter().any(|w| prep(w))) {
         return None;
     }
-    // "the fines", but "paid for the order"; a preposition inside gets its own article
-    // ("the employee to the shift").
-    let mut what = if prep(first) {
-        String::new()
-    } else {
-        "the ".to_string()
-    };
-    for (i, w) in rest.iter().enumerate() {
-        what.push_str(w);
-        if i + 1 < rest.len() {
-            what.push_str(if prep(w) { " the " } else { " " });
-        }
-    }
+    let mut what = object_words(&rest);
     if verb == "hold" {
         what.push_str(" on hold");
     }
