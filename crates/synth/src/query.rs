@@ -345,8 +345,8 @@ struct Writer<'a, S: Specs + ?Sized> {
     /// Relations to items said before, left out of a qualifier list: (argument, "that same X").
     dropped: std::cell::RefCell<Vec<(String, String)>>,
     /// A deep item described in a sentence of its own before the request (see
-    /// [`Writer::hoist`]).
-    hoisted: std::cell::RefCell<Option<String>>,
+    /// [`Writer::hoist`]): its phrase and its noun.
+    hoisted: std::cell::RefCell<Option<(String, String)>>,
     /// Whether a deep item may be hoisted at all (only when the plain query runs long).
     hoist: bool,
     /// Whether an item could have been hoisted (the query is worth writing again).
@@ -1168,7 +1168,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             self.could_hoist.set(true);
             return np;
         }
-        *self.hoisted.borrow_mut() = Some(np);
+        *self.hoisted.borrow_mut() = Some((np, noun.to_string()));
         format!("that {noun}")
     }
 
@@ -2974,6 +2974,11 @@ fn settle_anchors(q: &str) -> String {
 /// Whether `text` names a `noun` as a whole noun ("the meeting whose ...", "the meeting,"),
 /// not as the first half of a longer one ("the meeting attachment").
 fn said_as_noun(text: &str, noun: &str) -> bool {
+    noun_after(text, noun, &["the", "a", "an", "same", "that"])
+}
+
+/// Whether `text` has `noun` as a whole noun right after one of `dets`.
+fn noun_after(text: &str, noun: &str, dets: &[&str]) -> bool {
     let lc = text.to_lowercase();
     let words: Vec<&str> = lc.split(' ').collect();
     let n: Vec<&str> = noun.split(' ').collect();
@@ -2984,7 +2989,7 @@ fn said_as_noun(text: &str, noun: &str) -> bool {
             && last.trim_end_matches(CLAUSE_ENDS) == n[n.len() - 1];
         let next = words.get(i + n.len()).copied().unwrap_or("");
         whole
-            && matches!(words[i - 1], "the" | "a" | "an" | "same" | "that")
+            && dets.contains(&words[i - 1])
             && (last.ends_with(CLAUSE_ENDS) || next.is_empty() || after_noun(next) || next == "is")
     })
 }
@@ -3052,12 +3057,25 @@ pub fn write<S: Specs + ?Sized>(
     if longest <= HOIST_WORDS || !could_hoist {
         return q;
     }
-    // A sentence too long to follow is written again with its deepest item said first.
-    write_as(made, specs, context_tool, rng, true).0
+    // A sentence too long to follow is written again with its deepest item said first,
+    // unless "that <noun>" could then mean another item of that kind the request names.
+    let (hoisted, _) = write_as(made, specs, context_tool, rng, true);
+    if hoisted.is_empty() {
+        q
+    } else {
+        hoisted
+    }
+}
+
+/// Whether `text` names an item of kind `noun` other than through "that (same) <noun>" ("the
+/// employee known as Adele Olsen" beside "the team of that employee").
+fn names_other(text: &str, noun: &str) -> bool {
+    noun_after(text, noun, &["the", "a", "an", "another"])
 }
 
 /// [`write`], with `hoist` allowing the deepest item of a long chain a sentence of its own;
-/// also whether an item could have been hoisted.
+/// also whether an item could have been hoisted. Empty when the hoisted item's "that <noun>"
+/// could mean another item the request names.
 fn write_as<S: Specs + ?Sized>(
     made: &Made,
     specs: &S,
@@ -3137,6 +3155,12 @@ fn write_as<S: Specs + ?Sized>(
             .unwrap_or(("Please {a}", "."))
     };
     let hoisted = w.hoisted.borrow_mut().take();
+    if let Some((_, noun)) = &hoisted {
+        if names_other(&act, noun) || later.iter().any(|s| names_other(s, noun)) {
+            return (String::new(), false);
+        }
+    }
+    let hoisted = hoisted.map(|(np, _)| np);
     // After a sentence about the item, a greeting or "next up" no longer opens the message.
     let (open, close) = match &hoisted {
         Some(_)
@@ -3508,6 +3532,30 @@ mod tests {
             returns,
             read_only: Some(true),
         }
+    }
+
+    #[test]
+    fn another_item_of_the_hoisted_kind_makes_that_noun_ambiguous() {
+        let act =
+            "assign the employee known as Adele Olsen to the shift of the team of that employee";
+        assert!(names_other(act, "employee"));
+        assert!(names_other("Then, close another gym site.", "gym site"));
+        // "that same conversation" is the hoisted item again.
+        assert!(!names_other(
+            "the message of that same conversation",
+            "conversation"
+        ));
+        // "that employee" alone, and the noun inside a longer one, name no other item.
+        assert!(!names_other(
+            "list the shifts of the team of that employee",
+            "employee"
+        ));
+        assert!(!names_other("the employee ID of that employee", "gym site"));
+        assert!(!names_other("the member card of that card", "card"));
+        assert!(!names_other(
+            "the stay in the hotel review of that hotel",
+            "hotel"
+        ));
     }
 
     #[test]
