@@ -191,8 +191,9 @@ pub enum Gen {
     Ref {
         /// Target collection.
         to: String,
-        /// Only rows of the target with `field` in `values` are pointed at (a lease comes from
-        /// an *accepted* offer): a seeded row whose draw misses is moved to a matching row.
+        /// Only rows of the target with `field` (an enum, or a bool as `"true"`/`"false"`) in
+        /// `values` are pointed at (a lease comes from an *accepted* offer): a seeded row whose
+        /// draw misses is moved to a matching row.
         #[serde(default, rename = "where")]
         only: Option<Cond>,
     },

@@ -535,6 +535,13 @@ fn refs_with_a_where_point_at_matching_rows_only() {
             "submission_status",
             &["graded"],
         ),
+        (
+            "submission",
+            "lesson_id",
+            "lesson",
+            "has_assignment",
+            &["true"],
+        ),
     ];
     for seed in [0, 7] {
         let mut w = World::new(world().def().clone(), seed);
@@ -559,13 +566,10 @@ fn refs_with_a_where_point_at_matching_rows_only() {
             assert!(!ids.is_empty(), "{name}");
             for id in ids {
                 let i = def.colls[t].parse_id(&id).expect("a target id");
-                let v = w.table(t).rows[i][tf]
-                    .as_str()
-                    .expect("a value")
-                    .to_string();
+                let v = &w.table(t).rows[i][tf];
                 assert!(
-                    values.contains(&v.as_str()),
-                    "{name}.{via} {id}: {field} {v}"
+                    values.iter().any(|x| v.matches_text(x)),
+                    "{name}.{via} {id}: {field} {v:?}"
                 );
             }
         }
@@ -573,14 +577,15 @@ fn refs_with_a_where_point_at_matching_rows_only() {
 }
 
 #[test]
-fn a_ref_where_names_an_enum_field_of_the_target_and_its_values() {
+fn a_ref_where_names_an_enum_or_bool_field_of_the_target_and_its_values() {
     let compile = |cond: &str| {
         let d = parse_domain(
             &format!(
                 r#"{{"domain": "d", "description": "A test domain.", "collections": [
                 {{"name": "offer", "prefix": "OF", "count": 3, "desc": "an offer", "fields": [
                   {{"name": "note", "desc": "Note", "gen": "pick", "values": ["a", "b"]}},
-                  {{"name": "state", "desc": "State", "gen": "enum", "values": ["open", "won"]}}]}},
+                  {{"name": "state", "desc": "State", "gen": "enum", "values": ["open", "won"]}},
+                  {{"name": "signed", "desc": "Signed", "gen": "bool", "p": 0.5}}]}},
                 {{"name": "deal", "prefix": "DL", "count": 3, "desc": "a deal", "fields": [
                   {{"name": "offer_id", "desc": "Offer", "gen": "ref", "to": "offer", "where": {cond}}}]}}],
                 "tools": []}}"#
@@ -589,13 +594,22 @@ fn a_ref_where_names_an_enum_field_of_the_target_and_its_values() {
         )?;
         model::compile(&[("d.json".to_string(), d)])
     };
-    let ok = compile(r#"{"field": "state", "values": ["won"]}"#);
-    assert!(ok.is_ok(), "{:?}", ok.err());
+    for cond in [
+        r#"{"field": "state", "values": ["won"]}"#,
+        r#"{"field": "signed", "values": ["true"]}"#,
+    ] {
+        let ok = compile(cond);
+        assert!(ok.is_ok(), "{cond}: {:?}", ok.err());
+    }
     for (cond, want) in [
+        (
+            r#"{"field": "signed", "values": ["yes"]}"#,
+            "values must be some of",
+        ),
         (r#"{"field": "nope", "values": ["won"]}"#, "is not a field"),
         (
             r#"{"field": "note", "values": ["a"]}"#,
-            "is not an enum field",
+            "is not an enum or bool field",
         ),
         (
             r#"{"field": "state", "values": ["lost"]}"#,

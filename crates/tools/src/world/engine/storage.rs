@@ -115,11 +115,7 @@ impl World {
                 continue;
             };
             let target = self.pristine(*tc);
-            let ok = |r: &Arc<[Val]>| {
-                r[*tf]
-                    .as_str()
-                    .is_some_and(|s| values.iter().any(|v| v == s))
-            };
+            let ok = |r: &Arc<[Val]>| values.iter().any(|v| r[*tf].matches_text(v));
             let matching: Vec<usize> = (0..target.rows.len())
                 .filter(|i| ok(&target.rows[*i]))
                 .collect();

@@ -557,12 +557,21 @@ fn compile_gen(
                     )
                 })?;
             // The tested field is matched against seeded rows: it must be one the target
-            // generates from a list of values (`enum`), and every value must be one of them.
-            let Gen::Enum { values, .. } = &target.fields[tf].gen else {
-                return Err(cx.err(
-                    format!("{p}.where.field"),
-                    format!("{:?} of {:?} is not an enum field", only.field, target.name),
-                ));
+            // generates from a list of values (`enum`, or `bool` with "true" and "false"), and
+            // every value must be one of them.
+            let bools = ["true".to_string(), "false".to_string()];
+            let values = match &target.fields[tf].gen {
+                Gen::Enum { values, .. } => values,
+                Gen::Bool { .. } => &bools[..],
+                _ => {
+                    return Err(cx.err(
+                        format!("{p}.where.field"),
+                        format!(
+                            "{:?} of {:?} is not an enum or bool field",
+                            only.field, target.name
+                        ),
+                    ))
+                }
             };
             if only.values.is_empty() || only.values.iter().any(|v| !values.contains(v)) {
                 return Err(cx.err(
