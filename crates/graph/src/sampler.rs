@@ -12,7 +12,7 @@ use hardgen_tools::Environment;
 use rand::rngs::ChaCha8Rng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::RngExt;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -121,8 +121,9 @@ struct State {
     vals: Vec<Vec<Value>>,
     fails: Vec<u32>,
     calls: Vec<TraceCall>,
-    /// (tool, param, value): identifier values that failed, or yielded nothing, in a call of tool.
-    spent: Vec<(usize, String, Value)>,
+    /// (tool, param) -> hashes of the identifier values that failed, or yielded nothing, in a
+    /// call of the tool (a set: a harvest spends thousands, and every draw asks about each).
+    spent: FxHashMap<(usize, String), FxHashSet<u64>>,
     /// Hashes of the values each slot has seen (to tell new values from repeats cheaply); they
     /// are hashes already, so a fast hasher serves.
     seen: Vec<FxHashSet<u64>>,
@@ -338,9 +339,19 @@ impl Sampler {
                         if self.execute(t, 0, &mut st, env, &mut rng).is_none() {
                             continue;
                         }
+                        let mut used = Vec::new();
                         if let Some(c) = st.calls.last() {
-                            filled +=
-                                usize::from(c.result.as_ref().is_some_and(|r| !empty_result(r)));
+                            let full = c.result.as_ref().is_some_and(|r| !empty_result(r));
+                            filled += usize::from(full);
+                            // An input that found nothing (an appointment without
+                            // prescriptions) is not drawn again while others are left, or the
+                            // tries go to the newest step's few values and the pool stays empty.
+                            if !full {
+                                used.extend(self.tool_slots[t].iter().filter_map(|&s| {
+                                    let p = &self.slots[s].param;
+                                    c.arguments.get(p).map(|v| (p.clone(), spent_hash(v)))
+                                }));
+                            }
                             // Literal arguments are the sampler's inventions (a folder created
                             // with a name drawn from another domain): when results later
                             // return them, they are not the domain's own values.
@@ -360,6 +371,7 @@ impl Sampler {
                                 &mut scoped,
                             );
                         }
+                        spend(&mut st, t, used);
                     }
                 }
             }
@@ -1092,15 +1104,15 @@ impl Sampler {
                     .is_some_and(empty_result);
             if !ok || empty || (pick != target && !reached && !fed_new) {
                 if let Some(last) = st.calls.last() {
-                    let used: Vec<(usize, String, Value)> = self.tool_slots[pick]
+                    let used: Vec<(String, u64)> = self.tool_slots[pick]
                         .iter()
                         .filter_map(|&s| {
                             last.arguments
                                 .get(&self.slots[s].param)
-                                .map(|v| (pick, self.slots[s].param.clone(), v.clone()))
+                                .map(|v| (self.slots[s].param.clone(), spent_hash(v)))
                         })
                         .collect();
-                    st.spent.extend(used);
+                    spend(st, pick, used);
                 }
             }
             if pick == target {
@@ -1199,7 +1211,7 @@ impl State {
             vals: Vec::new(),
             fails: vec![0; tools],
             calls: Vec::new(),
-            spent: Vec::new(),
+            spent: FxHashMap::default(),
             seen: vec![FxHashSet::default(); slots],
             answered: FxHashSet::default(),
             bias: bias.clamp(0.0, 1.0),
@@ -1231,12 +1243,36 @@ fn value_hash(v: &Value) -> u64 {
 }
 
 /// Values of `param` spent on tool `t`.
-fn spent<'a>(st: &'a State, t: usize, param: &str) -> Vec<&'a Value> {
-    st.spent
-        .iter()
-        .filter(|(x, p, _)| *x == t && p == param)
-        .map(|(_, _, v)| v)
-        .collect()
+fn spent<'a>(st: &'a State, t: usize, param: &str) -> Spent<'a> {
+    Spent(st.spent.get(&(t, param.to_string())))
+}
+
+/// Records (param, value hash) pairs as spent on tool `t`.
+fn spend(st: &mut State, t: usize, used: Vec<(String, u64)>) {
+    for (p, h) in used {
+        st.spent.entry((t, p)).or_default().insert(h);
+    }
+}
+
+/// The values spent on one (tool, param), as hashes.
+struct Spent<'a>(Option<&'a FxHashSet<u64>>);
+
+impl Spent<'_> {
+    /// Whether `v` was spent.
+    fn contains(&self, v: &Value) -> bool {
+        self.0.is_some_and(|s| s.contains(&spent_hash(v)))
+    }
+}
+
+/// Hash of a spent value; a string and the number it spells stay apart.
+fn spent_hash(v: &Value) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    match v {
+        Value::String(s) => (0u8, s.as_str()).hash(&mut h),
+        other => (1u8, other.to_string()).hash(&mut h),
+    }
+    h.finish()
 }
 
 /// The pool key of field `key` of objects of kind `entity` (`contact.name`).

@@ -542,6 +542,44 @@ fn refs_with_a_where_point_at_matching_rows_only() {
             "has_assignment",
             &["true"],
         ),
+        // A prescription or referral is written in an appointment that took place, fuel is
+        // bought on a reservation whose vehicle was picked up, an order ships once paid, and a
+        // delivery order is cooked by a restaurant that delivers.
+        (
+            "prescription",
+            "medical_appointment_id",
+            "medical_appointment",
+            "state",
+            &["checked_in", "completed"],
+        ),
+        (
+            "specialist_referral",
+            "medical_appointment_id",
+            "medical_appointment",
+            "state",
+            &["checked_in", "completed"],
+        ),
+        (
+            "fuel_purchase",
+            "vehicle_reservation_id",
+            "vehicle_reservation",
+            "status",
+            &["checked_out", "returned"],
+        ),
+        (
+            "order_shipment",
+            "order_id",
+            "order",
+            "status",
+            &["paid", "delivered"],
+        ),
+        (
+            "food_order",
+            "restaurant_id",
+            "restaurant",
+            "offers_delivery",
+            &["true"],
+        ),
     ];
     for seed in [0, 7] {
         let mut w = World::new(world().def().clone(), seed);
