@@ -606,7 +606,7 @@ impl Sampler {
     /// Whether slot `s` offers a value not used by a failed call of `t`.
     fn has_fresh(&self, t: usize, s: usize, st: &State) -> bool {
         let failed = spent(st, t, &self.slots[s].param);
-        self.slot_values(s, st).any(|v| !failed.contains(&v))
+        self.slot_values(s, st).any(|v| !failed.contains(v))
     }
 
     fn random_legal(&self, st: &State, rng: &mut ChaCha8Rng) -> Option<usize> {
@@ -912,8 +912,8 @@ impl Sampler {
                     .flat_map(|&(step, ei, id)| st.vals[id].iter().map(move |v| (step, ei, v)))
                     .filter(|(_, _, v)| !args.values().any(|a| a == *v))
             };
-            let any_fresh = cands().rev().any(|(_, _, v)| !failed.contains(&v));
-            let in_pool = |o: &(usize, usize, &Value)| !any_fresh || !failed.contains(&o.2);
+            let any_fresh = cands().rev().any(|(_, _, v)| !failed.contains(v));
+            let in_pool = |o: &(usize, usize, &Value)| !any_fresh || !failed.contains(o.2);
             // Mostly the newest producing step: its values belong together (the token and the
             // account it was issued for), which keeps arguments coherent.
             let pick = if rng.random_bool(0.8) {
