@@ -46,8 +46,11 @@ impl ToolSet {
         }
     }
 
-    /// A spec collection on the simulated executor (guarantee `simulated`).
-    pub fn simulated(specs: Vec<ToolSpec>, seed: u64) -> Result<ToolSet, SpecError> {
+    /// A spec collection on the simulated executor (guarantee `simulated`). A tool without a
+    /// `returns` schema that hands out ids other tools take gets one inferred (see
+    /// [`hardgen_tools::infer::infer_returns`]), so its results can feed later calls.
+    pub fn simulated(mut specs: Vec<ToolSpec>, seed: u64) -> Result<ToolSet, SpecError> {
+        hardgen_tools::infer::infer_returns(&mut specs);
         let sim = Simulated::new(specs.clone(), seed)?;
         let read_only = specs.iter().map(reads).collect();
         Ok(ToolSet::from_parts(

@@ -3,6 +3,7 @@
 
 pub mod env;
 pub mod import;
+pub mod infer;
 pub mod mcp;
 pub mod sim;
 pub mod source;

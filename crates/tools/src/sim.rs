@@ -232,6 +232,33 @@ fn names_items(name: &str, schema: &Value) -> bool {
         || schema.get("items").is_some_and(|i| names_items("", i))
 }
 
+/// The examples a parameter description gives ("Cuisine, e.g. italian or thai" -> italian,
+/// thai): text after "e.g.", "for example" or "such as", up to the end of the clause.
+fn examples(description: &str) -> Vec<String> {
+    let lower = description.to_lowercase();
+    let Some((at, len)) = ["e.g.", "for example", "such as", "for instance"]
+        .iter()
+        .filter_map(|m| lower.find(m).map(|i| (i, m.len())))
+        .min()
+    else {
+        return Vec::new();
+    };
+    let rest = description[at + len..].trim_start_matches([',', ':', ' ']);
+    let clause = rest.split([')', ';', '\n', '.']).next().unwrap_or("");
+    clause
+        .split(',')
+        .flat_map(|x| x.split(" or "))
+        .map(|x| {
+            x.trim()
+                .trim_start_matches("and ")
+                .trim_matches(|c| matches!(c, '"' | '\'' | '`'))
+                .trim()
+                .to_string()
+        })
+        .filter(|x| !x.is_empty() && x.split(' ').count() <= 4)
+        .collect()
+}
+
 fn id_kind(name: &str) -> String {
     let n = name.to_ascii_lowercase();
     // Tokens are told apart by value, not by name (`token`, `session_token`).
@@ -430,12 +457,29 @@ impl Gen<'_> {
             let who = pick(self.rng, "first_names").to_lowercase();
             return format!("{who}@{}", pick(self.rng, "mail_domains"));
         }
-        if n == "name" || n.ends_with("_name") || n.ends_with("name") {
-            return format!(
-                "{} {}",
-                pick(self.rng, "first_names"),
-                pick(self.rng, "last_names")
-            );
+        // "Cuisine, e.g. italian": the description's own examples are what a user would say.
+        let examples = schema
+            .get("description")
+            .and_then(Value::as_str)
+            .map(examples)
+            .unwrap_or_default();
+        if !examples.is_empty() {
+            return examples[self.rng.random_range(0..examples.len())].clone();
+        }
+        if n == "name" || n.ends_with("name") {
+            // A recipe's or a store's name is not a person's: two words, like a title.
+            let kind = n.strip_suffix("name").unwrap_or("").trim_end_matches('_');
+            let kind = kind.rsplit('_').next().unwrap_or("");
+            if kind.is_empty()
+                || PEOPLE.contains(&kind)
+                || matches!(kind, "full" | "first" | "last" | "user" | "display")
+            {
+                return format!(
+                    "{} {}",
+                    pick(self.rng, "first_names"),
+                    pick(self.rng, "last_names")
+                );
+            }
         }
         if n.contains("city") {
             return pick(self.rng, "cities");
@@ -654,6 +698,42 @@ mod tests {
         };
         assert_eq!(run(3), run(3));
         assert_ne!(run(3).0, run(4).0);
+    }
+
+    #[test]
+    fn a_description_s_examples_are_the_values_and_things_are_not_named_like_people() {
+        assert_eq!(
+            examples("Cuisine, e.g. italian or thai"),
+            ["italian", "thai"]
+        );
+        assert_eq!(
+            examples("City name (for example 'London', 'Paris')"),
+            ["London", "Paris"]
+        );
+        assert_eq!(examples("Name of the city"), Vec::<String>::new());
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let empty = Map::new();
+        let mut g = Gen {
+            rng: &mut rng,
+            args: &empty,
+            recalled: &empty,
+            made: Vec::new(),
+        };
+        let cuisine = json!({"type": "string", "description": "Cuisine, e.g. italian or thai"});
+        for _ in 0..8 {
+            let v = g.text(&cuisine, "cuisine");
+            assert!(v == "italian" || v == "thai", "{v}");
+        }
+        // A person's name has two capitalised words from the name pools; a recipe's does not.
+        let plain = json!({"type": "string"});
+        let person = g.text(&plain, "customer_name");
+        let first = person.split(' ').next().unwrap_or("");
+        assert!(pools::FIRST_NAMES.contains(&first), "{person}");
+        for _ in 0..8 {
+            let recipe = g.text(&plain, "recipe_name");
+            let first = recipe.split(' ').next().unwrap_or("");
+            assert!(!pools::FIRST_NAMES.contains(&first), "{recipe}");
+        }
     }
 
     #[test]

@@ -1,0 +1,259 @@
+//! Result schemas for specs that declare none. Most published tool collections (OpenAI tools,
+//! BFCL) give parameters only; on the simulated executor such a tool could only echo its
+//! arguments, so no call would ever feed another and every trace would be one call long. The
+//! collection itself says what the results must hold: a `recipe_id` that `get_recipe_ingredients`
+//! takes is handed out by the tool that finds recipes. [`infer_returns`] gives each such producer
+//! a `returns` schema with that identifier and a name; tools that produce nothing another tool
+//! takes keep no schema (their results stay an acknowledgement).
+
+use hardgen_core::spec::is_identifier_name;
+use hardgen_core::ToolSpec;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+/// Gives every spec without `returns` that hands out an identifier other tools of the
+/// collection take a `returns` schema (a list of items when the tool finds several, one item
+/// otherwise); returns the names of the tools it gave one, in spec order.
+pub fn infer_returns(specs: &mut [ToolSpec]) -> Vec<String> {
+    // Kind of item -> (the parameter name that takes its id, the tools that take it).
+    let mut kinds: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    for (i, s) in specs.iter().enumerate() {
+        for p in params(s) {
+            let Some(kind) = item_kind(&p) else { continue };
+            let e = kinds.entry(kind).or_insert_with(|| (p.clone(), Vec::new()));
+            e.1.push(i);
+        }
+    }
+    let mut named = Vec::new();
+    for i in 0..specs.len() {
+        if specs[i].returns.is_some() {
+            continue;
+        }
+        let own_params = params(&specs[i]);
+        let words = name_words(&specs[i].name);
+        let desc = specs[i].description.to_lowercase();
+        let mut items = Map::new();
+        let mut list = false;
+        for (kind, (field, takers)) in &kinds {
+            // A tool that needs the item's id reads it, it does not hand it out.
+            if own_params
+                .iter()
+                .any(|p| item_kind(p).as_deref() == Some(kind))
+            {
+                continue;
+            }
+            let plural = plural(kind);
+            let named_here = words.iter().any(|w| *w == *kind || *w == plural);
+            // "Id of a recipe returned by search_recipes": the taker says where it comes from.
+            let pointed = takers.iter().any(|&t| {
+                param_description(&specs[t], field)
+                    .is_some_and(|d| mentions(&d.to_lowercase(), &specs[i].name))
+            });
+            if !named_here && !pointed {
+                continue;
+            }
+            list |= words.contains(&plural) || mentions(&desc, &plural);
+            items.insert(
+                field.clone(),
+                json!({"type": "string", "description": format!("Id of the {kind}")}),
+            );
+            let name_key = format!("{kind}_name");
+            items.entry(name_key).or_insert_with(
+                || json!({"type": "string", "description": format!("Name of the {kind}")}),
+            );
+        }
+        if items.is_empty() {
+            continue;
+        }
+        let item = json!({"type": "object", "properties": items});
+        specs[i].returns = Some(if list {
+            json!({"type": "object", "properties": {
+                "results": {"type": "array", "items": item, "minItems": 1, "maxItems": 4}}})
+        } else {
+            item
+        });
+        named.push(specs[i].name.clone());
+    }
+    named
+}
+
+/// Parameter names of a spec.
+fn params(s: &ToolSpec) -> Vec<String> {
+    s.parameters
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The description of one parameter.
+fn param_description(s: &ToolSpec, p: &str) -> Option<String> {
+    s.parameters
+        .get("properties")?
+        .get(p)?
+        .get("description")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// The kind of item an identifier parameter names (`recipe_id`, `recipeId` -> `recipe`); none
+/// for tokens, keys and a bare `id` (they name no kind another tool could hand out).
+fn item_kind(p: &str) -> Option<String> {
+    if !is_identifier_name(p) {
+        return None;
+    }
+    let stem = p
+        .strip_suffix("_id")
+        .or_else(|| p.strip_suffix("Id"))?
+        .to_string();
+    let last = name_words(&stem).pop()?;
+    (!last.is_empty()).then_some(last)
+}
+
+/// Lowercase words of a snake_case or camelCase name.
+fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    for c in name.chars() {
+        if c == '_' || c == '-' || c == '.' || c == ' ' {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+        } else if c.is_uppercase() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            cur.extend(c.to_lowercase());
+        } else {
+            cur.push(c);
+        }
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+/// English plural of a one-word noun.
+fn plural(w: &str) -> String {
+    if let Some(stem) = w
+        .strip_suffix('y')
+        .filter(|s| !s.ends_with(['a', 'e', 'o', 'u']))
+    {
+        format!("{stem}ies")
+    } else if w.ends_with('s') || w.ends_with("sh") || w.ends_with("ch") || w.ends_with('x') {
+        format!("{w}es")
+    } else {
+        format!("{w}s")
+    }
+}
+
+/// Whether `text` has `word` as a whole word.
+fn mentions(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+            && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(name: &str, description: &str, params: Value) -> ToolSpec {
+        ToolSpec {
+            name: name.into(),
+            description: description.into(),
+            domain: String::new(),
+            parameters: json!({"type": "object", "properties": params}),
+            returns: None,
+            read_only: None,
+        }
+    }
+
+    fn collection() -> Vec<ToolSpec> {
+        vec![
+            spec(
+                "search_recipes",
+                "Search recipes by cuisine.",
+                json!({"cuisine": {"type": "string"}}),
+            ),
+            spec(
+                "get_recipe_ingredients",
+                "List the ingredients of one recipe.",
+                json!({"recipe_id": {"type": "string", "description": "Id of a recipe returned by search_recipes"}}),
+            ),
+            spec(
+                "add_to_shopping_list",
+                "Add an ingredient to the shopping list.",
+                json!({"ingredient_id": {"type": "string"}, "quantity": {"type": "number"}}),
+            ),
+            spec(
+                "find_store",
+                "Find grocery stores in a city.",
+                json!({"city": {"type": "string"}}),
+            ),
+            spec(
+                "place_order",
+                "Order from a store.",
+                json!({"store_id": {"type": "string"}, "token": {"type": "string"}}),
+            ),
+        ]
+    }
+
+    #[test]
+    fn producers_get_the_ids_their_consumers_take() {
+        let mut specs = collection();
+        let named = infer_returns(&mut specs);
+        assert_eq!(
+            named,
+            ["search_recipes", "get_recipe_ingredients", "find_store"]
+        );
+        let r = specs[0].returns.as_ref().expect("search_recipes returns");
+        let item = &r["properties"]["results"]["items"]["properties"];
+        assert!(item.get("recipe_id").is_some() && item.get("recipe_name").is_some());
+        // The ingredients of one recipe are a list; the recipe id it takes is not handed out.
+        let r = specs[1].returns.as_ref().expect("ingredients returns");
+        let item = &r["properties"]["results"]["items"]["properties"];
+        assert!(item.get("ingredient_id").is_some() && item.get("recipe_id").is_none());
+        // "Find grocery stores": a list, named by the description's plural.
+        assert!(
+            specs[3].returns.as_ref().expect("find_store")["properties"]["results"].is_object()
+        );
+        // Tools whose results nothing takes keep none; a token names no kind.
+        assert!(specs[2].returns.is_none() && specs[4].returns.is_none());
+    }
+
+    #[test]
+    fn a_declared_schema_is_kept_and_a_single_item_is_an_object() {
+        let mut specs = collection();
+        specs[0].returns = Some(json!({"type": "object"}));
+        specs[3].description = "Find the nearest grocery store in a city.".into();
+        infer_returns(&mut specs);
+        assert_eq!(specs[0].returns, Some(json!({"type": "object"})));
+        let r = specs[3].returns.as_ref().expect("find_store");
+        assert!(r["properties"]["store_id"].is_object(), "{r}");
+    }
+
+    #[test]
+    fn words_plurals_and_kinds() {
+        assert_eq!(
+            name_words("getRecipeIngredients"),
+            ["get", "recipe", "ingredients"]
+        );
+        assert_eq!(plural("category"), "categories");
+        assert_eq!(plural("day"), "days");
+        assert_eq!(plural("box"), "boxes");
+        assert_eq!(item_kind("owner_contact_id").as_deref(), Some("contact"));
+        assert_eq!(item_kind("flightId").as_deref(), Some("flight"));
+        assert_eq!(item_kind("session_token"), None);
+        assert_eq!(item_kind("id"), None);
+        assert!(mentions(
+            "id of a recipe returned by search_recipes",
+            "search_recipes"
+        ));
+        assert!(!mentions("see search_recipes_v2", "search_recipes"));
+    }
+}
