@@ -174,3 +174,44 @@ fn probe_runs_on_simulated_tools_and_still_takes_tool_names() {
     assert_eq!(probed, ["close_task", "create_task"]);
     assert_eq!(v["tools"]["create_task"]["tasks"], 2);
 }
+
+#[test]
+fn a_collection_without_result_schemas_still_gives_chained_verified_data() {
+    // Five OpenAI tools with parameters only (no `returns`), as published collections are:
+    // the ids the tools take tell which tool's results must hand them out.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out_dir = dir.path().join("run");
+    let out_s = out_dir.display().to_string();
+    let src = format!(
+        "file:{}:simulated",
+        fixture("grocery_specs_no_returns.json")
+    );
+    let args = [
+        "generate", "--tools", &src, "--n", "30", "--seed", "2", "--out", &out_s,
+    ];
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let records = lines(out_dir.join("records.jsonl"));
+    assert!(records.len() >= 25, "kept {} of 30", records.len());
+    let long = records
+        .iter()
+        .filter(|r| r["rounds"][0]["gold"].as_array().map_or(0, Vec::len) >= 3)
+        .count();
+    assert!(
+        long * 2 >= records.len(),
+        "{long} of {} with 3+ calls",
+        records.len()
+    );
+    // The description's example ("Cuisine, e.g. italian") is what users ask for.
+    let italian = records
+        .iter()
+        .filter(|r| {
+            r["rounds"][0]["query"]
+                .as_str()
+                .is_some_and(|q| q.contains("italian"))
+        })
+        .count();
+    assert!(italian > 0);
+    let (code, out, _) = run(&["verify", &out_s]);
+    assert_eq!(code, 0, "{out}");
+}
