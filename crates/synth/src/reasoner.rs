@@ -111,6 +111,8 @@ fn answer_keys<'a>(
         .keys()
         .filter(|k| m[*k].is_string() || m[*k].is_number() || m[*k].is_boolean())
         .filter(|k| !AUTH_KEYS.contains(&k.as_str()))
+        // An acknowledgement flag ("ok": true) says only that the call worked: not news.
+        .filter(|k| !(matches!(k.as_str(), "ok" | "success") && m[*k] == Value::Bool(true)))
         .collect();
     let own = keys.iter().position(|k| k.ends_with("_id"));
     let mut ranked: Vec<(u8, &String)> = keys

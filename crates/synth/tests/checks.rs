@@ -2416,12 +2416,17 @@ fn answer_values_are_what_a_summary_shows() {
         answer_values(&json!({"members": [{"member_id": "m-1"}, {"member_id": "m-2"}]})),
         vec!["2", "m-1"]
     );
-    // Ids first, then at most four scalars in order; nested values are skipped.
+    // Ids first, then at most four scalars in order; nested values and an acknowledgement
+    // flag ("ok": true) are skipped, a flag that says something ("ok": false) is not.
     assert_eq!(
         answer_values(
             &json!({"name": "Ada", "tags": ["a"], "ok": true, "n": 3, "contact_id": "ct-1", "city": "Oslo"})
         ),
-        vec!["ct-1", "Ada", "true", "3"]
+        vec!["ct-1", "Ada", "3", "Oslo"]
+    );
+    assert_eq!(
+        answer_values(&json!({"ok": false, "city": "Oslo"})),
+        vec!["false", "Oslo"]
     );
     assert_eq!(answer_values(&json!("done")), vec!["done"]);
     assert_eq!(answer_values(&json!(7)), vec!["7"]);
