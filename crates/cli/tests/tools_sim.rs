@@ -215,3 +215,41 @@ fn a_collection_without_result_schemas_still_gives_chained_verified_data() {
     let (code, out, _) = run(&["verify", &out_s]);
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn bfcl_functions_with_several_arguments_replay_to_the_same_results() {
+    // BFCL's shape ("type": "dict", "float"), no `returns`, a search with two arguments: the
+    // gold is replayed through the advanced tool, whose argument order may differ; the
+    // simulated results must not depend on it (they did: every such round was rejected).
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out_dir = dir.path().join("run");
+    let out_s = out_dir.display().to_string();
+    let src = format!("file:{}:simulated", fixture("hotels_bfcl_no_returns.json"));
+    let args = [
+        "generate", "--tools", &src, "--n", "20", "--seed", "2", "--out", &out_s,
+    ];
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let records = lines(out_dir.join("records.jsonl"));
+    assert!(records.len() >= 18, "kept {} of 20", records.len());
+    let booked = records
+        .iter()
+        .filter(|r| {
+            let gold = r["rounds"][0]["gold"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            gold.len() == 3 && gold[2]["name"] == "book_room"
+        })
+        .count();
+    assert!(booked > 0);
+    // "Check-in date, YYYY-MM-DD" is given as a date.
+    for r in &records {
+        for g in r["rounds"][0]["gold"].as_array().expect("gold") {
+            if let Some(d) = g["arguments"].get("check_in") {
+                let d = d.as_str().expect("a date");
+                assert!(d.len() == 10 && d.as_bytes()[4] == b'-', "{d}");
+            }
+        }
+    }
+}

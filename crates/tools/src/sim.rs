@@ -168,10 +168,13 @@ impl Simulated {
     }
 
     fn result(&mut self, spec: &ToolSpec, args: &Map<String, Value>) -> Value {
+        // Keyed by the arguments in name order: the same call with its arguments written in
+        // another order (a replay through an advanced tool) gives the same result.
+        let sorted: BTreeMap<&String, &Value> = args.iter().collect();
         let key = format!(
             "{}\u{1f}{}",
             spec.name,
-            serde_json::to_string(args).unwrap_or_default()
+            serde_json::to_string(&sorted).unwrap_or_default()
         );
         let mut rng =
             ChaCha8Rng::seed_from_u64(stream_seed(self.seed, 0x51A1, xxh3_64(key.as_bytes())));
@@ -450,7 +453,11 @@ impl Gen<'_> {
             };
             return format!("{stem}-{}", self.rng.random_range(1000..10000));
         }
-        if n.ends_with("date") || n.ends_with("_on") {
+        let described_date = schema
+            .get("description")
+            .and_then(Value::as_str)
+            .is_some_and(|d| d.to_ascii_lowercase().contains("yyyy-mm-dd"));
+        if n.ends_with("date") || n.ends_with("_on") || described_date {
             return self.date();
         }
         if n.contains("email") {
@@ -701,6 +708,21 @@ mod tests {
     }
 
     #[test]
+    fn the_order_arguments_are_written_in_does_not_change_the_result() {
+        // A replay through an advanced tool passes the same arguments in another order.
+        let specs = vec![spec(
+            "search_notes",
+            json!({"type": "object", "properties": {"q": {"type": "string"}, "tag": {"type": "string"}}}),
+            json!({"type": "object", "properties": {"results": {"type": "array", "maxItems": 4, "items": {"type": "object", "properties": {"note_id": {"type": "string"}}}}}}),
+        )];
+        let mut a = Simulated::new(specs.clone(), 5).expect("specs compile");
+        let mut b = Simulated::new(specs, 5).expect("specs compile");
+        let one = a.execute(&call("search_notes", json!({"q": "x", "tag": "y"})));
+        let two = b.execute(&call("search_notes", json!({"tag": "y", "q": "x"})));
+        assert_eq!(one.expect("search"), two.expect("search"));
+    }
+
+    #[test]
     fn a_description_s_examples_are_the_values_and_things_are_not_named_like_people() {
         assert_eq!(
             examples("Cuisine, e.g. italian or thai"),
@@ -711,6 +733,7 @@ mod tests {
             ["London", "Paris"]
         );
         assert_eq!(examples("Name of the city"), Vec::<String>::new());
+        // "Check-in date, YYYY-MM-DD" is a date whatever the parameter is called.
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let empty = Map::new();
         let mut g = Gen {
@@ -724,6 +747,9 @@ mod tests {
             let v = g.text(&cuisine, "cuisine");
             assert!(v == "italian" || v == "thai", "{v}");
         }
+        let check_in = json!({"type": "string", "description": "Check-in date, YYYY-MM-DD"});
+        let d = g.text(&check_in, "check_in");
+        assert!(d.len() == 10 && d.starts_with("2026-"), "{d}");
         // A person's name has two capitalised words from the name pools; a recipe's does not.
         let plain = json!({"type": "string"});
         let person = g.text(&plain, "customer_name");
