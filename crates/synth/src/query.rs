@@ -2654,8 +2654,11 @@ fn merged(act: &str, np: &str) -> Option<String> {
             // "cancel an active or frozen membership" + "the gym membership holding ...":
             // states the tool accepts, then the noun of the item described ("cancel the gym
             // membership holding ...", not "... membership for the gym membership ...").
-            let stated =
-                object.contains(" or ") && object.rsplit(' ').next() == head.rsplit(' ').next();
+            // "unfreeze a frozen membership" + "the gym membership for which ...": the same
+            // kind of item (one head noun), said with the words the tool's description gave it.
+            let same_head = object.rsplit(' ').next() == head.rsplit(' ').next()
+                && head.split(' ').count() <= 3;
+            let stated = same_head && (object.contains(" or ") || object.split(' ').count() <= 3);
             return ((same && object == head) || stated)
                 .then_some(())
                 .filter(|()| qualifies && !makes)
@@ -4224,6 +4227,23 @@ mod tests {
             )
             .as_deref(),
             Some("call off the gym membership with 3 class credits")
+        );
+        // The tool's words for the item ("a frozen membership"), then the item: said once.
+        assert_eq!(
+            merged(
+                "unfreeze a frozen membership",
+                "the gym membership whose home site is X"
+            )
+            .as_deref(),
+            Some("unfreeze the gym membership whose home site is X")
+        );
+        // A longer description of the item is more than its kind: both stay.
+        assert_eq!(
+            merged(
+                "unfreeze a frozen membership",
+                "the premium gym club membership with X"
+            ),
+            None
         );
         assert_eq!(
             merged(
