@@ -49,6 +49,10 @@ pub fn words(name: &str) -> Vec<String> {
             "gb" => "GB".to_string(),
             "kwh" => "kWh".to_string(),
             "eur" => "EUR".to_string(),
+            // Initialisms read in capitals ("the ISBN", "an RSVP of accepted").
+            "isbn" | "iata" | "sku" | "rsvp" | "vat" | "vin" | "url" | "sms" | "pdf" | "api" => {
+                w.to_ascii_uppercase()
+            }
             other => other.to_string(),
         });
     }
@@ -345,6 +349,8 @@ mod tests {
         assert_eq!(label("IBAN"), "IBAN");
         assert_eq!(label("size_mb"), "size in MB");
         assert_eq!(label("fuel_cost_per_km"), "fuel cost per km");
+        assert_eq!(label("iata_code"), "IATA code");
+        assert_eq!(label("rsvp"), "RSVP");
         assert_eq!(join_and(vec![]), "");
         assert_eq!(join_and(vec!["a".into()]), "a");
         assert_eq!(

@@ -749,6 +749,22 @@ fn bool_forms(l: &str, yes: bool) -> Option<Vec<String>> {
             vec![format!("that is not {l}"), format!("not marked {l}")]
         });
     }
+    // "open sundays": the days the item is open ("the branch that is closed on Sundays").
+    if let ["open", days] = words.as_slice() {
+        if DAYS.contains(days) {
+            let d = crate::maker::capitalize(days);
+            return Some(if yes {
+                vec![format!("that is open on {d}"), format!("open on {d}")]
+            } else {
+                vec![format!("that is closed on {d}"), format!("not open on {d}")]
+            });
+        }
+    }
+    // "on shift", "in stock": a state the item is in ("the agents not on shift").
+    if words.len() > 1 && matches!(first, "on" | "in" | "at" | "off" | "out") {
+        let not = if yes { "" } else { "not " };
+        return Some(vec![format!("that is {not}{l}"), format!("{not}{l}")]);
+    }
     if first == "has" {
         // "has a pool", "has an assignment", but "has video": a thing takes an article.
         let mass = [
@@ -818,6 +834,17 @@ fn bool_forms(l: &str, yes: bool) -> Option<Vec<String>> {
     None
 }
 
+/// Plural day names a flag may follow "open" with.
+const DAYS: &[&str] = &[
+    "mondays",
+    "tuesdays",
+    "wednesdays",
+    "thursdays",
+    "fridays",
+    "saturdays",
+    "sundays",
+];
+
 /// Whether the text states a flag: its label, or the label's words as `bool_forms` says them.
 fn states_flag(text_lc: &str, param: &str) -> bool {
     let l = phrase::label(param).to_lowercase();
@@ -830,6 +857,8 @@ fn states_flag(text_lc: &str, param: &str) -> bool {
     let base = first.strip_suffix('s').unwrap_or(first);
     (first == "has" && text_lc.contains(rest))
         || text_lc.contains(&format!("{base} {rest}"))
+        || (first == "open" && text_lc.contains(&format!("closed on {rest}")))
+        || text_lc.contains(&format!("{first} on {rest}"))
         || [" is not ", " are not ", " is ", " are "]
             .iter()
             .any(|be| text_lc.contains(&format!("{first}{be}{rest}")))
@@ -850,6 +879,15 @@ pub fn article(phrase: &str) -> &'static str {
         .any(|p| lc.starts_with(p))
     {
         return "an";
+    }
+    // An initialism is said letter by letter: "an RSVP", "an SKU", "a PIN", "a VAT number".
+    let first = phrase.split([' ', '-']).next().unwrap_or("");
+    if first.len() > 1 && first.chars().all(|c| c.is_ascii_uppercase()) {
+        return if "AEFHILMNORSX".contains(&first[..1]) {
+            "an"
+        } else {
+            "a"
+        };
     }
     match phrase.chars().next() {
         Some(c) if "aeiouAEIOU".contains(c) => "an",
@@ -3524,6 +3562,18 @@ pub fn intermediate_values_of(round: &hardgen_core::Round) -> BTreeSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn initialisms_take_the_article_of_their_first_letter() {
+        assert_eq!(article("RSVP of accepted"), "an");
+        assert_eq!(article("SKU"), "an");
+        assert_eq!(article("PIN"), "a");
+        assert_eq!(article("VAT number"), "a");
+        assert_eq!(article("IBAN"), "an");
+        assert_eq!(article("unit price"), "a");
+        assert_eq!(article("order"), "an");
+        assert_eq!(article("Rome office"), "a");
+    }
     use serde_json::json;
 
     fn spec_with(parameters: Value, returns: Option<Value>) -> ToolSpec {
@@ -3973,6 +4023,39 @@ mod tests {
         assert!(states_flag("where the card are not active", "card_active"));
         assert!(!states_flag("where the card is blocked", "card_active"));
         assert!(!states_flag("where the card was not active", "card_active"));
+        // Days a place opens, either way round.
+        assert!(states_flag(
+            "the branch that is closed on sundays",
+            "open_sundays"
+        ));
+        assert!(states_flag("the branch open on sundays", "open_sundays"));
+        assert!(!states_flag("the branch closed on mondays", "open_sundays"));
+    }
+
+    #[test]
+    fn flags_of_days_and_states_read_as_phrases() {
+        assert_eq!(
+            bool_forms("open sundays", false),
+            Some(vec![
+                "that is closed on Sundays".to_string(),
+                "not open on Sundays".to_string()
+            ])
+        );
+        assert_eq!(
+            bool_forms("open sundays", true).map(|f| f[1].clone()),
+            Some("open on Sundays".to_string())
+        );
+        assert_eq!(
+            bool_forms("on shift", false),
+            Some(vec![
+                "that is not on shift".to_string(),
+                "not on shift".to_string()
+            ])
+        );
+        assert_eq!(
+            plural_verbs(&bool_forms("on shift", true).unwrap_or_default()[0]),
+            "that are on shift"
+        );
     }
 
     #[test]
