@@ -524,6 +524,10 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
         ("_until", false),
         ("_before", false),
     ] {
+        if let Some(d) = bound_adjective(field) {
+            // "the vaccination valid until X", not "with valid up to X".
+            return pick(&[format!("{l} {t}"), format!("with a {d} of {t}")]);
+        }
         if let Some(base) = field.strip_suffix(suffix) {
             // "starts_on_from": "that starts on or after".
             if let Some(verb) = base
@@ -543,7 +547,7 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
                 }
                 return format!("that {v} {when} {t}");
             }
-            let b = phrase::label(base);
+            let b = bound_adjective(base).unwrap_or_else(|| phrase::label(base));
             return if from {
                 pick(&[
                     format!("with {b} from {t} on"),
@@ -3328,10 +3332,31 @@ fn replace_word(text: &str, word: &str, with: &str) -> String {
     out
 }
 
+/// An adjective with a bound ("valid_until", "available_from") as the date it names
+/// ("valid-until date"): the field is a date to set or compare, not a range of "valid".
+fn bound_adjective(field: &str) -> Option<String> {
+    let (adj, bound) = field.rsplit_once('_')?;
+    let adjective = matches!(
+        adj,
+        "valid" | "available" | "effective" | "active" | "open" | "free" | "blocked" | "booked"
+    );
+    let bounds = matches!(
+        bound,
+        "until" | "from" | "to" | "since" | "after" | "before"
+    );
+    (adjective && bounds).then(|| format!("{adj}-{bound} date"))
+}
+
 /// A literal argument of the target as a clause after "with".
 fn literal_clause(arg: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
     let l = phrase::label(arg);
     let t = said_text_as(v, rng.random_range(0..6));
+    if let Some(d) = bound_adjective(arg) {
+        return match rng.random_range(0..2) {
+            0 => format!("{} {d} of {t}", article(&d)),
+            _ => format!("the {d} set to {t}"),
+        };
+    }
     let ranged = ["_from", "_since", "_after", "_to", "_until", "_before"]
         .iter()
         .any(|x| arg.ends_with(x));
@@ -3558,10 +3583,11 @@ pub fn missing_relation(
 pub fn intermediate_values_of(round: &hardgen_core::Round) -> BTreeSet<String> {
     bound_values(&round.advanced_tool.implementation, &round.gold)
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use serde_json::json;
 
     #[test]
     fn initialisms_take_the_article_of_their_first_letter() {
@@ -3574,7 +3600,6 @@ mod tests {
         assert_eq!(article("order"), "an");
         assert_eq!(article("Rome office"), "a");
     }
-    use serde_json::json;
 
     fn spec_with(parameters: Value, returns: Option<Value>) -> ToolSpec {
         ToolSpec {
@@ -4030,6 +4055,32 @@ mod tests {
         ));
         assert!(states_flag("the branch open on sundays", "open_sundays"));
         assert!(!states_flag("the branch closed on mondays", "open_sundays"));
+    }
+
+    #[test]
+    fn a_date_named_by_an_adjective_and_a_bound_is_one_date() {
+        use rand::SeedableRng;
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        for _ in 0..8 {
+            let c = literal_clause("valid_until", &json!("2026-10-03"), &mut rng);
+            assert!(c.contains("valid-until date"), "{c}");
+            assert!(!c.contains("no later than") && !c.contains("up to"), "{c}");
+        }
+        for k in 0..6 {
+            let a = attribute("valid_until", &json!("2026-10-03"), k);
+            assert!(
+                a == format!("valid until {}", said_text_as(&json!("2026-10-03"), k / 7))
+                    || a.starts_with("with a valid-until date of "),
+                "{a}"
+            );
+            let f = attribute("valid_until_from", &json!("2026-10-03"), k);
+            assert!(f.starts_with("with valid-until date "), "{f}");
+        }
+        assert_eq!(bound_adjective("date_to"), None);
+        assert_eq!(
+            bound_adjective("available_from").as_deref(),
+            Some("available-from date")
+        );
     }
 
     #[test]
