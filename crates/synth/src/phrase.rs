@@ -233,6 +233,24 @@ pub fn label(param: &str) -> String {
     // "size_mb" is the "size in MB"; "cost_per_km" stays "cost per km".
     let n = w.len();
     if n > 1 && w[n - 1..].iter().any(|u| UNITS.contains(&u.as_str())) && w[n - 2] != "per" {
+        // "free_mb" is the "free space in MB", "planned_km" the "planned distance in km": an
+        // adjective before a unit needs the quantity's noun.
+        let before = w[n - 2].as_str();
+        let adjective = before.ends_with("ed")
+            || matches!(
+                before,
+                "extra" | "free" | "highest" | "lowest" | "total" | "max" | "min" | "remaining"
+            );
+        if adjective {
+            let noun = match w[n - 1].as_str() {
+                "km" => "distance",
+                "kg" => "weight",
+                "kWh" => "energy",
+                "EUR" => "amount",
+                _ => "space",
+            };
+            w.insert(n - 1, noun.into());
+        }
         w.insert(w.len() - 1, "in".into());
     }
     w.join(" ")
@@ -349,6 +367,10 @@ mod tests {
         assert_eq!(label("IBAN"), "IBAN");
         assert_eq!(label("size_mb"), "size in MB");
         assert_eq!(label("fuel_cost_per_km"), "fuel cost per km");
+        assert_eq!(label("planned_km"), "planned distance in km");
+        assert_eq!(label("free_mb"), "free space in MB");
+        assert_eq!(label("total_kwh"), "total energy in kWh");
+        assert_eq!(label("weight_kg"), "weight in kg");
         assert_eq!(label("iata_code"), "IATA code");
         assert_eq!(label("rsvp"), "RSVP");
         assert_eq!(join_and(vec![]), "");
