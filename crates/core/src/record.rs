@@ -355,6 +355,12 @@ names! {
         /// The target reads what the round has just made and finds nothing (the visits of a
         /// slot opened a moment ago): no person asks that.
         EmptyReadOfNew => "empty_read_of_new",
+        /// The target reads back what a write of the round has just returned, nothing more (a
+        /// quote looked up right after it was made): a call that adds nothing.
+        RereadOfNew => "reread_of_new",
+        /// The target takes back what the round has just made (a share link made and revoked
+        /// in one request): no person asks that.
+        UndoesNew => "undoes_new",
         /// The item cannot carry the hard variant it was drawn for.
         VariantUnavailable => "variant_unavailable",
         /// A variant record breaks its variant's rule (a guessed value, a call on an irrelevant request).

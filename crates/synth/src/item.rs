@@ -73,11 +73,18 @@ pub fn asked_step(tool: &str) -> bool {
 pub trait SpecLookup {
     /// The spec of a tool name.
     fn spec_by_name(&self, name: &str) -> Option<&ToolSpec>;
+    /// Every spec (empty when the lookup cannot list them).
+    fn all_specs(&self) -> &[ToolSpec] {
+        &[]
+    }
 }
 
 impl SpecLookup for WorldDef {
     fn spec_by_name(&self, name: &str) -> Option<&ToolSpec> {
         self.by_name.get(name).map(|&i| &self.specs[i])
+    }
+    fn all_specs(&self) -> &[ToolSpec] {
+        &self.specs
     }
 }
 
@@ -85,11 +92,17 @@ impl SpecLookup for crate::toolset::ToolSet {
     fn spec_by_name(&self, name: &str) -> Option<&ToolSpec> {
         self.spec(name)
     }
+    fn all_specs(&self) -> &[ToolSpec] {
+        &self.specs
+    }
 }
 
 impl<T: SpecLookup + ?Sized> SpecLookup for std::sync::Arc<T> {
     fn spec_by_name(&self, name: &str) -> Option<&ToolSpec> {
         (**self).spec_by_name(name)
+    }
+    fn all_specs(&self) -> &[ToolSpec] {
+        (**self).all_specs()
     }
 }
 
@@ -100,6 +113,11 @@ impl<'a> SpecIndex<'a> {
     /// The spec of a tool name.
     pub fn get(&self, name: &str) -> Option<&'a ToolSpec> {
         self.0.spec_by_name(name)
+    }
+
+    /// Every spec of the tool set.
+    pub fn all(&self) -> &'a [ToolSpec] {
+        self.0.all_specs()
     }
 }
 

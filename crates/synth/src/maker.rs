@@ -175,6 +175,18 @@ pub fn make(
             detail,
         });
     }
+    if let Some(detail) = reread_of_new(&gold, &implementation, specs) {
+        return Err(MakerReject {
+            reason: hardgen_core::Reason::RereadOfNew,
+            detail,
+        });
+    }
+    if let Some(detail) = undoes_new(&gold, &implementation, specs) {
+        return Err(MakerReject {
+            reason: hardgen_core::Reason::UndoesNew,
+            detail,
+        });
+    }
     if let Some(detail) = repeated_call(&gold, specs) {
         return Err(MakerReject {
             reason: hardgen_core::Reason::RepeatedCall,
@@ -337,6 +349,119 @@ fn empty_read_of_new(
                 last.name, maker.name
             )
         })
+    })
+}
+
+/// The target is a read of an item a write of the round made (its own id) whose every field
+/// the write already returned: "quote the stay, then look up the quote" reads what is known.
+fn reread_of_new(
+    gold: &[GoldCall],
+    implementation: &[AdvancedStep],
+    specs: &SpecIndex<'_>,
+) -> Option<String> {
+    let (last, step) = (gold.last()?, implementation.last()?);
+    let spec = specs.get(&last.name)?;
+    if !crate::toolset::reads(spec) || hardgen_graph::sampler::empty_result(&last.result) {
+        return None;
+    }
+    step.bindings.values().find_map(|b| {
+        let Binding::Step { step, path, .. } = b else {
+            return None;
+        };
+        let maker = gold.get(*step)?;
+        let made = specs
+            .get(&maker.name)
+            .is_some_and(|s| !crate::toolset::reads(s) && st::is_own_id(s, path));
+        (made && within(&last.result, &maker.result)).then(|| {
+            format!(
+                "{} returns only what {} just returned",
+                last.name, maker.name
+            )
+        })
+    })
+}
+
+/// Whether every field of object `a` is in object `b` with the same value.
+fn within(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => x
+            .iter()
+            .all(|(k, v)| y.get(k).is_some_and(|w| within(v, w))),
+        _ => a == b,
+    }
+}
+
+/// First words of tools that take an item back: cancel, revoke, delete, ...
+const UNDO_VERBS: &[&str] = &[
+    "delete",
+    "remove",
+    "revoke",
+    "cancel",
+    "trash",
+    "archive",
+    "withdraw",
+    "close",
+    "void",
+    "discard",
+    "decline",
+    "reject",
+    "leave",
+    "unenroll",
+    "drop",
+    "deactivate",
+    "disable",
+];
+
+/// The target takes back an item a write of the round made (its own id): "create a share link,
+/// then revoke it" undoes the request itself; no person asks that. Kept when no read of the
+/// tool set lists such items (a task set whose tasks are only ever made, then closed).
+fn undoes_new(
+    gold: &[GoldCall],
+    implementation: &[AdvancedStep],
+    specs: &SpecIndex<'_>,
+) -> Option<String> {
+    let (last, step) = (gold.last()?, implementation.last()?);
+    let words = crate::phrase::words(&last.name);
+    let undo = words
+        .first()
+        .is_some_and(|v| UNDO_VERBS.contains(&v.to_lowercase().as_str()))
+        || words.iter().any(|w| w == "trash");
+    if !undo {
+        return None;
+    }
+    step.bindings.values().find_map(|b| {
+        let Binding::Step { step, path, .. } = b else {
+            return None;
+        };
+        let maker = gold.get(*step)?;
+        let made = specs
+            .get(&maker.name)
+            .is_some_and(|s| !crate::toolset::reads(s) && st::is_own_id(s, path));
+        let leaf = path.rsplit('.').next().unwrap_or(path);
+        (made && listed_by_a_read(specs, leaf))
+            .then(|| format!("{} takes back what {} just made", last.name, maker.name))
+    })
+}
+
+/// Whether a read tool hands out `field` without being given it (items of that kind exist
+/// before the round and can be found).
+fn listed_by_a_read(specs: &SpecIndex<'_>, field: &str) -> bool {
+    fn has(schema: &Value, field: &str) -> bool {
+        match schema {
+            Value::Object(m) => {
+                m.get("properties")
+                    .and_then(Value::as_object)
+                    .is_some_and(|p| p.contains_key(field))
+                    || m.values().any(|v| has(v, field))
+            }
+            Value::Array(a) => a.iter().any(|v| has(v, field)),
+            _ => false,
+        }
+    }
+    specs.all().iter().any(|s| {
+        crate::toolset::reads(s)
+            && !has(&s.parameters, field)
+            && s.returns.as_ref().is_some_and(|r| has(r, field))
     })
 }
 

@@ -3506,3 +3506,135 @@ fn make_rejects_an_empty_read_of_what_the_round_just_made() {
     let found = json!({"count": 1, "results": [{"reply_id": "rp-1"}]});
     assert!(make(&round(found), 0, &SpecIndex(&def), 1, 8).is_ok());
 }
+
+#[test]
+fn make_rejects_a_target_that_takes_back_what_the_round_just_made() {
+    // The hand-built world plus a delete of a message and a list of sent messages.
+    fn add(def: &mut WorldDef, spec: ToolSpec) {
+        def.by_name.insert(spec.name.clone(), def.specs.len());
+        def.shared_specs.push(Arc::new(spec.clone()));
+        def.specs.push(spec);
+    }
+    let delete = ToolSpec {
+        read_only: Some(false),
+        name: "delete_message".into(),
+        description: "Delete a message.".into(),
+        domain: "messaging".into(),
+        parameters: json!({"type": "object", "properties": {
+            "message_id": {"type": "string", "description": "Id of the message"}}, "required": ["message_id"]}),
+        returns: Some(json!({"type": "object", "properties": {
+            "message_id": {"type": "string", "description": "Id of the message"},
+            "status": {"type": "string", "description": "Message status"}}})),
+    };
+    let sent = ToolSpec {
+        read_only: Some(true),
+        name: "list_sent_messages".into(),
+        description: "List the messages sent to a contact.".into(),
+        domain: "messaging".into(),
+        parameters: json!({"type": "object", "properties": {
+            "contact_id": {"type": "string", "description": "Id of the contact"}}, "required": ["contact_id"]}),
+        returns: Some(json!({"type": "object", "properties": {
+            "results": {"type": "array", "items": {"type": "object", "properties": {
+                "message_id": {"type": "string", "description": "Id of the message"}}}}}})),
+    };
+    let mut def = world();
+    add(&mut def, delete.clone());
+    add(&mut def, sent);
+    // Without a read that lists messages, a made message is the only one there is to delete.
+    let mut without_list = world();
+    add(&mut without_list, delete);
+    let deleted = Some(json!({"message_id": "msg-501", "status": "deleted"}));
+    let made_then_deleted = trace(
+        &["delete_message"],
+        vec![
+            tcall(
+                0,
+                0,
+                "send_message",
+                json!({"contact_id": "ct-7001", "text": "Hi"}),
+                &[("contact_id", "literal"), ("text", "literal")],
+                &[],
+                Some(json!({"message_id": "msg-501", "status": "sent"})),
+            ),
+            tcall(
+                1,
+                0,
+                "delete_message",
+                json!({"message_id": "msg-501"}),
+                &[("message_id", "step:0:message_id")],
+                &[0],
+                deleted.clone(),
+            ),
+        ],
+    );
+    let r = make(&made_then_deleted, 0, &SpecIndex(&def), 1, 8)
+        .expect_err("sending a message only to delete it is no request");
+    assert_eq!(r.reason, hardgen_core::Reason::UndoesNew, "{}", r.detail);
+    assert!(make(&made_then_deleted, 0, &SpecIndex(&without_list), 1, 8).is_ok());
+    // Deleting a message the user names (made before the round) is a request.
+    let named = trace(
+        &["delete_message"],
+        vec![tcall(
+            0,
+            0,
+            "delete_message",
+            json!({"message_id": "msg-501"}),
+            &[("message_id", "literal")],
+            &[],
+            deleted,
+        )],
+    );
+    assert!(make(&named, 0, &SpecIndex(&def), 1, 8).is_ok());
+}
+
+#[test]
+fn make_rejects_a_target_that_reads_back_only_what_the_round_just_made() {
+    let mut def = world();
+    let get = ToolSpec {
+        read_only: Some(true),
+        name: "get_message".into(),
+        description: "Read one message.".into(),
+        domain: "messaging".into(),
+        parameters: json!({"type": "object", "properties": {
+            "message_id": {"type": "string", "description": "Id of the message"}}, "required": ["message_id"]}),
+        returns: Some(json!({"type": "object", "properties": {
+            "message_id": {"type": "string", "description": "Id of the message"},
+            "status": {"type": "string", "description": "Message status"},
+            "read_on": {"type": "string", "description": "When it was read"}}})),
+    };
+    def.by_name.insert(get.name.clone(), def.specs.len());
+    def.shared_specs.push(Arc::new(get.clone()));
+    def.specs.push(get);
+    let round = |read: Value| {
+        trace(
+            &["get_message"],
+            vec![
+                tcall(
+                    0,
+                    0,
+                    "send_message",
+                    json!({"contact_id": "ct-7001", "text": "Hi"}),
+                    &[("contact_id", "literal"), ("text", "literal")],
+                    &[],
+                    Some(json!({"message_id": "msg-501", "status": "sent"})),
+                ),
+                tcall(
+                    1,
+                    0,
+                    "get_message",
+                    json!({"message_id": "msg-501"}),
+                    &[("message_id", "step:0:message_id")],
+                    &[0],
+                    Some(read),
+                ),
+            ],
+        )
+    };
+    let same = json!({"message_id": "msg-501", "status": "sent"});
+    let r = make(&round(same), 0, &SpecIndex(&def), 1, 8)
+        .expect_err("reading back what the send returned adds nothing");
+    assert_eq!(r.reason, hardgen_core::Reason::RereadOfNew, "{}", r.detail);
+    // A read that learns something (the message was read since) is a request.
+    let more = json!({"message_id": "msg-501", "status": "read", "read_on": "2026-06-02"});
+    assert!(make(&round(more), 0, &SpecIndex(&def), 1, 8).is_ok());
+}

@@ -148,7 +148,8 @@ const REQUEST_MARKERS: &[&str] = &[
 const IMPERATIVES: &[&str] = &[
     "show", "find", "get", "look", "give", "tell", "list", "check", "book", "cancel", "create",
     "add", "send", "make", "set", "update", "pull", "fetch", "search", "open", "close", "pay",
-    "remove", "move", "mark", "start", "stop", "register", "schedule", "report", "count",
+    "remove", "move", "mark", "start", "stop", "register", "schedule", "report", "count", "buy",
+    "end", "log", "put", "use",
 ];
 
 /// What makes a model's rewrite unusable before the query checks run: far longer than the
@@ -512,6 +513,9 @@ mod tests {
             rewrite_problem(d, "List every card in the group named Board.").map(|p| p.0),
             None
         );
+        // A short verb of the draft's own still asks.
+        let buy = "Buy 5 extra class credits for the gym membership.";
+        assert_eq!(rewrite_problem(buy, buy), None);
         // A request after an aside still asks.
         assert_eq!(
             rewrite_problem(

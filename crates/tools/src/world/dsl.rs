@@ -631,7 +631,8 @@ pub enum Rule {
         param: String,
     },
     /// Date param `param` must not be before date `field` of the row at `target` (a regrade
-    /// is not requested before the work was handed in), else InvalidState.
+    /// is not requested before the work was handed in), else InvalidState. Target `self` of an
+    /// update is the row before the call (a renewal's due date never moves back).
     NotBefore {
         /// Date param.
         param: String,

@@ -1009,3 +1009,49 @@ fn print_chains() {
         println!("{} <- {:?}", def.tools[t].name, names);
     }
 }
+
+#[test]
+fn a_renewal_or_a_booster_never_moves_a_date_back() {
+    let mut w = world();
+    let def = w.def().clone();
+    for (tool, coll, field, open) in [
+        (
+            "renew_book_loan",
+            "book_loan",
+            "due_date",
+            Some(("loan_status", "open")),
+        ),
+        (
+            "extend_vaccination_validity",
+            "vaccination",
+            "valid_until",
+            None,
+        ),
+    ] {
+        let c = def.colls.iter().position(|x| x.name == coll).expect(coll);
+        let fi = def.colls[c].field(field).expect(field);
+        let status = open.map(|(f, v)| (def.colls[c].field(f).expect(f), v));
+        // A row whose date leaves room for an earlier one within the tool's own floor.
+        let (i, date) = w
+            .table(c)
+            .rows
+            .iter()
+            .enumerate()
+            .find_map(|(i, r)| {
+                let d = r[fi].to_json().as_str()?.to_string();
+                let usable = status.is_none_or(|(sf, v)| r[sf].to_json() == json!(v));
+                (usable && d.as_str() > "2026-06-05").then_some((i, d))
+            })
+            .expect("a row dated after early June 2026");
+        let id = def.colls[c].id_of(i);
+        let args = |d: &str| json!({format!("{coll}_id"): id, field: d});
+        match call(&mut w, tool, args("2026-06-02")) {
+            Err(ToolError::InvalidState { reason }) => {
+                assert!(reason.contains("is before the"), "{tool}: {reason}")
+            }
+            other => panic!("{tool} moved {date} back to 2026-06-02: {other:?}"),
+        }
+        let later = call(&mut w, tool, args("2027-12-31")).expect("a later date is taken");
+        assert_eq!(later[field], json!("2027-12-31"), "{tool}");
+    }
+}

@@ -357,7 +357,12 @@ impl World {
                     let Some(x) = args.get(param).and_then(Value::as_str) else {
                         continue;
                     };
-                    let (tc, idx, row) = self.target_row(t, cur, args)?;
+                    let (tc, idx, mut row) = self.target_row(t, cur, args)?;
+                    // `self` of a change is the row as stored before it: a renewal's new due
+                    // date is compared with the current one, not with itself.
+                    if let (Target::SelfRow, Some(i)) = (t, idx) {
+                        row = self.table(tc).rows[i].to_vec();
+                    }
                     let y = row[*fi].to_json();
                     let y = y.as_str().unwrap_or("");
                     // ISO dates compare as strings.
