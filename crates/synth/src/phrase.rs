@@ -184,19 +184,33 @@ pub fn goal(tool: &str) -> String {
         Some((v, rest)) => (v.as_str(), rest.join(" ")),
         None => (tool, String::new()),
     };
+    // "list_parcels_sent_by": a name ending in "by" leaves out who; the goal says it.
+    let by = |s: String| match s.strip_suffix(" by") {
+        Some(head) => format!("{head} by a given person"),
+        None => s,
+    };
     let verb = match verb {
         "get" => "look up",
         "search" => "search for",
         // A tool named by its answer, not a verb ("cheapest_ticket_price").
         "total" | "largest" | "smallest" | "count" | "cheapest" | "highest" | "lowest"
-        | "average" => return format!("work out the {}", w.join(" ")),
+        | "average" => return by(format!("work out the {}", w.join(" "))),
         v => v,
     };
-    if rest.is_empty() {
+    // "apply_to_job", "check_out_reserved_vehicle": the particle stays with its verb.
+    if let Some((p, object)) = rest.split_once(' ') {
+        if matches!(
+            p,
+            "to" | "for" | "in" | "into" | "on" | "out" | "from" | "with"
+        ) {
+            return by(format!("{verb} {p} the {object}"));
+        }
+    }
+    by(if rest.is_empty() {
         verb.to_string()
     } else {
         format!("{verb} the {rest}")
-    }
+    })
 }
 
 /// The phrasings of a tool as a request; index `k` picks one (wrapping).
@@ -426,6 +440,20 @@ mod tests {
             "I need you to change the spending limit of an active card"
         );
         assert_eq!(goal("list_payments"), "list the payments");
+        assert_eq!(goal("apply_to_job"), "apply to the job");
+        assert_eq!(goal("pay_for_order"), "pay for the order");
+        assert_eq!(
+            goal("check_out_reserved_vehicle"),
+            "check out the reserved vehicle"
+        );
+        assert_eq!(
+            goal("list_parcels_sent_by"),
+            "list the parcels sent by a given person"
+        );
+        assert_eq!(
+            goal("total_postage_sent_by"),
+            "work out the total postage sent by a given person"
+        );
         assert_eq!(
             goal("cheapest_ticket_price"),
             "work out the cheapest ticket price"
