@@ -319,10 +319,6 @@ fn id_kind(spec: Option<&hardgen_core::ToolSpec>, param: &str) -> String {
     }
 }
 
-/// A gold call made again with the same arguments to no purpose: a change or an authorization
-/// issued twice (the sampler redoes it after a failed call that the gold leaves out), or a read
-/// from the same sources that returns what it returned before. A read after a change that
-/// alters its answer is kept, and so is a lookup of a value that came from elsewhere.
 /// The target is a read that found nothing about an item a write of the round made (its own
 /// id): "list the visits of the slot I just opened" has one answer, known before asking.
 fn empty_read_of_new(
@@ -330,26 +326,16 @@ fn empty_read_of_new(
     implementation: &[AdvancedStep],
     specs: &SpecIndex<'_>,
 ) -> Option<String> {
-    let (last, step) = (gold.last()?, implementation.last()?);
+    let last = gold.last()?;
     let spec = specs.get(&last.name)?;
     if !crate::toolset::reads(spec) || !hardgen_graph::sampler::empty_result(&last.result) {
         return None;
     }
-    step.bindings.values().find_map(|b| {
-        let Binding::Step { step, path, .. } = b else {
-            return None;
-        };
-        let maker = gold.get(*step)?;
-        let made = specs
-            .get(&maker.name)
-            .is_some_and(|s| !crate::toolset::reads(s) && st::is_own_id(s, path));
-        made.then(|| {
-            format!(
-                "{} finds nothing for what {} just made",
-                last.name, maker.name
-            )
-        })
-    })
+    let (maker, _) = made_by_round(gold, implementation, specs).next()?;
+    Some(format!(
+        "{} finds nothing for what {} just made",
+        last.name, maker.name
+    ))
 }
 
 /// The target is a read of an item a write of the round made (its own id) whose every field
@@ -359,26 +345,42 @@ fn reread_of_new(
     implementation: &[AdvancedStep],
     specs: &SpecIndex<'_>,
 ) -> Option<String> {
-    let (last, step) = (gold.last()?, implementation.last()?);
+    let last = gold.last()?;
     let spec = specs.get(&last.name)?;
     if !crate::toolset::reads(spec) || hardgen_graph::sampler::empty_result(&last.result) {
         return None;
     }
-    step.bindings.values().find_map(|b| {
-        let Binding::Step { step, path, .. } = b else {
-            return None;
-        };
-        let maker = gold.get(*step)?;
-        let made = specs
-            .get(&maker.name)
-            .is_some_and(|s| !crate::toolset::reads(s) && st::is_own_id(s, path));
-        (made && within(&last.result, &maker.result)).then(|| {
+    made_by_round(gold, implementation, specs)
+        .find(|(maker, _)| within(&last.result, &maker.result))
+        .map(|(maker, _)| {
             format!(
                 "{} returns only what {} just returned",
                 last.name, maker.name
             )
         })
-    })
+}
+
+/// The target's arguments that are the own id of an item a write of the round made: (that
+/// write's gold call, the result path the id came from).
+fn made_by_round<'g>(
+    gold: &'g [GoldCall],
+    implementation: &'g [AdvancedStep],
+    specs: &'g SpecIndex<'_>,
+) -> impl Iterator<Item = (&'g GoldCall, &'g str)> + 'g {
+    implementation
+        .last()
+        .into_iter()
+        .flat_map(|step| step.bindings.values())
+        .filter_map(move |b| {
+            let Binding::Step { step, path, .. } = b else {
+                return None;
+            };
+            let maker = gold.get(*step)?;
+            specs
+                .get(&maker.name)
+                .is_some_and(|s| !crate::toolset::reads(s) && st::is_own_id(s, path))
+                .then_some((maker, path.as_str()))
+        })
 }
 
 /// Whether every field of object `a` is in object `b` with the same value.
@@ -420,7 +422,7 @@ fn undoes_new(
     implementation: &[AdvancedStep],
     specs: &SpecIndex<'_>,
 ) -> Option<String> {
-    let (last, step) = (gold.last()?, implementation.last()?);
+    let last = gold.last()?;
     let words = crate::phrase::words(&last.name);
     let undo = words
         .first()
@@ -429,18 +431,9 @@ fn undoes_new(
     if !undo {
         return None;
     }
-    step.bindings.values().find_map(|b| {
-        let Binding::Step { step, path, .. } = b else {
-            return None;
-        };
-        let maker = gold.get(*step)?;
-        let made = specs
-            .get(&maker.name)
-            .is_some_and(|s| !crate::toolset::reads(s) && st::is_own_id(s, path));
-        let leaf = path.rsplit('.').next().unwrap_or(path);
-        (made && listed_by_a_read(specs, leaf))
-            .then(|| format!("{} takes back what {} just made", last.name, maker.name))
-    })
+    made_by_round(gold, implementation, specs)
+        .find(|(_, path)| listed_by_a_read(specs, path.rsplit('.').next().unwrap_or(path)))
+        .map(|(maker, _)| format!("{} takes back what {} just made", last.name, maker.name))
 }
 
 /// Whether a read tool hands out `field` without being given it (items of that kind exist
@@ -465,6 +458,10 @@ fn listed_by_a_read(specs: &SpecIndex<'_>, field: &str) -> bool {
     })
 }
 
+/// A gold call made again with the same arguments to no purpose: a change or an authorization
+/// issued twice (the sampler redoes it after a failed call that the gold leaves out), or a read
+/// from the same sources that returns what it returned before. A read after a change that
+/// alters its answer is kept, and so is a lookup of a value that came from elsewhere.
 fn repeated_call(gold: &[GoldCall], specs: &SpecIndex<'_>) -> Option<String> {
     gold.iter().enumerate().find_map(|(i, c)| {
         let read = specs.get(&c.name).is_some_and(crate::toolset::reads);

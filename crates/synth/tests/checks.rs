@@ -72,6 +72,13 @@ fn specs() -> Vec<ToolSpec> {
     ]
 }
 
+/// Adds a tool spec to a hand-built world.
+fn add_spec(def: &mut WorldDef, spec: ToolSpec) {
+    def.by_name.insert(spec.name.clone(), def.specs.len());
+    def.shared_specs.push(Arc::new(spec.clone()));
+    def.specs.push(spec);
+}
+
 fn world() -> WorldDef {
     let specs = specs();
     WorldDef {
@@ -3460,9 +3467,7 @@ fn make_rejects_an_empty_read_of_what_the_round_just_made() {
             "results": {"type": "array", "items": {"type": "object", "properties": {
                 "reply_id": {"type": "string", "description": "Id of the reply"}}}}}})),
     };
-    def.by_name.insert(replies.name.clone(), def.specs.len());
-    def.shared_specs.push(Arc::new(replies.clone()));
-    def.specs.push(replies);
+    add_spec(&mut def, replies);
     let round = |replies: Value| {
         trace(
             &["list_message_replies"],
@@ -3510,11 +3515,6 @@ fn make_rejects_an_empty_read_of_what_the_round_just_made() {
 #[test]
 fn make_rejects_a_target_that_takes_back_what_the_round_just_made() {
     // The hand-built world plus a delete of a message and a list of sent messages.
-    fn add(def: &mut WorldDef, spec: ToolSpec) {
-        def.by_name.insert(spec.name.clone(), def.specs.len());
-        def.shared_specs.push(Arc::new(spec.clone()));
-        def.specs.push(spec);
-    }
     let delete = ToolSpec {
         read_only: Some(false),
         name: "delete_message".into(),
@@ -3538,11 +3538,11 @@ fn make_rejects_a_target_that_takes_back_what_the_round_just_made() {
                 "message_id": {"type": "string", "description": "Id of the message"}}}}}})),
     };
     let mut def = world();
-    add(&mut def, delete.clone());
-    add(&mut def, sent);
+    add_spec(&mut def, delete.clone());
+    add_spec(&mut def, sent);
     // Without a read that lists messages, a made message is the only one there is to delete.
     let mut without_list = world();
-    add(&mut without_list, delete);
+    add_spec(&mut without_list, delete);
     let deleted = Some(json!({"message_id": "msg-501", "status": "deleted"}));
     let made_then_deleted = trace(
         &["delete_message"],
@@ -3602,9 +3602,7 @@ fn make_rejects_a_target_that_reads_back_only_what_the_round_just_made() {
             "status": {"type": "string", "description": "Message status"},
             "read_on": {"type": "string", "description": "When it was read"}}})),
     };
-    def.by_name.insert(get.name.clone(), def.specs.len());
-    def.shared_specs.push(Arc::new(get.clone()));
-    def.specs.push(get);
+    add_spec(&mut def, get);
     let round = |read: Value| {
         trace(
             &["get_message"],
