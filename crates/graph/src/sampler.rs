@@ -119,6 +119,9 @@ struct State {
     /// The values of one result field, read once when the result arrived (argument drawing
     /// would otherwise walk every earlier result again for every slot).
     vals: Vec<Vec<Value>>,
+    /// The [`spent_hash`] of each value in `vals` (drawing asks of thousands of candidates
+    /// whether each was spent or is already an argument: the hash is taken once).
+    val_hashes: Vec<Vec<u64>>,
     fails: Vec<u32>,
     calls: Vec<TraceCall>,
     /// (tool, param) -> hashes of the identifier values that failed, or yielded nothing, in a
@@ -281,10 +284,9 @@ impl Sampler {
         self.set_pools(Pools::new());
         // Domain-scoped pools join only at the end: the sweeps explore with the plain pools,
         // so which values the world yields does not depend on the scoping.
-        let mut scoped = Pools::new();
+        let mut gathered = Gathered::default();
         let mut invented = Invented::default();
         for sweep in 0..6 {
-            let mut found = Pools::new();
             for t in 0..n {
                 let cs = &self.graph.constraints[t];
                 let first = !cs.iter().any(|c| c.required);
@@ -306,14 +308,11 @@ impl Sampler {
                         arguments: args.clone(),
                     });
                     if let Ok(r) = &out {
-                        collect_pool_values(
+                        gathered.collect(
                             r,
                             self.cfg.entity_pools,
                             &self.graph.nodes[t].domain,
                             &Invented::default(),
-                            &self.pools,
-                            &mut found,
-                            &mut scoped,
                         );
                         self.feed(t, step, r, &mut st);
                     }
@@ -361,14 +360,11 @@ impl Sampler {
                                 }
                             }
                             let r = c.result.as_ref().unwrap_or(&Value::Null);
-                            collect_pool_values(
+                            gathered.collect(
                                 r,
                                 self.cfg.entity_pools,
                                 &self.graph.nodes[t].domain,
                                 &invented,
-                                &self.pools,
-                                &mut found,
-                                &mut scoped,
                             );
                         }
                         spend(&mut st, t, used);
@@ -376,14 +372,12 @@ impl Sampler {
                 }
             }
             // Later sweeps may need text values earlier sweeps found.
-            for (k, mut v) in found {
-                self.pools.entry(k).or_default().append(&mut v);
-            }
+            gathered.end_sweep(&mut self.pools);
             self.update_literal_ok();
         }
         env.reset(seed);
         let mut pools = self.pools.clone();
-        pools.append(&mut scoped);
+        pools.extend(gathered.scoped);
         pools
     }
 
@@ -398,6 +392,8 @@ impl Sampler {
             }
             let hashes: Vec<u64> = vals.iter().map(|v| value_hash(v)).collect();
             let id = st.vals.len();
+            st.val_hashes
+                .push(vals.iter().map(|v| spent_hash(v)).collect());
             st.vals.push(vals.into_iter().cloned().collect());
             for &(ei, s) in targets {
                 for h in &hashes {
@@ -606,7 +602,9 @@ impl Sampler {
     /// Whether slot `s` offers a value not used by a failed call of `t`.
     fn has_fresh(&self, t: usize, s: usize, st: &State) -> bool {
         let failed = spent(st, t, &self.slots[s].param);
-        self.slot_values(s, st).any(|v| !failed.contains(v))
+        st.avail[s]
+            .iter()
+            .any(|&(_, _, id)| st.val_hashes[id].iter().any(|&h| !failed.has(h)))
     }
 
     fn random_legal(&self, st: &State, rng: &mut ChaCha8Rng) -> Option<usize> {
@@ -895,6 +893,9 @@ impl Sampler {
         rng: &mut ChaCha8Rng,
     ) -> (Map<String, Value>, BTreeMap<String, String>, Vec<usize>) {
         let mut args = Map::new();
+        // The spent hashes of the identifiers drawn so far: a candidate is compared with them
+        // before its value is.
+        let mut taken: Vec<u64> = Vec::new();
         let mut prov = BTreeMap::new();
         let mut deps = BTreeSet::new();
         for &s in &self.tool_slots[t] {
@@ -909,11 +910,16 @@ impl Sampler {
             let cands = || {
                 st.avail[s]
                     .iter()
-                    .flat_map(|&(step, ei, id)| st.vals[id].iter().map(move |v| (step, ei, v)))
-                    .filter(|(_, _, v)| !args.values().any(|a| a == *v))
+                    .flat_map(|&(step, ei, id)| {
+                        st.vals[id]
+                            .iter()
+                            .zip(&st.val_hashes[id])
+                            .map(move |(v, &h)| (step, ei, v, h))
+                    })
+                    .filter(|&(_, _, v, h)| !(taken.contains(&h) && args.values().any(|a| a == v)))
             };
-            let any_fresh = cands().rev().any(|(_, _, v)| !failed.contains(v));
-            let in_pool = |o: &(usize, usize, &Value)| !any_fresh || !failed.contains(o.2);
+            let any_fresh = cands().rev().any(|o| !failed.has(o.3));
+            let in_pool = |o: &(usize, usize, &Value, u64)| !any_fresh || !failed.has(o.3);
             // Mostly the newest producing step: its values belong together (the token and the
             // account it was issued for), which keeps arguments coherent.
             let pick = if rng.random_bool(0.8) {
@@ -935,7 +941,8 @@ impl Sampler {
                     .then(|| rng.random_range(..all.len()))
                     .and_then(|i| all.get(i).copied())
             };
-            if let Some((step, ei, v)) = pick {
+            if let Some((step, ei, v, h)) = pick {
+                taken.push(h);
                 args.insert(param.clone(), v.clone());
                 prov.insert(
                     param.clone(),
@@ -1209,6 +1216,7 @@ impl State {
         State {
             avail: vec![Vec::new(); slots],
             vals: Vec::new(),
+            val_hashes: Vec::new(),
             fails: vec![0; tools],
             calls: Vec::new(),
             spent: FxHashMap::default(),
@@ -1258,9 +1266,9 @@ fn spend(st: &mut State, t: usize, used: Vec<(String, u64)>) {
 struct Spent<'a>(Option<&'a FxHashSet<u64>>);
 
 impl Spent<'_> {
-    /// Whether `v` was spent.
-    fn contains(&self, v: &Value) -> bool {
-        self.0.is_some_and(|s| s.contains(&spent_hash(v)))
+    /// Whether the value whose [`spent_hash`] is `h` was spent.
+    fn has(&self, h: u64) -> bool {
+        self.0.is_some_and(|s| s.contains(&h))
     }
 }
 
@@ -1290,45 +1298,35 @@ fn entity_key_in(buf: &mut String, entity: &str, key: &str) {
     buf.push_str(key);
 }
 
-fn collect_pool_values(
-    v: &Value,
-    entities: bool,
-    domain: &str,
-    given: &Invented,
-    base: &Pools,
-    pools: &mut Pools,
-    scoped: &mut Pools,
-) {
-    /// Adds `v` under `key` to `into` unless the key already holds it or is full, counting the
-    /// values `base` holds under the key as already there.
-    fn add(base: &Pools, into: &mut Pools, key: &str, v: &Value) {
-        let old = base.get(key).map_or(&[][..], Vec::as_slice);
-        if old.len() >= POOL_CAP {
-            return;
-        }
-        match into.get_mut(key) {
-            Some(e) if old.len() + e.len() < POOL_CAP && !old.contains(v) && !e.contains(v) => {
-                e.push(v.clone());
-            }
-            Some(_) => {}
-            None if !old.contains(v) => {
-                into.insert(key.to_string(), vec![v.clone()]);
-            }
-            None => {}
-        }
+/// What a harvest's sweeps gather: the values found in the current sweep, the domain-scoped
+/// values of all sweeps, and hashes that make "is it there yet" one lookup (a harvest adds
+/// hundreds of thousands of values; a walk over each pool and an ordered-map key comparison per
+/// value cost a third of the harvest).
+#[derive(Default)]
+struct Gathered {
+    /// This sweep's new values per key; joins the sampler's pools when the sweep ends.
+    found: FxHashMap<String, Vec<Value>>,
+    /// How many values each key holds in the sampler's pools (from earlier sweeps).
+    base_len: FxHashMap<String, usize>,
+    /// (key, value) hashes of the sampler's pools and `found`.
+    seen: FxHashSet<u64>,
+    /// Domain-scoped values of every sweep.
+    scoped: FxHashMap<String, Vec<Value>>,
+    /// (key, value) hashes of `scoped`.
+    scoped_seen: FxHashSet<u64>,
+    /// The key being built (one buffer, not a new string per value).
+    key: String,
+}
+
+impl Gathered {
+    /// Adds the string and number fields of result `v` of a tool of `domain`: under the field
+    /// name, under `kind.field` for objects with an id when `entities`, and under the
+    /// domain-scoped key unless the sampler invented the value (`given`).
+    fn collect(&mut self, v: &Value, entities: bool, domain: &str, given: &Invented) {
+        self.go(v, "", entities, domain, given);
     }
-    struct Into<'a> {
-        entities: bool,
-        domain: &'a str,
-        given: &'a Invented,
-        base: &'a Pools,
-        pools: &'a mut Pools,
-        scoped: &'a mut Pools,
-        /// The key being built (one buffer, not a new string per value).
-        key: String,
-    }
-    const NONE: &Pools = &Pools::new();
-    fn go(v: &Value, key: &str, to: &mut Into<'_>) {
+
+    fn go(&mut self, v: &Value, key: &str, entities: bool, domain: &str, given: &Invented) {
         match v {
             Value::Object(m) => {
                 // An object's own kind is its first id field's (`contact_id` -> contact): its
@@ -1336,47 +1334,85 @@ fn collect_pool_values(
                 if let Some(kind) = m
                     .keys()
                     .find_map(|k| k.strip_suffix("_id"))
-                    .filter(|_| to.entities)
+                    .filter(|_| entities)
                 {
                     for (k, x) in m {
                         if !k.ends_with("_id") && (x.is_string() || x.is_number()) {
-                            entity_key_in(&mut to.key, kind, k);
-                            add(to.base, to.pools, &to.key, x);
+                            let mut buf = std::mem::take(&mut self.key);
+                            entity_key_in(&mut buf, kind, k);
+                            self.add(&buf, x);
+                            self.key = buf;
                         }
                     }
                 }
                 for (k, x) in m {
-                    go(x, k, to);
+                    self.go(x, k, entities, domain, given);
                 }
             }
             Value::Array(a) => {
                 for x in a {
-                    go(x, key, to);
+                    self.go(x, key, entities, domain, given);
                 }
             }
             Value::String(_) | Value::Number(_) if !key.is_empty() => {
-                add(to.base, to.pools, key, v);
-                if !to.given.has(v) {
-                    scoped_key_in(&mut to.key, to.domain, key);
-                    add(NONE, to.scoped, &to.key, v);
+                self.add(key, v);
+                if !given.has(v) {
+                    let mut buf = std::mem::take(&mut self.key);
+                    scoped_key_in(&mut buf, domain, key);
+                    self.add_scoped(&buf, v);
+                    self.key = buf;
                 }
             }
             _ => {}
         }
     }
-    go(
-        v,
-        "",
-        &mut Into {
-            entities,
-            domain,
-            given,
-            base,
-            pools,
-            scoped,
-            key: String::new(),
-        },
-    );
+
+    /// Adds `v` under `key` unless the key already holds it (in the sampler's pools or this
+    /// sweep's) or is full.
+    fn add(&mut self, key: &str, v: &Value) {
+        let old = self.base_len.get(key).copied().unwrap_or(0);
+        let new = self.found.get(key).map_or(0, Vec::len);
+        if old + new >= POOL_CAP || !self.seen.insert(pool_hash(key, v)) {
+            return;
+        }
+        match self.found.get_mut(key) {
+            Some(e) => e.push(v.clone()),
+            None => {
+                self.found.insert(key.to_string(), vec![v.clone()]);
+            }
+        }
+    }
+
+    /// Adds `v` under the domain-scoped `key` unless the key holds it or is full.
+    fn add_scoped(&mut self, key: &str, v: &Value) {
+        let n = self.scoped.get(key).map_or(0, Vec::len);
+        if n >= POOL_CAP || !self.scoped_seen.insert(pool_hash(key, v)) {
+            return;
+        }
+        match self.scoped.get_mut(key) {
+            Some(e) => e.push(v.clone()),
+            None => {
+                self.scoped.insert(key.to_string(), vec![v.clone()]);
+            }
+        }
+    }
+
+    /// Ends a sweep: its values join `pools`.
+    fn end_sweep(&mut self, pools: &mut Pools) {
+        for (k, mut v) in self.found.drain() {
+            *self.base_len.entry(k.clone()).or_default() += v.len();
+            pools.entry(k).or_default().append(&mut v);
+        }
+    }
+}
+
+/// Hash of a value under a pool key; a string and the number it spells stay apart.
+fn pool_hash(key: &str, v: &Value) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    key.hash(&mut h);
+    spent_hash(v).hash(&mut h);
+    h.finish()
 }
 
 /// The most values a pool keeps.
