@@ -41,6 +41,11 @@ pub fn words(name: &str) -> Vec<String> {
             out.push(format!("follow-{w}"));
             continue;
         }
+        // "last4" is what a card shows: its "last four digits".
+        if let Some(n) = counted_digits(&w) {
+            out.extend([n.0.to_string(), n.1.to_string(), "digits".to_string()]);
+            continue;
+        }
         out.push(match w.as_str() {
             "id" => "ID".to_string(),
             "iban" => "IBAN".to_string(),
@@ -57,6 +62,24 @@ pub fn words(name: &str) -> Vec<String> {
         });
     }
     out
+}
+
+/// `last4` -> ("last", "four"), `first6` -> ("first", "six"): a number of leading or trailing
+/// digits, as card and account numbers are shown.
+fn counted_digits(w: &str) -> Option<(&'static str, &'static str)> {
+    const NUMBERS: [&str; 10] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    let (side, n) = if let Some(n) = w.strip_prefix("last") {
+        ("last", n)
+    } else {
+        ("first", w.strip_prefix("first")?)
+    };
+    let d = n
+        .parse::<usize>()
+        .ok()
+        .filter(|d| (2..10).contains(d) && n.len() == 1)?;
+    Some((side, NUMBERS[d]))
 }
 
 /// `entityType` -> ["entity", "type"]; words without an inner capital stay whole (`IBAN`).
@@ -271,7 +294,7 @@ pub fn label(param: &str) -> String {
 }
 
 /// Units a parameter name may end with.
-const UNITS: &[&str] = &["MB", "GB", "kWh", "EUR", "km", "kg"];
+pub const UNITS: &[&str] = &["MB", "GB", "kWh", "EUR", "km", "kg"];
 
 /// The plural of an English noun phrase (last word): "policy" -> "policies", "address" -> "addresses".
 pub fn plural(noun: &str) -> String {
@@ -387,6 +410,10 @@ mod tests {
         assert_eq!(label("weight_kg"), "weight in kg");
         assert_eq!(label("iata_code"), "IATA code");
         assert_eq!(label("rsvp"), "RSVP");
+        assert_eq!(label("last4"), "last four digits");
+        assert_eq!(label("card_first6"), "card first six digits");
+        assert_eq!(label("last"), "last");
+        assert_eq!(label("last10"), "last10");
         assert_eq!(join_and(vec![]), "");
         assert_eq!(join_and(vec!["a".into()]), "a");
         assert_eq!(

@@ -455,6 +455,14 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
         };
     }
     let fill = |forms: &[&str]| forms[k % forms.len()].replace("{t}", &t);
+    // A measure reads with its unit after the number: "with a size of 75.7 MB".
+    if let Some((q, unit)) = unit_label(&l).filter(|_| v.is_number() && !bounded(field)) {
+        return pick(&[
+            format!("whose {q} is {t} {unit}"),
+            format!("with {} {q} of {t} {unit}", article(q)),
+            format!("where the {q} is {t} {unit}"),
+        ]);
+    }
     // A search's free text is not a field of the item: "the project matching roadmap".
     if SEARCH_TEXT.contains(&field) {
         // Participles only: the noun may be plural ("projects matching X"), and the request
@@ -484,6 +492,14 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
     }
     if let Some(base) = field.strip_prefix("min_") {
         let b = phrase::label(base);
+        // "with at least 2631.8 MB of free space", not "having free space in MB 2631.8 or more".
+        if let Some((q, unit)) = unit_label(&b) {
+            return pick(&[
+                format!("with at least {t} {unit} of {q}"),
+                format!("with {} {q} of no less than {t} {unit}", article(q)),
+                format!("having {t} {unit} of {q} or more"),
+            ]);
+        }
         let second = if plural_label(&b) {
             format!("with no less than {}", count_of(&t, &b))
         } else {
@@ -497,6 +513,14 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
     }
     if let Some(base) = field.strip_prefix("max_") {
         let b = phrase::label(base);
+        // "with at least 2631.8 MB of free space", not "having free space in MB 2631.8 or more".
+        if let Some((q, unit)) = unit_label(&b) {
+            return pick(&[
+                format!("with at most {t} {unit} of {q}"),
+                format!("with {} {q} of no more than {t} {unit}", article(q)),
+                format!("having {t} {unit} of {q} or less"),
+            ]);
+        }
         // "no more than 3 stops", but "a fee of no more than 433.6".
         let second = if plural_label(&b) {
             format!("with no more than {}", count_of(&t, &b))
@@ -568,6 +592,15 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
             return pick(&[format!("that {l} {t}"), format!("which {l} {t}")]);
         }
         return format!("{l} {t}");
+    }
+    // "last four digits" is what a number shows, not how many there are: "ending in 4312".
+    if l.ends_with(" digits") && (l.starts_with("last ") || l.starts_with("first ")) {
+        let edge = if l.starts_with("last ") {
+            format!("ending in {t}")
+        } else {
+            format!("starting with {t}")
+        };
+        return pick(&[edge, format!("whose {l} are {t}"), format!("with {l} {t}")]);
     }
     if plural_label(&l) {
         // "with 12 minutes", not "with a minutes of 12".
@@ -683,6 +716,21 @@ const SEARCH_TEXT: &[&str] = &[
 ];
 
 /// A count with its plural label: "12 minutes", but "1 passenger", "1 stop left".
+/// A measure's label split into quantity and unit: "size in MB" -> ("size", "MB").
+fn unit_label(l: &str) -> Option<(&str, &str)> {
+    let (q, unit) = l.rsplit_once(" in ")?;
+    phrase::UNITS.contains(&unit).then_some((q, unit))
+}
+
+/// Whether a field is a bound of a range (`min_size_mb`, `opened_from`): said as a bound.
+fn bounded(field: &str) -> bool {
+    field.starts_with("min_")
+        || field.starts_with("max_")
+        || ["_from", "_since", "_after", "_to", "_until", "_before"]
+            .iter()
+            .any(|x| field.ends_with(x))
+}
+
 fn count_of(t: &str, l: &str) -> String {
     if t != "1" {
         return format!("{t} {l}");
@@ -3382,6 +3430,13 @@ fn literal_clause(arg: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
             _ => format!("{} {l} of {t}", article(&l)),
         };
     }
+    if let Some((q, unit)) = unit_label(&l).filter(|_| v.is_number()) {
+        return match rng.random_range(0..3) {
+            0 => format!("{} {q} of {t} {unit}", article(q)),
+            1 => format!("the {q} set to {t} {unit}"),
+            _ => format!("{t} {unit} as the {q}"),
+        };
+    }
     match v {
         Value::Bool(true) => format!("{l} turned on"),
         Value::Bool(false) => format!("{l} turned off"),
@@ -5100,6 +5155,24 @@ mod tests {
             );
         }
         assert_eq!(attribute("city", &json!("Oslo"), 0), "in Oslo");
+        // A measure says its unit after the number.
+        assert_eq!(
+            attribute("size_mb", &json!(75.7), 1),
+            "with a size of 75.7 MB"
+        );
+        assert_eq!(
+            attribute("min_free_mb", &json!(5), 0),
+            "with at least 5 MB of free space"
+        );
+        // Shown digits are not a count: never "having 4312 last four digits".
+        assert_eq!(attribute("last4", &json!(4312), 0), "ending in 4312");
+        for k in 0..6 {
+            let said = attribute("last4", &json!(4312), k);
+            assert!(
+                !said.contains("having") && !said.contains("exactly"),
+                "{said}"
+            );
+        }
         assert_eq!(
             attribute("opened_on", &json!("2026-01-01"), 0),
             "opened on 1st January 2026"

@@ -155,13 +155,19 @@ pub enum Gen {
     },
     /// Phone number `+<cc> <digits>`.
     Phone,
-    /// Unique uppercase code of `len` characters (letters, plus digits if `digits`), e.g. seat or PNR.
+    /// Unique uppercase code of `len` characters (letters, plus digits if `digits`), e.g. seat or
+    /// PNR; or shaped by `pattern` (`#` a digit, `@` a letter, `*` a letter or digit, anything
+    /// else as written: `"978##########"` for an ISBN, `"#########"` for a nine-digit number).
     Code {
-        /// Length.
+        /// Length (without `pattern`).
+        #[serde(default)]
         len: u8,
-        /// Allow digits.
+        /// Allow digits (without `pattern`).
         #[serde(default)]
         digits: bool,
+        /// The code's shape; replaces `len` and `digits`.
+        #[serde(default)]
+        pattern: Option<String>,
     },
     /// A short sentence of `words` words from the word pool.
     Text {

@@ -136,12 +136,22 @@ pub fn gen_value(
                 rng.random_range(0..1000)
             )))
         }
-        G::Code(len, digits) => loop {
+        G::Code(pattern) => loop {
+            // No I, O, 0 or 1 where letters may stand: they are misread for each other.
             const LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
             const ALNUM: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-            let set = if *digits { ALNUM } else { LETTERS };
-            let s: String = (0..*len)
-                .map(|_| set[rng.random_range(0..set.len())] as char)
+            const DIGITS: &[u8] = b"0123456789";
+            let s: String = pattern
+                .chars()
+                .map(|c| {
+                    let set = match c {
+                        '#' => DIGITS,
+                        '@' => LETTERS,
+                        '*' => ALNUM,
+                        other => return other,
+                    };
+                    set[rng.random_range(0..set.len())] as char
+                })
                 .collect();
             let s: Arc<str> = Arc::from(s);
             if seen.insert(s.clone()) {

@@ -285,10 +285,12 @@ fn reset_snapshot_and_digest() {
     )
     .ok();
     call(&mut a, "block_card", json!({"card_id": "BKC-1001"})).ok();
+    // An open account: a payee is saved on one that is not frozen or closed.
+    let (acc, _, _) = open_account(&mut a);
     let r = call(
         &mut a,
         "add_payee",
-        json!({"account_id": "BKA-1002", "payee_name": "Ana Silva", "payee_iban": "PT5000001"}),
+        json!({"account_id": acc, "payee_name": "Ana Silva", "payee_iban": "PT50000000000000000000001"}),
     );
     assert!(r.is_ok(), "add_payee: {r:?}");
     assert_ne!(a.digest(), before, "a change moves the digest");

@@ -453,11 +453,32 @@ fn compile_gen(
             (G::Email(i), Ty::Str)
         }
         Gen::Phone => (G::Phone, Ty::Str),
-        Gen::Code { len, digits } => {
-            if !(3..=20).contains(len) {
-                return Err(cx.err(format!("{p}.len"), "code length must be 3..=20"));
-            }
-            (G::Code(*len, *digits), Ty::Str)
+        Gen::Code {
+            len,
+            digits,
+            pattern,
+        } => {
+            let pattern = match pattern {
+                Some(pat) => {
+                    // Enough free characters that a table's codes can all differ.
+                    let free = pat.chars().filter(|c| matches!(c, '#' | '@' | '*')).count();
+                    if free < 3 || pat.chars().count() > 40 {
+                        return Err(cx.err(
+                            format!("{p}.pattern"),
+                            "a code pattern has at most 40 characters, at least 3 of them # (digit), @ (letter) or * (either)",
+                        ));
+                    }
+                    pat.clone()
+                }
+                None => {
+                    if !(3..=20).contains(len) {
+                        return Err(cx.err(format!("{p}.len"), "code length must be 3..=20"));
+                    }
+                    let c = if *digits { "*" } else { "@" };
+                    c.repeat(usize::from(*len))
+                }
+            };
+            (G::Code(Arc::from(pattern)), Ty::Str)
         }
         Gen::Text { words } => (G::Text((*words).max(1)), Ty::Str),
         Gen::Concat { parts, sep } => {

@@ -67,8 +67,8 @@ pub enum G {
     Email(usize),
     /// Phone number.
     Phone,
-    /// Unique code.
-    Code(u8, bool),
+    /// Unique code of this shape (`#` digit, `@` letter, `*` either, other characters as they are).
+    Code(Arc<str>),
     /// Short text.
     Text(u8),
     /// Concatenation.
