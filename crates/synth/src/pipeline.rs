@@ -784,6 +784,11 @@ impl Generator {
                 }
                 None => query::write(m, &specs, &context_tool, &mut rng),
             };
+            let q = if earlier.is_empty() {
+                query::first_turn(&q)
+            } else {
+                q
+            };
             if let Err(e) = query::check(m, &q, &specs) {
                 return Err(Self::reject(&id, Stage::QueryWriter, e.reason, e.detail));
             }

@@ -3123,6 +3123,25 @@ const AFTER_LEAD_NOT: &[&str] = &[
     "First thing today",
 ];
 
+/// Openings that continue a conversation ("One more thing: ..."): a first message has
+/// nothing to continue.
+const CONTINUING: &[&str] = &["Next up, ", "One more thing: ", "Another request: "];
+
+/// A conversation's first request as it opens: without an opening that continues one
+/// ("One more thing: cancel the payment" is "Cancel the payment").
+pub fn first_turn(q: &str) -> String {
+    for open in CONTINUING {
+        if let Some(rest) = q.strip_prefix(open) {
+            let mut c = rest.chars();
+            return match c.next() {
+                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                None => String::new(),
+            };
+        }
+    }
+    q.to_string()
+}
+
 /// Punctuation that ends a clause, and with it a noun phrase.
 const CLAUSE_ENDS: [char; 5] = [',', '.', ';', '?', ':'];
 
@@ -3328,7 +3347,10 @@ fn write_as<S: Specs + ?Sized>(
         if let Some(c) = CONTEXT.choose(&mut **rng) {
             // A greeting opens the message and a thank-you closes it: neither has an aside
             // on the wrong side.
-            let greets = GREETINGS.iter().any(|g| q.starts_with(g));
+            let greets = GREETINGS
+                .iter()
+                .chain(AFTER_LEAD_NOT)
+                .any(|g| q.starts_with(g));
             let closing = [
                 "Thanks",
                 "Cheers",
@@ -5132,6 +5154,24 @@ mod tests {
         }
         // A code still may be carried.
         assert!((0..40).any(|k| attribute("plate", &json!("U52DGQU"), k).starts_with("carrying")));
+    }
+
+    #[test]
+    fn a_first_message_continues_nothing() {
+        assert_eq!(
+            first_turn("One more thing: cancel the payment."),
+            "Cancel the payment."
+        );
+        assert_eq!(
+            first_turn("Next up, show me the fares."),
+            "Show me the fares."
+        );
+        assert_eq!(first_turn("Please cancel it."), "Please cancel it.");
+        // Every continuing opening is a plan's, so none is left in a first message.
+        for open in CONTINUING {
+            let plan = format!("{}{{a}}", open);
+            assert!(PLANS.iter().any(|(o, _)| *o == plan), "{plan}");
+        }
     }
 
     #[test]
