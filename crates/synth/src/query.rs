@@ -1349,6 +1349,16 @@ fn of_kind(head: &str, role: &str) -> bool {
     (2..=words.len().min(3)).any(|n| words[..n].join(" ").ends_with(&suffix))
 }
 
+/// The noun of the items a tool's result lists (`results` of book titles: "book title").
+fn listed_noun(spec: &ToolSpec) -> Option<String> {
+    let props = spec.returns.as_ref()?.get("properties")?.as_object()?;
+    let (list, _) = props
+        .iter()
+        .find(|(_, v)| v.get("type").and_then(Value::as_str) == Some("array"))?;
+    let item = st::item_schema(spec.returns.as_ref()?, &format!("{list}[].x"))?;
+    st::own_id(item).map(st::id_noun)
+}
+
 /// The action of a tool as an imperative clause, from its description when it starts with the
 /// tool's own verb, else from its name.
 pub fn action(spec: &ToolSpec) -> String {
@@ -1411,6 +1421,16 @@ pub fn action(spec: &ToolSpec) -> String {
     if d.starts_with("Search ") {
         if let Some(i) = d.find(" by ") {
             d.truncate(i);
+        }
+        // "Search the catalogue" finds book titles: the filters said after it describe them,
+        // so they are named ("the catalogue for book titles whose author is ...").
+        if let Some(noun) = listed_noun(spec) {
+            let lower = d.to_lowercase();
+            // "Search openings" already names job openings by their head word.
+            let head = noun.rsplit(' ').next().unwrap_or(&noun);
+            if !lower.contains(head) && !lower.ends_with(" for") {
+                d.push_str(&format!(" for {}", phrase::plural(&noun)));
+            }
         }
     }
     // "Find the contact with an exact e-mail address": the value is said after the action.
@@ -4311,6 +4331,33 @@ mod tests {
             action(&spec),
             "save a new version of a file, written by a contact"
         );
+    }
+
+    #[test]
+    fn a_search_of_a_container_names_the_items_it_finds() {
+        let listing = |id: &str| {
+            json!({"type": "object", "properties": {
+                "results": {"type": "array", "items": {"type": "object", "properties": {
+                    id: {"type": "string"}, "title": {"type": "string"}}}},
+                "count": {"type": "integer"}}})
+        };
+        let spec = ToolSpec {
+            name: "search_catalogue".into(),
+            description: "Search the catalogue by title text, author text or genre.".into(),
+            domain: "library".into(),
+            parameters: json!({"type": "object", "properties": {"author": {"type": "string"}}}),
+            returns: Some(listing("book_title_id")),
+            read_only: Some(true),
+        };
+        assert_eq!(action(&spec), "search the catalogue for book titles");
+        // Openings are job openings already: said once.
+        let spec = ToolSpec {
+            name: "search_job_openings".into(),
+            description: "Search openings by job title or city.".into(),
+            returns: Some(listing("job_opening_id")),
+            ..spec
+        };
+        assert_eq!(action(&spec), "search openings");
     }
 
     #[test]
