@@ -55,13 +55,19 @@ pub fn words(name: &str) -> Vec<String> {
             "kwh" => "kWh".to_string(),
             "eur" => "EUR".to_string(),
             // Initialisms read in capitals ("the ISBN", "an RSVP of accepted").
-            "isbn" | "iata" | "sku" | "rsvp" | "vat" | "vin" | "url" | "sms" | "pdf" | "api" => {
-                w.to_ascii_uppercase()
-            }
+            other if is_initialism(other) => other.to_ascii_uppercase(),
             other => other.to_string(),
         });
     }
     out
+}
+
+/// Whether a lowercase word is an initialism said in capitals ("sms" is "SMS").
+pub fn is_initialism(w: &str) -> bool {
+    matches!(
+        w,
+        "isbn" | "iata" | "sku" | "rsvp" | "vat" | "vin" | "url" | "sms" | "pdf" | "api"
+    )
 }
 
 /// `last4` -> ("last", "four"), `first6` -> ("first", "six"): a number of leading or trailing

@@ -3354,6 +3354,10 @@ fn write_as<S: Specs + ?Sized>(
     for e in enums.iter().filter(|e| is_snake_word(e)) {
         q = replace_word(&q, e, &e.replace('_', " "));
     }
+    // "by SMS", not "by sms".
+    for e in enums.iter().filter(|e| phrase::is_initialism(e)) {
+        q = replace_word(&q, e, &e.to_ascii_uppercase());
+    }
     // "the limit for the card", not "the card limit for the card"; kept whole where the
     // compound is the noun that names a hop of the chain.
     let compact = compact_compounds(&q);

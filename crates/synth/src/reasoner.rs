@@ -205,6 +205,8 @@ fn aggregate(m: &serde_json::Map<String, Value>) -> Option<(String, u64, (&str, 
 fn answer_word(key: &str, v: &Value) -> String {
     match v.as_str() {
         Some(s) if crate::query::is_snake_word(s) && !key.ends_with("name") => s.replace('_', " "),
+        // "reminder channel SMS", not "sms".
+        Some(s) if phrase::is_initialism(s) && !key.ends_with("name") => s.to_ascii_uppercase(),
         // "165 minutes", not "165.0": a whole float reads as a whole number.
         _ => match v.as_f64() {
             Some(f) if v.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
