@@ -62,6 +62,29 @@ pub fn words(name: &str) -> Vec<String> {
     out
 }
 
+/// Whether a word is an adverb of manner ("permanently", "manually"): an -ly word that is not
+/// a noun or an adjective of time ("supply", "reply", "daily", "monthly").
+fn manner_adverb(w: &str) -> bool {
+    w.len() > 5
+        && w.ends_with("ly")
+        && !matches!(
+            w,
+            "supply"
+                | "assembly"
+                | "family"
+                | "anomaly"
+                | "monopoly"
+                | "daily"
+                | "weekly"
+                | "monthly"
+                | "quarterly"
+                | "yearly"
+                | "hourly"
+                | "nightly"
+                | "friendly"
+        )
+}
+
 /// Whether a lowercase word is an initialism said in capitals ("sms" is "SMS").
 pub fn is_initialism(w: &str) -> bool {
     matches!(
@@ -169,6 +192,13 @@ pub fn verb_object(tool: &str) -> (String, String) {
     if rest.len() > 2 && rest[rest.len() - 2..] == ["no".to_string(), "show".to_string()] {
         rest.truncate(rest.len() - 2);
         return (said, format!("the {} as a no-show", rest.join(" ")));
+    }
+    // "delete_file_permanently": a closing adverb says how, before the verb ("permanently
+    // delete the file"); left in the object it would read as a noun ("the file permanently").
+    if rest.len() > 1 && rest.last().is_some_and(|w| manner_adverb(w)) {
+        if let Some(adv) = rest.pop() {
+            said = format!("{adv} {said}");
+        }
     }
     // "find_employee_by_email": the "by" part names a filter the request states apart.
     if let Some(i) = rest.iter().position(|x| x == "by").filter(|i| *i > 0) {
@@ -439,6 +469,8 @@ mod tests {
             ),
             ("advance_to_interviews", "advance to interviews", ""),
             ("mark_stay_no_show", "mark", "the stay as a no-show"),
+            ("delete_file_permanently", "permanently delete", "the file"),
+            ("open_supply_point", "open", "the supply point"),
             ("highest_meter_reading", "find", "the highest meter reading"),
             (
                 "count_seats_left_for_show",
