@@ -62,6 +62,41 @@ pub fn words(name: &str) -> Vec<String> {
     out
 }
 
+/// The item and the state of a name that puts an item in a state (`mark_lease_repair_fixed`:
+/// ["lease", "repair"] and "fixed"; `mark_stay_no_show`: ["stay"] and "a no-show"), from the
+/// words after the verb.
+pub fn marked_state<S: AsRef<str>>(verb: &str, rest: &[S]) -> Option<(Vec<String>, String)> {
+    let w: Vec<&str> = rest.iter().map(AsRef::as_ref).collect();
+    let n = w.len();
+    let (cut, state) = match w.as_slice() {
+        [.., "no", "show"] => (2, "a no-show".to_string()),
+        [.., "sold", "out"] if verb == "mark" => (2, "sold out".to_string()),
+        [.., last] if verb == "mark" && is_state_word(last) => (1, (*last).to_string()),
+        _ => return None,
+    };
+    (n > cut).then(|| (w[..n - cut].iter().map(|x| x.to_string()).collect(), state))
+}
+
+/// Whether a word names a state an item is marked as ("read", "fixed", "attended", "lost").
+fn is_state_word(w: &str) -> bool {
+    (w.len() > 4 && w.ends_with("ed"))
+        || matches!(
+            w,
+            "read"
+                | "unread"
+                | "lost"
+                | "paid"
+                | "done"
+                | "complete"
+                | "available"
+                | "unavailable"
+                | "spam"
+                | "urgent"
+                | "late"
+                | "sold"
+        )
+}
+
 /// Whether a word is an adverb of manner ("permanently", "manually"): an -ly word that is not
 /// a noun or an adjective of time ("supply", "reply", "daily", "monthly").
 fn manner_adverb(w: &str) -> bool {
@@ -188,10 +223,10 @@ pub fn verb_object(tool: &str) -> (String, String) {
     {
         said = format!("{said} {}", rest.remove(0));
     }
-    // "mark_stay_no_show": "mark the stay as a no-show".
-    if rest.len() > 2 && rest[rest.len() - 2..] == ["no".to_string(), "show".to_string()] {
-        rest.truncate(rest.len() - 2);
-        return (said, format!("the {} as a no-show", rest.join(" ")));
+    // "mark_stay_no_show": "mark the stay as a no-show"; "mark_lease_repair_fixed": "mark the
+    // lease repair as fixed".
+    if let Some((item, state)) = marked_state(&verb, &rest) {
+        return (said, format!("the {} as {state}", item.join(" ")));
     }
     // "delete_file_permanently": a closing adverb says how, before the verb ("permanently
     // delete the file"); left in the object it would read as a noun ("the file permanently").
@@ -256,6 +291,11 @@ pub fn goal(tool: &str) -> String {
         | "average" => return by(format!("work out the {}", w.join(" "))),
         v => v,
     };
+    // "mark the class as a no-show", not "mark the class no show".
+    let after: Vec<&str> = w.iter().skip(1).map(String::as_str).collect();
+    if let Some((item, state)) = marked_state(verb, &after) {
+        return format!("{verb} the {} as {state}", item.join(" "));
+    }
     // "apply_to_job", "check_out_reserved_vehicle": the particle stays with its verb.
     if let Some((p, object)) = rest.split_once(' ') {
         if matches!(
@@ -469,6 +509,13 @@ mod tests {
             ),
             ("advance_to_interviews", "advance to interviews", ""),
             ("mark_stay_no_show", "mark", "the stay as a no-show"),
+            (
+                "mark_lease_repair_fixed",
+                "mark",
+                "the lease repair as fixed",
+            ),
+            ("mark_dish_sold_out", "mark", "the dish as sold out"),
+            ("mark_chat_message_read", "mark", "the chat message as read"),
             ("delete_file_permanently", "permanently delete", "the file"),
             ("open_supply_point", "open", "the supply point"),
             ("highest_meter_reading", "find", "the highest meter reading"),
@@ -506,6 +553,11 @@ mod tests {
         );
         assert_eq!(goal("list_payments"), "list the payments");
         assert_eq!(goal("apply_to_job"), "apply to the job");
+        assert_eq!(goal("mark_class_no_show"), "mark the class as a no-show");
+        assert_eq!(
+            goal("mark_chat_message_read"),
+            "mark the chat message as read"
+        );
         assert_eq!(goal("pay_for_order"), "pay for the order");
         assert_eq!(
             goal("check_out_reserved_vehicle"),

@@ -978,6 +978,11 @@ fn did_phrase(tool: &str) -> Option<String> {
     if SELF_VERBS.contains(&verb) && (prep(first) || !rest.iter().any(|w| prep(w))) {
         return None;
     }
+    // "I've marked the class as a no-show", not "I've marked the class no show".
+    if let Some((item, state)) = phrase::marked_state(verb, &rest) {
+        let item: Vec<&str> = item.iter().map(String::as_str).collect();
+        return Some(format!("I've {done} {} as {state}", object_words(&item)));
+    }
     let mut what = object_words(&rest);
     if verb == "hold" {
         what.push_str(" on hold");
@@ -1173,6 +1178,15 @@ mod tests {
         assert_eq!(
             did_phrase("hold_show_seats").as_deref(),
             Some("I've put the show seats on hold")
+        );
+        // A state the item was marked as follows "as".
+        assert_eq!(
+            did_phrase("mark_stay_no_show").as_deref(),
+            Some("I've marked the stay as a no-show")
+        );
+        assert_eq!(
+            did_phrase("mark_lease_repair_fixed").as_deref(),
+            Some("I've marked the lease repair as fixed")
         );
         // The user's own verb is not the assistant's doing.
         assert_eq!(did_phrase("join_group"), None);
