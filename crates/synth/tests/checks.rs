@@ -3445,9 +3445,13 @@ fn a_write_answer_says_what_was_done_to_which_item() {
         // A verb without a past form here keeps the plain answers.
         let a = answer_text("check_in_hotel_stay", &no_args(), &loan, &mut rng);
         assert!(!a.contains("I've"), "{a}");
-        // One whose participle needs the rest of the tool's words says them all.
+        // One whose participle needs the rest of the tool's words says them all, the state
+        // after "as".
         let a = answer_text("mark_shipment_delivered", &no_args(), &loan, &mut rng);
-        assert!(a.starts_with("I've marked the shipment delivered"), "{a}");
+        assert!(
+            a.starts_with("I've marked the shipment as delivered"),
+            "{a}"
+        );
     }
 }
 
