@@ -3152,11 +3152,7 @@ const CONTINUING: &[&str] = &["Next up, ", "One more thing: ", "Another request:
 pub fn first_turn(q: &str) -> String {
     for open in CONTINUING {
         if let Some(rest) = q.strip_prefix(open) {
-            let mut c = rest.chars();
-            return match c.next() {
-                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-                None => String::new(),
-            };
+            return crate::maker::capitalize(rest);
         }
     }
     q.to_string()
@@ -3451,12 +3447,9 @@ fn literal_clause(arg: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
             _ => format!("the {d} set to {t}"),
         };
     }
-    let ranged = ["_from", "_since", "_after", "_to", "_until", "_before"]
-        .iter()
-        .any(|x| arg.ends_with(x));
     // "opened on 2026-04-30", never "an opened on of 2026-04-30".
     let dated = ["_on", "_at", "_by"].iter().any(|x| arg.ends_with(x));
-    if arg.starts_with("min_") || arg.starts_with("max_") || ranged || dated {
+    if bounded(arg) || dated {
         return attribute(arg, v, rng.random_range(0..6))
             .trim_start_matches("with ")
             .trim_start_matches("having ")
