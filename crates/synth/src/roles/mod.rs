@@ -149,7 +149,7 @@ const IMPERATIVES: &[&str] = &[
     "show", "find", "get", "look", "give", "tell", "list", "check", "book", "cancel", "create",
     "add", "send", "make", "set", "update", "pull", "fetch", "search", "open", "close", "pay",
     "remove", "move", "mark", "start", "stop", "register", "schedule", "report", "count", "buy",
-    "end", "log", "put", "use",
+    "end", "log", "put", "use", "ask", "run", "fix", "tag", "let", "cut",
 ];
 
 /// What makes a model's rewrite unusable before the query checks run: far longer than the
