@@ -35,6 +35,21 @@ const VERBS: &[&[&str]] = &[
     &["disconnect", "cut off"],
     &["discard", "drop"],
     &["save", "store"],
+    &["quote", "get a quote for"],
+    &["dispute", "contest", "challenge"],
+    &["plan", "organise", "set up"],
+    &["file", "lodge", "submit"],
+    &["complete", "finish", "wrap up"],
+    &["finish", "complete", "wrap up"],
+    &["start", "begin", "kick off"],
+    &["merge", "combine"],
+    &["attach", "add"],
+    &["freeze", "put a freeze on"],
+    &["transfer", "move"],
+    &["lend", "loan", "check out"],
+    &["score", "rate"],
+    &["assess", "evaluate"],
+    &["amend", "modify"],
 ];
 
 /// The action with its leading verb said one of its equivalent ways (`k` picks, wrapping).

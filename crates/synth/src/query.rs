@@ -3447,11 +3447,13 @@ fn write_as<S: Specs + ?Sized>(
     for (param, v) in codes {
         let l = phrase::label(param);
         let t = value_text(v);
-        let said = match rng.random_range(0..5) {
+        let said = match rng.random_range(0..7) {
             0 => format!(" My {l} is {t}."),
             1 => format!(" The {l} is {t}."),
             2 => format!(" You'll need the {l}: {t}."),
             3 => format!(" Use {l} {t} to authorize."),
+            4 => format!(" {}: {t}.", crate::maker::capitalize(&l)),
+            5 => format!(" Here's the {l}: {t}."),
             _ => format!(" For the authorization, the {l} is {t}."),
         };
         q.push_str(&said);
@@ -3599,10 +3601,8 @@ fn literal_clause(arg: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
         Value::Bool(true) => format!("{l} turned on"),
         Value::Bool(false) => format!("{l} turned off"),
         // A count of a plural noun: "with 18 months", never "with a months of 18".
-        Value::Number(_) if plural_label(&l) => match rng.random_range(0..3) {
-            0 | 1 => count_of(&t, &l),
-            _ => format!("the {l} set to {t}"),
-        },
+        // "with 9 passengers", never "with the passengers set to 9".
+        Value::Number(_) if plural_label(&l) => count_of(&t, &l),
         _ => match rng.random_range(0..4) {
             0 => format!("the {l} set to {t}"),
             1 => format!("{l} {t}"),
