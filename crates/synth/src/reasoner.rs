@@ -758,6 +758,14 @@ pub fn answer_text(
                             format!("The {what} for {id} {is} {x}{unit}: there are 0 records to count."),
                             format!("With 0 records behind it, the {what} for {id} {stays} at {x}{unit}."),
                         ]
+                    } else if what.starts_with("number of ") && x == count.to_string() {
+                        // A count that is the number of records counted says it once: "the
+                        // number of attendees for meeting X is 1", not "1, from 1 record".
+                        [
+                            format!("The {what} for {id} {is} {x}{unit}."),
+                            format!("For {id}, the {what} {is} {x}{unit}."),
+                            format!("{id}: the {what} {is} {x}{unit}."),
+                        ]
                     } else {
                         [
                             format!("The {what} for {id} {is} {x}{unit}, over {over}."),

@@ -2524,6 +2524,14 @@ fn an_aggregate_answer_says_its_figure_in_words() {
             "{said}"
         );
         assert!(said.to_lowercase().contains("flight id trf-1"), "{said}");
+        // A count of the records themselves is said once, not "4, from 4 records".
+        let attendees = json!({"meeting_id": "CLM-1", "count": 4, "attendees": 4});
+        let said = answer_text("count_meeting_attendees", &no_args(), &attendees, &mut rng);
+        assert!(
+            said.contains("number of meeting attendees") && said.contains(" is 4."),
+            "{said}"
+        );
+        assert!(!said.contains("record"), "{said}");
     }
     // Another field beside the figure: said the usual way.
     let mixed = json!({"course_id": "LRC-1", "count": 5, "total_minutes": 165, "status": "open"});
