@@ -631,7 +631,6 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
         return pick(&[
             format!("whose {l} is {t}"),
             format!("where the {l} is {t}"),
-            format!("for which the {l} is {t}"),
             format!("whose {l} reads {t}"),
             format!("with {l} {t}"),
             format!("with {a} {l} of {t}"),
@@ -646,7 +645,6 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
         format!("that has {l} {t}"),
         format!("with {a} {l} of {t}"),
         format!("having {l} {t}"),
-        format!("for which the {l} is {t}"),
         format!("that shows {l} {t}"),
         format!("listed with {l} {t}"),
         format!("carrying {l} {t}"),
