@@ -114,7 +114,7 @@ const PLANS: &[(&str, &str)] = &[
 ];
 
 /// Share of queries that are the bare request, with no polite opening.
-const BARE_SHARE: f64 = 0.35;
+const BARE_SHARE: f64 = 0.5;
 
 /// Plan openings that address the assistant without saying "you".
 const IMPERATIVE: &[&str] = &[
