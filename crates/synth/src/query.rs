@@ -3601,9 +3601,10 @@ fn literal_clause(arg: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
         // A count of a plural noun: "with 18 months", never "with a months of 18".
         // "with 9 passengers", never "with the passengers set to 9".
         Value::Number(_) if plural_label(&l) => count_of(&t, &l),
-        _ => match rng.random_range(0..4) {
+        // "the X set to" is the longest way: one time in six.
+        _ => match rng.random_range(0..6) {
             0 => format!("the {l} set to {t}"),
-            1 => format!("{l} {t}"),
+            1 | 4 => format!("{l} {t}"),
             2 => format!("{t} as the {l}"),
             _ if plural_label(&l) => format!("{t} as the {l}"),
             _ => format!("{} {l} of {t}", article(&l)),
