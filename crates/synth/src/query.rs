@@ -419,14 +419,19 @@ fn attribute_of(noun: &str, field: &str, v: &Value, k: usize) -> String {
         }
         _ => field,
     };
-    let foreign = field.strip_suffix("_name").is_some_and(|owner| {
+    attribute_as(field, v, k, !names_other_item(noun, field))
+}
+
+/// Whether `field` is the name of something other than the item called `noun`
+/// ("courier_name" of a food order); a person's name field ("full_name") is not.
+fn names_other_item(noun: &str, field: &str) -> bool {
+    field.strip_suffix("_name").is_some_and(|owner| {
         let kind = owner.rsplit('_').next().unwrap_or(owner);
         !matches!(kind, "full" | "first" | "last" | "person" | "display")
             && !noun
                 .split(' ')
                 .any(|w| w.trim_end_matches('s') == kind.trim_end_matches('s'))
-    });
-    attribute_as(field, v, k, !foreign)
+    })
 }
 
 /// [`attribute`], with the naming wordings ("called X") only when `named` (the field names the
@@ -685,12 +690,8 @@ fn status_adjective(field: &str, v: &Value) -> Option<String> {
 /// `nickname`: "the Garden purse account"): one to three words, capitalized, not quoted, and
 /// the name of the item itself (not a person's, nor another item's).
 fn prenominal_name(noun: &str, field: &str, v: &Value) -> Option<String> {
-    let own = field == "name"
-        || field == "nickname"
-        || field.strip_suffix("_name").is_some_and(|owner| {
-            noun.split(' ')
-                .any(|w| w == owner.rsplit('_').next().unwrap_or(owner))
-        });
+    let own = matches!(field, "name" | "nickname")
+        || (field.ends_with("_name") && !names_other_item(noun, field));
     let person = matches!(
         field,
         "full_name" | "first_name" | "last_name" | "person_name" | "display_name"
@@ -1143,7 +1144,7 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         let mut quals: Vec<(String, bool)> = Vec::new();
         // Relations this item's own qualifiers drop (nested items keep theirs apart).
         let mark = self.dropped.borrow().len();
-        // A state reads best before the noun, half the time: "the blocked card".
+        // A state reads best before the noun, three times in four: "the blocked card".
         let mut adj: Option<String> = None;
         // A person is named after their role: "the courier Timo Zamora".
         let mut apposed: Option<String> = None;
