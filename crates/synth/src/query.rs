@@ -850,6 +850,14 @@ fn count_of(t: &str, l: &str) -> String {
 }
 
 /// The singular of a plural noun ("policies" -> "policy", "boxes" -> "box", "seats" -> "seat").
+/// The singular of a noun phrase (its last word): "vehicle reservations" -> "vehicle reservation".
+pub(crate) fn singular_phrase(p: &str) -> String {
+    match p.rsplit_once(' ') {
+        Some((head, last)) => format!("{head} {}", singular(last)),
+        None => singular(p),
+    }
+}
+
 fn singular(w: &str) -> String {
     if let Some(stem) = w.strip_suffix("ies") {
         format!("{stem}y")

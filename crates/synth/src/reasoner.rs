@@ -566,10 +566,11 @@ pub fn attempt_with(
                     step_report(&g.name, &g.arguments, result_of(&calls, results[k])?)
                 })
                 .collect();
-            said.push(answer_text(
+            said.push(answer_text_counting(
                 &made.gold[last].name,
                 &made.gold[last].arguments,
                 r,
+                counted_noun(&made.tool.returns),
                 rng,
             ));
             said.join(" ")
@@ -621,6 +622,26 @@ pub fn answer_text(
     tool: &str,
     args: &serde_json::Map<String, Value>,
     v: &Value,
+    rng: &mut ChaCha8Rng,
+) -> String {
+    answer_text_counting(tool, args, v, None, rng)
+}
+
+/// What an aggregate's `count` counts, from its description in the tool's result schema
+/// ("Number of vehicle reservations counted" -> "vehicle reservations"), if it says.
+pub fn counted_noun(returns: &Value) -> Option<&str> {
+    let d = returns.pointer("/properties/count/description")?.as_str()?;
+    let noun = d.strip_prefix("Number of ")?.strip_suffix(" counted")?;
+    // A short noun phrase, not a sentence a foreign tool happens to end that way.
+    (!noun.is_empty() && noun.split(' ').count() <= 4).then_some(noun)
+}
+
+/// [`answer_text`] for a tool whose aggregate count counts `counted` (plural noun).
+pub fn answer_text_counting(
+    tool: &str,
+    args: &serde_json::Map<String, Value>,
+    v: &Value,
+    counted: Option<&str>,
     rng: &mut ChaCha8Rng,
 ) -> String {
     let verb = tool.split('_').next().unwrap_or("");
@@ -729,10 +750,12 @@ pub fn answer_text(
             if let Some((id, count, (key, x))) = aggregate(m) {
                 let metric = phrase::label(key);
                 let x = answer_word(key, x);
+                // "over 3 vehicle reservations" when the tool says what its count counts.
+                let many = counted.unwrap_or("records");
                 let over = if count == 1 {
-                    "1 record".to_string()
+                    format!("1 {}", crate::query::singular_phrase(many))
                 } else {
-                    format!("{count} records")
+                    format!("{count} {many}")
                 };
                 // "The highest meter reading for supply point ID ENS-1 is 80 kWh": the tool's
                 // name says what the figure is better than its key ("highest in kWh").
@@ -754,9 +777,9 @@ pub fn answer_text(
                     };
                     if count == 0 {
                         [
-                            format!("Nothing counts towards it yet (0 records), so the {what} for {id} {is} {x}{unit}."),
-                            format!("The {what} for {id} {is} {x}{unit}: there are 0 records to count."),
-                            format!("With 0 records behind it, the {what} for {id} {stays} at {x}{unit}."),
+                            format!("Nothing counts towards it yet ({over}), so the {what} for {id} {is} {x}{unit}."),
+                            format!("The {what} for {id} {is} {x}{unit}: there are {over} to count."),
+                            format!("With {over} behind it, the {what} for {id} {stays} at {x}{unit}."),
                         ]
                     } else if what.starts_with("number of ") && x == count.to_string() {
                         // A count that is the number of records counted says it once: "the
@@ -777,9 +800,9 @@ pub fn answer_text(
                     // "the figure for seats on sale is", not "the seats on sale is": a metric's
                     // label may be plural.
                     [
-                        format!("There is nothing to count for {id} (0 records), so the figure for {metric} is {x}."),
-                        format!("No records count towards {id} (0 records); the {metric} figure stays at {x}."),
-                        format!("{id} has 0 records behind it, so the figure for {metric} is {x}."),
+                        format!("There is nothing to count for {id} ({over}), so the figure for {metric} is {x}."),
+                        format!("Nothing counts towards {id} ({over}); the {metric} figure stays at {x}."),
+                        format!("{id} has {over} behind it, so the figure for {metric} is {x}."),
                     ]
                 } else {
                     [

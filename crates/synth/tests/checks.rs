@@ -15,7 +15,8 @@ use hardgen_synth::query::{
     RoundView,
 };
 use hardgen_synth::reasoner::{
-    answer_text, answer_values, answer_values_after, attempt, levels, Attempt, ReasonerConfig, Slip,
+    answer_text, answer_text_counting, answer_values, answer_values_after, attempt, counted_noun,
+    levels, Attempt, ReasonerConfig, Slip,
 };
 use hardgen_synth::verify::{check as verify_check, reverify};
 use hardgen_tools::{Environment, WorldDef};
@@ -2475,6 +2476,61 @@ fn answer_values_are_what_a_summary_shows() {
         "Issue: damp.",
         "damp wall"
     ));
+}
+
+#[test]
+fn an_aggregate_answer_names_what_its_count_counts() {
+    // The built-in world says what each aggregate counts; the answer uses those words.
+    let def = hardgen_tools::world::builtin().expect("built-in world");
+    let spec = def
+        .specs
+        .iter()
+        .find(|s| s.name == "total_km_driven_by_vehicle")
+        .cloned()
+        .expect("the fleet world has the aggregate");
+    let returns = spec.returns.clone().unwrap_or_default();
+    assert_eq!(counted_noun(&returns), Some("vehicle reservations"));
+    // A foreign tool that says nothing of the kind, or says a sentence, gives no noun.
+    assert_eq!(
+        counted_noun(
+            &json!({"properties": {"count": {"description": "Number of rows aggregated"}}})
+        ),
+        None
+    );
+    assert_eq!(
+        counted_noun(
+            &json!({"properties": {"count": {"description": "Number of the rows that the query has been counted"}}})
+        ),
+        None
+    );
+    for seed in 0..6 {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let one = json!({"vehicle_id": "FTV-1", "count": 1, "total_km_driven": 461.0});
+        let said = answer_text_counting(
+            "total_km_driven_by_vehicle",
+            &no_args(),
+            &one,
+            Some("vehicle reservations"),
+            &mut rng,
+        );
+        assert!(
+            said.contains("1 vehicle reservation") && !said.contains("reservations"),
+            "{said}"
+        );
+        assert!(!said.contains("record"), "{said}");
+        let none = json!({"vehicle_id": "FTV-1", "count": 0, "total_km_driven": 0});
+        let said = answer_text_counting(
+            "total_km_driven_by_vehicle",
+            &no_args(),
+            &none,
+            Some("vehicle reservations"),
+            &mut rng,
+        );
+        assert!(
+            said.contains("0 vehicle reservations") && !said.contains("record"),
+            "{said}"
+        );
+    }
 }
 
 #[test]

@@ -135,7 +135,7 @@ fn name_words(name: &str) -> Vec<String> {
 }
 
 /// English plural of a one-word noun.
-fn plural(w: &str) -> String {
+pub(crate) fn plural(w: &str) -> String {
     if let Some(stem) = w
         .strip_suffix('y')
         .filter(|s| !s.ends_with(['a', 'e', 'o', 'u']))

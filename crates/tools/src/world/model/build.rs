@@ -306,9 +306,19 @@ impl ToolBuilder<'_> {
         if key == "count" || key == *via {
             return Err(self.err(".as", "result key clashes with `count` or the id"));
         }
+        // "Number of vehicle reservations counted": what the count counts, in the words the
+        // item's id gives, so an answer can say "over 3 vehicle reservations".
+        let noun = self.colls[c]
+            .id_key
+            .trim_end_matches("_id")
+            .replace('_', " ");
+        let counted = match noun.rsplit_once(' ') {
+            Some((head, last)) => format!("{head} {}", crate::infer::plural(last)),
+            None => crate::infer::plural(&noun),
+        };
         let r = json!({"type": "object", "properties": {
             via.to_string(): self.value_schema(&Ty::Ref(parent), &desc),
-            "count": {"type": "integer", "description": "Number of rows aggregated"},
+            "count": {"type": "integer", "description": format!("Number of {counted} counted")},
             key.clone(): {"type": "number", "description": format!("{} of {} over {}", fname(*func), field.clone().unwrap_or_else(|| "rows".into()), self.colls[c].desc)}},
             "required": [via, "count", key], "additionalProperties": false});
         let kind = Kind::Aggregate {
