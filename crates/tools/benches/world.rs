@@ -54,7 +54,7 @@ fn bench(c: &mut Criterion) {
             seed += 1;
             w.reset(seed);
             for ci in 0..ncoll {
-                black_box(w.table(ci).rows.len());
+                black_box(w.table(ci).rows().len());
             }
         })
     });

@@ -21,16 +21,16 @@ pub fn oracle_args(world: &mut World, ti: usize, rng: &mut ChaCha8Rng) -> Map<St
     let c = tool.coll;
     let mut args = Map::new();
     let pick_row = |world: &mut World, coll: usize, rng: &mut ChaCha8Rng| -> usize {
-        let n = world.table(coll).rows.len().max(1);
+        let n = world.table(coll).rows().len().max(1);
         rng.random_range(0..n)
     };
     let field_value = |world: &mut World, coll: usize, fi: usize, rng: &mut ChaCha8Rng| -> Value {
-        let n = world.table(coll).rows.len();
+        let n = world.table(coll).rows().len();
         if n == 0 {
             return Value::Null;
         }
         let r = rng.random_range(0..n);
-        world.table(coll).rows[r][fi].to_json()
+        world.table(coll).rows()[r][fi].to_json()
     };
     for (name, schema) in spec.params() {
         if name == "token" || name == "limit" {
@@ -91,7 +91,7 @@ pub fn oracle_args(world: &mut World, ti: usize, rng: &mut ChaCha8Rng) -> Map<St
                     .and_then(Value::as_str)
                     .and_then(|id| def.colls[*tc].parse_id(id));
                 if let Some(v) =
-                    row.and_then(|idx| world.table(*tc).rows.get(idx).map(|r| r[*fi].to_json()))
+                    row.and_then(|idx| world.table(*tc).rows().get(idx).map(|r| r[*fi].to_json()))
                 {
                     args.insert(param.clone(), v);
                 }
@@ -109,7 +109,7 @@ pub fn oracle_args(world: &mut World, ti: usize, rng: &mut ChaCha8Rng) -> Map<St
         {
             let v = world
                 .table(c)
-                .rows
+                .rows()
                 .get(idx)
                 .map(|r| r[*sf].to_json())
                 .unwrap_or(Value::Null);
@@ -133,7 +133,7 @@ pub fn oracle_args(world: &mut World, ti: usize, rng: &mut ChaCha8Rng) -> Map<St
                 .and_then(|idx| {
                     world
                         .table(c)
-                        .rows
+                        .rows()
                         .get(idx)
                         .and_then(|r| r[*fi].as_str().map(str::to_string))
                 })
@@ -167,7 +167,7 @@ fn obtain_token(world: &mut World, scope: &str, tc: usize, id: &str) -> Option<S
     a.insert(coll.id_key.clone(), json!(id));
     if let Some(sf) = secret {
         let idx = coll.parse_id(id)?;
-        let v = world.table(tc).rows.get(idx)?[sf].to_json();
+        let v = world.table(tc).rows().get(idx)?[sf].to_json();
         a.insert(coll.fields[sf].name.clone(), v);
     }
     let r = world
@@ -188,7 +188,7 @@ fn input_value(
 ) -> Value {
     let def = world.def().clone();
     if let Ty::Ref(tc) = inp.ty {
-        let n = world.table(tc).rows.len().max(1);
+        let n = world.table(tc).rows().len().max(1);
         return json!(def.colls[tc].id_of(rng.random_range(0..n)));
     }
     match (inp.field, &inp.ty) {

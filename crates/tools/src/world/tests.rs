@@ -305,9 +305,9 @@ fn same_fields_agree_with_the_row_they_follow() {
     let coll = |name: &str| def.colls.iter().position(|c| c.name == name).expect(name);
     let (folder, file, version) = (coll("folder"), coll("file"), coll("file_version"));
     let field = |c: usize, name: &str| def.colls[c].field(name).expect(name);
-    let folders = w.table(folder).rows.clone();
-    let files = w.table(file).rows.clone();
-    let versions = w.table(version).rows.clone();
+    let folders = w.table(folder).rows().to_vec();
+    let files = w.table(file).rows().to_vec();
+    let versions = w.table(version).rows().to_vec();
     let drive_of = |rows: &[std::sync::Arc<[Val]>], c: usize, via: &Val| -> Val {
         let Val::Str(id) = via else {
             panic!("{via:?} is not an id")
@@ -404,7 +404,7 @@ fn distinct_values_never_repeat_and_one_of_uses_every_part() {
     let mut w = World::new(def, 3);
     let names: Vec<String> = w
         .table(0)
-        .rows
+        .rows()
         .iter()
         .map(|r| r[0].as_str().unwrap_or_default().to_string())
         .collect();
@@ -481,7 +481,7 @@ fn end_dates_follow_their_start_and_day_counts_agree() {
         let c = def.colls.iter().position(|c| c.name == name).expect(name);
         let field = |n: &str| def.colls[c].field(n).expect(n);
         let date = |v: &Val| v.as_str().and_then(value::parse_date).expect("a date");
-        for row in w.table(c).rows.iter() {
+        for row in w.table(c).rows().iter() {
             let (a, b) = (date(&row[field(start)]), date(&row[field(end)]));
             assert!(a < b, "{name}: {end} {b} is not after {start} {a}");
             if let Some(d) = days {
@@ -599,14 +599,14 @@ fn refs_with_a_where_point_at_matching_rows_only() {
             );
             let ids: Vec<String> = w
                 .table(c)
-                .rows
+                .rows()
                 .iter()
                 .map(|r| r[fi].as_str().expect("an id").to_string())
                 .collect();
             assert!(!ids.is_empty(), "{name}");
             for id in ids {
                 let i = def.colls[t].parse_id(&id).expect("a target id");
-                let v = &w.table(t).rows[i][tf];
+                let v = &w.table(t).rows()[i][tf];
                 assert!(
                     values.iter().any(|x| v.matches_text(x)),
                     "{name}.{via} {id}: {field} {v:?}"
@@ -830,7 +830,7 @@ fn open_account(w: &mut World) -> (String, i64, f64) {
         .unwrap_or(0);
     let pin_f = def.colls[ci].field("pin").unwrap_or(0);
     let idx = def.colls[ci].parse_id(&id).unwrap_or(0);
-    let pin = w.table(ci).rows[idx][pin_f].as_f64().unwrap_or(0.0) as i64;
+    let pin = w.table(ci).rows()[idx][pin_f].as_f64().unwrap_or(0.0) as i64;
     (id, pin, a["balance"].as_f64().unwrap_or(0.0))
 }
 
@@ -1036,7 +1036,7 @@ fn a_renewal_or_a_booster_never_moves_a_date_back() {
         // A row whose date leaves room for an earlier one within the tool's own floor.
         let (i, date) = w
             .table(c)
-            .rows
+            .rows()
             .iter()
             .enumerate()
             .find_map(|(i, r)| {

@@ -102,9 +102,9 @@ impl World {
             .iter()
             .filter_map(|f| args.get(&f.param).map(|a| (f, a)))
             .collect();
-        let mut hits: Vec<usize> = (0..table.rows.len())
+        let mut hits: Vec<usize> = (0..table.rows().len())
             .filter(|&i| {
-                let r = &table.rows[i];
+                let r = &table.rows()[i];
                 pre(r)
                     && active
                         .iter()
@@ -113,7 +113,7 @@ impl World {
             .collect();
         if let Some((sf, desc)) = sort {
             hits.sort_by(|&a, &b| {
-                let o = cmp_val(&table.rows[a][sf], &table.rows[b][sf]);
+                let o = cmp_val(&table.rows()[a][sf], &table.rows()[b][sf]);
                 if desc {
                     o.reverse()
                 } else {
@@ -125,7 +125,7 @@ impl World {
         let results: Vec<Value> = hits
             .into_iter()
             .take(Self::limit(args))
-            .map(|i| self.row_json(c, i, &table.rows[i]))
+            .map(|i| self.row_json(c, i, &table.rows()[i]))
             .collect();
         // Built in place: `json!` would serialize the rows into a second copy.
         let mut out = serde_json::Map::with_capacity(2);
@@ -158,12 +158,12 @@ impl World {
             Target::SelfRow => Ok((cur.coll, cur.idx, cur.row.clone())),
             Target::Param(p, tc) => {
                 let idx = self.resolve(*tc, Self::id_arg(args, p))?;
-                Ok((*tc, Some(idx), self.table(*tc).rows[idx].to_vec()))
+                Ok((*tc, Some(idx), self.table(*tc).rows()[idx].to_vec()))
             }
             Target::SelfRef(fi, tc) => {
                 let id = cur.row[*fi].as_str().unwrap_or("").to_string();
                 let idx = self.resolve(*tc, &id)?;
-                Ok((*tc, Some(idx), self.table(*tc).rows[idx].to_vec()))
+                Ok((*tc, Some(idx), self.table(*tc).rows()[idx].to_vec()))
             }
         }
     }
@@ -271,7 +271,7 @@ impl World {
                         let key = cur.row[*via].clone();
                         let n = self
                             .table(cur.coll)
-                            .rows
+                            .rows()
                             .iter()
                             .enumerate()
                             .filter(|(i, r)| {
@@ -295,7 +295,7 @@ impl World {
                     if Self::cond_ok(only, &cur.row) {
                         let clash =
                             self.table(cur.coll)
-                                .rows
+                                .rows()
                                 .iter()
                                 .enumerate()
                                 .position(|(i, r)| {
@@ -361,7 +361,7 @@ impl World {
                     // `self` of a change is the row as stored before it: a renewal's new due
                     // date is compared with the current one, not with itself.
                     if let (Target::SelfRow, Some(i)) = (t, idx) {
-                        row = self.table(tc).rows[i].to_vec();
+                        row = self.table(tc).rows()[i].to_vec();
                     }
                     let y = row[*fi].to_json();
                     let y = y.as_str().unwrap_or("");
@@ -447,8 +447,7 @@ impl World {
                 Ty::Num(d) => Some(*d),
                 _ => None,
             };
-            let row = &mut self.table_mut(e.coll).rows[idx];
-            let mut vals = row.to_vec();
+            let mut vals = self.table(e.coll).rows()[idx].to_vec();
             let cell = &mut vals[e.field];
             *cell = match (&*cell, d) {
                 (Val::Int(i), _) => Val::Int(i + e.delta.round() as i64),
@@ -456,7 +455,7 @@ impl World {
                 (Val::Num(x), None) => Val::Num(x + e.delta),
                 (other, _) => other.clone(),
             };
-            *row = Arc::from(vals);
+            self.table_mut(e.coll).set_row(idx, Arc::from(vals));
         }
         if let Some(ti) = token {
             let toks = Arc::make_mut(&mut self.tokens);
@@ -480,7 +479,7 @@ impl World {
             }
             Kind::Lookup { field } => {
                 let key = Self::id_arg(args, &coll.fields[*field].name);
-                let hit = self.table(c).rows.iter().position(|r| {
+                let hit = self.table(c).rows().iter().position(|r| {
                     r[*field]
                         .as_str()
                         .is_some_and(|s| s.eq_ignore_ascii_case(key))
@@ -498,7 +497,7 @@ impl World {
                 let cur = Current {
                     coll: c,
                     idx: Some(idx),
-                    row: self.table(c).rows[idx].to_vec(),
+                    row: self.table(c).rows()[idx].to_vec(),
                 };
                 let tok = self.check_auth(ti, &cur, args)?;
                 self.apply(Vec::new(), None, tok);
@@ -537,7 +536,7 @@ impl World {
                 self.resolve(parent, &pid)?;
                 let vals: Vec<f64> = self
                     .table(c)
-                    .rows
+                    .rows()
                     .iter()
                     .filter(|r| r[*via].as_str() == Some(pid.as_str()) && Self::cond_ok(only, r))
                     .map(|r| field.map_or(1.0, |f| r[f].as_f64().unwrap_or(0.0)))
@@ -581,7 +580,7 @@ impl World {
                 for (fi, v) in set {
                     row[*fi] = Some(v.clone());
                 }
-                let new_idx = self.table(c).rows.len();
+                let new_idx = self.table(c).rows().len();
                 // Unset fields get values from the field's own generator, seeded per new row.
                 let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(
                     self.seed,
@@ -615,7 +614,7 @@ impl World {
                 let tok = self.check_auth(ti, &cur, args)?;
                 let effects = self.check_rules(rules, &cur, args)?;
                 let row = Arc::from(cur.row);
-                self.table_mut(c).rows.push(row);
+                self.table_mut(c).push_row(row);
                 self.apply(effects, Some((c, new_idx)), tok);
                 Ok(self.stored_row_json(c, new_idx))
             }
@@ -630,7 +629,7 @@ impl World {
                 let mut cur = Current {
                     coll: c,
                     idx: Some(idx),
-                    row: self.table(c).rows[idx].to_vec(),
+                    row: self.table(c).rows()[idx].to_vec(),
                 };
                 if !from.iter().any(|f| cur.row[*field].matches_text(f)) {
                     return Err(state_err(format!(
@@ -664,7 +663,7 @@ impl World {
                 let mut cur = Current {
                     coll: c,
                     idx: Some(idx),
-                    row: self.table(c).rows[idx].to_vec(),
+                    row: self.table(c).rows()[idx].to_vec(),
                 };
                 if let Some(k) = only {
                     if !Self::cond_ok(&Some(k.clone()), &cur.row) {
@@ -723,7 +722,7 @@ impl World {
                 }
                 let amount = round_to(args.get("amount").and_then(Value::as_f64).unwrap_or(0.0), 2);
                 for i in [a, b] {
-                    let r = self.table(c).rows[i].to_vec();
+                    let r = self.table(c).rows()[i].to_vec();
                     if !Self::cond_ok(only, &r) {
                         let k = only
                             .as_ref()
@@ -742,7 +741,7 @@ impl World {
                 let cur = Current {
                     coll: c,
                     idx: Some(a),
-                    row: self.table(c).rows[a].to_vec(),
+                    row: self.table(c).rows()[a].to_vec(),
                 };
                 let tok = self.check_auth(ti, &cur, args)?;
                 if let Some(m) = max {
@@ -780,8 +779,8 @@ impl World {
                 self.apply(effects, None, tok);
                 let fname = &coll.fields[*field].name;
                 let (fa, fb) = (
-                    self.table(c).rows[a][*field].to_json(),
-                    self.table(c).rows[b][*field].to_json(),
+                    self.table(c).rows()[a][*field].to_json(),
+                    self.table(c).rows()[b][*field].to_json(),
                 );
                 let mut m = Map::new();
                 m.insert(fk, Value::String(coll.id_of(a)));
@@ -798,7 +797,7 @@ impl World {
                 only,
             } => {
                 let idx = self.resolve(c, Self::id_arg(args, &coll.id_key))?;
-                let row = self.table(c).rows[idx].to_vec();
+                let row = self.table(c).rows()[idx].to_vec();
                 if let Some(k) = only {
                     if !Self::cond_ok(&Some(k.clone()), &row) {
                         return Err(state_err(format!(
@@ -864,7 +863,7 @@ impl World {
         let mut seen: HashSet<Arc<str>> = existing.clone();
         if matches!(g, crate::world::model::G::Code(..)) {
             if let Some(t) = &self.tables[c] {
-                seen.extend(t.rows.iter().filter_map(|r| match &r[fi] {
+                seen.extend(t.rows().iter().filter_map(|r| match &r[fi] {
                     Val::Str(s) => Some(s.clone()),
                     _ => None,
                 }));
@@ -883,7 +882,7 @@ impl World {
         let tok = self.check_auth(ti, &cur, args)?;
         let effects = self.check_rules(rules, &cur, args)?;
         let (c, idx) = (cur.coll, cur.idx.unwrap_or(0));
-        self.table_mut(c).rows[idx] = Arc::from(cur.row);
+        self.table_mut(c).set_row(idx, Arc::from(cur.row));
         self.apply(effects, None, tok);
         Ok(self.stored_row_json(c, idx))
     }
