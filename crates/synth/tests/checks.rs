@@ -2503,33 +2503,24 @@ fn an_aggregate_answer_names_what_its_count_counts() {
         ),
         None
     );
+    // One reservation is said in the singular; none in the plural; never "records".
     for seed in 0..6 {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let one = json!({"vehicle_id": "FTV-1", "count": 1, "total_km_driven": 461.0});
-        let said = answer_text_counting(
-            "total_km_driven_by_vehicle",
-            &no_args(),
-            &one,
-            Some("vehicle reservations"),
-            &mut rng,
-        );
-        assert!(
-            said.contains("1 vehicle reservation") && !said.contains("reservations"),
-            "{said}"
-        );
-        assert!(!said.contains("record"), "{said}");
-        let none = json!({"vehicle_id": "FTV-1", "count": 0, "total_km_driven": 0});
-        let said = answer_text_counting(
-            "total_km_driven_by_vehicle",
-            &no_args(),
-            &none,
-            Some("vehicle reservations"),
-            &mut rng,
-        );
-        assert!(
-            said.contains("0 vehicle reservations") && !said.contains("record"),
-            "{said}"
-        );
+        for (count, said_as, not_as) in [
+            (1, "1 vehicle reservation", "1 vehicle reservations"),
+            (0, "0 vehicle reservations", "0 vehicle reservation "),
+        ] {
+            let total = json!({"vehicle_id": "FTV-1", "count": count, "total_km_driven": 461.0});
+            let said = answer_text_counting(
+                "total_km_driven_by_vehicle",
+                &no_args(),
+                &total,
+                Some("vehicle reservations"),
+                &mut rng,
+            );
+            assert!(said.contains(said_as) && !said.contains(not_as), "{said}");
+            assert!(!said.contains("record"), "{said}");
+        }
     }
 }
 
