@@ -217,6 +217,65 @@ fn a_collection_without_result_schemas_still_gives_chained_verified_data() {
 }
 
 #[test]
+fn a_bare_collection_reads_naturally_and_never_asks_for_an_echo() {
+    // Seven OpenAI tools with parameters only and no domain: a city finder whose description
+    // gives one example, restaurants, a reservation under a guest's name, and two reads
+    // (forecast, menu) whose results nothing declares.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out_dir = dir.path().join("run");
+    let out_s = out_dir.display().to_string();
+    let src = format!("file:{}:simulated", fixture("dining_specs_no_returns.json"));
+    let args = [
+        "generate", "--tools", &src, "--n", "40", "--seed", "1", "--out", &out_s,
+    ];
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let records = lines(out_dir.join("records.jsonl"));
+    assert!(records.len() >= 30, "kept {} of 40", records.len());
+    let mut cities = BTreeSet::new();
+    for r in &records {
+        // The collection is one domain named after its file.
+        assert_eq!(
+            r["domains"],
+            serde_json::json!(["dining_specs_no_returns"]),
+            "{r}"
+        );
+        let round = &r["rounds"][0];
+        // A read that can only echo its arguments is never what a request asks for.
+        let target = round["target"].as_str().unwrap_or_default();
+        assert!(
+            !matches!(target, "get_weather_forecast" | "get_restaurant_menu"),
+            "{target}"
+        );
+        let query = round["query"].as_str().unwrap_or_default();
+        // "the Lisbon city": a place's name never goes before its noun.
+        let words: Vec<&str> = query.split(' ').collect();
+        assert!(
+            !words
+                .windows(2)
+                .any(|w| w[1].starts_with("city") && w[0].starts_with(char::is_uppercase)),
+            "{query}"
+        );
+        let answer = round["trajectory"]
+            .as_array()
+            .and_then(|m| m.last())
+            .and_then(|m| m["content"].as_str())
+            .unwrap_or_default();
+        // A reservation shows the guest's name, not a made-up "reservation name".
+        assert!(!answer.contains("reservation name"), "{answer}");
+        for g in round["gold"].as_array().into_iter().flatten() {
+            if g["name"] == "find_city" {
+                cities.insert(g["arguments"]["name"].to_string());
+            }
+        }
+    }
+    // "City name, e.g. Lisbon": the example is one city among many, not the only one.
+    assert!(cities.len() >= 3, "{cities:?}");
+    let (code, out, _) = run(&["verify", &out_s]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
 fn bfcl_functions_with_several_arguments_replay_to_the_same_results() {
     // BFCL's shape ("type": "dict", "float"), no `returns`, a search with two arguments: the
     // gold is replayed through the advanced tool, whose argument order may differ; the

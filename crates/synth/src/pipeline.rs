@@ -167,6 +167,15 @@ impl Generator {
             ..SamplerConfig::default()
         };
         let mut base = Sampler::new(graph, scfg);
+        // A simulated read with no result schema (`get_weather_forecast` in a bare OpenAI
+        // collection) can only echo its arguments: as a target, its answer would tell the user
+        // nothing ("city ID CIT-1, days 3"). It stays a step and a distractor; a weight given
+        // on the command line still counts.
+        for s in &tools.specs {
+            if s.returns.is_none() && crate::toolset::reads(s) && tools.simulates(&s.name) {
+                base.set_weight(&s.name, 0.0);
+            }
+        }
         for (name, w) in &cfg.weights {
             base.set_weight(name, *w);
         }

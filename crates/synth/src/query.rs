@@ -696,7 +696,12 @@ fn prenominal_name(noun: &str, field: &str, v: &Value) -> Option<String> {
         field,
         "full_name" | "first_name" | "last_name" | "person_name" | "display_name"
     );
-    if !own || person || names_person(noun) || noun.rsplit(' ').next() == Some("pet") {
+    // "the Lisbon city": a place is named alone or after its noun, never before it.
+    let place = matches!(
+        noun.rsplit(' ').next(),
+        Some("city" | "town" | "country" | "region" | "village" | "state" | "pet")
+    );
+    if !own || person || names_person(noun) || place {
         return None;
     }
     let s = v.as_str()?;

@@ -165,6 +165,15 @@ impl ToolSet {
         }
     }
 
+    /// Whether tool `name` runs on the simulated executor (its values are made up).
+    pub fn simulates(&self, name: &str) -> bool {
+        match &self.executor {
+            Executor::Simulated(_) => self.by_name.contains_key(name),
+            Executor::World(_) | Executor::Mcp(_) => false,
+            Executor::Mixed(parts) => parts.iter().any(|p| p.simulates(name)),
+        }
+    }
+
     /// The spec of a tool name.
     pub fn spec(&self, name: &str) -> Option<&ToolSpec> {
         self.by_name.get(name).map(|&i| &self.specs[i])

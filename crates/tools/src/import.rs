@@ -119,7 +119,13 @@ pub fn load_specs(path: &Path) -> Result<Vec<ToolSpec>, ImportError> {
 pub fn load_specs_as(path: &Path, format: Format) -> Result<Vec<ToolSpec>, ImportError> {
     let name = path.display().to_string();
     let text = read(path)?;
-    let specs = parse_as(&text, &name, format)?;
+    let mut specs = parse_as(&text, &name, format)?;
+    // Records and figures are broken down by domain: a collection that names none is one
+    // domain named after its file (`weather_tools.json` -> weather_tools), not "".
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("tools");
+    for s in specs.iter_mut().filter(|s| s.domain.is_empty()) {
+        s.domain = stem.to_string();
+    }
     for s in &specs {
         crate::validate::compile(&s.parameters).map_err(|message| SpecError {
             source_name: name.clone(),

@@ -57,9 +57,14 @@ pub fn infer_returns(specs: &mut [ToolSpec]) -> Vec<String> {
                 field.clone(),
                 json!({"type": "string", "description": format!("Id of the {kind}")}),
             );
-            let name_key = format!("{kind}_name");
+            // A booking made under a guest's name shows that name (`guest_name`, echoed from
+            // the call), not a made-up "reservation name".
+            let (name_key, what) = match own_params.iter().find(|p| p.ends_with("_name")) {
+                Some(p) => (p.clone(), p.trim_end_matches("_name").replace('_', " ")),
+                None => (format!("{kind}_name"), format!("the {kind}")),
+            };
             items.entry(name_key).or_insert_with(
-                || json!({"type": "string", "description": format!("Name of the {kind}")}),
+                || json!({"type": "string", "description": format!("Name of {what}")}),
             );
         }
         if items.is_empty() {
@@ -224,6 +229,30 @@ mod tests {
         );
         // Tools whose results nothing takes keep none; a token names no kind.
         assert!(specs[2].returns.is_none() && specs[4].returns.is_none());
+    }
+
+    #[test]
+    fn an_item_made_under_a_name_shows_that_name() {
+        let mut specs = vec![
+            spec(
+                "reserve_table",
+                "Reserve a table for a guest.",
+                json!({"restaurant_id": {"type": "string"}, "guest_name": {"type": "string"}}),
+            ),
+            spec(
+                "cancel_reservation",
+                "Cancel a reservation.",
+                json!({"reservation_id": {"type": "string", "description": "Reservation id returned by reserve_table"}}),
+            ),
+        ];
+        infer_returns(&mut specs);
+        let r = specs[0].returns.as_ref().expect("reserve_table returns");
+        let props = &r["properties"];
+        assert!(props["reservation_id"].is_object(), "{r}");
+        assert!(
+            props["guest_name"].is_object() && props.get("reservation_name").is_none(),
+            "{r}"
+        );
     }
 
     #[test]

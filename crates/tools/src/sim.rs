@@ -55,6 +55,56 @@ const PEOPLE: &[&str] = &[
     "volunteer",
 ];
 
+/// Kinds of object that are places or businesses: their names are a place and the kind
+/// ("Ashford Restaurant", "Wrenmere Hotel"), not two random words ("Training memo").
+const VENUES: &[&str] = &[
+    "restaurant",
+    "hotel",
+    "store",
+    "shop",
+    "cafe",
+    "bar",
+    "pub",
+    "gym",
+    "clinic",
+    "hospital",
+    "pharmacy",
+    "school",
+    "university",
+    "venue",
+    "museum",
+    "park",
+    "theater",
+    "theatre",
+    "cinema",
+    "library",
+    "bakery",
+    "salon",
+    "spa",
+    "garage",
+    "airport",
+    "station",
+    "stadium",
+    "gallery",
+    "market",
+    "branch",
+    "campus",
+    "office",
+    "warehouse",
+    "farm",
+    "resort",
+    "hostel",
+    "studio",
+    "church",
+    "zoo",
+    "marina",
+    "club",
+    "court",
+    "arena",
+    "centre",
+    "center",
+];
+
 /// Tools, their compiled parameter validators and name index (shared by clones).
 struct Catalog {
     specs: Vec<ToolSpec>,
@@ -143,7 +193,9 @@ impl Simulated {
                 if !typed || schema.get("enum").is_some() || out.contains_key(name) {
                     continue;
                 }
-                out.insert(name.clone(), eight(&mut rng, schema, name));
+                // `find_city(name)`: a bare name is the name of the tool's kind of object.
+                let as_name = kind_name(name, &spec.name);
+                out.insert(name.clone(), eight(&mut rng, schema, &as_name));
             }
         }
         // A person's name under the kind of object too (`contact.name`): a sampler that draws
@@ -260,6 +312,23 @@ fn examples(description: &str) -> Vec<String> {
         })
         .filter(|x| !x.is_empty() && x.split(' ').count() <= 4)
         .collect()
+}
+
+/// The name a value is made under: a bare `name` or `title` of a thing of `kind` (the tool's
+/// or the object's) is `{kind}_name`, so it is drawn as that kind's name; others stay.
+fn kind_name(name: &str, kind_or_tool: &str) -> String {
+    let kind = kind_or_tool.rsplit('_').next().unwrap_or("");
+    // "search_restaurants" -> restaurant, "list_companies" -> company; "address" stays.
+    let kind = match kind.strip_suffix("ies") {
+        Some(stem) => format!("{stem}y"),
+        None if kind.ends_with("ss") => kind.to_string(),
+        None => kind.strip_suffix('s').unwrap_or(kind).to_string(),
+    };
+    if matches!(name, "name" | "title") && !kind.is_empty() {
+        format!("{kind}_name")
+    } else {
+        name.to_string()
+    }
 }
 
 fn id_kind(name: &str) -> String {
@@ -387,7 +456,13 @@ impl Gen<'_> {
                 // is drawn afresh.
                 r.clone()
             } else {
-                self.value(s, k, depth + 1)
+                // `{"restaurant_id", "name"}`: the name is a restaurant's.
+                let kind = props
+                    .keys()
+                    .find(|k| is_identifier_name(k))
+                    .map(|id| id_kind(id))
+                    .unwrap_or_default();
+                self.value(s, &kind_name(k, &kind), depth + 1)
             };
             if own.is_none() && is_identifier_name(k) {
                 if let Some(id) = v.as_str() {
@@ -470,8 +545,23 @@ impl Gen<'_> {
             .and_then(Value::as_str)
             .map(examples)
             .unwrap_or_default();
-        if !examples.is_empty() {
+        // One or two examples ("City name, e.g. Lisbon") are a sample, not the whole range:
+        // where the kind has values of its own (a city), they take half the draws.
+        let own_kind =
+            ["city", "country", "company"].iter().any(|k| n.contains(k)) || n.ends_with("name");
+        if !examples.is_empty() && (examples.len() > 2 || !own_kind || self.rng.random_bool(0.5)) {
             return examples[self.rng.random_range(0..examples.len())].clone();
+        }
+        if n.ends_with("name") {
+            let kind = n.strip_suffix("name").unwrap_or("").trim_end_matches('_');
+            let kind = kind.rsplit('_').next().unwrap_or("");
+            if VENUES.contains(&kind) {
+                let mut k = kind.to_string();
+                if let Some(f) = k.get_mut(0..1) {
+                    f.make_ascii_uppercase();
+                }
+                return format!("{} {k}", pick(self.rng, "places"));
+            }
         }
         if n == "name" || n.ends_with("name") {
             // A recipe's or a store's name is not a person's: two words, like a title.
@@ -760,6 +850,38 @@ mod tests {
             let first = recipe.split(' ').next().unwrap_or("");
             assert!(!pools::FIRST_NAMES.contains(&first), "{recipe}");
         }
+    }
+
+    #[test]
+    fn places_are_named_like_places_and_one_example_is_not_the_whole_range() {
+        assert_eq!(kind_name("name", "find_city"), "city_name");
+        assert_eq!(kind_name("title", "search_restaurants"), "restaurant_name");
+        assert_eq!(kind_name("name", "list_companies"), "company_name");
+        assert_eq!(kind_name("name", "get_address"), "address_name");
+        assert_eq!(kind_name("guest_name", "reserve_table"), "guest_name");
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let empty = Map::new();
+        let mut g = Gen {
+            rng: &mut rng,
+            args: &empty,
+            recalled: &empty,
+            made: Vec::new(),
+        };
+        let plain = json!({"type": "string"});
+        for _ in 0..8 {
+            let r = g.text(&plain, "restaurant_name");
+            let (place, kind) = r.split_once(' ').unwrap_or_default();
+            assert!(
+                pools::places().contains(&place) && kind == "Restaurant",
+                "{r}"
+            );
+        }
+        let city = json!({"type": "string", "description": "City name, e.g. Lisbon"});
+        let drawn: BTreeSet<String> = (0..20).map(|_| g.text(&city, "city_name")).collect();
+        assert!(drawn.contains("Lisbon") && drawn.len() > 3, "{drawn:?}");
+        assert!(drawn
+            .iter()
+            .all(|c| c == "Lisbon" || pools::CITIES.contains(&c.as_str())));
     }
 
     #[test]
