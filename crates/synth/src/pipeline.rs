@@ -167,12 +167,32 @@ impl Generator {
             ..SamplerConfig::default()
         };
         let mut base = Sampler::new(graph, scfg);
-        // A simulated read with no result schema (`get_weather_forecast` in a bare OpenAI
-        // collection) can only echo its arguments: as a target, its answer would tell the user
-        // nothing ("city ID CIT-1, days 3"). It stays a step and a distractor; a weight given
-        // on the command line still counts.
+        // A simulated read or computation with no result schema (`get_weather_forecast`,
+        // `convert_currency` in a bare OpenAI collection) can only echo its arguments: as a
+        // target, its answer would tell the user nothing ("city ID CIT-1, days 3"). It stays a
+        // step and a distractor; a weight given on the command line still counts.
+        let computes = |name: &str| {
+            matches!(
+                name.split('_').next().unwrap_or(""),
+                "convert"
+                    | "calculate"
+                    | "compute"
+                    | "estimate"
+                    | "translate"
+                    | "summarize"
+                    | "summarise"
+                    | "predict"
+                    | "analyze"
+                    | "analyse"
+                    | "recommend"
+                    | "suggest"
+            )
+        };
         for s in &tools.specs {
-            if s.returns.is_none() && crate::toolset::reads(s) && tools.simulates(&s.name) {
+            if s.returns.is_none()
+                && (crate::toolset::reads(s) || computes(&s.name))
+                && tools.simulates(&s.name)
+            {
                 base.set_weight(&s.name, 0.0);
             }
         }

@@ -581,6 +581,54 @@ impl Gen<'_> {
         if n.contains("city") {
             return pick(self.rng, "cities");
         }
+        // Codes and formats a user types as such ("convert 30 EUR to JPY", not "Strategy plan").
+        let one_of =
+            |rng: &mut ChaCha8Rng, xs: &[&str]| xs[rng.random_range(0..xs.len())].to_string();
+        if n.contains("currency") {
+            return one_of(
+                self.rng,
+                &[
+                    "EUR", "USD", "GBP", "JPY", "CHF", "CAD", "AUD", "SEK", "NOK", "INR",
+                ],
+            );
+        }
+        if n.contains("language") || n == "lang" || n.ends_with("_lang") {
+            return one_of(
+                self.rng,
+                &[
+                    "English",
+                    "Spanish",
+                    "French",
+                    "German",
+                    "Japanese",
+                    "Portuguese",
+                    "Italian",
+                ],
+            );
+        }
+        if n.contains("phone") {
+            return format!(
+                "+44 7{:03} {:06}",
+                self.rng.random_range(100..1000),
+                self.rng.random_range(0..1_000_000)
+            );
+        }
+        if n.ends_with("time") && !n.contains("timezone") {
+            return format!(
+                "{:02}:{:02}",
+                self.rng.random_range(7..22),
+                15 * self.rng.random_range(0..4)
+            );
+        }
+        if n.contains("zip") || n.contains("postcode") || n.contains("postal") {
+            return format!("{:05}", self.rng.random_range(10000..100000));
+        }
+        if n.contains("url") || n.contains("website") {
+            return format!(
+                "https://{}.example.com",
+                pick(self.rng, "places").to_lowercase()
+            );
+        }
         if n.contains("country") {
             return pick(self.rng, "countries");
         }
@@ -882,6 +930,17 @@ mod tests {
         assert!(drawn
             .iter()
             .all(|c| c == "Lisbon" || pools::CITIES.contains(&c.as_str())));
+        // Codes are codes: a currency is an ISO code, a time is HH:MM.
+        let cur = g.text(
+            &json!({"type": "string", "description": "ISO code"}),
+            "from_currency",
+        );
+        assert!(
+            cur.len() == 3 && cur.chars().all(|c| c.is_ascii_uppercase()),
+            "{cur}"
+        );
+        let t = g.text(&plain, "start_time");
+        assert!(t.len() == 5 && &t[2..3] == ":", "{t}");
     }
 
     #[test]
