@@ -105,6 +105,81 @@ const VENUES: &[&str] = &[
     "center",
 ];
 
+/// Kinds of object that are dishes, and the words their names are made of ("Smoky Lentil
+/// Stew"): a recipe called "Sales delivery" teaches nothing but noise.
+const DISHES: &[&str] = &["recipe", "dish", "meal", "menu"];
+const DISH_FIRST: &[&str] = &[
+    "Lemon", "Garlic", "Spicy", "Roasted", "Creamy", "Smoky", "Herb", "Honey", "Ginger", "Chili",
+    "Coconut", "Mushroom", "Tomato", "Pesto", "Miso", "Harissa",
+];
+const DISH_LAST: &[&str] = &[
+    "Chicken",
+    "Pasta",
+    "Risotto",
+    "Curry",
+    "Salad",
+    "Soup",
+    "Tacos",
+    "Noodles",
+    "Lentil Stew",
+    "Tart",
+    "Salmon",
+    "Flatbread",
+    "Omelette",
+    "Gnocchi",
+    "Dumplings",
+    "Rice Bowl",
+];
+/// Kinds of object that are ingredients or groceries, and their names.
+const FOODS: &[&str] = &["ingredient", "grocery", "food", "produce"];
+const FOOD_NAMES: &[&str] = &[
+    "Basmati rice",
+    "Red lentils",
+    "Cherry tomatoes",
+    "Garlic",
+    "Fresh ginger",
+    "Coconut milk",
+    "Olive oil",
+    "Parmesan",
+    "Spinach",
+    "Red onion",
+    "Chickpeas",
+    "Lemons",
+    "Basil",
+    "Chicken thighs",
+    "Salmon fillet",
+    "Greek yogurt",
+    "Brown mushrooms",
+    "Tofu",
+    "Egg noodles",
+    "Butter",
+    "Plain flour",
+    "Free-range eggs",
+    "Honey",
+    "Soy sauce",
+    "Smoked paprika",
+    "Cumin seeds",
+    "Mozzarella",
+    "Sweet potatoes",
+    "Avocados",
+    "Limes",
+    "Feta",
+    "Courgettes",
+];
+/// Kinds of object that have titles like works ("The Quiet Harbour").
+const WORKS: &[&str] = &[
+    "song", "track", "album", "playlist", "movie", "film", "book", "podcast", "episode", "show",
+    "series", "article", "novel", "game",
+];
+const WORK_FIRST: &[&str] = &[
+    "Quiet", "Golden", "Northern", "Midnight", "Silver", "Wild", "Lost", "Summer", "Paper",
+    "Electric", "Hidden", "Last", "Distant", "Velvet", "Broken", "Early",
+];
+const WORK_LAST: &[&str] = &[
+    "Harbour", "Lights", "Garden", "River", "Season", "Letters", "Roads", "Echoes", "Tide",
+    "Orchard", "Signals", "Hours", "Maps", "Voices", "Skies", "Shore",
+];
+
 /// Tools, their compiled parameter validators and name index (shared by clones).
 struct Catalog {
     specs: Vec<ToolSpec>,
@@ -555,6 +630,18 @@ impl Gen<'_> {
         if n.ends_with("name") {
             let kind = n.strip_suffix("name").unwrap_or("").trim_end_matches('_');
             let kind = kind.rsplit('_').next().unwrap_or("");
+            let of = |rng: &mut ChaCha8Rng, xs: &'static [&'static str]| -> &'static str {
+                xs[rng.random_range(0..xs.len())]
+            };
+            if DISHES.contains(&kind) {
+                return format!("{} {}", of(self.rng, DISH_FIRST), of(self.rng, DISH_LAST));
+            }
+            if FOODS.contains(&kind) {
+                return of(self.rng, FOOD_NAMES).to_string();
+            }
+            if WORKS.contains(&kind) {
+                return format!("{} {}", of(self.rng, WORK_FIRST), of(self.rng, WORK_LAST));
+            }
             if VENUES.contains(&kind) {
                 let mut k = kind.to_string();
                 if let Some(f) = k.get_mut(0..1) {
@@ -930,6 +1017,13 @@ mod tests {
         assert!(drawn
             .iter()
             .all(|c| c == "Lisbon" || pools::CITIES.contains(&c.as_str())));
+        // Dishes, ingredients and songs are named like them.
+        let dish = g.text(&plain, "recipe_name");
+        assert!(DISH_FIRST.iter().any(|f| dish.starts_with(f)), "{dish}");
+        let food = g.text(&plain, "ingredient_name");
+        assert!(FOOD_NAMES.contains(&food.as_str()), "{food}");
+        let song = g.text(&plain, "song_name");
+        assert!(WORK_FIRST.iter().any(|f| song.starts_with(f)), "{song}");
         // Codes are codes: a currency is an ISO code, a time is HH:MM.
         let cur = g.text(
             &json!({"type": "string", "description": "ISO code"}),
