@@ -180,6 +180,20 @@ const WORK_LAST: &[&str] = &[
     "Orchard", "Signals", "Hours", "Maps", "Voices", "Skies", "Shore",
 ];
 
+/// Kinds of object that are rooms, named by their type ("Deluxe Double", "Garden Suite").
+const ROOMS: &[&str] = &["room", "suite", "cabin", "berth"];
+const ROOM_FIRST: &[&str] = &[
+    "Standard",
+    "Deluxe",
+    "Superior",
+    "Executive",
+    "Family",
+    "Garden",
+    "Sea View",
+    "Junior",
+];
+const ROOM_LAST: &[&str] = &["Double", "Twin", "King", "Single", "Suite", "Studio"];
+
 /// Tools, their compiled parameter validators and name index (shared by clones).
 struct Catalog {
     specs: Vec<ToolSpec>,
@@ -639,6 +653,9 @@ impl Gen<'_> {
             if FOODS.contains(&kind) {
                 return of(self.rng, FOOD_NAMES).to_string();
             }
+            if ROOMS.contains(&kind) {
+                return format!("{} {}", of(self.rng, ROOM_FIRST), of(self.rng, ROOM_LAST));
+            }
             if WORKS.contains(&kind) {
                 return format!("{} {}", of(self.rng, WORK_FIRST), of(self.rng, WORK_LAST));
             }
@@ -1022,6 +1039,8 @@ mod tests {
         assert!(DISH_FIRST.iter().any(|f| dish.starts_with(f)), "{dish}");
         let food = g.text(&plain, "ingredient_name");
         assert!(FOOD_NAMES.contains(&food.as_str()), "{food}");
+        let room = g.text(&plain, "room_name");
+        assert!(ROOM_FIRST.iter().any(|f| room.starts_with(f)), "{room}");
         let song = g.text(&plain, "song_name");
         assert!(WORK_FIRST.iter().any(|f| song.starts_with(f)), "{song}");
         // Codes are codes: a currency is an ISO code, a time is HH:MM.
