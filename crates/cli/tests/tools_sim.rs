@@ -269,6 +269,8 @@ fn a_bare_collection_reads_naturally_and_never_asks_for_an_echo() {
         for g in round["gold"].as_array().into_iter().flatten() {
             if g["name"] == "find_city" {
                 cities.insert(g["arguments"]["name"].to_string());
+                // The city found is the city asked for.
+                assert_eq!(g["result"]["city_name"], g["arguments"]["name"], "{g}");
             }
         }
     }

@@ -528,12 +528,28 @@ impl Gen<'_> {
         };
         // The object's own identifier: an id field no argument gives (a new or listed item).
         let mut own: Option<String> = None;
+        // `{"restaurant_id", "name"}`: the object is a restaurant, by its own id (the first
+        // the call did not give: `add_member(project_id, name)` makes a member).
+        let ids = || props.keys().filter(|k| is_identifier_name(k));
+        let kind = ids()
+            .find(|k| !self.args.contains_key(*k))
+            .or_else(|| ids().next())
+            .map(|id| id_kind(id))
+            .unwrap_or_default();
         for (k, s) in props {
             let scalar = !matches!(
                 s.get("type").and_then(Value::as_str),
                 Some("object" | "array")
             );
-            let v = if let Some(a) = self.args.get(k).filter(|_| depth <= 1) {
+            // `find_city(name="Lisbon")` shows `city_name: "Lisbon"`: the bare name the call
+            // gave is the found item's name.
+            let given = self.args.get(k).or_else(|| {
+                ["name", "title"]
+                    .into_iter()
+                    .filter(|a| kind_name(a, &kind) == *k)
+                    .find_map(|a| self.args.get(a))
+            });
+            let v = if let Some(a) = given.filter(|_| depth <= 1) {
                 // The item the call named, or the value it set: echoed.
                 a.clone()
             } else if let Some(r) = self
@@ -545,12 +561,6 @@ impl Gen<'_> {
                 // is drawn afresh.
                 r.clone()
             } else {
-                // `{"restaurant_id", "name"}`: the name is a restaurant's.
-                let kind = props
-                    .keys()
-                    .find(|k| is_identifier_name(k))
-                    .map(|id| id_kind(id))
-                    .unwrap_or_default();
                 self.value(s, &kind_name(k, &kind), depth + 1)
             };
             if own.is_none() && is_identifier_name(k) {
@@ -1054,6 +1064,45 @@ mod tests {
         );
         let t = g.text(&plain, "start_time");
         assert!(t.len() == 5 && &t[2..3] == ":", "{t}");
+    }
+
+    #[test]
+    fn a_found_item_is_named_as_the_call_named_it() {
+        let mut find = spec(
+            "find_city",
+            json!({"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}),
+            json!({"type": "object", "properties": {"city_id": {"type": "string"}, "city_name": {"type": "string"}}}),
+        );
+        find.description = "Look up a city by name.".into();
+        let mut add = spec(
+            "add_member",
+            json!({"type": "object", "properties": {"project_id": {"type": "string"}, "name": {"type": "string"}}}),
+            json!({"type": "object", "properties": {"project_id": {"type": "string"}, "member_id": {"type": "string"}, "project_name": {"type": "string"}, "member_name": {"type": "string"}}}),
+        );
+        add.description = "Add a member to a project.".into();
+        let create = spec(
+            "create_project",
+            json!({"type": "object", "properties": {"title": {"type": "string"}}}),
+            json!({"type": "object", "properties": {"project_id": {"type": "string"}, "project_name": {"type": "string"}}}),
+        );
+        let mut sim = Simulated::new(vec![find, add, create], 5).expect("specs compile");
+        let project = sim
+            .execute(&call("create_project", json!({"title": "Garden"})))
+            .expect("created");
+        assert_eq!(project["project_name"], "Garden", "{project}");
+        let id = project["project_id"].clone();
+        let city = sim
+            .execute(&call("find_city", json!({"name": "Lisbon"})))
+            .expect("found");
+        assert_eq!(city["city_name"], "Lisbon", "{city}");
+        let member = sim
+            .execute(&call(
+                "add_member",
+                json!({"project_id": id, "name": "Ana Silva"}),
+            ))
+            .expect("added");
+        assert_eq!(member["member_name"], "Ana Silva", "{member}");
+        assert_ne!(member["project_name"], "Ana Silva", "{member}");
     }
 
     #[test]
