@@ -194,6 +194,11 @@ const ROOM_FIRST: &[&str] = &[
 ];
 const ROOM_LAST: &[&str] = &["Double", "Twin", "King", "Single", "Suite", "Studio"];
 
+/// One of `xs`, drawn uniformly.
+fn one_of(rng: &mut ChaCha8Rng, xs: &[&'static str]) -> &'static str {
+    xs[rng.random_range(0..xs.len())]
+}
+
 /// Tools, their compiled parameter validators and name index (shared by clones).
 struct Catalog {
     specs: Vec<ToolSpec>,
@@ -654,20 +659,29 @@ impl Gen<'_> {
         if n.ends_with("name") {
             let kind = n.strip_suffix("name").unwrap_or("").trim_end_matches('_');
             let kind = kind.rsplit('_').next().unwrap_or("");
-            let of = |rng: &mut ChaCha8Rng, xs: &'static [&'static str]| -> &'static str {
-                xs[rng.random_range(0..xs.len())]
-            };
             if DISHES.contains(&kind) {
-                return format!("{} {}", of(self.rng, DISH_FIRST), of(self.rng, DISH_LAST));
+                return format!(
+                    "{} {}",
+                    one_of(self.rng, DISH_FIRST),
+                    one_of(self.rng, DISH_LAST)
+                );
             }
             if FOODS.contains(&kind) {
-                return of(self.rng, FOOD_NAMES).to_string();
+                return one_of(self.rng, FOOD_NAMES).to_string();
             }
             if ROOMS.contains(&kind) {
-                return format!("{} {}", of(self.rng, ROOM_FIRST), of(self.rng, ROOM_LAST));
+                return format!(
+                    "{} {}",
+                    one_of(self.rng, ROOM_FIRST),
+                    one_of(self.rng, ROOM_LAST)
+                );
             }
             if WORKS.contains(&kind) {
-                return format!("{} {}", of(self.rng, WORK_FIRST), of(self.rng, WORK_LAST));
+                return format!(
+                    "{} {}",
+                    one_of(self.rng, WORK_FIRST),
+                    one_of(self.rng, WORK_LAST)
+                );
             }
             if VENUES.contains(&kind) {
                 let mut k = kind.to_string();
@@ -696,15 +710,14 @@ impl Gen<'_> {
             return pick(self.rng, "cities");
         }
         // Codes and formats a user types as such ("convert 30 EUR to JPY", not "Strategy plan").
-        let one_of =
-            |rng: &mut ChaCha8Rng, xs: &[&str]| xs[rng.random_range(0..xs.len())].to_string();
         if n.contains("currency") {
             return one_of(
                 self.rng,
                 &[
                     "EUR", "USD", "GBP", "JPY", "CHF", "CAD", "AUD", "SEK", "NOK", "INR",
                 ],
-            );
+            )
+            .to_string();
         }
         if n.contains("language") || n == "lang" || n.ends_with("_lang") {
             return one_of(
@@ -718,7 +731,8 @@ impl Gen<'_> {
                     "Portuguese",
                     "Italian",
                 ],
-            );
+            )
+            .to_string();
         }
         if n.contains("phone") {
             return format!(
