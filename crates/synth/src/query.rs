@@ -696,12 +696,14 @@ fn prenominal_name(noun: &str, field: &str, v: &Value) -> Option<String> {
         field,
         "full_name" | "first_name" | "last_name" | "person_name" | "display_name"
     );
-    // "the Lisbon city": a place is named alone or after its noun, never before it.
+    // "the Lisbon city": a place is named alone or after its noun, never before it; so is a
+    // pet ("the pet Nemo").
+    let last = noun.rsplit(' ').next();
     let place = matches!(
-        noun.rsplit(' ').next(),
-        Some("city" | "town" | "country" | "region" | "village" | "state" | "pet")
+        last,
+        Some("city" | "town" | "country" | "region" | "village" | "state")
     );
-    if !own || person || names_person(noun) || place {
+    if !own || person || names_person(noun) || place || last == Some("pet") {
         return None;
     }
     let s = v.as_str()?;
@@ -854,7 +856,6 @@ fn count_of(t: &str, l: &str) -> String {
     format!("1 {}", one.join(" "))
 }
 
-/// The singular of a plural noun ("policies" -> "policy", "boxes" -> "box", "seats" -> "seat").
 /// The singular of a noun phrase (its last word): "vehicle reservations" -> "vehicle reservation".
 pub(crate) fn singular_phrase(p: &str) -> String {
     match p.rsplit_once(' ') {
@@ -863,6 +864,7 @@ pub(crate) fn singular_phrase(p: &str) -> String {
     }
 }
 
+/// The singular of a plural noun ("policies" -> "policy", "boxes" -> "box", "seats" -> "seat").
 fn singular(w: &str) -> String {
     if let Some(stem) = w.strip_suffix("ies") {
         format!("{stem}y")

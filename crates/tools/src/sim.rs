@@ -194,6 +194,13 @@ const ROOM_FIRST: &[&str] = &[
 ];
 const ROOM_LAST: &[&str] = &["Double", "Twin", "King", "Single", "Suite", "Studio"];
 
+/// Kinds whose names are two words, each from its own list: (kinds, first words, last words).
+const PAIRED: &[(&[&str], &[&str], &[&str])] = &[
+    (DISHES, DISH_FIRST, DISH_LAST),
+    (ROOMS, ROOM_FIRST, ROOM_LAST),
+    (WORKS, WORK_FIRST, WORK_LAST),
+];
+
 /// One of `xs`, drawn uniformly.
 fn one_of(rng: &mut ChaCha8Rng, xs: &[&'static str]) -> &'static str {
     xs[rng.random_range(0..xs.len())]
@@ -659,29 +666,14 @@ impl Gen<'_> {
         if n.ends_with("name") {
             let kind = n.strip_suffix("name").unwrap_or("").trim_end_matches('_');
             let kind = kind.rsplit('_').next().unwrap_or("");
-            if DISHES.contains(&kind) {
-                return format!(
-                    "{} {}",
-                    one_of(self.rng, DISH_FIRST),
-                    one_of(self.rng, DISH_LAST)
-                );
+            // A dish, a room or a work: two words from its own lists.
+            for (kinds, first, last) in PAIRED {
+                if kinds.contains(&kind) {
+                    return format!("{} {}", one_of(self.rng, first), one_of(self.rng, last));
+                }
             }
             if FOODS.contains(&kind) {
                 return one_of(self.rng, FOOD_NAMES).to_string();
-            }
-            if ROOMS.contains(&kind) {
-                return format!(
-                    "{} {}",
-                    one_of(self.rng, ROOM_FIRST),
-                    one_of(self.rng, ROOM_LAST)
-                );
-            }
-            if WORKS.contains(&kind) {
-                return format!(
-                    "{} {}",
-                    one_of(self.rng, WORK_FIRST),
-                    one_of(self.rng, WORK_LAST)
-                );
             }
             if VENUES.contains(&kind) {
                 let mut k = kind.to_string();
@@ -690,11 +682,7 @@ impl Gen<'_> {
                 }
                 return format!("{} {k}", pick(self.rng, "places"));
             }
-        }
-        if n == "name" || n.ends_with("name") {
             // A recipe's or a store's name is not a person's: two words, like a title.
-            let kind = n.strip_suffix("name").unwrap_or("").trim_end_matches('_');
-            let kind = kind.rsplit('_').next().unwrap_or("");
             if kind.is_empty()
                 || PEOPLE.contains(&kind)
                 || matches!(kind, "full" | "first" | "last" | "user" | "display")
