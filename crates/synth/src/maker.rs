@@ -633,7 +633,23 @@ fn selector(
     index: usize,
     filters: &serde_json::Map<String, Value>,
 ) -> Option<(String, Value)> {
-    let filtered = |field: &str| filters.keys().any(|a| a.contains(field));
+    // "date_from" bounds "slot_date" as much as "min_spots_left" bounds "spots_left".
+    let filtered = |field: &str| {
+        filters.keys().any(|a| {
+            let stem = ["min_", "max_"]
+                .iter()
+                .fold(a.as_str(), |x, p| x.strip_prefix(p).unwrap_or(x));
+            let stem = [
+                "_from", "_to", "_min", "_max", "_after", "_before", "_since", "_until",
+            ]
+            .iter()
+            .fold(stem, |x, p| x.strip_suffix(p).unwrap_or(x));
+            a.contains(field)
+                || (stem != a.as_str()
+                    && (field.ends_with(&format!("_{stem}"))
+                        || stem.ends_with(&format!("_{field}"))))
+        })
+    };
     selector_where(res, path, index, |k, _| !filtered(k))
         .or_else(|| selector_where(res, path, index, |_, _| true))
 }
@@ -648,7 +664,8 @@ pub fn selector_where(
     let (prefix, _) = path.rsplit_once("[].")?;
     let items = values_list(res, prefix)?;
     let item = items.get(index)?.as_object()?;
-    // Strings first (names best), then numbers; ids, codes of other items and flags never.
+    // Names first, then other text, numbers, and state words; ids, codes of other items and
+    // flags never.
     let mut keys: Vec<&String> = item
         .keys()
         .filter(|k| {
@@ -657,7 +674,18 @@ pub fn selector_where(
                 && ok(k, &item[*k])
         })
         .collect();
-    keys.sort_by_key(|k| (!item[*k].is_string(), !k.contains("name"), k.len()));
+    // A state word ("booked") is shared by many items across queries; a name, date or amount
+    // picks the item in fewer words that repeat, so words come after them.
+    let word = |v: &Value| {
+        v.as_str().is_some_and(|s| {
+            s.chars()
+                .all(|c| c.is_ascii_lowercase() || c == ' ' || c == '-' || c == '_')
+        })
+    };
+    keys.sort_by_key(|k| {
+        let v = &item[*k];
+        (!k.contains("name"), word(v), !v.is_string(), k.len())
+    });
     keys.into_iter()
         .find(|k| {
             items
@@ -1170,6 +1198,15 @@ mod tests {
         assert_eq!(f, "results[].capacity");
         let (f, _) = selector(&res, path, 0, &args("min_capacity")).expect("a selector");
         assert_eq!(f, "results[].spots_left");
+        // A bound on the field's last words ("date_from" for "slot_date") filters it too.
+        let res = json!({"results": [
+            {"gym_class_id": "C-1", "slot_date": "2026-06-03", "capacity": 20},
+            {"gym_class_id": "C-2", "slot_date": "2026-06-09", "capacity": 25},
+        ]});
+        let (f, _) = selector(&res, path, 0, &args("limit")).expect("a selector");
+        assert_eq!(f, "results[].slot_date");
+        let (f, _) = selector(&res, path, 0, &args("date_from")).expect("a selector");
+        assert_eq!(f, "results[].capacity");
         // When only the filtered field tells the items apart, it is still used.
         let res = json!({"results": [
             {"gym_class_id": "C-1", "spots_left": 16},

@@ -1919,6 +1919,34 @@ fn without_vague_time(act: &str) -> String {
 /// a time slot") that can take its value in turn.
 fn articled_pairs(act: &str, labels: &[String]) -> String {
     let mut out = act.to_string();
+    // "between a pickup and a return date" shares "date": each input gets its whole label
+    // ("a pickup date and a return date"), or filling in one leaves "a pickup" stranded.
+    for l in labels {
+        let Some((head, last)) = l.rsplit_once(' ') else {
+            continue;
+        };
+        for m in labels {
+            let Some(other) = m.strip_suffix(last).and_then(|h| h.strip_suffix(' ')) else {
+                continue;
+            };
+            if m == l {
+                continue;
+            }
+            for a in [article(head), "the"] {
+                for b in [article(other), "the"] {
+                    let short = format!(" {a} {head} and {b} {other} {last}");
+                    let Some(i) = out.find(&short) else {
+                        continue;
+                    };
+                    let end = i + short.len();
+                    if out[end..].is_empty() || out[end..].starts_with([',', ' ', '.']) {
+                        let whole = format!(" {a} {head} {last} and {b} {other} {last}");
+                        out.replace_range(i..end, &whole);
+                    }
+                }
+            }
+        }
+    }
     for l in labels {
         let bare = format!(" and {l}");
         let Some(i) = out.find(&bare) else {
@@ -2472,6 +2500,15 @@ fn call_phrase<S: Specs + ?Sized>(
             .collect::<Vec<_>>();
         literals.into_iter().partition(|l| trails(l))
     };
+    // "a message to be sent to the chat ..." + "to be sent on 7 July": one "to be sent".
+    let mut trailing = Vec::new();
+    for d in dated {
+        match within_action(&act, &d) {
+            Some(a) => act = a,
+            None => trailing.push(d),
+        }
+    }
+    let dated = trailing;
     if !withs.is_empty() {
         act.push_str(&with_list(withs, literals));
         for d in &dated {
@@ -2739,6 +2776,20 @@ fn said_role(role: &str) -> &str {
             _ => role,
         },
     }
+}
+
+/// The action with dated clause `d` ("to be sent on 7 July") put where the action already says
+/// its verb ("a message to be sent to ..." -> "a message to be sent on 7 July to ..."); None when
+/// the action does not say it.
+fn within_action(act: &str, d: &str) -> Option<String> {
+    let (verb, _) = [" on ", " at ", " by "]
+        .iter()
+        .find_map(|p| d.split_once(p))?;
+    if !verb.starts_with("to be ") {
+        return None;
+    }
+    let at = act.find(&format!("{verb} "))? + verb.len();
+    Some(format!("{}{}{}", &act[..at], &d[verb.len()..], &act[at..]))
 }
 
 /// "expires on X" as "expiring on X" (a verb in -s before on/at/by), "send on X" as "to be
@@ -3938,6 +3989,20 @@ mod tests {
             "to be sent on 10 July 2026"
         );
         assert_eq!(gerund_dated("opened on 2026-04-30"), "opened on 2026-04-30");
+        // An action that says the verb already takes the date there, once.
+        assert_eq!(
+            within_action(
+                "schedule a message to be sent to the chat",
+                "to be sent on 7 July"
+            )
+            .as_deref(),
+            Some("schedule a message to be sent on 7 July to the chat")
+        );
+        assert_eq!(
+            within_action("schedule a message", "to be sent on 7 July"),
+            None
+        );
+        assert_eq!(within_action("send the file", "expiring on 7 July"), None);
         assert_eq!(gerund_dated("due on 2026-07-08"), "due on 2026-07-08");
         assert_eq!(gerund_dated("send it later"), "send it later");
     }
@@ -4844,6 +4909,12 @@ mod tests {
             "time slot".to_string(),
             "order".to_string(),
         ];
+        // Two inputs that share a last word are both said in full.
+        let dates = ["pickup date".to_string(), "return date".to_string()];
+        let act = articled_pairs("reserve it between a pickup and a return date", &dates);
+        assert_eq!(act, "reserve it between a pickup date and a return date");
+        let act = articled_pairs("reserve it between an arrival and a return date", &dates);
+        assert_eq!(act, "reserve it between an arrival and a return date");
         let act = articled_pairs("book a table for a guest on a date and time slot", &labels);
         assert_eq!(act, "book a table for a guest on a date and a time slot");
         // Each input then takes its own value.

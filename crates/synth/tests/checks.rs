@@ -588,7 +588,7 @@ fn picked(extra: [Value; 2]) -> Result<(String, Value), &'static str> {
 }
 
 #[test]
-fn make_selects_by_a_name_then_a_string_then_a_number() {
+fn make_selects_by_a_name_then_a_text_then_a_number_then_a_state() {
     let sel = |f: &str, v: Value| Ok((format!("results[].{f}"), v));
     // A name beats another string and a number.
     assert_eq!(
@@ -621,13 +621,21 @@ fn make_selects_by_a_name_then_a_string_then_a_number() {
         made_of(&select_trace(three), 0).inputs["topic"],
         json!("job")
     );
-    // Without a name, a string beats a number.
+    // Without a name, a text beats a number, and a number beats a state word ("job"), whose
+    // few values repeat across queries.
+    assert_eq!(
+        picked([
+            json!({"size": 4, "topic": "Kin club"}),
+            json!({"size": 9, "topic": "Job fair"})
+        ]),
+        sel("topic", json!("Job fair"))
+    );
     assert_eq!(
         picked([
             json!({"size": 4, "topic": "kin"}),
             json!({"size": 9, "topic": "job"})
         ]),
-        sel("topic", json!("job"))
+        sel("size", json!(9))
     );
     // A field both items share does not tell them apart.
     assert_eq!(
