@@ -2107,10 +2107,18 @@ fn substitute_after(text: &str, noun: &str, with: &str, skips: &[usize]) -> Opti
                 && matches!(rest[0], "that" | "which")
                 && matches!(rest[1], "is" | "are")
             {
-                let end = rest
+                // The clause ends at its comma, or where a new phrase starts after its own
+                // ("that is on the shelf | on a member card").
+                let comma = rest.iter().position(|w| w.ends_with(',')).map(|p| p + 1);
+                let phrase = rest
                     .iter()
-                    .position(|w| w.ends_with(','))
-                    .map_or(rest.len(), |p| p + 1);
+                    .skip(4)
+                    .position(|w| crate::lexicon::is_preposition(w))
+                    .map(|p| p + 4);
+                let end = match (comma, phrase) {
+                    (Some(c), Some(p)) => c.min(p),
+                    (c, p) => c.or(p).unwrap_or(rest.len()),
+                };
                 let clause = &rest[..end];
                 if end <= 6 && !clause.iter().any(|w| w.contains('"')) {
                     if clause.last().is_some_and(|w| w.ends_with(',')) && end < rest.len() {
@@ -4189,6 +4197,12 @@ mod tests {
         assert_eq!(
             substitute(act, "booking", "a booking").as_deref(),
             Some("cancel a booking that is still booked, freeing the table")
+        );
+        // A clause ends where a phrase of the action's own starts.
+        let act = "lend a copy that is on the shelf on a member card";
+        assert_eq!(
+            substitute(act, "copy", "the copy C").as_deref(),
+            Some("lend the copy C on a member card")
         );
         let act = "cancel a booking that is held for a guest who has not yet arrived today";
         assert_eq!(
