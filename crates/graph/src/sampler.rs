@@ -845,7 +845,7 @@ impl Sampler {
                     return Some((*v).clone());
                 }
                 let lo = exclusive_min.map(|e| e + 0.01).or(*min).unwrap_or(1.0);
-                let hi = max.unwrap_or(lo + 100.0).min(lo + 250.0).max(lo);
+                let (lo, hi) = made_up_range(lo, *max);
                 json!(((lo + rng.random_range(0.0..=1.0) * (hi - lo)) * 100.0).floor() / 100.0)
             }
             Constraint::Date { min, max } => {
@@ -1578,9 +1578,30 @@ fn bound_candidates<'v>(sorted: &[&'v Value], param: &str) -> Vec<&'v Value> {
     }
 }
 
+/// The range a number no pool holds is made up in: a narrow one above its minimum, or for a
+/// wide range (a salary up to 500000) a part of its scale, never "a salary of 9.47".
+fn made_up_range(lo: f64, max: Option<f64>) -> (f64, f64) {
+    match max {
+        Some(m) if m - lo > 1000.0 => ((m / 20.0).max(lo), (m / 4.0).max(lo)),
+        _ => (lo, max.unwrap_or(lo + 100.0).min(lo + 250.0).max(lo)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_made_up_number_is_on_the_scale_of_its_range() {
+        assert_eq!(made_up_range(0.0, Some(500_000.0)), (25_000.0, 125_000.0));
+        assert_eq!(
+            made_up_range(30_000.0, Some(500_000.0)),
+            (30_000.0, 125_000.0)
+        );
+        assert_eq!(made_up_range(1.0, Some(50.0)), (1.0, 50.0));
+        assert_eq!(made_up_range(1.0, Some(900.0)), (1.0, 251.0));
+        assert_eq!(made_up_range(5.0, None), (5.0, 105.0));
+    }
 
     #[test]
     fn a_bound_is_never_the_worlds_own_extreme_while_others_exist() {
