@@ -802,12 +802,12 @@ impl Sampler {
                 if let Some(v) = self.bound_value(t, &c.param, inside, rng) {
                     return Some(v);
                 }
-                let lo = min.unwrap_or(1.0).ceil() as i64;
-                // "with 0 or more places left" sets no filter.
+                // "with 0 or more places left" or "1 or more stars" (of 1 to 5) sets no filter:
+                // a lower bound starts above the smallest value there is.
                 let lo = if c.param.starts_with("min_") {
-                    lo.max(1)
+                    (min.unwrap_or(0.0).ceil() as i64).saturating_add(1).max(1)
                 } else {
-                    lo
+                    min.unwrap_or(1.0).ceil() as i64
                 };
                 let hi = max
                     .map_or(lo + 9, |m| (m.floor() as i64).min(lo + 99))

@@ -482,11 +482,15 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
     if field == "title" || (field.ends_with("_title") && !field.contains("job")) {
         return fill(lexicon::TITLES);
     }
-    // People are named, not labelled or listed.
+    // People are named, not labelled or listed ("the doctor named X", never "labelled X").
     if matches!(
         field,
         "full_name" | "first_name" | "last_name" | "person_name"
-    ) {
+    ) || (named
+        && field
+            .strip_suffix("_name")
+            .is_some_and(|owner| names_person(&owner.replace('_', " "))))
+    {
         return fill(lexicon::PERSON_NAMES);
     }
     if named && (field == "name" || field.ends_with("_name")) {
@@ -5483,12 +5487,16 @@ mod tests {
         );
         // A person is never "labelled".
         for k in 0..40 {
-            let said = attribute("full_name", &json!("Ana Lima"), k);
-            assert!(
-                !said.contains("labelled") && !said.contains("listed"),
-                "{said}"
-            );
+            for field in ["full_name", "doctor_name", "courier_name"] {
+                let said = attribute(field, &json!("Ana Lima"), k);
+                assert!(
+                    !said.contains("labelled") && !said.contains("listed"),
+                    "{said}"
+                );
+            }
         }
+        // A thing's name may be labelled.
+        assert!((0..40).any(|k| attribute("drive_name", &json!("Q3"), k).contains("labelled")));
         assert_eq!(attribute("city", &json!("Oslo"), 0), "in Oslo");
         // A measure says its unit after the number.
         assert_eq!(
