@@ -788,6 +788,14 @@ impl Sampler {
             .map(|v| (*v).clone())
     }
 
+    /// Whether optional bound `c` has a pool but no value in it that would filter anything
+    /// (the world shows one value only): it is left out rather than made up.
+    fn vacuous_bound(&self, t: usize, c: &ParamConstraint) -> bool {
+        !c.required
+            && (c.param.starts_with("min_") || c.param.starts_with("max_"))
+            && self.pool_like(t, &c.param).is_some()
+    }
+
     fn literal(&self, t: usize, c: &ParamConstraint, rng: &mut ChaCha8Rng) -> Option<Value> {
         Some(match &c.constraint {
             Constraint::Enum { values } => values.choose(rng)?.clone(),
@@ -801,6 +809,9 @@ impl Sampler {
                 // A value the world really has (the field a `min_`/`max_` filter bounds).
                 if let Some(v) = self.bound_value(t, &c.param, inside, rng) {
                     return Some(v);
+                }
+                if self.vacuous_bound(t, c) {
+                    return None;
                 }
                 // "with 0 or more places left" or "1 or more stars" (of 1 to 5) sets no filter:
                 // a lower bound starts above the smallest value there is.
@@ -828,6 +839,9 @@ impl Sampler {
                 };
                 if let Some(v) = self.bound_value(t, &c.param, inside, rng) {
                     return Some(v);
+                }
+                if self.vacuous_bound(t, c) {
+                    return None;
                 }
                 let mut related: Vec<&Value> = self
                     .related_pool(t, &c.param)
@@ -1550,8 +1564,9 @@ fn static_depth(slots: &[Slot], tool_slots: &[Vec<usize>]) -> Vec<Option<u32>> {
 
 /// The candidates for a numeric parameter among a field's sorted values: for a `min_` bound
 /// the lower half, for a `max_` bound the upper half, else all. A bound at the world's own
-/// smallest (largest) value keeps everything ("with 0 or more bedrooms" is no filter a person
-/// sets), so it is left out while others exist; a lower bound of 0 or less is never one.
+/// smallest (largest) value keeps everything ("with 0 or more bedrooms", "1 or more stars" when
+/// every review has 1 or more, is no filter a person sets), so it is never one; nor is a lower
+/// bound of 0 or less. None fit when the world shows one value only.
 fn bound_candidates<'v>(sorted: &[&'v Value], param: &str) -> Vec<&'v Value> {
     let half = sorted.len().div_ceil(2);
     let (lo, hi) = (sorted.first().copied(), sorted.last().copied());
@@ -1571,10 +1586,19 @@ fn bound_candidates<'v>(sorted: &[&'v Value], param: &str) -> Vec<&'v Value> {
     } else {
         sorted.to_vec()
     };
-    match (pick.is_empty(), param.starts_with("min_")) {
-        (false, _) => pick,
-        (true, true) => sorted.iter().copied().filter(positive).collect(),
-        (true, false) => sorted.to_vec(),
+    match (
+        pick.is_empty(),
+        param.starts_with("min_"),
+        param.starts_with("max_"),
+    ) {
+        (false, ..) => pick,
+        (true, true, _) => sorted
+            .iter()
+            .copied()
+            .filter(|v| positive(v) && Some(*v) != lo)
+            .collect(),
+        (true, _, true) => sorted.iter().copied().filter(|v| Some(*v) != hi).collect(),
+        (true, false, false) => sorted.to_vec(),
     }
 }
 
@@ -1616,12 +1640,17 @@ mod tests {
             [&json!(3), &json!(4)]
         );
         assert_eq!(bound_candidates(&sorted, "bedrooms").len(), 6);
-        // One value only: it is all there is.
+        // One value only: a bound at it keeps everything the world shows, so none is drawn.
         let one = [&vals[1]];
-        assert_eq!(bound_candidates(&one, "min_bedrooms"), [&json!(1)]);
-        // A lower bound of 0 keeps everything: never drawn, even when it is all there is.
+        assert!(bound_candidates(&one, "min_bedrooms").is_empty());
+        assert!(bound_candidates(&one, "max_bedrooms").is_empty());
+        assert_eq!(bound_candidates(&one, "bedrooms"), [&json!(1)]);
+        // Two values: the one that is not the extreme.
+        let two = [&vals[1], &vals[3]];
+        assert_eq!(bound_candidates(&two, "min_bedrooms"), [&json!(3)]);
+        assert_eq!(bound_candidates(&two, "max_bedrooms"), [&json!(1)]);
+        // A lower bound of 0 keeps everything: never drawn.
         assert!(bound_candidates(&[&vals[0]], "min_bedrooms").is_empty());
-        assert_eq!(bound_candidates(&[&vals[0]], "max_bedrooms"), [&json!(0)]);
         assert!(bound_candidates(&[], "min_bedrooms").is_empty());
     }
 
