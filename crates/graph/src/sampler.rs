@@ -726,14 +726,7 @@ impl Sampler {
     /// The pool of a parameter of tool `t`, or of the field it bounds (`min_year` -> `year`,
     /// `due_date_to` -> `due_date`), its domain's values first.
     fn pool_like(&self, t: usize, param: &str) -> Option<&Vec<Value>> {
-        let base = param
-            .strip_prefix("min_")
-            .or_else(|| param.strip_prefix("max_"))
-            .unwrap_or(param);
-        let base = ["_from", "_to", "_until", "_since", "_before", "_after"]
-            .iter()
-            .find_map(|s| base.strip_suffix(s))
-            .unwrap_or(base);
+        let base = crate::schema::bound_base(param).unwrap_or(param);
         let domain = &self.graph.nodes[t].domain;
         [
             scoped_key(domain, param),

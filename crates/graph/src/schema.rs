@@ -138,6 +138,19 @@ pub fn params(spec: &hardgen_core::ToolSpec) -> Vec<Param> {
         .collect()
 }
 
+/// The field a range bound is on (`min_size_mb` and `max_size_mb` -> `size_mb`, `opened_from`
+/// -> `opened`), or None for a parameter that is no bound.
+pub fn bound_base(param: &str) -> Option<&str> {
+    param
+        .strip_prefix("min_")
+        .or_else(|| param.strip_prefix("max_"))
+        .or_else(|| {
+            ["_from", "_to", "_since", "_until", "_after", "_before"]
+                .iter()
+                .find_map(|s| param.strip_suffix(s))
+        })
+}
+
 /// Whether a parameter names something a user cannot know and must obtain from a tool: an id,
 /// a token, a handle or key (names, cities and dates are literal inputs instead).
 pub fn is_identifier(p: &Param) -> bool {
@@ -210,6 +223,16 @@ pub fn types_compatible(param: &str, leaf: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_bound_names_the_field_it_bounds() {
+        assert_eq!(bound_base("min_size_mb"), Some("size_mb"));
+        assert_eq!(bound_base("max_unit_price"), Some("unit_price"));
+        assert_eq!(bound_base("slot_date_from"), Some("slot_date"));
+        assert_eq!(bound_base("opened_before"), Some("opened"));
+        assert_eq!(bound_base("city"), None);
+        assert_eq!(bound_base("minutes"), None);
+    }
 
     #[test]
     fn leaves_and_values_follow_paths() {

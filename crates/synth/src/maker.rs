@@ -636,18 +636,10 @@ fn selector(
     // "date_from" bounds "slot_date" as much as "min_spots_left" bounds "spots_left".
     let filtered = |field: &str| {
         filters.keys().any(|a| {
-            let stem = ["min_", "max_"]
-                .iter()
-                .fold(a.as_str(), |x, p| x.strip_prefix(p).unwrap_or(x));
-            let stem = [
-                "_from", "_to", "_min", "_max", "_after", "_before", "_since", "_until",
-            ]
-            .iter()
-            .fold(stem, |x, p| x.strip_suffix(p).unwrap_or(x));
             a.contains(field)
-                || (stem != a.as_str()
-                    && (field.ends_with(&format!("_{stem}"))
-                        || stem.ends_with(&format!("_{field}"))))
+                || hardgen_graph::schema::bound_base(a).is_some_and(|stem| {
+                    field.ends_with(&format!("_{stem}")) || stem.ends_with(&format!("_{field}"))
+                })
         })
     };
     selector_where(res, path, index, |k, _| !filtered(k))

@@ -830,11 +830,7 @@ fn unit_label(l: &str) -> Option<(&str, &str)> {
 
 /// Whether a field is a bound of a range (`min_size_mb`, `opened_from`): said as a bound.
 fn bounded(field: &str) -> bool {
-    field.starts_with("min_")
-        || field.starts_with("max_")
-        || ["_from", "_since", "_after", "_to", "_until", "_before"]
-            .iter()
-            .any(|x| field.ends_with(x))
+    hardgen_graph::schema::bound_base(field).is_some()
 }
 
 fn count_of(t: &str, l: &str) -> String {

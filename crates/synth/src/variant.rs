@@ -155,14 +155,7 @@ pub fn withholdable(made: &Made, required: impl Fn(&str, &str) -> bool) -> Vec<S
         // participle can ("What date was it reported on?").
         // Bounds of a search ("max fee", "show date to") are filters, not values a request
         // misses.
-        .filter(|p| {
-            let bound = p.starts_with("min_")
-                || p.starts_with("max_")
-                || ["_from", "_to", "_since", "_until", "_after", "_before"]
-                    .iter()
-                    .any(|s| p.ends_with(s));
-            !bound
-        })
+        .filter(|p| hardgen_graph::schema::bound_base(p).is_none())
         .filter(|p| {
             let l = label(p);
             !(l.ends_with(" on") || l.ends_with(" at") || l.ends_with(" by"))
