@@ -68,7 +68,7 @@ pub struct GenerateCmd {
     #[arg(long, default_value_t = hardgen_synth::variant::LONG_CONTEXT_TOKENS)]
     long_context_tokens: usize,
     /// Worlds per run (each item uses one, by its number): more entities, less repetition
-    /// [default: one per 300 items, from 4 to 32].
+    /// [default: one per 150 items, from 4 to 64].
     #[arg(long)]
     world_seeds: Option<u32>,
     /// Draws per item before it is rejected (the last rejection is reported).

@@ -930,23 +930,52 @@ impl Sampler {
             // Mostly the newest producing step: its values belong together (the token and the
             // account it was issued for), which keeps arguments coherent.
             let pick = if rng.random_bool(0.8) {
-                let newest = cands().rev().find(in_pool).map(|o| o.0);
-                let recent = || {
-                    cands()
-                        .rev()
-                        .filter(in_pool)
-                        .take_while(|o| Some(o.0) == newest)
-                };
-                let n = recent().count();
+                // One walk back from the end: the newest step's values, newest first.
+                let mut recent: Vec<(usize, usize, &Value, u64)> = Vec::new();
+                for o in cands().rev().filter(in_pool) {
+                    if recent.first().is_some_and(|r| r.0 != o.0) {
+                        break;
+                    }
+                    recent.push(o);
+                }
+                let n = recent.len();
                 (n > 0)
                     .then(|| rng.random_range(..n))
-                    .and_then(|i| recent().nth(n - 1 - i))
+                    .map(|i| recent[n - 1 - i])
             } else {
-                // Gathered once: the walk compares every candidate with the call's arguments.
-                let all: Vec<_> = cands().filter(in_pool).collect();
-                (!all.is_empty())
-                    .then(|| rng.random_range(..all.len()))
-                    .and_then(|i| all.get(i).copied())
+                // Uniform over the candidates: a few draws over all of them first (after a
+                // harvest's sweeps a slot holds thousands, and gathering them all cost a
+                // sixth of the harvest), then the ones left, gathered.
+                let total: usize = st.avail[s]
+                    .iter()
+                    .map(|&(_, _, id)| st.vals[id].len())
+                    .sum();
+                let mut drawn = None;
+                for _ in 0..(if total > 64 { 8 } else { 0 }) {
+                    let mut i = rng.random_range(..total);
+                    let Some(&(step, ei, id)) = st.avail[s].iter().find(|&&(_, _, id)| {
+                        let n = st.vals[id].len();
+                        let here = i < n;
+                        if !here {
+                            i -= n;
+                        }
+                        here
+                    }) else {
+                        break;
+                    };
+                    let (v, h) = (&st.vals[id][i], st.val_hashes[id][i]);
+                    let o = (step, ei, v, h);
+                    if in_pool(&o) && !(taken.contains(&h) && args.values().any(|a| a == v)) {
+                        drawn = Some(o);
+                        break;
+                    }
+                }
+                drawn.or_else(|| {
+                    let all: Vec<_> = cands().filter(in_pool).collect();
+                    (!all.is_empty())
+                        .then(|| rng.random_range(..all.len()))
+                        .and_then(|i| all.get(i).copied())
+                })
             };
             if let Some((step, ei, v, h)) = pick {
                 taken.push(h);

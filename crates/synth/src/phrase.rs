@@ -469,9 +469,34 @@ pub fn date_forms(s: &str) -> Option<[String; 6]> {
     ])
 }
 
+/// The weekday of an ISO date (`2026-06-05` is a "Friday"); `None` when `s` is no valid date.
+pub fn weekday(s: &str) -> Option<&'static str> {
+    use chrono::Datelike;
+    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    const DAYS: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    DAYS.get(d.weekday().num_days_from_monday() as usize)
+        .copied()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_date_knows_its_weekday() {
+        assert_eq!(weekday("2026-06-05"), Some("Friday"));
+        assert_eq!(weekday("2024-02-29"), Some("Thursday"));
+        assert_eq!(weekday("2026-02-29"), None);
+        assert_eq!(weekday("June 5"), None);
+    }
 
     #[test]
     fn camel_case_names_read_as_words_and_lists_join_with_and() {

@@ -42,6 +42,20 @@ pub(crate) const CONTEXT: &[&str] = &[
     "Hopefully this is a simple one.",
 ];
 
+/// Short thank-yous a request may end with.
+pub(crate) const SIGN_OFFS: &[&str] = &[
+    "Thanks!",
+    "Thank you.",
+    "Thanks a lot.",
+    "Much appreciated.",
+    "Many thanks.",
+    "Thank you so much!",
+    "Thanks, that's all.",
+    "Appreciate it.",
+    "Thanks for your help.",
+    "Cheers.",
+];
+
 /// Sentence plans for a request: (opening, closing punctuation). `{a}` is the action.
 const PLANS: &[(&str, &str)] = &[
     ("Please {a}", "."),
@@ -370,7 +384,15 @@ pub fn said_text_as(v: &Value, k: usize) -> String {
     // ISO form the tool takes.
     if let Some(forms) = phrase::date_forms(s) {
         let h = xxhash_rust::xxh3::xxh3_64(s.as_bytes()) as usize;
-        return forms[h.wrapping_add(k) % forms.len()].clone();
+        let i = h.wrapping_add(k) % forms.len();
+        // One written date in four (never the ISO form) says its weekday too, as people
+        // do when they plan ("Friday, June 5, 2026").
+        if i > 0 && (h >> 16).wrapping_add(k / forms.len()).is_multiple_of(4) {
+            if let Some(day) = phrase::weekday(s) {
+                return format!("{day}, {}", forms[i]);
+            }
+        }
+        return forms[i].clone();
     }
     let words = s.split_whitespace().count();
     let punctuated = s.contains(['.', ',', ';', ':', '!', '?', '\n']);
@@ -3581,6 +3603,14 @@ fn write_as<S: Specs + ?Sized>(
             };
         }
     }
+    // People often end a request with a word of thanks (few of the asides above do); one
+    // sign-off at most.
+    let signed = CONTEXT.iter().chain(SIGN_OFFS).any(|c| q.ends_with(c));
+    if !signed && rng.random_bool(0.2) {
+        if let Some(c) = SIGN_OFFS.choose(&mut **rng) {
+            q = format!("{q} {c}");
+        }
+    }
     let could = w.could_hoist.get();
     (q, could)
 }
@@ -5514,13 +5544,20 @@ mod tests {
         }
         assert_eq!(
             attribute("opened_on", &json!("2026-01-01"), 0),
-            "opened on 1st January 2026"
+            "opened on Thursday, 1st January 2026"
         );
-        // Another wording index may say the date another way.
+        // Another wording index may say the date another way, with its weekday or without.
         let forms: BTreeSet<String> = (0..60)
             .map(|k| attribute("opened_on", &json!("2026-01-01"), k))
             .collect();
-        assert!(forms.len() >= 4, "{forms:?}");
+        assert!(forms.len() >= 8, "{forms:?}");
+        assert!(forms.contains("opened on 1st January 2026"), "{forms:?}");
+        assert!(!forms.iter().any(|f| f.contains("day, 2026-")), "{forms:?}");
+        assert!(states(
+            "due friday, june 5th, 2026.",
+            &json!("2026-06-05"),
+            "due_on"
+        ));
         assert!(states(
             "due june 5th, 2026.",
             &json!("2026-06-05"),
@@ -5607,7 +5644,7 @@ mod tests {
         );
         assert_eq!(
             attribute("starts_on", &json!("2026-01-01"), 0),
-            "that starts on 1st January 2026"
+            "that starts on Thursday, 1st January 2026"
         );
     }
 }
