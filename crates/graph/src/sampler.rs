@@ -93,7 +93,8 @@ type FieldEdges = Vec<(String, Vec<(usize, usize)>)>;
 /// Precomputed indexes over a graph for fast sampling.
 #[derive(Debug, Clone)]
 pub struct Sampler {
-    graph: ApiGraph,
+    /// Shared by the samplers of a run's worlds until one changes its weights.
+    graph: std::sync::Arc<ApiGraph>,
     cfg: SamplerConfig,
     slots: Vec<Slot>,
     tool_slots: Vec<Vec<usize>>,
@@ -199,7 +200,7 @@ impl Sampler {
             domains,
             issuer,
             literal_ok: vec![true; n],
-            graph,
+            graph: std::sync::Arc::new(graph),
             cfg,
             slots,
             tool_slots,
@@ -218,12 +219,12 @@ impl Sampler {
 
     /// Sets a tool's target weight (the closed loop's failure weights); unknown names are ignored.
     pub fn set_weight(&mut self, name: &str, weight: f64) {
-        self.graph.set_weight(name, weight);
+        std::sync::Arc::make_mut(&mut self.graph).set_weight(name, weight);
     }
 
     /// Sets every tool's target weight.
     pub fn set_all_weights(&mut self, weight: f64) {
-        self.graph.set_all_weights(weight);
+        std::sync::Arc::make_mut(&mut self.graph).set_all_weights(weight);
     }
 
     /// Shortest number of calls after which each tool can be legal (None: never).

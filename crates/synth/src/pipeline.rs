@@ -114,8 +114,9 @@ pub type Outcome = Result<Record, Rejection>;
 #[derive(Clone)]
 pub struct Generator {
     tools: Arc<ToolSet>,
-    /// One sampler per world seed (each with the value pools of its world).
-    samplers: Vec<(u64, Sampler)>,
+    /// One sampler per world seed (each with the value pools of its world); shared by the
+    /// job threads' clones, which only read it.
+    samplers: Vec<(u64, Arc<Sampler>)>,
     /// Per tool index: whether it reads a list by pages (long-context targets follow one).
     paged_lists: Vec<bool>,
     /// One world per world seed: a world keeps its seed's generated tables across resets.
@@ -220,7 +221,7 @@ impl Generator {
             let mut sampler = base.clone();
             let pools = value_pools(&mut sampler, &mut world, ws);
             sampler.set_pools(pools);
-            (world, (ws, sampler))
+            (world, (ws, Arc::new(sampler)))
         };
         let mut worlds = Vec::with_capacity(seeds.len());
         let mut samplers = Vec::with_capacity(seeds.len());
@@ -259,6 +260,7 @@ impl Generator {
     /// (`None` keeps its weight). A probe aims at one tool with `others = Some(0.0)`.
     pub fn set_weights(&mut self, weights: &BTreeMap<String, f64>, others: Option<f64>) {
         for (_, s) in &mut self.samplers {
+            let s = Arc::make_mut(s);
             if let Some(o) = others {
                 s.set_all_weights(o);
             }
