@@ -40,6 +40,36 @@ pub(crate) const CONTEXT: &[&str] = &[
     "This one's a priority.",
     "Cheers!",
     "Hopefully this is a simple one.",
+    "I'm covering for a colleague who is off sick.",
+    "The system was down yesterday, so this is overdue.",
+    "I'm at my desk for another hour or so.",
+    "Someone reminded me about this over lunch.",
+    "I keep forgetting to do this.",
+    "It should have been done last week, honestly.",
+    "We had a few complaints about this.",
+    "I'm new to this tool, so bear with me.",
+    "My inbox is a mess today.",
+    "I'm working from home today.",
+    "This is part of the monthly clean-up.",
+    "The team lead wants it sorted before Monday.",
+    "I'm doing a batch of these this afternoon.",
+    "The auditors might look at this later.",
+    "I don't have the admin screen open right now.",
+    "It's a small thing, but it matters to the customer.",
+    "I only just got the details.",
+    "Quick favour while I grab a coffee.",
+    "I've had this note on my desk for days.",
+    "We're a bit short-staffed this week.",
+    "I promised to get back to them today.",
+    "This was flagged in yesterday's report.",
+    "I'd do it myself but I'm between meetings.",
+    "Trying to clear my to-do list before the holidays.",
+    "The previous attempt didn't go through.",
+    "Let's keep this one simple.",
+    "No rush, but today would be ideal.",
+    "It's the last item on my list.",
+    "I'm double-booked all morning.",
+    "Finance asked about this again.",
 ];
 
 /// Short thank-yous a request may end with.
@@ -385,9 +415,9 @@ pub fn said_text_as(v: &Value, k: usize) -> String {
     if let Some(forms) = phrase::date_forms(s) {
         let h = xxhash_rust::xxh3::xxh3_64(s.as_bytes()) as usize;
         let i = h.wrapping_add(k) % forms.len();
-        // One written date in four (never the ISO form) says its weekday too, as people
+        // One written date in three (never the ISO form) says its weekday too, as people
         // do when they plan ("Friday, June 5, 2026").
-        if i > 0 && (h >> 16).wrapping_add(k / forms.len()).is_multiple_of(4) {
+        if i > 0 && (h >> 16).wrapping_add(k / forms.len()).is_multiple_of(3) {
             if let Some(day) = phrase::weekday(s) {
                 return format!("{day}, {}", forms[i]);
             }
@@ -3603,10 +3633,10 @@ fn write_as<S: Specs + ?Sized>(
             };
         }
     }
-    // People often end a request with a word of thanks (few of the asides above do); one
-    // sign-off at most.
+    // People often end a request with a word of thanks (few of the asides above do): three
+    // requests in ten; one sign-off at most.
     let signed = CONTEXT.iter().chain(SIGN_OFFS).any(|c| q.ends_with(c));
-    if !signed && rng.random_bool(0.2) {
+    if !signed && rng.random_bool(0.3) {
         if let Some(c) = SIGN_OFFS.choose(&mut **rng) {
             q = format!("{q} {c}");
         }
@@ -5544,7 +5574,7 @@ mod tests {
         }
         assert_eq!(
             attribute("opened_on", &json!("2026-01-01"), 0),
-            "opened on Thursday, 1st January 2026"
+            "opened on 1st January 2026"
         );
         // Another wording index may say the date another way, with its weekday or without.
         let forms: BTreeSet<String> = (0..60)
@@ -5644,7 +5674,7 @@ mod tests {
         );
         assert_eq!(
             attribute("starts_on", &json!("2026-01-01"), 0),
-            "that starts on Thursday, 1st January 2026"
+            "that starts on 1st January 2026"
         );
     }
 }
