@@ -51,7 +51,7 @@ pub(crate) const CONTEXT: &[&str] = &[
     "My inbox is a mess today.",
     "I'm working from home today.",
     "This is part of the monthly clean-up.",
-    "The team lead wants it sorted before Monday.",
+    "The team lead wants it sorted by the end of the week.",
     "I'm doing a batch of these this afternoon.",
     "The auditors might look at this later.",
     "I don't have the admin screen open right now.",
