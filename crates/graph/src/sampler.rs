@@ -915,6 +915,7 @@ impl Sampler {
             // who is their own emergency contact) is never meant: such a call is left unbound
             // and fails. Walked lazily, not collected: after a long harvest a slot holds
             // thousands of values and most picks need only the newest step's.
+            let unused = |v: &Value, h: u64| !(taken.contains(&h) && args.values().any(|a| a == v));
             let cands = || {
                 st.avail[s]
                     .iter()
@@ -924,7 +925,7 @@ impl Sampler {
                             .zip(&st.val_hashes[id])
                             .map(move |(v, &h)| (step, ei, v, h))
                     })
-                    .filter(|&(_, _, v, h)| !(taken.contains(&h) && args.values().any(|a| a == v)))
+                    .filter(|&(_, _, v, h)| unused(v, h))
             };
             let any_fresh = cands().rev().any(|o| !failed.has(o.3));
             let in_pool = |o: &(usize, usize, &Value, u64)| !any_fresh || !failed.has(o.3);
@@ -966,7 +967,7 @@ impl Sampler {
                     };
                     let (v, h) = (&st.vals[id][i], st.val_hashes[id][i]);
                     let o = (step, ei, v, h);
-                    if in_pool(&o) && !(taken.contains(&h) && args.values().any(|a| a == v)) {
+                    if in_pool(&o) && unused(v, h) {
                         drawn = Some(o);
                         break;
                     }

@@ -80,7 +80,8 @@ pub const DEFAULT_LENGTH_WEIGHTS: [f64; 9] = [0.0, 0.08, 0.2, 0.35, 0.3, 0.04, 0
 
 /// Worlds for a run of `n` items: one per 150 items, from 4 to 64. A world holds about a
 /// hundred items of each kind, so a large run on few worlds names the same items again and
-/// again; each world costs its harvest once (about 0.13 s) and about 20 MB.
+/// again; each world costs its harvest once (about 0.1 s) and about 7 MB (10k items: 32
+/// worlds peak at 371 MB, 64 at 602 MB).
 pub fn default_world_seeds(n: u64) -> u32 {
     u32::try_from((n / 150).clamp(4, 64)).unwrap_or(64)
 }

@@ -86,6 +86,15 @@ pub(crate) const SIGN_OFFS: &[&str] = &[
     "Cheers.",
 ];
 
+/// `query` split before the aside or sign-off it ends with (the request, then the aside):
+/// notes added later go before it.
+pub(crate) fn split_closing(query: &str) -> Option<(&str, &'static str)> {
+    CONTEXT.iter().chain(SIGN_OFFS).find_map(|c| {
+        let head = query.strip_suffix(*c)?.strip_suffix(' ')?;
+        Some((head, *c))
+    })
+}
+
 /// Sentence plans for a request: (opening, closing punctuation). `{a}` is the action.
 const PLANS: &[(&str, &str)] = &[
     ("Please {a}", "."),
@@ -3635,8 +3644,7 @@ fn write_as<S: Specs + ?Sized>(
     }
     // People often end a request with a word of thanks (few of the asides above do): three
     // requests in ten; one sign-off at most.
-    let signed = CONTEXT.iter().chain(SIGN_OFFS).any(|c| q.ends_with(c));
-    if !signed && rng.random_bool(0.3) {
+    if split_closing(&q).is_none() && rng.random_bool(0.3) {
         if let Some(c) = SIGN_OFFS.choose(&mut **rng) {
             q = format!("{q} {c}");
         }

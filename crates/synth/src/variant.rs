@@ -1430,12 +1430,10 @@ pub fn long_note(made: &Made, rng: &mut ChaCha8Rng) -> Option<String> {
 /// `query` with `note` added as its last request sentence: before a closing aside ("Thanks in
 /// advance!"), which stays last.
 pub fn with_note(query: &str, note: &str) -> String {
-    for c in crate::query::CONTEXT.iter().chain(crate::query::SIGN_OFFS) {
-        if let Some(head) = query.strip_suffix(c).and_then(|h| h.strip_suffix(' ')) {
-            return format!("{head} {note} {c}");
-        }
+    match crate::query::split_closing(query) {
+        Some((head, c)) => format!("{head} {note} {c}"),
+        None => format!("{query} {note}"),
     }
-    format!("{query} {note}")
 }
 
 /// The fields a round's long reads tell the picked item apart by: `Select` bindings from a
