@@ -63,7 +63,25 @@ pub fn verb(act: &str, k: usize) -> String {
         if !(rest.is_empty() || rest.starts_with(' ')) {
             continue;
         }
-        let form = forms[k % forms.len()];
+        let mut form = forms[k % forms.len()];
+        // "list who is on a shift" is said "show me (tell me) who is on a shift": "pull up who"
+        // and "give me who" are not English.
+        // A figure is worked out, not "located" or "tracked down": "work out the total".
+        if own == "find"
+            && rest
+                .strip_prefix(" the ")
+                .and_then(|r| r.split(' ').next())
+                .is_some_and(|w| COMPUTED.contains(&w))
+        {
+            form = ["find", "work out", "figure out"][k % 3];
+        }
+        if own == "list"
+            && WH_WORDS
+                .iter()
+                .any(|w| rest.strip_prefix(' ').is_some_and(|r| r.starts_with(w)))
+        {
+            form = ["show me", "tell me"][k % 2];
+        }
         // "display me the dishes" is not said: "display the dishes".
         let rest = match rest.strip_prefix(" me ") {
             Some(r) if form == "display" => format!(" {r}"),
@@ -73,6 +91,14 @@ pub fn verb(act: &str, k: usize) -> String {
     }
     act.to_string()
 }
+
+/// First words of a figure a tool computes ("the total kWh billed", "the average score").
+const COMPUTED: [&str; 9] = [
+    "total", "average", "number", "highest", "lowest", "largest", "smallest", "sum", "mean",
+];
+
+/// Words that open a clause a list verb cannot take as its object ("list who has read").
+const WH_WORDS: [&str; 6] = ["who ", "what ", "which ", "where ", "when ", "how "];
 
 /// Connectives from an item to an item of its own kind ("the card *of* the hold").
 pub const OWNED: &[&str] = &[
@@ -369,6 +395,18 @@ mod tests {
         assert_eq!(verb("pay for an order", 1), "pay for an order");
         assert_eq!(verb("cancel", 1), "call off");
         assert_eq!(verb("show me the dishes", 1), "display the dishes");
+        // A figure is worked out, never "tracked down".
+        assert_eq!(verb("find the total kWh billed", 2), "figure out the total kWh billed");
+        assert_eq!(verb("find the tariff", 2), "locate the tariff");
+        // A list of who or what is shown or told, never "pulled up" or "given".
+        assert_eq!(
+            verb("list who is on a shift", 0),
+            "show me who is on a shift"
+        );
+        assert_eq!(
+            verb("list who is on a shift", 3),
+            "tell me who is on a shift"
+        );
         // Every verb has another wording, except guards that keep a phrasal verb as it is.
         for forms in VERBS {
             assert!(forms.len() >= 2 || forms[0].contains(' '), "{forms:?}");

@@ -211,7 +211,9 @@ fn fill(open: &str, act: &str) -> String {
     let act = if addressed || imperative {
         act.to_string()
     } else {
-        act.replace("show me ", "see ").replace("give me ", "get ")
+        act.replace("show me ", "see ")
+            .replace("give me ", "get ")
+            .replace("tell me ", "find out ")
     };
     // "I'm looking to look up ..." echoes itself: "I'd like to look up ...".
     let open = if open.contains("looking to") && act.starts_with("look") {

@@ -178,8 +178,22 @@ pub fn answer_key_values(
 fn pairs(m: &serde_json::Map<String, Value>, keys: Vec<&String>, n: usize) -> Vec<String> {
     keys.into_iter()
         .take(n)
-        .map(|k| format!("{} {}", phrase::label(k), answer_word(k, &m[k])))
+        .map(|k| format!("{} {}", phrase::label(k), shown_word(k, &m[k])))
         .collect()
+}
+
+/// [`answer_word`] as a sentence shows it: a title, and a free text of four words or more (a
+/// subject, a reply; not a name), in quotes, so that "subject Is there a way to change a user
+/// role, priority low" reads where the text ends.
+fn shown_word(key: &str, v: &Value) -> String {
+    let w = answer_word(key, v);
+    let text = |s: &str| {
+        key.ends_with("title") || (s.split_whitespace().nth(3).is_some() && !key.ends_with("name"))
+    };
+    match v.as_str() {
+        Some(s) if text(s) && !s.contains('"') => format!("\"{w}\""),
+        _ => w,
+    }
 }
 
 /// An aggregate result ({"course_id": .., "count": 5, "total_minutes": 165.0}): the item it
@@ -1123,8 +1137,32 @@ fn result_of(calls: &[(Call, Result<Value, ToolError>)], idx: Option<usize>) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::{did_phrase, has_done, new_state, reports_as_done};
+    use super::{did_phrase, has_done, new_state, reports_as_done, shown_word};
     use serde_json::{json, Value};
+
+    #[test]
+    fn titles_and_long_texts_are_quoted_names_and_short_values_are_not() {
+        let reply = json!("Please try signing out on all devices");
+        assert_eq!(
+            shown_word("reply_text", &reply),
+            "\"Please try signing out on all devices\""
+        );
+        assert_eq!(shown_word("title", &json!("Gardens")), "\"Gardens\"");
+        assert_eq!(shown_word("reason", &json!("fixed it")), "fixed it");
+        assert_eq!(
+            shown_word("full_name", &json!("Ana de la Cruz Ruiz")),
+            "Ana de la Cruz Ruiz"
+        );
+        assert_eq!(
+            shown_word("case_status", &json!("waiting_on_customer")),
+            "waiting on customer"
+        );
+        // A text that holds quotes of its own is left as it is.
+        assert_eq!(
+            shown_word("title", &json!("The \"Big\" One")),
+            "The \"Big\" One"
+        );
+    }
 
     fn obj(v: Value) -> serde_json::Map<String, Value> {
         v.as_object().cloned().unwrap_or_default()
