@@ -171,6 +171,13 @@ impl Sink for Exports {
 /// The tools of `--tools` sources: the built-in world when none (or only `builtin`) is given.
 /// The tools a generated directory was made with: a run over other tools names them in its
 /// configuration (`tools`), so checks run on the same executor.
+/// The `--world` directory a run in `dir` recorded in its `config.json`, if any.
+fn recorded_world(dir: &Path) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(dir.join("config.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v.get("world")?.as_str().map(PathBuf::from)
+}
+
 pub(crate) fn run_tools(dir: &Path, def: Arc<WorldDef>) -> Result<ToolSet> {
     let cpath = dir.join("config.json");
     // Only the `tools` key is read: other stages keep other settings in the same file.
@@ -220,7 +227,8 @@ pub(crate) fn tool_set(
     }
 }
 
-pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>, config: Option<&Path>) -> Result<u8> {
+pub fn run_generate(cmd: GenerateCmd, world: Option<&Path>, config: Option<&Path>) -> Result<u8> {
+    let def = crate::tools_cmd::open(world)?;
     if !(0.0..=1.0).contains(&cmd.cross_domain_share) {
         bail!(
             "--cross-domain-share must be between 0 and 1, got {}",
@@ -286,6 +294,12 @@ pub fn run_generate(cmd: GenerateCmd, def: Arc<WorldDef>, config: Option<&Path>)
         llm: Vec::new(),
         max_cost: None,
         tools: cmd.tools.iter().map(ToString::to_string).collect(),
+        world: world.map(|w| {
+            std::fs::canonicalize(w)
+                .unwrap_or_else(|_| w.to_path_buf())
+                .display()
+                .to_string()
+        }),
     };
     let tools = tool_set(&cmd.tools, def, cmd.seed)?;
     let resolved = crate::config_cmd::resolve(&cmd.llm, config)?;
@@ -361,7 +375,10 @@ pub fn run_stats(dir: &Path, json: bool) -> Result<u8> {
 }
 
 /// Runs `hardgen verify DIR`: exit 0 when every record re-verifies, 4 otherwise.
-pub fn run_verify(dir: &Path, def: Arc<WorldDef>) -> Result<u8> {
+pub fn run_verify(dir: &Path, world: Option<&Path>) -> Result<u8> {
+    // The world the run recorded, unless one is given.
+    let recorded = recorded_world(dir);
+    let def = crate::tools_cmd::open(world.or(recorded.as_deref()))?;
     let (n, bad) = run::verify_dir(run_tools(dir, def)?, dir)?;
     for (id, why) in &bad {
         say!("FAIL {id}: {why}");

@@ -64,7 +64,7 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Re-execute every record of a generated directory in a fresh world and report any that no longer verifies.
+    /// Re-execute every record of a generated directory in a fresh world (the `--world` the run used, unless one is given) and report any that no longer verifies.
     Verify {
         /// Run directory.
         dir: PathBuf,
@@ -115,8 +115,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Tools(cmd) => tools_cmd::run(cmd, cli.world.as_deref()),
         Command::Graph(cmd) => graph_cmd::run_graph(cmd, || tools_cmd::open(cli.world.as_deref())),
-        Command::Generate(cmd) => tools_cmd::open(cli.world.as_deref())
-            .and_then(|def| gen_cmd::run_generate(cmd, def, cli.config.as_deref())),
+        Command::Generate(cmd) => {
+            gen_cmd::run_generate(cmd, cli.world.as_deref(), cli.config.as_deref())
+        }
         Command::Stats { dir, json } => gen_cmd::run_stats(&dir, json),
         Command::Llm(cmd) => llm_cmd::run(cmd),
         Command::Check(cmd) => check_cmd::run(cmd),
@@ -129,9 +130,7 @@ fn main() -> ExitCode {
             .and_then(|def| eval_cmd::run_loop_cmd(cmd, def, cli.config.as_deref())),
         Command::Serve(cmd) => serve_cmd::run(cmd),
         Command::Config(cmd) => config_cmd::run(cmd, cli.config.as_deref()),
-        Command::Verify { dir } => {
-            tools_cmd::open(cli.world.as_deref()).and_then(|def| gen_cmd::run_verify(&dir, def))
-        }
+        Command::Verify { dir } => gen_cmd::run_verify(&dir, cli.world.as_deref()),
         Command::Traces(cmd) => {
             tools_cmd::open(cli.world.as_deref()).and_then(|def| graph_cmd::run_traces(cmd, def))
         }

@@ -454,3 +454,51 @@ fn variants_are_drawn_verified_and_broken_down_in_stats() {
     assert_ne!(code, 0);
     assert!(err.contains("--variant-share"), "{err}");
 }
+
+#[test]
+fn verify_loads_the_world_a_run_was_generated_on() {
+    // A world of four built-in domains in a directory of its own.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let world = dir.path().join("world");
+    std::fs::create_dir(&world).expect("mkdir");
+    let domains =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/src/world/domains");
+    for d in ["contacts", "banking", "messaging", "library"] {
+        let f = format!("{d}.json");
+        std::fs::copy(domains.join(&f), world.join(&f)).expect("copy domain");
+    }
+    let out = dir.path().join("out");
+    let (w, o) = (world.to_string_lossy(), out.to_string_lossy());
+    let (code, _, err) = run(&[
+        "--world", &w, "generate", "--out", &o, "--n", "12", "--seed", "2",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let config = json(&std::fs::read_to_string(out.join("config.json")).expect("config"));
+    let recorded = config["world"]
+        .as_str()
+        .expect("config.json names the world");
+    assert!(recorded.ends_with("world"), "{recorded}");
+    // Without --world, verify uses the recorded world: every record verifies.
+    let (code, text, err) = run(&["verify", &o]);
+    assert_eq!(code, 0, "{text}{err}");
+    let kept = lines_in(&out.join("records.jsonl"));
+    assert!(kept > 0);
+    assert!(
+        text.contains(&format!("{kept} of {kept} records verify")),
+        "{text}"
+    );
+    // Another world (the same domains but library) given explicitly fails the library records.
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).expect("mkdir");
+    for d in ["contacts", "banking", "messaging"] {
+        let f = format!("{d}.json");
+        std::fs::copy(domains.join(&f), other.join(&f)).expect("copy domain");
+    }
+    let (code, text, _) = run(&["--world", &other.to_string_lossy(), "verify", &o]);
+    assert!(text.contains("FAIL"), "{text}");
+    assert_ne!(code, 0, "a world without the run's tools cannot verify it");
+}
+
+fn lines_in(p: &std::path::Path) -> usize {
+    std::fs::read_to_string(p).map_or(0, |t| t.lines().count())
+}

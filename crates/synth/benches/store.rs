@@ -34,6 +34,7 @@ fn bench(c: &mut Criterion) {
     };
     const ITEMS: u64 = 1000;
     let cfg = RunConfig {
+        world: None,
         n: ITEMS,
         gen: GenConfig::default(),
         formats: Vec::new(),

@@ -396,7 +396,10 @@ mod tests {
         assert_eq!(verb("cancel", 1), "call off");
         assert_eq!(verb("show me the dishes", 1), "display the dishes");
         // A figure is worked out, never "tracked down".
-        assert_eq!(verb("find the total kWh billed", 2), "figure out the total kWh billed");
+        assert_eq!(
+            verb("find the total kWh billed", 2),
+            "figure out the total kWh billed"
+        );
         assert_eq!(verb("find the tariff", 2), "locate the tariff");
         // A list of who or what is shown or told, never "pulled up" or "given".
         assert_eq!(

@@ -439,6 +439,10 @@ pub struct RunConfig {
     /// the executor from them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tools: Vec<String>,
+    /// The `--world` directory the run's tools were loaded from (absolute; none: the built-in
+    /// world); `hardgen verify` loads it again when it is not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub world: Option<String>,
 }
 
 /// Where some LLM roles of a run were sent.
