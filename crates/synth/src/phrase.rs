@@ -358,6 +358,9 @@ pub fn label(param: &str) -> String {
             let noun = match w[n - 1].as_str() {
                 "km" => "distance",
                 "kg" => "weight",
+                "sqm" => "area",
+                "cm" | "mm" => "length",
+                "ml" => "volume",
                 "kWh" => "energy",
                 "EUR" => "amount",
                 _ => "space",
@@ -370,7 +373,9 @@ pub fn label(param: &str) -> String {
 }
 
 /// Units a parameter name may end with.
-pub const UNITS: &[&str] = &["MB", "GB", "kWh", "EUR", "km", "kg"];
+pub const UNITS: &[&str] = &[
+    "MB", "GB", "kWh", "EUR", "km", "kg", "sqm", "cm", "mm", "ml",
+];
 
 /// The plural of an English noun phrase (last word): "policy" -> "policies", "address" -> "addresses".
 pub fn plural(noun: &str) -> String {
@@ -509,6 +514,8 @@ mod tests {
         assert_eq!(label("free_mb"), "free space in MB");
         assert_eq!(label("total_kwh"), "total energy in kWh");
         assert_eq!(label("weight_kg"), "weight in kg");
+        assert_eq!(label("size_sqm"), "size in sqm");
+        assert_eq!(label("min_sqm"), "min area in sqm");
         assert_eq!(label("iata_code"), "IATA code");
         assert_eq!(label("rsvp"), "RSVP");
         assert_eq!(label("last4"), "last four digits");

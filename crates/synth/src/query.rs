@@ -886,7 +886,7 @@ const SEARCH_TEXT: &[&str] = &[
 
 /// A count with its plural label: "12 minutes", but "1 passenger", "1 stop left".
 /// A measure's label split into quantity and unit: "size in MB" -> ("size", "MB").
-fn unit_label(l: &str) -> Option<(&str, &str)> {
+pub(crate) fn unit_label(l: &str) -> Option<(&str, &str)> {
     let (q, unit) = l.rsplit_once(" in ")?;
     phrase::UNITS.contains(&unit).then_some((q, unit))
 }
@@ -1008,7 +1008,12 @@ fn bool_forms(l: &str, yes: bool) -> Option<Vec<String>> {
             "water",
             "electricity",
         ];
-        let a = if words.len() == 2 && !mass.contains(&words[1]) && !rest.ends_with('s') {
+        // "has_composting": an activity, said without an article ("with composting").
+        let a = if words.len() == 2
+            && !mass.contains(&words[1])
+            && !rest.ends_with('s')
+            && !rest.ends_with("ing")
+        {
             format!("{} ", article(&rest))
         } else {
             String::new()
@@ -1562,6 +1567,15 @@ pub fn action(spec: &ToolSpec) -> String {
     let first = spec.description.split(". ").next().unwrap_or("");
     // "Cancel a confirmed (not yet checked-in) flight booking": an aside, not the request.
     let mut d = without_asides(first.trim().trim_end_matches('.'));
+    // "Show the plots on one site" for `list_site_plots`: the description's words, with the
+    // tool's own verb (so that the rules for that verb apply: "Look for sites by town" is
+    // "Search for sites by town").
+    if let Some((dv, rest)) = d.split_once(' ') {
+        let low = dv.to_lowercase();
+        if low != verb && same_verb(verb, &low) {
+            d = format!("{}{} {rest}", verb[..1].to_uppercase(), &verb[1..]);
+        }
+    }
     // "... in 2 to 12 monthly instalments": a rule on the inputs, said with their values.
     if let Some(i) = number_range(&d) {
         d.truncate(i);
@@ -1733,6 +1747,12 @@ pub fn action(spec: &ToolSpec) -> String {
             .filter_map(|c| d[..g].rfind(c))
             .max();
         if let Some(i) = clause {
+            d.truncate(i);
+        }
+    }
+    // "Fetch the plot whose label matches exactly": the value is said after the action.
+    if let Some(i) = d.find(" whose ") {
+        if d.ends_with(" matches exactly") || d.ends_with(" matches") {
             d.truncate(i);
         }
     }
@@ -1937,7 +1957,22 @@ fn drop_states(d: &str, spec: &ToolSpec) -> String {
 /// Whether [`action`] comes from the description (so its "a <noun>" slots can take phrases).
 fn action_from_description(spec: &ToolSpec) -> bool {
     let verb = spec.name.split('_').next().unwrap_or("");
-    st::lower_first(spec.description.trim()).split(' ').next() == Some(verb)
+    st::lower_first(spec.description.trim())
+        .split(' ')
+        .next()
+        .is_some_and(|d| d == verb || same_verb(verb, d))
+}
+
+/// Whether a description that opens with `desc` ("show", "fetch") describes a tool whose name
+/// opens with `name` ("list", "find"): the verbs other authors use for the same operation.
+fn same_verb(name: &str, desc: &str) -> bool {
+    const SAME: [(&str, &[&str]); 4] = [
+        ("list", &["show", "return", "get", "fetch"]),
+        ("find", &["fetch", "get", "locate", "return"]),
+        ("get", &["fetch", "show", "return", "retrieve"]),
+        ("search", &["look", "find"]),
+    ];
+    SAME.iter().any(|(n, ds)| *n == name && ds.contains(&desc))
 }
 
 /// The item a binding takes its value from: (step, list prefix, selecting input).
@@ -5624,6 +5659,10 @@ mod tests {
             "that does not offer delivery"
         );
         assert_eq!(attribute("has_pool", &json!(false), 1), "without a pool");
+        assert_eq!(
+            attribute("has_composting", &json!(true), 1),
+            "with composting"
+        );
         assert_eq!(
             attribute("has_assignment", &json!(true), 0),
             "that has an assignment"

@@ -178,7 +178,16 @@ pub fn answer_key_values(
 fn pairs(m: &serde_json::Map<String, Value>, keys: Vec<&String>, n: usize) -> Vec<String> {
     keys.into_iter()
         .take(n)
-        .map(|k| format!("{} {}", phrase::label(k), shown_word(k, &m[k])))
+        .map(|k| {
+            let l = phrase::label(k);
+            // "size 79 sqm", not "size in sqm 79".
+            match crate::query::unit_label(&l) {
+                Some((q, unit)) if m[k].is_number() => {
+                    format!("{q} {} {unit}", shown_word(k, &m[k]))
+                }
+                _ => format!("{l} {}", shown_word(k, &m[k])),
+            }
+        })
         .collect()
 }
 
@@ -1015,7 +1024,12 @@ fn did_phrase(tool: &str) -> Option<String> {
         "hold" => "put",
         _ => crate::lexicon::past(verb).or_else(|| crate::lexicon::participle(verb))?,
     };
-    let rest: Vec<&str> = words.collect();
+    let mut rest: Vec<&str> = words.collect();
+    // "hand_out_shed_tool": a phrasal verb ("I've handed out the shed tool").
+    let mut done = done.to_string();
+    if rest.len() > 1 && matches!(rest[0], "out" | "up" | "off" | "back" | "down" | "over") {
+        done = format!("{done} {}", rest.remove(0));
+    }
     let prep = crate::lexicon::is_preposition;
     let (first, _) = rest.split_first()?;
     // "I've joined the group" says the assistant joined: a verb whose doer is the user reads
@@ -1269,6 +1283,11 @@ mod tests {
             "completed"
         ));
         assert_eq!(did_phrase("frobnicate_widget"), None);
+        // A phrasal verb keeps its particle with the verb.
+        assert_eq!(
+            did_phrase("hand_out_shed_tool").as_deref(),
+            Some("I've handed out the shed tool")
+        );
     }
 
     #[test]
