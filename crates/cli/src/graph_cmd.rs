@@ -364,8 +364,14 @@ pub fn run_traces(cmd: TracesCmd, def: Arc<WorldDef>) -> Result<u8> {
     if let Some(t) = target {
         if sampler.depths()[t].is_none() {
             bail!(
-                "target `{}` cannot be reached: some required id has no producer in the graph",
-                sampler.graph().nodes[t].name
+                "target `{}` cannot be reached: no tool that can be called returns its required {}",
+                sampler.graph().nodes[t].name,
+                sampler
+                    .unproduced(t)
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         }
     }

@@ -35,6 +35,20 @@ pub fn is_identifier_name(name: &str) -> bool {
         || n.ends_with("_uuid")
 }
 
+/// The stem of an id field name: "supply_point" of `supply_point_id`, "station" of the
+/// camelCase `stationId` and of `stationID`; None for other names.
+pub fn id_stem(name: &str) -> Option<&str> {
+    name.strip_suffix("_id")
+        .or_else(|| name.strip_suffix("Id"))
+        .or_else(|| name.strip_suffix("ID"))
+        .filter(|s| !s.is_empty() && !s.ends_with('_'))
+        // "paid", "valid": a camelCase id ends its stem in a lowercase letter or digit.
+        .filter(|s| {
+            name.ends_with("_id")
+                || s.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
 /// A malformed spec: names the source file and the JSON path of the bad part.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{source_name}: {path}: {message}")]
@@ -625,6 +639,17 @@ pub fn check_schema(v: &Value, source: &str, path: &str) -> Result<(), SpecError
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn id_stems_read_snake_and_camel_case() {
+        use super::id_stem;
+        assert_eq!(id_stem("supply_point_id"), Some("supply_point"));
+        assert_eq!(id_stem("stationId"), Some("station"));
+        assert_eq!(id_stem("dockStationID"), Some("dockStation"));
+        assert_eq!(id_stem("paid"), None);
+        assert_eq!(id_stem("UUID"), None);
+        assert_eq!(id_stem("_id"), None);
+    }
+
     #[test]
     fn local_refs_are_written_out_and_nullable_unions_reduced() {
         let s = json!({

@@ -232,6 +232,22 @@ impl Sampler {
         &self.depth
     }
 
+    /// The required id parameters of tool `t` that no reachable tool returns (why
+    /// [`Sampler::depths`] says None for it); empty for a reachable tool.
+    pub fn unproduced(&self, t: usize) -> Vec<&str> {
+        self.tool_slots.get(t).map_or_else(Vec::new, |ss| {
+            ss.iter()
+                .map(|&s| &self.slots[s])
+                .filter(|s| {
+                    !s.producers
+                        .iter()
+                        .any(|&p| p != t && self.depth[p].is_some())
+                })
+                .map(|s| s.param.as_str())
+                .collect()
+        })
+    }
+
     /// Replaces the value pools (and which tools' literal inputs can be filled).
     pub fn set_pools(&mut self, pools: Pools) {
         self.pools = pools;

@@ -415,8 +415,10 @@ const UNDO_VERBS: &[&str] = &[
 ];
 
 /// The target takes back an item a write of the round made (its own id): "create a share link,
-/// then revoke it" undoes the request itself; no person asks that. Kept when no read of the
-/// tool set lists such items (a task set whose tasks are only ever made, then closed).
+/// then revoke it" undoes the request itself; no person asks that, also where no read lists
+/// such items ("buy a pass, then cancel that same pass"). Closing or archiving what was just
+/// made is kept where no read lists such items (a task set whose tasks are only ever made,
+/// then closed: "add the task and mark it closed" is a way to log done work).
 fn undoes_new(
     gold: &[GoldCall],
     implementation: &[AdvancedStep],
@@ -431,8 +433,13 @@ fn undoes_new(
     if !undo {
         return None;
     }
+    let finishes = words
+        .first()
+        .is_some_and(|v| matches!(v.to_lowercase().as_str(), "close" | "archive"));
     made_by_round(gold, implementation, specs)
-        .find(|(_, path)| listed_by_a_read(specs, path.rsplit('.').next().unwrap_or(path)))
+        .find(|(_, path)| {
+            !finishes || listed_by_a_read(specs, path.rsplit('.').next().unwrap_or(path))
+        })
         .map(|(maker, _)| format!("{} takes back what {} just made", last.name, maker.name))
 }
 

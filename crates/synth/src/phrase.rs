@@ -26,6 +26,16 @@ const VERBS: &[(&str, &str)] = &[
     ("schedule", "schedule"),
 ];
 
+/// The verb a tool name starts with, lowercased: "get" for `get_station`, `getStation` and
+/// `GetStation` alike (collections written by others use every case).
+pub fn name_verb(name: &str) -> String {
+    words(name)
+        .into_iter()
+        .next()
+        .map(|w| w.to_lowercase())
+        .unwrap_or_default()
+}
+
 /// Words of a snake_case name, with common abbreviations spelled out.
 pub fn words(name: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();

@@ -175,7 +175,7 @@ impl Generator {
         // step and a distractor; a weight given on the command line still counts.
         let computes = |name: &str| {
             matches!(
-                name.split('_').next().unwrap_or(""),
+                crate::phrase::name_verb(name).as_str(),
                 "convert"
                     | "calculate"
                     | "compute"

@@ -303,7 +303,7 @@ fn explore(obs: &Observation, target: &ToolView) -> Option<Action> {
         .iter()
         .filter(|t| {
             let verb = first_word(&t.name);
-            t.name != target.name && (reads(verb) || q.iter().any(|x| same_stem(x, verb)))
+            t.name != target.name && (reads(&verb) || q.iter().any(|x| same_stem(x, &verb)))
         })
         .filter_map(|t| {
             let (args, missing) = fill(obs, t, true);
@@ -318,8 +318,8 @@ fn explore(obs: &Observation, target: &ToolView) -> Option<Action> {
         })
 }
 
-fn first_word(name: &str) -> &str {
-    name.split('_').next().unwrap_or(name)
+fn first_word(name: &str) -> String {
+    crate::phrase::name_verb(name)
 }
 
 /// Tools that may give `param`: their name or description names the entity (`conversation_id`

@@ -1563,7 +1563,8 @@ fn listed_noun(spec: &ToolSpec) -> Option<String> {
 /// The action of a tool as an imperative clause, from its description when it starts with the
 /// tool's own verb, else from its name.
 pub fn action(spec: &ToolSpec) -> String {
-    let verb = spec.name.split('_').next().unwrap_or("");
+    let verb = phrase::name_verb(&spec.name);
+    let verb = verb.as_str();
     let first = spec.description.split(". ").next().unwrap_or("");
     // "Cancel a confirmed (not yet checked-in) flight booking": an aside, not the request.
     let mut d = without_asides(first.trim().trim_end_matches('.'));
@@ -1956,7 +1957,8 @@ fn drop_states(d: &str, spec: &ToolSpec) -> String {
 
 /// Whether [`action`] comes from the description (so its "a <noun>" slots can take phrases).
 fn action_from_description(spec: &ToolSpec) -> bool {
-    let verb = spec.name.split('_').next().unwrap_or("");
+    let verb = phrase::name_verb(&spec.name);
+    let verb = verb.as_str();
     st::lower_first(spec.description.trim())
         .split(' ')
         .next()
@@ -2323,7 +2325,8 @@ fn call_phrase<S: Specs + ?Sized>(
     }
     // A quote reads like a request with inputs ("quote the stay ... for 2 guests"), not like a
     // search whose inputs describe what is found.
-    let verb = target.name.split('_').next().unwrap_or("");
+    let verb = phrase::name_verb(&target.name);
+    let verb = verb.as_str();
     let reads = crate::item::reads_by_name(&target.name) && verb != "quote";
     let slots = action_from_description(target);
     let mut literals: Vec<String> = Vec::new();
@@ -2478,6 +2481,14 @@ fn call_phrase<S: Specs + ?Sized>(
             bound.push((st::id_noun(arg), np));
         }
     }
+    // The action's own object first: "redirect the parcel with tracking code X to the depot
+    // Y", not "redirect the parcel for the depot Y, with the parcel with tracking code X".
+    if !slots {
+        if let Some(i) = bound.iter().position(|(_, np)| merged(&act, np).is_some()) {
+            let b = bound.remove(i);
+            bound.insert(0, b);
+        }
+    }
     let mut said_for = false;
     // The "with ..." clauses of the bound items, said as one list after the action with the
     // literal inputs: "with the payer account of that parcel, the recipient being ... and a
@@ -2580,6 +2591,13 @@ fn call_phrase<S: Specs + ?Sized>(
                     act.push_str(&format!(" {prep} {np}"));
                 }
             }
+        } else if let Some(p) = np
+            .starts_with(&format!("the {role}"))
+            .then(|| described_direction(&target.description, last_word))
+            .flatten()
+        {
+            // "Move a parcel ... to another depot": "... to the depot Y".
+            act.push_str(&format!(" {p} {np}"));
         } else if np.starts_with(&format!("the {role}")) {
             withs.push(np.clone());
         } else if np.split(' ').count() > 4 {
@@ -2858,6 +2876,17 @@ fn with_or_push(act: &mut String, withs: &mut Vec<String>, clause: &str) {
 fn role_clause(role: &str, np: &str) -> String {
     let sep = if direction(role).is_some() { " " } else { ", " };
     format!("{sep}{}", being(said_role(role), np))
+}
+
+/// The preposition a tool's description puts before an item of kind `noun` ("Move a parcel
+/// ... to another depot": "to"), if it puts one of "to", "into", "onto".
+fn described_direction(description: &str, noun: &str) -> Option<&'static str> {
+    let d = description.to_lowercase();
+    ["to", "into", "onto"].into_iter().find(|p| {
+        ["a", "an", "another", "the", "a new", "a different"]
+            .iter()
+            .any(|a| d.contains(&format!(" {p} {a} {noun}")))
+    })
 }
 
 /// The direction word of a role named by it ("from" of "from account", "to" of "to account").

@@ -93,7 +93,7 @@ fn scalar_keys(m: &serde_json::Map<String, Value>) -> Vec<&String> {
         .keys()
         .filter(|k| m[*k].is_string() || m[*k].is_number() || m[*k].is_boolean())
         .collect();
-    keys.sort_by_key(|k| !k.ends_with("_id"));
+    keys.sort_by_key(|k| hardgen_core::spec::id_stem(k).is_none());
     keys
 }
 
@@ -114,7 +114,9 @@ fn answer_keys<'a>(
         // An acknowledgement flag ("ok": true) says only that the call worked: not news.
         .filter(|k| !(matches!(k.as_str(), "ok" | "success") && m[*k] == Value::Bool(true)))
         .collect();
-    let own = keys.iter().position(|k| k.ends_with("_id"));
+    let own = keys
+        .iter()
+        .position(|k| hardgen_core::spec::id_stem(k).is_some());
     let mut ranked: Vec<(u8, &String)> = keys
         .into_iter()
         .enumerate()
@@ -128,7 +130,7 @@ fn answer_keys<'a>(
             });
             let r = if Some(i) == own {
                 0
-            } else if k.ends_with("_id") {
+            } else if hardgen_core::spec::id_stem(k).is_some() {
                 // The ids the call was given tell the user nothing new.
                 5
             } else if FIGURES.iter().any(|f| k.split('_').any(|w| w == *f)) {
@@ -211,7 +213,7 @@ fn aggregate(m: &serde_json::Map<String, Value>) -> Option<(String, u64, (&str, 
     let count = m.get("count")?.as_u64()?;
     let (ik, iv) = m
         .iter()
-        .find(|(k, x)| k.ends_with("_id") && x.is_string())?;
+        .find(|(k, x)| hardgen_core::spec::id_stem(k).is_some() && x.is_string())?;
     let mut figures = m
         .iter()
         .filter(|(k, x)| k.as_str() != "count" && *k != ik && x.is_number());
@@ -261,7 +263,7 @@ pub fn answer_values_after(args: &serde_json::Map<String, Value>, v: &Value) -> 
             if let Some(f) = first.and_then(Value::as_object) {
                 out.extend(
                     f.iter()
-                        .filter(|(k, _)| k.ends_with("_id"))
+                        .filter(|(k, _)| hardgen_core::spec::id_stem(k).is_some())
                         .take(1)
                         .map(|(_, x)| value_text(x)),
                 );
@@ -629,7 +631,7 @@ fn listing(m: &serde_json::Map<String, Value>) -> Option<(u64, &[Value])> {
             .unwrap_or(items.len() as u64);
         return Some((count, items));
     }
-    if m.keys().any(|k| k.ends_with("_id")) {
+    if m.keys().any(|k| hardgen_core::spec::id_stem(k).is_some()) {
         return None;
     }
     let mut lists = m.values().filter_map(Value::as_array);
@@ -667,7 +669,8 @@ pub fn answer_text_counting(
     counted: Option<&str>,
     rng: &mut ChaCha8Rng,
 ) -> String {
-    let verb = tool.split('_').next().unwrap_or("");
+    let verb = phrase::name_verb(tool);
+    let verb = verb.as_str();
     match v {
         Value::Object(m) if listing(m).is_some() => {
             // A list's items are said by their own fields, not by the filters that found them.
@@ -678,8 +681,8 @@ pub fn answer_text_counting(
             let reads = crate::item::reads_by_name(tool);
             let noun = first
                 .and_then(Value::as_object)
-                .and_then(|f| f.keys().find(|k| k.ends_with("_id")))
-                .map(|k| phrase::label(k.trim_end_matches("_id")))
+                .and_then(|f| f.keys().find(|k| hardgen_core::spec::id_stem(k).is_some()))
+                .map(|k| phrase::label(hardgen_core::spec::id_stem(k).unwrap_or(k)))
                 .unwrap_or_else(|| if reads { "match" } else { "item" }.into());
             let Some(f) = first else {
                 // "I found no pet vaccinations": what was asked for, by the tool's own object.
@@ -1105,8 +1108,8 @@ fn new_state(tool: &str, m: &serde_json::Map<String, Value>) -> Option<(String, 
 /// link"); None when the result has none.
 fn own_noun(m: &serde_json::Map<String, Value>) -> Option<String> {
     m.keys()
-        .find(|k| k.ends_with("_id"))
-        .map(|k| phrase::label(k.trim_end_matches("_id")))
+        .find(|k| hardgen_core::spec::id_stem(k).is_some())
+        .map(|k| phrase::label(hardgen_core::spec::id_stem(k).unwrap_or(k)))
 }
 
 /// What an aggregate tool's figure is, from its name: `highest_meter_reading` -> "highest meter

@@ -76,18 +76,22 @@ pub fn own_id(item: &Value) -> Option<&str> {
     props
         .iter()
         .find(|(k, v)| {
-            k.ends_with("_id")
+            hardgen_core::spec::id_stem(k).is_some()
                 && v.get("description")
                     .and_then(Value::as_str)
                     .is_none_or(|d| d.starts_with("Id of") || d.starts_with("ID of"))
         })
-        .or_else(|| props.iter().find(|(k, _)| k.ends_with("_id")))
+        .or_else(|| {
+            props
+                .iter()
+                .find(|(k, _)| hardgen_core::spec::id_stem(k).is_some())
+        })
         .map(|(k, _)| k.as_str())
 }
 
 /// A noun from an id field name: `supply_point_id` -> "supply point"; `owner_contact_id` -> "owner contact".
 pub fn id_noun(field: &str) -> String {
-    let base = field.strip_suffix("_id").unwrap_or(field);
+    let base = hardgen_core::spec::id_stem(field).unwrap_or(field);
     phrase::label(base)
 }
 
@@ -183,7 +187,7 @@ pub fn is_person_role(w: &str) -> bool {
 /// for"; "sent_from_depot_id": "depot used for"),
 /// which "the paid from account of the enrollment" says badly.
 fn participle_relation(leaf: &str) -> Option<String> {
-    let words: Vec<&str> = leaf.strip_suffix("_id")?.split('_').collect();
+    let words: Vec<&str> = hardgen_core::spec::id_stem(leaf)?.split('_').collect();
     let [p, prep, rest @ ..] = words.as_slice() else {
         return None;
     };

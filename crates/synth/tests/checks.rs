@@ -3604,12 +3604,20 @@ fn make_rejects_a_target_that_takes_back_what_the_round_just_made() {
             "results": {"type": "array", "items": {"type": "object", "properties": {
                 "message_id": {"type": "string", "description": "Id of the message"}}}}}})),
     };
+    // "close_message": the same tool by a verb that finishes an item instead of undoing it.
+    let close = ToolSpec {
+        name: "close_message".into(),
+        description: "Close a message.".into(),
+        ..delete.clone()
+    };
     let mut def = world();
     add_spec(&mut def, delete.clone());
+    add_spec(&mut def, close.clone());
     add_spec(&mut def, sent);
     // Without a read that lists messages, a made message is the only one there is to delete.
     let mut without_list = world();
     add_spec(&mut without_list, delete);
+    add_spec(&mut without_list, close);
     let deleted = Some(json!({"message_id": "msg-501", "status": "deleted"}));
     let made_then_deleted = trace(
         &["delete_message"],
@@ -3637,7 +3645,19 @@ fn make_rejects_a_target_that_takes_back_what_the_round_just_made() {
     let r = make(&made_then_deleted, 0, &SpecIndex(&def), 1, 8)
         .expect_err("sending a message only to delete it is no request");
     assert_eq!(r.reason, hardgen_core::Reason::UndoesNew, "{}", r.detail);
-    assert!(make(&made_then_deleted, 0, &SpecIndex(&without_list), 1, 8).is_ok());
+    // Still no request where nothing lists messages: sending one only to delete it.
+    let r = make(&made_then_deleted, 0, &SpecIndex(&without_list), 1, 8)
+        .expect_err("sending a message only to delete it is no request");
+    assert_eq!(r.reason, hardgen_core::Reason::UndoesNew, "{}", r.detail);
+    // Closing what was just made is kept only where no read lists such items (logging done
+    // work in a tool set whose items are only ever made, then closed).
+    let mut made_then_closed = made_then_deleted.clone();
+    made_then_closed.targets = vec!["close_message".into()];
+    made_then_closed.calls[1].name = "close_message".into();
+    assert!(make(&made_then_closed, 0, &SpecIndex(&without_list), 1, 8).is_ok());
+    let r = make(&made_then_closed, 0, &SpecIndex(&def), 1, 8)
+        .expect_err("a listed kind: closing what was just made is no request");
+    assert_eq!(r.reason, hardgen_core::Reason::UndoesNew, "{}", r.detail);
     // Deleting a message the user names (made before the round) is a request.
     let named = trace(
         &["delete_message"],

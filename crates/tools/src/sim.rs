@@ -273,6 +273,7 @@ impl Simulated {
                 args: &empty,
                 recalled: &empty,
                 made: Vec::new(),
+                in_list: false,
             };
             (0..8)
                 .map(|_| match schema.get("type").and_then(Value::as_str) {
@@ -347,6 +348,7 @@ impl Simulated {
                     args,
                     recalled: &recalled,
                     made: Vec::new(),
+                    in_list: false,
                 };
                 let v = g.value(schema, "result", 0);
                 let made = g.made;
@@ -466,6 +468,40 @@ struct Gen<'a> {
     recalled: &'a Map<String, Value>,
     /// (field, identifier, the scalar fields of its object) for every identifier shown.
     made: Vec<(String, String, Map<String, Value>)>,
+    /// Generating the rows of a list the result holds at its top: they match the call's
+    /// filters.
+    in_list: bool,
+}
+
+/// A list row's number kept within the call's bounds on its field: `minBatteryPercent=40` or
+/// `min_battery_percent=40` for `batteryPercent`/`battery_percent` (and `max...` alike).
+fn within_bounds(v: Value, field: &str, args: &Map<String, Value>) -> Value {
+    let Some(x) = v.as_f64() else { return v };
+    let camel = |p: &str| {
+        let mut c = field.chars();
+        c.next()
+            .map(|f| format!("{p}{}{}", f.to_ascii_uppercase(), c.as_str()))
+            .unwrap_or_default()
+    };
+    let bound = |p: &str| {
+        args.get(&format!("{p}_{field}"))
+            .or_else(|| args.get(&camel(p)))
+            .and_then(Value::as_f64)
+    };
+    let mut y = x;
+    if let Some(lo) = bound("min") {
+        y = y.max(lo);
+    }
+    if let Some(hi) = bound("max") {
+        y = y.min(hi);
+    }
+    if y == x {
+        v
+    } else if v.is_i64() || v.is_u64() {
+        Value::from(y.round() as i64)
+    } else {
+        Value::from(y)
+    }
 }
 
 impl Gen<'_> {
@@ -503,11 +539,12 @@ impl Gen<'_> {
                     .unwrap_or(3)
                     .max(lo);
                 let n = self.rng.random_range(lo..=hi.min(lo + 4));
-                Value::Array(
-                    (0..n)
-                        .map(|_| self.value(&items, name, depth + 1))
-                        .collect(),
-                )
+                let outer = std::mem::replace(&mut self.in_list, depth == 1);
+                let rows = (0..n)
+                    .map(|_| self.value(&items, name, depth + 1))
+                    .collect();
+                self.in_list = outer;
+                Value::Array(rows)
             }
             "integer" => {
                 let lo = schema.get("minimum").and_then(Value::as_i64).unwrap_or(0);
@@ -561,7 +598,9 @@ impl Gen<'_> {
                     .filter(|a| kind_name(a, &kind) == *k)
                     .find_map(|a| self.args.get(a))
             });
-            let v = if let Some(a) = given.filter(|_| depth <= 1) {
+            // The rows of a list a call filtered: `bikeType="cargo"` lists cargo bikes.
+            let row = self.in_list && depth == 2;
+            let v = if let Some(a) = given.filter(|_| depth <= 1 || (row && scalar)) {
                 // The item the call named, or the value it set: echoed.
                 a.clone()
             } else if let Some(r) = self
@@ -573,7 +612,12 @@ impl Gen<'_> {
                 // is drawn afresh.
                 r.clone()
             } else {
-                self.value(s, &kind_name(k, &kind), depth + 1)
+                let v = self.value(s, &kind_name(k, &kind), depth + 1);
+                if row {
+                    within_bounds(v, k, self.args)
+                } else {
+                    v
+                }
             };
             if own.is_none() && is_identifier_name(k) {
                 if let Some(id) = v.as_str() {
@@ -873,6 +917,35 @@ mod tests {
     }
 
     #[test]
+    fn listed_rows_match_the_calls_filters() {
+        let bikes = spec(
+            "listBikes",
+            json!({"type": "object", "properties": {
+                "bikeType": {"type": "string", "enum": ["classic", "cargo"]},
+                "minBatteryPercent": {"type": "integer"}}}),
+            json!({"type": "object", "properties": {"bikes": {"type": "array", "minItems": 4, "maxItems": 6,
+                "items": {"type": "object", "properties": {
+                    "bikeId": {"type": "string"},
+                    "bikeType": {"type": "string", "enum": ["classic", "cargo"]},
+                    "batteryPercent": {"type": "integer", "minimum": 0, "maximum": 100}}}}}}),
+        );
+        let mut env = Simulated::new(vec![bikes], 3).expect("specs compile");
+        for seed in 0..5 {
+            let args = json!({"bikeType": "cargo", "minBatteryPercent": 60 + seed});
+            let out = env.execute(&call("listBikes", args)).expect("list");
+            let rows = out["bikes"].as_array().expect("rows");
+            assert!(rows.len() >= 4);
+            for r in rows {
+                assert_eq!(r["bikeType"], "cargo", "{out}");
+                assert!(
+                    r["batteryPercent"].as_i64().expect("int") >= 60 + seed,
+                    "{out}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn results_follow_the_schema_and_ids_stay_consistent() {
         let mut env = Simulated::new(specs(), 7).expect("specs compile");
         let made = env
@@ -995,6 +1068,7 @@ mod tests {
             args: &empty,
             recalled: &empty,
             made: Vec::new(),
+            in_list: false,
         };
         let cuisine = json!({"type": "string", "description": "Cuisine, e.g. italian or thai"});
         for _ in 0..8 {
@@ -1030,6 +1104,7 @@ mod tests {
             args: &empty,
             recalled: &empty,
             made: Vec::new(),
+            in_list: false,
         };
         let plain = json!({"type": "string"});
         for _ in 0..8 {

@@ -265,7 +265,8 @@ pub fn rewrite_problem(draft: &str, text: &str) -> Option<(Reason, String)> {
 /// The action the draft asks for, dropped or swapped in the rewrite ("authorize the shift"
 /// became "request the shift"): `target`'s verb when it changes something and the draft says it.
 pub fn action_dropped(target: &str, draft: &str, text: &str) -> Option<(Reason, String)> {
-    let verb = target.split('_').next().unwrap_or(target);
+    let verb = crate::phrase::name_verb(target);
+    let verb = verb.as_str();
     if crate::item::reads_by_name(target) || crate::phrase::NOT_VERBS.contains(&verb) {
         return None;
     }
