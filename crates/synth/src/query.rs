@@ -2481,10 +2481,20 @@ fn call_phrase<S: Specs + ?Sized>(
             bound.push((st::id_noun(arg), np));
         }
     }
-    // The action's own object first: "redirect the parcel with tracking code X to the depot
-    // Y", not "redirect the parcel for the depot Y, with the parcel with tracking code X".
+    // The item the call acts on (the one it returns) first: "redirect the parcel with
+    // tracking code X to the depot Y", not "redirect the parcel for the depot Y, with the
+    // parcel with tracking code X". Only that item: in "change the gym plan" the plan is the
+    // new value, and the membership is what changes.
     if !slots {
-        if let Some(i) = bound.iter().position(|(_, np)| merged(&act, np).is_some()) {
+        let own = target
+            .returns
+            .as_ref()
+            .and_then(st::own_id)
+            .map(st::id_noun);
+        if let Some(i) = bound
+            .iter()
+            .position(|(role, np)| Some(role) == own.as_ref() && merged(&act, np).is_some())
+        {
             let b = bound.remove(i);
             bound.insert(0, b);
         }

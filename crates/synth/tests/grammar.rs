@@ -98,3 +98,43 @@ fn generated_queries_are_grammatical() {
     assert!(kept > 100, "kept {kept} of 150");
     assert!(hoisted > 0, "no long query had its deepest item said first");
 }
+
+#[test]
+fn the_item_a_call_changes_is_its_object_and_the_new_value_follows_to() {
+    // Targets whose inputs are two items: the one the call acts on (the parcel, the
+    // membership) and where it goes (a depot, another membership's plan).
+    let def = world::builtin().expect("built-in world");
+    let cfg = GenConfig {
+        seed: 5,
+        world_seeds: 2,
+        ..GenConfig::default()
+    };
+    let mut g = Generator::new(def, cfg);
+    let weights: std::collections::BTreeMap<String, f64> = [
+        ("redirect_parcel".to_string(), 1.0),
+        ("change_gym_plan".to_string(), 1.0),
+    ]
+    .into();
+    g.set_weights(&weights, Some(0.0));
+    let mut seen = 0;
+    for i in 0..30 {
+        let Ok(r) = g.item(i) else { continue };
+        for round in &r.rounds {
+            let q = round.query.to_lowercase();
+            match round.gold.last().map(|c| c.name.as_str()) {
+                Some("redirect_parcel") => {
+                    seen += 1;
+                    assert!(q.contains(" to the depot"), "{q}");
+                    assert!(!q.contains("with the parcel"), "{q}");
+                }
+                Some("change_gym_plan") => {
+                    seen += 1;
+                    assert!(q.contains("change the gym plan for the"), "{q}");
+                    assert!(q.contains(" to the gym plan "), "{q}");
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(seen >= 5, "only {seen} rounds aimed at the two tools");
+}
