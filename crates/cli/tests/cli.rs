@@ -190,6 +190,14 @@ fn import_names_the_file_and_json_path_of_a_malformed_spec() {
     assert_eq!(code, 1);
     let err = err.replace(&dir.path().to_string_lossy().to_string(), "<dir>");
     insta::assert_snapshot!("import_malformed_stderr", err);
+    // A broken document (not JSON Lines): the error is the document's, with its own line.
+    std::fs::write(&path, "[{\"type\": \"function\",\n  bad}]\n").expect("write");
+    let (code, _, err) = run(&["tools", "import", &path.to_string_lossy()]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("tools.json: $: invalid JSON: key must be a string at line 2"),
+        "{err}"
+    );
 }
 
 #[test]

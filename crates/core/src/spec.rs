@@ -336,15 +336,14 @@ pub fn parse_specs(text: &str, source: &str) -> Result<Vec<ToolSpec>, SpecError>
                     continue;
                 }
                 let v: Value = serde_json::from_str(line).map_err(|e| {
-                    let msg = if i == 0 {
-                        whole_err.to_string()
-                    } else {
-                        e.to_string()
-                    };
+                    // A broken first line: one broken document, whose error names its line.
+                    if i == 0 {
+                        return SpecError::new(source, "$", format!("invalid JSON: {whole_err}"));
+                    }
                     SpecError::new(
                         source,
                         &format!("line {}", i + 1),
-                        format!("invalid JSON: {msg}"),
+                        format!("invalid JSON: {e}"),
                     )
                 })?;
                 out.push((v, format!("line {}", i + 1)));

@@ -232,13 +232,12 @@ fn split_docs(text: &str, ctx: &Ctx) -> Result<Vec<(Value, String)>, SpecError> 
                     continue;
                 }
                 let v: Value = serde_json::from_str(line).map_err(|e| {
-                    // A first line that fails is more likely one broken document than JSON Lines.
-                    let msg = if i == 0 {
-                        whole_err.to_string()
-                    } else {
-                        e.to_string()
-                    };
-                    ctx.err(&format!("line {}", i + 1), format!("invalid JSON: {msg}"))
+                    // A first line that fails is more likely one broken document than JSON Lines:
+                    // the document's error, which names its own line and column.
+                    if i == 0 {
+                        return ctx.err("$", format!("invalid JSON: {whole_err}"));
+                    }
+                    ctx.err(&format!("line {}", i + 1), format!("invalid JSON: {e}"))
                 })?;
                 out.push((v, format!("line {}", i + 1)));
             }
