@@ -668,7 +668,7 @@ pub fn selector_where(
     let mut keys: Vec<&String> = item
         .keys()
         .filter(|k| {
-            !k.ends_with("_id")
+            !hardgen_core::spec::is_identifier_name(k)
                 && (item[*k].is_string() || item[*k].is_number())
                 && ok(k, &item[*k])
         })

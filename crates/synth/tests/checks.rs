@@ -3723,3 +3723,19 @@ fn make_rejects_a_target_that_reads_back_only_what_the_round_just_made() {
     let more = json!({"message_id": "msg-501", "status": "read", "read_on": "2026-06-02"});
     assert!(make(&round(more), 0, &SpecIndex(&def), 1, 8).is_ok());
 }
+
+#[test]
+fn a_selector_is_never_an_id_in_snake_or_camel_case() {
+    use hardgen_synth::maker::selector_where;
+    let res = json!({"bikes": [
+        {"bikeId": "BIK-1", "bike_ref_id": "R-1", "dockNumber": 4, "bikeType": "cargo"},
+        {"bikeId": "BIK-2", "bike_ref_id": "R-2", "dockNumber": 7, "bikeType": "cargo"}]});
+    // The ids tell the two apart, but a request cannot name an id it never saw: the dock does.
+    let (field, v) = selector_where(&res, "bikes[].bikeId", 1, |_, _| true).expect("a selector");
+    assert_eq!((field.as_str(), v), ("bikes[].dockNumber", json!(7)));
+    let only_ids = json!({"bikes": [{"bikeId": "BIK-1"}, {"bikeId": "BIK-2"}]});
+    assert_eq!(
+        selector_where(&only_ids, "bikes[].bikeId", 0, |_, _| true),
+        None
+    );
+}
