@@ -55,11 +55,16 @@ pub const READ_VERBS: &[&str] = &[
 /// Whether a tool's name says it only reads: its first word is a [`READ_VERBS`] word, except
 /// `check_in_*` and `check_out_*`, which change a stay or a booking.
 pub fn reads_by_name(tool: &str) -> bool {
-    let words = crate::phrase::words(tool);
-    let verb = words.first().map(|w| w.to_lowercase()).unwrap_or_default();
-    let checks_in_or_out =
-        verb == "check" && matches!(words.get(1).map(String::as_str), Some("in" | "out"));
-    READ_VERBS.contains(&verb.as_str()) && !checks_in_or_out
+    let verb = crate::phrase::name_verb(tool);
+    if !READ_VERBS.contains(&verb.as_str()) {
+        return false;
+    }
+    let checks_in_or_out = verb == "check"
+        && matches!(
+            crate::phrase::words(tool).get(1).map(String::as_str),
+            Some("in" | "out")
+        );
+    !checks_in_or_out
 }
 
 /// Whether a step before a round's last is asked for in the request: it changes something

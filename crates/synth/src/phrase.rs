@@ -29,11 +29,15 @@ const VERBS: &[(&str, &str)] = &[
 /// The verb a tool name starts with, lowercased: "get" for `get_station`, `getStation` and
 /// `GetStation` alike (collections written by others use every case).
 pub fn name_verb(name: &str) -> String {
-    words(name)
-        .into_iter()
-        .next()
-        .map(|w| w.to_lowercase())
-        .unwrap_or_default()
+    // Up to the first `_` or the next capital (called for every tool of every item: no
+    // word list is built).
+    let name = name.trim_start_matches('_');
+    let end = name
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| *c == '_' || c.is_ascii_uppercase())
+        .map_or(name.len(), |(i, _)| i);
+    name[..end].to_ascii_lowercase()
 }
 
 /// Words of a snake_case name, with common abbreviations spelled out.
@@ -524,6 +528,12 @@ mod tests {
         assert_eq!(label("free_mb"), "free space in MB");
         assert_eq!(label("total_kwh"), "total energy in kWh");
         assert_eq!(label("weight_kg"), "weight in kg");
+        assert_eq!(name_verb("get_station"), "get");
+        assert_eq!(name_verb("getStation"), "get");
+        assert_eq!(name_verb("GetStation"), "get");
+        assert_eq!(name_verb("list"), "list");
+        assert!(crate::item::reads_by_name("listBikesAtStation"));
+        assert!(!crate::item::reads_by_name("check_in_hotel_stay"));
         assert_eq!(label("size_sqm"), "size in sqm");
         assert_eq!(label("min_sqm"), "min area in sqm");
         assert_eq!(label("iata_code"), "IATA code");
