@@ -317,3 +317,70 @@ fn bfcl_functions_with_several_arguments_replay_to_the_same_results() {
         }
     }
 }
+
+#[test]
+fn a_bfcl_collection_chains_through_its_login_and_takes_values_of_the_right_form() {
+    // BFCL's dialect with its habits: a login whose client id no tool returns (the user's
+    // own), integer ids, options written in descriptions, a preamble before each
+    // description, a tool named after a noun (`liter_to_gallon`).
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out_dir = dir.path().join("run");
+    let out_s = out_dir.display().to_string();
+    let src = format!("file:{}:simulated", fixture("trip_desk_bfcl.jsonl"));
+    let args = [
+        "generate", "--tools", &src, "--n", "40", "--seed", "4", "--out", &out_s,
+    ];
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let records = lines(out_dir.join("records.jsonl"));
+    assert!(records.len() >= 30, "kept {} of 40", records.len());
+    let mut booked = 0;
+    let mut chained = 0;
+    for r in &records {
+        let round = &r["rounds"][0];
+        let gold = round["gold"].as_array().cloned().unwrap_or_default();
+        chained += usize::from(gold.len() >= 2);
+        let query = round["query"].as_str().unwrap_or("");
+        assert!(!query.contains("This tool belongs"), "{query}");
+        if gold.iter().any(|g| g["name"] == "liter_to_gallon") {
+            assert!(query.to_lowercase().contains("convert"), "{query}");
+        }
+        for g in &gold {
+            let a = &g["arguments"];
+            if let Some(v) = a["grant_type"].as_str() {
+                assert!(["read", "write", "read_write"].contains(&v), "{v}");
+            }
+            if let Some(v) = a["seat_class"].as_str() {
+                assert!(["economy", "business", "first"].contains(&v), "{v}");
+            }
+            if let Some(v) = a["origin"].as_str() {
+                assert!(
+                    v.len() == 3 && v.chars().all(|c| c.is_ascii_uppercase()),
+                    "{v}"
+                );
+            }
+            for k in ["user_first_name", "user_last_name"] {
+                if let Some(v) = a[k].as_str() {
+                    assert!(!v.contains(' '), "{k}: {v}");
+                }
+            }
+            if g["name"] == "book_trip" {
+                booked += 1;
+            }
+            if g["name"] == "trip_status" {
+                assert!(a["trip_id"].is_i64(), "{a}");
+            }
+        }
+    }
+    assert!(
+        booked > 0,
+        "no trip was booked: the login's client id blocked the chain"
+    );
+    assert!(
+        chained * 2 >= records.len(),
+        "{chained} of {} chained",
+        records.len()
+    );
+    let (code, out, _) = run(&["verify", &out_s]);
+    assert_eq!(code, 0, "{out}");
+}

@@ -188,7 +188,7 @@ fn constraint_of(p: &Param) -> Constraint {
         return Constraint::Enum { values: v.clone() };
     }
     match p.ty.as_str() {
-        "integer" => Constraint::Integer {
+        "integer" if !schema::is_identifier(p) => Constraint::Integer {
             min: num("minimum"),
             max: num("maximum"),
         },
@@ -313,14 +313,33 @@ impl ApiGraph {
                 &b.from_field,
             ))
         });
+        // An identifier no tool returns (`client_id`, `refresh_token` of a login) is the
+        // user's own to give, like a name: a text input, not a dead end for every tool behind it.
+        let produced: HashSet<(usize, &str)> =
+            edges.iter().map(|e| (e.to, e.to_param.as_str())).collect();
         let constraints = params
             .iter()
-            .map(|ps| {
+            .enumerate()
+            .map(|(t, ps)| {
                 ps.iter()
                     .map(|p| ParamConstraint {
                         param: p.name.clone(),
                         required: p.required,
-                        constraint: constraint_of(p),
+                        constraint: match constraint_of(p) {
+                            Constraint::Identifier { pattern }
+                                if p.required && !produced.contains(&(t, p.name.as_str())) =>
+                            {
+                                if p.ty == "integer" {
+                                    Constraint::Integer {
+                                        min: p.schema.get("minimum").and_then(Value::as_f64),
+                                        max: p.schema.get("maximum").and_then(Value::as_f64),
+                                    }
+                                } else {
+                                    Constraint::Text { pattern }
+                                }
+                            }
+                            c => c,
+                        },
                     })
                     .collect()
             })
@@ -400,8 +419,16 @@ impl ApiGraph {
             let Some(tj) = ids[j] else { continue };
             for (param, value) in &call.arguments {
                 // Evidence only for identifier-like values: short numbers and enum words recur by chance.
+                // An id no schema field matched is a text input until a result shows it.
                 let is_ident = self.constraints[tj].iter().any(|c| {
-                    &c.param == param && matches!(c.constraint, Constraint::Identifier { .. })
+                    &c.param == param
+                        && match c.constraint {
+                            Constraint::Identifier { .. } => true,
+                            Constraint::Text { .. } => {
+                                c.required && hardgen_core::spec::is_identifier_name(param)
+                            }
+                            _ => false,
+                        }
                 });
                 if !is_ident {
                     continue;
@@ -446,6 +473,16 @@ impl ApiGraph {
                                 negative: 0,
                             });
                             index.insert(key, self.edges.len() - 1);
+                            // Now produced: an identifier that comes from results again.
+                            for c in self.constraints[tj].iter_mut() {
+                                if let (true, Constraint::Text { pattern }) =
+                                    (&c.param == param, &c.constraint)
+                                {
+                                    c.constraint = Constraint::Identifier {
+                                        pattern: pattern.clone(),
+                                    };
+                                }
+                            }
                             self.edges.len() - 1
                         }
                         None => continue,
@@ -589,6 +626,58 @@ mod tests {
             result,
             error,
         }
+    }
+
+    #[test]
+    fn integer_ids_link_and_an_id_no_tool_returns_is_the_users_to_give() {
+        let specs = vec![
+            spec(
+                "login",
+                json!({"type": "object", "properties": {"client_id": {"type": "string"}},
+                    "required": ["client_id"]}),
+                json!({"type": "object", "properties": {"access_token": {"type": "string"}}}),
+            ),
+            spec(
+                "place_order",
+                json!({"type": "object", "properties": {"access_token": {"type": "string"}},
+                    "required": ["access_token"]}),
+                json!({"type": "object", "properties": {"order_id": {"type": "integer"}}}),
+            ),
+            spec(
+                "get_order",
+                json!({"type": "object", "properties": {"order_id": {"type": "integer"},
+                    "note_id": {"type": "string"}}, "required": ["order_id"]}),
+                json!({"type": "object"}),
+            ),
+        ];
+        let g = ApiGraph::from_specs(&specs, GraphConfig::default());
+        let kind = |t: usize, p: &str| {
+            g.constraints[t]
+                .iter()
+                .find(|c| c.param == p)
+                .map(|c| c.constraint.clone())
+        };
+        assert!(matches!(
+            kind(0, "client_id"),
+            Some(Constraint::Text { .. })
+        ));
+        assert!(matches!(
+            kind(1, "access_token"),
+            Some(Constraint::Identifier { .. })
+        ));
+        assert!(matches!(
+            kind(2, "order_id"),
+            Some(Constraint::Identifier { .. })
+        ));
+        // Optional ids get no edges and stay identifiers: nothing fills them by guessing.
+        assert!(matches!(
+            kind(2, "note_id"),
+            Some(Constraint::Identifier { .. })
+        ));
+        assert!(g
+            .edges
+            .iter()
+            .any(|e| e.from == 1 && e.to == 2 && e.to_param == "order_id"));
     }
 
     #[test]

@@ -154,7 +154,8 @@ pub fn bound_base(param: &str) -> Option<&str> {
 /// Whether a parameter names something a user cannot know and must obtain from a tool: an id,
 /// a token, a handle or key (names, cities and dates are literal inputs instead).
 pub fn is_identifier(p: &Param) -> bool {
-    if p.ty != "string" || p.schema.get("enum").is_some() {
+    // Integer ids too: BFCL's ticket and order APIs number their items (`ticket_id: integer`).
+    if !matches!(p.ty.as_str(), "string" | "integer") || p.schema.get("enum").is_some() {
         return false;
     }
     hardgen_core::spec::is_identifier_name(&p.name)

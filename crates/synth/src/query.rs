@@ -1565,9 +1565,18 @@ fn listed_noun(spec: &ToolSpec) -> Option<String> {
 pub fn action(spec: &ToolSpec) -> String {
     let verb = phrase::name_verb(&spec.name);
     let verb = verb.as_str();
-    let first = spec.description.split(". ").next().unwrap_or("");
+    let first = own_description(&spec.description)
+        .split(". ")
+        .next()
+        .unwrap_or("");
     // "Cancel a confirmed (not yet checked-in) flight booking": an aside, not the request.
     let mut d = without_asides(first.trim().trim_end_matches('.'));
+    // "Converts the liter to gallon": a description in the third person says the imperative.
+    if let Some((dv, rest)) = d.split_once(' ') {
+        if let Some(v) = lexicon::imperative(dv).filter(|v| *v != dv.to_lowercase()) {
+            d = format!("{}{} {rest}", v[..1].to_uppercase(), &v[1..]);
+        }
+    }
     // "Show the plots on one site" for `list_site_plots`: the description's words, with the
     // tool's own verb (so that the rules for that verb apply: "Look for sites by town" is
     // "Search for sites by town").
@@ -1613,6 +1622,16 @@ pub fn action(spec: &ToolSpec) -> String {
         if let Some(i) = d.find(cut) {
             d.truncate(i);
         }
+    }
+    // "Contact customer support, get immediate support on an issue": a second action that
+    // restates the first.
+    if let Some(i) = d.match_indices(", ").map(|(i, _)| i).find(|&i| {
+        d[i + 2..]
+            .split(' ')
+            .next()
+            .is_some_and(lexicon::is_common_verb)
+    }) {
+        d.truncate(i);
     }
     // "..., for a customer paying from one of their own open bank accounts": a precondition
     // the chosen account meets, said last; the account and the customer are said by their
@@ -1767,6 +1786,11 @@ pub fn action(spec: &ToolSpec) -> String {
         if phrase::NOT_VERBS.contains(&dverb) {
             return format!("find the {d}");
         }
+        return d;
+    }
+    // `liter_to_gallon`, `trading_login`: a name that does not open with a verb says less
+    // than a description that does ("Convert liters to gallons").
+    if names_no_verb(spec) && d.split(' ').count() >= 2 {
         return d;
     }
     let (v, o) = phrase::verb_object(&spec.name);
@@ -1959,10 +1983,33 @@ fn drop_states(d: &str, spec: &ToolSpec) -> String {
 fn action_from_description(spec: &ToolSpec) -> bool {
     let verb = phrase::name_verb(&spec.name);
     let verb = verb.as_str();
-    st::lower_first(spec.description.trim())
+    st::lower_first(own_description(&spec.description).trim())
         .split(' ')
         .next()
         .is_some_and(|d| d == verb || same_verb(verb, d))
+        || names_no_verb(spec)
+}
+
+/// The tool's own description without a preamble about its whole system (BFCL's "This tool
+/// belongs to the travel system, which allows users to ... Tool description: Book a flight").
+pub fn own_description(description: &str) -> &str {
+    match description.find("Tool description:") {
+        Some(i) => description[i + "Tool description:".len()..].trim_start(),
+        None => description,
+    }
+}
+
+/// Whether a tool's name opens with a word that is not a verb while its description opens
+/// with one (`liter_to_gallon`: "Convert liters to gallons").
+fn names_no_verb(spec: &ToolSpec) -> bool {
+    let verb = phrase::name_verb(&spec.name);
+    let first = own_description(&spec.description)
+        .split(' ')
+        .next()
+        .unwrap_or("");
+    !lexicon::is_common_verb(&verb)
+        && !phrase::NOT_VERBS.contains(&verb.as_str())
+        && lexicon::imperative(first).is_some()
 }
 
 /// Whether a description that opens with `desc` ("show", "fetch") describes a tool whose name
@@ -4030,6 +4077,42 @@ mod tests {
         assert_eq!(article("unit price"), "a");
         assert_eq!(article("order"), "an");
         assert_eq!(article("Rome office"), "a");
+    }
+
+    #[test]
+    fn a_name_without_a_verb_is_asked_for_in_its_descriptions_words() {
+        let tool = |name: &str, description: &str| ToolSpec {
+            name: name.into(),
+            description: description.into(),
+            domain: "d".into(),
+            parameters: json!({"type": "object", "properties": {}}),
+            returns: None,
+            read_only: None,
+        };
+        let pre =
+            "This tool belongs to the vehicle system, which lets users drive. Tool description: ";
+        assert_eq!(
+            action(&tool(
+                "liter_to_gallon",
+                &format!("{pre}Converts the liter to gallon.")
+            )),
+            "convert the liter to gallon"
+        );
+        assert!(
+            action(&tool("mv", &format!("{pre}Move a file, keep its name.")))
+                .starts_with("move a file")
+        );
+        // A name that opens with its verb keeps it; the preamble never shows.
+        let redirect = action(&tool(
+            "redirect_parcel",
+            "Moves a parcel waiting at a depot to another depot.",
+        ));
+        assert!(redirect.starts_with("redirect"), "{redirect}");
+        let support = action(&tool(
+            "contact_customer_support",
+            &format!("{pre}Contact customer support, get immediate support on an issue."),
+        ));
+        assert_eq!(support, "contact customer support");
     }
 
     fn spec_with(parameters: Value, returns: Option<Value>) -> ToolSpec {

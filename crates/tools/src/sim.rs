@@ -51,8 +51,58 @@ const PEOPLE: &[&str] = &[
     "landlord",
     "traveler",
     "traveller",
+    "cardholder",
+    "holder",
     "visitor",
     "volunteer",
+];
+
+/// IATA codes of real airports: what a user types for "the 3 letter code of the airport".
+const AIRPORTS: &[&str] = &[
+    "LHR", "JFK", "CDG", "AMS", "FRA", "MAD", "LIS", "DUB", "SFO", "LAX", "ORD", "BOS", "SEA",
+    "YYZ", "NRT", "HND", "PEK", "HKG", "SIN", "SYD", "FCO", "ZRH", "CPH", "OSL", "ARN", "MUC",
+];
+
+/// Stock tickers a user would name.
+const TICKERS: &[&str] = &[
+    "AAPL", "MSFT", "NVDA", "GOOG", "AMZN", "TSLA", "META", "NFLX", "AMD", "INTC", "ORCL", "IBM",
+    "ADBE", "CRM", "PYPL", "UBER", "SHOP", "SAP", "ASML", "TSM",
+];
+
+/// Short messages, notes and replies as people write them.
+const MESSAGES: &[&str] = &[
+    "Can we move this to Friday afternoon?",
+    "Please call me back after 5 pm.",
+    "The item arrived damaged and I would like a replacement.",
+    "Thanks, that works for me.",
+    "I was charged twice for the same order.",
+    "Running ten minutes late, sorry.",
+    "Could you send me the updated schedule?",
+    "My card was declined at checkout.",
+    "Please cancel the second reservation.",
+    "The issue is fixed after restarting the router.",
+    "I cannot log in since the last update.",
+    "Let me know once the refund has gone through.",
+    "Reset the password and cleared the cache.",
+    "Great news, congratulations to the whole team!",
+    "The heating in room 12 is not working.",
+    "Is there a vegetarian option on the menu?",
+];
+
+/// Subjects and titles of tickets, posts and documents.
+const SUBJECTS: &[&str] = &[
+    "Cannot log in",
+    "Refund request",
+    "Late delivery",
+    "Billing question",
+    "App keeps crashing",
+    "Printer not connecting",
+    "Wrong item received",
+    "Password reset not working",
+    "Quarterly report",
+    "Team offsite plan",
+    "Website down",
+    "Invoice missing",
 ];
 
 /// Kinds of object that are places or businesses: their names are a place and the kind
@@ -211,6 +261,127 @@ struct Catalog {
     specs: Vec<ToolSpec>,
     by_name: HashMap<String, usize>,
     validators: Vec<jsonschema::Validator>,
+    /// Identifier parameters no result has a field for (`client_id`, `refresh_token` of a
+    /// login): the user's own, so any value is accepted and made-up ones are offered.
+    external: BTreeSet<String>,
+    /// [`choices`] of every parameter and result field that has them, by name.
+    hints: BTreeMap<String, Vec<String>>,
+}
+
+/// Every property name in a schema, at any depth.
+fn field_names<'a>(schema: &'a Value, out: &mut BTreeSet<&'a str>) {
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (k, s) in props {
+            out.insert(k);
+            field_names(s, out);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        field_names(items, out);
+    }
+}
+
+/// Calls `f` with every named property of a schema, at any depth.
+fn for_each_field(schema: &Value, f: &mut dyn FnMut(&str, &Value)) {
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for (k, s) in props {
+            f(k, s);
+            for_each_field(s, f);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        for_each_field(items, f);
+    }
+}
+
+/// The closed list of values a description spells out: BFCL's "[Enum]: USD, EUR" and
+/// `[Enum]: ["on", "off"]`, "Options are: economy, business, first.", "Here are the options:
+/// read_write, read, write", "Type of the order (Buy/Sell)", "('l' for lines, 'w' for
+/// words)". Unlike [`examples`], the list is the whole range.
+fn choices(description: &str) -> Vec<String> {
+    let lower = description.to_lowercase();
+    let clean = |x: &str| {
+        x.trim()
+            .trim_start_matches("and ")
+            .trim_start_matches("or ")
+            .trim_matches(|c: char| {
+                matches!(c, '"' | '\'' | '`' | '[' | ']' | '.') || c.is_whitespace()
+            })
+            .to_string()
+    };
+    let marker = [
+        "[enum]:",
+        "options are:",
+        "the options:",
+        "options:",
+        "possible values:",
+        "allowed values:",
+        "valid values:",
+        "one of:",
+    ]
+    .iter()
+    .find_map(|m| lower.find(m).map(|i| i + m.len()));
+    if let Some(at) = marker {
+        let rest = &description[at..];
+        // A JSON list runs to its bracket; a plain one to the end of the sentence.
+        let clause = if rest.trim_start().starts_with('[') {
+            rest.split(']').next().unwrap_or("")
+        } else {
+            rest.split(". ")
+                .next()
+                .unwrap_or("")
+                .split('\n')
+                .next()
+                .unwrap_or("")
+        };
+        let out: Vec<String> = clause
+            .split(',')
+            .map(clean)
+            .filter(|x| !x.is_empty() && x.split(' ').count() <= 4)
+            .collect();
+        if out.len() >= 2 {
+            return out;
+        }
+    }
+    // "(Buy/Sell)": two or three words in parentheses, split by slashes.
+    if let Some(inner) = description
+        .split('(')
+        .nth(1)
+        .and_then(|x| x.split(')').next())
+    {
+        let parts: Vec<&str> = inner.split('/').map(str::trim).collect();
+        if (2..=4).contains(&parts.len())
+            && parts
+                .iter()
+                .all(|x| !x.is_empty() && !x.contains(' ') && x.chars().all(char::is_alphanumeric))
+        {
+            return parts.into_iter().map(str::to_string).collect();
+        }
+        // "('l' for lines, 'w' for words)": the quoted codes.
+        let quoted: Vec<String> = inner
+            .split(',')
+            .filter_map(|x| {
+                let x = x.trim();
+                let q = x.strip_prefix('\'')?;
+                Some(q.split('\'').next()?.to_string())
+            })
+            .filter(|x| !x.is_empty())
+            .collect();
+        if quoted.len() >= 2 {
+            return quoted;
+        }
+    }
+    Vec::new()
+}
+
+/// The text of an identifier value: a string as it is, an integer id (`ticket_id: 4021`) in
+/// digits.
+fn id_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 /// What a trajectory has built up so far (saved and restored as a whole).
@@ -248,11 +419,43 @@ impl Simulated {
             validators.push(v);
             by_name.insert(s.name.clone(), i);
         }
+        let mut returned = BTreeSet::new();
+        for s in &specs {
+            if let Some(r) = &s.returns {
+                field_names(r, &mut returned);
+            }
+        }
+        let external = specs
+            .iter()
+            .filter_map(|s| s.parameters.get("properties").and_then(Value::as_object))
+            .flatten()
+            .map(|(k, _)| k)
+            .filter(|k| is_identifier_name(k) && !returned.contains(k.as_str()))
+            .cloned()
+            .collect();
+        let mut hints: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for s in &specs {
+            let mut put = |schema: &Value| {
+                for_each_field(schema, &mut |name, field| {
+                    let d = field.get("description").and_then(Value::as_str);
+                    let c = d.map(choices).unwrap_or_default();
+                    if !c.is_empty() {
+                        hints.entry(name.to_string()).or_insert(c);
+                    }
+                });
+            };
+            put(&s.parameters);
+            if let Some(r) = &s.returns {
+                put(r);
+            }
+        }
         Ok(Simulated {
             catalog: Arc::new(Catalog {
                 specs,
                 by_name,
                 validators,
+                external,
+                hints,
             }),
             seed,
             state: SimState::default(),
@@ -274,6 +477,7 @@ impl Simulated {
                 recalled: &empty,
                 made: Vec::new(),
                 in_list: false,
+                hints: &self.catalog.hints,
             };
             (0..8)
                 .map(|_| match schema.get("type").and_then(Value::as_str) {
@@ -286,7 +490,9 @@ impl Simulated {
             let props = spec.parameters.get("properties").and_then(Value::as_object);
             for (name, schema) in props.into_iter().flatten() {
                 let typed = match schema.get("type").and_then(Value::as_str) {
-                    Some("string") => !is_identifier_name(name),
+                    Some("string") => {
+                        !is_identifier_name(name) || self.catalog.external.contains(name)
+                    }
                     // Entities to create (`entities: [{name, observations}]`): made up
                     // whole, unless some part must name an existing item.
                     Some("array" | "object") => !names_items(name, schema),
@@ -334,8 +540,8 @@ impl Simulated {
             ChaCha8Rng::seed_from_u64(stream_seed(self.seed, 0x51A1, xxh3_64(key.as_bytes())));
         // Fields already known for the items the arguments name: shown again as they were.
         let mut recalled: Map<String, Value> = Map::new();
-        for v in args.values().filter_map(Value::as_str) {
-            if let Some(item) = self.state.items.get(v) {
+        for v in args.values().filter_map(id_text) {
+            if let Some(item) = self.state.items.get(&v) {
                 for (k, x) in item {
                     recalled.entry(k.clone()).or_insert_with(|| x.clone());
                 }
@@ -349,6 +555,7 @@ impl Simulated {
                     recalled: &recalled,
                     made: Vec::new(),
                     in_list: false,
+                    hints: &self.catalog.hints,
                 };
                 let v = g.value(schema, "result", 0);
                 let made = g.made;
@@ -471,6 +678,9 @@ struct Gen<'a> {
     /// Generating the rows of a list the result holds at its top: they match the call's
     /// filters.
     in_list: bool,
+    /// The closed lists of values descriptions give, by parameter or field name, from any
+    /// tool of the collection ("Options are: economy, business, first").
+    hints: &'a BTreeMap<String, Vec<String>>,
 }
 
 /// A list row's number kept within the call's bounds on its field: `minBatteryPercent=40` or
@@ -546,6 +756,11 @@ impl Gen<'_> {
                 self.in_list = outer;
                 Value::Array(rows)
             }
+            // An item's number, not a count: four or five digits, as ticket numbers look.
+            "integer" if is_identifier_name(name) && schema.get("maximum").is_none() => {
+                let lo = schema.get("minimum").and_then(Value::as_i64).unwrap_or(0);
+                Value::from(self.rng.random_range(lo.max(1001)..lo.max(1001) + 60_000))
+            }
             "integer" => {
                 let lo = schema.get("minimum").and_then(Value::as_i64).unwrap_or(0);
                 let hi = schema
@@ -620,9 +835,7 @@ impl Gen<'_> {
                 }
             };
             if own.is_none() && is_identifier_name(k) {
-                if let Some(id) = v.as_str() {
-                    own = Some(id.to_string());
-                }
+                own = id_text(&v);
             }
             m.insert(k.clone(), v);
         }
@@ -633,13 +846,13 @@ impl Gen<'_> {
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         for (k, v) in &m {
-            if let (true, Some(id)) = (is_identifier_name(k), v.as_str()) {
-                let fields = if own.as_deref() == Some(id) {
+            if let (true, Some(id)) = (is_identifier_name(k), id_text(v)) {
+                let fields = if own.as_deref() == Some(id.as_str()) {
                     scalars.clone()
                 } else {
                     Map::new()
                 };
-                self.made.push((k.clone(), id.to_string(), fields));
+                self.made.push((k.clone(), id, fields));
             }
         }
         Value::Object(m)
@@ -665,6 +878,22 @@ impl Gen<'_> {
                 );
             }
             _ => {}
+        }
+        let desc = schema
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        // A closed list in the description, or in another tool's for the same name (BFCL
+        // states `travel_class`'s options only on one of the tools that take it).
+        let own = choices(desc);
+        if let Some(c) = Some(&own)
+            .filter(|c| !c.is_empty())
+            .or_else(|| self.hints.get(name))
+        {
+            return c[self.rng.random_range(0..c.len())].clone();
+        }
+        if let Some(v) = self.typed_text(&n, &desc.to_ascii_lowercase()) {
+            return v;
         }
         if is_identifier_name(name) {
             // "contact_id" -> "CON-4821": a prefix a reader can tell apart per kind.
@@ -804,6 +1033,145 @@ impl Gen<'_> {
         s
     }
 
+    /// Values whose form the name or description fixes, as a person would type them: a
+    /// first name alone, a login name, a password, an airport or stock code, a card or
+    /// passport number, a short message. None for everything else.
+    fn typed_text(&mut self, n: &str, d: &str) -> Option<String> {
+        let pick = |rng: &mut ChaCha8Rng, pool: &str| {
+            let p = pools::pool(pool).unwrap_or(&["item"]);
+            p[rng.random_range(0..p.len())].to_string()
+        };
+        let last_word = n.rsplit('_').next().unwrap_or(n);
+        let digits = |rng: &mut ChaCha8Rng, k: usize| -> String {
+            (0..k)
+                .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+                .collect()
+        };
+        if matches!(n, "first_name" | "firstname" | "given_name") || n.ends_with("_first_name") {
+            return Some(pick(self.rng, "first_names"));
+        }
+        if matches!(n, "last_name" | "lastname" | "surname" | "family_name")
+            || n.ends_with("_last_name")
+        {
+            return Some(pick(self.rng, "last_names"));
+        }
+        if n.starts_with("username") || n.starts_with("user_name") || n == "handle" {
+            let first = pick(self.rng, "first_names").to_lowercase();
+            let last = pick(self.rng, "last_names").to_lowercase();
+            return Some(match self.rng.random_range(0..3) {
+                0 => format!("{first}.{last}"),
+                1 => format!("{first}_{}", digits(self.rng, 2)),
+                _ => format!("{}{last}", first.chars().next().unwrap_or('a')),
+            });
+        }
+        if n.contains("password") || n.contains("secret") || n.contains("passphrase") {
+            let w = pick(self.rng, "words");
+            return Some(format!(
+                "{w}#{}{}",
+                digits(self.rng, 3),
+                char::from(b'A' + self.rng.random_range(0..26u8))
+            ));
+        }
+        if n.contains("airport")
+            || d.contains("airport code")
+            || d.contains("letter code of")
+            || d.contains("iata")
+        {
+            return Some(one_of(self.rng, AIRPORTS).to_string());
+        }
+        if n == "symbol"
+            || n.ends_with("_symbol")
+            || n == "ticker"
+            || n == "stock"
+            || d.contains("stock symbol")
+        {
+            return Some(one_of(self.rng, TICKERS).to_string());
+        }
+        if n.contains("card_number") || n == "card_no" {
+            return Some(format!("4{}", digits(self.rng, 15)));
+        }
+        if n.contains("passport") {
+            return Some(format!(
+                "{}{}",
+                char::from(b'A' + self.rng.random_range(0..26u8)),
+                digits(self.rng, 8)
+            ));
+        }
+        if d.contains("zipcode") || d.contains("zip code") || d.contains("postal code") {
+            return Some(digits(self.rng, 5));
+        }
+        if d.contains("mm/yyyy") {
+            return Some(format!(
+                "{:02}/{}",
+                self.rng.random_range(1..13),
+                self.rng.random_range(2027..2031)
+            ));
+        }
+        if d.contains("street, city") {
+            return Some(format!(
+                "{} {}, {}",
+                self.rng.random_range(2..240),
+                pick(self.rng, "streets"),
+                pick(self.rng, "cities")
+            ));
+        }
+        if n == "location"
+            || n.ends_with("_location")
+            || d.starts_with("the location")
+            || d.contains("name of the location")
+        {
+            return Some(pick(self.rng, "cities"));
+        }
+        if matches!(
+            last_word,
+            "message"
+                | "content"
+                | "comment"
+                | "text"
+                | "body"
+                | "note"
+                | "resolution"
+                | "reply"
+                | "feedback"
+                | "failure"
+                | "reason"
+        ) && !n.ends_with("type")
+        {
+            return Some(one_of(self.rng, MESSAGES).to_string());
+        }
+        if matches!(last_word, "title" | "subject" | "summary") && !n.contains("name") {
+            return Some(one_of(self.rng, SUBJECTS).to_string());
+        }
+        if matches!(
+            last_word,
+            "keyword" | "keywords" | "query" | "pattern" | "term"
+        ) {
+            return Some(pick(self.rng, "words").to_lowercase());
+        }
+        if n.contains("file_name") || n == "filename" || n == "file" || n == "source" {
+            let ext = one_of(self.rng, &["txt", "csv", "md", "pdf", "log", "json"]);
+            return Some(format!("{}.{ext}", pick(self.rng, "words").to_lowercase()));
+        }
+        if n.contains("dir_name")
+            || matches!(n, "folder" | "directory" | "dir" | "destination" | "path")
+        {
+            return Some(pick(self.rng, "words").to_lowercase());
+        }
+        if last_word == "status" || last_word == "state" {
+            return Some(
+                one_of(
+                    self.rng,
+                    &["active", "pending", "completed", "open", "closed"],
+                )
+                .to_string(),
+            );
+        }
+        if last_word == "year" {
+            return Some(self.rng.random_range(2022..2028).to_string());
+        }
+        None
+    }
+
     fn date(&mut self) -> String {
         format!(
             "2026-{:02}-{:02}",
@@ -836,9 +1204,12 @@ impl Environment for Simulated {
         // An identifier must have been handed out by an earlier result of this trajectory, as
         // the same kind of thing: a project id is not a task id.
         for (k, v) in &call.arguments {
-            if let (true, Some(id)) = (is_identifier_name(k), v.as_str()) {
+            if catalog.external.contains(k) {
+                continue;
+            }
+            if let (true, Some(id)) = (is_identifier_name(k), id_text(v)) {
                 let want = id_kind(k);
-                let fits = self.state.known.get(id).is_some_and(|kinds| {
+                let fits = self.state.known.get(&id).is_some_and(|kinds| {
                     want.is_empty() || kinds.iter().any(|g| g.is_empty() || *g == want)
                 });
                 if !fits {
@@ -975,6 +1346,127 @@ mod tests {
     }
 
     #[test]
+    fn closed_lists_in_descriptions_are_the_whole_range() {
+        assert_eq!(
+            choices("The base currency. [Enum]: USD, RMB, EUR"),
+            ["USD", "RMB", "EUR"]
+        );
+        assert_eq!(
+            choices(r#"The mode to set. [Enum]: ["engage", "release"]"#),
+            ["engage", "release"]
+        );
+        assert_eq!(
+            choices("The class of the travel. Options are: economy, business, first."),
+            ["economy", "business", "first"]
+        );
+        assert_eq!(
+            choices("The grant type. Here are the options: read_write, read, write"),
+            ["read_write", "read", "write"]
+        );
+        assert_eq!(choices("Type of the order (Buy/Sell)."), ["Buy", "Sell"]);
+        assert_eq!(
+            choices("Mode of operation ('l' for lines, 'w' for words, 'c' for characters)."),
+            ["l", "w", "c"]
+        );
+        assert!(choices("The name of the city (optional)").is_empty());
+        assert!(choices("Cuisine, e.g. italian or thai").is_empty());
+    }
+
+    #[test]
+    fn values_take_the_form_their_name_or_description_gives() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let empty = Map::new();
+        let hints = BTreeMap::from([(
+            "travel_class".to_string(),
+            vec!["economy".to_string(), "first".to_string()],
+        )]);
+        let mut g = Gen {
+            rng: &mut rng,
+            args: &empty,
+            recalled: &empty,
+            made: Vec::new(),
+            in_list: false,
+            hints: &hints,
+        };
+        let plain = json!({"type": "string"});
+        for _ in 0..8 {
+            let first = g.text(&plain, "user_first_name");
+            assert!(pools::FIRST_NAMES.contains(&first.as_str()), "{first}");
+            let last = g.text(&plain, "last_name");
+            assert!(pools::LAST_NAMES.contains(&last.as_str()), "{last}");
+            let from = g.text(
+                &json!({"type": "string", "description": "The 3 letter code of the departing airport"}),
+                "travel_from",
+            );
+            assert!(AIRPORTS.contains(&from.as_str()), "{from}");
+            let c = g.text(&plain, "travel_class");
+            assert!(c == "economy" || c == "first", "{c}");
+            let card = g.text(&plain, "card_number");
+            assert!(
+                card.len() == 16 && card.chars().all(|c| c.is_ascii_digit()),
+                "{card}"
+            );
+            let sym = g.text(
+                &json!({"type": "string", "description": "Symbol of the stock to trade."}),
+                "symbol",
+            );
+            assert!(TICKERS.contains(&sym.as_str()), "{sym}");
+            let msg = g.text(&plain, "message");
+            assert!(MESSAGES.contains(&msg.as_str()), "{msg}");
+            let user = g.text(&plain, "username");
+            assert!(!user.contains(' ') && user == user.to_lowercase(), "{user}");
+        }
+    }
+
+    #[test]
+    fn integer_ids_are_handed_out_and_ids_no_result_has_are_the_users_own() {
+        let mut sim = Simulated::new(
+            vec![
+                spec(
+                    "login",
+                    json!({"type": "object", "properties": {"client_id": {"type": "string"}},
+                        "required": ["client_id"]}),
+                    json!({"type": "object", "properties": {"access_token": {"type": "string"}}}),
+                ),
+                spec(
+                    "create_ticket",
+                    json!({"type": "object", "properties": {"title": {"type": "string"}}}),
+                    json!({"type": "object", "properties": {"ticket_id": {"type": "integer"}}}),
+                ),
+                spec(
+                    "get_ticket",
+                    json!({"type": "object", "properties": {"ticket_id": {"type": "integer"}},
+                        "required": ["ticket_id"]}),
+                    json!({"type": "object", "properties": {"ticket_id": {"type": "integer"},
+                        "status": {"type": "string"}}}),
+                ),
+            ],
+            2,
+        )
+        .expect("specs compile");
+        let call = |name: &str, args: Value| ToolCall {
+            name: name.into(),
+            arguments: args.as_object().cloned().unwrap_or_default(),
+        };
+        // The user's own client id: any value is accepted, and the pools offer some.
+        assert!(sim
+            .execute(&call("login", json!({"client_id": "CLI-1"})))
+            .is_ok());
+        assert!(sim.text_pools().contains_key("client_id"));
+        let made = sim
+            .execute(&call("create_ticket", json!({"title": "Printer"})))
+            .expect("created");
+        let id = made["ticket_id"].as_i64().expect("an integer id");
+        assert!(id > 1000, "{id}");
+        let got = sim
+            .execute(&call("get_ticket", json!({"ticket_id": id})))
+            .expect("a handed-out id is found");
+        assert_eq!(got["ticket_id"], json!(id));
+        sim.execute(&call("get_ticket", json!({"ticket_id": id + 1})))
+            .expect_err("an unknown number is not found");
+    }
+
+    #[test]
     fn text_pools_make_up_lists_of_new_items_but_not_lists_of_ids() {
         let entities = json!({"type": "array", "items": {"type": "object", "properties": {
             "name": {"type": "string"}, "entityType": {"type": "string"},
@@ -1069,6 +1561,7 @@ mod tests {
             recalled: &empty,
             made: Vec::new(),
             in_list: false,
+            hints: &BTreeMap::new(),
         };
         let cuisine = json!({"type": "string", "description": "Cuisine, e.g. italian or thai"});
         for _ in 0..8 {
@@ -1105,6 +1598,7 @@ mod tests {
             recalled: &empty,
             made: Vec::new(),
             in_list: false,
+            hints: &BTreeMap::new(),
         };
         let plain = json!({"type": "string"});
         for _ in 0..8 {

@@ -62,6 +62,12 @@ impl FromStr for ToolSource {
                     .map_err(|m| err(&m));
             }
         }
+        // A bare path: say the spelling that runs it.
+        if s.contains('/') || s.contains('.') {
+            return Err(err(&format!(
+                "a spec file is given as file:{s}:simulated (its calls then run on the simulated executor)"
+            )));
+        }
         Err(err(
             "expected builtin, file:PATH[:simulated], mcp+stdio:\"CMD ARGS\" or mcp+http:URL",
         ))
@@ -130,5 +136,12 @@ mod tests {
             let e = bad.parse::<ToolSource>().expect_err(bad);
             assert!(e.to_string().contains("expected"), "{e}");
         }
+        let e = "specs/tools.json"
+            .parse::<ToolSource>()
+            .expect_err("bare path");
+        assert!(
+            e.to_string().contains("file:specs/tools.json:simulated"),
+            "{e}"
+        );
     }
 }
