@@ -281,6 +281,134 @@ fn field_names<'a>(schema: &'a Value, out: &mut BTreeSet<&'a str>) {
     }
 }
 
+/// The one top-level numeric field of a result schema (`{"result": number}`), if it has
+/// exactly one.
+fn sole_number(schema: &Value) -> Option<String> {
+    let props = schema.get("properties")?.as_object()?;
+    let mut nums = props.iter().filter(|(_, s)| {
+        matches!(
+            s.get("type").and_then(Value::as_str),
+            Some("number" | "integer")
+        )
+    });
+    let (k, _) = nums.next()?;
+    nums.next().is_none().then(|| k.clone())
+}
+
+/// The result of a tool that does arithmetic on its inputs, by what its name and description
+/// say it does (sum, difference, product, quotient, power, square root, logarithm, absolute
+/// value, rounding, percentage, minimum, maximum, mean, median, standard deviation); None for
+/// every other tool, or when the inputs are not all there. Inputs named like a precision or
+/// a number of decimal places round the result instead of taking part in it.
+fn arithmetic(spec: &ToolSpec, args: &Map<String, Value>) -> Option<Value> {
+    let desc = spec.description.to_lowercase();
+    let own = desc
+        .split("tool description:")
+        .last()
+        .unwrap_or(&desc)
+        .to_string();
+    let said = format!("{} {own}", spec.name.to_lowercase().replace('_', " "));
+    let props = spec
+        .parameters
+        .get("properties")
+        .and_then(Value::as_object)?;
+    // No item to act on: a calculator takes numbers only.
+    if props.keys().any(|k| is_identifier_name(k)) {
+        return None;
+    }
+    let rounding =
+        |k: &str| k.contains("precision") || k.contains("decimal") || k.contains("digits");
+    let mut xs: Vec<f64> = Vec::new();
+    let mut places: Option<i32> = None;
+    let mut named: BTreeMap<&str, f64> = BTreeMap::new();
+    for k in props.keys() {
+        match args.get(k) {
+            Some(Value::Number(n)) if rounding(k) => {
+                places = n.as_f64().map(|p| p.clamp(0.0, 10.0) as i32);
+            }
+            Some(Value::Number(n)) => {
+                let x = n.as_f64()?;
+                named.insert(k.as_str(), x);
+                xs.push(x);
+            }
+            Some(Value::Array(a)) => {
+                for v in a {
+                    xs.push(v.as_f64()?);
+                }
+            }
+            Some(Value::String(_)) => return None,
+            _ => {}
+        }
+    }
+    if xs.is_empty() {
+        return None;
+    }
+    let has = |w: &[&str]| {
+        w.iter()
+            .any(|x| said.split(|c: char| !c.is_alphanumeric()).any(|t| t == *x))
+    };
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let two = || (xs.len() == 2).then(|| (xs[0], xs[1]));
+    let x = if said.contains("standard deviation") || has(&["stdev", "std"]) {
+        (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt()
+    } else if said.contains("square root") || has(&["sqrt"]) {
+        (xs[0] >= 0.0).then(|| xs[0].sqrt())?
+    } else if has(&["logarithm", "log"]) {
+        let value = named
+            .get("value")
+            .or(named.get("number"))
+            .copied()
+            .unwrap_or(xs[0]);
+        let base = named.get("base").copied().unwrap_or(std::f64::consts::E);
+        (value > 0.0 && base > 0.0 && base != 1.0).then(|| value.ln() / base.ln())?
+    } else if has(&["percentage", "percent"]) {
+        // Only with its roles named: `calculate_tip(bill, tip_percentage)` is no ratio.
+        let part = named.get("part").copied()?;
+        let whole = named.get("whole").copied()?;
+        (whole != 0.0).then(|| part / whole * 100.0)?
+    } else if has(&["power", "exponent"]) {
+        let base = named.get("base").copied()?;
+        let exp = named.get("exponent").copied()?;
+        base.powf(exp)
+    } else if has(&["absolute"]) {
+        xs[0].abs()
+    } else if has(&["round"]) {
+        xs[0]
+    } else if has(&["minimum", "min"]) {
+        xs.iter().copied().fold(f64::INFINITY, f64::min)
+    } else if has(&["maximum", "max"]) {
+        xs.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+    } else if has(&["median"]) {
+        let mut s = xs.clone();
+        s.sort_by(f64::total_cmp);
+        let m = s.len() / 2;
+        if s.len().is_multiple_of(2) {
+            (s[m - 1] + s[m]) / 2.0
+        } else {
+            s[m]
+        }
+    } else if has(&["mean", "average"]) {
+        mean
+    } else if has(&["subtract", "difference", "minus"]) {
+        let (a, b) = two()?;
+        a - b
+    } else if has(&["divide", "quotient"]) {
+        let (a, b) = two()?;
+        (b != 0.0).then(|| a / b)?
+    } else if has(&["multiply", "product", "times"]) {
+        xs.iter().product()
+    } else if has(&["sum", "add", "plus"]) {
+        xs.iter().sum()
+    } else {
+        return None;
+    };
+    let p = 10f64.powi(places.unwrap_or(if has(&["round"]) { 0 } else { 4 }));
+    let r = (x * p).round() / p;
+    r.is_finite()
+        .then(|| serde_json::Number::from_f64(r).map(Value::Number))?
+}
+
 /// Calls `f` with every named property of a schema, at any depth.
 fn for_each_field(schema: &Value, f: &mut dyn FnMut(&str, &Value)) {
     if let Some(props) = schema.get("properties").and_then(Value::as_object) {
@@ -557,7 +685,13 @@ impl Simulated {
                     in_list: false,
                     hints: &self.catalog.hints,
                 };
-                let v = g.value(schema, "result", 0);
+                let mut v = g.value(schema, "result", 0);
+                // A calculator's answer is worked out, not made up: the minimum of 3 and 5 is 3.
+                if let (Some(x), Some(field)) = (arithmetic(spec, args), sole_number(schema)) {
+                    if let Some(m) = v.as_object_mut() {
+                        m.insert(field, x);
+                    }
+                }
                 let made = g.made;
                 // The latest fields win: after "close the task", fetching it shows it closed.
                 for (field, id, fields) in made {
@@ -742,7 +876,15 @@ impl Gen<'_> {
             "object" => self.object(schema, depth),
             "array" => {
                 let items = schema.get("items").cloned().unwrap_or(Value::Null);
-                let lo = schema.get("minItems").and_then(Value::as_u64).unwrap_or(1);
+                // "A list of numbers" to add up or average has a few of them, not one.
+                let numbers = matches!(
+                    items.get("type").and_then(Value::as_str),
+                    Some("number" | "integer")
+                );
+                let lo = schema
+                    .get("minItems")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(if numbers { 2 } else { 1 });
                 let hi = schema
                     .get("maxItems")
                     .and_then(Value::as_u64)
@@ -1343,6 +1485,165 @@ mod tests {
         assert_eq!(id_kind("flightId"), "flight");
         assert_eq!(id_kind("id"), "");
         assert!(matches!(bad, ToolError::InvalidArguments { .. }), "{bad}");
+    }
+
+    #[test]
+    fn a_calculator_works_its_answer_out() {
+        let calc = |name: &str, description: &str, params: Value| {
+            let mut sim = Simulated::new(
+                vec![ToolSpec {
+                    description: description.to_string(),
+                    ..spec(
+                        name,
+                        params,
+                        json!({"type": "object", "properties": {"result": {"type": "number"}}}),
+                    )
+                }],
+                1,
+            )
+            .expect("specs compile");
+            let name = name.to_string();
+            move |args: Value| {
+                sim.execute(&ToolCall {
+                    name: name.clone(),
+                    arguments: args.as_object().cloned().unwrap_or_default(),
+                })
+                .expect("runs")["result"]
+                    .clone()
+            }
+        };
+        let nums = json!({"type": "object", "properties": {"numbers": {"type": "array", "items": {"type": "number"}}}});
+        let mut min = calc(
+            "min_value",
+            "Find the minimum value in a list of numbers.",
+            nums.clone(),
+        );
+        assert_eq!(
+            min(json!({"numbers": [389.64, 479.65, 801.4]})),
+            json!(389.64)
+        );
+        let mut sd = calc(
+            "standard_deviation",
+            "Calculate the standard deviation of a list of numbers.",
+            nums,
+        );
+        assert_eq!(
+            sd(json!({"numbers": [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]})),
+            json!(2.0)
+        );
+        let ab = json!({"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}});
+        let mut sub = calc("subtract", "Subtract one number from another.", ab);
+        assert_eq!(sub(json!({"a": 10.5, "b": 0.5})), json!(10.0));
+        let pw = json!({"type": "object", "properties": {"part": {"type": "number"}, "whole": {"type": "number"}}});
+        let mut pct = calc("percentage", "This tool belongs to the Math API. Tool description: Calculate the percentage of a part relative to a whole.", pw);
+        assert_eq!(pct(json!({"part": 16.5, "whole": 66.0})), json!(25.0));
+        let rn = json!({"type": "object", "properties": {"number": {"type": "number"}, "decimal_places": {"type": "integer"}}});
+        let mut round = calc(
+            "round_number",
+            "Round a number to a specified number of decimal places.",
+            rn,
+        );
+        assert_eq!(
+            round(json!({"number": 1.23456, "decimal_places": 2})),
+            json!(1.23)
+        );
+        let n = json!({"type": "object", "properties": {"number": {"type": "number"}}});
+        let nums2 = json!({"type": "object", "properties": {"numbers": {"type": "array", "items": {"type": "number"}}}});
+        let ab2 = json!({"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}});
+        let cases: Vec<(&str, &str, Value, Value, Value)> = vec![
+            (
+                "sum_values",
+                "Calculate the sum of a list of numbers.",
+                nums2.clone(),
+                json!({"numbers": [1.5, 2.5, 3.0]}),
+                json!(7.0),
+            ),
+            (
+                "max_value",
+                "Find the maximum value in a list of numbers.",
+                nums2.clone(),
+                json!({"numbers": [1.0, 9.5, 3.0]}),
+                json!(9.5),
+            ),
+            (
+                "mean",
+                "Calculate the mean of a list of numbers.",
+                nums2.clone(),
+                json!({"numbers": [1.0, 2.0, 6.0]}),
+                json!(3.0),
+            ),
+            (
+                "median",
+                "Find the median of a list of numbers.",
+                nums2,
+                json!({"numbers": [5.0, 1.0, 3.0, 4.0]}),
+                json!(3.5),
+            ),
+            (
+                "add",
+                "Add two numbers.",
+                ab2.clone(),
+                json!({"a": 1.25, "b": 2.0}),
+                json!(3.25),
+            ),
+            (
+                "multiply",
+                "Multiply two numbers.",
+                ab2.clone(),
+                json!({"a": 1.5, "b": 4.0}),
+                json!(6.0),
+            ),
+            (
+                "divide",
+                "Divide one number by another.",
+                ab2,
+                json!({"a": 9.0, "b": 4.0}),
+                json!(2.25),
+            ),
+            (
+                "absolute_value",
+                "Calculate the absolute value of a number.",
+                n.clone(),
+                json!({"number": -4.5}),
+                json!(4.5),
+            ),
+            (
+                "square_root",
+                "Calculate the square root of a number.",
+                n,
+                json!({"number": 20.25}),
+                json!(4.5),
+            ),
+            (
+                "power",
+                "Raise a number to a power.",
+                json!({"type": "object", "properties": {"base": {"type": "number"}, "exponent": {"type": "number"}}}),
+                json!({"base": 2.0, "exponent": 10.0}),
+                json!(1024.0),
+            ),
+            (
+                "logarithm",
+                "Compute the logarithm of a number.",
+                json!({"type": "object", "properties": {"value": {"type": "number"}, "base": {"type": "number"}}}),
+                json!({"value": 1000.0, "base": 10.0}),
+                json!(3.0),
+            ),
+        ];
+        for (name, description, params, args, want) in cases {
+            let mut f = calc(name, description, params);
+            assert_eq!(f(args), want, "{name}");
+        }
+        // Not a calculator: an input that is text, or roles a name alone does not settle.
+        let tip = json!({"type": "object", "properties": {"bill": {"type": "number"}, "tip_percentage": {"type": "number"}}});
+        let mut f = calc(
+            "calculate_tip",
+            "Calculate the tip as a percentage of the bill.",
+            tip,
+        );
+        assert_ne!(
+            f(json!({"bill": 50.0, "tip_percentage": 10.0})),
+            json!(500.0)
+        );
     }
 
     #[test]
