@@ -867,6 +867,23 @@ pub fn answer_text_counting(
                     format!("That went through; the result holds {what}.")
                 };
             }
+            // `{"result": 18.58}`: a field named only "result" says nothing a reader needs
+            // ("The result: result 18.58").
+            let generic = m.iter().next().filter(|(k, v)| {
+                m.len() == 1
+                    && matches!(k.as_str(), "result" | "value" | "output" | "answer")
+                    && !v.is_object()
+                    && !v.is_array()
+            });
+            if let Some((_, v)) = generic {
+                let v = value_text(v);
+                let plans = [
+                    format!("The result is {v}."),
+                    format!("That comes to {v}."),
+                    format!("The answer is {v}."),
+                ];
+                return plans.choose(rng).cloned().unwrap_or_default();
+            }
             let plans: [String; 3] = if m.contains_key("token") {
                 // An authorization asked for itself ("check in the inspector"): say it is
                 // granted and for how long, never the secret token.
@@ -1154,7 +1171,9 @@ fn result_of(calls: &[(Call, Result<Value, ToolError>)], idx: Option<usize>) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::{did_phrase, has_done, new_state, reports_as_done, shown_word};
+    use super::{
+        answer_text_counting, did_phrase, has_done, new_state, reports_as_done, shown_word,
+    };
     use serde_json::{json, Value};
 
     #[test]
@@ -1179,6 +1198,23 @@ mod tests {
             shown_word("title", &json!("The \"Big\" One")),
             "The \"Big\" One"
         );
+    }
+
+    #[test]
+    fn a_bare_result_field_is_said_as_the_answer_alone() {
+        use rand::SeedableRng;
+        for seed in 0..6 {
+            let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(seed);
+            let a = answer_text_counting(
+                "min_value",
+                &serde_json::Map::new(),
+                &json!({"result": 131.95}),
+                None,
+                &mut rng,
+            );
+            assert!(a.contains("131.95"), "{a}");
+            assert!(!a.contains("result 131.95"), "{a}");
+        }
     }
 
     fn obj(v: Value) -> serde_json::Map<String, Value> {
