@@ -825,6 +825,9 @@ impl Sampler {
                 }
                 // "with 0 or more places left" or "1 or more stars" (of 1 to 5) sets no filter:
                 // a lower bound starts above the smallest value there is.
+                if let (None, None, Some((lo, hi))) = (min, max, named_range(&c.param)) {
+                    return Some(json!(rng.random_range(lo as i64..=hi as i64)));
+                }
                 let lo = if c.param.starts_with("min_") {
                     (min.unwrap_or(0.0).ceil() as i64).saturating_add(1).max(1)
                 } else {
@@ -867,6 +870,12 @@ impl Sampler {
                 related.truncate(related.len().div_ceil(2));
                 if let Some(v) = related.choose(rng) {
                     return Some((*v).clone());
+                }
+                if let (None, None, None, Some((lo, hi))) =
+                    (min, max, exclusive_min, named_range(&c.param))
+                {
+                    // An exponent or a year is a whole number even where the type allows more.
+                    return Some(json!(rng.random_range(lo as i64..=hi as i64)));
                 }
                 let lo = exclusive_min.map(|e| e + 0.01).or(*min).unwrap_or(1.0);
                 let (lo, hi) = made_up_range(lo, *max);
@@ -1644,6 +1653,26 @@ fn bound_candidates<'v>(sorted: &[&'v Value], param: &str) -> Vec<&'v Value> {
 
 /// The range a number no pool holds is made up in: a narrow one above its minimum, or for a
 /// wide range (a salary up to 500000) a part of its scale, never "a salary of 9.47".
+/// The range a number takes by what its name says, for a schema that gives none: an
+/// exponent is small, a card's security code has three digits, a month is 1 to 12.
+fn named_range(param: &str) -> Option<(f64, f64)> {
+    let p = param.to_ascii_lowercase();
+    let last = p.rsplit('_').next().unwrap_or(&p);
+    Some(match last {
+        "exponent" | "power" => (2.0, 4.0),
+        "cvv" | "cvc" => (100.0, 999.0),
+        "year" => (2020.0, 2030.0),
+        "month" => (1.0, 12.0),
+        "day" => (1.0, 28.0),
+        "hour" | "hours" if p.contains("hour") && !p.contains("rate") => (1.0, 23.0),
+        "minute" | "minutes" => (1.0, 59.0),
+        "age" => (18.0, 80.0),
+        "rating" | "stars" => (1.0, 5.0),
+        _ if p.contains("verification_number") || p.contains("security_code") => (100.0, 999.0),
+        _ => return None,
+    })
+}
+
 fn made_up_range(lo: f64, max: Option<f64>) -> (f64, f64) {
     match max {
         Some(m) if m - lo > 1000.0 => ((m / 20.0).max(lo), (m / 4.0).max(lo)),
@@ -1654,6 +1683,18 @@ fn made_up_range(lo: f64, max: Option<f64>) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_without_a_range_takes_the_one_its_name_says() {
+        assert_eq!(named_range("exponent"), Some((2.0, 4.0)));
+        assert_eq!(
+            named_range("card_verification_number"),
+            Some((100.0, 999.0))
+        );
+        assert_eq!(named_range("birth_month"), Some((1.0, 12.0)));
+        assert_eq!(named_range("price"), None);
+        assert_eq!(named_range("hourly_rate"), None);
+    }
 
     #[test]
     fn a_made_up_number_is_on_the_scale_of_its_range() {
