@@ -181,6 +181,17 @@ pub enum GraphError {
     },
 }
 
+/// A required id that [`ApiGraph::from_specs`] made a plain input (text, or an integer) since
+/// no tool returns it: an identifier again once execution shows a result that hands it out.
+fn user_given_id(c: &ParamConstraint) -> bool {
+    c.required
+        && hardgen_core::spec::is_identifier_name(&c.param)
+        && matches!(
+            c.constraint,
+            Constraint::Text { .. } | Constraint::Integer { .. }
+        )
+}
+
 fn constraint_of(p: &Param) -> Constraint {
     let s = &p.schema;
     let num = |k: &str| s.get(k).and_then(Value::as_f64);
@@ -419,16 +430,10 @@ impl ApiGraph {
             let Some(tj) = ids[j] else { continue };
             for (param, value) in &call.arguments {
                 // Evidence only for identifier-like values: short numbers and enum words recur by chance.
-                // An id no schema field matched is a text input until a result shows it.
                 let is_ident = self.constraints[tj].iter().any(|c| {
                     &c.param == param
-                        && match c.constraint {
-                            Constraint::Identifier { .. } => true,
-                            Constraint::Text { .. } => {
-                                c.required && hardgen_core::spec::is_identifier_name(param)
-                            }
-                            _ => false,
-                        }
+                        && (matches!(c.constraint, Constraint::Identifier { .. })
+                            || user_given_id(c))
                 });
                 if !is_ident {
                     continue;
@@ -475,12 +480,12 @@ impl ApiGraph {
                             index.insert(key, self.edges.len() - 1);
                             // Now produced: an identifier that comes from results again.
                             for c in self.constraints[tj].iter_mut() {
-                                if let (true, Constraint::Text { pattern }) =
-                                    (&c.param == param, &c.constraint)
-                                {
-                                    c.constraint = Constraint::Identifier {
-                                        pattern: pattern.clone(),
+                                if &c.param == param && user_given_id(c) {
+                                    let pattern = match &c.constraint {
+                                        Constraint::Text { pattern } => pattern.clone(),
+                                        _ => None,
                                     };
+                                    c.constraint = Constraint::Identifier { pattern };
                                 }
                             }
                             self.edges.len() - 1
@@ -681,6 +686,56 @@ mod tests {
     }
 
     #[test]
+    fn an_integer_id_no_schema_matched_links_once_a_result_hands_it_out() {
+        let specs = vec![
+            spec(
+                "make",
+                json!({"type": "object", "properties": {}}),
+                json!({"type": "object", "properties": {"number": {"type": "integer"}}}),
+            ),
+            spec(
+                "use",
+                json!({"type": "object", "properties": {"ticket_id": {"type": "integer"}}, "required": ["ticket_id"]}),
+                json!({"type": "object"}),
+            ),
+        ];
+        let mut g = ApiGraph::from_specs(&specs, GraphConfig::default());
+        assert!(matches!(
+            g.constraints[1][0].constraint,
+            Constraint::Integer { .. }
+        ));
+        g.observe(&Trace {
+            id: "t".into(),
+            seed: 0,
+            targets: vec!["use".into()],
+            reached: vec![true],
+            calls: vec![
+                call(
+                    0,
+                    "make",
+                    json!({}),
+                    &[],
+                    Some(json!({"number": 4021})),
+                    None,
+                ),
+                call(
+                    1,
+                    "use",
+                    json!({"ticket_id": 4021}),
+                    &[],
+                    Some(json!({})),
+                    None,
+                ),
+            ],
+        });
+        assert_eq!(g.edges.len(), 1);
+        assert!(matches!(
+            g.constraints[1][0].constraint,
+            Constraint::Identifier { .. }
+        ));
+    }
+
+    #[test]
     fn execution_adds_and_weakens_edges_and_bumps_the_revision() {
         // `ref` and `handle_id` do not look alike: schema matching finds no edge.
         let specs = vec![
@@ -716,6 +771,10 @@ mod tests {
         };
         g.observe(&t);
         assert_eq!(g.edges.len(), 1);
+        assert!(matches!(
+            g.constraints[1][0].constraint,
+            Constraint::Identifier { .. }
+        ));
         assert_eq!(
             (
                 g.edges[0].source,
