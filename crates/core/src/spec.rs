@@ -35,6 +35,15 @@ pub fn is_identifier_name(name: &str) -> bool {
         || n.ends_with("_uuid")
 }
 
+/// A tool's own description without a preamble about its whole system (BFCL's "This tool
+/// belongs to the travel system, which allows users to ... Tool description: Book a flight").
+pub fn own_description(description: &str) -> &str {
+    match description.find("Tool description:") {
+        Some(i) => description[i + "Tool description:".len()..].trim_start(),
+        None => description,
+    }
+}
+
 /// The stem of an id field name: "supply_point" of `supply_point_id`, "station" of the
 /// camelCase `stationId` and of `stationID`; None for other names.
 pub fn id_stem(name: &str) -> Option<&str> {

@@ -297,7 +297,6 @@ const COMMON_VERBS: &[&str] = &[
     "settle",
     "ship",
     "uphold",
-    "rate",
     "retweet",
     "mention",
     "like",

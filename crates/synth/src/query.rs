@@ -1565,25 +1565,24 @@ fn listed_noun(spec: &ToolSpec) -> Option<String> {
 pub fn action(spec: &ToolSpec) -> String {
     let verb = phrase::name_verb(&spec.name);
     let verb = verb.as_str();
-    let first = own_description(&spec.description)
+    let first = hardgen_core::spec::own_description(&spec.description)
         .split(". ")
         .next()
         .unwrap_or("");
     // "Cancel a confirmed (not yet checked-in) flight booking": an aside, not the request.
     let mut d = without_asides(first.trim().trim_end_matches('.'));
-    // "Converts the liter to gallon": a description in the third person says the imperative.
+    // The description's verb in the imperative ("Converts the liter to gallon" says "Convert"),
+    // and "Show the plots on one site" for `list_site_plots` with the tool's own verb (so that
+    // the rules for that verb apply: "Look for sites by town" is "Search for sites by town").
     if let Some((dv, rest)) = d.split_once(' ') {
-        if let Some(v) = lexicon::imperative(dv).filter(|v| *v != dv.to_lowercase()) {
-            d = format!("{}{} {rest}", v[..1].to_uppercase(), &v[1..]);
-        }
-    }
-    // "Show the plots on one site" for `list_site_plots`: the description's words, with the
-    // tool's own verb (so that the rules for that verb apply: "Look for sites by town" is
-    // "Search for sites by town").
-    if let Some((dv, rest)) = d.split_once(' ') {
-        let low = dv.to_lowercase();
-        if low != verb && same_verb(verb, &low) {
-            d = format!("{}{} {rest}", verb[..1].to_uppercase(), &verb[1..]);
+        let low = lexicon::imperative(dv).unwrap_or_else(|| dv.to_lowercase());
+        let said = if low != verb && same_verb(verb, &low) {
+            verb
+        } else {
+            low.as_str()
+        };
+        if said != dv.to_lowercase() {
+            d = format!("{}{} {rest}", said[..1].to_uppercase(), &said[1..]);
         }
     }
     // "... in 2 to 12 monthly instalments": a rule on the inputs, said with their values.
@@ -1983,27 +1982,18 @@ fn drop_states(d: &str, spec: &ToolSpec) -> String {
 fn action_from_description(spec: &ToolSpec) -> bool {
     let verb = phrase::name_verb(&spec.name);
     let verb = verb.as_str();
-    st::lower_first(own_description(&spec.description).trim())
+    st::lower_first(hardgen_core::spec::own_description(&spec.description).trim())
         .split(' ')
         .next()
         .is_some_and(|d| d == verb || same_verb(verb, d))
         || names_no_verb(spec)
 }
 
-/// The tool's own description without a preamble about its whole system (BFCL's "This tool
-/// belongs to the travel system, which allows users to ... Tool description: Book a flight").
-pub fn own_description(description: &str) -> &str {
-    match description.find("Tool description:") {
-        Some(i) => description[i + "Tool description:".len()..].trim_start(),
-        None => description,
-    }
-}
-
 /// Whether a tool's name opens with a word that is not a verb while its description opens
 /// with one (`liter_to_gallon`: "Convert liters to gallons").
 fn names_no_verb(spec: &ToolSpec) -> bool {
     let verb = phrase::name_verb(&spec.name);
-    let first = own_description(&spec.description)
+    let first = hardgen_core::spec::own_description(&spec.description)
         .split(' ')
         .next()
         .unwrap_or("");

@@ -268,19 +268,6 @@ struct Catalog {
     hints: BTreeMap<String, Vec<String>>,
 }
 
-/// Every property name in a schema, at any depth.
-fn field_names<'a>(schema: &'a Value, out: &mut BTreeSet<&'a str>) {
-    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-        for (k, s) in props {
-            out.insert(k);
-            field_names(s, out);
-        }
-    }
-    if let Some(items) = schema.get("items") {
-        field_names(items, out);
-    }
-}
-
 /// The one top-level numeric field of a result schema (`{"result": number}`), if it has
 /// exactly one.
 fn sole_number(schema: &Value) -> Option<String> {
@@ -301,13 +288,12 @@ fn sole_number(schema: &Value) -> Option<String> {
 /// every other tool, or when the inputs are not all there. Inputs named like a precision or
 /// a number of decimal places round the result instead of taking part in it.
 fn arithmetic(spec: &ToolSpec, args: &Map<String, Value>) -> Option<Value> {
-    let desc = spec.description.to_lowercase();
-    let own = desc
-        .split("tool description:")
-        .last()
-        .unwrap_or(&desc)
-        .to_string();
-    let said = format!("{} {own}", spec.name.to_lowercase().replace('_', " "));
+    let said = format!(
+        "{} {}",
+        spec.name.replace('_', " "),
+        hardgen_core::spec::own_description(&spec.description)
+    )
+    .to_lowercase();
     let props = spec
         .parameters
         .get("properties")
@@ -407,6 +393,12 @@ fn arithmetic(spec: &ToolSpec, args: &Map<String, Value>) -> Option<Value> {
     let r = (x * p).round() / p;
     r.is_finite()
         .then(|| serde_json::Number::from_f64(r).map(Value::Number))?
+}
+
+/// A word of the named value pool ("first_names", "cities").
+fn pool_word(rng: &mut ChaCha8Rng, pool: &str) -> String {
+    let p = pools::pool(pool).unwrap_or(&["item"]);
+    p[rng.random_range(0..p.len())].to_string()
 }
 
 /// Calls `f` with every named property of a schema, at any depth.
@@ -548,10 +540,10 @@ impl Simulated {
             by_name.insert(s.name.clone(), i);
         }
         let mut returned = BTreeSet::new();
-        for s in &specs {
-            if let Some(r) = &s.returns {
-                field_names(r, &mut returned);
-            }
+        for r in specs.iter().filter_map(|s| s.returns.as_ref()) {
+            for_each_field(r, &mut |k, _| {
+                returned.insert(k.to_string());
+            });
         }
         let external = specs
             .iter()
@@ -1002,21 +994,17 @@ impl Gen<'_> {
 
     fn text(&mut self, schema: &Value, name: &str) -> String {
         let n = name.to_ascii_lowercase();
-        let pick = |rng: &mut ChaCha8Rng, pool: &str| {
-            let p = pools::pool(pool).unwrap_or(&["item"]);
-            p[rng.random_range(0..p.len())].to_string()
-        };
         match schema.get("format").and_then(Value::as_str) {
             Some("date") => return self.date(),
             Some("date-time") => {
                 return format!("{}T{:02}:00:00Z", self.date(), self.rng.random_range(7..20))
             }
             Some("email") => {
-                let who = pick(self.rng, "first_names").to_lowercase();
+                let who = pool_word(self.rng, "first_names").to_lowercase();
                 return format!(
                     "{who}{}@{}",
                     self.rng.random_range(1..99),
-                    pick(self.rng, "mail_domains")
+                    pool_word(self.rng, "mail_domains")
                 );
             }
             _ => {}
@@ -1062,8 +1050,8 @@ impl Gen<'_> {
             return self.date();
         }
         if n.contains("email") {
-            let who = pick(self.rng, "first_names").to_lowercase();
-            return format!("{who}@{}", pick(self.rng, "mail_domains"));
+            let who = pool_word(self.rng, "first_names").to_lowercase();
+            return format!("{who}@{}", pool_word(self.rng, "mail_domains"));
         }
         // "Cuisine, e.g. italian": the description's own examples are what a user would say.
         let examples = schema
@@ -1095,7 +1083,7 @@ impl Gen<'_> {
                 if let Some(f) = k.get_mut(0..1) {
                     f.make_ascii_uppercase();
                 }
-                return format!("{} {k}", pick(self.rng, "places"));
+                return format!("{} {k}", pool_word(self.rng, "places"));
             }
             // A recipe's or a store's name is not a person's: two words, like a title.
             if kind.is_empty()
@@ -1104,13 +1092,13 @@ impl Gen<'_> {
             {
                 return format!(
                     "{} {}",
-                    pick(self.rng, "first_names"),
-                    pick(self.rng, "last_names")
+                    pool_word(self.rng, "first_names"),
+                    pool_word(self.rng, "last_names")
                 );
             }
         }
         if n.contains("city") {
-            return pick(self.rng, "cities");
+            return pool_word(self.rng, "cities");
         }
         // Codes and formats a user types as such ("convert 30 EUR to JPY", not "Strategy plan").
         if n.contains("currency") {
@@ -1157,17 +1145,17 @@ impl Gen<'_> {
         if n.contains("url") || n.contains("website") {
             return format!(
                 "https://{}.example.com",
-                pick(self.rng, "places").to_lowercase()
+                pool_word(self.rng, "places").to_lowercase()
             );
         }
         if n.contains("country") {
-            return pick(self.rng, "countries");
+            return pool_word(self.rng, "countries");
         }
         if n.contains("company") || n.contains("organization") {
-            return pick(self.rng, "companies");
+            return pool_word(self.rng, "companies");
         }
-        let a = pick(self.rng, "words");
-        let b = pick(self.rng, "words");
+        let a = pool_word(self.rng, "words");
+        let b = pool_word(self.rng, "words");
         let mut s = format!("{a} {b}");
         if let Some(f) = s.get_mut(0..1) {
             f.make_ascii_uppercase();
@@ -1179,10 +1167,6 @@ impl Gen<'_> {
     /// first name alone, a login name, a password, an airport or stock code, a card or
     /// passport number, a short message. None for everything else.
     fn typed_text(&mut self, n: &str, d: &str) -> Option<String> {
-        let pick = |rng: &mut ChaCha8Rng, pool: &str| {
-            let p = pools::pool(pool).unwrap_or(&["item"]);
-            p[rng.random_range(0..p.len())].to_string()
-        };
         let last_word = n.rsplit('_').next().unwrap_or(n);
         let digits = |rng: &mut ChaCha8Rng, k: usize| -> String {
             (0..k)
@@ -1190,16 +1174,16 @@ impl Gen<'_> {
                 .collect()
         };
         if matches!(n, "first_name" | "firstname" | "given_name") || n.ends_with("_first_name") {
-            return Some(pick(self.rng, "first_names"));
+            return Some(pool_word(self.rng, "first_names"));
         }
         if matches!(n, "last_name" | "lastname" | "surname" | "family_name")
             || n.ends_with("_last_name")
         {
-            return Some(pick(self.rng, "last_names"));
+            return Some(pool_word(self.rng, "last_names"));
         }
         if n.starts_with("username") || n.starts_with("user_name") || n == "handle" {
-            let first = pick(self.rng, "first_names").to_lowercase();
-            let last = pick(self.rng, "last_names").to_lowercase();
+            let first = pool_word(self.rng, "first_names").to_lowercase();
+            let last = pool_word(self.rng, "last_names").to_lowercase();
             return Some(match self.rng.random_range(0..3) {
                 0 => format!("{first}.{last}"),
                 1 => format!("{first}_{}", digits(self.rng, 2)),
@@ -1207,7 +1191,7 @@ impl Gen<'_> {
             });
         }
         if n.contains("password") || n.contains("secret") || n.contains("passphrase") {
-            let w = pick(self.rng, "words");
+            let w = pool_word(self.rng, "words");
             return Some(format!(
                 "{w}#{}{}",
                 digits(self.rng, 3),
@@ -1253,8 +1237,8 @@ impl Gen<'_> {
             return Some(format!(
                 "{} {}, {}",
                 self.rng.random_range(2..240),
-                pick(self.rng, "streets"),
-                pick(self.rng, "cities")
+                pool_word(self.rng, "streets"),
+                pool_word(self.rng, "cities")
             ));
         }
         if n == "location"
@@ -1262,7 +1246,7 @@ impl Gen<'_> {
             || d.starts_with("the location")
             || d.contains("name of the location")
         {
-            return Some(pick(self.rng, "cities"));
+            return Some(pool_word(self.rng, "cities"));
         }
         if matches!(
             last_word,
@@ -1288,16 +1272,19 @@ impl Gen<'_> {
             last_word,
             "keyword" | "keywords" | "query" | "pattern" | "term"
         ) {
-            return Some(pick(self.rng, "words").to_lowercase());
+            return Some(pool_word(self.rng, "words").to_lowercase());
         }
         if n.contains("file_name") || n == "filename" || n == "file" || n == "source" {
             let ext = one_of(self.rng, &["txt", "csv", "md", "pdf", "log", "json"]);
-            return Some(format!("{}.{ext}", pick(self.rng, "words").to_lowercase()));
+            return Some(format!(
+                "{}.{ext}",
+                pool_word(self.rng, "words").to_lowercase()
+            ));
         }
         if n.contains("dir_name")
             || matches!(n, "folder" | "directory" | "dir" | "destination" | "path")
         {
-            return Some(pick(self.rng, "words").to_lowercase());
+            return Some(pool_word(self.rng, "words").to_lowercase());
         }
         if last_word == "status" || last_word == "state" {
             return Some(
