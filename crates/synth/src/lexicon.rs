@@ -471,6 +471,15 @@ pub fn next_sentence(c: &str, k: usize, last: bool) -> String {
     forms[k % forms.len()].replace("{c}", c)
 }
 
+/// Whether a tool issues access (a token later calls pass on): `authorize_account`,
+/// `authenticate_travel`, `ticket_login`. The token is the session's, not an item to name.
+pub fn grants_access(tool: &str) -> bool {
+    let first = tool.split('_').next().unwrap_or("");
+    matches!(first, "authorize" | "authenticate" | "login" | "signin")
+        || tool.ends_with("_login")
+        || tool.ends_with("_authenticate")
+}
+
 /// The past participle of a verb that [`past`] leaves out (the item alone does not complete
 /// it, or the query side does not use it), for reports that go on with the rest of the tool's
 /// words ("I've assigned the employee to the shift", "I've marked the class attended").
@@ -637,6 +646,27 @@ pub fn past(verb: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn logins_of_any_dialect_grant_access_and_other_tools_do_not() {
+        for t in [
+            "authorize_account",
+            "authenticate_travel",
+            "ticket_login",
+            "login",
+            "desk_login",
+        ] {
+            assert!(grants_access(t), "{t}");
+        }
+        for t in [
+            "get_login_status",
+            "book_flight",
+            "loginless_search",
+            "authority_list",
+        ] {
+            assert!(!grants_access(t), "{t}");
+        }
+    }
 
     #[test]
     fn third_person_verbs_give_their_imperative() {

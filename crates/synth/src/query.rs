@@ -342,7 +342,7 @@ impl<'a> RoundView<'a> {
             Binding::Step { step, path, .. } | Binding::Select { step, path, .. } => (*step, path),
             Binding::Input { .. } => return None,
         };
-        let authorizes = self.gold.get(k)?.name.starts_with("authorize");
+        let authorizes = lexicon::grants_access(&self.gold.get(k)?.name);
         (authorizes && st::split_path(path).1.ends_with("token")).then_some(k)
     }
 
@@ -625,6 +625,15 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
             return pick(&[format!("{l} {t}"), format!("with a {d} of {t}")]);
         }
         if let Some(base) = field.strip_suffix(suffix) {
+            // A place is an end of a journey, not a bound: `travel_from="Pau"` is "from Pau".
+            let orderable = v.is_number()
+                || v.as_str().is_some_and(|s| {
+                    phrase::date_forms(s).is_some() || s.starts_with(|c: char| c.is_ascii_digit())
+                });
+            if !orderable && matches!(suffix, "_from" | "_to") {
+                let word = suffix.trim_start_matches('_');
+                return format!("{word} {t}");
+            }
             // "starts_on_from": "that starts on or after".
             if let Some(verb) = base
                 .strip_suffix("_on")
@@ -5711,6 +5720,15 @@ mod tests {
         // A thing's name may be labelled.
         assert!((0..40).any(|k| attribute("drive_name", &json!("Q3"), k).contains("labelled")));
         assert_eq!(attribute("city", &json!("Oslo"), 0), "in Oslo");
+        // A place at either end of a journey is not a bound; a number or a date is.
+        for k in 0..6 {
+            assert_eq!(attribute("travel_from", &json!("Pau"), k), "from Pau");
+            assert_eq!(attribute("travel_to", &json!("Lille"), k), "to Lille");
+        }
+        assert!(
+            (0..6).all(|k| attribute("price_from", &json!(20), k).contains("20")
+                && attribute("price_from", &json!(20), k) != "from 20")
+        );
         // A measure says its unit after the number.
         assert_eq!(
             attribute("size_mb", &json!(75.7), 1),

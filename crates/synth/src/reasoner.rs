@@ -841,6 +841,22 @@ pub fn answer_text_counting(
                 return crate::maker::capitalize(&s);
             }
             let kv = answer_key_values(v, args, 4).join(", ");
+            // `{"invoice": {...}}`: one object wrapped under its name is told by its fields.
+            let wrapped = m
+                .iter()
+                .next()
+                .filter(|_| kv.is_empty() && m.len() == 1)
+                .filter(|(_, x)| x.is_object())
+                .map(|(k, x)| (phrase::label(k), answer_key_values(x, args, 4).join(", ")))
+                .filter(|(_, kv)| !kv.is_empty());
+            if let Some((what, kv)) = wrapped {
+                let plans = [
+                    format!("Here is the {what}: {kv}."),
+                    format!("The {what} shows {kv}."),
+                    format!("The {what}: {kv}."),
+                ];
+                return plans.choose(rng).cloned().unwrap_or_default();
+            }
             if kv.is_empty() {
                 // Only lists ({"entities": [], "relations": []}): say how many of each.
                 let counts: Vec<String> = m
@@ -1214,6 +1230,26 @@ mod tests {
             );
             assert!(a.contains("131.95"), "{a}");
             assert!(!a.contains("result 131.95"), "{a}");
+        }
+    }
+
+    #[test]
+    fn one_object_wrapped_under_its_name_is_told_by_its_fields() {
+        use rand::SeedableRng;
+        for seed in 0..6 {
+            let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(seed);
+            let a = answer_text_counting(
+                "get_booking_history",
+                &serde_json::Map::new(),
+                &json!({"booking_history": {"travel_from": "Liege", "travel_to": "Veracruz"}}),
+                None,
+                &mut rng,
+            );
+            assert!(
+                a.contains("booking history") && a.contains("Veracruz"),
+                "{a}"
+            );
+            assert!(!a.contains("nothing more"), "{a}");
         }
     }
 

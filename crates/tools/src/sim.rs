@@ -70,6 +70,25 @@ const TICKERS: &[&str] = &[
 ];
 
 /// Short messages, notes and replies as people write them.
+/// What a support desk answers.
+const REPLIES: &[&str] = &[
+    "Thank you for contacting us. We have received your message and will reply within 24 hours.",
+    "Thanks for reaching out. A support agent has been assigned and will contact you shortly.",
+    "We are sorry for the trouble. Your request has been logged and we will follow up by e-mail.",
+    "Thank you for your message. Our team is looking into it and will get back to you today.",
+];
+
+/// First words of tool names that make a new item (`place_order`, `create_ticket`).
+const MAKE_VERBS: &[&str] = &[
+    "create", "add", "place", "post", "open", "register", "submit", "book", "new", "make",
+];
+
+/// First words of tool names that read rather than change (`get_order_details`).
+const READ_VERBS: &[&str] = &[
+    "get", "check", "is", "has", "estimate", "display", "view", "list", "search", "find", "show",
+    "fetch", "retrieve", "read", "query", "lookup", "count", "verify",
+];
+
 const MESSAGES: &[&str] = &[
     "Can we move this to Friday afternoon?",
     "Please call me back after 5 pm.",
@@ -598,6 +617,7 @@ impl Simulated {
                 made: Vec::new(),
                 in_list: false,
                 hints: &self.catalog.hints,
+                tool: "",
             };
             (0..8)
                 .map(|_| match schema.get("type").and_then(Value::as_str) {
@@ -676,6 +696,7 @@ impl Simulated {
                     made: Vec::new(),
                     in_list: false,
                     hints: &self.catalog.hints,
+                    tool: &spec.name,
                 };
                 let mut v = g.value(schema, "result", 0);
                 // A calculator's answer is worked out, not made up: the minimum of 3 and 5 is 3.
@@ -807,6 +828,8 @@ struct Gen<'a> {
     /// The closed lists of values descriptions give, by parameter or field name, from any
     /// tool of the collection ("Options are: economy, business, first").
     hints: &'a BTreeMap<String, Vec<String>>,
+    /// The tool whose result is being written; empty for made-up parameter values.
+    tool: &'a str,
 }
 
 /// A list row's number kept within the call's bounds on its field: `minBatteryPercent=40` or
@@ -949,7 +972,11 @@ impl Gen<'_> {
             });
             // The rows of a list a call filtered: `bikeType="cargo"` lists cargo bikes.
             let row = self.in_list && depth == 2;
-            let v = if let Some(a) = given.filter(|_| depth <= 1 || (row && scalar)) {
+            // An outcome first: "a message describing the result of the send attempt" is not
+            // the message sent.
+            let v = if let Some(v) = (depth == 0).then(|| self.outcome(k, s)).flatten() {
+                v
+            } else if let Some(a) = given.filter(|_| depth <= 1 || (row && scalar)) {
                 // The item the call named, or the value it set: echoed.
                 a.clone()
             } else if let Some(r) = self
@@ -960,6 +987,11 @@ impl Gen<'_> {
                 // Known from earlier; a state the schema no longer allows (a task closed now)
                 // is drawn afresh.
                 r.clone()
+            } else if let Some(a) = (depth == 0 && !self.recalled.contains_key(k))
+                .then(|| self.looked_up(k, s))
+                .flatten()
+            {
+                a
             } else {
                 let v = self.value(s, &kind_name(k, &kind), depth + 1);
                 if row {
@@ -990,6 +1022,86 @@ impl Gen<'_> {
             }
         }
         Value::Object(m)
+    }
+
+    /// The outcome a change reports about itself: the call went through, so "True if the
+    /// booking was successful" is true, "Status of the close operation" says it closed, and a
+    /// reply from customer support reads as one. None for everything else (and for reads:
+    /// "True if the vehicle can drive the distance" is an answer, not an outcome).
+    fn outcome(&mut self, field: &str, schema: &Value) -> Option<Value> {
+        if self.tool.is_empty() || schema.get("enum").is_some() {
+            return None;
+        }
+        let d = schema
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let verb = self.tool.split('_').next().unwrap_or("");
+        let reads = READ_VERBS.contains(&verb) || self.tool.contains("_get_");
+        match schema.get("type").and_then(Value::as_str) {
+            Some("boolean") => (d.contains("success") || (!reads && d.starts_with("true if")))
+                .then_some(Value::Bool(true)),
+            Some("string") if d.contains("from customer support") || d.contains("from support") => {
+                Some(Value::String(one_of(self.rng, REPLIES).to_string()))
+            }
+            // A new item starts in its first state ("Open", not "Cancelled").
+            Some("string")
+                if MAKE_VERBS.contains(&verb)
+                    && (field.ends_with("status") || field.ends_with("state"))
+                    && !d.contains("operation") =>
+            {
+                let first = self.hints.get(field).and_then(|c| c.first()).cloned();
+                Some(Value::String(first.unwrap_or_else(|| "open".into())))
+            }
+            Some("string") if !reads => {
+                let of_operation = ["operation", "action", "attempt", "transaction"]
+                    .iter()
+                    .any(|w| d.contains(w))
+                    || d.contains("status message");
+                let f = field.to_ascii_lowercase();
+                // The transaction's id is an id, not its outcome.
+                let says = ["status", "state", "message", "result"]
+                    .iter()
+                    .any(|w| f.ends_with(w));
+                if !of_operation || !says {
+                    return None;
+                }
+                if f.ends_with("status") || f.ends_with("state") {
+                    // "Cancelled" where the field's known states have it, else "success".
+                    let stem = verb.trim_end_matches('e');
+                    let state = self.hints.get(field).and_then(|c| {
+                        c.iter()
+                            .find(|x| stem.len() >= 4 && x.to_ascii_lowercase().starts_with(stem))
+                    });
+                    return Some(Value::String(
+                        state.cloned().unwrap_or_else(|| "success".into()),
+                    ));
+                }
+                Some(Value::String("Completed successfully".into()))
+            }
+            _ => None,
+        }
+    }
+
+    /// A bare `id` of the item a lookup was asked for ("ID of the order" for
+    /// `get_order_details(order_id)`) is that item's id, not a new one.
+    fn looked_up(&self, field: &str, schema: &Value) -> Option<Value> {
+        if field != "id" {
+            return None;
+        }
+        let d = schema
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let mut ids = self.args.iter().filter(|(a, _)| is_identifier_name(a));
+        let (a, v) = ids.next()?;
+        let kind = id_kind(a);
+        (ids.next().is_none()
+            && !kind.is_empty()
+            && (d.contains(&kind) || self.tool.contains(&kind)))
+        .then(|| v.clone())
     }
 
     fn text(&mut self, schema: &Value, name: &str) -> String {
@@ -1181,7 +1293,7 @@ impl Gen<'_> {
         {
             return Some(pool_word(self.rng, "last_names"));
         }
-        if n.starts_with("username") || n.starts_with("user_name") || n == "handle" {
+        if n.contains("username") || n.contains("user_name") || n == "handle" {
             let first = pool_word(self.rng, "first_names").to_lowercase();
             let last = pool_word(self.rng, "last_names").to_lowercase();
             return Some(match self.rng.random_range(0..3) {
@@ -1293,6 +1405,19 @@ impl Gen<'_> {
                     &["active", "pending", "completed", "open", "closed"],
                 )
                 .to_string(),
+            );
+        }
+        if n == "token_type" {
+            return Some("Bearer".into());
+        }
+        if n == "scope" || n.ends_with("_scope") {
+            return Some(one_of(self.rng, &["read", "write", "read_write"]).to_string());
+        }
+        // A kind with no list of its own is a tier, as products and plans name them, not two
+        // random words ("an insurance type of Ledger operations").
+        if last_word == "type" && !n.contains("file") && !n.contains("mime") {
+            return Some(
+                one_of(self.rng, &["basic", "standard", "premium", "comprehensive"]).to_string(),
             );
         }
         if last_word == "year" {
@@ -1414,6 +1539,95 @@ mod tests {
             name: name.into(),
             arguments: args.as_object().cloned().unwrap_or_default(),
         }
+    }
+
+    #[test]
+    fn a_change_reports_that_it_went_through_and_a_lookup_names_what_it_looked_up() {
+        let obj = |props: Value| json!({"type": "object", "properties": props});
+        let order = obj(json!({
+            "order_id": {"type": "integer", "description": "ID of the new order."},
+            "status": {"type": "string", "description": "Initial status of the order."}}));
+        let specs = vec![
+            spec(
+                "place_order",
+                obj(json!({"symbol": {"type": "string"}})),
+                order,
+            ),
+            spec(
+                "get_order_details",
+                obj(json!({"order_id": {"type": "integer"}})),
+                obj(json!({
+                    "id": {"type": "integer", "description": "ID of the order."},
+                    "status": {"type": "string", "description":
+                        "Current status of the order. [Enum]: [\"Open\", \"Pending\", \"Cancelled\"]"}})),
+            ),
+            spec(
+                "cancel_order",
+                obj(json!({"order_id": {"type": "integer"}})),
+                obj(json!({
+                    "status": {"type": "string", "description": "New status after the cancellation attempt."},
+                    "cancel_status": {"type": "boolean", "description": "True if successful, False if failed"},
+                    "message": {"type": "string", "description": "A message describing the result of the attempt."},
+                    "transaction_id": {"type": "string", "description": "The ID of the transaction"}})),
+            ),
+            spec(
+                "contact_support",
+                obj(json!({"message": {"type": "string"}})),
+                obj(
+                    json!({"reply": {"type": "string", "description": "The message from customer support"}}),
+                ),
+            ),
+            spec(
+                "estimate_range",
+                obj(json!({"distance": {"type": "number"}})),
+                obj(
+                    json!({"can_drive": {"type": "boolean", "description": "True if the car can drive it."}}),
+                ),
+            ),
+        ];
+        let mut sim = Simulated::new(specs, 5).expect("specs");
+        let placed = sim
+            .execute(&call("place_order", json!({"symbol": "IBM"})))
+            .expect("runs");
+        // A new order starts in the first state the collection lists.
+        assert_eq!(placed["status"], "Open");
+        let id = placed["order_id"].clone();
+        let got = sim
+            .execute(&call("get_order_details", json!({"order_id": id})))
+            .expect("runs");
+        assert_eq!(got["id"], id, "{got}");
+        assert_eq!(got["status"], "Open", "{got}");
+        let cancelled = sim
+            .execute(&call("cancel_order", json!({"order_id": id})))
+            .expect("runs");
+        assert_eq!(cancelled["status"], "Cancelled", "{cancelled}");
+        assert_eq!(cancelled["cancel_status"], true, "{cancelled}");
+        assert_eq!(
+            cancelled["message"], "Completed successfully",
+            "{cancelled}"
+        );
+        assert!(
+            cancelled["transaction_id"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("TRA-")),
+            "{cancelled}"
+        );
+        let reply = sim
+            .execute(&call("contact_support", json!({"message": "Help"})))
+            .expect("runs");
+        assert!(
+            REPLIES.contains(&reply["reply"].as_str().unwrap_or("")),
+            "{reply}"
+        );
+        // An answer is not an outcome: a read's flag goes either way.
+        let flags: BTreeSet<bool> = (0..40)
+            .filter_map(|d| {
+                sim.execute(&call("estimate_range", json!({"distance": d})))
+                    .ok()?["can_drive"]
+                    .as_bool()
+            })
+            .collect();
+        assert_eq!(flags.len(), 2, "{flags:?}");
     }
 
     #[test]
@@ -1675,6 +1889,7 @@ mod tests {
             made: Vec::new(),
             in_list: false,
             hints: &hints,
+            tool: "",
         };
         let plain = json!({"type": "string"});
         for _ in 0..8 {
@@ -1850,6 +2065,7 @@ mod tests {
             made: Vec::new(),
             in_list: false,
             hints: &BTreeMap::new(),
+            tool: "",
         };
         let cuisine = json!({"type": "string", "description": "Cuisine, e.g. italian or thai"});
         for _ in 0..8 {
@@ -1887,6 +2103,7 @@ mod tests {
             made: Vec::new(),
             in_list: false,
             hints: &BTreeMap::new(),
+            tool: "",
         };
         let plain = json!({"type": "string"});
         for _ in 0..8 {
