@@ -44,6 +44,132 @@ pub fn own_description(description: &str) -> &str {
     }
 }
 
+/// The closed list of values a description spells out: BFCL's "[Enum]: USD, EUR" and
+/// `[Enum]: ["on", "off"]`, "Options are: economy, business, first.", "Here are the options:
+/// read_write, read, write", "Type of the order (Buy/Sell)", "('l' for lines, 'w' for
+/// words)". Unlike examples ("e.g. italian"), the list is the whole range; a format
+/// ("(YYYY/MM/DD)") is no list.
+pub fn stated_choices(description: &str) -> Vec<String> {
+    let lower = description.to_lowercase();
+    let clean = |x: &str| {
+        x.trim()
+            .trim_start_matches("and ")
+            .trim_start_matches("or ")
+            .trim_matches(|c: char| {
+                matches!(c, '"' | '\'' | '`' | '[' | ']' | '.') || c.is_whitespace()
+            })
+            .to_string()
+    };
+    let marker = [
+        "[enum]:",
+        "options are:",
+        "the options:",
+        "options:",
+        "possible values:",
+        "allowed values:",
+        "valid values:",
+        "one of:",
+    ]
+    .iter()
+    .find_map(|m| lower.find(m).map(|i| i + m.len()));
+    if let Some(at) = marker {
+        let rest = &description[at..];
+        // A JSON list runs to its bracket; a plain one to the end of the sentence.
+        let clause = if rest.trim_start().starts_with('[') {
+            rest.split(']').next().unwrap_or("")
+        } else {
+            rest.split(". ")
+                .next()
+                .unwrap_or("")
+                .split('\n')
+                .next()
+                .unwrap_or("")
+        };
+        let out: Vec<String> = clause
+            .split(',')
+            .map(clean)
+            .filter(|x| !x.is_empty() && x.split(' ').count() <= 4)
+            .collect();
+        if out.len() >= 2 {
+            return out;
+        }
+    }
+    // "(Buy/Sell)": two or three words in parentheses, split by slashes.
+    if let Some(inner) = description
+        .split('(')
+        .nth(1)
+        .and_then(|x| x.split(')').next())
+    {
+        let parts: Vec<&str> = inner.split('/').map(str::trim).collect();
+        let format = |x: &str| x.chars().all(|c| "YMDHSmhs".contains(c));
+        if (2..=4).contains(&parts.len())
+            && parts.iter().all(|x| {
+                !x.is_empty()
+                    && !x.contains(' ')
+                    && x.chars().all(char::is_alphanumeric)
+                    && !format(x)
+            })
+        {
+            return parts.into_iter().map(str::to_string).collect();
+        }
+        // "('l' for lines, 'w' for words)": the quoted codes.
+        let quoted: Vec<String> = inner
+            .split(',')
+            .filter_map(|x| {
+                let x = x.trim();
+                let q = x.strip_prefix('\'')?;
+                Some(q.split('\'').next()?.to_string())
+            })
+            .filter(|x| !x.is_empty())
+            .collect();
+        if quoted.len() >= 2 {
+            return quoted;
+        }
+    }
+    Vec::new()
+}
+
+/// The range a number's description states when its schema gives none: "between 0 (not
+/// pressed) and 1 (fully pressed)", "from 1 to 5", "in the range 0 to 100". None when the
+/// words give no two numbers in order.
+pub fn stated_range(description: &str) -> Option<(f64, f64)> {
+    let lower = description.to_ascii_lowercase();
+    // Words outside parentheses, so "0 (not pressed) and 1" reads "0 and 1".
+    let mut depth = 0usize;
+    let plain: String = lower
+        .chars()
+        .filter(|&c| {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth = depth.saturating_sub(1);
+                    return false;
+                }
+                _ => {}
+            }
+            depth == 0 && c != '('
+        })
+        .collect();
+    let words: Vec<&str> = plain.split_whitespace().collect();
+    let num = |w: &str| {
+        w.trim_end_matches([',', '.', ';', ':', '%'])
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+    };
+    (0..words.len()).find_map(|i| {
+        let joiner = match words[i] {
+            "between" => "and",
+            "from" | "range" => "to",
+            _ => return None,
+        };
+        let lo = num(words.get(i + 1)?)?;
+        (*words.get(i + 2)? == joiner).then_some(())?;
+        let hi = num(words.get(i + 3)?)?;
+        (lo < hi).then_some((lo, hi))
+    })
+}
+
 /// The stem of an id field name: "supply_point" of `supply_point_id`, "station" of the
 /// camelCase `stationId` and of `stationID`; None for other names.
 pub fn id_stem(name: &str) -> Option<&str> {
@@ -647,6 +773,31 @@ pub fn check_schema(v: &Value, source: &str, path: &str) -> Result<(), SpecError
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_range_said_in_words_is_read_and_other_numbers_are_not() {
+        assert_eq!(
+            stated_range(
+                "Position of the brake pedal, between 0 (not pressed) and 1 (fully pressed)."
+            ),
+            Some((0.0, 1.0))
+        );
+        assert_eq!(
+            stated_range("Priority of the ticket, from 1 to 5. Defaults to 1."),
+            Some((1.0, 5.0))
+        );
+        assert_eq!(
+            stated_range("The speed should be between 0 and 120 and a multiple of 5."),
+            Some((0.0, 120.0))
+        );
+        assert_eq!(
+            stated_range("The fan speed to set from 0 to 100."),
+            Some((0.0, 100.0))
+        );
+        assert_eq!(stated_range("The amount to convert from USD to EUR."), None);
+        assert_eq!(stated_range("Between 5 and 1."), None);
+        assert_eq!(stated_range("Number of shares to trade."), None);
+    }
+
     #[test]
     fn id_stems_read_snake_and_camel_case() {
         use super::id_stem;

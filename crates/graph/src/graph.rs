@@ -194,9 +194,33 @@ fn user_given_id(c: &ParamConstraint) -> bool {
 
 fn constraint_of(p: &Param) -> Constraint {
     let s = &p.schema;
-    let num = |k: &str| s.get(k).and_then(Value::as_f64);
+    // A schema without bounds may state them in words ("between 0 and 1").
+    let stated = (s.get("minimum").is_none() && s.get("maximum").is_none())
+        .then(|| s.get("description").and_then(Value::as_str))
+        .flatten()
+        .and_then(hardgen_core::spec::stated_range);
+    let num = |k: &str| {
+        s.get(k).and_then(Value::as_f64).or(match (k, stated) {
+            ("minimum", Some((lo, _))) => Some(lo),
+            ("maximum", Some((_, hi))) => Some(hi),
+            _ => None,
+        })
+    };
     if let Some(v) = s.get("enum").and_then(Value::as_array) {
         return Constraint::Enum { values: v.clone() };
+    }
+    // A closed list the description spells out ("[Enum]: on, off, auto") is the range too.
+    if p.ty == "string" {
+        let listed = s
+            .get("description")
+            .and_then(Value::as_str)
+            .map(hardgen_core::spec::stated_choices)
+            .unwrap_or_default();
+        if !listed.is_empty() {
+            return Constraint::Enum {
+                values: listed.into_iter().map(Value::String).collect(),
+            };
+        }
     }
     match p.ty.as_str() {
         "integer" if !schema::is_identifier(p) => Constraint::Integer {
@@ -631,6 +655,58 @@ mod tests {
             result,
             error,
         }
+    }
+
+    #[test]
+    fn ranges_and_closed_lists_said_in_descriptions_constrain_the_parameter() {
+        let specs = vec![spec(
+            "drive",
+            json!({"type": "object", "properties": {
+                "pedal": {"type": "number", "description": "Between 0 (not pressed) and 1 (fully pressed)."},
+                "priority": {"type": "integer", "description": "Priority, from 1 to 5."},
+                "mode": {"type": "string", "description": "The mode. [Enum]: [\"on\", \"off\", \"auto\"]"},
+                "cap": {"type": "integer", "minimum": 3, "description": "Between 0 and 9."},
+                "note": {"type": "string", "description": "Free text."}},
+                "required": ["pedal", "priority", "mode", "cap", "note"]}),
+            json!({"type": "object"}),
+        )];
+        let g = ApiGraph::from_specs(&specs, GraphConfig::default());
+        let c = |p: &str| {
+            g.constraints[0]
+                .iter()
+                .find(|c| c.param == p)
+                .map(|c| c.constraint.clone())
+        };
+        assert!(matches!(
+            c("pedal"),
+            Some(Constraint::Number {
+                min: Some(0.0),
+                max: Some(1.0),
+                ..
+            })
+        ));
+        assert!(matches!(
+            c("priority"),
+            Some(Constraint::Integer {
+                min: Some(1.0),
+                max: Some(5.0)
+            })
+        ));
+        assert_eq!(
+            c("mode"),
+            Some(Constraint::Enum {
+                values: vec![json!("on"), json!("off"), json!("auto")]
+            })
+        );
+        // A schema bound wins over words: the words are not read at all then.
+        assert!(matches!(
+            c("cap"),
+            Some(Constraint::Integer {
+                min: Some(3.0),
+                max: None
+            })
+        ));
+        assert!(matches!(c("note"), Some(Constraint::Text { .. })));
     }
 
     #[test]

@@ -639,6 +639,27 @@ fn listing(m: &serde_json::Map<String, Value>) -> Option<(u64, &[Value])> {
     if lists.next().is_some() {
         return None;
     }
+    // `{"distance": 412.5, "intermediaryCities": [...]}` answers with its figure; the list
+    // is a detail. Only paging and counting fields may stand beside a listing.
+    let paging = |k: &str| {
+        matches!(
+            k,
+            "count"
+                | "total"
+                | "total_count"
+                | "page"
+                | "page_size"
+                | "has_more"
+                | "offset"
+                | "limit"
+                | "next_cursor"
+                | "next_page"
+                | "cursor"
+        )
+    };
+    if m.iter().any(|(k, v)| !v.is_array() && !paging(k)) {
+        return None;
+    }
     Some((list.len() as u64, list.as_slice()))
 }
 
@@ -1250,6 +1271,31 @@ mod tests {
                 "{a}"
             );
             assert!(!a.contains("nothing more"), "{a}");
+        }
+    }
+
+    #[test]
+    fn a_figure_beside_a_list_is_the_answer_and_a_bare_list_is_listed() {
+        use rand::SeedableRng;
+        let none = serde_json::Map::new();
+        for seed in 0..6 {
+            let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(seed);
+            let a = answer_text_counting(
+                "estimate_distance",
+                &none,
+                &json!({"distance": 428.78, "intermediaryCities": ["Gliwice"]}),
+                None,
+                &mut rng,
+            );
+            assert!(a.contains("428.78"), "{a}");
+            let b = answer_text_counting(
+                "list_members",
+                &none,
+                &json!({"members": [{"name": "Ana"}, {"name": "Bo"}], "total": 2}),
+                None,
+                &mut rng,
+            );
+            assert!(b.contains("Ana") && b.contains("Bo"), "{b}");
         }
     }
 

@@ -8,7 +8,7 @@
 use crate::env::Environment;
 use crate::validate;
 use crate::world::{pools, stream_seed};
-use hardgen_core::spec::is_identifier_name;
+use hardgen_core::spec::{is_identifier_name, stated_choices};
 use hardgen_core::{SpecError, ToolCall, ToolError, ToolSpec};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
@@ -355,7 +355,10 @@ fn arithmetic(spec: &ToolSpec, args: &Map<String, Value>) -> Option<Value> {
     let n = xs.len() as f64;
     let mean = xs.iter().sum::<f64>() / n;
     let two = || (xs.len() == 2).then(|| (xs[0], xs[1]));
-    let x = if said.contains("standard deviation") || has(&["stdev", "std"]) {
+    let x = if let Some(y) = conversion(&spec.name).and_then(|f| (xs.len() == 1).then(|| f(xs[0])))
+    {
+        y
+    } else if said.contains("standard deviation") || has(&["stdev", "std"]) {
         (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt()
     } else if said.contains("square root") || has(&["sqrt"]) {
         (xs[0] >= 0.0).then(|| xs[0].sqrt())?
@@ -414,6 +417,64 @@ fn arithmetic(spec: &ToolSpec, args: &Map<String, Value>) -> Option<Value> {
         .then(|| serde_json::Number::from_f64(r).map(Value::Number))?
 }
 
+/// The conversion a tool named `{unit}_to_{unit}` does (`liter_to_gallon`,
+/// `convert_km_to_miles`, `celsius_to_fahrenheit`); None for other names and for units of
+/// different kinds.
+fn conversion(tool: &str) -> Option<Box<dyn Fn(f64) -> f64>> {
+    // (unit, kind, size in the kind's base unit)
+    const UNITS: &[(&str, &str, f64)] = &[
+        ("liter", "volume", 1.0),
+        ("litre", "volume", 1.0),
+        ("milliliter", "volume", 0.001),
+        ("gallon", "volume", 3.785_411_784),
+        ("meter", "length", 1.0),
+        ("metre", "length", 1.0),
+        ("km", "length", 1000.0),
+        ("kilometer", "length", 1000.0),
+        ("mile", "length", 1609.344),
+        ("foot", "length", 0.3048),
+        ("feet", "length", 0.3048),
+        ("inch", "length", 0.0254),
+        ("inche", "length", 0.0254),
+        ("cm", "length", 0.01),
+        ("kg", "mass", 1.0),
+        ("kilogram", "mass", 1.0),
+        ("gram", "mass", 0.001),
+        ("pound", "mass", 0.453_592_37),
+        ("lb", "mass", 0.453_592_37),
+        ("ounce", "mass", 0.028_349_523),
+    ];
+    let words: Vec<String> = tool
+        .to_ascii_lowercase()
+        .split('_')
+        .map(|w| w.strip_suffix('s').unwrap_or(w).to_string())
+        .collect();
+    let at = words.iter().position(|w| w == "to")?;
+    let (from, to) = (words.get(at.checked_sub(1)?)?, words.get(at + 1)?);
+    let temp = |u: &str| matches!(u, "celsiu" | "celsius" | "fahrenheit" | "kelvin");
+    if temp(from) && temp(to) {
+        let to_c: fn(f64) -> f64 = match from.as_str() {
+            "fahrenheit" => |x| (x - 32.0) * 5.0 / 9.0,
+            "kelvin" => |x| x - 273.15,
+            _ => |x| x,
+        };
+        let from_c: fn(f64) -> f64 = match to.as_str() {
+            "fahrenheit" => |c| c * 9.0 / 5.0 + 32.0,
+            "kelvin" => |c| c + 273.15,
+            _ => |c| c,
+        };
+        return Some(Box::new(move |x| from_c(to_c(x))));
+    }
+    let unit = |u: &str| {
+        UNITS
+            .iter()
+            .find(|(n, _, _)| *n == u)
+            .map(|&(_, k, f)| (k, f))
+    };
+    let ((k1, f1), (k2, f2)) = (unit(from)?, unit(to)?);
+    (k1 == k2).then(|| Box::new(move |x: f64| x * f1 / f2) as Box<dyn Fn(f64) -> f64>)
+}
+
 /// A word of the named value pool ("first_names", "cities").
 fn pool_word(rng: &mut ChaCha8Rng, pool: &str) -> String {
     let p = pools::pool(pool).unwrap_or(&["item"]);
@@ -431,86 +492,6 @@ fn for_each_field(schema: &Value, f: &mut dyn FnMut(&str, &Value)) {
     if let Some(items) = schema.get("items") {
         for_each_field(items, f);
     }
-}
-
-/// The closed list of values a description spells out: BFCL's "[Enum]: USD, EUR" and
-/// `[Enum]: ["on", "off"]`, "Options are: economy, business, first.", "Here are the options:
-/// read_write, read, write", "Type of the order (Buy/Sell)", "('l' for lines, 'w' for
-/// words)". Unlike [`examples`], the list is the whole range.
-fn choices(description: &str) -> Vec<String> {
-    let lower = description.to_lowercase();
-    let clean = |x: &str| {
-        x.trim()
-            .trim_start_matches("and ")
-            .trim_start_matches("or ")
-            .trim_matches(|c: char| {
-                matches!(c, '"' | '\'' | '`' | '[' | ']' | '.') || c.is_whitespace()
-            })
-            .to_string()
-    };
-    let marker = [
-        "[enum]:",
-        "options are:",
-        "the options:",
-        "options:",
-        "possible values:",
-        "allowed values:",
-        "valid values:",
-        "one of:",
-    ]
-    .iter()
-    .find_map(|m| lower.find(m).map(|i| i + m.len()));
-    if let Some(at) = marker {
-        let rest = &description[at..];
-        // A JSON list runs to its bracket; a plain one to the end of the sentence.
-        let clause = if rest.trim_start().starts_with('[') {
-            rest.split(']').next().unwrap_or("")
-        } else {
-            rest.split(". ")
-                .next()
-                .unwrap_or("")
-                .split('\n')
-                .next()
-                .unwrap_or("")
-        };
-        let out: Vec<String> = clause
-            .split(',')
-            .map(clean)
-            .filter(|x| !x.is_empty() && x.split(' ').count() <= 4)
-            .collect();
-        if out.len() >= 2 {
-            return out;
-        }
-    }
-    // "(Buy/Sell)": two or three words in parentheses, split by slashes.
-    if let Some(inner) = description
-        .split('(')
-        .nth(1)
-        .and_then(|x| x.split(')').next())
-    {
-        let parts: Vec<&str> = inner.split('/').map(str::trim).collect();
-        if (2..=4).contains(&parts.len())
-            && parts
-                .iter()
-                .all(|x| !x.is_empty() && !x.contains(' ') && x.chars().all(char::is_alphanumeric))
-        {
-            return parts.into_iter().map(str::to_string).collect();
-        }
-        // "('l' for lines, 'w' for words)": the quoted codes.
-        let quoted: Vec<String> = inner
-            .split(',')
-            .filter_map(|x| {
-                let x = x.trim();
-                let q = x.strip_prefix('\'')?;
-                Some(q.split('\'').next()?.to_string())
-            })
-            .filter(|x| !x.is_empty())
-            .collect();
-        if quoted.len() >= 2 {
-            return quoted;
-        }
-    }
-    Vec::new()
 }
 
 /// The text of an identifier value: a string as it is, an integer id (`ticket_id: 4021`) in
@@ -577,7 +558,7 @@ impl Simulated {
             let mut put = |schema: &Value| {
                 for_each_field(schema, &mut |name, field| {
                     let d = field.get("description").and_then(Value::as_str);
-                    let c = d.map(choices).unwrap_or_default();
+                    let c = d.map(stated_choices).unwrap_or_default();
                     if !c.is_empty() {
                         hints.entry(name.to_string()).or_insert(c);
                     }
@@ -815,6 +796,61 @@ fn fits(schema: &Value, v: &Value) -> bool {
     }
 }
 
+/// A name lowercased without separators: `current_speed`, `currentSpeed` -> `currentspeed`.
+fn squashed(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The range a number without schema bounds is drawn from: the one its description states
+/// ("from 1 to 5"), else the one its unit or name makes plausible (a car battery's volts, a
+/// temperature in degrees Celsius, a percentage). None when neither says anything.
+fn plausible(schema: &Value, name: &str) -> Option<(f64, f64)> {
+    if schema.get("minimum").is_some() || schema.get("maximum").is_some() {
+        return None;
+    }
+    let d = schema
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if let Some(r) = hardgen_core::spec::stated_range(&d) {
+        return Some(r);
+    }
+    let n = name.to_ascii_lowercase();
+    let says = |w: &str| n.contains(w) || d.contains(w);
+    Some(if says("volt") {
+        (11.8, 14.6)
+    } else if says("temperature") || d.contains("celsius") {
+        (-5.0, 32.0)
+    } else if says("percent") && says("change") {
+        (-8.0, 8.0)
+    } else if says("percent") || says("humidity") {
+        (0.0, 100.0)
+    } else if says("km/h") || says("speed") {
+        (0.0, 130.0)
+    } else if d.contains("newton") {
+        (50.0, 600.0)
+    } else if d.contains("gallon") || d.contains("litre") || d.contains("liter") {
+        // A car's tank: about 15 gallons, 55 liters.
+        if d.contains("gallon") {
+            (0.5, 15.0)
+        } else {
+            (2.0, 55.0)
+        }
+    } else if says("angle") || d.contains("degrees") {
+        (0.0, 30.0)
+    } else if says("latitude") {
+        (-60.0, 70.0)
+    } else if says("longitude") {
+        (-180.0, 180.0)
+    } else {
+        return None;
+    })
+}
+
 /// Writes one result from a schema.
 struct Gen<'a> {
     rng: &'a mut ChaCha8Rng,
@@ -919,20 +955,32 @@ impl Gen<'_> {
                 Value::from(self.rng.random_range(lo.max(1001)..lo.max(1001) + 60_000))
             }
             "integer" => {
-                let lo = schema.get("minimum").and_then(Value::as_i64).unwrap_or(0);
-                let hi = schema
-                    .get("maximum")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(lo + 500)
-                    .max(lo);
-                Value::from(self.rng.random_range(lo..=hi))
+                let (lo, hi) = match plausible(schema, name) {
+                    Some((lo, hi)) => (lo.ceil() as i64, hi.floor() as i64),
+                    None => {
+                        let lo = schema.get("minimum").and_then(Value::as_i64).unwrap_or(0);
+                        (
+                            lo,
+                            schema
+                                .get("maximum")
+                                .and_then(Value::as_i64)
+                                .unwrap_or(lo + 500),
+                        )
+                    }
+                };
+                Value::from(self.rng.random_range(lo..=hi.max(lo)))
             }
             "number" => {
-                let lo = schema.get("minimum").and_then(Value::as_f64).unwrap_or(0.0);
-                let hi = schema
-                    .get("maximum")
-                    .and_then(Value::as_f64)
-                    .unwrap_or(lo + 1000.0);
+                let (lo, hi) = plausible(schema, name).unwrap_or_else(|| {
+                    let lo = schema.get("minimum").and_then(Value::as_f64).unwrap_or(0.0);
+                    (
+                        lo,
+                        schema
+                            .get("maximum")
+                            .and_then(Value::as_f64)
+                            .unwrap_or(lo + 1000.0),
+                    )
+                });
                 let x = lo + (hi - lo).max(0.0) * self.rng.random::<f64>();
                 Value::from((x * 100.0).round() / 100.0)
             }
@@ -964,12 +1012,27 @@ impl Gen<'_> {
             );
             // `find_city(name="Lisbon")` shows `city_name: "Lisbon"`: the bare name the call
             // gave is the found item's name.
-            let given = self.args.get(k).or_else(|| {
-                ["name", "title"]
-                    .into_iter()
-                    .filter(|a| kind_name(a, &kind) == *k)
-                    .find_map(|a| self.args.get(a))
-            });
+            let given = self
+                .args
+                .get(k)
+                .or_else(|| {
+                    ["name", "title"]
+                        .into_iter()
+                        .filter(|a| kind_name(a, &kind) == *k)
+                        .find_map(|a| self.args.get(a))
+                })
+                // `adjustClimateControl(temperature=21)` shows `currentTemperature: 21`.
+                .or_else(|| {
+                    let bare = squashed(k);
+                    let bare = ["current", "new"]
+                        .iter()
+                        .find_map(|p| bare.strip_prefix(p))
+                        .filter(|b| !b.is_empty())?;
+                    self.args
+                        .iter()
+                        .find(|(a, v)| squashed(a) == bare && v.is_number())
+                        .map(|(_, v)| v)
+                });
             // The rows of a list a call filtered: `bikeType="cargo"` lists cargo bikes.
             let row = self.in_list && depth == 2;
             // An outcome first: "a message describing the result of the send attempt" is not
@@ -1127,11 +1190,51 @@ impl Gen<'_> {
             .unwrap_or("");
         // A closed list in the description, or in another tool's for the same name (BFCL
         // states `travel_class`'s options only on one of the tools that take it).
-        let own = choices(desc);
+        let own = stated_choices(desc);
         if let Some(c) = Some(&own)
             .filter(|c| !c.is_empty())
             .or_else(|| self.hints.get(name))
         {
+            // The state a change asked for: `mode="engage"` leaves the brake "engaged";
+            // `pressBrakePedal` leaves the pedal "pressed".
+            let verb: String = self
+                .tool
+                .split('_')
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take_while(char::is_ascii_lowercase)
+                .collect();
+            // A flag set on names its state too: `activate=true` leaves the cruise "active".
+            let flags = self
+                .args
+                .iter()
+                .filter(|(_, v)| v.as_bool() == Some(true))
+                .map(|(a, _)| a.as_str());
+            let asked = self
+                .args
+                .values()
+                .filter_map(Value::as_str)
+                .chain(flags)
+                .chain((!self.tool.is_empty()).then_some(verb.as_str()))
+                .map(|a| a.to_ascii_lowercase())
+                .filter(|a| a.len() >= 2)
+                .find_map(|a| {
+                    // "engage" -> "engaged", "activate" -> "active", "close" -> "closed".
+                    let shared = |x: &str| {
+                        x.bytes()
+                            .zip(a.bytes())
+                            .take_while(|(p, q)| p.eq_ignore_ascii_case(q))
+                            .count()
+                    };
+                    c.iter().find(|x| x.to_ascii_lowercase() == a).or_else(|| {
+                        c.iter()
+                            .find(|x| shared(x) >= 4 && shared(x) >= a.len().min(5))
+                    })
+                });
+            if let Some(x) = asked.filter(|_| !self.tool.is_empty()) {
+                return x.clone();
+            }
             return c[self.rng.random_range(0..c.len())].clone();
         }
         if let Some(v) = self.typed_text(&n, &desc.to_ascii_lowercase()) {
@@ -1209,7 +1312,7 @@ impl Gen<'_> {
                 );
             }
         }
-        if n.contains("city") {
+        if n.contains("city") || n.contains("cities") {
             return pool_word(self.rng, "cities");
         }
         // Codes and formats a user types as such ("convert 30 EUR to JPY", not "Strategy plan").
@@ -1631,6 +1734,84 @@ mod tests {
     }
 
     #[test]
+    fn a_setting_shows_the_state_it_asked_for_and_numbers_fit_their_units() {
+        let obj = |props: Value| json!({"type": "object", "properties": props});
+        let specs = vec![
+            spec(
+                "activateParkingBrake",
+                obj(
+                    json!({"mode": {"type": "string", "description": "[Enum]: [\"engage\", \"release\"]"}}),
+                ),
+                obj(json!({"parkingBrakeStatus": {"type": "string",
+                    "description": "The status of the brake. [Enum]: [\"engaged\", \"released\"]"}})),
+            ),
+            spec(
+                "setCruiseControl",
+                obj(json!({"speed": {"type": "number"}, "activate": {"type": "boolean"}})),
+                obj(json!({
+                    "cruiseStatus": {"type": "string", "description": "[Enum]: [\"active\", \"inactive\"]"},
+                    "currentSpeed": {"type": "number", "description": "The current speed in km/h."}})),
+            ),
+            spec(
+                "startEngine",
+                obj(json!({"ignitionMode": {"type": "string"}})),
+                obj(json!({
+                    "batteryVoltage": {"type": "number", "description": "The battery voltage in volts."},
+                    "fuelLevel": {"type": "number", "description": "The fuel level in gallons."},
+                    "pedal": {"type": "number", "description": "Between 0 (off) and 1 (full)."},
+                    "priority": {"type": "integer", "description": "From 1 to 5."}})),
+            ),
+            spec(
+                "liter_to_gallon",
+                obj(json!({"liter": {"type": "number"}})),
+                obj(json!({"gallon": {"type": "number"}})),
+            ),
+            spec(
+                "celsius_to_fahrenheit",
+                obj(json!({"celsius": {"type": "number"}})),
+                obj(json!({"fahrenheit": {"type": "number"}})),
+            ),
+        ];
+        let mut sim = Simulated::new(specs, 3).expect("specs");
+        for (mode, state) in [("engage", "engaged"), ("release", "released")] {
+            let r = sim
+                .execute(&call("activateParkingBrake", json!({"mode": mode})))
+                .expect("runs");
+            assert_eq!(r["parkingBrakeStatus"], state, "{r}");
+        }
+        for speed in [30.0, 55.5, 90.0] {
+            let r = sim
+                .execute(&call(
+                    "setCruiseControl",
+                    json!({"speed": speed, "activate": true}),
+                ))
+                .expect("runs");
+            assert_eq!(r["currentSpeed"], speed, "{r}");
+            assert_eq!(r["cruiseStatus"], "active", "{r}");
+        }
+        for mode in ["START", "STOP", "ACC", "RUN"] {
+            let r = sim
+                .execute(&call("startEngine", json!({"ignitionMode": mode})))
+                .expect("runs");
+            let x = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+            assert!((11.8..=14.6).contains(&x("batteryVoltage")), "{r}");
+            assert!((0.5..=15.0).contains(&x("fuelLevel")), "{r}");
+            assert!((0.0..=1.0).contains(&x("pedal")), "{r}");
+            assert!((1.0..=5.0).contains(&x("priority")), "{r}");
+        }
+        let r = sim
+            .execute(&call("liter_to_gallon", json!({"liter": 10.0})))
+            .expect("runs");
+        assert_eq!(r["gallon"], 2.6417, "{r}");
+        let r = sim
+            .execute(&call("celsius_to_fahrenheit", json!({"celsius": 100})))
+            .expect("runs");
+        assert_eq!(r["fahrenheit"], 212.0, "{r}");
+        assert!(conversion("kg_to_miles").is_none());
+        assert!(conversion("get_order_details").is_none());
+    }
+
+    #[test]
     fn listed_rows_match_the_calls_filters() {
         let bikes = spec(
             "listBikes",
@@ -1850,28 +2031,31 @@ mod tests {
     #[test]
     fn closed_lists_in_descriptions_are_the_whole_range() {
         assert_eq!(
-            choices("The base currency. [Enum]: USD, RMB, EUR"),
+            stated_choices("The base currency. [Enum]: USD, RMB, EUR"),
             ["USD", "RMB", "EUR"]
         );
         assert_eq!(
-            choices(r#"The mode to set. [Enum]: ["engage", "release"]"#),
+            stated_choices(r#"The mode to set. [Enum]: ["engage", "release"]"#),
             ["engage", "release"]
         );
         assert_eq!(
-            choices("The class of the travel. Options are: economy, business, first."),
+            stated_choices("The class of the travel. Options are: economy, business, first."),
             ["economy", "business", "first"]
         );
         assert_eq!(
-            choices("The grant type. Here are the options: read_write, read, write"),
+            stated_choices("The grant type. Here are the options: read_write, read, write"),
             ["read_write", "read", "write"]
         );
-        assert_eq!(choices("Type of the order (Buy/Sell)."), ["Buy", "Sell"]);
         assert_eq!(
-            choices("Mode of operation ('l' for lines, 'w' for words, 'c' for characters)."),
+            stated_choices("Type of the order (Buy/Sell)."),
+            ["Buy", "Sell"]
+        );
+        assert_eq!(
+            stated_choices("Mode of operation ('l' for lines, 'w' for words, 'c' for characters)."),
             ["l", "w", "c"]
         );
-        assert!(choices("The name of the city (optional)").is_empty());
-        assert!(choices("Cuisine, e.g. italian or thai").is_empty());
+        assert!(stated_choices("The name of the city (optional)").is_empty());
+        assert!(stated_choices("Cuisine, e.g. italian or thai").is_empty());
     }
 
     #[test]
