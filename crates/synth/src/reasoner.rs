@@ -912,8 +912,24 @@ pub fn answer_text_counting(
                     && !v.is_object()
                     && !v.is_array()
             });
-            if let Some((_, v)) = generic {
-                let v = value_text(v);
+            if let Some((_, x)) = generic {
+                let v = value_text(x);
+                // A sentence the tool wrote ("Completed successfully") is said as it is; it
+                // does not "come to" anything.
+                if x.as_str().is_some_and(|t| t.split(' ').count() >= 3) {
+                    let t = v.trim_matches('"').trim_end_matches('.');
+                    let lower = t
+                        .chars()
+                        .next()
+                        .map(|c| format!("{}{}", c.to_lowercase(), &t[c.len_utf8()..]))
+                        .unwrap_or_default();
+                    let plans = [
+                        format!("{}.", crate::maker::capitalize(t)),
+                        format!("All set: {lower}."),
+                        format!("That's taken care of: {lower}."),
+                    ];
+                    return plans.choose(rng).cloned().unwrap_or_default();
+                }
                 let plans = [
                     format!("The result is {v}."),
                     format!("That comes to {v}."),
@@ -1251,6 +1267,19 @@ mod tests {
             );
             assert!(a.contains("131.95"), "{a}");
             assert!(!a.contains("result 131.95"), "{a}");
+            let t = answer_text_counting(
+                "cp",
+                &serde_json::Map::new(),
+                &json!({"result": "The copy operation completed successfully"}),
+                None,
+                &mut rng,
+            );
+            assert!(
+                t.to_lowercase()
+                    .contains("the copy operation completed successfully."),
+                "{t}"
+            );
+            assert!(!t.contains("comes to") && !t.contains('"'), "{t}");
         }
     }
 

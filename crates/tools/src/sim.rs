@@ -1141,7 +1141,23 @@ impl Gen<'_> {
                         state.cloned().unwrap_or_else(|| "success".into()),
                     ));
                 }
-                Some(Value::String("Completed successfully".into()))
+                // "The result of the copy operation" -> "The copy operation completed
+                // successfully".
+                let said = ["operation", "action", "attempt"].iter().find_map(|w| {
+                    let before = &d[..d.find(&format!(" {w}"))?];
+                    let noun = &before[before.rfind("the ")? + 4..];
+                    (!noun.is_empty() && noun.split(' ').count() <= 2).then(|| {
+                        let end = if *w == "attempt" {
+                            "succeeded"
+                        } else {
+                            "completed successfully"
+                        };
+                        format!("The {noun} {w} {end}")
+                    })
+                });
+                Some(Value::String(
+                    said.unwrap_or_else(|| "Completed successfully".into()),
+                ))
             }
             _ => None,
         }
@@ -1396,7 +1412,7 @@ impl Gen<'_> {
         {
             return Some(pool_word(self.rng, "last_names"));
         }
-        if n.contains("username") || n.contains("user_name") || n == "handle" {
+        if n.contains("username") || n.contains("user_name") || n == "handle" || n == "user" {
             let first = pool_word(self.rng, "first_names").to_lowercase();
             let last = pool_word(self.rng, "last_names").to_lowercase();
             return Some(match self.rng.random_range(0..3) {
@@ -1509,6 +1525,12 @@ impl Gen<'_> {
                 )
                 .to_string(),
             );
+        }
+        // A stored value's key is written as a program would: `project_deadline`.
+        if n == "key" || n == "memory_key" {
+            let a = pool_word(self.rng, "words").to_lowercase();
+            let b = pool_word(self.rng, "words").to_lowercase();
+            return Some(format!("{a}_{b}"));
         }
         if n == "token_type" {
             return Some("Bearer".into());
@@ -1671,6 +1693,7 @@ mod tests {
                     "status": {"type": "string", "description": "New status after the cancellation attempt."},
                     "cancel_status": {"type": "boolean", "description": "True if successful, False if failed"},
                     "message": {"type": "string", "description": "A message describing the result of the attempt."},
+                    "result": {"type": "string", "description": "The result of the cancel operation."},
                     "transaction_id": {"type": "string", "description": "The ID of the transaction"}})),
             ),
             spec(
@@ -1707,6 +1730,10 @@ mod tests {
         assert_eq!(cancelled["cancel_status"], true, "{cancelled}");
         assert_eq!(
             cancelled["message"], "Completed successfully",
+            "{cancelled}"
+        );
+        assert_eq!(
+            cancelled["result"], "The cancel operation completed successfully",
             "{cancelled}"
         );
         assert!(
