@@ -625,14 +625,8 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
             return pick(&[format!("{l} {t}"), format!("with a {d} of {t}")]);
         }
         if let Some(base) = field.strip_suffix(suffix) {
-            // A place is an end of a journey, not a bound: `travel_from="Pau"` is "from Pau".
-            let orderable = v.is_number()
-                || v.as_str().is_some_and(|s| {
-                    phrase::date_forms(s).is_some() || s.starts_with(|c: char| c.is_ascii_digit())
-                });
-            if !orderable && matches!(suffix, "_from" | "_to") {
-                let word = suffix.trim_start_matches('_');
-                return format!("{word} {t}");
+            if let Some(end) = end_of(field, v, &t) {
+                return end;
             }
             // "starts_on_from": "that starts on or after".
             if let Some(verb) = base
@@ -2425,13 +2419,14 @@ fn call_phrase<S: Specs + ?Sized>(
                         .then(|| definite_slot(&act, &role, &t, to))
                         .flatten()
                 });
+                let shown = spoken_field(target, arg);
                 match put {
                     Some(s) => act = s,
                     None if reads => {
                         let (_, noun) = phrase::verb_object(&target.name);
-                        literals.push(attribute_of(&noun, arg, &v, w.vary()))
+                        literals.push(attribute_of(&noun, &shown, &v, w.vary()))
                     }
-                    None => literals.push(literal_clause(arg, &v, &mut w.rng.borrow_mut())),
+                    None => literals.push(literal_clause(&shown, &v, &mut w.rng.borrow_mut())),
                 }
                 continue;
             }
@@ -3822,9 +3817,87 @@ fn bound_adjective(field: &str) -> Option<String> {
 }
 
 /// A literal argument of the target as a clause after "with".
+/// The name an input is said by: its own, or where that ends in a bare letter or number
+/// (`a`, `cityA`, `file_name1`, `top_k`) the noun its description gives ("The zipcode of the
+/// first city." -> "zipcode of the first city"), which a person can follow.
+fn spoken_field(spec: &ToolSpec, arg: &str) -> String {
+    let last = arg
+        .rsplit('_')
+        .next()
+        .unwrap_or(arg)
+        .trim_start_matches(|c: char| c.is_ascii_lowercase() && arg.contains(char::is_uppercase));
+    let cryptic = last.len() == 1 || last.ends_with(|c: char| c.is_ascii_digit());
+    let schema = spec.parameters.get("properties").and_then(|p| p.get(arg));
+    let flag = schema.and_then(|s| s.get("type")).and_then(Value::as_str) == Some("boolean");
+    let description = schema
+        .and_then(|s| s.get("description"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let first = description
+        .split(['.', ',', ';', '('])
+        .next()
+        .unwrap_or("")
+        .trim();
+    let lower = first.to_lowercase();
+    let mut words: Vec<&str> = lower
+        .split_whitespace()
+        .skip_while(|w| matches!(*w, "the" | "a" | "an"))
+        .collect();
+    // "name of the first file in current directory" -> "name of the first file".
+    if words.len() > 5 {
+        if let Some(cut) =
+            (2..words.len()).find(|&i| matches!(words[i], "in" | "to" | "for" | "from"))
+        {
+            words.truncate(cut);
+        }
+    }
+    let said = !words.is_empty()
+        && words.len() <= 6
+        && !lexicon::is_common_verb(words[0])
+        && words
+            .iter()
+            .all(|w| w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    // Spaces, not underscores: "number to subtract from" is no `_from` bound.
+    if cryptic && !flag && said {
+        words.join(" ")
+    } else {
+        arg.to_string()
+    }
+}
+
+/// "from Pau", "to feet": an input that is where something starts or ends, not a bound
+/// (`travel_from="Pau"`, `unit_out="feet"`); None for numbers, dates and other fields.
+fn end_of(field: &str, v: &Value, t: &str) -> Option<String> {
+    let orderable = v.is_number()
+        || v.as_str().is_some_and(|s| {
+            phrase::date_forms(s).is_some() || s.starts_with(|c: char| c.is_ascii_digit())
+        });
+    if orderable {
+        return None;
+    }
+    let from = field.ends_with("_from")
+        || matches!(
+            field,
+            "unit_in" | "from_unit" | "source_unit" | "from_currency"
+        );
+    let to = field.ends_with("_to")
+        || matches!(
+            field,
+            "unit_out" | "to_unit" | "target_unit" | "to_currency"
+        );
+    match (from, to) {
+        (true, _) => Some(format!("from {t}")),
+        (_, true) => Some(format!("to {t}")),
+        _ => None,
+    }
+}
+
 fn literal_clause(arg: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
     let l = phrase::label(arg);
     let t = said_text_as(v, rng.random_range(0..6));
+    if let Some(end) = end_of(arg, v, &t) {
+        return end;
+    }
     if let Some(d) = bound_adjective(arg) {
         return match rng.random_range(0..2) {
             0 => format!("{} {d} of {t}", article(&d)),
@@ -5695,6 +5768,44 @@ mod tests {
         }
     }
 
+    fn rng_of(seed: u64) -> ChaCha8Rng {
+        use rand::SeedableRng;
+        ChaCha8Rng::seed_from_u64(seed)
+    }
+
+    #[test]
+    fn an_input_named_by_a_bare_letter_is_said_by_its_description() {
+        let spec = ToolSpec {
+            read_only: None,
+            name: "estimate_distance".into(),
+            description: String::new(),
+            domain: "d".into(),
+            parameters: json!({"type": "object", "properties": {
+                "cityA": {"type": "string", "description": "The zipcode of the first city."},
+                "a": {"type": "number", "description": "Number to subtract from."},
+                "file_name1": {"type": "string", "description": "The name of the first file in current directory."},
+                "k": {"type": "integer", "description": "The number of results to return."},
+                "x": {"type": "boolean", "description": "Show hidden files."},
+                "y": {"type": "number", "description": "Compute the value for this."},
+                "city": {"type": "string", "description": "The city."}}}),
+            returns: None,
+        };
+        assert_eq!(spoken_field(&spec, "cityA"), "zipcode of the first city");
+        assert_eq!(spoken_field(&spec, "a"), "number to subtract from");
+        assert_eq!(spoken_field(&spec, "file_name1"), "name of the first file");
+        assert_eq!(spoken_field(&spec, "k"), "number of results to return");
+        // A flag, a description that is an instruction, and a plain name stay as named.
+        assert_eq!(spoken_field(&spec, "x"), "x");
+        assert_eq!(spoken_field(&spec, "y"), "y");
+        assert_eq!(spoken_field(&spec, "city"), "city");
+        // "number to subtract from" is no lower bound.
+        let c = literal_clause("number to subtract from", &json!(5.77), &mut rng_of(3));
+        assert!(
+            c.contains("5.77") && !c.contains("earlier") && !c.contains("least"),
+            "{c}"
+        );
+    }
+
     #[test]
     fn attributes_read_as_phrases() {
         assert_eq!(attribute("group_name", &json!("Board"), 0), "named Board");
@@ -5720,6 +5831,14 @@ mod tests {
         // A thing's name may be labelled.
         assert!((0..40).any(|k| attribute("drive_name", &json!("Q3"), k).contains("labelled")));
         assert_eq!(attribute("city", &json!("Oslo"), 0), "in Oslo");
+        assert_eq!(
+            literal_clause("unit_out", &json!("feet"), &mut rng_of(1)),
+            "to feet"
+        );
+        assert_eq!(
+            literal_clause("unit_in", &json!("miles"), &mut rng_of(2)),
+            "from miles"
+        );
         // A place at either end of a journey is not a bound; a number or a date is.
         for k in 0..6 {
             assert_eq!(attribute("travel_from", &json!("Pau"), k), "from Pau");

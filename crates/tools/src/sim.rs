@@ -321,6 +321,24 @@ fn arithmetic(spec: &ToolSpec, args: &Map<String, Value>) -> Option<Value> {
     if props.keys().any(|k| is_identifier_name(k)) {
         return None;
     }
+    // `si_unit_conversion(value, unit_in, unit_out)`: the units are arguments.
+    let text = |k: &str| args.get(k).and_then(Value::as_str);
+    let units = [
+        ("unit_in", "unit_out"),
+        ("from_unit", "to_unit"),
+        ("source_unit", "target_unit"),
+    ]
+    .iter()
+    .find_map(|(a, b)| Some((text(a)?, text(b)?)));
+    if let Some((from, to)) = units {
+        let mut nums = args.values().filter_map(Value::as_f64);
+        let (Some(x), None) = (nums.next(), nums.next()) else {
+            return None;
+        };
+        let y = (convert_units(from, to)?)(x);
+        let r = (y * 10_000.0).round() / 10_000.0;
+        return serde_json::Number::from_f64(r).map(Value::Number);
+    }
     let rounding =
         |k: &str| k.contains("precision") || k.contains("decimal") || k.contains("digits");
     let mut xs: Vec<f64> = Vec::new();
@@ -421,38 +439,58 @@ fn arithmetic(spec: &ToolSpec, args: &Map<String, Value>) -> Option<Value> {
 /// `convert_km_to_miles`, `celsius_to_fahrenheit`); None for other names and for units of
 /// different kinds.
 fn conversion(tool: &str) -> Option<Box<dyn Fn(f64) -> f64>> {
+    let words: Vec<&str> = tool.split('_').collect();
+    let at = words.iter().position(|w| w.eq_ignore_ascii_case("to"))?;
+    convert_units(words.get(at.checked_sub(1)?)?, words.get(at + 1)?)
+}
+
+/// The conversion from one unit to another of the same kind, by their names in any common
+/// form ("km", "kilometers", "Feet"); None for unknown units or units of different kinds.
+fn convert_units(from: &str, to: &str) -> Option<Box<dyn Fn(f64) -> f64>> {
     // (unit, kind, size in the kind's base unit)
     const UNITS: &[(&str, &str, f64)] = &[
         ("liter", "volume", 1.0),
         ("litre", "volume", 1.0),
+        ("l", "volume", 1.0),
         ("milliliter", "volume", 0.001),
+        ("ml", "volume", 0.001),
         ("gallon", "volume", 3.785_411_784),
         ("meter", "length", 1.0),
         ("metre", "length", 1.0),
+        ("m", "length", 1.0),
         ("km", "length", 1000.0),
         ("kilometer", "length", 1000.0),
+        ("centimeter", "length", 0.01),
+        ("millimeter", "length", 0.001),
+        ("mm", "length", 0.001),
         ("mile", "length", 1609.344),
         ("foot", "length", 0.3048),
         ("feet", "length", 0.3048),
+        ("ft", "length", 0.3048),
         ("inch", "length", 0.0254),
         ("inche", "length", 0.0254),
+        ("in", "length", 0.0254),
+        ("yard", "length", 0.9144),
         ("cm", "length", 0.01),
         ("kg", "mass", 1.0),
         ("kilogram", "mass", 1.0),
         ("gram", "mass", 0.001),
+        ("g", "mass", 0.001),
         ("pound", "mass", 0.453_592_37),
         ("lb", "mass", 0.453_592_37),
         ("ounce", "mass", 0.028_349_523),
+        ("oz", "mass", 0.028_349_523),
     ];
-    let words: Vec<String> = tool
-        .to_ascii_lowercase()
-        .split('_')
-        .map(|w| w.strip_suffix('s').unwrap_or(w).to_string())
-        .collect();
-    let at = words.iter().position(|w| w == "to")?;
-    let (from, to) = (words.get(at.checked_sub(1)?)?, words.get(at + 1)?);
+    let norm = |u: &str| {
+        let u = u.trim().to_ascii_lowercase();
+        match u.strip_suffix('s') {
+            Some(one) if u.len() > 2 => one.to_string(),
+            _ => u,
+        }
+    };
+    let (from, to) = (norm(from), norm(to));
     let temp = |u: &str| matches!(u, "celsiu" | "celsius" | "fahrenheit" | "kelvin");
-    if temp(from) && temp(to) {
+    if temp(&from) && temp(&to) {
         let to_c: fn(f64) -> f64 = match from.as_str() {
             "fahrenheit" => |x| (x - 32.0) * 5.0 / 9.0,
             "kelvin" => |x| x - 273.15,
@@ -471,7 +509,7 @@ fn conversion(tool: &str) -> Option<Box<dyn Fn(f64) -> f64>> {
             .find(|(n, _, _)| *n == u)
             .map(|&(_, k, f)| (k, f))
     };
-    let ((k1, f1), (k2, f2)) = (unit(from)?, unit(to)?);
+    let ((k1, f1), (k2, f2)) = (unit(&from)?, unit(&to)?);
     (k1 == k2).then(|| Box::new(move |x: f64| x * f1 / f2) as Box<dyn Fn(f64) -> f64>)
 }
 
@@ -1532,6 +1570,23 @@ impl Gen<'_> {
             let b = pool_word(self.rng, "words").to_lowercase();
             return Some(format!("{a}_{b}"));
         }
+        // Units of one kind, so any two convert into each other.
+        if n == "unit" || n.starts_with("unit_") || n.ends_with("_unit") {
+            return Some(
+                one_of(
+                    self.rng,
+                    &[
+                        "meters",
+                        "kilometers",
+                        "centimeters",
+                        "miles",
+                        "feet",
+                        "inches",
+                    ],
+                )
+                .to_string(),
+            );
+        }
         if n == "token_type" {
             return Some("Bearer".into());
         }
@@ -1834,6 +1889,26 @@ mod tests {
             .execute(&call("celsius_to_fahrenheit", json!({"celsius": 100})))
             .expect("runs");
         assert_eq!(r["fahrenheit"], 212.0, "{r}");
+        let convert = spec(
+            "si_unit_conversion",
+            json!({"type": "object", "properties": {"value": {"type": "number"},
+                "unit_in": {"type": "string"}, "unit_out": {"type": "string"}}}),
+            json!({"type": "object", "properties": {"result": {"type": "number"}}}),
+        );
+        let mut units = Simulated::new(vec![convert], 1).expect("specs");
+        let r = units
+            .execute(&call(
+                "si_unit_conversion",
+                json!({"value": 2, "unit_in": "kilometers", "unit_out": "feet"}),
+            ))
+            .expect("runs");
+        assert_eq!(r["result"], 6561.6798, "{r}");
+        // Any two units the collection offers convert into each other.
+        let pool = units.text_pools();
+        for (a, b) in pool["unit_in"].iter().zip(&pool["unit_out"]) {
+            let (a, b) = (a.as_str().unwrap_or(""), b.as_str().unwrap_or(""));
+            assert!(convert_units(a, b).is_some(), "{a} -> {b}");
+        }
         assert!(conversion("kg_to_miles").is_none());
         assert!(conversion("get_order_details").is_none());
     }
