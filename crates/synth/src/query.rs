@@ -3687,13 +3687,28 @@ fn write_as<S: Specs + ?Sized>(
     }
     let mut codes: Vec<(&str, &Value)> = Vec::new();
     for k in 0..last {
-        if w.view.gold[k].name.starts_with("authorize") {
+        if lexicon::grants_access(&w.view.gold[k].name) {
             for c in w.view.credential_inputs(k) {
                 if !codes.contains(&c) && (w.context)(c.0).is_none() {
                     codes.push(c);
                 }
             }
         }
+    }
+    // A login of many fields is one sentence, not six.
+    if codes.len() > 2 {
+        let parts: Vec<String> = codes
+            .iter()
+            .map(|(p, v)| format!("{} {}", phrase::label(p), value_text(v)))
+            .collect();
+        let all = phrase::join_and(parts);
+        let said = match rng.random_range(0..3) {
+            0 => format!(" My login details: {all}."),
+            1 => format!(" To sign in, use {all}."),
+            _ => format!(" For the login, use {all}."),
+        };
+        q.push_str(&said);
+        codes.clear();
     }
     for (param, v) in codes {
         let l = phrase::label(param);

@@ -297,8 +297,7 @@ pub fn irrelevance(mut rec: Record, rng: &mut ChaCha8Rng) -> Option<Record> {
     // Every change the request asks for, and its goal: none of them can be done.
     let mut asked: Vec<String> = Vec::new();
     for g in &round.gold {
-        let verb = phrase::name_verb(&g.name);
-        let read = crate::item::reads_by_name(&g.name) || verb == "authorize";
+        let read = crate::item::reads_by_name(&g.name) || crate::lexicon::grants_access(&g.name);
         let goal = phrase::goal(&g.name);
         if (!read || g.name == target) && !asked.contains(&goal) {
             asked.push(goal);
@@ -521,8 +520,7 @@ pub fn missing_function(mut rec: Record, rng: &mut ChaCha8Rng) -> Option<Record>
         .retain(|t| t.name == held || gold.contains(&t.name) || !same_action(&t.name, &held));
     let goal = phrase::goal(&target);
     let part = phrase::goal(&held);
-    let verb = phrase::name_verb(&held);
-    let asked_for = !(crate::item::reads_by_name(&held) || verb == "authorize");
+    let asked_for = !(crate::item::reads_by_name(&held) || crate::lexicon::grants_access(&held));
     let (why, says) = if held == target || asked_for {
         let goal = &part;
         (
