@@ -72,7 +72,8 @@ pub fn reads_by_name(tool: &str) -> bool {
 /// authorizations stay implicit.
 pub fn asked_step(tool: &str) -> bool {
     let verb = crate::phrase::name_verb(tool);
-    !(reads_by_name(tool) && verb != "quote") && !crate::lexicon::grants_access(tool)
+    let read = reads_by_name(tool) && verb != "quote";
+    !(read || crate::lexicon::grants_access(tool))
 }
 
 /// Finds a tool's spec by name.
