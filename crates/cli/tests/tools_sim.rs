@@ -352,7 +352,10 @@ fn a_bfcl_collection_chains_through_its_login_and_takes_values_of_the_right_form
             let client = gold[0]["arguments"]["client_id"].as_str().unwrap_or("?");
             assert!(query.contains(client), "{query}");
             assert!(!lower.starts_with("log the user in"), "{query}");
-            assert!(!lower.contains("that same desk") && !lower.contains("the new desk"), "{query}");
+            assert!(
+                !lower.contains("that same desk") && !lower.contains("the new desk"),
+                "{query}"
+            );
         }
         for g in &gold {
             let a = &g["arguments"];

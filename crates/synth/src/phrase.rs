@@ -287,6 +287,10 @@ pub fn verb_object(tool: &str) -> (String, String) {
 
 /// What the agent sets out to do, in its own words: `list_payments` -> "list the payments".
 pub fn goal(tool: &str) -> String {
+    // A login is signing in, whatever it is named ("authenticate the travel" says nothing).
+    if crate::lexicon::grants_access(tool) && !tool.starts_with("authorize") {
+        return "sign in".into();
+    }
     let w = words(tool);
     let (verb, rest) = match w.split_first() {
         Some((v, rest)) => (v.as_str(), rest.join(" ")),
@@ -606,6 +610,9 @@ mod tests {
         assert_eq!(goal("list_payments"), "list the payments");
         assert_eq!(goal("apply_to_job"), "apply to the job");
         assert_eq!(goal("mark_class_no_show"), "mark the class as a no-show");
+        assert_eq!(goal("authenticate_travel"), "sign in");
+        assert_eq!(goal("ticket_login"), "sign in");
+        assert_eq!(goal("authorize_account"), "authorize the account");
         assert_eq!(
             goal("mark_chat_message_read"),
             "mark the chat message as read"

@@ -277,6 +277,20 @@ pub fn grammar_problems(q: &str) -> Vec<String> {
             out.push(format!("\"me {} me\"", w[1]));
         }
     }
+    // "using that same card as the card": the role says again what the item's noun said.
+    for (i, _) in q.match_indices(" as the ") {
+        let role: Vec<&str> = q[i + 8..]
+            .split([',', '.', '?', '!', ';'])
+            .next()
+            .unwrap_or("")
+            .split(' ')
+            .take_while(|w| !matches!(*w, "and" | "for" | "with" | "to" | "from" | "of"))
+            .collect();
+        let role = role.join(" ");
+        if !role.is_empty() && q[..i].ends_with(&format!(" {role}")) {
+            out.push(format!("role said twice: \"{role} as the {role}\""));
+        }
+    }
     // The word after the opening must be a verb, not an article or a preposition.
     for (open, _) in PLANS {
         let lead = open.split("{a}").next().unwrap_or("");
@@ -2655,6 +2669,9 @@ fn call_phrase<S: Specs + ?Sized>(
             // A described item ("the card with network visa of ...") would leave "as the payment
             // card" trailing after its last clause.
             with_or_push(&mut act, &mut withs, &role_clause(role, np));
+        } else if np.ends_with(&format!(" {role}")) {
+            // "using that same card", not "using that same card as the card".
+            act.push_str(&format!(", using {np}"));
         } else {
             act.push_str(&format!(", using {np} as the {role}"));
         }

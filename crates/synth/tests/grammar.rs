@@ -42,10 +42,12 @@ fn the_grammar_check_catches_broken_sentences() {
         "Could you list the cards",
         "Please {a}.",
         "Please list the cards , now.",
+        "Book the stay, using that same stay quote as the stay quote.",
     ] {
         assert!(!grammar_problems(q).is_empty(), "not caught: {q}");
     }
     assert!(grammar_problems("Please list the cards of the account named Travel fund.").is_empty());
+    assert!(grammar_problems("Move 20, using the Gift account as the to account.").is_empty());
 }
 
 #[test]
