@@ -591,11 +591,13 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
         } else {
             format!("with {} {b} of no less than {t}", article(&b))
         };
-        return pick(&[
-            format!("with {b} of at least {t}"),
-            second,
-            format!("having {b} {t} or more"),
-        ]);
+        // "having 3 or more seats", "having a star rating of 3 or more".
+        let third = if plural_label(&b) {
+            format!("having {t} or more {b}")
+        } else {
+            format!("having {} {b} of {t} or more", article(&b))
+        };
+        return pick(&[format!("with {b} of at least {t}"), second, third]);
     }
     if let Some(base) = field.strip_prefix("max_") {
         let b = phrase::label(base);
@@ -613,11 +615,12 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
         } else {
             format!("with {} {b} of no more than {t}", article(&b))
         };
-        return pick(&[
-            format!("with {b} of at most {t}"),
-            second,
-            format!("having {b} {t} or less"),
-        ]);
+        let third = if plural_label(&b) {
+            format!("having {t} or fewer {b}")
+        } else {
+            format!("having {} {b} of {t} or less", article(&b))
+        };
+        return pick(&[format!("with {b} of at most {t}"), second, third]);
     }
     if field == "limit" {
         return pick(&[
@@ -5870,6 +5873,19 @@ mod tests {
         assert_eq!(
             literal_clause("unit_in", &json!("miles"), &mut rng_of(2)),
             "from miles"
+        );
+        // A bound reads with its noun in place: "3 or more seats", "a star rating of 3 or more".
+        assert_eq!(
+            attribute("min_seats", &json!(3), 2),
+            "having 3 or more seats"
+        );
+        assert_eq!(
+            attribute("min_star_rating", &json!(3), 2),
+            "having a star rating of 3 or more"
+        );
+        assert_eq!(
+            attribute("max_stops", &json!(1), 2),
+            "having 1 or fewer stops"
         );
         // A place at either end of a journey is not a bound; a number or a date is.
         for k in 0..6 {
