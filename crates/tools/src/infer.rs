@@ -43,7 +43,22 @@ pub fn infer_returns(specs: &mut [ToolSpec]) -> Vec<String> {
                 continue;
             }
             let plural = plural(kind);
-            let named_here = words.iter().any(|w| *w == *kind || *w == plural);
+            // Made by the verb ("book_table" makes a booking) only where something other than
+            // undoing it takes the id: a booking that can only be cancelled stays the user's own
+            // (booking and cancelling it at once is no task).
+            let by_verb = makes_by_verb(&words, kind)
+                && takers.iter().any(|&t| {
+                    let first = name_words(&specs[t].name)
+                        .into_iter()
+                        .next()
+                        .unwrap_or_default();
+                    !matches!(
+                        first.as_str(),
+                        "cancel" | "delete" | "remove" | "undo" | "revoke" | "void" | "refund"
+                    )
+                });
+            let by_noun = words.iter().any(|w| *w == *kind || *w == plural);
+            let named_here = by_noun || by_verb;
             // "Id of a recipe returned by search_recipes": the taker says where it comes from.
             let pointed = takers.iter().any(|&t| {
                 param_description(&specs[t], field)
@@ -61,6 +76,8 @@ pub fn infer_returns(specs: &mut [ToolSpec]) -> Vec<String> {
             // the call), not a made-up "reservation name".
             let (name_key, what) = match own_params.iter().find(|p| p.ends_with("_name")) {
                 Some(p) => (p.clone(), p.trim_end_matches("_name").replace('_', " ")),
+                // A booking the verb makes has no name of its own ("booking name Sales client").
+                None if by_verb && !by_noun && !pointed => continue,
                 None => (format!("{kind}_name"), format!("the {kind}")),
             };
             items.entry(name_key).or_insert_with(
@@ -80,6 +97,50 @@ pub fn infer_returns(specs: &mut [ToolSpec]) -> Vec<String> {
         named.push(specs[i].name.clone());
     }
     named
+}
+
+/// Whether a tool's verb makes the kind of item its own noun does not name: `book_table`
+/// makes a booking, `reserve_room` a reservation, `register_user` a registration.
+fn makes_by_verb(words: &[String], kind: &str) -> bool {
+    let Some(verb) = words.first() else {
+        return false;
+    };
+    const MAKERS: &[&str] = &[
+        "book",
+        "reserve",
+        "order",
+        "register",
+        "subscribe",
+        "schedule",
+        "submit",
+        "place",
+        "create",
+        "open",
+        "start",
+        "send",
+        "post",
+        "file",
+        "rent",
+        "purchase",
+        "buy",
+        "enroll",
+    ];
+    if !MAKERS.contains(&verb.as_str()) {
+        return false;
+    }
+    let stem = verb.trim_end_matches('e');
+    [
+        format!("{verb}ing"),
+        format!("{stem}ing"),
+        format!("{stem}ation"),
+        format!("{verb}ment"),
+        format!("{stem}tion"),
+    ]
+    .iter()
+    .any(|n| n == kind)
+        || (verb == "register" && kind == "registration")
+        || (verb == "subscribe" && kind == "subscription")
+        || (matches!(verb.as_str(), "purchase" | "buy") && kind == "purchase")
 }
 
 /// Parameter names of a spec.
@@ -253,6 +314,53 @@ mod tests {
             props["guest_name"].is_object() && props.get("reservation_name").is_none(),
             "{r}"
         );
+    }
+
+    #[test]
+    fn a_verb_that_makes_an_item_hands_out_its_id() {
+        let mut specs = vec![
+            spec(
+                "book_table",
+                "Book a table at a restaurant.",
+                json!({"restaurant_id": {"type": "string"}, "party_size": {"type": "integer"}}),
+            ),
+            spec(
+                "cancel_booking",
+                "Cancel a table booking.",
+                json!({"booking_id": {"type": "string"}}),
+            ),
+            spec(
+                "show_table",
+                "Show a table.",
+                json!({"table_id": {"type": "string"}}),
+            ),
+        ];
+        // Only cancelling takes the booking: it stays the user's own.
+        let mut only_undo = specs.clone();
+        infer_returns(&mut only_undo);
+        assert!(only_undo[0]
+            .returns
+            .as_ref()
+            .is_none_or(|r| r["properties"].get("booking_id").is_none()));
+        specs.push(spec(
+            "add_booking_note",
+            "Add a note to a booking.",
+            json!({"booking_id": {"type": "string"}, "note": {"type": "string"}}),
+        ));
+        infer_returns(&mut specs);
+        let r = specs[0].returns.as_ref().expect("book_table returns");
+        assert!(r["properties"]["booking_id"].is_object(), "{r}");
+        assert!(r["properties"].get("booking_name").is_none(), "{r}");
+        // Cancelling a booking makes nothing: it takes the id it would hand out.
+        assert!(specs[1].returns.is_none());
+        assert!(makes_by_verb(
+            &["reserve".into(), "room".into()],
+            "reservation"
+        ));
+        assert!(!makes_by_verb(
+            &["cancel".into(), "room".into()],
+            "cancellation"
+        ));
     }
 
     #[test]
