@@ -834,6 +834,16 @@ fn fits(schema: &Value, v: &Value) -> bool {
     }
 }
 
+/// Whether two rows of a list show the same name or title (or are the same value).
+fn same_name(a: &Value, b: &Value) -> bool {
+    match (a.as_object(), b.as_object()) {
+        (Some(x), Some(y)) => x.iter().any(|(k, v)| {
+            (k.ends_with("name") || k.ends_with("title")) && v.is_string() && y.get(k) == Some(v)
+        }),
+        _ => a == b && !a.is_null(),
+    }
+}
+
 /// A name lowercased without separators: `current_speed`, `currentSpeed` -> `currentspeed`.
 fn squashed(name: &str) -> String {
     name.chars()
@@ -981,9 +991,21 @@ impl Gen<'_> {
                     .max(lo);
                 let n = self.rng.random_range(lo..=hi.min(lo + 4));
                 let outer = std::mem::replace(&mut self.in_list, depth == 1);
-                let rows = (0..n)
-                    .map(|_| self.value(&items, name, depth + 1))
-                    .collect();
+                let mut rows: Vec<Value> = Vec::with_capacity(n as usize);
+                for _ in 0..n {
+                    // Two garlics in one list of ingredients read as a bug: a row that repeats
+                    // an earlier one's name (or value) is drawn again, a few times at most.
+                    let mut row = Value::Null;
+                    for _ in 0..4 {
+                        let made = self.made.len();
+                        row = self.value(&items, name, depth + 1);
+                        if !rows.iter().any(|r| same_name(r, &row)) {
+                            break;
+                        }
+                        self.made.truncate(made);
+                    }
+                    rows.push(row);
+                }
                 self.in_list = outer;
                 Value::Array(rows)
             }
@@ -1911,6 +1933,34 @@ mod tests {
         }
         assert!(conversion("kg_to_miles").is_none());
         assert!(conversion("get_order_details").is_none());
+    }
+
+    #[test]
+    fn a_list_does_not_show_one_name_twice() {
+        let list = spec(
+            "get_recipe_ingredients",
+            json!({"type": "object", "properties": {"recipe": {"type": "string"}}}),
+            json!({"type": "object", "properties": {"results": {"type": "array",
+                "minItems": 4, "maxItems": 4, "items": {"type": "object", "properties": {
+                    "ingredient_id": {"type": "string"}, "ingredient_name": {"type": "string"}}}}}}),
+        );
+        let mut sim = Simulated::new(vec![list], 2).expect("specs");
+        for k in 0..40 {
+            let r = sim
+                .execute(&call(
+                    "get_recipe_ingredients",
+                    json!({"recipe": format!("r{k}")}),
+                ))
+                .expect("runs");
+            let names: Vec<&str> = r["results"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x["ingredient_name"].as_str())
+                .collect();
+            let distinct: BTreeSet<&str> = names.iter().copied().collect();
+            assert_eq!(distinct.len(), names.len(), "{r}");
+        }
     }
 
     #[test]
