@@ -98,12 +98,46 @@ pub fn id_noun(field: &str) -> String {
 /// The head noun of an item at `path` of `spec`'s result ("group", "supply point").
 pub fn item_noun(spec: &ToolSpec, path: &str) -> String {
     let returns = spec.returns.as_ref().unwrap_or(&Value::Null);
-    if let Some(id) = item_schema(returns, path).and_then(own_id) {
+    let item = item_schema(returns, path);
+    if let Some(id) = item.and_then(own_id) {
         return id_noun(id);
+    }
+    // A bare `id` "Unique identifier of the ticket": the item is a ticket (BFCL's
+    // `get_user_tickets` returns one, not "the user tickets").
+    if let Some(noun) = item
+        .and_then(|i| i.pointer("/properties/id/description"))
+        .and_then(Value::as_str)
+        .and_then(described_noun)
+    {
+        return noun;
     }
     let (_, obj) = phrase::verb_object(&spec.name);
     let obj = obj.trim_start_matches("the ");
     obj.split(" as a ").next().unwrap_or(obj).to_string()
+}
+
+/// The noun an id's description names: "Unique identifier of the ticket." -> "ticket", "ID of
+/// the retrieved tweet." -> "tweet"; None when it names none in a word or two.
+fn described_noun(d: &str) -> Option<String> {
+    let lower = d.to_lowercase();
+    let at = ["identifier of ", "id of "]
+        .iter()
+        .find_map(|m| lower.find(m).map(|i| i + m.len()))?;
+    let words: Vec<&str> = lower[at..]
+        .split(['.', ',', ';'])
+        .next()?
+        .split_whitespace()
+        .skip_while(|w| matches!(*w, "the" | "a" | "an" | "this"))
+        .collect();
+    // "the newly placed order", "the retrieved tweet": the last word is the noun.
+    let noun = match words.as_slice() {
+        [n] => n.to_string(),
+        [.., n] if words.len() <= 3 => n.to_string(),
+        _ => return None,
+    };
+    noun.chars()
+        .all(|c| c.is_ascii_alphabetic())
+        .then_some(noun)
 }
 
 /// The description of the field at `path` of `spec`'s result.
@@ -217,6 +251,34 @@ pub fn lower_first(s: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_bare_id_names_its_item_by_its_description() {
+        assert_eq!(
+            described_noun("Unique identifier of the ticket.").as_deref(),
+            Some("ticket")
+        );
+        assert_eq!(
+            described_noun("ID of the retrieved tweet.").as_deref(),
+            Some("tweet")
+        );
+        assert_eq!(
+            described_noun("ID of the newly placed order.").as_deref(),
+            Some("order")
+        );
+        assert_eq!(described_noun("The ticket's id."), None);
+        let spec = ToolSpec {
+            read_only: None,
+            name: "get_user_tickets".into(),
+            description: String::new(),
+            domain: "d".into(),
+            parameters: json!({"type": "object"}),
+            returns: Some(json!({"type": "object", "properties": {
+                "id": {"type": "integer", "description": "Unique identifier of the ticket."},
+                "title": {"type": "string"}}})),
+        };
+        assert_eq!(item_noun(&spec, "id"), "ticket");
+    }
 
     #[test]
     fn a_participle_field_names_its_relation_in_words() {

@@ -869,7 +869,9 @@ fn plausible(schema: &Value, name: &str) -> Option<(f64, f64)> {
     }
     let n = name.to_ascii_lowercase();
     let says = |w: &str| n.contains(w) || d.contains(w);
-    Some(if says("volt") {
+    Some(if n.ends_with("priority") {
+        (1.0, 5.0)
+    } else if says("volt") {
         (11.8, 14.6)
     } else if says("temperature") || d.contains("celsius") {
         (-5.0, 32.0)
@@ -1863,7 +1865,8 @@ mod tests {
                     "batteryVoltage": {"type": "number", "description": "The battery voltage in volts."},
                     "fuelLevel": {"type": "number", "description": "The fuel level in gallons."},
                     "pedal": {"type": "number", "description": "Between 0 (off) and 1 (full)."},
-                    "priority": {"type": "integer", "description": "From 1 to 5."}})),
+                    "priority": {"type": "integer", "description": "From 1 to 5."},
+                    "ticket_priority": {"type": "integer"}})),
             ),
             spec(
                 "liter_to_gallon",
@@ -1902,6 +1905,7 @@ mod tests {
             assert!((0.5..=15.0).contains(&x("fuelLevel")), "{r}");
             assert!((0.0..=1.0).contains(&x("pedal")), "{r}");
             assert!((1.0..=5.0).contains(&x("priority")), "{r}");
+            assert!((1.0..=5.0).contains(&x("ticket_priority")), "{r}");
         }
         let r = sim
             .execute(&call("liter_to_gallon", json!({"liter": 10.0})))
