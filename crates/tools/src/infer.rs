@@ -99,33 +99,39 @@ pub fn infer_returns(specs: &mut [ToolSpec]) -> Vec<String> {
     named
 }
 
+/// First words of tool names that make a new item (`book_table`, `place_order`,
+/// `create_ticket`).
+pub(crate) const MAKE_VERBS: &[&str] = &[
+    "book",
+    "reserve",
+    "order",
+    "register",
+    "subscribe",
+    "schedule",
+    "submit",
+    "place",
+    "create",
+    "open",
+    "start",
+    "send",
+    "post",
+    "file",
+    "rent",
+    "purchase",
+    "buy",
+    "enroll",
+    "add",
+    "new",
+    "make",
+];
+
 /// Whether a tool's verb makes the kind of item its own noun does not name: `book_table`
 /// makes a booking, `reserve_room` a reservation, `register_user` a registration.
 fn makes_by_verb(words: &[String], kind: &str) -> bool {
     let Some(verb) = words.first() else {
         return false;
     };
-    const MAKERS: &[&str] = &[
-        "book",
-        "reserve",
-        "order",
-        "register",
-        "subscribe",
-        "schedule",
-        "submit",
-        "place",
-        "create",
-        "open",
-        "start",
-        "send",
-        "post",
-        "file",
-        "rent",
-        "purchase",
-        "buy",
-        "enroll",
-    ];
-    if !MAKERS.contains(&verb.as_str()) {
+    if !MAKE_VERBS.contains(&verb.as_str()) {
         return false;
     }
     let stem = verb.trim_end_matches('e');

@@ -69,7 +69,6 @@ const TICKERS: &[&str] = &[
     "ADBE", "CRM", "PYPL", "UBER", "SHOP", "SAP", "ASML", "TSM",
 ];
 
-/// Short messages, notes and replies as people write them.
 /// What a support desk answers.
 const REPLIES: &[&str] = &[
     "Thank you for contacting us. We have received your message and will reply within 24 hours.",
@@ -78,17 +77,13 @@ const REPLIES: &[&str] = &[
     "Thank you for your message. Our team is looking into it and will get back to you today.",
 ];
 
-/// First words of tool names that make a new item (`place_order`, `create_ticket`).
-const MAKE_VERBS: &[&str] = &[
-    "create", "add", "place", "post", "open", "register", "submit", "book", "new", "make",
-];
-
 /// First words of tool names that read rather than change (`get_order_details`).
 const READ_VERBS: &[&str] = &[
     "get", "check", "is", "has", "estimate", "display", "view", "list", "search", "find", "show",
     "fetch", "retrieve", "read", "query", "lookup", "count", "verify",
 ];
 
+/// Short messages, notes and replies as people write them.
 const MESSAGES: &[&str] = &[
     "Can we move this to Friday afternoon?",
     "Please call me back after 5 pm.",
@@ -1172,7 +1167,7 @@ impl Gen<'_> {
             }
             // A new item starts in its first state ("Open", not "Cancelled").
             Some("string")
-                if MAKE_VERBS.contains(&verb)
+                if crate::infer::MAKE_VERBS.contains(&verb)
                     && (field.ends_with("status") || field.ends_with("state"))
                     && !d.contains("operation") =>
             {
