@@ -396,3 +396,55 @@ fn a_bfcl_collection_chains_through_its_login_and_takes_values_of_the_right_form
     let (code, out, _) = run(&["verify", &out_s]);
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn the_callers_own_items_are_theirs_and_a_bare_id_names_its_item() {
+    // BFCL's ticket API: `get_user_tickets()` returns the caller's ticket under a bare `id`.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = dir.path().join("tickets.json");
+    let tickets = r#"[
+      {"name": "get_user_tickets", "description": "Get all tickets created by the current user.",
+       "parameters": {"type": "dict", "properties": {"status": {"type": "string",
+         "description": "Status to filter tickets by. [Enum]: [\"open\", \"closed\"]"}}, "required": []},
+       "response": {"type": "dict", "properties": {
+         "id": {"type": "integer", "description": "Unique identifier of the ticket."},
+         "title": {"type": "string", "description": "Title of the ticket."}}}},
+      {"name": "close_ticket", "description": "Close a ticket.",
+       "parameters": {"type": "dict", "properties": {"ticket_id": {"type": "integer",
+         "description": "ID of the ticket to be closed."}}, "required": ["ticket_id"]},
+       "response": {"type": "dict", "properties": {"status": {"type": "string",
+         "description": "Status of the close operation."}}}}
+    ]"#;
+    std::fs::write(&spec, tickets).expect("spec written");
+    let out_dir = dir.path().join("run");
+    let (src, out_s) = (
+        format!("file:{}:simulated", spec.display()),
+        out_dir.display().to_string(),
+    );
+    let args = [
+        "generate", "--tools", &src, "--n", "20", "--seed", "2", "--out", &out_s,
+    ];
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let mut closed = 0;
+    for r in lines(out_dir.join("records.jsonl")) {
+        let round = &r["rounds"][0];
+        let query = round["query"].as_str().unwrap_or("").to_lowercase();
+        let gold = round["gold"].as_array().cloned().unwrap_or_default();
+        if gold.last().is_some_and(|g| g["name"] == "close_ticket") {
+            closed += 1;
+            assert!(
+                query.contains("my ticket")
+                    || query.contains("my open ticket")
+                    || query.contains("my closed ticket"),
+                "{query}"
+            );
+            assert!(!query.contains("the ticket"), "{query}");
+            assert!(
+                !query.contains("user tickets") && !query.contains("for my"),
+                "{query}"
+            );
+        }
+    }
+    assert!(closed > 0, "no ticket was closed");
+}

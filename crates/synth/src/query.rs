@@ -1323,9 +1323,17 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         // the quote X is the holder, whose policy number is Y" would).
         quals.sort_by_key(|(q, nested)| qualifier_order(q, *nested));
         let quals: Vec<String> = quals.into_iter().map(|(q, _)| q).collect();
+        // `get_user_tickets()` finds the caller's own: "my ticket", not "the ticket".
+        let mine = self.view.gold.get(k).is_some_and(|g| {
+            let words: Vec<&str> = g.name.split('_').collect();
+            (words.contains(&"user") || words.contains(&"my"))
+                && !g.arguments.keys().any(|a| a.contains("user"))
+        });
         let mut s = match (adj, apposed) {
             (_, Some(p)) => format!("the {noun} {p}"),
+            (Some(a), None) if mine => format!("my {a} {noun}"),
             (Some(a), None) => format!("the {a} {noun}"),
+            (None, None) if mine => format!("my {noun}"),
             (None, None) => format!("the {noun}"),
         };
         for (i, q) in quals.iter().enumerate() {
@@ -2642,9 +2650,18 @@ fn call_phrase<S: Specs + ?Sized>(
                 && ["paid from", "paying from"]
                     .iter()
                     .any(|p| target.description.contains(p));
+            // "edit the ticket" + "my ticket" is "edit my ticket", not "... for my ticket".
+            // ("my open ticket" too: the noun is the phrase's tail.)
+            let mine = np.strip_prefix("my ").and_then(|rest| {
+                std::iter::once(0)
+                    .chain(rest.match_indices(' ').map(|(i, _)| i + 1))
+                    .find_map(|i| act.strip_suffix(&format!("the {}", &rest[i..])))
+                    .map(|stem| format!("{stem}{np}"))
+            });
             match (merged(&act, np), destination) {
                 (Some(m), _) => act = m,
                 (None, Some(d)) => act = d,
+                (None, None) if mine.is_some() => act = mine.unwrap_or_default(),
                 (None, None) if bare => {}
                 (None, None) if pays => {
                     act = paid_from(&act, np).unwrap_or_else(|| format!("{act}, paid from {np}"));
