@@ -448,3 +448,60 @@ fn the_callers_own_items_are_theirs_and_a_bare_id_names_its_item() {
     }
     assert!(closed > 0, "no ticket was closed");
 }
+
+#[test]
+fn a_booking_is_paid_with_its_card_and_goes_from_one_place_to_another() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = dir.path().join("flights.json");
+    let flights = r#"[
+      {"name": "register_credit_card", "description": "Register a credit card.",
+       "parameters": {"type": "dict", "properties": {
+         "card_number": {"type": "string", "description": "The credit card number"},
+         "cardholder_name": {"type": "string", "description": "The name of the cardholder"}},
+         "required": ["card_number", "cardholder_name"]},
+       "response": {"type": "dict", "properties": {"card_id": {"type": "string", "description": "The ID of the registered card"}}}},
+      {"name": "book_flight", "description": "Book a flight given the travel information.",
+       "parameters": {"type": "dict", "properties": {
+         "card_id": {"type": "string", "description": "The ID of the credit card to use for the booking"},
+         "travel_from": {"type": "string", "description": "The location the travel is from"},
+         "travel_to": {"type": "string", "description": "The location the travel is to"}},
+         "required": ["card_id", "travel_from", "travel_to"]},
+       "response": {"type": "dict", "properties": {"booking_id": {"type": "string", "description": "The ID of the booking"}}}}
+    ]"#;
+    std::fs::write(&spec, flights).expect("spec written");
+    let out_dir = dir.path().join("run");
+    let (src, out_s) = (
+        format!("file:{}:simulated", spec.display()),
+        out_dir.display().to_string(),
+    );
+    let args = [
+        "generate", "--tools", &src, "--n", "20", "--seed", "3", "--out", &out_s,
+    ];
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let (mut booked, mut paid) = (0, 0);
+    for r in lines(out_dir.join("records.jsonl")) {
+        let round = &r["rounds"][0];
+        let query = round["query"].as_str().unwrap_or("");
+        let gold = round["gold"].as_array().cloned().unwrap_or_default();
+        let Some(b) = gold.iter().find(|g| g["name"] == "book_flight") else {
+            continue;
+        };
+        booked += 1;
+        let (from, to) = (
+            b["arguments"]["travel_from"].as_str().unwrap_or("?"),
+            b["arguments"]["travel_to"].as_str().unwrap_or("?"),
+        );
+        assert!(query.contains(&format!("from {from}")), "{query}");
+        assert!(query.contains(&format!("to {to}")), "{query}");
+        assert!(!query.contains("given the travel"), "{query}");
+        if gold.len() > 1 {
+            paid += 1;
+            assert!(query.contains("with that same card"), "{query}");
+        }
+    }
+    assert!(
+        booked > 0 && paid > 0,
+        "booked {booked}, {paid} with a new card"
+    );
+}

@@ -1691,11 +1691,16 @@ pub fn action(spec: &ToolSpec) -> String {
         }
     }
     // "Find the contact with an exact e-mail address": the value is said after the action.
+    // "Book a flight given the travel information", "Display the status of the vehicle based
+    // on the provided display option": what the inputs are for, said by the inputs themselves.
     for cut in [
         " with an exact",
         " with the exact",
         " with a public",
         " by its exact",
+        " given the ",
+        " based on the provided ",
+        " based on the given ",
     ] {
         if let Some(i) = d.find(cut) {
             d.truncate(i);
@@ -2672,7 +2677,13 @@ fn call_phrase<S: Specs + ?Sized>(
                     with_or_push(&mut act, &mut withs, &role_clause(role, np));
                 }
                 (None, None) => {
-                    let prep = direction(role).unwrap_or("for");
+                    // A card a change is paid with: "book a flight with that same card".
+                    let with = role.rsplit(' ').next() == Some("card")
+                        && matches!(
+                            verb,
+                            "book" | "reserve" | "purchase" | "buy" | "pay" | "order" | "rent"
+                        );
+                    let prep = direction(role).unwrap_or(if with { "with" } else { "for" });
                     act.push_str(&format!(" {prep} {np}"));
                 }
             }
@@ -4892,6 +4903,20 @@ mod tests {
             action(&spec),
             "save a new version of a file, written by a contact"
         );
+        // What the inputs are for is said by the inputs.
+        let spec = ToolSpec {
+            name: "book_flight".into(),
+            description: "Book a flight given the travel information.".into(),
+            ..spec
+        };
+        assert_eq!(action(&spec), "book a flight");
+        let spec = ToolSpec {
+            name: "displayCarStatus".into(),
+            description: "Display the status of the vehicle based on the provided display option."
+                .into(),
+            ..spec
+        };
+        assert_eq!(action(&spec), "display the status of the vehicle");
     }
 
     #[test]
