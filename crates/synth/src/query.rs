@@ -3884,11 +3884,7 @@ fn bound_adjective(field: &str) -> Option<String> {
 /// (`a`, `cityA`, `file_name1`, `top_k`) the noun its description gives ("The zipcode of the
 /// first city." -> "zipcode of the first city"), which a person can follow.
 fn spoken_field(spec: &ToolSpec, arg: &str) -> String {
-    let last = arg
-        .rsplit('_')
-        .next()
-        .unwrap_or(arg)
-        .trim_start_matches(|c: char| c.is_ascii_lowercase() && arg.contains(char::is_uppercase));
+    let last = phrase::words(arg).pop().unwrap_or_default();
     let cryptic = last.len() == 1 || last.ends_with(|c: char| c.is_ascii_digit());
     let schema = spec.parameters.get("properties").and_then(|p| p.get(arg));
     let flag = schema.and_then(|s| s.get("type")).and_then(Value::as_str) == Some("boolean");

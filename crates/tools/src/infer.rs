@@ -183,7 +183,7 @@ fn item_kind(p: &str) -> Option<String> {
 }
 
 /// Lowercase words of a snake_case or camelCase name.
-fn name_words(name: &str) -> Vec<String> {
+pub(crate) fn name_words(name: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut cur = String::new();
     for c in name.chars() {

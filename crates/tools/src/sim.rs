@@ -434,8 +434,8 @@ fn arithmetic(spec: &ToolSpec, args: &Map<String, Value>) -> Option<Value> {
 /// `convert_km_to_miles`, `celsius_to_fahrenheit`); None for other names and for units of
 /// different kinds.
 fn conversion(tool: &str) -> Option<Box<dyn Fn(f64) -> f64>> {
-    let words: Vec<&str> = tool.split('_').collect();
-    let at = words.iter().position(|w| w.eq_ignore_ascii_case("to"))?;
+    let words = crate::infer::name_words(tool);
+    let at = words.iter().position(|w| w == "to")?;
     convert_units(words.get(at.checked_sub(1)?)?, words.get(at + 1)?)
 }
 
@@ -839,6 +839,14 @@ fn same_name(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// The first word of a tool's name, lowercased (`close_ticket`, `activateParkingBrake`).
+fn tool_verb(tool: &str) -> String {
+    crate::infer::name_words(tool)
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
+
 /// A name lowercased without separators: `current_speed`, `currentSpeed` -> `currentspeed`.
 fn squashed(name: &str) -> String {
     name.chars()
@@ -1157,7 +1165,8 @@ impl Gen<'_> {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_ascii_lowercase();
-        let verb = self.tool.split('_').next().unwrap_or("");
+        let verb = tool_verb(self.tool);
+        let verb = verb.as_str();
         let reads = READ_VERBS.contains(&verb) || self.tool.contains("_get_");
         match schema.get("type").and_then(Value::as_str) {
             Some("boolean") => (d.contains("success") || (!reads && d.starts_with("true if")))
@@ -1270,14 +1279,7 @@ impl Gen<'_> {
         {
             // The state a change asked for: `mode="engage"` leaves the brake "engaged";
             // `pressBrakePedal` leaves the pedal "pressed".
-            let verb: String = self
-                .tool
-                .split('_')
-                .next()
-                .unwrap_or("")
-                .chars()
-                .take_while(char::is_ascii_lowercase)
-                .collect();
+            let verb = tool_verb(self.tool);
             // A flag set on names its state too: `activate=true` leaves the cruise "active".
             let flags = self
                 .args
