@@ -918,11 +918,7 @@ pub fn answer_text_counting(
                 // does not "come to" anything.
                 if x.as_str().is_some_and(|t| t.split(' ').count() >= 3) {
                     let t = v.trim_matches('"').trim_end_matches('.');
-                    let lower = t
-                        .chars()
-                        .next()
-                        .map(|c| format!("{}{}", c.to_lowercase(), &t[c.len_utf8()..]))
-                        .unwrap_or_default();
+                    let lower = phrase::lower_first(t);
                     let plans = [
                         format!("{}.", crate::maker::capitalize(t)),
                         format!("All set: {lower}."),
