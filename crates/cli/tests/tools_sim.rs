@@ -505,3 +505,89 @@ fn a_booking_is_paid_with_its_card_and_goes_from_one_place_to_another() {
         "booked {booked}, {paid} with a new card"
     );
 }
+
+#[test]
+fn a_misspelt_name_finds_nothing_on_the_simulated_executor_and_the_user_corrects_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = dir.path().join("posts.json");
+    let posts = r#"[
+      {"name": "search_posts", "description": "Search posts by keyword.",
+       "parameters": {"type": "dict", "properties": {
+         "keyword": {"type": "string", "description": "The keyword to search for"}},
+         "required": ["keyword"]},
+       "response": {"type": "dict", "properties": {"posts": {"type": "array", "items": {"type": "dict",
+         "properties": {"post_id": {"type": "integer"}, "author": {"type": "string"}, "content": {"type": "string"}}}}}}},
+      {"name": "comment_on_post", "description": "Comment on a post.",
+       "parameters": {"type": "dict", "properties": {
+         "post_id": {"type": "integer", "description": "The ID of the post"},
+         "comment": {"type": "string", "description": "The comment text"}},
+         "required": ["post_id", "comment"]},
+       "response": {"type": "dict", "properties": {"comment_status": {"type": "string"}}}}
+    ]"#;
+    std::fs::write(&spec, posts).expect("spec written");
+    let out_dir = dir.path().join("run");
+    let (src, out_s) = (
+        format!("file:{}:simulated", spec.display()),
+        out_dir.display().to_string(),
+    );
+    let args = [
+        "generate",
+        "--tools",
+        &src,
+        "--n",
+        "12",
+        "--seed",
+        "2",
+        "--variants",
+        "error_recovery",
+        "--variant-share",
+        "1",
+        "--out",
+        &out_s,
+    ];
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let mut recovered = 0;
+    for r in lines(out_dir.join("records.jsonl")) {
+        assert_eq!(r["variant"], "error_recovery", "{r}");
+        let t = r["rounds"][0]["trajectory"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        // user, the mistyped search, its empty result, the question, the correction, the
+        // search again.
+        let tried = &t[1]["tool_calls"][0];
+        let again = &t[5]["tool_calls"][0];
+        assert_eq!(tried["name"], "search_posts", "{r}");
+        assert_eq!(again["name"], "search_posts", "{r}");
+        let (typo, right) = (
+            tried["arguments"]["keyword"].as_str().unwrap_or(""),
+            again["arguments"]["keyword"].as_str().unwrap_or(""),
+        );
+        assert_ne!(typo, right);
+        assert_eq!(typo.len(), right.len());
+        assert_eq!(t[2]["content"], serde_json::json!({"posts": []}), "{r}");
+        assert!(
+            t[3]["tool_calls"].as_array().is_none_or(Vec::is_empty),
+            "{r}"
+        );
+        assert!(t[3]["content"].as_str().unwrap_or("").contains(typo), "{r}");
+        assert!(
+            t[4]["content"].as_str().unwrap_or("").contains(right),
+            "{r}"
+        );
+        assert!(
+            !t[6]["content"]["posts"]
+                .as_array()
+                .is_none_or(Vec::is_empty),
+            "{r}"
+        );
+        recovered += 1;
+    }
+    assert!(
+        recovered >= 6,
+        "only {recovered} of 12 recovered from a typo"
+    );
+    let (code, out, _) = run(&["verify", &out_s]);
+    assert_eq!(code, 0, "{out}");
+}

@@ -4,6 +4,7 @@ pub mod call;
 pub mod calls;
 pub mod record;
 pub mod spec;
+pub mod text;
 pub mod trace;
 
 pub use call::{ArgError, ToolCall, ToolError};

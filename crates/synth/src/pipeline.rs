@@ -1093,7 +1093,12 @@ impl Generator {
                 "",
             ),
             Variant::ErrorRecovery => (
-                variant::error_recovery(rec, &mut self.worlds[w], &mut vrng),
+                variant::error_recovery(rec, &mut self.worlds[w], &mut vrng, |n: &str| {
+                    self.tools
+                        .by_name
+                        .get(n)
+                        .is_some_and(|&t| self.tools.read_only[t])
+                }),
                 "error_recovery: no name the gold looks up can be mistyped so that nothing is found",
             ),
             _ => (Some(rec), ""),

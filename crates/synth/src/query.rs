@@ -1692,15 +1692,15 @@ pub fn action(spec: &ToolSpec) -> String {
     }
     // "Find the contact with an exact e-mail address": the value is said after the action.
     // "Book a flight given the travel information", "Display the status of the vehicle based
-    // on the provided display option": what the inputs are for, said by the inputs themselves.
+    // on the provided display option", "Get the cost of a flight based on location, date, and
+    // class": what the inputs are for, said by the inputs themselves.
     for cut in [
         " with an exact",
         " with the exact",
         " with a public",
         " by its exact",
         " given the ",
-        " based on the provided ",
-        " based on the given ",
+        " based on ",
     ] {
         if let Some(i) = d.find(cut) {
             d.truncate(i);
@@ -2306,6 +2306,41 @@ fn substitute_after(text: &str, noun: &str, with: &str, skips: &[usize]) -> Opti
     None
 }
 
+/// `text` with the description's stand-in for input `noun` ("the given location", "a specific
+/// keyword", "the specified amount") replaced by its value `t`: a place by its name alone ("to
+/// Greenfield"), anything else with its noun ("containing the keyword pipeline"). None when
+/// the text has no such stand-in.
+fn given_slot(text: &str, noun: &str, t: &str) -> Option<String> {
+    // "under specific path" (no article) too.
+    let stand_in = [
+        "the given",
+        "a given",
+        "the specified",
+        "a specified",
+        "a specific",
+        "the provided",
+        "specific",
+        "specified",
+    ]
+    .iter()
+    .map(|q| format!("{q} {noun}"))
+    .find_map(|k| {
+        let at = text.find(&k)?;
+        let end = at + k.len();
+        let before_ok = at == 0 || text[..at].ends_with(' ');
+        let after_ok = text[end..].is_empty() || text[end..].starts_with([' ', ',']);
+        (before_ok && after_ok).then_some((at, end))
+    });
+    let (at, end) = stand_in?;
+    let place = matches!(noun, "location" | "city" | "place" | "destination" | "town");
+    let value = if place {
+        t.to_string()
+    } else {
+        format!("the {noun} {t}")
+    };
+    Some(format!("{}{value}{}", &text[..at], &text[end..]))
+}
+
 /// `text` with value `t` put after the first "the {noun}" that ends a clause or is followed
 /// by a preposition ("set the daily limit for ..." -> "set the daily limit to 50 for ..."); `to`
 /// says "to" before the value. None when the noun is not there.
@@ -2441,6 +2476,9 @@ fn call_phrase<S: Specs + ?Sized>(
                 } else {
                     None
                 };
+                // "get the nearest airport to the given location": the description's stand-in
+                // for the input takes its value ("... to Greenfield").
+                let put = put.or_else(|| given_slot(&act, &role, &t));
                 // "set the daily limit to 3861.88", "verify the certificate code 4KQ2": an
                 // action that already names the input takes its value there.
                 let put = put.or_else(|| {
@@ -4582,6 +4620,39 @@ mod tests {
         let a = action(&spec);
         assert!(a.contains("consultation slots of a doctor"), "{a}");
         assert!(!a.contains("filtered"), "{a}");
+    }
+
+    #[test]
+    fn a_given_input_in_the_description_takes_its_value() {
+        assert_eq!(
+            given_slot(
+                "get the nearest airport to the given location",
+                "location",
+                "Greenfield"
+            )
+            .as_deref(),
+            Some("get the nearest airport to Greenfield")
+        );
+        assert_eq!(
+            given_slot(
+                "search for messages containing a specific keyword",
+                "keyword",
+                "pipeline"
+            )
+            .as_deref(),
+            Some("search for messages containing the keyword pipeline")
+        );
+        assert_eq!(
+            given_slot("fund the account with the specified amount", "amount", "50").as_deref(),
+            Some("fund the account with the amount 50")
+        );
+        // Another noun, or the noun inside a longer word, is not the stand-in.
+        assert_eq!(given_slot("get the given user", "location", "Paris"), None);
+        assert_eq!(given_slot("list the given keywords", "keyword", "x"), None);
+        assert_eq!(
+            given_slot("find files under specific path", "path", "docs").as_deref(),
+            Some("find files under the path docs")
+        );
     }
 
     #[test]

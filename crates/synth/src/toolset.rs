@@ -51,8 +51,8 @@ impl ToolSet {
     /// [`hardgen_tools::infer::infer_returns`]), so its results can feed later calls.
     pub fn simulated(mut specs: Vec<ToolSpec>, seed: u64) -> Result<ToolSet, SpecError> {
         hardgen_tools::infer::infer_returns(&mut specs);
-        let sim = Simulated::new(specs.clone(), seed)?;
-        let read_only = specs.iter().map(reads).collect();
+        let read_only: Vec<bool> = specs.iter().map(reads).collect();
+        let sim = Simulated::new(specs.clone(), seed)?.with_reads(read_only.clone());
         Ok(ToolSet::from_parts(
             specs,
             read_only,

@@ -745,14 +745,7 @@ pub fn has_typo_spot(made: &Made, read_only: impl Fn(&str) -> bool) -> bool {
 }
 
 /// Whether `t` is `v` with two neighbouring letters swapped (what [`typo`] makes).
-pub fn is_typo(t: &str, v: &str) -> bool {
-    let (a, b) = (t.as_bytes(), v.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
-    matches!(diff.as_slice(), [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i])
-}
+pub use hardgen_core::text::is_typo;
 
 /// Whether a result says nothing was found: an empty list, a zero count, or a not-found error.
 pub fn found_nothing(result: &Value) -> bool {
@@ -776,11 +769,13 @@ pub fn found_nothing(result: &Value) -> bool {
 /// Turns a kept standard record into an error-recovery record: the user mistypes one name the
 /// gold looks up, the lookup with the typo is executed in `env` and really finds nothing, the
 /// assistant says so and asks, the user corrects the name, and the original turns follow.
-/// `None` when no looked-up value can be mistyped so that nothing is found.
+/// `None` when no looked-up value can be mistyped so that nothing is found. `read_only` says
+/// which tools only read (a spec collection's specs seldom say it themselves).
 pub fn error_recovery<E: hardgen_tools::Environment + ?Sized>(
     mut rec: Record,
     env: &mut E,
     rng: &mut ChaCha8Rng,
+    read_only: impl Fn(&str) -> bool,
 ) -> Option<Record> {
     let round = rec.rounds.first()?;
     // (gold call, argument, input value) for each name the user states once that a read-only
@@ -792,12 +787,7 @@ pub fn error_recovery<E: hardgen_tools::Environment + ?Sized>(
         .zip(&round.advanced_tool.implementation)
         .enumerate()
     {
-        let read_only = rec
-            .tools
-            .iter()
-            .find(|t| t.name == g.name)
-            .is_some_and(|t| t.read_only == Some(true));
-        if !read_only {
+        if !read_only(&g.name) {
             continue;
         }
         for (arg, b) in &step.bindings {

@@ -537,6 +537,42 @@ fn id_text(v: &Value) -> Option<String> {
     }
 }
 
+/// What a read finds for a name that matches nothing: its lists empty (and their counts 0)
+/// when its result has lists, else a `not found` error naming the parameter.
+fn nothing_found(spec: &ToolSpec, param: &str, v: &str) -> Result<Value, ToolError> {
+    let ty = |s: &Value| s.get("type").and_then(Value::as_str).map(str::to_string);
+    let schema = spec.returns.as_ref();
+    if schema.and_then(ty).as_deref() == Some("array") {
+        return Ok(Value::Array(Vec::new()));
+    }
+    let props = schema
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object);
+    let lists: Vec<&String> = props
+        .into_iter()
+        .flatten()
+        .filter(|(_, s)| ty(s).as_deref() == Some("array"))
+        .map(|(k, _)| k)
+        .collect();
+    if lists.is_empty() {
+        return Err(ToolError::NotFound {
+            what: param.replace('_', " "),
+            id: v.to_string(),
+        });
+    }
+    let mut out = Map::new();
+    for (k, s) in props.into_iter().flatten() {
+        let counts = matches!(ty(s).as_deref(), Some("integer" | "number"))
+            && (k == "count" || k.starts_with("total") || k.starts_with("num"));
+        if lists.contains(&k) {
+            out.insert(k.clone(), Value::Array(Vec::new()));
+        } else if counts {
+            out.insert(k.clone(), Value::from(0));
+        }
+    }
+    Ok(Value::Object(out))
+}
+
 /// What a trajectory has built up so far (saved and restored as a whole).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SimState {
@@ -555,6 +591,11 @@ pub struct Simulated {
     catalog: Arc<Catalog>,
     seed: u64,
     state: SimState,
+    /// Which tools only read (by index; none unless [`Simulated::with_reads`] says): a read
+    /// given a mistyped name finds nothing.
+    reads: Arc<Vec<bool>>,
+    /// The text pools' names at a seed (see [`Simulated::pool_names`]), made once per seed.
+    names: Option<(u64, Arc<Vec<String>>)>,
 }
 
 impl Simulated {
@@ -612,7 +653,64 @@ impl Simulated {
             }),
             seed,
             state: SimState::default(),
+            reads: Arc::new(Vec::new()),
+            names: None,
         })
+    }
+
+    /// The same executor, told which tools only read (by spec index): a read whose text
+    /// argument is a known name with two neighbouring letters swapped finds nothing, as a
+    /// real search for a misspelt name does.
+    pub fn with_reads(mut self, reads: Vec<bool>) -> Simulated {
+        self.reads = Arc::new(reads);
+        self
+    }
+
+    /// Every text value of [`Simulated::text_pools`] at the current seed and every value a
+    /// description lists: the names a user of these tools states, which a typo is recognised
+    /// against.
+    fn pool_names(&mut self) -> Arc<Vec<String>> {
+        if let Some((seed, names)) = &self.names {
+            if *seed == self.seed {
+                return names.clone();
+            }
+        }
+        // Values a description lists ("[Enum]: Rivermist, Stonebrook, ...") are names too.
+        let mut names: Vec<String> = self
+            .text_pools()
+            .into_values()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .chain(self.catalog.hints.values().flatten().cloned())
+            .collect();
+        names.sort();
+        names.dedup();
+        let names = Arc::new(names);
+        self.names = Some((self.seed, names.clone()));
+        names
+    }
+
+    /// The mistyped text argument of a read, if one is: (parameter, value).
+    fn mistyped<'a>(
+        &mut self,
+        t: usize,
+        args: &'a Map<String, Value>,
+    ) -> Option<(&'a str, &'a str)> {
+        if !self.reads.get(t).copied().unwrap_or(false) {
+            return None;
+        }
+        let texts: Vec<(&str, &str)> = args
+            .iter()
+            .filter(|(k, _)| !is_identifier_name(k))
+            .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
+            .collect();
+        if texts.is_empty() {
+            return None;
+        }
+        let names = self.pool_names();
+        texts
+            .into_iter()
+            .find(|(_, v)| names.iter().any(|n| hardgen_core::text::is_typo(v, n)))
     }
 
     /// Plausible values for every free-text parameter (not an identifier, not an enum), by
@@ -1675,6 +1773,9 @@ impl Environment for Simulated {
                 }
             }
         }
+        if let Some((param, v)) = self.mistyped(t, &call.arguments) {
+            return nothing_found(&catalog.specs[t], param, v);
+        }
         Ok(self.result(&catalog.specs[t], &call.arguments))
     }
 
@@ -2516,6 +2617,69 @@ mod tests {
             .expect("added");
         assert_eq!(member["member_name"], "Ana Silva", "{member}");
         assert_ne!(member["project_name"], "Ana Silva", "{member}");
+    }
+
+    #[test]
+    fn a_read_given_a_misspelt_known_name_finds_nothing() {
+        let mut find = spec(
+            "find_airport",
+            json!({"type": "object", "properties": {"city": {"type": "string",
+                "description": "The city. [Enum]: Rivermist, Stonebrook"}}, "required": ["city"]}),
+            json!({"type": "object", "properties": {"airport": {"type": "string"}}}),
+        );
+        find.description = "Find the airport of a city.".into();
+        let mut s = specs();
+        s.push(find);
+        // create_note, get_note, search_notes, find_airport: the last two only read.
+        let reads = vec![false, false, true, true];
+        let mut sim = Simulated::new(s.clone(), 3)
+            .expect("specs compile")
+            .with_reads(reads.clone());
+        let title = sim.text_pools()["q"][0]
+            .as_str()
+            .expect("a text")
+            .to_string();
+        let b = title.as_bytes();
+        let i = (1..b.len() - 2)
+            .find(|&i| {
+                b[i] != b[i + 1] && b[i].is_ascii_alphabetic() && b[i + 1].is_ascii_alphabetic()
+            })
+            .expect("two different letters");
+        let mut typo = b.to_vec();
+        typo.swap(i, i + 1);
+        let typo = String::from_utf8(typo).expect("ascii swap");
+        // A list read finds an empty list; a read without a list says not found.
+        let found = sim
+            .execute(&call("search_notes", json!({"q": title})))
+            .expect("found");
+        assert!(
+            !found["results"].as_array().expect("list").is_empty(),
+            "{found}"
+        );
+        let none = sim
+            .execute(&call("search_notes", json!({"q": typo})))
+            .expect("ran");
+        assert_eq!(none, json!({"results": []}));
+        let ok = sim.execute(&call("find_airport", json!({"city": "Stonebrook"})));
+        assert!(ok.is_ok(), "{ok:?}");
+        match sim.execute(&call("find_airport", json!({"city": "Stoenbrook"}))) {
+            Err(ToolError::NotFound { what, id }) => {
+                assert_eq!((what.as_str(), id.as_str()), ("city", "Stoenbrook"))
+            }
+            other => panic!("expected not found, got {other:?}"),
+        }
+        // A change takes any name, and an executor not told which tools read finds everything.
+        assert!(sim
+            .execute(&call("create_note", json!({"title": typo})))
+            .is_ok());
+        let mut plain = Simulated::new(s, 3).expect("specs compile");
+        let all = plain
+            .execute(&call("search_notes", json!({"q": typo})))
+            .expect("ran");
+        assert!(
+            !all["results"].as_array().expect("list").is_empty(),
+            "{all}"
+        );
     }
 
     #[test]
