@@ -738,9 +738,26 @@ impl Simulated {
                 })
                 .collect()
         };
+        // A name several tools take is drawn as the tool that says most about its form
+        // describes it: BFCL's `book_flight(travel_from)` is "the location the travel is from",
+        // `get_flight_cost(travel_from)` "the 3 letter code of the departing airport"; both
+        // take airport codes.
+        let mut formed: BTreeMap<&str, (u8, &ToolSpec, &Value)> = BTreeMap::new();
         for spec in &self.catalog.specs {
             let props = spec.parameters.get("properties").and_then(Value::as_object);
             for (name, schema) in props.into_iter().flatten() {
+                let rank = self.form_said(schema, name);
+                if formed.get(name.as_str()).is_none_or(|(r, _, _)| rank > *r) {
+                    formed.insert(name, (rank, spec, schema));
+                }
+            }
+        }
+        for spec in &self.catalog.specs {
+            let props = spec.parameters.get("properties").and_then(Value::as_object);
+            for (name, schema) in props.into_iter().flatten() {
+                let (spec, schema) = formed
+                    .get(name.as_str())
+                    .map_or((spec, schema), |&(_, s, x)| (s, x));
                 let typed = match schema.get("type").and_then(Value::as_str) {
                     Some("string") => {
                         !is_identifier_name(name) || self.catalog.external.contains(name)
@@ -777,6 +794,49 @@ impl Simulated {
             }
         }
         out
+    }
+
+    /// How much a string parameter's schema says about the form of its values: 3 for a
+    /// closed list, 2 for a code or format [`Gen::typed_text`] knows ("the 3 letter code of
+    /// the departing airport"), 1 for another kind of text it knows ("the location the travel
+    /// is from"), else 0.
+    fn form_said(&self, schema: &Value, name: &str) -> u8 {
+        if schema.get("type").and_then(Value::as_str) != Some("string") {
+            return 0;
+        }
+        let desc = schema
+            .get("description")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if !stated_choices(desc).is_empty() {
+            return 3;
+        }
+        let empty = Map::new();
+        let mut scratch = ChaCha8Rng::seed_from_u64(0);
+        let mut g = Gen {
+            rng: &mut scratch,
+            args: &empty,
+            recalled: &empty,
+            made: Vec::new(),
+            in_list: false,
+            hints: &self.catalog.hints,
+            tool: "",
+        };
+        let d = desc.to_ascii_lowercase();
+        if g.typed_text(&name.to_ascii_lowercase(), &d).is_none() {
+            return 0;
+        }
+        let coded = d.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+            matches!(
+                w,
+                "code" | "format" | "letter" | "digit" | "digits" | "iso" | "iata"
+            )
+        });
+        if coded {
+            2
+        } else {
+            1
+        }
     }
 
     fn result(&mut self, spec: &ToolSpec, args: &Map<String, Value>) -> Value {
@@ -2679,6 +2739,44 @@ mod tests {
         assert!(
             !all["results"].as_array().expect("list").is_empty(),
             "{all}"
+        );
+    }
+
+    #[test]
+    fn a_name_several_tools_take_is_drawn_in_the_form_one_of_them_states() {
+        let p = |d: &str| {
+            json!({"type": "object", "properties": {"travel_from": {"type": "string", "description": d}},
+                "required": ["travel_from"]})
+        };
+        let ok = json!({"type": "object", "properties": {"ok": {"type": "boolean"}}});
+        let book = spec(
+            "book_flight",
+            p("The location the travel is from"),
+            ok.clone(),
+        );
+        let cost = spec(
+            "get_flight_cost",
+            p("The 3 letter code of the departing airport"),
+            ok,
+        );
+        let sim = Simulated::new(vec![book.clone(), cost], 4).expect("specs compile");
+        let pool = sim.text_pools()["travel_from"].clone();
+        assert!(!pool.is_empty());
+        for v in &pool {
+            let code = v.as_str().unwrap_or("");
+            assert!(
+                code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()),
+                "{v}"
+            );
+        }
+        // Alone, a location is a place's name.
+        let alone = Simulated::new(vec![book], 4).expect("specs compile");
+        let places = alone.text_pools()["travel_from"].clone();
+        assert!(
+            places
+                .iter()
+                .any(|v| v.as_str().is_some_and(|s| s.len() > 3)),
+            "{places:?}"
         );
     }
 
