@@ -162,19 +162,29 @@ fn counted_digits(w: &str) -> Option<(&'static str, &'static str)> {
 
 /// `entityType` -> ["entity", "type"]; words without an inner capital stay whole (`IBAN`).
 fn camel_parts(w: &str) -> Vec<String> {
+    let cs: Vec<char> = w.chars().collect();
     let mut out = vec![String::new()];
-    let mut prev_lower = false;
-    for c in w.chars() {
-        if c.is_ascii_uppercase() && prev_lower {
+    for (i, &c) in cs.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|j| cs[j]);
+        let next = cs.get(i + 1).copied();
+        // "currentTemp" splits before "T"; "currentACTemperature" also before the "T" that
+        // ends the initialism "AC" (an upper-case letter between another and a lower-case).
+        let after_lower = prev.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit());
+        let ends_initialism = prev.is_some_and(|p| p.is_ascii_uppercase())
+            && next.is_some_and(|n| n.is_ascii_lowercase());
+        if c.is_ascii_uppercase() && (after_lower || ends_initialism) {
             out.push(String::new());
         }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
         if let Some(last) = out.last_mut() {
             last.push(c);
         }
     }
     if out.len() > 1 {
-        out.iter_mut().for_each(|p| *p = p.to_ascii_lowercase());
+        // An initialism inside a camelCase name keeps its capitals ("AC"); other parts are
+        // words, and "ID" is read as the word "id" is (see [`words`]).
+        out.iter_mut()
+            .filter(|p| p == &"ID" || !(p.len() > 1 && p.chars().all(|c| c.is_ascii_uppercase())))
+            .for_each(|p| *p = p.to_ascii_lowercase());
     }
     out
 }
@@ -525,6 +535,9 @@ mod tests {
     fn camel_case_names_read_as_words_and_lists_join_with_and() {
         assert_eq!(label("entityType"), "entity type");
         assert_eq!(label("flightId"), "flight ID");
+        assert_eq!(label("flightID"), "flight ID");
+        assert_eq!(label("currentACTemperature"), "current AC temperature");
+        assert_eq!(label("getHTTPResponse"), "get HTTP response");
         assert_eq!(label("IBAN"), "IBAN");
         assert_eq!(label("size_mb"), "size in MB");
         assert_eq!(label("fuel_cost_per_km"), "fuel cost per km");
