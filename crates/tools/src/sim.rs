@@ -1137,7 +1137,12 @@ impl Gen<'_> {
         match ty {
             "object" => self.object(schema, depth),
             "array" => {
-                let items = schema.get("items").cloned().unwrap_or(Value::Null);
+                let mut items = schema.get("items").cloned().unwrap_or(Value::Null);
+                // "List of stock symbols to check" over bare `{"type": "string"}` items: the
+                // list's description says what each item is.
+                if let (Some(m), Some(d)) = (items.as_object_mut(), schema.get("description")) {
+                    m.entry("description").or_insert_with(|| d.clone());
+                }
                 // "A list of numbers" to add up or average has a few of them, not one.
                 let numbers = matches!(
                     items.get("type").and_then(Value::as_str),
@@ -2778,6 +2783,27 @@ mod tests {
                 .any(|v| v.as_str().is_some_and(|s| s.len() > 3)),
             "{places:?}"
         );
+    }
+
+    #[test]
+    fn a_list_s_description_says_what_its_bare_items_are() {
+        let notify = spec(
+            "notify_price_change",
+            json!({"type": "object", "properties": {"stocks": {"type": "array",
+                "items": {"type": "string"}, "description": "List of stock symbols to check."}},
+                "required": ["stocks"]}),
+            json!({"type": "object", "properties": {"ok": {"type": "boolean"}}}),
+        );
+        let sim = Simulated::new(vec![notify], 2).expect("specs compile");
+        for list in &sim.text_pools()["stocks"] {
+            for v in list.as_array().expect("a list") {
+                let s = v.as_str().unwrap_or("");
+                assert!(
+                    (1..=5).contains(&s.len()) && s.chars().all(|c| c.is_ascii_uppercase()),
+                    "{list}"
+                );
+            }
+        }
     }
 
     #[test]
