@@ -591,3 +591,44 @@ fn a_misspelt_name_finds_nothing_on_the_simulated_executor_and_the_user_corrects
     let (code, out, _) = run(&["verify", &out_s]);
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn a_one_letter_flag_is_said_by_what_it_does_and_takes_no_with() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = dir.path().join("files.json");
+    let files = r#"[
+      {"name": "ls", "description": "List the contents of the current directory.",
+       "parameters": {"type": "dict", "properties": {
+         "a": {"type": "boolean", "description": "Show hidden files and directories. Defaults to False."}},
+         "required": ["a"]},
+       "response": {"type": "dict", "properties": {"current_directory_content": {"type": "array", "items": {"type": "string"}}}}}
+    ]"#;
+    std::fs::write(&spec, files).expect("spec written");
+    let out_dir = dir.path().join("run");
+    let (src, out_s) = (
+        format!("file:{}:simulated", spec.display()),
+        out_dir.display().to_string(),
+    );
+    let args = [
+        "generate", "--tools", &src, "--n", "12", "--seed", "4", "--out", &out_s,
+    ];
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let mut said = 0;
+    for r in lines(out_dir.join("records.jsonl")) {
+        let round = &r["rounds"][0];
+        let query = round["query"].as_str().unwrap_or("");
+        let shown = round["gold"][0]["arguments"]["a"].as_bool();
+        assert!(
+            !query.contains(" with a ") && !query.contains(" with without "),
+            "{query}"
+        );
+        match shown {
+            Some(true) => assert!(query.contains("showing hidden files"), "{query}"),
+            Some(false) => assert!(query.contains("without showing hidden files"), "{query}"),
+            None => continue,
+        }
+        said += 1;
+    }
+    assert!(said > 0, "no record states the flag");
+}

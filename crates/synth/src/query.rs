@@ -252,6 +252,9 @@ pub fn grammar_problems(q: &str) -> Vec<String> {
         " ?",
         "for me for",
         ", ,",
+        // "convert the value, with from meters": a clause with its own preposition.
+        " with from ",
+        " with without ",
     ] {
         if q.contains(bad) {
             out.push(format!("contains {bad:?}"));
@@ -2490,6 +2493,11 @@ fn call_phrase<S: Specs + ?Sized>(
                 let shown = spoken_field(target, arg);
                 match put {
                     Some(s) => act = s,
+                    // `ls(a=false)`: "without showing hidden files and directories", never
+                    // "with a turned off".
+                    None if flag_said(target, arg, &v).is_some() => {
+                        literals.extend(flag_said(target, arg, &v));
+                    }
                     None if reads => {
                         let (_, noun) = phrase::verb_object(&target.name);
                         literals.push(attribute_of(&noun, &shown, &v, w.vary()))
@@ -2755,10 +2763,12 @@ fn call_phrase<S: Specs + ?Sized>(
         (Vec::new(), literals)
     } else {
         // "expires on 2026-06-16" reads ", expiring on 2026-06-16" after the action.
-        let literals = literals
+        let mut literals = literals
             .into_iter()
             .map(|l| gerund_dated(&l))
             .collect::<Vec<_>>();
+        // Clauses with their own preposition come after those that follow "with".
+        literals.sort_by_key(|l| prepositional(l));
         literals.into_iter().partition(|l| trails(l))
     };
     // "a message to be sent to the chat ..." + "to be sent on 7 July": one "to be sent".
@@ -2822,6 +2832,11 @@ fn call_phrase<S: Specs + ?Sized>(
             }
             act.push_str(&joined);
             return described_first(act, &twice);
+        } else if prepositional(&joined) {
+            // "convert the value 76.42, from meters and to feet", "get the contents of the
+            // current directory, without showing hidden files": no "with" before a clause
+            // that has its own preposition.
+            act.push_str(", ");
         } else {
             // After a described item its own last clause would seem to go on ("the
             // transaction with date from May 4 on with a credit limit of 50"): a comma ends it.
@@ -2834,6 +2849,14 @@ fn call_phrase<S: Specs + ?Sized>(
         act.push_str(&joined);
     }
     described_first(act, &twice)
+}
+
+/// Whether an input clause starts with a preposition of its own ("from meters", "to feet",
+/// "without showing hidden files"), so it takes no "with".
+fn prepositional(l: &str) -> bool {
+    ["from ", "to ", "without "]
+        .iter()
+        .any(|p| l.starts_with(p) && !l.starts_with("to be "))
 }
 
 /// Whether an input clause of a write follows the action by itself, after a comma ("opened on
@@ -3962,6 +3985,55 @@ fn spoken_field(spec: &ToolSpec, arg: &str) -> String {
     }
 }
 
+/// A flag with a one-letter name said by what its description says it does: `a` described
+/// "Show hidden files and directories" is "showing hidden files and directories" when set and
+/// "without showing hidden files and directories" when not. None for other inputs, or when the
+/// description does not start with a verb.
+fn flag_said(spec: &ToolSpec, arg: &str, v: &Value) -> Option<String> {
+    let on = v.as_bool()?;
+    let last = phrase::words(arg).pop().unwrap_or_default();
+    if !(last.len() == 1 || last.ends_with(|c: char| c.is_ascii_digit())) {
+        return None;
+    }
+    let description = spec
+        .parameters
+        .get("properties")?
+        .get(arg)?
+        .get("description")?
+        .as_str()?;
+    let first = description.split(['.', ',', ';', '(']).next()?.trim();
+    let words: Vec<String> = first.split_whitespace().map(str::to_lowercase).collect();
+    let (verb, rest) = words.split_first()?;
+    let verb = lexicon::imperative(verb)?;
+    let plain = rest
+        .iter()
+        .all(|w| w.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    if rest.is_empty() || rest.len() > 6 || !plain {
+        return None;
+    }
+    let doing = format!("{} {}", gerund(&verb), rest.join(" "));
+    Some(if on {
+        doing
+    } else {
+        format!("without {doing}")
+    })
+}
+
+/// "show" -> "showing", "include" -> "including", "run" -> "running".
+fn gerund(verb: &str) -> String {
+    let b = verb.as_bytes();
+    let vowel = |c: u8| b"aeiou".contains(&c);
+    if let Some(stem) = verb.strip_suffix('e').filter(|_| !verb.ends_with("ee")) {
+        return format!("{stem}ing");
+    }
+    // One syllable ending consonant-vowel-consonant doubles its last letter.
+    let n = b.len();
+    if n == 3 && !vowel(b[0]) && vowel(b[1]) && !vowel(b[2]) && !b"wxy".contains(&b[2]) {
+        return format!("{verb}{}ing", char::from(b[2]));
+    }
+    format!("{verb}ing")
+}
+
 /// "from Pau", "to feet": an input that is where something starts or ends, not a bound
 /// (`travel_from="Pau"`, `unit_out="feet"`); None for numbers, dates and other fields.
 fn end_of(field: &str, v: &Value, t: &str) -> Option<String> {
@@ -4620,6 +4692,35 @@ mod tests {
         let a = action(&spec);
         assert!(a.contains("consultation slots of a doctor"), "{a}");
         assert!(!a.contains("filtered"), "{a}");
+    }
+
+    #[test]
+    fn a_one_letter_flag_is_said_by_what_it_does() {
+        let spec = ToolSpec {
+            read_only: None,
+            name: "ls".into(),
+            description: "List the contents of the current directory.".into(),
+            domain: "files".into(),
+            parameters: serde_json::json!({"type": "object", "properties": {
+                "a": {"type": "boolean", "description": "Show hidden files and directories. Defaults to False."},
+                "path": {"type": "string", "description": "Show this path."}}}),
+            returns: None,
+        };
+        let said = |arg: &str, v: Value| flag_said(&spec, arg, &v);
+        assert_eq!(
+            said("a", Value::Bool(false)).as_deref(),
+            Some("without showing hidden files and directories")
+        );
+        assert_eq!(
+            said("a", Value::Bool(true)).as_deref(),
+            Some("showing hidden files and directories")
+        );
+        // A named input, or a value that is not a flag, is said as before.
+        assert_eq!(said("path", Value::Bool(true)), None);
+        assert_eq!(said("a", Value::from("x")), None);
+        assert_eq!(gerund("run"), "running");
+        assert_eq!(gerund("include"), "including");
+        assert_eq!(gerund("show"), "showing");
     }
 
     #[test]
@@ -5871,6 +5972,8 @@ mod tests {
         let p = grammar_problems("Would you mind helping me give me the quotes?");
         assert!(p.iter().any(|x| x.contains("me give me")), "{p:?}");
         assert!(grammar_problems("Would you mind helping me get the quotes?").is_empty());
+        assert!(!grammar_problems("Convert the value 3, with from meters and to feet.").is_empty());
+        assert!(!grammar_problems("List the files, with without showing hidden ones.").is_empty());
     }
 
     #[test]
