@@ -632,3 +632,50 @@ fn a_one_letter_flag_is_said_by_what_it_does_and_takes_no_with() {
     }
     assert!(said > 0, "no record states the flag");
 }
+
+#[test]
+fn a_message_goes_to_the_receiver_the_description_calls_a_user() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = dir.path().join("messages.json");
+    let messages = r#"[
+      {"name": "search_messages", "description": "Search for messages containing a specific keyword.",
+       "parameters": {"type": "dict", "properties": {
+         "keyword": {"type": "string", "description": "The keyword to search for"}},
+         "required": ["keyword"]},
+       "response": {"type": "dict", "properties": {"results": {"type": "array", "items": {"type": "dict",
+         "properties": {"receiver_id": {"type": "string"}, "message": {"type": "string"}}}}}}},
+      {"name": "send_message", "description": "Send a message to a user.",
+       "parameters": {"type": "dict", "properties": {
+         "receiver_id": {"type": "string", "description": "User ID of the user to send the message to"},
+         "message": {"type": "string", "description": "Message to be sent"}},
+         "required": ["receiver_id", "message"]},
+       "response": {"type": "dict", "properties": {"sent_status": {"type": "boolean"}}}}
+    ]"#;
+    std::fs::write(&spec, messages).expect("spec written");
+    let out_dir = dir.path().join("run");
+    let (src, out_s) = (
+        format!("file:{}:simulated", spec.display()),
+        out_dir.display().to_string(),
+    );
+    let args = [
+        "generate", "--tools", &src, "--n", "16", "--seed", "2", "--out", &out_s,
+    ];
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let mut sent = 0;
+    for r in lines(out_dir.join("records.jsonl")) {
+        let round = &r["rounds"][0];
+        let query = round["query"].as_str().unwrap_or("");
+        let gold = round["gold"].as_array().cloned().unwrap_or_default();
+        if gold.len() < 2 || gold[1]["name"] != "send_message" {
+            continue;
+        }
+        sent += 1;
+        assert!(!query.contains("a user for the receiver"), "{query}");
+        assert!(query.contains("to the receiver"), "{query}");
+        // The search's keyword is stated, and the stand-in "a specific keyword" is not.
+        let kw = gold[0]["arguments"]["keyword"].as_str().unwrap_or("?");
+        assert!(query.contains(kw) && !query.contains("specific"), "{query}");
+    }
+    assert!(sent > 0, "no message was sent after a search");
+}

@@ -2655,6 +2655,29 @@ fn call_phrase<S: Specs + ?Sized>(
                     })
                 })
         };
+        // "send a message to a user" for the receiver: the person the description names in
+        // general terms is the one the role names ("... to the receiver of that message").
+        let any_person = || {
+            let person = matches!(
+                last_word,
+                "receiver"
+                    | "recipient"
+                    | "sender"
+                    | "user"
+                    | "member"
+                    | "person"
+                    | "customer"
+                    | "attendee"
+                    | "participant"
+                    | "follower"
+            );
+            if !person || act.contains(&format!(" {last_word}")) {
+                return None;
+            }
+            ["user", "person", "recipient", "someone"]
+                .iter()
+                .find_map(|g| substitute(&act, g, np))
+        };
         let put = if slots {
             substitute(&act, role, np)
                 .map(|s| (s, role.as_str()))
@@ -2670,8 +2693,9 @@ fn call_phrase<S: Specs + ?Sized>(
                 })
                 .or_else(|| possessive(&act, last_word, np))
                 .or_else(person_slot)
+                .or_else(any_person)
         } else {
-            person_slot()
+            person_slot().or_else(any_person)
         };
         // "invite to booking" + "the booking X" is "invite to the booking X", not "invite to
         // booking for the booking X" (nor "assign ... to shift, with the shift X").
