@@ -499,6 +499,23 @@ fn attribute_of(noun: &str, field: &str, v: &Value, k: usize) -> String {
         }
         _ => field,
     };
+    // "the zipcode for Puno", never "the zipcode somewhere in Puno": a place's own attribute
+    // is not an item located there.
+    // ("get_zipcode_based_on_city": the object is "zipcode based on city").
+    let of_place = noun.split(' ').any(|w| {
+        matches!(
+            w,
+            "zipcode" | "zip" | "postcode" | "weather" | "forecast" | "timezone" | "population"
+        )
+    });
+    if of_place && matches!(field, "city" | "location" | "place" | "town") {
+        let t = said_text_as(v, k / 7);
+        return if k.is_multiple_of(2) {
+            format!("for {t}")
+        } else {
+            format!("of {t}")
+        };
+    }
     attribute_as(field, v, k, !names_other_item(noun, field))
 }
 
@@ -4716,6 +4733,18 @@ mod tests {
         let a = action(&spec);
         assert!(a.contains("consultation slots of a doctor"), "{a}");
         assert!(!a.contains("filtered"), "{a}");
+    }
+
+    #[test]
+    fn a_place_s_own_attribute_is_of_the_place_not_in_it() {
+        let v = Value::from("Puno");
+        for k in 0..4 {
+            let said = attribute_of("zipcode based on city", "city", &v, k);
+            assert!(said == "for Puno" || said == "of Puno", "{said}");
+        }
+        // An item located in a city is still in it.
+        let hotel = attribute_of("hotel", "city", &v, 0);
+        assert!(hotel.contains("in Puno"), "{hotel}");
     }
 
     #[test]
