@@ -1726,6 +1726,16 @@ pub fn action(spec: &ToolSpec) -> String {
             d.truncate(i);
         }
     }
+    // "Post a tweet for the authenticated user": the caller is the one asking; "sent by the
+    // current user" are the ones "sent by me".
+    for (said, plain) in [
+        (" for the authenticated user", ""),
+        (" for the current user", ""),
+        (" by the authenticated user", " by me"),
+        (" by the current user", " by me"),
+    ] {
+        d = d.replace(said, plain);
+    }
     for tail in [" by id", " by its id"] {
         if let Some(x) = d.strip_suffix(tail) {
             d = x.to_string();
@@ -4395,6 +4405,19 @@ mod tests {
             &format!("{pre}Contact customer support, get immediate support on an issue."),
         ));
         assert_eq!(support, "contact customer support");
+        // The caller is the one asking: no "for the authenticated user".
+        assert_eq!(
+            action(&tool(
+                "post_tweet",
+                &format!("{pre}Post a tweet for the authenticated user.")
+            )),
+            "post a tweet"
+        );
+        let sent = action(&tool(
+            "view_messages_sent",
+            &format!("{pre}View all historical messages sent by the current user."),
+        ));
+        assert!(sent.ends_with("sent by me"), "{sent}");
     }
 
     fn spec_with(parameters: Value, returns: Option<Value>) -> ToolSpec {

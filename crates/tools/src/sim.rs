@@ -1634,14 +1634,34 @@ impl Gen<'_> {
         {
             return Some(pool_word(self.rng, "last_names"));
         }
-        if n.contains("username") || n.contains("user_name") || n == "handle" || n == "user" {
+        // "Tag name should start with #": a hashtag; "Mention name should start with @": a
+        // handle; "List of users mentioned": usernames.
+        let starts = |c: char| {
+            ["start with ", "starts with ", "begin with ", "begins with "]
+                .iter()
+                .any(|p| d.contains(&format!("{p}{c}")))
+        };
+        if starts('#') {
+            let w = pool_word(self.rng, "words").to_lowercase();
+            return Some(format!("#{}", w.replace(' ', "")));
+        }
+        let handle = starts('@');
+        if n.contains("username")
+            || n.contains("user_name")
+            || n == "handle"
+            || n == "user"
+            || handle
+            || d.contains("usernames")
+            || d.starts_with("list of users")
+        {
             let first = pool_word(self.rng, "first_names").to_lowercase();
             let last = pool_word(self.rng, "last_names").to_lowercase();
-            return Some(match self.rng.random_range(0..3) {
+            let name = match self.rng.random_range(0..3) {
                 0 => format!("{first}.{last}"),
                 1 => format!("{first}_{}", digits(self.rng, 2)),
                 _ => format!("{}{last}", first.chars().next().unwrap_or('a')),
-            });
+            };
+            return Some(if handle { format!("@{name}") } else { name });
         }
         if n.contains("password") || n.contains("secret") || n.contains("passphrase") {
             let w = pool_word(self.rng, "words");
@@ -2804,6 +2824,40 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn tags_and_mentions_take_the_form_their_description_says() {
+        let post = spec(
+            "post_tweet",
+            json!({"type": "object", "properties": {
+                "tags": {"type": "array", "items": {"type": "string"},
+                    "description": "List of tags for the tweet. Tag name should start with #."},
+                "mentions": {"type": "array", "items": {"type": "string"},
+                    "description": "List of users mentioned in the tweet. Mention name should start with @."},
+                "mentioned_usernames": {"type": "array", "items": {"type": "string"},
+                    "description": "List of usernames to be mentioned."}}}),
+            json!({"type": "object", "properties": {"ok": {"type": "boolean"}}}),
+        );
+        let pools = Simulated::new(vec![post], 6)
+            .expect("specs compile")
+            .text_pools();
+        let items = |k: &str| -> Vec<String> {
+            pools[k]
+                .iter()
+                .flat_map(|l| l.as_array().cloned().unwrap_or_default())
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        assert!(items("tags")
+            .iter()
+            .all(|t| t.starts_with('#') && !t.contains(' ')));
+        assert!(items("mentions")
+            .iter()
+            .all(|t| t.starts_with('@') && !t.contains(' ')));
+        assert!(items("mentioned_usernames")
+            .iter()
+            .all(|t| !t.contains(' ') && t == &t.to_lowercase()));
     }
 
     #[test]
