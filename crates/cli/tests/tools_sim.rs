@@ -8,6 +8,21 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+/// Generates on a spec collection made of `specs` (JSON text) with `extra` arguments; returns
+/// the temporary directory (kept alive while held) and the run directory.
+fn generate_on(specs: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let spec = dir.path().join("specs.json");
+    std::fs::write(&spec, specs).expect("spec written");
+    let out_dir = dir.path().join("run");
+    let src = format!("file:{}:simulated", spec.display());
+    let out_s = out_dir.display().to_string();
+    let args = [&["generate", "--tools", &src, "--out", &out_s][..], extra].concat();
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    (dir, out_dir)
+}
+
 fn fixture(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -400,8 +415,6 @@ fn a_bfcl_collection_chains_through_its_login_and_takes_values_of_the_right_form
 #[test]
 fn the_callers_own_items_are_theirs_and_a_bare_id_names_its_item() {
     // BFCL's ticket API: `get_user_tickets()` returns the caller's ticket under a bare `id`.
-    let dir = tempfile::tempdir().expect("temp dir");
-    let spec = dir.path().join("tickets.json");
     let tickets = r#"[
       {"name": "get_user_tickets", "description": "Get all tickets created by the current user.",
        "parameters": {"type": "dict", "properties": {"status": {"type": "string",
@@ -415,17 +428,7 @@ fn the_callers_own_items_are_theirs_and_a_bare_id_names_its_item() {
        "response": {"type": "dict", "properties": {"status": {"type": "string",
          "description": "Status of the close operation."}}}}
     ]"#;
-    std::fs::write(&spec, tickets).expect("spec written");
-    let out_dir = dir.path().join("run");
-    let (src, out_s) = (
-        format!("file:{}:simulated", spec.display()),
-        out_dir.display().to_string(),
-    );
-    let args = [
-        "generate", "--tools", &src, "--n", "20", "--seed", "2", "--out", &out_s,
-    ];
-    let (code, _, err) = run(&args);
-    assert_eq!(code, 0, "{err}");
+    let (_dir, out_dir) = generate_on(tickets, &["--n", "20", "--seed", "2"]);
     let mut closed = 0;
     for r in lines(out_dir.join("records.jsonl")) {
         let round = &r["rounds"][0];
@@ -451,8 +454,6 @@ fn the_callers_own_items_are_theirs_and_a_bare_id_names_its_item() {
 
 #[test]
 fn a_booking_is_paid_with_its_card_and_goes_from_one_place_to_another() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let spec = dir.path().join("flights.json");
     let flights = r#"[
       {"name": "register_credit_card", "description": "Register a credit card.",
        "parameters": {"type": "dict", "properties": {
@@ -468,17 +469,7 @@ fn a_booking_is_paid_with_its_card_and_goes_from_one_place_to_another() {
          "required": ["card_id", "travel_from", "travel_to"]},
        "response": {"type": "dict", "properties": {"booking_id": {"type": "string", "description": "The ID of the booking"}}}}
     ]"#;
-    std::fs::write(&spec, flights).expect("spec written");
-    let out_dir = dir.path().join("run");
-    let (src, out_s) = (
-        format!("file:{}:simulated", spec.display()),
-        out_dir.display().to_string(),
-    );
-    let args = [
-        "generate", "--tools", &src, "--n", "20", "--seed", "3", "--out", &out_s,
-    ];
-    let (code, _, err) = run(&args);
-    assert_eq!(code, 0, "{err}");
+    let (_dir, out_dir) = generate_on(flights, &["--n", "20", "--seed", "3"]);
     let (mut booked, mut paid) = (0, 0);
     for r in lines(out_dir.join("records.jsonl")) {
         let round = &r["rounds"][0];
@@ -508,8 +499,6 @@ fn a_booking_is_paid_with_its_card_and_goes_from_one_place_to_another() {
 
 #[test]
 fn a_misspelt_name_finds_nothing_on_the_simulated_executor_and_the_user_corrects_it() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let spec = dir.path().join("posts.json");
     let posts = r#"[
       {"name": "search_posts", "description": "Search posts by keyword.",
        "parameters": {"type": "dict", "properties": {
@@ -524,29 +513,19 @@ fn a_misspelt_name_finds_nothing_on_the_simulated_executor_and_the_user_corrects
          "required": ["post_id", "comment"]},
        "response": {"type": "dict", "properties": {"comment_status": {"type": "string"}}}}
     ]"#;
-    std::fs::write(&spec, posts).expect("spec written");
-    let out_dir = dir.path().join("run");
-    let (src, out_s) = (
-        format!("file:{}:simulated", spec.display()),
-        out_dir.display().to_string(),
+    let (_dir, out_dir) = generate_on(
+        posts,
+        &[
+            "--n",
+            "12",
+            "--seed",
+            "2",
+            "--variants",
+            "error_recovery",
+            "--variant-share",
+            "1",
+        ],
     );
-    let args = [
-        "generate",
-        "--tools",
-        &src,
-        "--n",
-        "12",
-        "--seed",
-        "2",
-        "--variants",
-        "error_recovery",
-        "--variant-share",
-        "1",
-        "--out",
-        &out_s,
-    ];
-    let (code, _, err) = run(&args);
-    assert_eq!(code, 0, "{err}");
     let mut recovered = 0;
     for r in lines(out_dir.join("records.jsonl")) {
         assert_eq!(r["variant"], "error_recovery", "{r}");
@@ -588,14 +567,12 @@ fn a_misspelt_name_finds_nothing_on_the_simulated_executor_and_the_user_corrects
         recovered >= 6,
         "only {recovered} of 12 recovered from a typo"
     );
-    let (code, out, _) = run(&["verify", &out_s]);
+    let (code, out, _) = run(&["verify", &out_dir.display().to_string()]);
     assert_eq!(code, 0, "{out}");
 }
 
 #[test]
 fn a_one_letter_flag_is_said_by_what_it_does_and_takes_no_with() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let spec = dir.path().join("files.json");
     let files = r#"[
       {"name": "ls", "description": "List the contents of the current directory.",
        "parameters": {"type": "dict", "properties": {
@@ -603,17 +580,7 @@ fn a_one_letter_flag_is_said_by_what_it_does_and_takes_no_with() {
          "required": ["a"]},
        "response": {"type": "dict", "properties": {"current_directory_content": {"type": "array", "items": {"type": "string"}}}}}
     ]"#;
-    std::fs::write(&spec, files).expect("spec written");
-    let out_dir = dir.path().join("run");
-    let (src, out_s) = (
-        format!("file:{}:simulated", spec.display()),
-        out_dir.display().to_string(),
-    );
-    let args = [
-        "generate", "--tools", &src, "--n", "12", "--seed", "4", "--out", &out_s,
-    ];
-    let (code, _, err) = run(&args);
-    assert_eq!(code, 0, "{err}");
+    let (_dir, out_dir) = generate_on(files, &["--n", "12", "--seed", "4"]);
     let mut said = 0;
     for r in lines(out_dir.join("records.jsonl")) {
         let round = &r["rounds"][0];
@@ -635,8 +602,6 @@ fn a_one_letter_flag_is_said_by_what_it_does_and_takes_no_with() {
 
 #[test]
 fn a_message_goes_to_the_receiver_the_description_calls_a_user() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let spec = dir.path().join("messages.json");
     let messages = r#"[
       {"name": "search_messages", "description": "Search for messages containing a specific keyword.",
        "parameters": {"type": "dict", "properties": {
@@ -651,17 +616,7 @@ fn a_message_goes_to_the_receiver_the_description_calls_a_user() {
          "required": ["receiver_id", "message"]},
        "response": {"type": "dict", "properties": {"sent_status": {"type": "boolean"}}}}
     ]"#;
-    std::fs::write(&spec, messages).expect("spec written");
-    let out_dir = dir.path().join("run");
-    let (src, out_s) = (
-        format!("file:{}:simulated", spec.display()),
-        out_dir.display().to_string(),
-    );
-    let args = [
-        "generate", "--tools", &src, "--n", "16", "--seed", "2", "--out", &out_s,
-    ];
-    let (code, _, err) = run(&args);
-    assert_eq!(code, 0, "{err}");
+    let (_dir, out_dir) = generate_on(messages, &["--n", "16", "--seed", "2"]);
     let mut sent = 0;
     for r in lines(out_dir.join("records.jsonl")) {
         let round = &r["rounds"][0];

@@ -1602,11 +1602,6 @@ mod tests {
         // No word of five letters, or only codes in capitals: nothing to mistype.
         assert_eq!(typo("Data Lab", &mut rng), None);
         assert_eq!(typo("IBAN NL91", &mut rng), None);
-        assert!(!is_typo("Analyst", "Analyst"));
-        assert!(!is_typo("Anlayst", "Analysts"));
-        assert!(!is_typo("Anxlyst", "Analyst"));
-        assert!(!is_typo("Aanlsyt", "Analyst"));
-        assert!(is_typo("Aanlyst", "Analyst"));
     }
 
     #[test]

@@ -722,15 +722,7 @@ impl Simulated {
         // Eight made-up values for a parameter (texts, or lists and objects of them).
         let eight = |rng: &mut ChaCha8Rng, schema: &Value, name: &str| -> Vec<Value> {
             let empty = Map::new();
-            let mut g = Gen {
-                rng,
-                args: &empty,
-                recalled: &empty,
-                made: Vec::new(),
-                in_list: false,
-                hints: &self.catalog.hints,
-                tool: "",
-            };
+            let mut g = self.unbound_gen(rng, &empty);
             (0..8)
                 .map(|_| match schema.get("type").and_then(Value::as_str) {
                     Some("array" | "object") => g.value(schema, name, 0),
@@ -796,6 +788,24 @@ impl Simulated {
         out
     }
 
+    /// A generator of made-up parameter values: no call's arguments, nothing recalled, no
+    /// tool's result being written. `empty` stands in for the arguments.
+    fn unbound_gen<'a>(
+        &'a self,
+        rng: &'a mut ChaCha8Rng,
+        empty: &'a Map<String, Value>,
+    ) -> Gen<'a> {
+        Gen {
+            rng,
+            args: empty,
+            recalled: empty,
+            made: Vec::new(),
+            in_list: false,
+            hints: &self.catalog.hints,
+            tool: "",
+        }
+    }
+
     /// How much a string parameter's schema says about the form of its values: 3 for a
     /// closed list, 2 for a code or format [`Gen::typed_text`] knows ("the 3 letter code of
     /// the departing airport"), 1 for another kind of text it knows ("the location the travel
@@ -813,15 +823,7 @@ impl Simulated {
         }
         let empty = Map::new();
         let mut scratch = ChaCha8Rng::seed_from_u64(0);
-        let mut g = Gen {
-            rng: &mut scratch,
-            args: &empty,
-            recalled: &empty,
-            made: Vec::new(),
-            in_list: false,
-            hints: &self.catalog.hints,
-            tool: "",
-        };
+        let mut g = self.unbound_gen(&mut scratch, &empty);
         let d = desc.to_ascii_lowercase();
         if g.typed_text(&name.to_ascii_lowercase(), &d).is_none() {
             return 0;
