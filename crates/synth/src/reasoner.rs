@@ -65,23 +65,32 @@ pub struct Attempt {
 
 /// Short description of a result for narration and answers.
 pub fn summarize(v: &Value) -> String {
+    // "1 result: ...", not "1 results, the first being ...".
+    let listing = |count: String, first: Option<&Value>| {
+        let first = first
+            .map(|f| key_values(f, 2).join(", "))
+            .unwrap_or_default();
+        match (count.as_str(), first.is_empty()) {
+            ("1", true) => "1 result".into(),
+            ("1", false) => format!("1 result: {first}"),
+            (_, true) => format!("{count} results"),
+            _ => format!("{count} results, the first being {first}"),
+        }
+    };
     match v {
-        Value::Object(m) if m.contains_key("results") => {
-            let count = m.get("count").map(value_text).unwrap_or_default();
-            let first = m
-                .get("results")
-                .and_then(|r| r.get(0))
-                .map(|f| key_values(f, 2).join(", "))
-                .unwrap_or_default();
-            // "1 result: ...", not "1 results, the first being ...".
-            match (count.as_str(), first.is_empty()) {
-                ("1", true) => "1 result".into(),
-                ("1", false) => format!("1 result: {first}"),
-                (_, true) => format!("{count} results"),
-                _ => format!("{count} results, the first being {first}"),
+        Value::Object(m) if m.contains_key("results") => listing(
+            m.get("count").map(value_text).unwrap_or_default(),
+            m.get("results").and_then(|r| r.get(0)),
+        ),
+        Value::Object(m) => {
+            let said = key_values(v, 4).join(", ");
+            // A result that holds only a list (`{"matching_tweets": [...]}`) is said by it,
+            // never as nothing ("search_tweets returned .").
+            match m.values().find_map(Value::as_array) {
+                Some(list) if said.is_empty() => listing(list.len().to_string(), list.first()),
+                _ => said,
             }
         }
-        Value::Object(_) => key_values(v, 4).join(", "),
         other => value_text(other),
     }
 }
@@ -1222,8 +1231,24 @@ fn result_of(calls: &[(Call, Result<Value, ToolError>)], idx: Option<usize>) -> 
 mod tests {
     use super::{
         answer_text_counting, did_phrase, has_done, new_state, reports_as_done, shown_word,
+        summarize,
     };
     use serde_json::{json, Value};
+
+    #[test]
+    fn a_result_holding_only_a_list_is_summarized_by_it() {
+        let one = json!({"matching_tweets": [{"id": 22834, "username": "helga.martel"}]});
+        let said = summarize(&one);
+        assert!(said.starts_with("1 result: "), "{said}");
+        assert!(said.contains("22834"), "{said}");
+        assert_eq!(summarize(&json!({"matching_tweets": []})), "0 results");
+        // Scalars are said as before.
+        assert_eq!(
+            summarize(&json!({"status": "ok"})),
+            summarize(&json!({"status": "ok"}))
+        );
+        assert!(!summarize(&json!({"status": "ok", "tags": ["a"]})).contains("result"));
+    }
 
     #[test]
     fn titles_and_long_texts_are_quoted_names_and_short_values_are_not() {
