@@ -2518,18 +2518,18 @@ fn call_phrase<S: Specs + ?Sized>(
                         .flatten()
                 });
                 let shown = spoken_field(target, arg);
-                match put {
-                    Some(s) => act = s,
-                    // `ls(a=false)`: "without showing hidden files and directories", never
-                    // "with a turned off".
-                    None if flag_said(target, arg, &v).is_some() => {
-                        literals.extend(flag_said(target, arg, &v));
-                    }
-                    None if reads => {
+                // `ls(a=false)`: "without showing hidden files and directories", never "with a
+                // turned off".
+                match (put, flag_said(target, arg, &v)) {
+                    (Some(s), _) => act = s,
+                    (None, Some(flag)) => literals.push(flag),
+                    (None, None) if reads => {
                         let (_, noun) = phrase::verb_object(&target.name);
                         literals.push(attribute_of(&noun, &shown, &v, w.vary()))
                     }
-                    None => literals.push(literal_clause(&shown, &v, &mut w.rng.borrow_mut())),
+                    (None, None) => {
+                        literals.push(literal_clause(&shown, &v, &mut w.rng.borrow_mut()))
+                    }
                 }
                 continue;
             }
