@@ -634,3 +634,52 @@ fn a_message_goes_to_the_receiver_the_description_calls_a_user() {
     }
     assert!(sent > 0, "no message was sent after a search");
 }
+
+#[test]
+fn a_long_context_item_on_a_spec_collection_reads_a_world_of_many_items() {
+    // No list here takes a `limit`: the simulated world itself holds many hotels.
+    let (_dir, out_dir) = generate_on(
+        &std::fs::read_to_string(fixture("hotels_bfcl_no_returns.json")).expect("fixture"),
+        &[
+            "--n",
+            "12",
+            "--seed",
+            "2",
+            "--variants",
+            "long_context",
+            "--variant-share",
+            "1",
+        ],
+    );
+    let records = lines(out_dir.join("records.jsonl"));
+    assert!(records.len() >= 9, "kept {} of 12", records.len());
+    for r in &records {
+        assert_eq!(r["variant"], "long_context", "{r}");
+        assert_eq!(r["list_tokens"], 2000, "{r}");
+        let round = &r["rounds"][0];
+        // The long read: past its first page, and together the results reach the size.
+        let chars: usize = round["gold"]
+            .as_array()
+            .expect("gold")
+            .iter()
+            .map(|g| g["result"].to_string().len())
+            .sum();
+        assert!(chars >= 8000, "{chars} characters of results: {r}");
+        let q = round["query"].as_str().expect("query");
+        assert!(q.contains("list"), "the user says the list is long: {q}");
+        assert!(!q.contains("up to"), "no limit to pass: {q}");
+    }
+    let out_s = out_dir.display().to_string();
+    let (code, out, _) = run(&["verify", &out_s]);
+    assert_eq!(code, 0, "{out}");
+    // Replayed in the usual world, the long read no longer gives its recorded result.
+    let path = out_dir.join("records.jsonl");
+    let text = std::fs::read_to_string(&path).expect("records");
+    let mut rows: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut first: Value = serde_json::from_str(&rows[0]).expect("JSON");
+    first.as_object_mut().expect("record").remove("list_tokens");
+    rows[0] = first.to_string();
+    std::fs::write(&path, rows.join("\n") + "\n").expect("write");
+    let (code, out, _) = run(&["verify", &out_s]);
+    assert_ne!(code, 0, "a record without its world's size verified: {out}");
+}

@@ -267,6 +267,11 @@ pub struct Record {
     /// see `hardgen_synth::variant`). Records made before variants read as `standard`.
     #[serde(default = "standard_variant")]
     pub variant: String,
+    /// The size, in estimated tokens, every list of items a read returned (a long-context
+    /// record on tools whose data is made up: a world of many items); a replay sets the
+    /// executor to it. Absent for the usual world.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_tokens: Option<usize>,
 }
 
 /// The variant of a record with no judgement case in it.

@@ -196,7 +196,7 @@ pub struct Evaluated {
 /// Rebuilds the state before round `upto`: the record's start, then the earlier rounds' gold.
 fn replay<E: Environment>(rec: &Record, upto: usize, env: &mut E) {
     let earlier = &rec.rounds[..upto.min(rec.rounds.len())];
-    replay_gold(env, rec.seed, earlier.iter().flat_map(|r| &r.gold));
+    replay_gold(env, rec, earlier.iter().flat_map(|r| &r.gold));
 }
 
 /// The request of round `r` as the agent gets it: the round's query first (a reader of the

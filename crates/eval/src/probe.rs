@@ -135,10 +135,10 @@ pub fn passes<E: Environment>(
     env: &mut E,
 ) -> Result<bool, EvalError> {
     let tools: Vec<Value> = rec.tools.iter().map(|t| t.to_openai_plain()).collect();
-    replay_gold(env, rec.seed, &task.setup);
+    replay_gold(env, rec, &task.setup);
     let t = agent.run(&task.query, &tools, env)?;
     let agent_state = env.digest();
-    replay_gold(env, rec.seed, task.setup.iter().chain(&task.gold));
+    replay_gold(env, rec, task.setup.iter().chain(&task.gold));
     let turn = Turn {
         gold_results: task.gold.iter().map(|g| &g.result).collect(),
         agent_results: t.calls.iter().map(|c| &c.result).collect(),

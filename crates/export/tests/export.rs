@@ -202,6 +202,7 @@ fn fixture() -> Record {
             ),
         ],
         variant: "standard".into(),
+        list_tokens: None,
     }
 }
 

@@ -474,6 +474,9 @@ impl Generator {
         let id = format!("hg-s{}-{i:06}", self.cfg.seed);
         let w = self.world_of(i);
         let seed = self.samplers[w].0;
+        // A world of many items (an earlier long-context draw's) is not this draw's world.
+        self.worlds[w].set_list_tokens(None);
+        let mut list_tokens = None;
         let mut rng = ChaCha8Rng::seed_from_u64(stream_seed(
             self.cfg.seed,
             0x9E7 + u64::from(t) * 0x1_0000,
@@ -622,8 +625,9 @@ impl Generator {
                 self.cfg.long_context_tokens,
                 &mut vrng,
             ) {
-                Ok(m) => {
+                Ok((m, tokens)) => {
                     mades[0] = m;
+                    list_tokens = tokens;
                     narrowed = maker::narrow_all(&mut mades, &specs, &mut self.worlds[w], seed);
                     // Narrowing may add a filter that shortens a long read below the target.
                     let tokens: usize = mades[0]
@@ -1076,6 +1080,7 @@ impl Generator {
                 .collect(),
             rounds,
             variant: chosen.as_str().to_string(),
+            list_tokens,
         };
         // The variants made from the finished item; `None` when the item has nothing to make
         // it from.

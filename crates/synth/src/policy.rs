@@ -1111,7 +1111,7 @@ pub fn run_record_round<E: hardgen_tools::Environment>(
     env: &mut E,
 ) -> (Vec<Seen>, String) {
     let earlier = &rec.rounds[..r.min(rec.rounds.len())];
-    crate::verify::replay_gold(env, rec.seed, earlier.iter().flat_map(|x| &x.gold));
+    crate::verify::replay_gold(env, rec, earlier.iter().flat_map(|x| &x.gold));
     let tools: Vec<ToolView> = rec
         .tools
         .iter()

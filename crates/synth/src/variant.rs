@@ -1127,11 +1127,15 @@ pub fn filters_on(spec: &ToolSpec, field: &str) -> bool {
 /// Turns a made standard round into a long-context one: each gold list that a later step
 /// picks from (by an attribute the user states) is read at its largest `limit`, and the item
 /// picked is redrawn from past the first [`PAGE`] results, so it sits deep in a long result.
+/// Where no such list takes a limit and the executor makes its data up (a spec collection),
+/// the world is made one that holds many items instead: every list a read returns comes to
+/// `target_tokens` ([`hardgen_tools::Environment::set_list_tokens`]; the second value
+/// returned, which the record keeps so a replay sees the same world).
 /// The item is told apart by a text attribute the list cannot filter on (else a search beats
 /// the long read); [`without_lookups`] then keeps other lookups by it out of the offer.
 /// The whole gold is executed again from the world's start with the new inputs, so every value
-/// is real. Errs (naming why) when no list can be read long, no buried item keeps the task
-/// working, or the results stay under `target_tokens`.
+/// is real. Errs (naming why, the executor back at its usual size) when no list can be read
+/// long, no buried item keeps the task working, or the results stay under `target_tokens`.
 pub fn long_context<E: hardgen_tools::Environment>(
     made: &Made,
     specs: &(impl crate::schema_text::Specs + ?Sized),
@@ -1139,12 +1143,89 @@ pub fn long_context<E: hardgen_tools::Environment>(
     seed: u64,
     target_tokens: usize,
     rng: &mut ChaCha8Rng,
-) -> Result<Made, String> {
+) -> Result<(Made, Option<usize>), String> {
+    let out = long_reads(made, specs, env, seed, target_tokens, rng);
+    if out.as_ref().is_err() {
+        env.set_list_tokens(None);
+    }
+    out
+}
+
+/// [`long_context`], which leaves the executor's list size as it last set it.
+fn long_reads<E: hardgen_tools::Environment>(
+    made: &Made,
+    specs: &(impl crate::schema_text::Specs + ?Sized),
+    env: &mut E,
+    seed: u64,
+    target_tokens: usize,
+    rng: &mut ChaCha8Rng,
+) -> Result<(Made, Option<usize>), String> {
     type Run = Vec<(serde_json::Map<String, Value>, Result<Value, String>)>;
     let mut m = made.clone();
     if m.inputs.contains_key("limit") {
         return Err("long_context: the round already takes a limit".into());
     }
+    // (list step, taken path, selector input) of every pick from a list, in step order.
+    let mut picks: Vec<(usize, String, String)> = Vec::new();
+    for step in &m.tool.implementation {
+        for b in step.bindings.values() {
+            if let Binding::Select {
+                step: k,
+                path,
+                param,
+                ..
+            } = b
+            {
+                if *k < m.tool.implementation.len() && !picks.iter().any(|(_, _, p)| p == param) {
+                    picks.push((*k, path.clone(), param.clone()));
+                }
+            }
+        }
+    }
+    // A list two picks read from (two different items) is left as it is.
+    let twice: Vec<usize> = picks
+        .iter()
+        .map(|(k, _, _)| *k)
+        .filter(|k| picks.iter().filter(|(j, _, _)| j == k).count() > 1)
+        .collect();
+    picks.retain(|(k, _, _)| !twice.contains(k));
+    picks.sort();
+    let limit_of = |k: usize| {
+        specs
+            .spec(&m.tool.implementation[k].tool)
+            .and_then(limit_max)
+    };
+    let paged: Vec<(usize, String, String)> = picks
+        .iter()
+        .filter(|(k, _, _)| limit_of(*k).is_some())
+        .cloned()
+        .collect();
+    let max = paged
+        .iter()
+        .filter_map(|(k, _, _)| limit_of(*k))
+        .filter_map(|v| v.as_u64())
+        .min();
+    // Read at the largest page when the lists take one; else in a world of many items, where
+    // the executor can make one up.
+    let world_tokens = match max {
+        Some(max) if max as usize > PAGE => {
+            picks = paged;
+            m.inputs.insert("limit".into(), Value::from(max));
+            None
+        }
+        _ if !picks.is_empty() && env.set_list_tokens(Some(target_tokens)) => Some(target_tokens),
+        Some(max) => {
+            return Err(format!(
+                "long_context: the lists return at most {max} results"
+            ))
+        }
+        None => {
+            return Err(
+                "long_context: no gold list that a later step picks from takes a limit".into(),
+            )
+        }
+    };
+    let max = max.unwrap_or(0);
     // A run counts when every step works and every pick by position still has one candidate
     // (a list read wider must not make a fixed pick ambiguous).
     let mut run = |m: &Made| -> Option<Run> {
@@ -1163,52 +1244,6 @@ pub fn long_context<E: hardgen_tools::Environment>(
         });
         (single && out.iter().all(|(_, r)| r.is_ok())).then_some(out)
     };
-    // (list step, taken path, selector input) of every pick from a list that takes a limit,
-    // in step order.
-    let mut picks: Vec<(usize, String, String)> = Vec::new();
-    for step in &m.tool.implementation {
-        for b in step.bindings.values() {
-            if let Binding::Select {
-                step: k,
-                path,
-                param,
-                ..
-            } = b
-            {
-                let takes = m
-                    .tool
-                    .implementation
-                    .get(*k)
-                    .is_some_and(|s| specs.spec(&s.tool).and_then(limit_max).is_some());
-                if takes && !picks.iter().any(|(_, _, p)| p == param) {
-                    picks.push((*k, path.clone(), param.clone()));
-                }
-            }
-        }
-    }
-    // A list two picks read from (two different items) is left as it is.
-    let twice: Vec<usize> = picks
-        .iter()
-        .map(|(k, _, _)| *k)
-        .filter(|k| picks.iter().filter(|(j, _, _)| j == k).count() > 1)
-        .collect();
-    picks.retain(|(k, _, _)| !twice.contains(k));
-    picks.sort();
-    let Some(max) = picks
-        .iter()
-        .filter_map(|(k, _, _)| specs.spec(&m.tool.implementation[*k].tool))
-        .filter_map(limit_max)
-        .filter_map(|v| v.as_u64())
-        .min()
-    else {
-        return Err("long_context: no gold list that a later step picks from takes a limit".into());
-    };
-    if max as usize <= PAGE {
-        return Err(format!(
-            "long_context: the lists return at most {max} results"
-        ));
-    }
-    m.inputs.insert("limit".into(), Value::from(max));
     let mut buried = 0;
     let mut last: Option<Run> = None;
     for (k, path, param) in &picks {
@@ -1245,16 +1280,19 @@ pub fn long_context<E: hardgen_tools::Environment>(
         let before = m.clone();
         let mut done = false;
         for drop in [false, true] {
-            if drop && droppable.is_empty() {
+            // A world of many items lists them all, filtered or not.
+            if drop && (droppable.is_empty() || world_tokens.is_some()) {
                 break;
             }
             m = before.clone();
-            m.tool.implementation[*k].bindings.insert(
-                "limit".into(),
-                Binding::Input {
-                    param: "limit".into(),
-                },
-            );
+            if world_tokens.is_none() {
+                m.tool.implementation[*k].bindings.insert(
+                    "limit".into(),
+                    Binding::Input {
+                        param: "limit".into(),
+                    },
+                );
+            }
             if drop {
                 for (arg, p) in &droppable {
                     m.tool.implementation[*k].bindings.remove(arg);
@@ -1343,6 +1381,11 @@ pub fn long_context<E: hardgen_tools::Environment>(
     }
     let out = match last {
         Some(out) if buried > 0 => out,
+        _ if world_tokens.is_some() => {
+            return Err(format!(
+                "long_context: no list of a world of many items has a usable item past its first {PAGE}"
+            ))
+        }
         _ => {
             return Err(format!(
                 "long_context: no list read at limit {max} has a usable item past its first {PAGE}"
@@ -1371,7 +1414,7 @@ pub fn long_context<E: hardgen_tools::Environment>(
     m.tool.description = description;
     m.tool.parameters = parameters;
     m.tool.returns = returns;
-    Ok(m)
+    Ok((m, world_tokens))
 }
 
 /// What a list tool lists, in words (`search_fleet_vehicles` -> "fleet vehicles",
@@ -1398,8 +1441,22 @@ fn listed(tool: &str) -> String {
 
 /// The sentence a long-context query ends with: the user knows the list is long and says how
 /// far to read (the `limit` the lookup takes).
+/// In a world of many items (no `limit` to pass) the user only knows the list is long.
 pub fn long_note(made: &Made, rng: &mut ChaCha8Rng) -> Option<String> {
-    let n = made.inputs.get("limit")?;
+    let Some(n) = made.inputs.get("limit") else {
+        let k = long_steps(&made.tool.implementation, &made.gold)
+            .into_iter()
+            .next()?;
+        let what = listed(&made.gold[k].name);
+        let forms = [
+            format!("There are a lot of {what}, so the one I mean may be far down the list."),
+            format!(
+                "The list of {what} is long; read all the way through it to find the right one."
+            ),
+            format!("We have many {what}, so look through the whole list."),
+        ];
+        return forms.choose(rng).cloned();
+    };
     let step = made
         .tool
         .implementation
@@ -1415,6 +1472,28 @@ pub fn long_note(made: &Made, rng: &mut ChaCha8Rng) -> Option<String> {
     forms.choose(rng).cloned()
 }
 
+/// The gold steps a later step picks an item from past their first [`PAGE`] results: the long
+/// reads of a long-context round, in step order.
+fn long_steps(steps: &[hardgen_core::record::AdvancedStep], gold: &[GoldCall]) -> Vec<usize> {
+    let mut out: Vec<usize> = steps
+        .iter()
+        .flat_map(|s| s.bindings.values())
+        .filter_map(|b| match b {
+            Binding::Select { step, field, .. }
+                if gold
+                    .get(*step)
+                    .is_some_and(|g| values_at(&g.result, field).len() > PAGE) =>
+            {
+                Some(*step)
+            }
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// `query` with `note` added as its last request sentence: before a closing aside ("Thanks in
 /// advance!"), which stays last.
 pub fn with_note(query: &str, note: &str) -> String {
@@ -1425,19 +1504,15 @@ pub fn with_note(query: &str, note: &str) -> String {
 }
 
 /// The fields a round's long reads tell the picked item apart by: `Select` bindings from a
-/// gold step that passed `limit`.
+/// gold step with more than [`PAGE`] results.
 fn long_pick_fields(round: &Round) -> Vec<String> {
     let steps = &round.advanced_tool.implementation;
+    let long = long_steps(steps, &round.gold);
     steps
         .iter()
         .flat_map(|s| s.bindings.values())
         .filter_map(|b| match b {
-            Binding::Select { step, field, .. }
-                if round
-                    .gold
-                    .get(*step)
-                    .is_some_and(|g| g.arguments.contains_key("limit")) =>
-            {
+            Binding::Select { step, field, .. } if long.contains(step) => {
                 Some(field.rsplit('.').next().unwrap_or(field).to_string())
             }
             _ => None,

@@ -121,6 +121,9 @@ pub fn reverify<E: hardgen_tools::Environment>(
     use hardgen_core::record::Message;
     use hardgen_core::ToolCall;
     static_checks(rec, env.specs())?;
+    // The record's world: a long-context record on made-up data lists many items.
+    env.set_list_tokens(rec.list_tokens);
+    gold_env.set_list_tokens(rec.list_tokens);
     env.reset(rec.seed);
     gold_env.reset(rec.seed);
     for (r, round) in rec.rounds.iter().enumerate() {
@@ -544,14 +547,16 @@ fn static_checks(
     Ok(())
 }
 
-/// Rebuilds a state: resets `env` to `seed` and executes `calls` (gold calls, executed when the
-/// record was made; their results are not compared here, see [`reverify`]).
+/// Rebuilds a state of `rec`'s world: resets `env` to the record's seed (and list size) and
+/// executes `calls` (gold calls, executed when the record was made; their results are not
+/// compared here, see [`reverify`]).
 pub fn replay_gold<'a, E: hardgen_tools::Environment + ?Sized>(
     env: &mut E,
-    seed: u64,
+    rec: &hardgen_core::Record,
     calls: impl IntoIterator<Item = &'a hardgen_core::record::GoldCall>,
 ) {
-    env.reset(seed);
+    env.set_list_tokens(rec.list_tokens);
+    env.reset(rec.seed);
     for g in calls {
         let _ = env.execute(&hardgen_core::ToolCall {
             name: g.name.clone(),

@@ -1474,6 +1474,7 @@ fn record(rounds: Vec<Round>, tools: &[&str]) -> Record {
         tools,
         rounds,
         variant: "standard".into(),
+        list_tokens: None,
     }
 }
 

@@ -39,6 +39,12 @@ pub trait Environment {
     fn digest_source(&self) -> Option<&'static str> {
         None
     }
+    /// Makes every list of items a read returns about `tokens` long (estimated tokens), as in
+    /// a world that holds many of them (a long-context record); `None` is the usual size. Only
+    /// an executor that makes its data up can (true); the others keep their data (false).
+    fn set_list_tokens(&mut self, _tokens: Option<usize>) -> bool {
+        false
+    }
 }
 
 /// One of the executors a run can use, behind one type (the pipeline holds environments by
@@ -181,6 +187,17 @@ impl Environment for AnyEnv {
             }
             // A snapshot of another kind of executor cannot describe this one's state.
             _ => {}
+        }
+    }
+
+    fn set_list_tokens(&mut self, tokens: Option<usize>) -> bool {
+        match self {
+            AnyEnv::World(_) | AnyEnv::Mcp(_) => false,
+            AnyEnv::Simulated(s) => s.set_list_tokens(tokens),
+            AnyEnv::Mixed(m) => m
+                .parts
+                .iter_mut()
+                .fold(false, |any, p| p.set_list_tokens(tokens) | any),
         }
     }
 

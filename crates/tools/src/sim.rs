@@ -83,6 +83,9 @@ const READ_VERBS: &[&str] = &[
     "fetch", "retrieve", "read", "query", "lookup", "count", "verify",
 ];
 
+/// The most rows a list of a long-context world holds, however small its rows.
+const LONG_ROWS: usize = 400;
+
 /// Short messages, notes and replies as people write them.
 const MESSAGES: &[&str] = &[
     "Can we move this to Friday afternoon?",
@@ -596,6 +599,9 @@ pub struct Simulated {
     reads: Arc<Vec<bool>>,
     /// The text pools' names at a seed (see [`Simulated::pool_names`]), made once per seed.
     names: Option<(u64, Arc<Vec<String>>)>,
+    /// The size, in estimated tokens, of every list of items a read returns (a long-context
+    /// world); None for the usual few rows.
+    list_tokens: Option<usize>,
 }
 
 impl Simulated {
@@ -655,6 +661,7 @@ impl Simulated {
             state: SimState::default(),
             reads: Arc::new(Vec::new()),
             names: None,
+            list_tokens: None,
         })
     }
 
@@ -801,6 +808,7 @@ impl Simulated {
             recalled: empty,
             made: Vec::new(),
             in_list: false,
+            long: None,
             hints: &self.catalog.hints,
             tool: "",
         }
@@ -841,7 +849,7 @@ impl Simulated {
         }
     }
 
-    fn result(&mut self, spec: &ToolSpec, args: &Map<String, Value>) -> Value {
+    fn result(&mut self, t: usize, spec: &ToolSpec, args: &Map<String, Value>) -> Value {
         // Keyed by the arguments in name order: the same call with its arguments written in
         // another order (a replay through an advanced tool) gives the same result.
         let sorted: BTreeMap<&String, &Value> = args.iter().collect();
@@ -861,6 +869,10 @@ impl Simulated {
                 }
             }
         }
+        // Only a read lists what the world holds; a change shows what it changed.
+        let long = self
+            .list_tokens
+            .filter(|_| self.reads.get(t).copied().unwrap_or(false));
         let out = match &spec.returns {
             Some(schema) => {
                 let mut g = Gen {
@@ -869,6 +881,7 @@ impl Simulated {
                     recalled: &recalled,
                     made: Vec::new(),
                     in_list: false,
+                    long,
                     hints: &self.catalog.hints,
                     tool: &spec.name,
                 };
@@ -989,11 +1002,16 @@ fn fits(schema: &Value, v: &Value) -> bool {
     }
 }
 
-/// Whether two rows of a list show the same name or title (or are the same value).
-fn same_name(a: &Value, b: &Value) -> bool {
+/// Whether two rows of a list show the same name, title or identifier (or are the same
+/// value); an identifier the call gave (the owner every row shares) does not count.
+fn same_name(a: &Value, b: &Value, args: &Map<String, Value>) -> bool {
     match (a.as_object(), b.as_object()) {
         (Some(x), Some(y)) => x.iter().any(|(k, v)| {
-            (k.ends_with("name") || k.ends_with("title")) && v.is_string() && y.get(k) == Some(v)
+            (k.ends_with("name")
+                || k.ends_with("title")
+                || (is_identifier_name(k) && !args.contains_key(k)))
+                && (v.is_string() || v.is_number())
+                && y.get(k) == Some(v)
         }),
         _ => a == b && !a.is_null(),
     }
@@ -1079,6 +1097,9 @@ struct Gen<'a> {
     hints: &'a BTreeMap<String, Vec<String>>,
     /// The tool whose result is being written; empty for made-up parameter values.
     tool: &'a str,
+    /// Estimated tokens each list of items at the result's top reaches (a long-context
+    /// world, see [`Simulated::set_list_tokens`]); None for the usual few rows.
+    long: Option<usize>,
 }
 
 /// A list row's number kept within the call's bounds on its field: `minBatteryPercent=40` or
@@ -1160,19 +1181,33 @@ impl Gen<'_> {
                     .unwrap_or(3)
                     .max(lo);
                 let n = self.rng.random_range(lo..=hi.min(lo + 4));
+                // In a long-context world a list of items at the result's top holds as many
+                // as fill its token budget (4 characters a token, a comma between rows).
+                let budget = self
+                    .long
+                    .filter(|_| depth <= 1 && items.get("properties").is_some())
+                    .map(|tokens| tokens * 4);
                 let outer = std::mem::replace(&mut self.in_list, depth == 1);
                 let mut rows: Vec<Value> = Vec::with_capacity(n as usize);
-                for _ in 0..n {
+                let mut chars = 0;
+                while match budget {
+                    Some(b) => chars < b && rows.len() < LONG_ROWS,
+                    None => (rows.len() as u64) < n,
+                } {
                     // Two garlics in one list of ingredients read as a bug: a row that repeats
-                    // an earlier one's name (or value) is drawn again, a few times at most.
+                    // an earlier one's name, identifier (or value) is drawn again, a few times
+                    // at most.
                     let mut row = Value::Null;
                     for _ in 0..4 {
                         let made = self.made.len();
                         row = self.value(&items, name, depth + 1);
-                        if !rows.iter().any(|r| same_name(r, &row)) {
+                        if !rows.iter().any(|r| same_name(r, &row, self.args)) {
                             break;
                         }
                         self.made.truncate(made);
+                    }
+                    if budget.is_some() {
+                        chars += serde_json::to_string(&row).map_or(0, |t| t.len()) + 1;
                     }
                     rows.push(row);
                 }
@@ -1863,7 +1898,7 @@ impl Environment for Simulated {
         if let Some((param, v)) = self.mistyped(t, &call.arguments) {
             return nothing_found(&catalog.specs[t], param, v);
         }
-        Ok(self.result(&catalog.specs[t], &call.arguments))
+        Ok(self.result(t, &catalog.specs[t], &call.arguments))
     }
 
     fn snapshot(&self) -> SimState {
@@ -1872,6 +1907,11 @@ impl Environment for Simulated {
 
     fn restore(&mut self, snapshot: &SimState) {
         self.state = snapshot.clone();
+    }
+
+    fn set_list_tokens(&mut self, tokens: Option<usize>) -> bool {
+        self.list_tokens = tokens;
+        true
     }
 
     fn digest(&self) -> u64 {
@@ -2413,6 +2453,7 @@ mod tests {
             recalled: &empty,
             made: Vec::new(),
             in_list: false,
+            long: None,
             hints: &hints,
             tool: "",
         };
@@ -2589,6 +2630,7 @@ mod tests {
             recalled: &empty,
             made: Vec::new(),
             in_list: false,
+            long: None,
             hints: &BTreeMap::new(),
             tool: "",
         };
@@ -2627,6 +2669,7 @@ mod tests {
             recalled: &empty,
             made: Vec::new(),
             in_list: false,
+            long: None,
             hints: &BTreeMap::new(),
             tool: "",
         };
@@ -2860,6 +2903,50 @@ mod tests {
         assert!(items("mentioned_usernames")
             .iter()
             .all(|t| !t.contains(' ') && t == &t.to_lowercase()));
+    }
+
+    #[test]
+    fn a_world_of_many_items_lists_reads_to_their_size_and_nothing_else() {
+        let tasks = json!({"type": "object", "properties": {"tasks": {"type": "array",
+            "items": {"type": "object", "properties": {
+                "task_id": {"type": "integer"}, "title": {"type": "string"}}}}}});
+        let tags = json!({"type": "object", "properties": {"tags": {"type": "array",
+            "items": {"type": "string"}}}});
+        let none = json!({"type": "object", "properties": {}});
+        let set = vec![
+            spec("list_tasks", none.clone(), tasks.clone()),
+            spec("import_tasks", none.clone(), tasks),
+            spec("list_tags", none, tags),
+        ];
+        let rows = |sim: &mut Simulated, tool: &str, field: &str| -> Vec<Value> {
+            sim.reset(5);
+            let out = sim.execute(&call(tool, json!({}))).expect("runs");
+            out[field].as_array().cloned().expect("a list")
+        };
+        let make = || {
+            Simulated::new(set.clone(), 5)
+                .expect("specs compile")
+                .with_reads(vec![true, false, true])
+        };
+        let mut sim = make();
+        let usual = rows(&mut sim, "list_tasks", "tasks");
+        assert!(usual.len() <= 3, "{usual:?}");
+        assert!(sim.set_list_tokens(Some(500)));
+        let long = rows(&mut sim, "list_tasks", "tasks");
+        let chars = serde_json::to_string(&long).expect("JSON").len();
+        assert!((2000..2200).contains(&chars), "{chars} characters");
+        // Rows are told apart: no identifier shown twice.
+        let ids: BTreeSet<String> = long.iter().map(|r| r["task_id"].to_string()).collect();
+        assert_eq!(ids.len(), long.len());
+        // A change shows what it changed, and a list of bare values keeps its usual size.
+        assert!(rows(&mut sim, "import_tasks", "tasks").len() <= 3);
+        assert!(rows(&mut sim, "list_tags", "tags").len() <= 3);
+        // The same size on another executor gives the same list; back to none, the usual one.
+        let mut other = make();
+        other.set_list_tokens(Some(500));
+        assert_eq!(rows(&mut other, "list_tasks", "tasks"), long);
+        other.set_list_tokens(None);
+        assert_eq!(rows(&mut other, "list_tasks", "tasks"), usual);
     }
 
     #[test]
