@@ -1,5 +1,6 @@
 //! Duplicate removal: exact (normalised text) and near duplicates (MinHash over word 3-shingles
-//! with banded LSH). Memory is a few hashes per kept item.
+//! with banded LSH), and the same task asked again in other words (the same variant and gold
+//! calls). Memory is a few hashes per kept item.
 
 use std::collections::HashSet;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -16,6 +17,9 @@ pub enum Seen {
     Exact,
     /// Shares a MinHash band with an earlier one (word 3-shingle Jaccard about 0.9 or more).
     Near,
+    /// Another wording of an earlier item's task: the same variant and the same gold calls,
+    /// names and arguments (a small collection draws the same chain again and again).
+    SameTask,
 }
 
 /// Remembers texts seen so far.
@@ -23,6 +27,7 @@ pub enum Seen {
 pub struct Dedup {
     exact: HashSet<u64>,
     bands: HashSet<u64>,
+    tasks: HashSet<u64>,
 }
 
 fn normalise(s: &str) -> Vec<String> {
@@ -46,8 +51,12 @@ impl Dedup {
         if fp.bands.iter().any(|k| self.bands.contains(k)) {
             return Seen::Near;
         }
+        if fp.task.is_some_and(|t| self.tasks.contains(&t)) {
+            return Seen::SameTask;
+        }
         self.exact.insert(fp.exact);
         self.bands.extend(fp.bands);
+        self.tasks.extend(fp.task);
         Seen::New
     }
 }
@@ -57,6 +66,30 @@ impl Dedup {
 pub struct Fingerprint {
     exact: u64,
     bands: [u64; BANDS],
+    /// The task's hash, when the text is a record's (see [`record_fingerprint`]).
+    task: Option<u64>,
+}
+
+/// The fingerprint of a record: its queries, and its task (variant and every round's gold call
+/// names and arguments).
+pub fn record_fingerprint(rec: &hardgen_core::Record) -> Fingerprint {
+    let text: Vec<&str> = rec.rounds.iter().map(|x| x.query.as_str()).collect();
+    let mut fp = fingerprint(&text.join("\n"));
+    // Arguments in name order: the same call written in another order is the same task.
+    type Args<'a> = std::collections::BTreeMap<&'a String, &'a serde_json::Value>;
+    let gold: Vec<Vec<(&str, Args)>> = rec
+        .rounds
+        .iter()
+        .map(|r| {
+            r.gold
+                .iter()
+                .map(|g| (g.name.as_str(), g.arguments.iter().collect()))
+                .collect()
+        })
+        .collect();
+    let task = serde_json::to_vec(&(&rec.variant, gold)).unwrap_or_default();
+    fp.task = Some(xxh3_64_with_seed(&task, 7));
+    fp
 }
 
 /// The fingerprint of a text (pure, so workers can make it in parallel).
@@ -85,7 +118,11 @@ pub fn fingerprint(text: &str) -> Fingerprint {
         }
         *key = xxh3_64_with_seed(&bytes, 99);
     }
-    Fingerprint { exact, bands }
+    Fingerprint {
+        exact,
+        bands,
+        task: None,
+    }
 }
 
 #[cfg(test)]
@@ -103,6 +140,62 @@ mod tests {
             d.offer(
                 "Could you book the flight for me — origin airport code: LIS; date 2026-07-01."
             ),
+            Seen::New
+        );
+    }
+
+    #[test]
+    fn the_same_task_in_other_words_is_a_duplicate_and_another_variant_is_not() {
+        use hardgen_core::record::GoldCall;
+        let gold = |v: &str| -> hardgen_core::Record {
+            let mut rec: hardgen_core::Record = serde_json::from_value(serde_json::json!({
+                "id": "hg-s1-000001", "seed": 1,
+                "generator": {"tool_maker": "offline", "query_writer": "offline",
+                    "reasoner": "offline", "verifier": "rules", "executor": "builtin"},
+                "domains": [], "tools": [], "rounds": [], "variant": v}))
+            .expect("record");
+            let call: GoldCall = serde_json::from_value(serde_json::json!({
+                "step": 0, "name": "delete_message", "arguments": {"receiver_id": "REC-6704"},
+                "provenance": {}, "result": true, "depends_on": []}))
+            .expect("gold call");
+            let round = serde_json::json!({
+                "target": "delete_message",
+                "advanced_tool": {"name": "t", "description": "", "parameters": {},
+                    "returns": {}, "implementation": [], "steps": [0]},
+                "query": "", "external_inputs": {}, "gold": [call], "trajectory": [],
+                "verdict": {"passed": true, "attempts": 1, "checks": {}, "hints": []},
+                "difficulty": {"calls": 1, "hidden_values": 0, "distractors": 0,
+                    "target_agent_failed": null}});
+            rec.rounds = vec![serde_json::from_value(round).expect("round")];
+            rec
+        };
+        let ask = |q: &str, v: &str| {
+            let mut r = gold(v);
+            r.rounds[0].query = q.into();
+            record_fingerprint(&r)
+        };
+        let mut d = Dedup::default();
+        assert_eq!(
+            d.offer_fingerprint(&ask("Erase the latest message I sent.", "standard")),
+            Seen::New
+        );
+        assert_eq!(
+            d.offer_fingerprint(&ask(
+                "Could you remove my last message to the team?",
+                "standard"
+            )),
+            Seen::SameTask
+        );
+        assert_eq!(
+            d.offer_fingerprint(&ask(
+                "Could you remove my last message to the team?",
+                "long_context"
+            )),
+            Seen::New
+        );
+        // A text alone carries no task.
+        assert_eq!(
+            d.offer("Could you remove my last message to Ana?"),
             Seen::New
         );
     }

@@ -609,11 +609,10 @@ pub fn generate_with(
             })
         };
         let prepared = out.as_ref().ok().map(|r| {
-            let text: Vec<&str> = r.rounds.iter().map(|x| x.query.as_str()).collect();
             Ok(Prepared {
                 line: serde_json::to_vec(r).map_err(json_err(&rpath))?,
                 encoded: encode(r)?,
-                fingerprint: dedup::fingerprint(&text.join("\n")),
+                fingerprint: dedup::record_fingerprint(r),
                 figures: RecordFigures::of(r),
             })
         });
@@ -650,16 +649,20 @@ pub fn generate_with(
         }
         let out = out.and_then(|r| {
             let Some(p) = &prepared else { return Ok(r) };
-            let reason = match dedup.offer_fingerprint(&p.fingerprint) {
+            let (reason, detail) = match dedup.offer_fingerprint(&p.fingerprint) {
                 Seen::New => return Ok(r),
-                Seen::Exact => hardgen_core::Reason::Duplicate,
-                Seen::Near => hardgen_core::Reason::NearDuplicate,
+                Seen::Exact => (hardgen_core::Reason::Duplicate, ""),
+                Seen::Near => (hardgen_core::Reason::NearDuplicate, ""),
+                Seen::SameTask => (
+                    hardgen_core::Reason::Duplicate,
+                    "the same gold calls as an earlier record, in other words",
+                ),
             };
             Err(Rejection {
                 id: r.id,
                 stage: hardgen_core::Stage::Dedup,
                 reason,
-                detail: String::new(),
+                detail: detail.into(),
                 variant: r.variant,
             })
         });
