@@ -104,6 +104,38 @@ const MESSAGES: &[&str] = &[
     "Great news, congratulations to the whole team!",
     "The heating in room 12 is not working.",
     "Is there a vegetarian option on the menu?",
+    "Meeting moved to 3 pm, same room.",
+    "Can you review my pull request before lunch?",
+    "The delivery window was missed again today.",
+    "Happy birthday! Hope you have a great day.",
+    "Please add me to the waiting list.",
+    "Who has the keys to the storage room?",
+    "I left my umbrella in the conference room.",
+    "The new schedule looks good to me.",
+    "Could we get a quote for 20 more units?",
+    "My flight lands at 7, see you at the hotel.",
+    "Reminder: timesheets are due on Friday.",
+    "The parking lot will be closed on Monday.",
+    "Any update on my application?",
+    "Lunch is on me today, thanks for the help.",
+    "The report is attached, let me know what you think.",
+    "Sorry, I have to miss tomorrow's call.",
+    "The coffee machine on floor 2 is broken again.",
+    "Can someone cover my shift on Saturday?",
+    "We hit our sales target for the quarter!",
+    "Please confirm the booking for two people.",
+    "The link in your last e-mail does not open.",
+    "I would like to change my delivery address.",
+    "Is the gym open on public holidays?",
+    "Your order has been shipped and is on its way.",
+    "Just checking in on the status of the repair.",
+    "Welcome to the team, glad to have you here!",
+    "The Wi-Fi password has changed, ask reception.",
+    "Can I pay the invoice in two instalments?",
+    "Traffic is terrible, starting without me is fine.",
+    "The projector in room B needs a new bulb.",
+    "Thanks for the quick reply, problem solved.",
+    "Could you resend the contract with the corrections?",
 ];
 
 /// Subjects and titles of tickets, posts and documents.
@@ -120,6 +152,22 @@ const SUBJECTS: &[&str] = &[
     "Team offsite plan",
     "Website down",
     "Invoice missing",
+    "Account locked",
+    "Update billing address",
+    "Feature request: dark mode",
+    "Order never arrived",
+    "Duplicate charge",
+    "Slow page loading",
+    "Cannot upload files",
+    "Change of delivery date",
+    "Warranty claim",
+    "Annual budget review",
+    "Onboarding checklist",
+    "Server maintenance window",
+    "Email notifications not sent",
+    "Subscription cancellation",
+    "Broken link on homepage",
+    "Data export request",
 ];
 
 /// Kinds of object that are places or businesses: their names are a place and the kind
@@ -1002,13 +1050,17 @@ fn fits(schema: &Value, v: &Value) -> bool {
     }
 }
 
-/// Whether two rows of a list show the same name, title or identifier (or are the same
-/// value); an identifier the call gave (the owner every row shares) does not count.
+/// Whether two rows of a list show the same name, title, text (a message, its content) or
+/// identifier (or are the same value); an identifier the call gave (the owner every row
+/// shares) does not count.
 fn same_name(a: &Value, b: &Value, args: &Map<String, Value>) -> bool {
     match (a.as_object(), b.as_object()) {
         (Some(x), Some(y)) => x.iter().any(|(k, v)| {
             (k.ends_with("name")
                 || k.ends_with("title")
+                || ["content", "message", "subject", "text"]
+                    .iter()
+                    .any(|w| k.ends_with(w))
                 || (is_identifier_name(k) && !args.contains_key(k)))
                 && (v.is_string() || v.is_number())
                 && y.get(k) == Some(v)
