@@ -683,3 +683,76 @@ fn a_long_context_item_on_a_spec_collection_reads_a_world_of_many_items() {
     let (code, out, _) = run(&["verify", &out_s]);
     assert_ne!(code, 0, "a record without its world's size verified: {out}");
 }
+
+#[test]
+fn a_parallel_item_without_independent_branches_makes_its_lookup_for_two_entities() {
+    // No tool here takes values from two lookups: a parallel round asks for the same lookup
+    // twice, both calls in one assistant turn, both answered.
+    let (_dir, out_dir) = generate_on(
+        &std::fs::read_to_string(fixture("grocery_specs_no_returns.json")).expect("fixture"),
+        &[
+            "--n",
+            "16",
+            "--seed",
+            "1",
+            "--variants",
+            "parallel",
+            "--variant-share",
+            "1",
+        ],
+    );
+    let records = lines(out_dir.join("records.jsonl"));
+    assert!(records.len() >= 6, "kept {} of 16", records.len());
+    for r in &records {
+        assert_eq!(r["variant"], "parallel", "{r}");
+        let round = &r["rounds"][0];
+        let gold = round["gold"].as_array().expect("gold");
+        let [.., a, b] = gold.as_slice() else {
+            panic!("one gold call: {r}")
+        };
+        assert_eq!(a["name"], b["name"], "{r}");
+        assert_ne!(a["arguments"], b["arguments"], "{r}");
+        let q = round["query"].as_str().expect("query");
+        let turns: Vec<&Value> = round["trajectory"]
+            .as_array()
+            .expect("trajectory")
+            .iter()
+            .filter(|m| m["tool_calls"].as_array().is_some_and(|c| c.len() == 2))
+            .collect();
+        assert_eq!(turns.len(), 1, "the two lookups in one turn: {r}");
+        let answer = round["trajectory"]
+            .as_array()
+            .and_then(|t| t.last())
+            .and_then(|m| m["content"].as_str())
+            .expect("final answer");
+        // Each value that differs is in the request and in the answer.
+        for (k, v) in b["arguments"].as_object().expect("arguments") {
+            if a["arguments"][k] != *v {
+                for x in [&a["arguments"][k], v] {
+                    let t = x.as_str().map_or_else(|| x.to_string(), str::to_string);
+                    assert!(q.contains(&t), "{t} not asked for: {q}");
+                    assert!(answer.contains(&t), "{t} not answered: {answer}");
+                }
+            }
+        }
+    }
+    let out_s = out_dir.display().to_string();
+    let (code, out, _) = run(&["verify", &out_s]);
+    assert_eq!(code, 0, "{out}");
+    // An answer that reports the second lookup only no longer verifies.
+    let path = out_dir.join("records.jsonl");
+    let text = std::fs::read_to_string(&path).expect("records");
+    let mut rows: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut first: Value = serde_json::from_str(&rows[0]).expect("JSON");
+    let t = first["rounds"][0]["trajectory"]
+        .as_array_mut()
+        .expect("trajectory");
+    let last = t.last_mut().expect("final answer");
+    let answer = last["content"].as_str().unwrap_or("").to_string();
+    let cut = answer.rfind(" For the ").expect("two parts");
+    last["content"] = Value::String(answer[cut + 1..].to_string());
+    rows[0] = first.to_string();
+    std::fs::write(&path, rows.join("\n") + "\n").expect("write");
+    let (code, out, _) = run(&["verify", &out_s]);
+    assert_ne!(code, 0, "an answer for one of two lookups verified: {out}");
+}

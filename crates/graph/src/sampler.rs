@@ -428,6 +428,16 @@ impl Sampler {
         self.depth[t].is_some() && self.literal_ok[t]
     }
 
+    /// The values the literal parameter `param` of the tool named `tool` is drawn from (see
+    /// [`Sampler::pool_for`]); empty when it has none.
+    pub fn pool_values(&self, tool: &str, param: &str) -> Vec<Value> {
+        self.graph
+            .node(tool)
+            .and_then(|t| self.pool_for(t, param))
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// The pool a literal parameter of tool `t` draws from: the values its own domain's results
     /// hold under that name (a folder's `name` is another folder name, not an airport's), then
     /// the domain's values of the same kind (`payee_name` takes any `*_name`; the last word

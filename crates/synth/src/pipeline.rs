@@ -486,14 +486,19 @@ impl Generator {
         // there is); targets that cannot yield `min_calls` calls are never drawn.
         let floor = u32::try_from(self.cfg.min_calls.saturating_sub(1)).unwrap_or(0);
         let mut targets: Vec<usize> = Vec::new();
+        let mut fan_out = false;
         for _ in 0..self.cfg.rounds.max(1) {
             let want = u32::try_from(self.wanted_length(&mut rng).saturating_sub(1)).unwrap_or(0);
             let mut depth = want.max(floor);
             let sampler = &self.samplers[w].1;
-            // A parallel item aims at a target that takes values from two lookups.
+            // A parallel item aims at a target that takes values from two lookups; where the
+            // tools have none, at any target, whose lookup is then made for two entities.
             if chosen == Variant::Parallel {
-                targets.extend(sampler.pick_target_fan_in(&mut rng, 2));
-                continue;
+                if let Some(t) = sampler.pick_target_fan_in(&mut rng, 2) {
+                    targets.push(t);
+                    continue;
+                }
+                fan_out = true;
             }
             // A long-context item aims at a target downstream of a list read by pages.
             if chosen == Variant::LongContext {
@@ -570,20 +575,43 @@ impl Generator {
         // keeps its long read, and is narrowed after it).
         let mut narrowed = chosen != Variant::LongContext
             && maker::narrow_all(&mut mades, &specs, &mut self.worlds[w], seed);
-        if chosen == Variant::Parallel && !variant::has_parallel_step(&mades[0]) {
-            return Err(Self::reject(
-                &id,
-                Stage::ToolMaker,
-                Reason::VariantUnavailable,
-                "parallel: no two gold calls are independent of each other".into(),
-            ));
-        }
         let read_only = |n: &str| {
             self.tools
                 .by_name
                 .get(n)
                 .is_some_and(|&t| self.tools.read_only[t])
         };
+        if chosen == Variant::Parallel && !variant::has_parallel_step(&mades[0]) {
+            let detail = if fan_out {
+                let sampler = &self.samplers[w].1;
+                let pool = |tool: &str, arg: &str| sampler.pool_values(tool, arg);
+                match variant::fan_out(
+                    &mades[0],
+                    &specs,
+                    &mut self.worlds[w],
+                    seed,
+                    read_only,
+                    pool,
+                    &mut vrng,
+                ) {
+                    Ok(m) => {
+                        mades[0] = m;
+                        None
+                    }
+                    Err(e) => Some(e),
+                }
+            } else {
+                Some("parallel: no two gold calls are independent of each other".into())
+            };
+            if let Some(detail) = detail {
+                return Err(Self::reject(
+                    &id,
+                    Stage::ToolMaker,
+                    Reason::VariantUnavailable,
+                    detail,
+                ));
+            }
+        }
         if chosen == Variant::ErrorRecovery && !variant::has_typo_spot(&mades[0], read_only) {
             return Err(Self::reject(
                 &id,
@@ -807,8 +835,15 @@ impl Generator {
                 }
                 None => m,
             };
+            // A fanned-out query asks for the second entity in a sentence of its own.
+            let fanned = variant::fanned(m).and_then(|_| {
+                let note = variant::fan_note(m, &mut vrng)?;
+                let q = query::write(&variant::without_fan(m), &specs, &context_tool, &mut rng);
+                Some(variant::with_note(&q, &note))
+            });
             // A long-context query says how far to read in a sentence of its own.
             let q = match variant::long_note(m, &mut vrng) {
+                _ if fanned.is_some() => fanned.unwrap_or_default(),
                 Some(note) => {
                     let q = query::write(
                         &variant::without_input(m, "limit"),

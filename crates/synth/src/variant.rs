@@ -472,6 +472,176 @@ pub fn has_parallel_step(made: &Made) -> bool {
     !parallel_groups(&made.gold).is_empty()
 }
 
+/// Turns a made round whose target is a read into a parallel one by fanning it out: the same
+/// lookup for a second entity (`find_hotels` in Paris and in Lagos), a copy of the target step
+/// with one of its own stated inputs set to another value of its pool (`pool(tool, arg)`). The
+/// two lookups need nothing from each other, so they belong in one assistant turn. The whole
+/// gold is executed again from the world's start, so every value is real. Errs (naming why)
+/// when the target changes something, takes no stated input of its own, its pool has no other
+/// value, or the second lookup fails.
+pub fn fan_out<E: hardgen_tools::Environment>(
+    made: &Made,
+    specs: &(impl crate::schema_text::Specs + ?Sized),
+    env: &mut E,
+    seed: u64,
+    read_only: impl Fn(&str) -> bool,
+    pool: impl Fn(&str, &str) -> Vec<Value>,
+    rng: &mut ChaCha8Rng,
+) -> Result<Made, String> {
+    let mut m = made.clone();
+    let last = m
+        .tool
+        .implementation
+        .len()
+        .checked_sub(1)
+        .ok_or("parallel: no gold")?;
+    let target = m.tool.implementation[last].clone();
+    if !read_only(&target.tool) {
+        return Err(format!(
+            "parallel: no two gold calls are independent, and the target {} changes something (not fanned out)",
+            target.tool
+        ));
+    }
+    // The target's own stated inputs: text or numbers the user gives for it alone.
+    let used_elsewhere = |p: &str| {
+        m.tool.implementation[..last].iter().any(|s| {
+            s.bindings.values().any(|b| {
+                matches!(b, Binding::Input { param } | Binding::Select { param, .. } if param == p)
+            })
+        })
+    };
+    let mut options: Vec<(String, String, Value)> = Vec::new();
+    for (arg, b) in &target.bindings {
+        let Binding::Input { param } = b else {
+            continue;
+        };
+        let Some(v) = m.inputs.get(param) else {
+            continue;
+        };
+        // One of a pair (`cityA`, `cityB`: "city a") is not an entity of its own.
+        let paired = label(param)
+            .rsplit(' ')
+            .next()
+            .is_some_and(|w| w.chars().count() == 1);
+        if !(v.is_string() || v.is_number())
+            || paired
+            || m.selectors.contains(param)
+            || m.context_inputs.contains(param)
+            || used_elsewhere(param)
+        {
+            continue;
+        }
+        let others: Vec<Value> = pool(&target.tool, arg)
+            .into_iter()
+            .filter(|x| x != v && !crate::item::value_text(x).is_empty())
+            .collect();
+        if let Some(o) = others.choose(rng) {
+            options.push((arg.clone(), param.clone(), o.clone()));
+        }
+    }
+    let (arg, param, other) = options.choose(rng).cloned().ok_or_else(|| {
+        format!(
+            "parallel: {} takes no stated input with another value to look up",
+            target.tool
+        )
+    })?;
+    let second = format!("second_{param}");
+    if m.inputs.contains_key(&second) {
+        return Err("parallel: the round already fans out".into());
+    }
+    let mut copy = target.clone();
+    copy.bindings.insert(
+        arg.clone(),
+        Binding::Input {
+            param: second.clone(),
+        },
+    );
+    m.tool.implementation.push(copy);
+    m.tool.steps.push(last + 1);
+    m.inputs.insert(second.clone(), other);
+    env.reset(seed);
+    let out = crate::maker::execute_advanced_calls(&m.tool, &m.inputs, env);
+    if out.len() != m.tool.implementation.len() || out.iter().any(|(_, r)| r.is_err()) {
+        return Err(format!(
+            "parallel: {} fails for the second {}",
+            target.tool,
+            label(&param)
+        ));
+    }
+    let mut extra = m.gold[last].clone();
+    extra.step = last + 1;
+    extra
+        .provenance
+        .insert(arg.clone(), format!("input:{second}"));
+    m.gold.push(extra);
+    for (g, (args, res)) in m.gold.iter_mut().zip(out) {
+        g.arguments = args;
+        g.result = res.unwrap_or(Value::Null);
+    }
+    if m.gold[last].result == m.gold[last + 1].result {
+        return Err("parallel: the second lookup finds the same as the first".into());
+    }
+    let (name, description, parameters, returns) =
+        crate::maker::signature(&m.gold, &m.tool.implementation, &m.inputs, specs)
+            .ok_or("parallel: the advanced tool has no signature")?;
+    m.tool.name = name;
+    m.tool.description = description;
+    m.tool.parameters = parameters;
+    m.tool.returns = returns;
+    Ok(m)
+}
+
+/// The fanned-out input of a round [`fan_out`] made: (the second value's input, the first's).
+pub fn fanned(made: &Made) -> Option<(String, String)> {
+    fanned_steps(&made.tool.implementation)
+}
+
+/// [`fanned`] from an advanced tool's steps.
+pub fn fanned_steps(steps: &[hardgen_core::record::AdvancedStep]) -> Option<(String, String)> {
+    let [.., a, b] = steps else {
+        return None;
+    };
+    if a.tool != b.tool {
+        return None;
+    }
+    b.bindings
+        .iter()
+        .find_map(|(arg, x)| match (x, a.bindings.get(arg)) {
+            (Binding::Input { param: p2 }, Some(Binding::Input { param: p1 }))
+                if p2 == &format!("second_{p1}") =>
+            {
+                Some((p2.clone(), p1.clone()))
+            }
+            _ => None,
+        })
+}
+
+/// A fanned-out round as it was before [`fan_out`]: the request the query states first.
+pub fn without_fan(made: &Made) -> Made {
+    let mut m = made.clone();
+    if let Some((second, _)) = fanned(made) {
+        m.tool.implementation.pop();
+        m.tool.steps.pop();
+        m.gold.pop();
+        m.inputs.remove(&second);
+    }
+    m
+}
+
+/// The sentence a fanned-out query ends with: the same request for the second value ("Then do
+/// the same with Lagos as the city.").
+pub fn fan_note(made: &Made, rng: &mut ChaCha8Rng) -> Option<String> {
+    let (second, first) = fanned(made)?;
+    let v = crate::item::value_text(made.inputs.get(&second)?);
+    let l = label(&first);
+    let forms = [
+        format!("Then do the same with {v} as the {l}."),
+        format!("I'd like the same for the {l} {v}, too."),
+        format!("Please also do it for the {l} {v}."),
+    ];
+    forms.choose(rng).cloned()
+}
+
 fn parallel_problem(rec: &Record) -> Option<String> {
     for (r, round) in rec.rounds.iter().enumerate() {
         let groups = parallel_groups(&round.gold);
@@ -1615,6 +1785,45 @@ mod tests {
         // A question without the words does not name the input.
         assert!(!names_label("how many places?", "places left"));
         assert!(!names_label("which pin should i use?", "card pin"));
+    }
+
+    #[test]
+    fn a_fanned_out_lookup_is_the_same_tool_with_a_second_value_last() {
+        use hardgen_core::record::AdvancedStep;
+        let step = |tool: &str, city: &str| AdvancedStep {
+            tool: tool.into(),
+            bindings: [
+                ("city".to_string(), Binding::Input { param: city.into() }),
+                (
+                    "date".to_string(),
+                    Binding::Input {
+                        param: "date".into(),
+                    },
+                ),
+            ]
+            .into(),
+        };
+        let fanned = [
+            step("find_hotels", "city"),
+            step("find_hotels", "second_city"),
+        ];
+        assert_eq!(
+            fanned_steps(&fanned),
+            Some(("second_city".to_string(), "city".to_string()))
+        );
+        // Another tool, another input name, or one step: no fan-out.
+        assert_eq!(
+            fanned_steps(&[
+                step("find_hotels", "city"),
+                step("find_rooms", "second_city")
+            ]),
+            None
+        );
+        assert_eq!(
+            fanned_steps(&[step("find_hotels", "city"), step("find_hotels", "town")]),
+            None
+        );
+        assert_eq!(fanned_steps(&fanned[..1]), None);
     }
 
     #[test]

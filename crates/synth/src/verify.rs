@@ -74,11 +74,20 @@ pub fn check(made: &Made, query: &str, att: &Attempt, end_state: bool) -> Checke
             }
         }
     }
-    let answer_ok = made.gold.last().is_some_and(|g| {
-        answer_values_after(&g.arguments, &g.result)
+    // A lookup made for two entities is answered for both.
+    let ends = if crate::variant::fanned(made).is_some() {
+        2
+    } else {
+        1
+    };
+    let answer_ok = !made.gold.is_empty()
+        && made.gold[made.gold.len().saturating_sub(ends)..]
             .iter()
-            .all(|v| answer_states(&att.answer, v))
-    });
+            .all(|g| {
+                answer_values_after(&g.arguments, &g.result)
+                    .iter()
+                    .all(|v| answer_states(&att.answer, v))
+            });
     if !answer_ok {
         hints.push(format!(
             "the final answer does not state the outcome of {}",
@@ -219,13 +228,20 @@ pub fn reverify<E: hardgen_tools::Environment>(
             }
         }
         let a = answer.unwrap_or_default();
-        if let Some(g) = round.gold.last() {
+        // A lookup made for two entities is answered for both.
+        let ends = if crate::variant::fanned_steps(&round.advanced_tool.implementation).is_some() {
+            2
+        } else {
+            1
+        };
+        for g in &round.gold[round.gold.len().saturating_sub(ends)..] {
             if !answer_values_after(&g.arguments, &g.result)
                 .iter()
                 .all(|v| answer_states(&a, v))
             {
                 return Err(format!(
-                    "{at}.trajectory: the final answer does not state the outcome"
+                    "{at}.trajectory: the final answer does not state the outcome of {}",
+                    g.name
                 ));
             }
         }

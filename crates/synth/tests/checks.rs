@@ -2255,7 +2255,7 @@ fn reverify_replays_calls_and_gold() {
     rec.rounds[0].trajectory[5] = answer("Nothing to say.");
     assert_eq!(
         rv_err(&rec),
-        "rounds[0].trajectory: the final answer does not state the outcome"
+        "rounds[0].trajectory: the final answer does not state the outcome of get_contact"
     );
 }
 
