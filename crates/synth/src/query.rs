@@ -2341,6 +2341,24 @@ fn substitute_after(text: &str, noun: &str, with: &str, skips: &[usize]) -> Opti
 /// Greenfield"), anything else with its noun ("containing the keyword pipeline"). None when
 /// the text has no such stand-in.
 fn given_slot(text: &str, noun: &str, t: &str) -> Option<String> {
+    // "to a specified number of decimal places" -> "to 2 decimal places".
+    for q in [
+        "the given",
+        "a given",
+        "the specified",
+        "a specified",
+        "a specific",
+    ] {
+        let k = format!("{q} number of {noun}");
+        if let Some(at) = text.find(&k) {
+            let end = at + k.len();
+            if (at == 0 || text[..at].ends_with(' '))
+                && (text[end..].is_empty() || text[end..].starts_with([' ', ',']))
+            {
+                return Some(format!("{}{t} {noun}{}", &text[..at], &text[end..]));
+            }
+        }
+    }
     // "under specific path" (no article) too.
     let stand_in = [
         "the given",
@@ -2369,6 +2387,35 @@ fn given_slot(text: &str, noun: &str, t: &str) -> Option<String> {
         format!("the {noun} {t}")
     };
     Some(format!("{}{value}{}", &text[..at], &text[end..]))
+}
+
+/// `text` without the description's stand-in for an input the request leaves at its default
+/// ("round the number to a specified number of decimal places" -> "round the number"): a
+/// reader would ask which. None when the text has no such phrase.
+fn unsaid_slot(text: &str, noun: &str) -> Option<String> {
+    for prep in ["to", "for", "with", "by", "in", "at", "from", "of", "using"] {
+        for q in [
+            "the given",
+            "a given",
+            "the specified",
+            "a specified",
+            "a specific",
+        ] {
+            for k in [
+                format!(" {prep} {q} {noun}"),
+                format!(" {prep} {q} number of {noun}"),
+            ] {
+                let Some(at) = text.find(&k) else {
+                    continue;
+                };
+                let end = at + k.len();
+                if text[end..].is_empty() || text[end..].starts_with([' ', ',', '.']) {
+                    return Some(format!("{}{}", &text[..at], &text[end..]));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// `text` with value `t` put after the first "the {noun}" that ends a clause or is followed
@@ -2456,6 +2503,9 @@ fn call_phrase<S: Specs + ?Sized>(
                     act.replace_range(i..end, "");
                 }
             }
+        }
+        if let Some(cut) = unsaid_slot(&act, &l) {
+            act = cut;
         }
     }
     // A quote reads like a request with inputs ("quote the stay ... for 2 guests"), not like a
@@ -4825,6 +4875,37 @@ mod tests {
         );
         // Another noun, or the noun inside a longer word, is not the stand-in.
         assert_eq!(given_slot("get the given user", "location", "Paris"), None);
+        assert_eq!(
+            given_slot(
+                "round a number to a specified number of decimal places",
+                "decimal places",
+                "2"
+            )
+            .as_deref(),
+            Some("round a number to 2 decimal places")
+        );
+        // An input left at its default takes its stand-in away.
+        assert_eq!(
+            unsaid_slot(
+                "round a number to a specified number of decimal places",
+                "decimal places"
+            )
+            .as_deref(),
+            Some("round a number")
+        );
+        assert_eq!(
+            unsaid_slot(
+                "find the nearest airport to the given location, fast",
+                "location"
+            )
+            .as_deref(),
+            Some("find the nearest airport, fast")
+        );
+        assert_eq!(
+            unsaid_slot("round a number to the nearest ten", "decimal places"),
+            None
+        );
+        assert_eq!(unsaid_slot("send to a specified userbase", "user"), None);
         assert_eq!(given_slot("list the given keywords", "keyword", "x"), None);
         assert_eq!(
             given_slot("find files under specific path", "path", "docs").as_deref(),

@@ -78,8 +78,14 @@ pub fn summarize(v: &Value) -> String {
         }
     };
     match v {
+        // A `results` list without its `count` (a foreign tool's) is counted.
         Value::Object(m) if m.contains_key("results") => listing(
-            m.get("count").map(value_text).unwrap_or_default(),
+            m.get("count").map(value_text).unwrap_or_else(|| {
+                m.get("results")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len)
+                    .to_string()
+            }),
             m.get("results").and_then(|r| r.get(0)),
         ),
         Value::Object(m) => {
@@ -1292,11 +1298,18 @@ mod tests {
         assert!(said.starts_with("1 result: "), "{said}");
         assert!(said.contains("22834"), "{said}");
         assert_eq!(summarize(&json!({"matching_tweets": []})), "0 results");
-        // Scalars are said as before.
-        assert_eq!(
-            summarize(&json!({"status": "ok"})),
-            summarize(&json!({"status": "ok"}))
+        // A `results` list is counted when no `count` comes with it.
+        let two = json!({"results": [{"store_id": "STO-1"}, {"store_id": "STO-2"}]});
+        assert!(
+            summarize(&two).starts_with("2 results, the first being "),
+            "{}",
+            summarize(&two)
         );
+        let counted = json!({"results": [{"store_id": "STO-1"}], "count": 7});
+        assert!(summarize(&counted).starts_with("7 results"));
+        // Scalars are said by their fields.
+        let said = summarize(&json!({"status": "ok"}));
+        assert!(said.contains("ok") && !said.contains("result"), "{said}");
         assert!(!summarize(&json!({"status": "ok", "tags": ["a"]})).contains("result"));
     }
 

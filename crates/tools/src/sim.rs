@@ -1123,6 +1123,9 @@ fn plausible(schema: &Value, name: &str) -> Option<(f64, f64)> {
         } else {
             (2.0, 55.0)
         }
+    } else if says("door") {
+        // A car's doors: "the number of remaining unlocked doors" is at most 4.
+        (0.0, 4.0)
     } else if says("angle") || d.contains("degrees") {
         (0.0, 30.0)
     } else if says("latitude") {
@@ -2143,7 +2146,8 @@ mod tests {
                     "fuelLevel": {"type": "number", "description": "The fuel level in gallons."},
                     "pedal": {"type": "number", "description": "Between 0 (off) and 1 (full)."},
                     "priority": {"type": "integer", "description": "From 1 to 5."},
-                    "ticket_priority": {"type": "integer"}})),
+                    "ticket_priority": {"type": "integer"},
+                    "remainingUnlockedDoors": {"type": "integer", "description": "The number of remaining unlocked doors."}})),
             ),
             spec(
                 "liter_to_gallon",
@@ -2183,6 +2187,7 @@ mod tests {
             assert!((0.0..=1.0).contains(&x("pedal")), "{r}");
             assert!((1.0..=5.0).contains(&x("priority")), "{r}");
             assert!((1.0..=5.0).contains(&x("ticket_priority")), "{r}");
+            assert!((0.0..=4.0).contains(&x("remainingUnlockedDoors")), "{r}");
         }
         let r = sim
             .execute(&call("liter_to_gallon", json!({"liter": 10.0})))
