@@ -23,6 +23,45 @@ fn generate_on(specs: &str, extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
     (dir, out_dir)
 }
 
+/// Edits the first record of a run with `edit`, then runs `hardgen verify` on the run: (exit
+/// code, output).
+fn verify_after_editing_first(
+    out_dir: &std::path::Path,
+    edit: impl FnOnce(&mut Value),
+) -> (i32, String) {
+    let path = out_dir.join("records.jsonl");
+    let text = std::fs::read_to_string(&path).expect("records");
+    let mut rows: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut first: Value = serde_json::from_str(&rows[0]).expect("JSON");
+    edit(&mut first);
+    rows[0] = first.to_string();
+    std::fs::write(&path, rows.join("\n") + "\n").expect("write");
+    let (code, out, _) = run(&["verify", &out_dir.display().to_string()]);
+    (code, out)
+}
+
+/// A run of `n` items on a fixture collection, all of one variant.
+fn variant_run(
+    fixture_name: &str,
+    n: &str,
+    seed: &str,
+    variant: &str,
+) -> (tempfile::TempDir, PathBuf) {
+    generate_on(
+        &std::fs::read_to_string(fixture(fixture_name)).expect("fixture"),
+        &[
+            "--n",
+            n,
+            "--seed",
+            seed,
+            "--variants",
+            variant,
+            "--variant-share",
+            "1",
+        ],
+    )
+}
+
 fn fixture(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -638,19 +677,7 @@ fn a_message_goes_to_the_receiver_the_description_calls_a_user() {
 #[test]
 fn a_long_context_item_on_a_spec_collection_reads_a_world_of_many_items() {
     // No list here takes a `limit`: the simulated world itself holds many hotels.
-    let (_dir, out_dir) = generate_on(
-        &std::fs::read_to_string(fixture("hotels_bfcl_no_returns.json")).expect("fixture"),
-        &[
-            "--n",
-            "12",
-            "--seed",
-            "2",
-            "--variants",
-            "long_context",
-            "--variant-share",
-            "1",
-        ],
-    );
+    let (_dir, out_dir) = variant_run("hotels_bfcl_no_returns.json", "12", "2", "long_context");
     let records = lines(out_dir.join("records.jsonl"));
     assert!(records.len() >= 9, "kept {} of 12", records.len());
     for r in &records {
@@ -673,14 +700,9 @@ fn a_long_context_item_on_a_spec_collection_reads_a_world_of_many_items() {
     let (code, out, _) = run(&["verify", &out_s]);
     assert_eq!(code, 0, "{out}");
     // Replayed in the usual world, the long read no longer gives its recorded result.
-    let path = out_dir.join("records.jsonl");
-    let text = std::fs::read_to_string(&path).expect("records");
-    let mut rows: Vec<String> = text.lines().map(str::to_string).collect();
-    let mut first: Value = serde_json::from_str(&rows[0]).expect("JSON");
-    first.as_object_mut().expect("record").remove("list_tokens");
-    rows[0] = first.to_string();
-    std::fs::write(&path, rows.join("\n") + "\n").expect("write");
-    let (code, out, _) = run(&["verify", &out_s]);
+    let (code, out) = verify_after_editing_first(&out_dir, |r| {
+        r.as_object_mut().expect("record").remove("list_tokens");
+    });
     assert_ne!(code, 0, "a record without its world's size verified: {out}");
 }
 
@@ -688,19 +710,7 @@ fn a_long_context_item_on_a_spec_collection_reads_a_world_of_many_items() {
 fn a_parallel_item_without_independent_branches_makes_its_lookup_for_two_entities() {
     // No tool here takes values from two lookups: a parallel round asks for the same lookup
     // twice, both calls in one assistant turn, both answered.
-    let (_dir, out_dir) = generate_on(
-        &std::fs::read_to_string(fixture("grocery_specs_no_returns.json")).expect("fixture"),
-        &[
-            "--n",
-            "16",
-            "--seed",
-            "1",
-            "--variants",
-            "parallel",
-            "--variant-share",
-            "1",
-        ],
-    );
+    let (_dir, out_dir) = variant_run("grocery_specs_no_returns.json", "16", "1", "parallel");
     let records = lines(out_dir.join("records.jsonl"));
     assert!(records.len() >= 6, "kept {} of 16", records.len());
     for r in &records {
@@ -740,19 +750,14 @@ fn a_parallel_item_without_independent_branches_makes_its_lookup_for_two_entitie
     let (code, out, _) = run(&["verify", &out_s]);
     assert_eq!(code, 0, "{out}");
     // An answer that reports the second lookup only no longer verifies.
-    let path = out_dir.join("records.jsonl");
-    let text = std::fs::read_to_string(&path).expect("records");
-    let mut rows: Vec<String> = text.lines().map(str::to_string).collect();
-    let mut first: Value = serde_json::from_str(&rows[0]).expect("JSON");
-    let t = first["rounds"][0]["trajectory"]
-        .as_array_mut()
-        .expect("trajectory");
-    let last = t.last_mut().expect("final answer");
-    let answer = last["content"].as_str().unwrap_or("").to_string();
-    let cut = answer.rfind(" For the ").expect("two parts");
-    last["content"] = Value::String(answer[cut + 1..].to_string());
-    rows[0] = first.to_string();
-    std::fs::write(&path, rows.join("\n") + "\n").expect("write");
-    let (code, out, _) = run(&["verify", &out_s]);
+    let (code, out) = verify_after_editing_first(&out_dir, |r| {
+        let t = r["rounds"][0]["trajectory"]
+            .as_array_mut()
+            .expect("trajectory");
+        let last = t.last_mut().expect("final answer");
+        let answer = last["content"].as_str().unwrap_or("").to_string();
+        let cut = answer.rfind(" For the ").expect("two parts");
+        last["content"] = Value::String(answer[cut + 1..].to_string());
+    });
     assert_ne!(code, 0, "an answer for one of two lookups verified: {out}");
 }

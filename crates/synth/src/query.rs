@@ -2336,19 +2336,23 @@ fn substitute_after(text: &str, noun: &str, with: &str, skips: &[usize]) -> Opti
     None
 }
 
+/// The words a description puts before an input it leaves to the caller ("a specified number
+/// of decimal places", "the given location").
+const STAND_INS: [&str; 5] = [
+    "the given",
+    "a given",
+    "the specified",
+    "a specified",
+    "a specific",
+];
+
 /// `text` with the description's stand-in for input `noun` ("the given location", "a specific
 /// keyword", "the specified amount") replaced by its value `t`: a place by its name alone ("to
 /// Greenfield"), anything else with its noun ("containing the keyword pipeline"). None when
 /// the text has no such stand-in.
 fn given_slot(text: &str, noun: &str, t: &str) -> Option<String> {
     // "to a specified number of decimal places" -> "to 2 decimal places".
-    for q in [
-        "the given",
-        "a given",
-        "the specified",
-        "a specified",
-        "a specific",
-    ] {
+    for q in STAND_INS {
         let k = format!("{q} number of {noun}");
         if let Some(at) = text.find(&k) {
             let end = at + k.len();
@@ -2394,13 +2398,7 @@ fn given_slot(text: &str, noun: &str, t: &str) -> Option<String> {
 /// reader would ask which. None when the text has no such phrase.
 fn unsaid_slot(text: &str, noun: &str) -> Option<String> {
     for prep in ["to", "for", "with", "by", "in", "at", "from", "of", "using"] {
-        for q in [
-            "the given",
-            "a given",
-            "the specified",
-            "a specified",
-            "a specific",
-        ] {
+        for q in STAND_INS {
             for k in [
                 format!(" {prep} {q} {noun}"),
                 format!(" {prep} {q} number of {noun}"),

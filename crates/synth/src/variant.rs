@@ -581,14 +581,21 @@ pub fn fan_out<E: hardgen_tools::Environment>(
     if m.gold[last].result == m.gold[last + 1].result {
         return Err("parallel: the second lookup finds the same as the first".into());
     }
+    resign(&mut m, specs).map_err(|e| format!("parallel: {e}"))?;
+    Ok(m)
+}
+
+/// Gives a made round's advanced tool the signature of its changed steps (name, description,
+/// parameters, returns).
+fn resign(m: &mut Made, specs: &(impl crate::schema_text::Specs + ?Sized)) -> Result<(), String> {
     let (name, description, parameters, returns) =
         crate::maker::signature(&m.gold, &m.tool.implementation, &m.inputs, specs)
-            .ok_or("parallel: the advanced tool has no signature")?;
+            .ok_or("the advanced tool has no signature")?;
     m.tool.name = name;
     m.tool.description = description;
     m.tool.parameters = parameters;
     m.tool.returns = returns;
-    Ok(m)
+    Ok(())
 }
 
 /// The fanned-out input of a round [`fan_out`] made: (the second value's input, the first's).
@@ -1577,13 +1584,7 @@ fn long_reads<E: hardgen_tools::Environment>(
             "long_context: the results come to about {tokens} tokens, under the target {target_tokens}"
         ));
     }
-    let (name, description, parameters, returns) =
-        crate::maker::signature(&m.gold, &m.tool.implementation, &m.inputs, specs)
-            .ok_or("long_context: the advanced tool has no signature")?;
-    m.tool.name = name;
-    m.tool.description = description;
-    m.tool.parameters = parameters;
-    m.tool.returns = returns;
+    resign(&mut m, specs).map_err(|e| format!("long_context: {e}"))?;
     Ok((m, world_tokens))
 }
 
