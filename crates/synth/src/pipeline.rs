@@ -842,18 +842,20 @@ impl Generator {
                 Some(variant::with_note(&q, &note))
             });
             // A long-context query says how far to read in a sentence of its own.
-            let q = match variant::long_note(m, &mut vrng) {
-                _ if fanned.is_some() => fanned.unwrap_or_default(),
-                Some(note) => {
-                    let q = query::write(
-                        &variant::without_input(m, "limit"),
-                        &specs,
-                        &context_tool,
-                        &mut rng,
-                    );
-                    variant::with_note(&q, &note)
-                }
-                None => query::write(m, &specs, &context_tool, &mut rng),
+            let q = match fanned {
+                Some(q) => q,
+                None => match variant::long_note(m, &mut vrng) {
+                    Some(note) => {
+                        let q = query::write(
+                            &variant::without_input(m, "limit"),
+                            &specs,
+                            &context_tool,
+                            &mut rng,
+                        );
+                        variant::with_note(&q, &note)
+                    }
+                    None => query::write(m, &specs, &context_tool, &mut rng),
+                },
             };
             let q = if earlier.is_empty() {
                 query::first_turn(&q)

@@ -605,68 +605,45 @@ pub fn attempt_with(
                 let first_r = result_of(&calls, results[last.checked_sub(1)?])?;
                 Some((first, a, b, first_r))
             });
-            let mut said: Vec<String> = Vec::new();
-            if let Some((param, a, b, first_r)) = fan {
-                let l = crate::phrase::label(&param);
-                for (v, (k, res)) in [(a, (last - 1, first_r)), (b, (last, r))] {
-                    let g = &made.gold[k];
-                    let text = answer_text_counting(
-                        &g.name,
-                        &g.arguments,
-                        res,
-                        counted_noun(&made.tool.returns),
-                        rng,
-                    );
-                    // "For the city Paris, there are 2 hotels"; "I" stays as it is.
-                    let text = match text.split_once(' ') {
-                        Some((w, _)) if w != "I" && !w.starts_with("I'") => {
-                            let mut c = text.chars();
-                            c.next().map_or(String::new(), |f| {
-                                f.to_lowercase().chain(c).collect::<String>()
-                            })
-                        }
-                        _ => text,
-                    };
-                    said.push(format!("For the {l} {}, {text}", value_text(v)));
-                }
-                // The steps before the two lookups, as in any round.
-                let before: Vec<String> = (0..last - 1)
-                    .filter_map(|k| {
-                        let g = &made.gold[k];
-                        step_report(&g.name, &g.arguments, result_of(&calls, results[k])?)
-                    })
-                    .collect();
-                said.splice(0..0, before);
-                return finish(messages, calls, said.join(" "), prev_summary, slip);
-            }
+            let answered_from = if fan.is_some() { last - 1 } else { last };
             // The steps the request asked for before the last are reported too, in order:
             // "pay the fines, then list the cards" is answered for both.
-            said.extend((0..last).filter_map(|k| {
-                let g = &made.gold[k];
-                step_report(&g.name, &g.arguments, result_of(&calls, results[k])?)
-            }));
-            said.push(answer_text_counting(
-                &made.gold[last].name,
-                &made.gold[last].arguments,
-                r,
-                counted_noun(&made.tool.returns),
-                rng,
-            ));
+            let mut said: Vec<String> = (0..answered_from)
+                .filter_map(|k| {
+                    let g = &made.gold[k];
+                    step_report(&g.name, &g.arguments, result_of(&calls, results[k])?)
+                })
+                .collect();
+            let answer = |k: usize, res: &Value, rng: &mut ChaCha8Rng| {
+                answer_text_counting(
+                    &made.gold[k].name,
+                    &made.gold[k].arguments,
+                    res,
+                    counted_noun(&made.tool.returns),
+                    rng,
+                )
+            };
+            match fan {
+                Some((param, a, b, first_r)) => {
+                    let l = crate::phrase::label(&param);
+                    for (v, k, res) in [(a, last - 1, first_r), (b, last, r)] {
+                        // "For the city Paris, there are 2 hotels"; "I" stays as it is.
+                        let text = answer(k, res, rng);
+                        let text = match text.split_once(' ') {
+                            Some((w, _)) if w != "I" && !w.starts_with("I'") => {
+                                crate::phrase::lower_first(&text)
+                            }
+                            _ => text,
+                        };
+                        said.push(format!("For the {l} {}, {text}", value_text(v)));
+                    }
+                }
+                None => said.push(answer(last, r, rng)),
+            }
             said.join(" ")
         }
         None => "I could not complete the request: the last step did not succeed.".to_string(),
     };
-    finish(messages, calls, answer, prev_summary, slip)
-}
-
-/// An attempt closed by its final answer.
-fn finish(
-    mut messages: Vec<Message>,
-    calls: Vec<(Call, Result<Value, ToolError>)>,
-    answer: String,
-    prev_summary: Vec<String>,
-    slip: Option<Slip>,
-) -> Attempt {
     let reasoning = format!(
         "{} That was the last step, so I can report the outcome.",
         prev_summary.join(" ")

@@ -623,6 +623,16 @@ pub fn fanned_steps(steps: &[hardgen_core::record::AdvancedStep]) -> Option<(Str
         })
 }
 
+/// The gold calls a round's final answer must answer: the last, and for a lookup made for two
+/// entities ([`fan_out`]) both.
+pub fn answered<'a>(
+    gold: &'a [GoldCall],
+    steps: &[hardgen_core::record::AdvancedStep],
+) -> &'a [GoldCall] {
+    let ends = if fanned_steps(steps).is_some() { 2 } else { 1 };
+    &gold[gold.len().saturating_sub(ends)..]
+}
+
 /// A fanned-out round as it was before [`fan_out`]: the request the query states first.
 pub fn without_fan(made: &Made) -> Made {
     let mut m = made.clone();

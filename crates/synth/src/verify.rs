@@ -74,14 +74,8 @@ pub fn check(made: &Made, query: &str, att: &Attempt, end_state: bool) -> Checke
             }
         }
     }
-    // A lookup made for two entities is answered for both.
-    let ends = if crate::variant::fanned(made).is_some() {
-        2
-    } else {
-        1
-    };
     let answer_ok = !made.gold.is_empty()
-        && made.gold[made.gold.len().saturating_sub(ends)..]
+        && crate::variant::answered(&made.gold, &made.tool.implementation)
             .iter()
             .all(|g| {
                 answer_values_after(&g.arguments, &g.result)
@@ -228,13 +222,7 @@ pub fn reverify<E: hardgen_tools::Environment>(
             }
         }
         let a = answer.unwrap_or_default();
-        // A lookup made for two entities is answered for both.
-        let ends = if crate::variant::fanned_steps(&round.advanced_tool.implementation).is_some() {
-            2
-        } else {
-            1
-        };
-        for g in &round.gold[round.gold.len().saturating_sub(ends)..] {
+        for g in crate::variant::answered(&round.gold, &round.advanced_tool.implementation) {
             if !answer_values_after(&g.arguments, &g.result)
                 .iter()
                 .all(|v| answer_states(&a, v))
