@@ -2393,6 +2393,30 @@ fn given_slot(text: &str, noun: &str, t: &str) -> Option<String> {
     Some(format!("{}{value}{}", &text[..at], &text[end..]))
 }
 
+/// `text` with the name `t` of the item it makes said right after the item's noun: "create a
+/// folder on the drive" with the folder name Weekly certificates is "create a folder called
+/// Weekly certificates on the drive". `role` is the input's label ("folder name"); None when
+/// it names no item of the text or the noun is not there after "a", "an" or "a new".
+fn named_slot(text: &str, role: &str, t: &str) -> Option<String> {
+    let noun = ["name", "title"]
+        .iter()
+        .find_map(|w| role.strip_suffix(&format!(" {w}")))?;
+    for art in ["a new", "a", "an"] {
+        let k = format!("{art} {noun}");
+        let mut from = 0;
+        while let Some(at) = text[from..].find(&k).map(|i| i + from) {
+            let end = at + k.len();
+            let before_ok = at == 0 || text[..at].ends_with(' ');
+            let after_ok = text[end..].is_empty() || text[end..].starts_with([' ', ',']);
+            if before_ok && after_ok {
+                return Some(format!("{} called {t}{}", &text[..end], &text[end..]));
+            }
+            from = end;
+        }
+    }
+    None
+}
+
 /// `text` without the description's stand-in for an input the request leaves at its default
 /// ("round the number to a specified number of decimal places" -> "round the number"): a
 /// reader would ask which. None when the text has no such phrase.
@@ -2557,6 +2581,10 @@ fn call_phrase<S: Specs + ?Sized>(
                 // "get the nearest airport to the given location": the description's stand-in
                 // for the input takes its value ("... to Greenfield").
                 let put = put.or_else(|| given_slot(&act, &role, &t));
+                // "create a folder called Weekly certificates on the drive ...": the new item's
+                // name goes with its noun, never after another item's ("... on the drive
+                // called Fenna's notes, with the folder name set to ...").
+                let put = put.or_else(|| (!reads).then(|| named_slot(&act, &role, &t)).flatten());
                 // "set the daily limit to 3861.88", "verify the certificate code 4KQ2": an
                 // action that already names the input takes its value there.
                 let put = put.or_else(|| {
@@ -4881,6 +4909,28 @@ mod tests {
             )
             .as_deref(),
             Some("round a number to 2 decimal places")
+        );
+        assert_eq!(
+            named_slot(
+                "create a folder on the drive",
+                "folder name",
+                "Weekly certificates"
+            )
+            .as_deref(),
+            Some("create a folder called Weekly certificates on the drive")
+        );
+        // Not a name, or not the noun of the text: no slot.
+        assert_eq!(
+            named_slot("create a folder on the drive", "folder size", "2"),
+            None
+        );
+        assert_eq!(
+            named_slot("create a folder on the drive", "drive name", "X"),
+            None
+        );
+        assert_eq!(
+            named_slot("create a folderish thing", "folder name", "X"),
+            None
         );
         // An input left at its default takes its stand-in away.
         assert_eq!(
