@@ -340,7 +340,8 @@ impl Sampler {
                         arguments: args,
                         provenance: BTreeMap::new(),
                         depends_on: Vec::new(),
-                        result: out.ok(),
+                        // Gathered and fed above; kept out of the harvest's thousands of calls.
+                        result: None,
                         error: None,
                     });
                 } else {
@@ -356,7 +357,7 @@ impl Sampler {
                             continue;
                         }
                         let mut used = Vec::new();
-                        if let Some(c) = st.calls.last() {
+                        if let Some(c) = st.calls.last_mut() {
                             let full = c.result.as_ref().is_some_and(|r| !empty_result(r));
                             filled += usize::from(full);
                             // An input that found nothing (an appointment without
@@ -376,9 +377,11 @@ impl Sampler {
                                     invented.add(v);
                                 }
                             }
-                            let r = c.result.as_ref().unwrap_or(&Value::Null);
+                            // Its values now live in the pools and the slots' state: a
+                            // harvest makes thousands of calls, and none is read again.
+                            let r = c.result.take().unwrap_or(Value::Null);
                             gathered.collect(
-                                r,
+                                &r,
                                 self.cfg.entity_pools,
                                 &self.graph.nodes[t].domain,
                                 &invented,
