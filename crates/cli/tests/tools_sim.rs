@@ -761,3 +761,48 @@ fn a_parallel_item_without_independent_branches_makes_its_lookup_for_two_entitie
     });
     assert_ne!(code, 0, "an answer for one of two lookups verified: {out}");
 }
+
+#[test]
+fn calculator_tools_without_read_verbs_fan_out_and_are_said_by_their_descriptions() {
+    // `percentage`, `multiply`: no name says "get" or "list", the descriptions say what they
+    // work out. They are reads (a parallel round makes one for two values), the reasoning
+    // says the goal in the description's words, and a left-out `a` is asked for as "the
+    // first number".
+    let (_dir, out_dir) = variant_run("calculator_specs.json", "40", "1", "parallel,missing_param");
+    let records = lines(out_dir.join("records.jsonl"));
+    let parallel: Vec<&Value> = records
+        .iter()
+        .filter(|r| r["variant"] == "parallel")
+        .collect();
+    assert!(
+        parallel.len() >= 8,
+        "parallel kept {} of about 20",
+        parallel.len()
+    );
+    let mut asked = 0;
+    for r in &records {
+        let text = r.to_string();
+        for bad in [
+            "wants me to percentage",
+            "wants me to multiply.",
+            "which a ",
+            "which b ",
+        ] {
+            assert!(!text.contains(bad), "{bad}: {r}");
+        }
+        if r["variant"] == "missing_param" && r["rounds"][0]["target"] == "multiply" {
+            let ask = r["rounds"][0]["trajectory"][1]["content"]
+                .as_str()
+                .expect("question");
+            assert!(
+                ask.contains("first number") || ask.contains("second number"),
+                "{ask}"
+            );
+            asked += 1;
+        }
+    }
+    assert!(asked > 0, "no missing-param round on multiply");
+    let out_s = out_dir.display().to_string();
+    let (code, out, _) = run(&["verify", &out_s]);
+    assert_eq!(code, 0, "{out}");
+}

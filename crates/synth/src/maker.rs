@@ -22,6 +22,8 @@ pub struct MakerReject {
 }
 
 fn first_sentence(s: &str) -> String {
+    // BFCL's preamble about the whole system is not what this tool does.
+    let s = hardgen_core::spec::own_description(s);
     let s = s.split(". ").next().unwrap_or(s).trim_end_matches('.');
     let mut c = s.chars();
     match c.next() {

@@ -295,6 +295,43 @@ pub fn verb_object(tool: &str) -> (String, String) {
     )
 }
 
+/// What the agent sets out to do with tool `tool` described by `description`: the name's
+/// words when it opens with a verb ([`goal`]); otherwise the description's first clause when
+/// that opens with one (BFCL's `percentage`, "Calculate the percentage of a part relative to a
+/// whole" -> "calculate the percentage of a part relative to a whole"), where [`goal`] would
+/// read "percentage" as the verb; else "work out the {name}".
+pub fn goal_in(tool: &str, description: &str) -> String {
+    let w = words(tool);
+    let first = w.first().map(String::as_str).unwrap_or("");
+    let named_verb = crate::lexicon::is_common_verb(first)
+        || NOT_VERBS.contains(&first)
+        || matches!(first, "get" | "search" | "count")
+        || crate::lexicon::grants_access(tool);
+    // A bare verb (`add`) says less than its description ("add two numbers").
+    if (named_verb && w.len() > 1) || w.is_empty() {
+        return goal(tool);
+    }
+    let own = hardgen_core::spec::own_description(description);
+    let clause = own
+        .split(". ")
+        .next()
+        .unwrap_or(own)
+        .split([';', '(', ':'])
+        .next()
+        .unwrap_or(own)
+        .trim()
+        .trim_end_matches(['.', ',']);
+    let (head, rest) = clause.split_once(' ').unwrap_or((clause, ""));
+    // "Multiply two numbers" for `multiply`: the name's own word opens the description.
+    let verb = crate::lexicon::imperative(head)
+        .or_else(|| (head.eq_ignore_ascii_case(first)).then(|| first.to_string()));
+    match verb {
+        Some(v) if !rest.is_empty() && (!named_verb || v == first) => format!("{v} {rest}"),
+        _ if named_verb => goal(tool),
+        _ => format!("work out the {}", w.join(" ")),
+    }
+}
+
 /// What the agent sets out to do, in its own words: `list_payments` -> "list the payments".
 pub fn goal(tool: &str) -> String {
     // A login is signing in, whatever it is named ("authenticate the travel" says nothing).
@@ -521,6 +558,34 @@ pub fn weekday(s: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn goal_in_reads_a_noun_named_tool_from_its_description() {
+        let bfcl = "This tool belongs to the Math API, which provides various mathematical operations. Tool description: ";
+        assert_eq!(
+            goal_in(
+                "percentage",
+                &format!("{bfcl}Calculate the percentage of a part relative to a whole.")
+            ),
+            "calculate the percentage of a part relative to a whole"
+        );
+        assert_eq!(
+            goal_in("multiply", &format!("{bfcl}Multiply two numbers.")),
+            "multiply two numbers"
+        );
+        assert_eq!(
+            goal_in("logarithm", "The logarithm of a number."),
+            "work out the logarithm"
+        );
+        // A name that opens with a verb keeps its own words.
+        assert_eq!(
+            goal_in("list_payments", "Retrieves all payments."),
+            goal("list_payments")
+        );
+        assert_eq!(goal_in("absolute_value", ""), "work out the absolute value");
+        assert_eq!(goal_in("add", "Add two numbers."), "add two numbers");
+        assert_eq!(goal_in("send", "Transmit a message."), "send");
+    }
     use super::*;
 
     #[test]

@@ -913,12 +913,18 @@ impl Generator {
         for (r, made) in mades.into_iter().enumerate() {
             let m = &made;
             let target = &trace.targets[r];
-            let goal = phrase::goal(target);
+            let goal = phrase::goal_in(
+                target,
+                self.tools
+                    .spec(target)
+                    .map_or("", |s| s.description.as_str()),
+            );
             // A missing-param round: the assistant asks for the left-out input, the user gives it.
             let asked = withheld.as_ref().and_then(|p| {
                 let v = m.inputs.get(p)?;
-                let (why, ask) = variant::question(&goal, p, v, &mut vrng);
-                Some((why, ask, variant::reply(p, v, &mut vrng)))
+                let l = variant::input_label(&m.tool, &self.tools.specs[..], p);
+                let (why, ask) = variant::question(&goal, &l, v, &mut vrng);
+                Some((why, ask, variant::reply(&l, v, &mut vrng)))
             });
             let user_text = match &asked {
                 Some((_, _, reply)) => format!("{}\n{reply}", queries[r]),

@@ -2417,6 +2417,26 @@ fn named_slot(text: &str, role: &str, t: &str) -> Option<String> {
     None
 }
 
+/// `items` with a "from X" and a "to Y" made one range ("from feet to inches"): "from feet
+/// and to inches" reads as two requests.
+fn from_to(mut items: Vec<String>) -> Vec<String> {
+    let from = items.iter().filter(|l| l.starts_with("from ")).count();
+    let to = items.iter().filter(|l| l.starts_with("to ")).count();
+    if from != 1 || to != 1 {
+        return items;
+    }
+    let (Some(f), Some(t)) = (
+        items.iter().position(|l| l.starts_with("from ")),
+        items.iter().position(|l| l.starts_with("to ")),
+    ) else {
+        return items;
+    };
+    let range = format!("{} {}", items[f], items[t]);
+    items[f] = range;
+    items.remove(t);
+    items
+}
+
 /// `text` without the description's stand-in for an input the request leaves at its default
 /// ("round the number to a specified number of decimal places" -> "round the number"): a
 /// reader would ask which. None when the text has no such phrase.
@@ -2922,7 +2942,7 @@ fn call_phrase<S: Specs + ?Sized>(
         act.push_str(&format!(", {d}"));
     }
     if !literals.is_empty() {
-        let joined = phrase::join_and(literals);
+        let joined = phrase::join_and(from_to(literals));
         if reads {
             // Filters of a read say which items: "find the restaurant called Brasa Negra".
             // After an item named by its relations they would qualify the last noun of those
@@ -4075,7 +4095,7 @@ fn bound_adjective(field: &str) -> Option<String> {
 /// The name an input is said by: its own, or where that ends in a bare letter or number
 /// (`a`, `cityA`, `file_name1`, `top_k`) the noun its description gives ("The zipcode of the
 /// first city." -> "zipcode of the first city"), which a person can follow.
-fn spoken_field(spec: &ToolSpec, arg: &str) -> String {
+pub(crate) fn spoken_field(spec: &ToolSpec, arg: &str) -> String {
     let last = phrase::words(arg).pop().unwrap_or_default();
     let cryptic = last.len() == 1 || last.ends_with(|c: char| c.is_ascii_digit());
     let schema = spec.parameters.get("properties").and_then(|p| p.get(arg));
@@ -4963,6 +4983,18 @@ mod tests {
             given_slot("find files under specific path", "path", "docs").as_deref(),
             Some("find files under the path docs")
         );
+    }
+
+    #[test]
+    fn a_from_and_a_to_make_one_range() {
+        let v = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            from_to(v(&["from feet", "with value 3", "to inches"])),
+            v(&["from feet to inches", "with value 3"])
+        );
+        // Two of either are left as they are.
+        let two = v(&["from feet", "from Lagos", "to inches"]);
+        assert_eq!(from_to(two.clone()), two);
     }
 
     #[test]

@@ -187,8 +187,98 @@ impl From<Arc<WorldDef>> for ToolSet {
 }
 
 /// Whether a tool only reads: what its spec says (`read_only`), else whether its name starts
-/// with a reading verb (`get_`, `list_`, `search_`, ...).
+/// with a reading verb (`get_`, `list_`, `search_`, ...) or its own description opens with a
+/// verb that reads or computes ([`describes_a_read`]).
 pub fn reads(spec: &ToolSpec) -> bool {
-    spec.read_only
-        .unwrap_or_else(|| crate::item::reads_by_name(&spec.name))
+    spec.read_only.unwrap_or_else(|| {
+        crate::item::reads_by_name(&spec.name) || describes_a_read(&spec.description)
+    })
+}
+
+/// Opening verbs of a description of a tool that changes nothing: it looks something up or
+/// works a figure out from its inputs.
+const READING_OPENINGS: &[&str] = &[
+    "get",
+    "retrieve",
+    "fetch",
+    "find",
+    "look",
+    "list",
+    "search",
+    "count",
+    "display",
+    "show",
+    "view",
+    "return",
+    "compare",
+    "filter",
+    "verify",
+    "calculate",
+    "compute",
+    "convert",
+    "estimate",
+    "multiply",
+    "divide",
+    "subtract",
+    "round",
+    "raise",
+];
+
+/// Whether a description (past a system preamble) opens with a [`READING_OPENINGS`] verb, in
+/// either form ("Calculate the mean ...", "Displays the log"), or says "Add two numbers":
+/// BFCL's `percentage`, `multiply` and `displayCarStatus` do not say so by name.
+pub fn describes_a_read(description: &str) -> bool {
+    let own = hardgen_core::spec::own_description(description);
+    let mut words = own.split_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let w = first.to_lowercase();
+    let forms = [
+        Some(w.clone()),
+        w.strip_suffix("ies").map(|s| format!("{s}y")),
+        w.strip_suffix("es").map(str::to_string),
+        w.strip_suffix('s').map(str::to_string),
+    ];
+    if forms
+        .iter()
+        .flatten()
+        .any(|f| READING_OPENINGS.contains(&f.as_str()))
+    {
+        return true;
+    }
+    // Adding numbers computes; adding a contact changes something.
+    matches!(w.as_str(), "add" | "adds" | "sum" | "sums")
+        && own
+            .split(['.', ';'])
+            .next()
+            .is_some_and(|c| c.contains(" numbers"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describes_a_read;
+
+    #[test]
+    fn a_description_that_computes_or_looks_up_is_a_read() {
+        let bfcl = "This tool belongs to the Math API, which provides various mathematical operations. Tool description: ";
+        for d in [
+            "Calculate the percentage of a part relative to a whole.",
+            "Multiply two numbers.",
+            "Add two numbers.",
+            "Displays the log messages.",
+            "Retrieve the current content of the memory.",
+        ] {
+            assert!(describes_a_read(&format!("{bfcl}{d}")), "{d}");
+        }
+        for d in [
+            "Add a contact to the workspace.",
+            "Create a new directory in the current directory.",
+            "Sets the headlights of the vehicle.",
+            "",
+            "This function queries the search engine",
+        ] {
+            assert!(!describes_a_read(d), "{d}");
+        }
+    }
 }

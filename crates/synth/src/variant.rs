@@ -216,9 +216,30 @@ fn label(param: &str) -> String {
     phrase::label(param)
 }
 
-/// The assistant's question for a left-out input, and its reasoning.
-pub fn question(goal: &str, param: &str, v: &Value, rng: &mut ChaCha8Rng) -> (String, String) {
-    let l = label(param);
+/// How input `param` of an advanced tool is said: its label, or where its name is cryptic
+/// (`a`, `cityA`) the noun the description of the argument it fills gives ("number to
+/// subtract from"), as the query writer says it.
+pub fn input_label(
+    tool: &hardgen_core::record::AdvancedTool,
+    specs: &(impl crate::schema_text::Specs + ?Sized),
+    param: &str,
+) -> String {
+    let filled = tool.implementation.iter().find_map(|step| {
+        step.bindings.iter().find_map(|(arg, b)| {
+            matches!(b, Binding::Input { param: p } if p == param).then_some((&step.tool, arg))
+        })
+    });
+    filled
+        .and_then(|(tool, arg)| {
+            let said = crate::query::spoken_field(specs.spec(tool)?, arg);
+            (said != *arg).then_some(said)
+        })
+        .unwrap_or_else(|| label(param))
+}
+
+/// The assistant's question for a left-out input said as `l` ([`input_label`]), and its
+/// reasoning.
+pub fn question(goal: &str, l: &str, v: &Value, rng: &mut ChaCha8Rng) -> (String, String) {
     let reasoning = format!(
         "The user wants me to {goal}. That needs the {l}, which the user did not give and no tool can look up, so I must ask for it instead of guessing."
     );
@@ -254,9 +275,8 @@ pub fn question(goal: &str, param: &str, v: &Value, rng: &mut ChaCha8Rng) -> (St
     (reasoning, q)
 }
 
-/// The user's reply that gives a left-out input.
-pub fn reply(param: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
-    let l = label(param);
+/// The user's reply that gives a left-out input said as `l` ([`input_label`]).
+pub fn reply(l: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
     let t = said_text(v);
     // An enum value is said as words ("vat treatment"), as the query says it.
     let t = if crate::query::is_snake_word(&t) {
@@ -289,6 +309,7 @@ pub fn irrelevance(mut rec: Record, rng: &mut ChaCha8Rng) -> Option<Record> {
     let round = rec.rounds.first()?;
     let gold: Vec<&str> = round.gold.iter().map(|g| g.name.as_str()).collect();
     let target = round.target.clone();
+    let described = rec.tools.clone();
     rec.tools
         .retain(|t| !gold.contains(&t.name.as_str()) && !same_action(&t.name, &target));
     if rec.tools.len() < 2 {
@@ -298,7 +319,7 @@ pub fn irrelevance(mut rec: Record, rng: &mut ChaCha8Rng) -> Option<Record> {
     let mut asked: Vec<String> = Vec::new();
     for g in &round.gold {
         let read = crate::item::reads_by_name(&g.name) || crate::lexicon::grants_access(&g.name);
-        let goal = phrase::goal(&g.name);
+        let goal = goal_of(&described, &g.name);
         if (!read || g.name == target) && !asked.contains(&goal) {
             asked.push(goal);
         }
@@ -308,7 +329,7 @@ pub fn irrelevance(mut rec: Record, rng: &mut ChaCha8Rng) -> Option<Record> {
         .tools
         .iter()
         .take(2)
-        .map(|t| phrase::goal(&t.name))
+        .map(|t| phrase::goal_in(&t.name, &t.description))
         .collect();
     let reasoning = format!(
         "The user wants me to {goal}. None of the tools I have does that: the closest ones {} and {}, which is something else. Calling one of them would not do what was asked, so I make no call and say so.",
@@ -340,6 +361,16 @@ pub fn irrelevance(mut rec: Record, rng: &mut ChaCha8Rng) -> Option<Record> {
 
 /// Whether tool `a` does what tool `b` does (same verb and same object word): such a tool would
 /// serve the request, so an irrelevance record never offers it.
+/// What the agent sets out to do with tool `name`, from its spec among `tools` (see
+/// [`phrase::goal_in`]).
+fn goal_of(tools: &[std::sync::Arc<ToolSpec>], name: &str) -> String {
+    let d = tools
+        .iter()
+        .find(|t| t.name == name)
+        .map_or("", |t| t.description.as_str());
+    phrase::goal_in(name, d)
+}
+
 fn same_action(a: &str, b: &str) -> bool {
     let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split('_').collect(), b.split('_').collect());
     wa.first() == wb.first() && wa.last() == wb.last()
@@ -426,7 +457,10 @@ fn missing_param_problem(rec: &Record) -> Option<String> {
                 return Some(format!("rounds[{r}].trajectory[1]: calls a tool before asking for the {}", label(param)));
             }
             let ask_lc = ask.to_lowercase();
-            if !ask.contains('?') || !names_label(&ask_lc, &label(param).to_lowercase()) {
+            let said = input_label(&round.advanced_tool, rec.tools.as_slice(), param);
+            let named = names_label(&ask_lc, &label(param).to_lowercase())
+                || names_label(&ask_lc, &said.to_lowercase());
+            if !ask.contains('?') || !named {
                 return Some(format!(
                     "rounds[{r}].trajectory[1].content: the question does not ask for the {}",
                     label(param)
@@ -531,9 +565,12 @@ pub fn fan_out<E: hardgen_tools::Environment>(
         {
             continue;
         }
+        // Not another input's value of the same call: "from feet, then the same to feet"
+        // asks for nothing.
+        let taken = |x: &Value| m.gold[last].arguments.values().any(|a| a == x);
         let others: Vec<Value> = pool(&target.tool, arg)
             .into_iter()
-            .filter(|x| x != v && !crate::item::value_text(x).is_empty())
+            .filter(|x| x != v && !taken(x) && !crate::item::value_text(x).is_empty())
             .collect();
         if let Some(o) = others.choose(rng) {
             options.push((arg.clone(), param.clone(), o.clone()));
@@ -705,8 +742,8 @@ pub fn missing_function(mut rec: Record, rng: &mut ChaCha8Rng) -> Option<Record>
     // Substitutes go: a tool doing the held tool's action (not itself needed) is not offered.
     rec.tools
         .retain(|t| t.name == held || gold.contains(&t.name) || !same_action(&t.name, &held));
-    let goal = phrase::goal(&target);
-    let part = phrase::goal(&held);
+    let goal = goal_of(&rec.tools, &target);
+    let part = goal_of(&rec.tools, &held);
     let asked_for = !(crate::item::reads_by_name(&held) || crate::lexicon::grants_access(&held));
     let (why, says) = if held == target || asked_for {
         let goal = &part;
@@ -824,21 +861,20 @@ pub fn judgement(rec: &Record) -> Option<(usize, String)> {
         Variant::Standard | Variant::Parallel | Variant::LongContext => None,
         Variant::MissingParam => {
             let param = left_out(round).into_iter().next()?;
+            let l = input_label(&round.advanced_tool, rec.tools.as_slice(), param);
             Some((1, format!(
-                "the request leaves out the {}, which no tool can look up. Ask the user for the {} instead of guessing it (your message is a question that names it).",
-                label(param),
-                label(param)
+                "the request leaves out the {l}, which no tool can look up. Ask the user for the {l} instead of guessing it (your message is a question that names it)."
             )))
         }
         Variant::Irrelevance => Some((1, format!(
             "none of the offered tools can {}. Say that you cannot do it, and why (your message says you can't).",
-            phrase::goal(&round.target)
+            goal_of(&rec.tools, &round.target)
         ))),
         Variant::MissingFunction => {
             let held = round.tools_added.first()?.tools.first()?;
             Some((1, format!(
                 "you have no tool to {}, which the request needs. Say what you cannot do (your message says you can't); do not start on the other steps.",
-                phrase::goal(held)
+                goal_of(&rec.tools, held)
             )))
         }
         Variant::ErrorRecovery => {
@@ -892,7 +928,10 @@ pub fn typo(v: &str, rng: &mut ChaCha8Rng) -> Option<String> {
     let words = typo_words(v);
     let &(start, w) = words.choose(rng)?;
     let b = w.as_bytes();
-    let spots: Vec<usize> = (1..b.len() - 2).filter(|&i| b[i] != b[i + 1]).collect();
+    // "er" -> "re" spells a word another way ("kilometres", "centre"), not wrongly.
+    let spots: Vec<usize> = (1..b.len() - 2)
+        .filter(|&i| b[i] != b[i + 1] && !(b[i] == b'e' && b[i + 1] == b'r'))
+        .collect();
     let &i = spots.choose(rng)?;
     let mut out = v.as_bytes().to_vec();
     out.swap(start + i, start + i + 1);
@@ -1034,7 +1073,7 @@ pub fn error_recovery<E: hardgen_tools::Environment + ?Sized>(
             continue;
         }
         let l = label(&arg);
-        let goal = phrase::goal(&round.target);
+        let goal = goal_of(&rec.tools, &round.target);
         let call = hardgen_core::record::Call {
             id: String::new(),
             name: g.name.clone(),
@@ -1782,7 +1821,7 @@ mod tests {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             let (_, q) = question(
                 "add a vet slot",
-                "places_left",
+                "places left",
                 &serde_json::json!(1),
                 &mut rng,
             );
@@ -1897,6 +1936,11 @@ mod tests {
         // No word of five letters, or only codes in capitals: nothing to mistype.
         assert_eq!(typo("Data Lab", &mut rng), None);
         assert_eq!(typo("IBAN NL91", &mut rng), None);
+        // "kilometres" is another spelling, not a typo.
+        for _ in 0..50 {
+            let t = typo("kilometers", &mut rng).expect("one word");
+            assert_ne!(t, "kilometres");
+        }
     }
 
     #[test]
