@@ -806,3 +806,52 @@ fn calculator_tools_without_read_verbs_fan_out_and_are_said_by_their_description
     let (code, out, _) = run(&["verify", &out_s]);
     assert_eq!(code, 0, "{out}");
 }
+
+#[test]
+fn a_camel_case_collection_described_in_the_third_person_reads_naturally() {
+    // `placeHold` "Places a hold on a book for a member at a branch": the items fill the
+    // description's slots ("place a hold on the book called X for the member with email Y"),
+    // lists are named by what they hold ("a lot of member loans", never "listMemberLoans"), a
+    // flag that is an adjective reads "that is overdue", and a named loan is the loan renewed.
+    let (_dir, out_dir) = generate_on(
+        &std::fs::read_to_string(fixture("library_openai.json")).expect("fixture"),
+        &[
+            "--n",
+            "120",
+            "--seed",
+            "5",
+            "--variants",
+            "all",
+            "--variant-share",
+            "0.5",
+        ],
+    );
+    let records = lines(out_dir.join("records.jsonl"));
+    assert!(records.len() >= 100, "kept {} of 120", records.len());
+    let queries: Vec<&str> = records
+        .iter()
+        .map(|r| r["rounds"][0]["query"].as_str().expect("query"))
+        .collect();
+    for q in &queries {
+        let camel = q.split(|c: char| !c.is_alphanumeric()).any(|w| {
+            w.chars().next().is_some_and(char::is_lowercase) && w.chars().any(char::is_uppercase)
+        });
+        assert!(!camel, "a tool name in the request: {q}");
+        for bad in [
+            "offering overdue",
+            "a book for a member at a branch for",
+            "the loan for the",
+        ] {
+            assert!(!q.contains(bad), "{bad}: {q}");
+        }
+    }
+    assert!(
+        queries
+            .iter()
+            .any(|q| q.contains("place a hold on the book")),
+        "no hold placed in words"
+    );
+    let out_s = out_dir.display().to_string();
+    let (code, out, _) = run(&["verify", &out_s]);
+    assert_eq!(code, 0, "{out}");
+}

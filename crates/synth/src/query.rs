@@ -1006,7 +1006,31 @@ fn bool_forms(l: &str, yes: bool) -> Option<Vec<String>> {
         "y", "ite", "ous", "ive", "ful", "able", "ic", "ed", "ent", "ote", "al",
     ]
     .iter()
-    .any(|e| first.ends_with(e));
+    .any(|e| first.ends_with(e))
+        || [
+            "overdue",
+            "due",
+            "late",
+            "open",
+            "free",
+            "new",
+            "urgent",
+            "unread",
+            "pending",
+            "public",
+            "private",
+            "hidden",
+            "paid",
+            "unpaid",
+            "empty",
+            "full",
+            "online",
+            "offline",
+            "outstanding",
+            "remote",
+            "vegan",
+        ]
+        .contains(&first);
     if words.len() == 1 && adjective {
         return Some(if yes {
             vec![format!("that is {l}"), format!("marked {l}")]
@@ -2048,7 +2072,11 @@ fn action_from_description(spec: &ToolSpec) -> bool {
     st::lower_first(hardgen_core::spec::own_description(&spec.description).trim())
         .split(' ')
         .next()
-        .is_some_and(|d| d == verb || same_verb(verb, d))
+        .is_some_and(|d| {
+            // "Places a hold ..." for `placeHold`: the same verb in the third person.
+            let d = lexicon::imperative(d).unwrap_or_else(|| d.to_string());
+            d == verb || same_verb(verb, &d)
+        })
         || names_no_verb(spec)
 }
 
@@ -3375,6 +3403,29 @@ fn merged(act: &str, np: &str) -> Option<String> {
             (o.replace('-', " "), Some(front))
         }
     };
+    // "renew the loan" + "the Recruitment vendor loan marked overdue": the item's name comes
+    // before its noun, and the phrase says which loan ("renew the Recruitment vendor loan
+    // marked overdue", not "renew the loan for the Recruitment vendor loan ...").
+    if let (None, Some(front)) = (indefinite, act.strip_suffix(&format!(" the {object}"))) {
+        let named = words
+            .get(1)
+            .is_some_and(|w| w.starts_with(char::is_uppercase));
+        let at = words
+            .iter()
+            .skip(2)
+            .position(|w| *w == object)
+            .map(|i| i + 2);
+        if let (true, Some(j)) = (named && !object.contains(' '), at) {
+            let ends = words.get(j + 1).is_none_or(|next| {
+                QUALIFIER_STARTS.contains(next)
+                    || (next.len() > 4 && next.ends_with("ed"))
+                    || matches!(*next, "for" | "of" | "that" | "with")
+            });
+            if ends {
+                return Some(format!("{front} {np}"));
+            }
+        }
+    }
     (2..words.len()).rev().find_map(|k| {
         // (Hyphens read as spaces on both sides: "send-credit purchase", "contact follow-up".)
         let said_head = words[1..k].join(" ");
@@ -3385,7 +3436,8 @@ fn merged(act: &str, np: &str) -> Option<String> {
             || matches!(next, "given" | "made" | "sent" | "paid" | "held" | "due");
         // "the file share link" is described by "the share link that ...": its last words.
         let same = object == head || object.ends_with(&format!(" {head}"));
-        let qualifies = QUALIFIER_STARTS.contains(&next) || participle;
+        // "the loan not marked overdue": a negated participle.
+        let qualifies = QUALIFIER_STARTS.contains(&next) || participle || next == "not";
         // "refund a send-credit purchase" + "the send credit purchase purchased on ...":
         // "refund the send credit purchase purchased on ...".
         // A verb that makes a new one ("create a share link") is not about the one described.
@@ -5185,6 +5237,12 @@ mod tests {
             plural_verbs(&bool_forms("on shift", true).unwrap_or_default()[0]),
             "that are on shift"
         );
+        // "the loan that is overdue", never "offering overdue".
+        assert_eq!(
+            bool_forms("overdue", true).map(|f| f[0].clone()),
+            Some("that is overdue".to_string())
+        );
+        assert_eq!(bool_forms("pool", true), None);
     }
 
     #[test]
@@ -5446,6 +5504,24 @@ mod tests {
         );
         // Another noun that starts the same way is not the same object.
         assert_eq!(merged("find the order", "the order line of the cart"), None);
+        // A name before the noun.
+        assert_eq!(
+            merged(
+                "renew the loan",
+                "the Recruitment vendor loan marked overdue"
+            )
+            .as_deref(),
+            Some("renew the Recruitment vendor loan marked overdue")
+        );
+        assert_eq!(
+            merged("renew the loan", "the Recruitment vendor loan").as_deref(),
+            Some("renew the Recruitment vendor loan")
+        );
+        assert_eq!(merged("renew the loan", "the Recruitment loan desk"), None);
+        assert_eq!(
+            merged("renew the loan", "the loan not marked overdue").as_deref(),
+            Some("renew the loan not marked overdue")
+        );
         assert_eq!(
             merged(
                 "cancel the shift assignment",

@@ -1640,6 +1640,9 @@ fn long_reads<E: hardgen_tools::Environment>(
 /// What a list tool lists, in words (`search_fleet_vehicles` -> "fleet vehicles",
 /// `list_pets_of_owner` -> "pets").
 fn listed(tool: &str) -> String {
+    // `listMemberLoans` is `list_member_loans`.
+    let snake = phrase::words(tool).join("_");
+    let tool = snake.as_str();
     let rest = tool.split_once('_').map_or(tool, |(_, r)| r);
     let cut = [
         "_of_", "_on_", "_by_", "_for_", "_from_", "_in_", "_to_", "_at_", "_with_", "_led_",
@@ -1812,6 +1815,8 @@ mod tests {
         assert_eq!(listed("list_classes_led_by"), "classes");
         assert_eq!(listed("list_checked_bag"), "checked bags");
         assert_eq!(listed("search_catalogue"), "catalogue entries");
+        assert_eq!(listed("listMemberLoans"), "member loans");
+        assert_eq!(listed("searchBooks"), "books");
     }
 
     #[test]
