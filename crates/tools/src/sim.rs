@@ -979,6 +979,35 @@ fn names_items(name: &str, schema: &Value) -> bool {
         || schema.get("items").is_some_and(|i| names_items("", i))
 }
 
+/// `example` with its digits drawn again, keeping its shape ("+1-555-0100" -> "+1-555-0472",
+/// "SAVE10" -> "SAVE35"); a country code ("+1") stays. Dates and times are left as they are
+/// (new digits would not make a day).
+fn reshaped(example: &str, rng: &mut ChaCha8Rng) -> String {
+    let b = example.as_bytes();
+    let dated =
+        b.len() >= 10 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[7] == b'-';
+    if dated || example.contains(':') {
+        return example.to_string();
+    }
+    let mut country = example.starts_with('+');
+    example
+        .chars()
+        .map(|c| {
+            if !c.is_ascii_digit() {
+                if c != '+' {
+                    country = false;
+                }
+                return c;
+            }
+            if country {
+                c
+            } else {
+                char::from(b'0' + rng.random_range(0..10u8))
+            }
+        })
+        .collect()
+}
+
 /// The examples a parameter description gives ("Cuisine, e.g. italian or thai" -> italian,
 /// thai): text after "e.g.", "for example" or "such as", up to the end of the clause.
 fn examples(description: &str) -> Vec<String> {
@@ -1609,7 +1638,28 @@ impl Gen<'_> {
         let own_kind =
             ["city", "country", "company"].iter().any(|k| n.contains(k)) || n.ends_with("name");
         if !examples.is_empty() && (examples.len() > 2 || !own_kind || self.rng.random_bool(0.5)) {
-            return examples[self.rng.random_range(0..examples.len())].clone();
+            let e = examples[self.rng.random_range(0..examples.len())].clone();
+            // One example of a shape ("+1-555-0100", "SAVE10") stands for many values of
+            // that shape: every draw the same phone number would make every request alike.
+            if examples.len() <= 2 && e.chars().any(|c| c.is_ascii_digit()) {
+                return reshaped(&e, self.rng);
+            }
+            return e;
+        }
+        // A street address, not two random words.
+        let place = n.contains("street")
+            || n == "address"
+            || (n.ends_with("_address")
+                && !["email", "ip", "mac", "wallet", "web"]
+                    .iter()
+                    .any(|k| n.contains(k)));
+        if place {
+            let road = one_of(self.rng, &["Street", "Road", "Lane", "Avenue", "Way"]);
+            return format!(
+                "{} {} {road}",
+                self.rng.random_range(1..200),
+                pool_word(self.rng, "places")
+            );
         }
         if n.ends_with("name") {
             let kind = n.strip_suffix("name").unwrap_or("").trim_end_matches('_');
@@ -2650,6 +2700,24 @@ mod tests {
         };
         assert_eq!(run(3), run(3));
         assert_ne!(run(3).0, run(4).0);
+    }
+
+    #[test]
+    fn an_example_of_a_shape_is_drawn_again_in_that_shape() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let phones: std::collections::BTreeSet<String> =
+            (0..20).map(|_| reshaped("+1-555-0100", &mut rng)).collect();
+        assert!(phones.len() > 10, "{phones:?}");
+        for p in &phones {
+            assert!(
+                p.starts_with("+1-") && p.len() == "+1-555-0100".len(),
+                "{p}"
+            );
+        }
+        let code = reshaped("SAVE10", &mut rng);
+        assert!(code.starts_with("SAVE") && code.len() == 6, "{code}");
+        assert_eq!(reshaped("2026-05-01", &mut rng), "2026-05-01");
+        assert_eq!(reshaped("09:30", &mut rng), "09:30");
     }
 
     #[test]
