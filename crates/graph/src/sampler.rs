@@ -1681,6 +1681,8 @@ fn named_range(param: &str) -> Option<(f64, f64)> {
         "minute" | "minutes" => (1.0, 59.0),
         "age" => (18.0, 80.0),
         "rating" | "stars" => (1.0, 5.0),
+        // How many of a thing a person orders or books.
+        "quantity" | "qty" => (1.0, 5.0),
         _ if p.contains("verification_number") || p.contains("security_code") => (100.0, 999.0),
         _ => return None,
     })

@@ -1689,6 +1689,11 @@ pub fn action(spec: &ToolSpec) -> String {
         ", for example",
         ", e.g.",
         ", such as",
+        // "..., specifying the restaurant, items and quantities": the inputs again.
+        ", specifying",
+        ", including",
+        " by providing",
+        " by specifying",
     ] {
         if let Some(i) = d.find(cut) {
             d.truncate(i);
@@ -2088,9 +2093,39 @@ fn names_no_verb(spec: &ToolSpec) -> bool {
         .split(' ')
         .next()
         .unwrap_or("");
-    !lexicon::is_common_verb(&verb)
+    if !lexicon::is_common_verb(&verb)
         && !phrase::NOT_VERBS.contains(&verb.as_str())
         && lexicon::imperative(first).is_some()
+    {
+        return true;
+    }
+    // `order_status_check` "Check the current status of an order", `inventory_management`
+    // "Manage inventory-related queries": the name ends with what the tool does, and starts
+    // with what it does it to ("order the status check" would misread it).
+    let d = first.to_lowercase();
+    let d = lexicon::imperative(&d).unwrap_or(d);
+    let stem = d.strip_suffix('e').unwrap_or(&d);
+    let words = phrase::words(&spec.name);
+    // "make_job_offer": a light verb with its noun ("make the job offer") is a verb phrase.
+    let light = matches!(
+        verb.as_str(),
+        "make" | "do" | "get" | "set" | "have" | "take" | "give" | "create" | "add" | "new"
+    );
+    !light
+        && words.len() > 1
+        && stem.len() >= 4
+        && d != verb
+        && d.chars().all(|c| c.is_ascii_lowercase())
+        && words.last().is_some_and(|l| {
+            // An action named as a noun: "check", "lookup", "management", "validation" (not
+            // "place_grocery_order": an order is a thing one places).
+            let noun_of_act = *l == d
+                && matches!(
+                    d.as_str(),
+                    "check" | "lookup" | "search" | "update" | "review" | "scan" | "test"
+                );
+            noun_of_act || (l.starts_with(stem) && (l.ends_with("ment") || l.ends_with("ion")))
+        })
 }
 
 /// Whether a description that opens with `desc` ("show", "fetch") describes a tool whose name
@@ -4570,6 +4605,26 @@ mod tests {
             &format!("{pre}View all historical messages sent by the current user."),
         ));
         assert!(sent.ends_with("sent by me"), "{sent}");
+        // A name that ends with what it does: "order" is not the verb of `order_status_check`.
+        let status = action(&tool(
+            "order_status_check",
+            "Check the current status of an order by providing the order ID and the product name.",
+        ));
+        assert_eq!(status, "check the current status of an order");
+        let stock = action(&tool(
+            "inventory_management",
+            "Manage inventory-related queries, including checking product availability.",
+        ));
+        assert_eq!(stock, "manage inventory-related queries");
+        // A light verb with its noun stays as it is.
+        assert!(!names_no_verb(&tool(
+            "make_job_offer",
+            "Offer the job on an application."
+        )));
+        assert!(!names_no_verb(&tool(
+            "place_grocery_order",
+            "Order a shopping list."
+        )));
     }
 
     fn spec_with(parameters: Value, returns: Option<Value>) -> ToolSpec {

@@ -1027,7 +1027,8 @@ fn examples(description: &str) -> Vec<String> {
         .map(|x| {
             x.trim()
                 .trim_start_matches("and ")
-                .trim_matches(|c| matches!(c, '"' | '\'' | '`'))
+                // "such as ['S', 'M', 'L']": a list written as code.
+                .trim_matches(|c| matches!(c, '"' | '\'' | '`' | '[' | ']'))
                 .trim()
                 .to_string()
         })
@@ -1645,6 +1646,42 @@ impl Gen<'_> {
                 return reshaped(&e, self.rng);
             }
             return e;
+        }
+        // Attributes a shopper names in words of their own.
+        if n.contains("color") || n.contains("colour") {
+            return one_of(
+                self.rng,
+                &[
+                    "red", "blue", "black", "white", "green", "grey", "navy", "beige",
+                ],
+            )
+            .to_string();
+        }
+        if n == "size" || n.ends_with("_size") {
+            return one_of(self.rng, &["XS", "S", "M", "L", "XL"]).to_string();
+        }
+        if n.contains("material") || n.contains("fabric") {
+            return one_of(
+                self.rng,
+                &["cotton", "wool", "leather", "linen", "polyester", "denim"],
+            )
+            .to_string();
+        }
+        // A UUID looks like one.
+        if n == "uuid" || n.ends_with("_uuid") || n.ends_with("Uuid") {
+            let hex = |rng: &mut ChaCha8Rng, k: usize| -> String {
+                (0..k)
+                    .map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16usize)]))
+                    .collect()
+            };
+            return format!(
+                "{}-{}-{}-{}-{}",
+                hex(self.rng, 8),
+                hex(self.rng, 4),
+                hex(self.rng, 4),
+                hex(self.rng, 4),
+                hex(self.rng, 12)
+            );
         }
         // A street address, not two random words.
         let place = n.contains("street")
@@ -2718,6 +2755,14 @@ mod tests {
         assert!(code.starts_with("SAVE") && code.len() == 6, "{code}");
         assert_eq!(reshaped("2026-05-01", &mut rng), "2026-05-01");
         assert_eq!(reshaped("09:30", &mut rng), "09:30");
+    }
+
+    #[test]
+    fn examples_written_as_a_list_in_code_are_plain_values() {
+        assert_eq!(
+            examples("List of sizes to check, such as ['S', 'M', 'L', 'XL']."),
+            vec!["S", "M", "L", "XL"]
+        );
     }
 
     #[test]
