@@ -410,18 +410,20 @@ impl Sampler {
             if vals.is_empty() {
                 continue;
             }
-            let hashes: Vec<u64> = vals.iter().map(|v| value_hash(v)).collect();
+            // One fast hash per value serves both the slots' seen sets and the spent checks.
+            let hashes: Vec<u64> = vals.iter().map(|v| spent_hash(v)).collect();
             let id = st.vals.len();
-            st.val_hashes
-                .push(vals.iter().map(|v| spent_hash(v)).collect());
             st.vals.push(vals.into_iter().cloned().collect());
             for &(ei, s) in targets {
+                let seen = &mut st.seen[s];
+                seen.reserve(hashes.len());
                 for h in &hashes {
                     // New if the slot had none of these values yet.
-                    fed_new |= st.seen[s].insert(*h);
+                    fed_new |= seen.insert(*h);
                 }
                 st.avail[s].push((step, ei, id));
             }
+            st.val_hashes.push(hashes);
         }
         fed_new
     }
