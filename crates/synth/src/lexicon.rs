@@ -332,16 +332,20 @@ pub fn is_common_verb(w: &str) -> bool {
 /// "convert", "Retrieves" -> "retrieve", "Applies" -> "apply"), lowercase; None when `w` is
 /// not a [`COMMON_VERBS`] verb in either form.
 pub fn imperative(w: &str) -> Option<String> {
-    let w = w.to_lowercase();
-    if is_common_verb(&w) {
-        return Some(w);
-    }
-    let stems = [
+    verb_forms(&w.to_lowercase()).find(|s| is_common_verb(s))
+}
+
+/// The forms a lowercase opening verb may stand for: itself, then its stems if it is in the
+/// third person ("applies" -> "apply", "matches" -> "match", "converts" -> "convert").
+pub fn verb_forms(w: &str) -> impl Iterator<Item = String> {
+    [
+        Some(w.to_string()),
         w.strip_suffix("ies").map(|s| format!("{s}y")),
         w.strip_suffix("es").map(str::to_string),
         w.strip_suffix('s').map(str::to_string),
-    ];
-    stems.into_iter().flatten().find(|s| is_common_verb(s))
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// First words of a figure a tool computes ("the total kWh billed", "the average score").

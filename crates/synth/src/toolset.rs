@@ -234,17 +234,7 @@ pub fn describes_a_read(description: &str) -> bool {
         return false;
     };
     let w = first.to_lowercase();
-    let forms = [
-        Some(w.clone()),
-        w.strip_suffix("ies").map(|s| format!("{s}y")),
-        w.strip_suffix("es").map(str::to_string),
-        w.strip_suffix('s').map(str::to_string),
-    ];
-    if forms
-        .iter()
-        .flatten()
-        .any(|f| READING_OPENINGS.contains(&f.as_str()))
-    {
+    if crate::lexicon::verb_forms(&w).any(|f| READING_OPENINGS.contains(&f.as_str())) {
         return true;
     }
     // Adding numbers computes; adding a contact changes something.
