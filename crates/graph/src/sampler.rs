@@ -674,6 +674,18 @@ impl Sampler {
         self.pick_target_where(rng, |d| d == depth)
     }
 
+    /// How many tools could be drawn as a target needing at least `min_depth` producer calls
+    /// (weight above zero, reachable, literal inputs fillable).
+    pub fn targets_deeper_than(&self, min_depth: u32) -> usize {
+        (0..self.graph.nodes.len())
+            .filter(|&t| {
+                self.depth[t].is_some_and(|d| d >= min_depth)
+                    && self.literal_ok[t]
+                    && self.graph.nodes[t].weight > 0.0
+            })
+            .count()
+    }
+
     /// Like [`Sampler::pick_target`], among tools that consume at least `n` values other tools
     /// produce (two ids from two lookups: calls an agent can make side by side in one turn).
     pub fn pick_target_fan_in(&self, rng: &mut ChaCha8Rng, n: usize) -> Option<usize> {
@@ -1044,9 +1056,21 @@ impl Sampler {
                 continue;
             }
             optional += usize::from(!c.required);
-            let v = env
+            let mut v = env
                 .user_knowledge(name, &c.param, &args)
                 .or_else(|| self.literal(t, c, rng));
+            // A trip from MUC to MUC, a file moved onto itself: the two ends of a pair are
+            // drawn apart (a few draws at most; a pool of one value keeps it).
+            for _ in 0..6 {
+                let same_as_partner = v.as_ref().is_some_and(|v| {
+                    args.iter()
+                        .any(|(k, a)| a == v && are_two_ends(&c.param, k))
+                });
+                if !same_as_partner {
+                    break;
+                }
+                v = self.literal(t, c, rng);
+            }
             // An optional filter an earlier call already had ("calendars with visibility team,
             // just those with visibility team") would be said twice: it is left out.
             let said_before = |v: &Value| {
@@ -1532,6 +1556,49 @@ fn same_person(args: &mut Map<String, Value>, prov: &BTreeMap<String, String>) {
     }
 }
 
+/// Whether two parameters are the two ends of one relation (`travel_from`/`travel_to`,
+/// `fromCurrency`/`toCurrency`, `source`/`destination`, `sender`/`recipient`), which a
+/// meaningful call never gives the same value.
+pub fn are_two_ends(a: &str, b: &str) -> bool {
+    const PAIRS: &[(&str, &str)] = &[
+        ("from", "to"),
+        ("origin", "destination"),
+        ("source", "destination"),
+        ("source", "target"),
+        ("departure", "arrival"),
+        ("base", "target"),
+        ("sender", "recipient"),
+        ("sender", "receiver"),
+        ("old", "new"),
+    ];
+    // Lowercase words of a snake_case or camelCase name.
+    let words = |s: &str| -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut cur = String::new();
+        let mut prev_lower = false;
+        for ch in s.chars() {
+            if !ch.is_ascii_alphanumeric() {
+                out.extend((!cur.is_empty()).then(|| std::mem::take(&mut cur)));
+                prev_lower = false;
+                continue;
+            }
+            if ch.is_ascii_uppercase() && prev_lower {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+            cur.push(ch.to_ascii_lowercase());
+        }
+        out.extend((!cur.is_empty()).then_some(cur));
+        out
+    };
+    let (wa, wb) = (words(a), words(b));
+    if wa.len() != wb.len() || wa == wb {
+        return false;
+    }
+    let diff: Vec<(&String, &String)> = wa.iter().zip(&wb).filter(|(x, y)| x != y).collect();
+    matches!(diff.as_slice(), [(x, y)] if PAIRS.iter().any(|(p, q)| (x == p && y == q) || (x == q && y == p)))
+}
+
 /// Whether a result says nothing: an aggregate over no records (an object with a `count` of 0
 /// and no list) or a search that found nothing (an empty `results` list).
 pub fn empty_result(r: &Value) -> bool {
@@ -1711,6 +1778,30 @@ mod tests {
         assert_eq!(named_range("birth_month"), Some((1.0, 12.0)));
         assert_eq!(named_range("price"), None);
         assert_eq!(named_range("hourly_rate"), None);
+    }
+
+    #[test]
+    fn the_two_ends_of_a_relation_are_recognised_by_name() {
+        for (a, b) in [
+            ("travel_from", "travel_to"),
+            ("fromCurrency", "toCurrency"),
+            ("source", "destination"),
+            ("origin_city", "destination_city"),
+            ("sender_id", "receiver_id"),
+            ("old_name", "new_name"),
+        ] {
+            assert!(are_two_ends(a, b), "{a} {b}");
+            assert!(are_two_ends(b, a), "{b} {a}");
+        }
+        for (a, b) in [
+            ("travel_from", "travel_from"),
+            ("travel_from", "travel_date"),
+            ("start_date", "end_date"),
+            ("from", "to_city"),
+            ("total", "from"),
+        ] {
+            assert!(!are_two_ends(a, b), "{a} {b}");
+        }
     }
 
     #[test]

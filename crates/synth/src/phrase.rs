@@ -295,6 +295,87 @@ pub fn verb_object(tool: &str) -> (String, String) {
     )
 }
 
+/// Where a description's first clause stops being the action and goes on to its inputs, an
+/// aside or a use ("..., specifying the restaurant", " by providing the order ID", " (").
+pub const CLAUSE_CUTS: &[&str] = &[
+    " (",
+    ";",
+    " with an optional",
+    " with the ",
+    // "register ... as a driver with their licence number, class and expiry date": inputs.
+    " with their ",
+    " with its ",
+    ":",
+    ", optionally",
+    // "..., with the kind of damage and a repair fee": the inputs, said with their values.
+    ", with ",
+    ", then",
+    " — ",
+    ", sorted",
+    ", newest",
+    ", cheapest",
+    ", soonest",
+    ", best",
+    ", closest",
+    ", earliest",
+    ", most",
+    ", lowest",
+    ", largest",
+    // "..., for example to find someone's id": a use, not the request.
+    ", for example",
+    ", e.g.",
+    ", such as",
+    // "..., specifying the restaurant, items and quantities": the inputs again.
+    ", specifying",
+    ", including",
+    " by providing",
+    " by specifying",
+];
+
+/// Whether a tool's name opens with a word that is not a verb while its description opens
+/// with one (`liter_to_gallon`: "Convert liters to gallons"), or ends with its action as a
+/// noun (`order_status_check`: "Check the current status of an order").
+pub fn names_no_verb(name: &str, description: &str) -> bool {
+    let verb = name_verb(name);
+    let first = hardgen_core::spec::own_description(description)
+        .split(' ')
+        .next()
+        .unwrap_or("");
+    if !crate::lexicon::is_common_verb(&verb)
+        && !NOT_VERBS.contains(&verb.as_str())
+        && crate::lexicon::imperative(first).is_some()
+    {
+        return true;
+    }
+    // `order_status_check` "Check the current status of an order", `inventory_management`
+    // "Manage inventory-related queries": the name ends with what the tool does, and starts
+    // with what it does it to ("order the status check" would misread it).
+    let d = first.to_lowercase();
+    let d = crate::lexicon::imperative(&d).unwrap_or(d);
+    let stem = d.strip_suffix('e').unwrap_or(&d);
+    let words = words(name);
+    // "make_job_offer": a light verb with its noun ("make the job offer") is a verb phrase.
+    let light = matches!(
+        verb.as_str(),
+        "make" | "do" | "get" | "set" | "have" | "take" | "give" | "create" | "add" | "new"
+    );
+    !light
+        && words.len() > 1
+        && stem.len() >= 4
+        && d != verb
+        && d.chars().all(|c| c.is_ascii_lowercase())
+        && words.last().is_some_and(|l| {
+            // An action named as a noun: "check", "lookup", "management", "validation" (not
+            // "place_grocery_order": an order is a thing one places).
+            let noun_of_act = *l == d
+                && matches!(
+                    d.as_str(),
+                    "check" | "lookup" | "search" | "update" | "review" | "scan" | "test"
+                );
+            noun_of_act || (l.starts_with(stem) && (l.ends_with("ment") || l.ends_with("ion")))
+        })
+}
+
 /// What the agent sets out to do with tool `tool` described by `description`: the name's
 /// words when it opens with a verb ([`goal`]); otherwise the description's first clause when
 /// that opens with one (BFCL's `percentage`, "Calculate the percentage of a part relative to a
@@ -303,28 +384,31 @@ pub fn verb_object(tool: &str) -> (String, String) {
 pub fn goal_in(tool: &str, description: &str) -> String {
     let w = words(tool);
     let first = w.first().map(String::as_str).unwrap_or("");
-    let named_verb = crate::lexicon::is_common_verb(first)
-        || NOT_VERBS.contains(&first)
-        || matches!(first, "get" | "search" | "count")
-        || crate::lexicon::grants_access(tool);
+    // `order_status_check` is "check the current status of an order", not "order ...".
+    let no_verb = names_no_verb(tool, description);
+    let named_verb = !no_verb
+        && (crate::lexicon::is_common_verb(first)
+            || NOT_VERBS.contains(&first)
+            || matches!(first, "get" | "search" | "count")
+            || crate::lexicon::grants_access(tool));
     // A bare verb (`add`) says less than its description ("add two numbers").
     if (named_verb && w.len() > 1) || w.is_empty() {
         return goal(tool);
     }
     let own = hardgen_core::spec::own_description(description);
-    let clause = own
-        .split(". ")
-        .next()
-        .unwrap_or(own)
-        .split([';', '(', ':'])
-        .next()
-        .unwrap_or(own)
-        .trim()
-        .trim_end_matches(['.', ',']);
+    let mut clause = own.split(". ").next().unwrap_or(own);
+    for cut in CLAUSE_CUTS {
+        if let Some(i) = clause.find(cut) {
+            clause = &clause[..i];
+        }
+    }
+    let clause = clause.trim().trim_end_matches(['.', ',']);
     let (head, rest) = clause.split_once(' ').unwrap_or((clause, ""));
-    // "Multiply two numbers" for `multiply`: the name's own word opens the description.
+    // "Multiply two numbers" for `multiply`: the name's own word opens the description; a
+    // name that ends with its action ("Manage inventory-related queries") says it there.
     let verb = crate::lexicon::imperative(head)
-        .or_else(|| (head.eq_ignore_ascii_case(first)).then(|| first.to_string()));
+        .or_else(|| (head.eq_ignore_ascii_case(first)).then(|| first.to_string()))
+        .or_else(|| no_verb.then(|| head.to_lowercase()));
     match verb {
         Some(v) if !rest.is_empty() && (!named_verb || v == first) => format!("{v} {rest}"),
         _ if named_verb => goal(tool),
@@ -585,6 +669,30 @@ mod tests {
         assert_eq!(goal_in("absolute_value", ""), "work out the absolute value");
         assert_eq!(goal_in("add", "Add two numbers."), "add two numbers");
         assert_eq!(goal_in("send", "Transmit a message."), "send");
+        // A name that ends with its action is said as its description says it, without the
+        // inputs the description goes on to.
+        assert_eq!(
+            goal_in(
+                "order_status_check",
+                "Check the current status of an order by providing the order ID and the product name."
+            ),
+            "check the current status of an order"
+        );
+        assert_eq!(
+            goal_in(
+                "inventory_management",
+                "Manage inventory-related queries, including checking product availability."
+            ),
+            "manage inventory-related queries"
+        );
+        // Ordering a background check is ordering.
+        assert_eq!(
+            goal_in(
+                "order_background_check",
+                "Order a background check on a tenant."
+            ),
+            "order the background check"
+        );
     }
     use super::*;
 

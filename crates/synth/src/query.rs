@@ -1661,40 +1661,7 @@ pub fn action(spec: &ToolSpec) -> String {
     if let Some(i) = number_range(&d) {
         d.truncate(i);
     }
-    for cut in [
-        " (",
-        ";",
-        " with an optional",
-        " with the ",
-        // "register ... as a driver with their licence number, class and expiry date": inputs.
-        " with their ",
-        " with its ",
-        ":",
-        ", optionally",
-        // "..., with the kind of damage and a repair fee": the inputs, said with their values.
-        ", with ",
-        ", then",
-        " — ",
-        ", sorted",
-        ", newest",
-        ", cheapest",
-        ", soonest",
-        ", best",
-        ", closest",
-        ", earliest",
-        ", most",
-        ", lowest",
-        ", largest",
-        // "..., for example to find someone's id": a use, not the request.
-        ", for example",
-        ", e.g.",
-        ", such as",
-        // "..., specifying the restaurant, items and quantities": the inputs again.
-        ", specifying",
-        ", including",
-        " by providing",
-        " by specifying",
-    ] {
+    for cut in phrase::CLAUSE_CUTS {
         if let Some(i) = d.find(cut) {
             d.truncate(i);
         }
@@ -1881,7 +1848,7 @@ pub fn action(spec: &ToolSpec) -> String {
     }
     // `liter_to_gallon`, `trading_login`: a name that does not open with a verb says less
     // than a description that does ("Convert liters to gallons").
-    if names_no_verb(spec) && d.split(' ').count() >= 2 {
+    if phrase::names_no_verb(&spec.name, &spec.description) && d.split(' ').count() >= 2 {
         return d;
     }
     let (v, o) = phrase::verb_object(&spec.name);
@@ -2082,50 +2049,7 @@ fn action_from_description(spec: &ToolSpec) -> bool {
             let d = lexicon::imperative(d).unwrap_or_else(|| d.to_string());
             d == verb || same_verb(verb, &d)
         })
-        || names_no_verb(spec)
-}
-
-/// Whether a tool's name opens with a word that is not a verb while its description opens
-/// with one (`liter_to_gallon`: "Convert liters to gallons").
-fn names_no_verb(spec: &ToolSpec) -> bool {
-    let verb = phrase::name_verb(&spec.name);
-    let first = hardgen_core::spec::own_description(&spec.description)
-        .split(' ')
-        .next()
-        .unwrap_or("");
-    if !lexicon::is_common_verb(&verb)
-        && !phrase::NOT_VERBS.contains(&verb.as_str())
-        && lexicon::imperative(first).is_some()
-    {
-        return true;
-    }
-    // `order_status_check` "Check the current status of an order", `inventory_management`
-    // "Manage inventory-related queries": the name ends with what the tool does, and starts
-    // with what it does it to ("order the status check" would misread it).
-    let d = first.to_lowercase();
-    let d = lexicon::imperative(&d).unwrap_or(d);
-    let stem = d.strip_suffix('e').unwrap_or(&d);
-    let words = phrase::words(&spec.name);
-    // "make_job_offer": a light verb with its noun ("make the job offer") is a verb phrase.
-    let light = matches!(
-        verb.as_str(),
-        "make" | "do" | "get" | "set" | "have" | "take" | "give" | "create" | "add" | "new"
-    );
-    !light
-        && words.len() > 1
-        && stem.len() >= 4
-        && d != verb
-        && d.chars().all(|c| c.is_ascii_lowercase())
-        && words.last().is_some_and(|l| {
-            // An action named as a noun: "check", "lookup", "management", "validation" (not
-            // "place_grocery_order": an order is a thing one places).
-            let noun_of_act = *l == d
-                && matches!(
-                    d.as_str(),
-                    "check" | "lookup" | "search" | "update" | "review" | "scan" | "test"
-                );
-            noun_of_act || (l.starts_with(stem) && (l.ends_with("ment") || l.ends_with("ion")))
-        })
+        || phrase::names_no_verb(&spec.name, &spec.description)
 }
 
 /// Whether a description that opens with `desc` ("show", "fetch") describes a tool whose name
@@ -4617,14 +4541,18 @@ mod tests {
         ));
         assert_eq!(stock, "manage inventory-related queries");
         // A light verb with its noun stays as it is.
-        assert!(!names_no_verb(&tool(
+        assert!(!names_no_verb_of(&tool(
             "make_job_offer",
             "Offer the job on an application."
         )));
-        assert!(!names_no_verb(&tool(
+        assert!(!names_no_verb_of(&tool(
             "place_grocery_order",
             "Order a shopping list."
         )));
+    }
+
+    fn names_no_verb_of(t: &ToolSpec) -> bool {
+        phrase::names_no_verb(&t.name, &t.description)
     }
 
     fn spec_with(parameters: Value, returns: Option<Value>) -> ToolSpec {

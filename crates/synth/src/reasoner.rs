@@ -94,6 +94,19 @@ pub fn summarize(v: &Value) -> String {
             // never as nothing ("search_tweets returned .").
             match m.values().find_map(Value::as_array) {
                 Some(list) if said.is_empty() => listing(list.len().to_string(), list.first()),
+                // One object and nothing else (`{"invoice": {...}}`): said by its fields, as
+                // "the invoice with booking ID ...", never as nothing.
+                _ if said.is_empty() => match m.iter().find(|(_, x)| x.is_object()) {
+                    Some((k, inner)) => {
+                        let inner = key_values(inner, 4).join(", ");
+                        if inner.is_empty() {
+                            format!("the {}", phrase::label(k))
+                        } else {
+                            format!("the {} with {inner}", phrase::label(k))
+                        }
+                    }
+                    None => said,
+                },
                 _ => said,
             }
         }
@@ -614,9 +627,16 @@ pub fn attempt_with(
                     step_report(&g.name, &g.arguments, result_of(&calls, results[k])?)
                 })
                 .collect();
+            // The goal is said in the description's words when the name does not open with
+            // what the tool does; the answer then does not report the name's first word.
+            let acts = |name: &str| {
+                goal.split(' ').next() == Some(phrase::name_verb(name).as_str())
+                    || crate::lexicon::grants_access(name)
+            };
             let answer = |k: usize, res: &Value, rng: &mut ChaCha8Rng| {
-                answer_text_counting(
+                answer_text_acting(
                     &made.gold[k].name,
+                    k < answered_from || acts(&made.gold[k].name),
                     &made.gold[k].arguments,
                     res,
                     counted_noun(&made.tool.returns),
@@ -727,6 +747,19 @@ pub fn counted_noun(returns: &Value) -> Option<&str> {
 /// [`answer_text`] for a tool whose aggregate count counts `counted` (plural noun).
 pub fn answer_text_counting(
     tool: &str,
+    args: &serde_json::Map<String, Value>,
+    v: &Value,
+    counted: Option<&str>,
+    rng: &mut ChaCha8Rng,
+) -> String {
+    answer_text_acting(tool, true, args, v, counted, rng)
+}
+
+/// [`answer_text_counting`]; `acts` false when the name's first word is not what the tool
+/// does (`order_status_check` checks a status: "I've ordered ..." would report an order).
+pub fn answer_text_acting(
+    tool: &str,
+    acts: bool,
     args: &serde_json::Map<String, Value>,
     v: &Value,
     counted: Option<&str>,
@@ -1002,6 +1035,7 @@ pub fn answer_text_counting(
                     format!("The details are {kv}."),
                 ]
             } else if let Some((done, noun)) = crate::lexicon::past(verb)
+                .filter(|_| acts)
                 .zip(own_noun(m))
                 .filter(|(done, noun)| reports_as_done(tool, noun, done))
             {
@@ -1011,7 +1045,7 @@ pub fn answer_text_counting(
                     format!("The {noun} has been {done} ({kv})."),
                     crate::maker::capitalize(&format!("{noun} {done}: {kv}.")),
                 ]
-            } else if let Some(did) = did_phrase(tool) {
+            } else if let Some(did) = did_phrase(tool).filter(|_| acts) {
                 // "I've set the card limit: ...": the answer says what was done.
                 [
                     format!("{did}: {kv}."),
@@ -1263,10 +1297,28 @@ fn result_of(calls: &[(Call, Result<Value, ToolError>)], idx: Option<usize>) -> 
 #[cfg(test)]
 mod tests {
     use super::{
-        answer_text_counting, did_phrase, has_done, new_state, reports_as_done, shown_word,
-        summarize,
+        answer_text_acting, answer_text_counting, did_phrase, has_done, new_state, reports_as_done,
+        shown_word, summarize,
     };
     use serde_json::{json, Value};
+
+    #[test]
+    fn a_tool_named_by_its_object_first_is_not_reported_by_that_word() {
+        use rand::SeedableRng;
+        let args = serde_json::Map::new();
+        let res = json!({"order_id": "ORD-1", "product": "Desk lamp", "ok": true});
+        let mut reported = 0;
+        for seed in 0..12 {
+            let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(seed);
+            let a = answer_text_acting("order_status_check", false, &args, &res, None, &mut rng);
+            assert!(!a.contains("ordered"), "{a}");
+            let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(seed);
+            let b = answer_text_acting("order_status_check", true, &args, &res, None, &mut rng);
+            reported += usize::from(b.contains("ordered"));
+        }
+        // Without the flag the name's first word is reported: the flag is what keeps it out.
+        assert!(reported > 0);
+    }
 
     #[test]
     fn a_result_holding_only_a_list_is_summarized_by_it() {
@@ -1275,6 +1327,10 @@ mod tests {
         assert!(said.starts_with("1 result: "), "{said}");
         assert!(said.contains("22834"), "{said}");
         assert_eq!(summarize(&json!({"matching_tweets": []})), "0 results");
+        // A result holding one object is said by that object's fields.
+        let inv = summarize(&json!({"invoice": {"booking_id": "BOO-1", "travel_cost": 600.5}}));
+        assert!(inv.starts_with("the invoice with "), "{inv}");
+        assert!(inv.contains("BOO-1"), "{inv}");
         // A `results` list is counted when no `count` comes with it.
         let two = json!({"results": [{"store_id": "STO-1"}, {"store_id": "STO-2"}]});
         assert!(

@@ -359,8 +359,6 @@ pub fn irrelevance(mut rec: Record, rng: &mut ChaCha8Rng) -> Option<Record> {
     Some(rec)
 }
 
-/// Whether tool `a` does what tool `b` does (same verb and same object word): such a tool would
-/// serve the request, so an irrelevance record never offers it.
 /// What the agent sets out to do with tool `name`, from its spec among `tools` (see
 /// [`phrase::goal_in`]).
 fn goal_of(tools: &[std::sync::Arc<ToolSpec>], name: &str) -> String {
@@ -371,6 +369,8 @@ fn goal_of(tools: &[std::sync::Arc<ToolSpec>], name: &str) -> String {
     phrase::goal_in(name, d)
 }
 
+/// Whether tool `a` does what tool `b` does (same verb and same object word): such a tool would
+/// serve the request, so an irrelevance record never offers it.
 fn same_action(a: &str, b: &str) -> bool {
     let (wa, wb): (Vec<&str>, Vec<&str>) = (a.split('_').collect(), b.split('_').collect());
     wa.first() == wb.first() && wa.last() == wb.last()

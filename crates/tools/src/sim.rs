@@ -1419,11 +1419,27 @@ impl Gen<'_> {
             m.insert(k.clone(), v);
         }
         // Every identifier an object shows becomes known; its scalars are remembered under it.
-        let scalars: Map<String, Value> = m
+        let mut scalars: Map<String, Value> = m
             .iter()
             .filter(|(_, v)| !v.is_object() && !v.is_array())
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        // A new item is what the call made it: `place_order(symbol="CRM")` makes an order of
+        // CRM, so fetching that order later shows CRM even though the reply left it out.
+        let new_item = depth == 0
+            && own.as_deref().is_some_and(|id| {
+                !self
+                    .args
+                    .values()
+                    .any(|a| id_text(a).as_deref() == Some(id))
+            });
+        if new_item {
+            for (k, v) in self.args {
+                if !v.is_object() && !v.is_array() && !is_identifier_name(k) {
+                    scalars.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+        }
         for (k, v) in &m {
             if let (true, Some(id)) = (is_identifier_name(k), id_text(v)) {
                 let fields = if own.as_deref() == Some(id.as_str()) {
@@ -2392,6 +2408,44 @@ mod tests {
         assert_eq!(id_kind("flightId"), "flight");
         assert_eq!(id_kind("id"), "");
         assert!(matches!(bad, ToolError::InvalidArguments { .. }), "{bad}");
+    }
+
+    #[test]
+    fn a_made_item_is_fetched_with_what_the_call_gave_even_when_the_reply_left_it_out() {
+        let order = |extra: Value| {
+            let mut p = json!({"order_id": {"type": "integer"}, "status": {"type": "string"}});
+            if let (Some(p), Some(e)) = (p.as_object_mut(), extra.as_object()) {
+                p.extend(e.clone());
+            }
+            json!({"type": "object", "properties": p})
+        };
+        let specs = vec![
+            spec(
+                "place_order",
+                json!({"type": "object", "properties": {"symbol": {"type": "string"}, "amount": {"type": "integer"}}, "required": ["symbol", "amount"]}),
+                order(json!({})),
+            ),
+            spec(
+                "get_order_details",
+                json!({"type": "object", "properties": {"order_id": {"type": "integer"}}, "required": ["order_id"]}),
+                order(json!({"symbol": {"type": "string"}, "amount": {"type": "integer"}})),
+            ),
+        ];
+        for seed in 0..8 {
+            let mut env = Simulated::new(specs.clone(), seed).expect("specs compile");
+            let made = env
+                .execute(&call("place_order", json!({"symbol": "CRM", "amount": 7})))
+                .expect("placed");
+            let got = env
+                .execute(&call(
+                    "get_order_details",
+                    json!({"order_id": made["order_id"]}),
+                ))
+                .expect("found");
+            assert_eq!(got["symbol"], "CRM", "seed {seed}: {got}");
+            assert_eq!(got["amount"], 7, "seed {seed}: {got}");
+            assert_eq!(got["status"], made["status"], "seed {seed}: {got}");
+        }
     }
 
     #[test]
