@@ -32,10 +32,15 @@ pub fn value_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         // Lists and records in words, not JSON: "name Ana Silva, observations tea and cake".
+        // Order lines ("2 x Margherita and 1 x Salad"): said as a person writes them.
+        Value::Array(a) if !a.is_empty() && a.iter().all(|x| counted_line(x).is_some()) => {
+            crate::phrase::join_and(a.iter().filter_map(counted_line).collect())
+        }
         Value::Array(a) if a.iter().all(Value::is_object) && !a.is_empty() => {
             a.iter().map(value_text).collect::<Vec<_>>().join("; ")
         }
         Value::Array(a) => crate::phrase::join_and(a.iter().map(value_text).collect()),
+        Value::Object(_) if counted_line(v).is_some() => counted_line(v).unwrap_or_default(),
         Value::Object(m) => m
             .iter()
             .filter(|(_, x)| !x.is_null())
@@ -44,6 +49,26 @@ pub fn value_text(v: &Value) -> String {
             .join(", "),
         other => other.to_string(),
     }
+}
+
+/// An object of one text and one quantity (`{"item": "Margherita", "quantity": 2}`) as an
+/// order line: "2 x Margherita".
+fn counted_line(v: &Value) -> Option<String> {
+    let m = v.as_object()?;
+    let set: Vec<(&String, &Value)> = m.iter().filter(|(_, x)| !x.is_null()).collect();
+    let [(ka, a), (kb, b)] = set.as_slice() else {
+        return None;
+    };
+    let counted = |k: &str| {
+        let k = k.to_ascii_lowercase();
+        matches!(k.as_str(), "quantity" | "qty" | "count") || k.ends_with("quantity")
+    };
+    let (n, what) = match (a, b) {
+        (Value::Number(n), Value::String(t)) if counted(ka) => (n, t),
+        (Value::String(t), Value::Number(n)) if counted(kb) => (n, t),
+        _ => return None,
+    };
+    Some(format!("{n} x {what}"))
 }
 
 /// Tool verbs that only read: their answers report what was found.
@@ -137,7 +162,17 @@ pub type Exec<'a> = dyn FnMut(
 
 #[cfg(test)]
 mod tests {
-    use super::{asked_step, reads_by_name};
+    use super::{asked_step, reads_by_name, value_text};
+    use serde_json::json;
+
+    #[test]
+    fn order_lines_read_as_a_person_writes_them() {
+        let lines = json!([{"item": "Margherita", "quantity": 2}, {"qty": 1, "name": "Salad"}]);
+        assert_eq!(value_text(&lines), "2 x Margherita and 1 x Salad");
+        // Anything else is said field by field.
+        let other = json!([{"item": "Margherita", "size": "large"}]);
+        assert_eq!(value_text(&other), "item Margherita, size large");
+    }
 
     #[test]
     fn changes_and_quotes_are_asked_for_reads_and_authorizations_are_not() {

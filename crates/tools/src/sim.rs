@@ -1134,6 +1134,9 @@ fn plausible(schema: &Value, name: &str) -> Option<(f64, f64)> {
     let says = |w: &str| n.contains(w) || d.contains(w);
     Some(if n.ends_with("priority") {
         (1.0, 5.0)
+    } else if matches!(n.as_str(), "quantity" | "qty") {
+        // Items in a basket or an order line: a few, not 477 meals.
+        (1.0, 5.0)
     } else if says("volt") {
         (11.8, 14.6)
     } else if says("temperature") || d.contains("celsius") {
@@ -2682,6 +2685,9 @@ mod tests {
             assert!(MESSAGES.contains(&msg.as_str()), "{msg}");
             let user = g.text(&plain, "username");
             assert!(!user.contains(' ') && user == user.to_lowercase(), "{user}");
+            // A line's quantity is a few items.
+            let q = g.value(&json!({"type": "integer"}), "quantity", 1);
+            assert!((1..=5).contains(&q.as_i64().unwrap_or(0)), "{q}");
         }
     }
 
