@@ -298,6 +298,11 @@ pub fn verb_object(tool: &str) -> (String, String) {
 /// Where a description's first clause stops being the action and goes on to its inputs, an
 /// aside or a use ("..., specifying the restaurant", " by providing the order ID", " (").
 pub const CLAUSE_CUTS: &[&str] = &[
+    // "Multiplies two integers and returns the product": what comes back is not the request.
+    " and returns ",
+    " and return the ",
+    ", returning ",
+    " and returning ",
     " (",
     ";",
     " with an optional",
@@ -407,7 +412,12 @@ pub fn goal_in(tool: &str, description: &str) -> String {
     // "Multiply two numbers" for `multiply`: the name's own word opens the description; a
     // name that ends with its action ("Manage inventory-related queries") says it there.
     let verb = crate::lexicon::imperative(head)
-        .or_else(|| (head.eq_ignore_ascii_case(first)).then(|| first.to_string()))
+        .or_else(|| {
+            // "Multiplies two integers" for `multiply`.
+            crate::lexicon::verb_forms(&head.to_lowercase())
+                .any(|f| f == first)
+                .then(|| first.to_string())
+        })
         .or_else(|| no_verb.then(|| head.to_lowercase()));
     match verb {
         Some(v) if !rest.is_empty() && (!named_verb || v == first) => format!("{v} {rest}"),
@@ -668,6 +678,13 @@ mod tests {
         );
         assert_eq!(goal_in("absolute_value", ""), "work out the absolute value");
         assert_eq!(goal_in("add", "Add two numbers."), "add two numbers");
+        assert_eq!(
+            goal_in(
+                "multiply",
+                "Multiplies two integers and returns the product."
+            ),
+            "multiply two integers"
+        );
         assert_eq!(goal_in("send", "Transmit a message."), "send");
         // A name that ends with its action is said as its description says it, without the
         // inputs the description goes on to.

@@ -1116,6 +1116,14 @@ fn bool_forms(l: &str, yes: bool) -> Option<Vec<String>> {
             ]
         });
     }
+    // "include financials": an option of the call, not something the item has or offers.
+    if words.len() > 1 && matches!(first, "include" | "show" | "return") {
+        return Some(if yes {
+            vec![format!("including {rest}"), format!("with {rest} included")]
+        } else {
+            vec![format!("without {rest}"), format!("leaving out {rest}")]
+        });
+    }
     let verb = first.len() > 3 && first.ends_with('s') && !first.ends_with("ss");
     if verb && !words[words.len() - 1].ends_with("ed") {
         let base = &first[..first.len() - 1];
@@ -1149,7 +1157,7 @@ fn states_flag(text_lc: &str, param: &str) -> bool {
         return false;
     };
     let base = first.strip_suffix('s').unwrap_or(first);
-    (first == "has" && text_lc.contains(rest))
+    (matches!(first, "has" | "include" | "show" | "return") && text_lc.contains(rest))
         || text_lc.contains(&format!("{base} {rest}"))
         || (first == "open" && text_lc.contains(&format!("closed on {rest}")))
         || text_lc.contains(&format!("{first} on {rest}"))
@@ -2023,6 +2031,10 @@ fn drop_states(d: &str, spec: &ToolSpec) -> String {
                         | "before"
                         | "after"
                         | "into"
+                        // "update an existing one": "one" stands for the noun, the state is
+                        // what it says.
+                        | "one"
+                        | "ones"
                 )
             });
             if j > i + 1 && noun && words[j - 1] != "or" {
@@ -5076,6 +5088,11 @@ mod tests {
     #[test]
     fn drop_states_drops_state_words_between_an_article_and_its_noun() {
         let plain = spec_with(json!({"type": "object", "properties": {}}), None);
+        // "one" is no noun to put the article on ("update a one").
+        assert_eq!(
+            drop_states("add a server or update an existing one", &plain),
+            "add a server or update an existing one"
+        );
         // Built-in states, one or several joined by "or"; the article agrees with the noun.
         assert_eq!(
             drop_states("settle an issued or disputed energy bill", &plain),
@@ -5226,6 +5243,15 @@ mod tests {
             Some("that is overdue".to_string())
         );
         assert_eq!(bool_forms("pool", true), None);
+        // An option of the call: "including financials", never "offering include financials".
+        assert_eq!(
+            bool_forms("include financials", true).map(|f| f[0].clone()),
+            Some("including financials".to_string())
+        );
+        assert_eq!(
+            bool_forms("include financials", false).map(|f| f[0].clone()),
+            Some("without financials".to_string())
+        );
     }
 
     #[test]

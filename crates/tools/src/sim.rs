@@ -1861,6 +1861,23 @@ impl Gen<'_> {
             };
             return Some(if handle { format!("@{name}") } else { name });
         }
+        // A server's address: a host name or an IP address, never two words.
+        if matches!(last_word, "host" | "hostname" | "server")
+            && (d.contains("host") || d.contains("ip address") || d.contains("address"))
+        {
+            let w = pool_word(self.rng, "words").to_lowercase();
+            let w: String = w.chars().filter(char::is_ascii_alphanumeric).collect();
+            return Some(if self.rng.random_bool(0.3) {
+                format!(
+                    "10.{}.{}.{}",
+                    self.rng.random_range(0..256u16),
+                    self.rng.random_range(0..256u16),
+                    self.rng.random_range(1..255u16)
+                )
+            } else {
+                format!("{w}{}.example.com", self.rng.random_range(1..10u8))
+            });
+        }
         if n.contains("password") || n.contains("secret") || n.contains("passphrase") {
             let w = pool_word(self.rng, "words");
             return Some(format!(
@@ -2685,6 +2702,14 @@ mod tests {
             assert!(MESSAGES.contains(&msg.as_str()), "{msg}");
             let user = g.text(&plain, "username");
             assert!(!user.contains(' ') && user == user.to_lowercase(), "{user}");
+            let host = g.text(
+                &json!({"type": "string", "description": "The hostname or IP address of the server."}),
+                "host",
+            );
+            assert!(
+                !host.contains(' ') && (host.ends_with(".example.com") || host.starts_with("10.")),
+                "{host}"
+            );
             // A line's quantity is a few items.
             let q = g.value(&json!({"type": "integer"}), "quantity", 1);
             assert!((1..=5).contains(&q.as_i64().unwrap_or(0)), "{q}");
