@@ -968,6 +968,42 @@ impl Simulated {
 
 /// The kind of thing an identifier names: the last word before its suffix (`owner_contact_id`
 /// -> `contact`, `flightId` -> `flight`); empty for a bare `id`.
+/// The quoted strings at the start of `text`, up to where the sentence or its parenthesis
+/// ends outside the quotes.
+fn quoted(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\'' | '"' | '`' => {
+                // The closing quote is one followed by a non-letter (not "don't").
+                let body = &text[i + 1..];
+                let end = body.char_indices().find(|&(j, x)| {
+                    x == c
+                        && !body[j + 1..]
+                            .chars()
+                            .next()
+                            .is_some_and(char::is_alphanumeric)
+                });
+                let Some((j, _)) = end else { break };
+                let v = body[..j].trim();
+                if !v.is_empty() && v.split(' ').count() <= 4 {
+                    out.push(v.to_string());
+                }
+                // Past the closing quote.
+                let stop = i + 1 + j + c.len_utf8();
+                while chars.peek().is_some_and(|&(k, _)| k < stop) {
+                    chars.next();
+                }
+            }
+            ')' | ';' | '\n' => break,
+            '.' if chars.peek().is_none_or(|&(_, n)| n == ' ') => break,
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Whether a list or object parameter holds identifiers somewhere (`contact_ids`, a nested
 /// `folder_id`): those must come from results, so the value cannot be made up whole.
 fn names_items(name: &str, schema: &Value) -> bool {
@@ -1012,14 +1048,24 @@ fn reshaped(example: &str, rng: &mut ChaCha8Rng) -> String {
 /// thai): text after "e.g.", "for example" or "such as", up to the end of the clause.
 fn examples(description: &str) -> Vec<String> {
     let lower = description.to_lowercase();
-    let Some((at, len)) = ["e.g.", "for example", "such as", "for instance"]
-        .iter()
-        .filter_map(|m| lower.find(m).map(|i| (i, m.len())))
-        .min()
-    else {
+    let Some((at, len)) = [
+        "e.g.",
+        "for example",
+        "such as",
+        "for instance",
+        "in the format",
+    ]
+    .iter()
+    .filter_map(|m| lower.find(m).map(|i| (i, m.len())))
+    .min() else {
         return Vec::new();
     };
     let rest = description[at + len..].trim_start_matches([',', ':', ' ']);
+    // Quoted examples are the quoted text alone: "such as 'en' for English, 'zh' for
+    // Chinese" gives en and zh; "(e.g., 'username@example.com')" keeps its dots.
+    if rest.starts_with(['\'', '"', '`']) {
+        return quoted(rest);
+    }
     let clause = rest.split([')', ';', '\n', '.']).next().unwrap_or("");
     clause
         .split(',')
@@ -1643,7 +1689,13 @@ impl Gen<'_> {
         if n.ends_with("date") || n.ends_with("_on") || described_date {
             return self.date();
         }
-        if n.contains("email") {
+        let described_email = schema
+            .get("description")
+            .and_then(Value::as_str)
+            .is_some_and(|d| d.to_ascii_lowercase().contains("email address"));
+        if n.contains("email")
+            || (described_email && schema.get("type").and_then(Value::as_str) != Some("array"))
+        {
             let who = pool_word(self.rng, "first_names").to_lowercase();
             return format!("{who}@{}", pool_word(self.rng, "mail_domains"));
         }
@@ -2847,6 +2899,23 @@ mod tests {
         assert_eq!(
             examples("List of sizes to check, such as ['S', 'M', 'L', 'XL']."),
             vec!["S", "M", "L", "XL"]
+        );
+        // Quoted examples are the quoted text, whatever follows each.
+        assert_eq!(
+            examples("The source language code, such as 'en' for English, 'zh' for Chinese."),
+            vec!["en", "zh"]
+        );
+        assert_eq!(
+            examples("The address of the recipient (e.g., 'username@example.com')."),
+            vec!["username@example.com"]
+        );
+        assert_eq!(
+            examples("It should be in the format 'A1234567B'. Optional."),
+            vec!["A1234567B"]
+        );
+        assert_eq!(
+            examples("A name such as \"O'Brien's Pub\", say."),
+            vec!["O'Brien's Pub"]
         );
     }
 
