@@ -149,6 +149,7 @@ const COMMON_VERBS: &[&str] = &[
     "end",
     "enroll",
     "estimate",
+    "export",
     "fetch",
     "file",
     "fill",

@@ -31,20 +31,41 @@ const VERBS: &[(&str, &str)] = &[
 pub fn name_verb(name: &str) -> String {
     // Up to the first `_` or the next capital (called for every tool of every item: no
     // word list is built).
-    let name = name.trim_start_matches('_');
+    let name = own_name(name).trim_start_matches('_');
     let end = name
         .char_indices()
         .skip(1)
-        .find(|(_, c)| *c == '_' || c.is_ascii_uppercase())
+        .find(|(_, c)| matches!(c, '_' | '.') || c.is_ascii_uppercase())
         .map_or(name.len(), |(i, _)| i);
     name[..end].to_ascii_lowercase()
+}
+
+/// The name a dotted tool name is called by: its last part when that has several words
+/// (`vex_api.VexApi.export_project_as_cyclone_dx1` is `export_project_as_cyclone_dx1`), else
+/// the whole name (`send.message` sends a message).
+pub fn own_name(name: &str) -> &str {
+    let Some((_, last)) = name.rsplit_once('.') else {
+        return name;
+    };
+    let end = last
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| *c == '_' || c.is_ascii_uppercase())
+        .map_or(last.len(), |(i, _)| i);
+    // A last part of several words is a name of its own; one word is the object of what
+    // comes before ("send.message").
+    if end < last.len() {
+        last
+    } else {
+        name
+    }
 }
 
 /// Words of a snake_case name, with common abbreviations spelled out.
 pub fn words(name: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for w in name
-        .split('_')
+    for w in own_name(name)
+        .split(['_', '.'])
         .filter(|w| !w.is_empty())
         .flat_map(camel_parts)
     {
@@ -678,6 +699,13 @@ mod tests {
         );
         assert_eq!(goal_in("absolute_value", ""), "work out the absolute value");
         assert_eq!(goal_in("add", "Add two numbers."), "add two numbers");
+        // A dotted name is called by its last part when that opens with a verb.
+        assert_eq!(
+            goal_in("vex_api.VexApi.export_project_as_cyclone_dx1", ""),
+            goal("export_project_as_cyclone_dx1")
+        );
+        assert_eq!(name_verb("send.message"), "send");
+        assert_eq!(words("send.message"), ["send", "message"]);
         assert_eq!(
             goal_in(
                 "multiply",

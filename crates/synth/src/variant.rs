@@ -1653,6 +1653,11 @@ fn listed(tool: &str) -> String {
     .min()
     .unwrap_or(rest.len());
     let noun = rest[..cut].replace('_', " ");
+    // `usergroups_users_list` lists users, not "users lists".
+    let noun = match noun.strip_suffix(" list") {
+        Some(n) if !n.is_empty() => n.to_string(),
+        _ => noun,
+    };
     match noun.as_str() {
         // Lists named by their container: say what they hold.
         "catalogue" => "catalogue entries".into(),
@@ -1815,6 +1820,7 @@ mod tests {
         assert_eq!(listed("list_classes_led_by"), "classes");
         assert_eq!(listed("list_checked_bag"), "checked bags");
         assert_eq!(listed("search_catalogue"), "catalogue entries");
+        assert_eq!(listed("usergroups_users_list"), "users");
         assert_eq!(listed("listMemberLoans"), "member loans");
         assert_eq!(listed("searchBooks"), "books");
     }
