@@ -959,8 +959,9 @@ pub fn has_typo_spot(made: &Made, read_only: impl Fn(&str) -> bool) -> bool {
         .iter()
         .zip(&made.tool.implementation)
         .filter(|(g, _)| read_only(&g.name))
-        .flat_map(|(_, s)| s.bindings.values())
-        .any(|b| match b {
+        .flat_map(|(_, s)| s.bindings.iter())
+        .filter(|(arg, _)| typed_by_name(arg))
+        .any(|(_, b)| match b {
             Binding::Input { param } => made
                 .inputs
                 .get(param)
@@ -968,6 +969,28 @@ pub fn has_typo_spot(made: &Made, read_only: impl Fn(&str) -> bool) -> bool {
                 .is_some_and(|v| !typo_words(v).is_empty()),
             _ => false,
         })
+}
+
+/// Whether an argument is a name a person types (a title, a username), not a code the system
+/// handed out (a page cursor, a token, a key), which nobody retypes with a slip.
+fn typed_by_name(arg: &str) -> bool {
+    let last = phrase::words(arg).pop().unwrap_or_default().to_lowercase();
+    !matches!(
+        last.as_str(),
+        "cursor"
+            | "token"
+            | "key"
+            | "secret"
+            | "password"
+            | "hash"
+            | "checksum"
+            | "signature"
+            | "session"
+            | "offset"
+            | "page"
+            | "next"
+            | "etag"
+    )
 }
 
 /// Whether `t` is `v` with two neighbouring letters swapped (what [`typo`] makes).
@@ -1020,6 +1043,9 @@ pub fn error_recovery<E: hardgen_tools::Environment + ?Sized>(
             let Binding::Input { param } = b else {
                 continue;
             };
+            if !typed_by_name(arg) {
+                continue;
+            }
             let Some(Value::String(v)) = round.external_inputs.get(param) else {
                 continue;
             };
@@ -1667,6 +1693,17 @@ fn listed(tool: &str) -> String {
     }
 }
 
+/// What the first list of items in a result holds, by its items' id (`user_id`: "users").
+fn listed_items(result: &Value) -> Option<String> {
+    let list = result.as_object()?.values().find_map(|v| {
+        v.as_array()
+            .filter(|a| a.first().is_some_and(Value::is_object))
+    })?;
+    let first = list.first()?.as_object()?;
+    let stem = first.keys().find_map(|k| hardgen_core::spec::id_stem(k))?;
+    Some(phrase::plural(&phrase::words(stem).join(" ")))
+}
+
 /// The sentence a long-context query ends with: the user knows the list is long and says how
 /// far to read (the `limit` the lookup takes).
 /// In a world of many items (no `limit` to pass) the user only knows the list is long.
@@ -1675,7 +1712,13 @@ pub fn long_note(made: &Made, rng: &mut ChaCha8Rng) -> Option<String> {
         let k = long_steps(&made.tool.implementation, &made.gold)
             .into_iter()
             .next()?;
-        let what = listed(&made.gold[k].name);
+        let name = &made.gold[k].name;
+        // `users_profile_get` lists users, not "profile gets": a name that does not open with
+        // its verb is named by the items its result lists.
+        let what = (!crate::lexicon::is_common_verb(&phrase::name_verb(name)))
+            .then(|| listed_items(&made.gold[k].result))
+            .flatten()
+            .unwrap_or_else(|| listed(name));
         let forms = [
             format!("There are a lot of {what}, so the one I mean may be far down the list."),
             format!(
@@ -1821,6 +1864,15 @@ mod tests {
         assert_eq!(listed("list_checked_bag"), "checked bags");
         assert_eq!(listed("search_catalogue"), "catalogue entries");
         assert_eq!(listed("usergroups_users_list"), "users");
+        assert_eq!(
+            listed_items(&serde_json::json!({"results": [{"user_id": "U-1", "user_name": "ana"}]})),
+            Some("users".to_string())
+        );
+        assert!(typed_by_name("project_name"));
+        assert!(typed_by_name("user"));
+        assert!(!typed_by_name("cursor"));
+        assert!(!typed_by_name("page_token"));
+        assert!(!typed_by_name("apiKey"));
         assert_eq!(listed("listMemberLoans"), "member loans");
         assert_eq!(listed("searchBooks"), "books");
     }
