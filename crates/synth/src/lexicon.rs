@@ -336,6 +336,20 @@ pub fn imperative(w: &str) -> Option<String> {
     verb_forms(&w.to_lowercase()).find(|s| is_common_verb(s))
 }
 
+/// The rest of a clause whose opening verb was put in the imperative, with a second verb
+/// joined by "and" or "or" put there too ("and deletes a specific event" -> "and delete a
+/// specific event").
+pub fn imperative_rest(rest: &str) -> String {
+    let mut words: Vec<String> = rest.split(' ').map(str::to_string).collect();
+    if words.len() >= 2 && matches!(words[0].as_str(), "and" | "or") {
+        let w = words[1].to_lowercase();
+        if let Some(v) = imperative(&w).filter(|v| *v != w) {
+            words[1] = v;
+        }
+    }
+    words.join(" ")
+}
+
 /// The forms a lowercase opening verb may stand for: itself, then its stems if it is in the
 /// third person ("applies" -> "apply", "matches" -> "match", "converts" -> "convert").
 pub fn verb_forms(w: &str) -> impl Iterator<Item = String> {
@@ -676,6 +690,14 @@ mod tests {
     #[test]
     fn third_person_verbs_give_their_imperative() {
         assert_eq!(imperative("Converts").as_deref(), Some("convert"));
+        assert_eq!(
+            imperative_rest("and deletes a specific event"),
+            "and delete a specific event"
+        );
+        // Only a verb right after the conjunction; nouns stay as they are.
+        assert_eq!(imperative_rest("and places a hold"), "and place a hold");
+        assert_eq!(imperative_rest("events and deletes"), "events and deletes");
+        assert_eq!(imperative_rest("and details"), "and details");
         assert_eq!(imperative("Applies").as_deref(), Some("apply"));
         assert_eq!(imperative("Searches").as_deref(), Some("search"));
         assert_eq!(imperative("book").as_deref(), Some("book"));

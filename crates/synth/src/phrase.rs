@@ -441,7 +441,9 @@ pub fn goal_in(tool: &str, description: &str) -> String {
         })
         .or_else(|| no_verb.then(|| head.to_lowercase()));
     match verb {
-        Some(v) if !rest.is_empty() && (!named_verb || v == first) => format!("{v} {rest}"),
+        Some(v) if !rest.is_empty() && (!named_verb || v == first) => {
+            format!("{v} {}", crate::lexicon::imperative_rest(rest))
+        }
         _ if named_verb => goal(tool),
         _ => format!("work out the {}", w.join(" ")),
     }

@@ -1121,7 +1121,7 @@ fn bool_forms(l: &str, yes: bool) -> Option<Vec<String>> {
         return Some(if yes {
             vec![format!("including {rest}"), format!("with {rest} included")]
         } else {
-            vec![format!("without {rest}"), format!("leaving out {rest}")]
+            vec![format!("without {rest}"), format!("excluding {rest}")]
         });
     }
     let verb = first.len() > 3 && first.ends_with('s') && !first.ends_with("ss");
@@ -1661,7 +1661,9 @@ pub fn action(spec: &ToolSpec) -> String {
         } else {
             low.as_str()
         };
-        if said != dv.to_lowercase() {
+        // "Cancels and deletes an event": both verbs in the imperative.
+        let rest = lexicon::imperative_rest(rest);
+        if said != dv.to_lowercase() || rest != d[dv.len() + 1..] {
             d = format!("{}{} {rest}", said[..1].to_uppercase(), &said[1..]);
         }
     }
