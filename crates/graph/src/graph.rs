@@ -323,6 +323,11 @@ impl ApiGraph {
                     })
                     .clone();
                 for (gi, sc) in scored {
+                    // A bare `id` is the id of what the tool is about: `get_synthetic_location(id)`
+                    // takes a location's id, never a host's that happens to be an id too.
+                    if !bare_id_fits(&p.name, &p.desc, &specs[tj].name, &groups[gi].leaf.name) {
+                        continue;
+                    }
                     for (ti, path) in &groups[gi].at {
                         if *ti != tj {
                             edges.push(Edge {
@@ -581,6 +586,49 @@ fn leaf_paths(v: &Value) -> Vec<String> {
     out
 }
 
+/// Whether a result field may feed parameter `param` of tool `tool`: always, unless the
+/// parameter is a bare `id`, which takes only the id of a kind the tool's name or the
+/// parameter's description names (`host_id` feeds `get_host(id)`, not `get_location(id)`).
+fn bare_id_fits(param: &str, param_desc: &str, tool: &str, field: &str) -> bool {
+    if !param.eq_ignore_ascii_case("id") {
+        return true;
+    }
+    let Some(stem) = hardgen_core::spec::id_stem(field) else {
+        // A bare `id` field: the producer's own item, nothing to tell apart by name.
+        return true;
+    };
+    let kind = name_words(stem).pop().unwrap_or_default();
+    let mut said = name_words(tool);
+    said.extend(name_words(param_desc));
+    said.iter()
+        .any(|w| *w == kind || w.strip_suffix('s') == Some(kind.as_str()))
+}
+
+/// Lowercase words of a snake_case, camelCase or dotted name (or of a sentence).
+fn name_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for ch in s.chars() {
+        if !ch.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if ch.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+        cur.push(ch.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
 /// Whether an external tool's error text says that something does not exist (`no booking has
 /// the id 'BKG-9'`, `file not found`), not that it is in the wrong state.
 fn says_not_found(message: &str) -> bool {
@@ -655,6 +703,55 @@ mod tests {
             result,
             error,
         }
+    }
+
+    #[test]
+    fn a_bare_id_takes_the_id_of_what_the_tool_is_about() {
+        assert!(bare_id_fits("id", "", "get_host_details", "host_id"));
+        assert!(bare_id_fits(
+            "id",
+            "The ID of the host.",
+            "fetch_one",
+            "hostId"
+        ));
+        assert!(bare_id_fits(
+            "id",
+            "",
+            "SyntheticSettingsApi.get_synthetic_location",
+            "locationId"
+        ));
+        assert!(!bare_id_fits(
+            "id",
+            "The location ID.",
+            "SyntheticSettingsApi.get_synthetic_location",
+            "host_id"
+        ));
+        // Named parameters are scored as before.
+        assert!(bare_id_fits("order_id", "", "get_location", "host_id"));
+        let specs = vec![
+            spec(
+                "list_hosts",
+                json!({"type": "object", "properties": {}}),
+                json!({"type": "object", "properties": {"results": {"type": "array", "items": {"type": "object", "properties": {"host_id": {"type": "string"}}}}}}),
+            ),
+            spec(
+                "get_location",
+                json!({"type": "object", "properties": {"id": {"type": "string", "description": "Location ID"}}, "required": ["id"]}),
+                json!({"type": "object", "properties": {"name": {"type": "string"}}}),
+            ),
+            spec(
+                "get_host",
+                json!({"type": "object", "properties": {"id": {"type": "string", "description": "Host ID"}}, "required": ["id"]}),
+                json!({"type": "object", "properties": {"name": {"type": "string"}}}),
+            ),
+        ];
+        let g = ApiGraph::from_specs(&specs, GraphConfig::default());
+        let fed: Vec<&str> = g
+            .edges
+            .iter()
+            .map(|e| g.nodes[e.to].name.as_str())
+            .collect();
+        assert_eq!(fed, ["get_host"]);
     }
 
     #[test]

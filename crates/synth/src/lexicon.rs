@@ -322,6 +322,20 @@ const COMMON_VERBS: &[&str] = &[
     "unhide",
     "ban",
     "kick",
+    // Verbs of service and device APIs written by others ("Initiates a push event").
+    "initiate",
+    "trigger",
+    "push",
+    "pull",
+    "restart",
+    "render",
+    "sync",
+    "flip",
+    "invoke",
+    "execute",
+    "launch",
+    "terminate",
+    "rotate",
 ];
 
 /// Whether `w` (lowercase) is a verb a tool's action opens with.

@@ -2277,6 +2277,15 @@ fn substitute_after(text: &str, noun: &str, with: &str, skips: &[usize]) -> Opti
             // "a lesson of the enrolled course" filled with a lesson described by its own
             // relations: the description's "of the enrolled course" would dangle after it.
             let mut rest = &words[end..];
+            // "a trigger identifier" filled with "the trigger TRI-7365": the value is the
+            // identifier, so the word does not trail after it.
+            if bare == last
+                && rest
+                    .first()
+                    .is_some_and(|w| matches!(*w, "identifier" | "id" | "ID"))
+            {
+                rest = &rest[1..];
+            }
             if bare == last && said.len() > 4 && rest.len() >= 3 && rest[..2] == ["of", "the"] {
                 let end = rest[2..]
                     .iter()
@@ -5085,6 +5094,19 @@ mod tests {
             None
         );
         assert_eq!(definite_slot("check a code", "code", "7", false), None);
+    }
+
+    #[test]
+    fn a_slot_named_with_identifier_takes_the_value_in_its_place() {
+        assert_eq!(
+            substitute(
+                "initiate a push event using a trigger identifier and a token",
+                "trigger",
+                "the trigger TRI-1"
+            )
+            .as_deref(),
+            Some("initiate a push event using the trigger TRI-1 and a token")
+        );
     }
 
     #[test]
