@@ -2014,6 +2014,27 @@ impl Gen<'_> {
         ) {
             return Some(pool_word(self.rng, "words").to_lowercase());
         }
+        // A picture is a file of one ("team_offsite.jpg"), never two title-case words.
+        if matches!(
+            last_word,
+            "photo" | "image" | "img" | "picture" | "avatar" | "thumbnail"
+        ) || n.ends_with("image_path")
+            || n.ends_with("img_path")
+        {
+            let w = pool_word(self.rng, "words")
+                .to_lowercase()
+                .replace(' ', "_");
+            let ext = one_of(self.rng, &["jpg", "png", "jpeg"]);
+            return Some(format!("{w}.{ext}"));
+        }
+        // A hash or checksum is hex digits.
+        if matches!(last_word, "hash" | "checksum" | "digest" | "sha" | "etag") {
+            return Some(
+                (0..16)
+                    .map(|_| char::from(b"0123456789abcdef"[self.rng.random_range(0..16usize)]))
+                    .collect(),
+            );
+        }
         if n.contains("file_name") || n == "filename" || n == "file" || n == "source" {
             let ext = one_of(self.rng, &["txt", "csv", "md", "pdf", "log", "json"]);
             return Some(format!(
@@ -2761,6 +2782,17 @@ mod tests {
             assert!(
                 !host.contains(' ') && (host.ends_with(".example.com") || host.starts_with("10.")),
                 "{host}"
+            );
+            let photo = g.text(&plain, "photo");
+            assert!(
+                photo.ends_with(".jpg") || photo.ends_with(".png") || photo.ends_with(".jpeg"),
+                "{photo}"
+            );
+            assert!(!photo.contains(' '), "{photo}");
+            let hash = g.text(&plain, "hash");
+            assert!(
+                hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+                "{hash}"
             );
             // A line's quantity is a few items.
             let q = g.value(&json!({"type": "integer"}), "quantity", 1);
