@@ -605,7 +605,7 @@ fn bare_id_fits(param: &str, param_desc: &str, tool: &str, field: &str) -> bool 
 }
 
 /// Lowercase words of a snake_case, camelCase or dotted name (or of a sentence).
-fn name_words(s: &str) -> Vec<String> {
+pub(crate) fn name_words(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;

@@ -1571,26 +1571,7 @@ pub fn are_two_ends(a: &str, b: &str) -> bool {
         ("sender", "receiver"),
         ("old", "new"),
     ];
-    // Lowercase words of a snake_case or camelCase name.
-    let words = |s: &str| -> Vec<String> {
-        let mut out: Vec<String> = Vec::new();
-        let mut cur = String::new();
-        let mut prev_lower = false;
-        for ch in s.chars() {
-            if !ch.is_ascii_alphanumeric() {
-                out.extend((!cur.is_empty()).then(|| std::mem::take(&mut cur)));
-                prev_lower = false;
-                continue;
-            }
-            if ch.is_ascii_uppercase() && prev_lower {
-                out.push(std::mem::take(&mut cur));
-            }
-            prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
-            cur.push(ch.to_ascii_lowercase());
-        }
-        out.extend((!cur.is_empty()).then_some(cur));
-        out
-    };
+    let words = crate::graph::name_words;
     let (wa, wb) = (words(a), words(b));
     if wa.len() != wb.len() || wa == wb {
         return false;
