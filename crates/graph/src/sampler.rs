@@ -460,7 +460,15 @@ impl Sampler {
                 return Some(v);
             }
         }
-        let last = param.rsplit('_').next().unwrap_or(param);
+        // The kind is the last word (`payee_name` takes any `*_name`), but an id's kind is the
+        // word before it: a `reservation_id` is not any `*_id` (a payment's).
+        let words: Vec<&str> = param.rsplit('_').take(2).collect();
+        let last = match words.as_slice() {
+            [id, kind] if hardgen_core::spec::is_identifier_name(id) || *id == "id" => {
+                &param[param.len() - kind.len() - id.len() - 1..]
+            }
+            _ => param.rsplit('_').next().unwrap_or(param),
+        };
         let kind_of = |k: &str| k == last || k.ends_with(&format!("_{last}"));
         let scoped = |key: &str| self.pools.get(&scoped_key(domain, key));
         let in_domain = || {
@@ -1748,6 +1756,35 @@ fn made_up_range(lo: f64, max: Option<f64>) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_id_the_user_gives_is_drawn_from_ids_of_its_own_kind() {
+        // tau-bench's `cancel_reservation(reservation_id)`: no tool returns the id, so the user
+        // gives it; a payment id is not a reservation id.
+        let spec = hardgen_core::spec::ToolSpec {
+            name: "cancel_reservation".into(),
+            description: "Cancel the whole reservation.".into(),
+            domain: String::new(),
+            parameters: json!({"type": "object", "properties": {
+                "reservation_id": {"type": "string"}}, "required": ["reservation_id"]}),
+            returns: None,
+            read_only: None,
+        };
+        let g = ApiGraph::from_specs(&[spec], crate::GraphConfig::default());
+        let mut s = Sampler::new(g, SamplerConfig::default());
+        let mut pools = Pools::new();
+        pools.insert("payment_id".into(), vec![json!("PAY-1")]);
+        s.set_pools(pools.clone());
+        assert!(s
+            .pool_values("cancel_reservation", "reservation_id")
+            .is_empty());
+        pools.insert("old_reservation_id".into(), vec![json!("RES-1")]);
+        s.set_pools(pools);
+        assert_eq!(
+            s.pool_values("cancel_reservation", "reservation_id"),
+            vec![json!("RES-1")]
+        );
+    }
 
     #[test]
     fn a_number_without_a_range_takes_the_one_its_name_says() {

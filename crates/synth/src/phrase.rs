@@ -83,6 +83,7 @@ pub fn words(name: &str) -> Vec<String> {
         }
         out.push(match w.as_str() {
             "id" => "ID".to_string(),
+            "ids" => "IDs".to_string(),
             "iban" => "IBAN".to_string(),
             "pin" => "PIN".to_string(),
             "mb" => "MB".to_string(),

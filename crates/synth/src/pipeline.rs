@@ -78,6 +78,11 @@ pub struct GenConfig {
 /// 90% of the items; a world of a handful of tools keeps its chains.
 const SPREAD_RATIO: usize = 6;
 
+/// A length is drawn in full only when at least this many targets reach it (or all there are,
+/// when fewer), whatever the world's size: in tau-bench's 16 retail tools one tool was the only
+/// one two calls deep, and took 90% of the items.
+const SPREAD_MIN: usize = 4;
+
 /// Default length weights (index = gold calls): mean above 3.2, most rounds 3+, a tail to 8.
 /// The weights from 5 on are small because few targets are that deep (and authorizations
 /// lengthen shallower ones): larger ones make a handful of long chains (a file version
@@ -518,7 +523,7 @@ impl Generator {
             // targets that deep, the more often a shorter length is taken instead.
             // No target that deep: the deepest there is stands in, spread the same way.
             let all = sampler.targets_deeper_than(floor);
-            let enough = (all / SPREAD_RATIO) as f64;
+            let enough = (all / SPREAD_RATIO).max(SPREAD_MIN.min(all)) as f64;
             while depth > floor {
                 let n = sampler.targets_deeper_than(depth) as f64;
                 if n >= enough || (n > 0.0 && rng.random_bool(n / enough)) {

@@ -579,14 +579,27 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
     if field == "title" || (field.ends_with("_title") && !field.contains("job")) {
         return fill(lexicon::TITLES);
     }
+    // A first or a last name alone says which it is: "the user named Quispe going by
+    // Yannick" leaves a reader guessing which name is which.
+    if matches!(field, "first_name" | "given_name") {
+        return pick(&[
+            format!("with the first name {t}"),
+            format!("whose first name is {t}"),
+        ]);
+    }
+    if matches!(field, "last_name" | "family_name" | "surname") {
+        return pick(&[
+            format!("with the last name {t}"),
+            format!("whose last name is {t}"),
+            format!("surnamed {t}"),
+        ]);
+    }
     // People are named, not labelled or listed ("the doctor named X", never "labelled X").
-    if matches!(
-        field,
-        "full_name" | "first_name" | "last_name" | "person_name"
-    ) || (named
-        && field
-            .strip_suffix("_name")
-            .is_some_and(|owner| names_person(&owner.replace('_', " "))))
+    if matches!(field, "full_name" | "person_name")
+        || (named
+            && field
+                .strip_suffix("_name")
+                .is_some_and(|owner| names_person(&owner.replace('_', " "))))
     {
         return fill(lexicon::PERSON_NAMES);
     }
@@ -982,7 +995,7 @@ fn singular(w: &str) -> String {
 }
 
 /// Whether a field label names a plural noun ("minutes", "class credits", "stops left").
-fn plural_label(l: &str) -> bool {
+pub(crate) fn plural_label(l: &str) -> bool {
     let words: Vec<&str> = l.split(' ').collect();
     // "stops left", "places remaining": the noun comes first.
     let noun = match words.as_slice() {
@@ -990,7 +1003,8 @@ fn plural_label(l: &str) -> bool {
         [.., last] => last,
         [] => return false,
     };
-    noun.len() > 3
+    // "item IDs" too.
+    (noun.len() > 3 || *noun == "IDs")
         && noun.ends_with('s')
         && !["ss", "us", "is", "ics"].iter().any(|e| noun.ends_with(e))
 }
@@ -2894,12 +2908,13 @@ fn call_phrase<S: Specs + ?Sized>(
                     act.push_str(&format!(" {prep} {np}"));
                 }
             }
-        } else if let Some(p) = np
-            .starts_with(&format!("the {role}"))
-            .then(|| described_direction(&target.description, last_word))
-            .flatten()
+        } else if let Some(p) = (np.starts_with(&format!("the {role}"))
+            || np.ends_with(&format!(" {role}")))
+        .then(|| described_direction(&target.description, last_word))
+        .flatten()
         {
-            // "Move a parcel ... to another depot": "... to the depot Y".
+            // "Move a parcel ... to another depot": "... to the depot Y" ("to the concession
+            // gym plan", not "using the concession gym plan").
             act.push_str(&format!(" {p} {np}"));
         } else if np.starts_with(&format!("the {role}")) {
             withs.push(np.clone());

@@ -139,8 +139,9 @@ fn answer_keys<'a>(
         .keys()
         .filter(|k| m[*k].is_string() || m[*k].is_number() || m[*k].is_boolean())
         .filter(|k| !AUTH_KEYS.contains(&k.as_str()))
-        // An acknowledgement flag ("ok": true) says only that the call worked: not news.
-        .filter(|k| !(matches!(k.as_str(), "ok" | "success") && m[*k] == Value::Bool(true)))
+        // An acknowledgement flag ("ok": true, BFCL's "booking_status": true) says only that
+        // the call worked: not news.
+        .filter(|k| !(ack_flag(k) && m[*k] == Value::Bool(true)))
         .collect();
     let own = keys
         .iter()
@@ -176,6 +177,15 @@ fn answer_keys<'a>(
         .collect();
     ranked.sort_by_key(|(r, _)| *r);
     ranked.into_iter().map(|(_, k)| k).collect()
+}
+
+/// Whether a true flag under `key` only says the call worked (`ok`, `success`,
+/// `deleted_status`, `login_success`).
+fn ack_flag(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    matches!(k.as_str(), "ok" | "success" | "successful" | "status")
+        || k.ends_with("_status")
+        || k.ends_with("_success")
 }
 
 /// Words of result fields that hold the money figure of an item (a quote's total, a fee).
@@ -215,6 +225,8 @@ fn pairs(m: &serde_json::Map<String, Value>, keys: Vec<&String>, n: usize) -> Ve
                 Some((q, unit)) if m[k].is_number() => {
                     format!("{q} {} {unit}", shown_word(k, &m[k]))
                 }
+                // "can drive: yes", not "can drive true".
+                _ if m[k].is_boolean() => format!("{l}: {}", shown_word(k, &m[k])),
                 _ => format!("{l} {}", shown_word(k, &m[k])),
             }
         })
@@ -256,6 +268,9 @@ fn aggregate(m: &serde_json::Map<String, Value>) -> Option<(String, u64, (&str, 
 /// A result value as an answer says it under `key`: an enum value in words ("damp wall", not
 /// `damp_wall`); a name as it is (the file `pricelist_de` is not "pricelist de").
 fn answer_word(key: &str, v: &Value) -> String {
+    if let Some(b) = v.as_bool() {
+        return if b { "yes" } else { "no" }.to_string();
+    }
     match v.as_str() {
         Some(s) if crate::query::is_snake_word(s) && !key.ends_with("name") => s.replace('_', " "),
         // "reminder channel SMS", not "sms".

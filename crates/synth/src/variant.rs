@@ -284,8 +284,13 @@ pub fn reply(l: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
     } else {
         t
     };
+    let is = if crate::query::plural_label(l) {
+        "are"
+    } else {
+        "is"
+    };
     let forms = [
-        format!("The {l} is {t}."),
+        format!("The {l} {is} {t}."),
         format!("Use {t}."),
         format!("Oh, sorry: {t}."),
         format!("Please use {t} as the {l}."),

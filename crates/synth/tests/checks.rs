@@ -2441,9 +2441,17 @@ fn answer_values_are_what_a_summary_shows() {
         ),
         vec!["ct-1", "Ada", "3", "Oslo"]
     );
+    // A flag is said "yes" or "no"; one that only says the call worked (BFCL's
+    // "booking_status": true) is skipped like "ok".
     assert_eq!(
         answer_values(&json!({"ok": false, "city": "Oslo"})),
-        vec!["false", "Oslo"]
+        vec!["no", "Oslo"]
+    );
+    assert_eq!(
+        answer_values(
+            &json!({"booking_id": "b-1", "booking_status": true, "can_drive": true, "login_success": true})
+        ),
+        vec!["b-1", "yes"]
     );
     assert_eq!(answer_values(&json!("done")), vec!["done"]);
     assert_eq!(answer_values(&json!(7)), vec!["7"]);

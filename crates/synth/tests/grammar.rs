@@ -132,7 +132,15 @@ fn the_item_a_call_changes_is_its_object_and_the_new_value_follows_to() {
                 Some("change_gym_plan") => {
                     seen += 1;
                     assert!(q.contains("change the gym plan for the"), "{q}");
-                    assert!(q.contains(" to the gym plan "), "{q}");
+                    // "to the gym plan of ...", or a plan found by its name: "to the
+                    // concession gym plan" (never "using the concession gym plan").
+                    assert!(
+                        q.contains(" to the gym plan ")
+                            || (q.contains(" gym plan")
+                                && q.contains(" to the ")
+                                && !q.contains("using the")),
+                        "{q}"
+                    );
                 }
                 _ => {}
             }

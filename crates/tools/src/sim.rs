@@ -673,14 +673,20 @@ impl Simulated {
                 returned.insert(k.to_string());
             });
         }
-        let external = specs
-            .iter()
-            .filter_map(|s| s.parameters.get("properties").and_then(Value::as_object))
-            .flatten()
-            .map(|(k, _)| k)
-            .filter(|k| is_identifier_name(k) && !returned.contains(k.as_str()))
-            .cloned()
-            .collect();
+        // Nested ones too (`payment_methods: [{payment_id, amount}]`).
+        let mut external = BTreeSet::new();
+        for s in &specs {
+            for_each_field(&s.parameters, &mut |k, _| {
+                // A list of ids (`item_ids`) is of ids of its singular name.
+                let one = k
+                    .strip_suffix('s')
+                    .filter(|o| is_identifier_name(o))
+                    .unwrap_or(k);
+                if is_identifier_name(one) && !returned.contains(one) {
+                    external.insert(one.to_string());
+                }
+            });
+        }
         let mut hints: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for s in &specs {
             let mut put = |schema: &Value| {
@@ -811,7 +817,7 @@ impl Simulated {
                     }
                     // Entities to create (`entities: [{name, observations}]`): made up
                     // whole, unless some part must name an existing item.
-                    Some("array" | "object") => !names_items(name, schema),
+                    Some("array" | "object") => !names_items(name, schema, &self.catalog.external),
                     _ => false,
                 };
                 if !typed || schema.get("enum").is_some() || out.contains_key(name) {
@@ -1005,14 +1011,22 @@ fn quoted(text: &str) -> Vec<String> {
 }
 
 /// Whether a list or object parameter holds identifiers somewhere (`contact_ids`, a nested
-/// `folder_id`): those must come from results, so the value cannot be made up whole.
-fn names_items(name: &str, schema: &Value) -> bool {
-    if is_identifier_name(name) || is_identifier_name(name.strip_suffix('s').unwrap_or(name)) {
+/// `folder_id`) that results hand out: those must come from results, so the value cannot be
+/// made up whole. An id no tool returns (`external`: tau-bench's `payment_methods: [{payment_id,
+/// amount}]`) is the user's to give, like a name.
+fn names_items(name: &str, schema: &Value, external: &BTreeSet<String>) -> bool {
+    let id = |n: &str| is_identifier_name(n) && !external.contains(n);
+    if id(name) || name.strip_suffix('s').is_some_and(id) {
         return true;
     }
     let props = schema.get("properties").and_then(Value::as_object);
-    props.into_iter().flatten().any(|(k, s)| names_items(k, s))
-        || schema.get("items").is_some_and(|i| names_items("", i))
+    props
+        .into_iter()
+        .flatten()
+        .any(|(k, s)| names_items(k, s, external))
+        || schema
+            .get("items")
+            .is_some_and(|i| names_items("", i, external))
 }
 
 /// `example` with its digits drawn again, keeping its shape ("+1-555-0100" -> "+1-555-0472",
@@ -1601,6 +1615,15 @@ impl Gen<'_> {
 
     fn text(&mut self, schema: &Value, name: &str) -> String {
         let n = name.to_ascii_lowercase();
+        // A passenger's `dob` is decades back, not this year.
+        if n == "dob" || n.contains("birth") {
+            return format!(
+                "{}-{:02}-{:02}",
+                self.rng.random_range(1950..2007),
+                self.rng.random_range(1..13),
+                self.rng.random_range(1..29)
+            );
+        }
         match schema.get("format").and_then(Value::as_str) {
             Some("date") => return self.date(),
             Some("date-time") => {
@@ -1988,10 +2011,24 @@ impl Gen<'_> {
         {
             return Some(pool_word(self.rng, "cities"));
         }
+        // A size or usage said as text (`du`'s "disk_usage") is an amount of storage.
+        if matches!(last_word, "usage" | "space") || n == "disk_size" || n == "file_size" {
+            let unit = one_of(self.rng, &["KB", "MB", "GB"]);
+            return Some(format!(
+                "{}.{} {unit}",
+                self.rng.random_range(1..900),
+                self.rng.random_range(0..10)
+            ));
+        }
         if matches!(
             last_word,
             "message"
                 | "content"
+                | "contents"
+                | "description"
+                | "lines"
+                | "excerpt"
+                | "snippet"
                 | "comment"
                 | "text"
                 | "body"
@@ -2046,6 +2083,20 @@ impl Gen<'_> {
             || matches!(n, "folder" | "directory" | "dir" | "destination" | "path")
         {
             return Some(pool_word(self.rng, "words").to_lowercase());
+        }
+        // An address's state ("The province, such as 'CA'") is a place, not a status.
+        if matches!(last_word, "state" | "province" | "region")
+            && ["province", "region", "address", "us state", "state code"]
+                .iter()
+                .any(|w| d.contains(w))
+        {
+            return Some(
+                one_of(
+                    self.rng,
+                    &["CA", "NY", "TX", "WA", "IL", "MA", "FL", "OR", "ON", "BC"],
+                )
+                .to_string(),
+            );
         }
         if last_word == "status" || last_word == "state" {
             return Some(
@@ -2773,6 +2824,27 @@ mod tests {
             assert!(TICKERS.contains(&sym.as_str()), "{sym}");
             let msg = g.text(&plain, "message");
             assert!(MESSAGES.contains(&msg.as_str()), "{msg}");
+            // A ticket's description is a sentence, not two title-case words.
+            let desc = g.text(&plain, "description");
+            assert!(MESSAGES.contains(&desc.as_str()), "{desc}");
+            // A passenger's date of birth is decades back.
+            let dob = g.text(&plain, "dob");
+            assert!(dob.as_str() < "2007" && dob.len() == 10, "{dob}");
+            // An address's state is a region code, not a status.
+            let state = g.text(
+                &json!({"type": "string", "description": "The province, such as 'CA'."}),
+                "state",
+            );
+            assert!(
+                state.len() == 2 && state.chars().all(|c| c.is_ascii_uppercase()),
+                "{state}"
+            );
+            // `du`'s disk usage is an amount of storage.
+            let usage = g.text(&plain, "disk_usage");
+            assert!(
+                ["KB", "MB", "GB"].iter().any(|u| usage.ends_with(u)),
+                "{usage}"
+            );
             let user = g.text(&plain, "username");
             assert!(!user.contains(' ') && user == user.to_lowercase(), "{user}");
             let host = g.text(
@@ -2857,12 +2929,17 @@ mod tests {
         let ids = json!({"type": "array", "items": {"type": "string"}});
         let links = json!({"type": "array", "items": {"type": "object", "properties": {
             "folder_id": {"type": "string"}, "label": {"type": "string"}}}});
+        // tau-bench's `payment_methods: [{payment_id, amount}]`: no tool returns a payment id.
+        let payments = json!({"type": "array", "items": {"type": "object", "properties": {
+            "payment_id": {"type": "string"}, "amount": {"type": "number"}}}});
         let sim = Simulated::new(
             vec![spec(
                 "create_entities",
                 json!({"type": "object", "properties": {
-                    "entities": entities, "contact_ids": ids, "links": links}}),
-                json!({"type": "object"}),
+                    "entities": entities, "contact_ids": ids, "links": links,
+                    "payment_methods": payments, "item_ids": ids}}),
+                json!({"type": "object", "properties": {
+                    "contact_id": {"type": "string"}, "folder_id": {"type": "string"}}}),
             )],
             3,
         )
@@ -2885,6 +2962,10 @@ mod tests {
             !pools.contains_key("links"),
             "a nested id comes from results"
         );
+        // Ids no result hands out are the user's to give, nested or listed.
+        let paid = &pools.get("payment_methods").expect("made up")[0];
+        assert!(paid[0]["payment_id"].is_string(), "{paid}");
+        assert!(pools.contains_key("item_ids"));
     }
 
     #[test]
