@@ -1107,6 +1107,7 @@ impl Sampler {
         if self.cfg.entity_pools {
             same_person(&mut args, &prov);
         }
+        part_within_total(&mut args, &prov);
         (args, prov, deps.into_iter().collect())
     }
 
@@ -1333,6 +1334,39 @@ impl State {
             seen: vec![FxHashSet::default(); slots],
             answered: FxHashSet::default(),
             bias: bias.clamp(0.0, 1.0),
+        }
+    }
+}
+
+/// A part drawn above its total (`nonfree_baggages` 10 of `total_baggages` 7) swaps with it:
+/// no one asks for more of a part than the whole. Drawn values only.
+fn part_within_total(args: &mut Map<String, Value>, prov: &BTreeMap<String, String>) {
+    let drawn = |k: &str| prov.get(k).is_some_and(|p| p == LITERAL);
+    let totals: Vec<String> = args
+        .keys()
+        .filter(|k| k.starts_with("total_") && drawn(k))
+        .cloned()
+        .collect();
+    for total in totals {
+        let noun = &total["total_".len()..];
+        let parts: Vec<String> = args
+            .keys()
+            .filter(|k| *k != &total && k.ends_with(&format!("_{noun}")) && drawn(k))
+            .cloned()
+            .collect();
+        for part in parts {
+            let (Some(p), Some(t)) = (
+                args.get(&part).and_then(Value::as_f64),
+                args.get(&total).and_then(Value::as_f64),
+            ) else {
+                continue;
+            };
+            if p > t {
+                let pv = args.get(&part).cloned().unwrap_or(Value::Null);
+                let tv = args.get(&total).cloned().unwrap_or(Value::Null);
+                args.insert(part, tv);
+                args.insert(total.clone(), pv);
+            }
         }
     }
 }
@@ -1756,6 +1790,26 @@ fn made_up_range(lo: f64, max: Option<f64>) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_part_is_never_drawn_above_its_total() {
+        let mut args = Map::new();
+        args.insert("total_baggages".into(), json!(3));
+        args.insert("nonfree_baggages".into(), json!(7));
+        let prov: BTreeMap<String, String> = args
+            .keys()
+            .map(|k| (k.clone(), LITERAL.to_string()))
+            .collect();
+        part_within_total(&mut args, &prov);
+        assert_eq!(args["total_baggages"], json!(7));
+        assert_eq!(args["nonfree_baggages"], json!(3));
+        // A value from a result is left as it is.
+        let mut prov = prov;
+        prov.insert("nonfree_baggages".into(), "step:0.n".into());
+        args.insert("nonfree_baggages".into(), json!(9));
+        part_within_total(&mut args, &prov);
+        assert_eq!(args["nonfree_baggages"], json!(9));
+    }
 
     #[test]
     fn an_id_the_user_gives_is_drawn_from_ids_of_its_own_kind() {

@@ -82,6 +82,17 @@ pub fn verb(act: &str, k: usize) -> String {
         {
             form = ["show me", "tell me"][k % 2];
         }
+        // "reserve a reservation", "move the move": a form that repeats its object's stem
+        // keeps the tool's own word.
+        let stem: String = form.chars().take(5).collect();
+        if form != own
+            && stem.len() == 5
+            && rest
+                .split(' ')
+                .any(|w| w.to_ascii_lowercase().starts_with(&stem))
+        {
+            form = own;
+        }
         // "display me the dishes" is not said: "display the dishes".
         let rest = match rest.strip_prefix(" me ") {
             Some(r) if form == "display" => format!(" {r}"),
@@ -724,6 +735,9 @@ mod tests {
         assert_eq!(verb("list the bills", 1), "show me the bills");
         assert_eq!(verb("list the bills", 0), "list the bills");
         assert_eq!(verb("listen to it", 1), "listen to it");
+        // Never "reserve a reservation".
+        assert_eq!(verb("book a reservation", 1), "book a reservation");
+        assert_eq!(verb("book a flight", 1), "reserve a flight");
         assert_eq!(verb("search for flights", 1), "look for flights");
         assert_eq!(verb("pay for an order", 1), "pay for an order");
         assert_eq!(verb("cancel", 1), "call off");

@@ -80,8 +80,9 @@ const SPREAD_RATIO: usize = 6;
 
 /// A length is drawn in full only when at least this many targets reach it (or all there are,
 /// when fewer), whatever the world's size: in tau-bench's 16 retail tools one tool was the only
-/// one two calls deep, and took 90% of the items.
-const SPREAD_MIN: usize = 4;
+/// one two calls deep, and took 90% of the items (half with this; 4 made small worlds' traces
+/// short and their items duplicates).
+const SPREAD_MIN: usize = 2;
 
 /// Default length weights (index = gold calls): mean above 3.2, most rounds 3+, a tail to 8.
 /// The weights from 5 on are small because few targets are that deep (and authorizations
