@@ -84,6 +84,9 @@ pub fn words(name: &str) -> Vec<String> {
         out.push(match w.as_str() {
             "id" => "ID".to_string(),
             "ids" => "IDs".to_string(),
+            // tau-bench's `address1`, `address2`.
+            "address1" => "address line 1".to_string(),
+            "address2" => "address line 2".to_string(),
             "iban" => "IBAN".to_string(),
             "pin" => "PIN".to_string(),
             "mb" => "MB".to_string(),
@@ -756,6 +759,8 @@ mod tests {
     fn camel_case_names_read_as_words_and_lists_join_with_and() {
         assert_eq!(label("entityType"), "entity type");
         assert_eq!(label("flightId"), "flight ID");
+        assert_eq!(label("address1"), "address line 1");
+        assert_eq!(label("item_ids"), "item IDs");
         assert_eq!(label("flightID"), "flight ID");
         assert_eq!(label("currentACTemperature"), "current AC temperature");
         assert_eq!(label("getHTTPResponse"), "get HTTP response");

@@ -1654,6 +1654,41 @@ fn listed_noun(spec: &ToolSpec) -> Option<String> {
     st::own_id(item).map(st::id_noun)
 }
 
+/// A verb's bare id object with its article and in capitals: tau-bench's "Find user id by
+/// email" is "find the user ID by email".
+fn id_object(d: &str) -> String {
+    const DET: [&str; 16] = [
+        "the", "a", "an", "my", "all", "every", "any", "some", "its", "their", "your", "this",
+        "that", "these", "those", "each",
+    ];
+    let words: Vec<&str> = d.split(' ').collect();
+    if words.len() < 2 || DET.contains(&words[1].to_lowercase().as_str()) {
+        return d.to_string();
+    }
+    let end = words[1..]
+        .iter()
+        .position(|w| {
+            matches!(
+                *w,
+                "by" | "for" | "of" | "with" | "from" | "in" | "on" | "to" | "and" | "or"
+            )
+        })
+        .map_or(words.len(), |p| p + 1);
+    let head = words[end - 1].to_lowercase();
+    if end < 2 || !(head == "id" || head == "ids") {
+        return d.to_string();
+    }
+    let mut out = vec![words[0].to_string(), "the".to_string()];
+    for (i, w) in words.iter().enumerate().skip(1) {
+        out.push(if i == end - 1 {
+            head.replace("id", "ID")
+        } else {
+            w.to_string()
+        });
+    }
+    out.join(" ")
+}
+
 /// The action of a tool as an imperative clause, from its description when it starts with the
 /// tool's own verb, else from its name.
 pub fn action(spec: &ToolSpec) -> String {
@@ -1862,6 +1897,7 @@ pub fn action(spec: &ToolSpec) -> String {
         &st::lower_first(d.trim().trim_end_matches([',', ' '])),
         spec,
     );
+    let d = id_object(&d);
     let dverb = d.split(' ').next().unwrap_or("");
     if !verb.is_empty() && dverb == verb && d.split(' ').count() >= 2 {
         // "Highest meter value recorded for a supply point" names a value, not an action.
@@ -5823,6 +5859,17 @@ mod tests {
             None
         );
         assert_eq!(paid_from("buy extra space", np), None);
+    }
+
+    #[test]
+    fn a_bare_id_object_gets_its_article() {
+        assert_eq!(
+            id_object("find user id by email"),
+            "find the user ID by email"
+        );
+        assert_eq!(id_object("find user ids"), "find the user IDs");
+        assert_eq!(id_object("find the user id"), "find the user id");
+        assert_eq!(id_object("list payments by date"), "list payments by date");
     }
 
     #[test]

@@ -983,11 +983,15 @@ pub fn answer_text_acting(
                         Some(format!("{n} {l}"))
                     })
                     .collect();
-                let what = if counts.is_empty() {
-                    "nothing more".to_string()
-                } else {
-                    phrase::join_and(counts)
-                };
+                // An empty result (`touch` returns {}): the call worked and said nothing.
+                if counts.is_empty() {
+                    return if crate::item::reads_by_name(tool) {
+                        "That came back empty.".to_string()
+                    } else {
+                        "That's done; nothing further came back.".to_string()
+                    };
+                }
+                let what = phrase::join_and(counts);
                 return if crate::item::reads_by_name(tool) {
                     format!("The result holds {what}.")
                 } else {
@@ -1433,6 +1437,10 @@ mod tests {
             );
             assert!(!a.contains("nothing more"), "{a}");
         }
+        // BFCL's `touch` answers {}: said plainly, not "the result holds nothing more".
+        let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(1);
+        let a = answer_text_counting("touch", &serde_json::Map::new(), &json!({}), None, &mut rng);
+        assert_eq!(a, "That's done; nothing further came back.");
     }
 
     #[test]
