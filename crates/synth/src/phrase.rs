@@ -95,10 +95,20 @@ pub fn words(name: &str) -> Vec<String> {
             "eur" => "EUR".to_string(),
             // Initialisms read in capitals ("the ISBN", "an RSVP of accepted").
             other if is_initialism(other) => other.to_ascii_uppercase(),
-            other => other.to_string(),
+            // `add_mapping2`: a second version of a tool, not "the mapping2".
+            other => versioned(other).unwrap_or(other).to_string(),
         });
     }
     out
+}
+
+/// A word with a version digit after five letters or more (`mapping2` -> `mapping`); "base64",
+/// "html5", "s3" keep theirs.
+fn versioned(w: &str) -> Option<&str> {
+    let b = w.as_bytes();
+    let n = b.len();
+    (n >= 6 && b[n - 1].is_ascii_digit() && b[..n - 1].iter().all(u8::is_ascii_alphabetic))
+        .then(|| &w[..n - 1])
 }
 
 /// The item and the state of a name that puts an item in a state (`mark_lease_repair_fixed`:
@@ -314,6 +324,12 @@ pub fn verb_object(tool: &str) -> (String, String) {
         said,
         if object.is_empty() {
             String::new()
+        } else if ["all ", "every ", "each "]
+            .iter()
+            .any(|d| object.starts_with(d))
+        {
+            // "segment all objects", not "segment the all objects".
+            object
         } else {
             format!("the {object}")
         },
@@ -760,6 +776,12 @@ mod tests {
         assert_eq!(label("entityType"), "entity type");
         assert_eq!(label("flightId"), "flight ID");
         assert_eq!(label("address1"), "address line 1");
+        assert_eq!(words("add_mapping2"), ["add", "mapping"]);
+        assert_eq!(
+            verb_object("segment_all_objects"),
+            ("segment".to_string(), "all objects".to_string())
+        );
+        assert_eq!(label("base64_text"), "base64 text");
         assert_eq!(label("item_ids"), "item IDs");
         assert_eq!(label("flightID"), "flight ID");
         assert_eq!(label("currentACTemperature"), "current AC temperature");

@@ -1911,6 +1911,26 @@ pub fn action(spec: &ToolSpec) -> String {
     if phrase::names_no_verb(&spec.name, &spec.description) && d.split(' ').count() >= 2 {
         return d;
     }
+    // `XSS_Scanner.scan`: the last part is the action, the rest the tool that does it ("scan
+    // with the XSS scanner", not "XSS the scanner scan").
+    if let Some((tool, last)) = spec.name.rsplit_once('.') {
+        if lexicon::is_common_verb(&last.to_lowercase())
+            && last.chars().all(|c| c.is_ascii_alphabetic())
+        {
+            let by = phrase::words(tool)
+                .iter()
+                .map(|w| {
+                    if w.len() > 1 && w.chars().all(|c| c.is_ascii_uppercase()) {
+                        w.clone()
+                    } else {
+                        w.to_lowercase()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            return format!("{} with the {by}", last.to_lowercase());
+        }
+    }
     let (v, o) = phrase::verb_object(&spec.name);
     placed(format!("{v} {o}").trim())
 }
@@ -5567,6 +5587,8 @@ mod tests {
                 "List the classes at a site by type or from a date, with free spots.",
                 "list the classes at a site",
             ),
+            // A dotted name's last word is the action, the rest the tool doing it.
+            ("XSS_Scanner.scan", "", "scan with the XSS scanner"),
         ] {
             assert_eq!(action(&spec(name, description)), want, "{description}");
         }

@@ -1033,6 +1033,21 @@ fn names_items(name: &str, schema: &Value, external: &BTreeSet<String>) -> bool 
 /// "SAVE10" -> "SAVE35"); a country code ("+1") stays. Dates and times are left as they are
 /// (new digits would not make a day).
 fn reshaped(example: &str, rng: &mut ChaCha8Rng) -> String {
+    // An IPv4 address keeps every part a byte ("515.184.5.1" is no address).
+    let parts: Vec<&str> = example.split('.').collect();
+    if parts.len() == 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|c| c.is_ascii_digit()))
+    {
+        return format!(
+            "{}.{}.{}.{}",
+            rng.random_range(10..224u16),
+            rng.random_range(0..256u16),
+            rng.random_range(0..256u16),
+            rng.random_range(1..255u16)
+        );
+    }
     let b = example.as_bytes();
     let dated =
         b.len() >= 10 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[7] == b'-';
@@ -1428,6 +1443,14 @@ impl Gen<'_> {
             let given = self
                 .args
                 .get(k)
+                // `user_name` shows the `username` the call gave.
+                .or_else(|| {
+                    let bare = squashed(k);
+                    self.args
+                        .iter()
+                        .find(|(a, _)| squashed(a) == bare)
+                        .map(|(_, v)| v)
+                })
                 .or_else(|| {
                     ["name", "title"]
                         .into_iter()
@@ -1868,7 +1891,7 @@ impl Gen<'_> {
         if n.contains("zip") || n.contains("postcode") || n.contains("postal") {
             return format!("{:05}", self.rng.random_range(10000..100000));
         }
-        if n.contains("url") || n.contains("website") {
+        if n.contains("url") || n.contains("website") || n.ends_with("uri") || n.ends_with("uris") {
             return format!(
                 "https://{}.example.com",
                 pool_word(self.rng, "places").to_lowercase()
@@ -2011,6 +2034,20 @@ impl Gen<'_> {
         {
             return Some(pool_word(self.rng, "cities"));
         }
+        // A web domain (`generate_phishing_domains(domain)`), not two title-case words.
+        if n == "domain" || n.ends_with("_domain") {
+            let w = pool_word(self.rng, "places").to_lowercase();
+            let w: String = w.chars().filter(char::is_ascii_alphanumeric).collect();
+            return Some(format!(
+                "{w}.{}",
+                one_of(self.rng, &["com", "org", "net", "io"])
+            ));
+        }
+        if matches!(last_word, "permission" | "permissions") {
+            return Some(
+                one_of(self.rng, &["read", "write", "delete", "share", "admin"]).to_string(),
+            );
+        }
         // A size or usage said as text (`du`'s "disk_usage") is an amount of storage.
         if matches!(last_word, "usage" | "space") || n == "disk_size" || n == "file_size" {
             let unit = one_of(self.rng, &["KB", "MB", "GB"]);
@@ -2026,6 +2063,10 @@ impl Gen<'_> {
                 | "content"
                 | "contents"
                 | "description"
+                | "desc"
+                | "prompt"
+                | "question"
+                | "answer"
                 | "lines"
                 | "excerpt"
                 | "snippet"
@@ -2839,6 +2880,10 @@ mod tests {
                 state.len() == 2 && state.chars().all(|c| c.is_ascii_uppercase()),
                 "{state}"
             );
+            let domain = g.text(&plain, "domain");
+            assert!(domain.contains('.') && !domain.contains(' '), "{domain}");
+            let uri = g.text(&plain, "redirect_uris");
+            assert!(uri.starts_with("https://"), "{uri}");
             // `du`'s disk usage is an amount of storage.
             let usage = g.text(&plain, "disk_usage");
             assert!(
@@ -3005,6 +3050,14 @@ mod tests {
         assert!(code.starts_with("SAVE") && code.len() == 6, "{code}");
         assert_eq!(reshaped("2026-05-01", &mut rng), "2026-05-01");
         assert_eq!(reshaped("09:30", &mut rng), "09:30");
+        for _ in 0..20 {
+            let ip = reshaped("192.168.1.1", &mut rng);
+            assert!(
+                ip.split('.')
+                    .all(|p| p.parse::<u16>().is_ok_and(|x| x < 256)),
+                "{ip}"
+            );
+        }
     }
 
     #[test]
