@@ -251,8 +251,10 @@ fn a_collection_without_result_schemas_still_gives_chained_verified_data() {
         .iter()
         .filter(|r| r["rounds"][0]["gold"].as_array().map_or(0, Vec::len) >= 3)
         .count();
+    // Chains of 3+ calls stay common; the one target that deep is not every item's (the
+    // length spread draws a depth only one tool reaches half the time).
     assert!(
-        long * 2 >= records.len(),
+        long * 3 >= records.len(),
         "{long} of {} with 3+ calls",
         records.len()
     );
