@@ -950,6 +950,11 @@ fn bounded(field: &str) -> bool {
 }
 
 fn count_of(t: &str, l: &str) -> String {
+    // "number of adults" 6 is "6 adults".
+    let l = l
+        .strip_prefix("number of ")
+        .or_else(|| l.strip_prefix("count of "))
+        .unwrap_or(l);
     if t != "1" {
         return format!("{t} {l}");
     }
@@ -1910,6 +1915,20 @@ pub fn action(spec: &ToolSpec) -> String {
     // than a description that does ("Convert liters to gallons").
     if phrase::names_no_verb(&spec.name, &spec.description) && d.split(' ').count() >= 2 {
         return d;
+    }
+    // `web_search`: a noun and a verb name a kind of run ("run a web search", not "web the
+    // search").
+    let w = phrase::words(&spec.name);
+    if let [noun, act] = w.as_slice() {
+        if !lexicon::is_common_verb(noun)
+            && !phrase::NOT_VERBS.contains(&noun.as_str())
+            && matches!(
+                act.as_str(),
+                "search" | "scan" | "lookup" | "check" | "test"
+            )
+        {
+            return format!("run a {noun} {act}");
+        }
     }
     // `XSS_Scanner.scan`: the last part is the action, the rest the tool that does it ("scan
     // with the XSS scanner", not "XSS the scanner scan").
@@ -4358,6 +4377,14 @@ fn literal_clause(arg: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
             _ => format!("{t} {unit} as the {q}"),
         };
     }
+    // "is unisex" on is "that is unisex", not "is unisex turned on".
+    if let (Some(rest), Value::Bool(b)) = (l.strip_prefix("is "), v) {
+        return if *b {
+            format!("that is {rest}")
+        } else {
+            format!("that is not {rest}")
+        };
+    }
     match v {
         Value::Bool(true) => format!("{l} turned on"),
         Value::Bool(false) => format!("{l} turned off"),
@@ -5589,6 +5616,7 @@ mod tests {
             ),
             // A dotted name's last word is the action, the rest the tool doing it.
             ("XSS_Scanner.scan", "", "scan with the XSS scanner"),
+            ("web_search", "", "run a web search"),
         ] {
             assert_eq!(action(&spec(name, description)), want, "{description}");
         }
@@ -5881,6 +5909,21 @@ mod tests {
             None
         );
         assert_eq!(paid_from("buy extra space", np), None);
+    }
+
+    #[test]
+    fn counts_and_is_flags_read_as_english() {
+        assert_eq!(count_of("6", "number of adults"), "6 adults");
+        assert_eq!(count_of("1", "number of adults"), "1 adult");
+        let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1);
+        assert_eq!(
+            literal_clause("is_unisex", &json!(true), &mut rng),
+            "that is unisex"
+        );
+        assert_eq!(
+            literal_clause("is_unisex", &json!(false), &mut rng),
+            "that is not unisex"
+        );
     }
 
     #[test]

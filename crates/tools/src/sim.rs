@@ -2043,6 +2043,19 @@ impl Gen<'_> {
                 one_of(self.rng, &["com", "org", "net", "io"])
             ));
         }
+        // A page cursor is an opaque token, as APIs hand them out.
+        if last_word == "cursor" {
+            return Some(
+                (0..12)
+                    .map(|_| {
+                        char::from(
+                            b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+                                [self.rng.random_range(0..56usize)],
+                        )
+                    })
+                    .collect(),
+            );
+        }
         if matches!(last_word, "permission" | "permissions") {
             return Some(
                 one_of(self.rng, &["read", "write", "delete", "share", "admin"]).to_string(),
@@ -2064,6 +2077,7 @@ impl Gen<'_> {
                 | "contents"
                 | "description"
                 | "desc"
+                | "statement"
                 | "prompt"
                 | "question"
                 | "answer"
@@ -2880,6 +2894,8 @@ mod tests {
                 state.len() == 2 && state.chars().all(|c| c.is_ascii_uppercase()),
                 "{state}"
             );
+            let cursor = g.text(&plain, "cursor");
+            assert!(cursor.len() == 12 && !cursor.contains(' '), "{cursor}");
             let domain = g.text(&plain, "domain");
             assert!(domain.contains('.') && !domain.contains(' '), "{domain}");
             let uri = g.text(&plain, "redirect_uris");
