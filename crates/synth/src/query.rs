@@ -539,6 +539,14 @@ fn attribute_as(field: &str, v: &Value, k: usize, named: bool) -> String {
     let t = said_text_as(v, k / 7);
     let pick = |opts: &[String]| opts[k % opts.len()].clone();
     if let Value::Bool(b) = v {
+        // "the service that is unisex", not "that has is unisex".
+        if let Some(rest) = l.strip_prefix("is ") {
+            return if *b {
+                format!("that is {rest}")
+            } else {
+                format!("that is not {rest}")
+            };
+        }
         if let Some(forms) = bool_forms(&l, *b) {
             return pick(&forms);
         }
@@ -1176,7 +1184,7 @@ fn states_flag(text_lc: &str, param: &str) -> bool {
         return false;
     };
     let base = first.strip_suffix('s').unwrap_or(first);
-    (matches!(first, "has" | "include" | "show" | "return") && text_lc.contains(rest))
+    (matches!(first, "is" | "has" | "include" | "show" | "return") && text_lc.contains(rest))
         || text_lc.contains(&format!("{base} {rest}"))
         || (first == "open" && text_lc.contains(&format!("closed on {rest}")))
         || text_lc.contains(&format!("{first} on {rest}"))
@@ -4377,14 +4385,11 @@ fn literal_clause(arg: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
             _ => format!("{t} {unit} as the {q}"),
         };
     }
-    // "is unisex" on is "that is unisex", not "is unisex turned on".
-    if let (Some(rest), Value::Bool(b)) = (l.strip_prefix("is "), v) {
-        return if *b {
-            format!("that is {rest}")
-        } else {
-            format!("that is not {rest}")
-        };
-    }
+    // An input is said after "with": "unisex turned on", not "is unisex turned on".
+    let l = match (l.strip_prefix("is "), v) {
+        (Some(rest), Value::Bool(_)) => rest.to_string(),
+        _ => l,
+    };
     match v {
         Value::Bool(true) => format!("{l} turned on"),
         Value::Bool(false) => format!("{l} turned off"),
@@ -5287,6 +5292,8 @@ mod tests {
             "auto_renew"
         ));
         assert!(!states_flag("only the renewing ones", "auto_renew"));
+        assert!(states_flag("with unisex turned on", "is_unisex"));
+        assert!(states_flag("the service that is not unisex", "is_unisex"));
         // One-word labels: only the word itself.
         assert!(states_flag("include archived", "archived"));
         assert!(!states_flag("include old ones", "archived"));
@@ -5918,10 +5925,12 @@ mod tests {
         let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1);
         assert_eq!(
             literal_clause("is_unisex", &json!(true), &mut rng),
-            "that is unisex"
+            "unisex turned on"
         );
+        // An item is told apart by the flag in a clause of its own.
+        assert_eq!(attribute("is_unisex", &json!(true), 0), "that is unisex");
         assert_eq!(
-            literal_clause("is_unisex", &json!(false), &mut rng),
+            attribute("is_unisex", &json!(false), 1),
             "that is not unisex"
         );
     }
