@@ -1184,7 +1184,14 @@ fn states_flag(text_lc: &str, param: &str) -> bool {
         return false;
     };
     let base = first.strip_suffix('s').unwrap_or(first);
-    (matches!(first, "is" | "has" | "include" | "show" | "return") && text_lc.contains(rest))
+    (matches!(first, "has" | "include" | "show" | "return") && text_lc.contains(rest))
+        // `is_unisex` as an input: "with unisex turned on"; as an item's mark: "that is not
+        // unisex". A bare "refundable or not" states nothing.
+        || (first == "is"
+            && [" turned on", " turned off"]
+                .iter()
+                .any(|t| text_lc.contains(&format!("{rest}{t}"))))
+        || (first == "is" && text_lc.contains(&format!("is not {rest}")))
         || text_lc.contains(&format!("{base} {rest}"))
         || (first == "open" && text_lc.contains(&format!("closed on {rest}")))
         || text_lc.contains(&format!("{first} on {rest}"))
