@@ -464,7 +464,7 @@ impl Sampler {
         // word before it: a `reservation_id` is not any `*_id` (a payment's).
         let words: Vec<&str> = param.rsplit('_').take(2).collect();
         let last = match words.as_slice() {
-            [id, kind] if hardgen_core::spec::is_identifier_name(id) || *id == "id" => {
+            [id, kind] if hardgen_core::spec::is_identifier_name(id) => {
                 &param[param.len() - kind.len() - id.len() - 1..]
             }
             _ => param.rsplit('_').next().unwrap_or(param),

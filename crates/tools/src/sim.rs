@@ -1155,6 +1155,16 @@ fn fits(schema: &Value, v: &Value) -> bool {
     }
 }
 
+/// Lowercase hexadecimal digits.
+const HEX: &[u8] = b"0123456789abcdef";
+
+/// `n` characters drawn one by one from `alphabet` (hex digits, an opaque token's letters).
+fn drawn_chars(rng: &mut ChaCha8Rng, alphabet: &[u8], n: usize) -> String {
+    (0..n)
+        .map(|_| char::from(alphabet[rng.random_range(0..alphabet.len())]))
+        .collect()
+}
+
 /// Whether two rows of a list show the same name, title, text (a message, its content) or
 /// identifier (or are the same value); an identifier the call gave (the owner every row
 /// shares) does not count.
@@ -1786,11 +1796,7 @@ impl Gen<'_> {
         }
         // A UUID looks like one.
         if n == "uuid" || n.ends_with("_uuid") || n.ends_with("Uuid") {
-            let hex = |rng: &mut ChaCha8Rng, k: usize| -> String {
-                (0..k)
-                    .map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16usize)]))
-                    .collect()
-            };
+            let hex = |rng: &mut ChaCha8Rng, k: usize| drawn_chars(rng, HEX, k);
             return format!(
                 "{}-{}-{}-{}-{}",
                 hex(self.rng, 8),
@@ -2045,16 +2051,11 @@ impl Gen<'_> {
         }
         // A page cursor is an opaque token, as APIs hand them out.
         if last_word == "cursor" {
-            return Some(
-                (0..12)
-                    .map(|_| {
-                        char::from(
-                            b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
-                                [self.rng.random_range(0..56usize)],
-                        )
-                    })
-                    .collect(),
-            );
+            return Some(drawn_chars(
+                self.rng,
+                b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789",
+                12,
+            ));
         }
         if matches!(last_word, "permission" | "permissions") {
             return Some(
@@ -2121,11 +2122,7 @@ impl Gen<'_> {
         }
         // A hash or checksum is hex digits.
         if matches!(last_word, "hash" | "checksum" | "digest" | "sha" | "etag") {
-            return Some(
-                (0..16)
-                    .map(|_| char::from(b"0123456789abcdef"[self.rng.random_range(0..16usize)]))
-                    .collect(),
-            );
+            return Some(drawn_chars(self.rng, HEX, 16));
         }
         if n.contains("file_name") || n == "filename" || n == "file" || n == "source" {
             let ext = one_of(self.rng, &["txt", "csv", "md", "pdf", "log", "json"]);
