@@ -37,11 +37,45 @@ pub fn is_identifier_name(name: &str) -> bool {
 
 /// A tool's own description without a preamble about its whole system (BFCL's "This tool
 /// belongs to the travel system, which allows users to ... Tool description: Book a flight").
+/// A lead that speaks of the tool itself ("This tool is used to bypass ...", "Use this function
+/// to search ...") is dropped too: what is left opens with what the tool does.
 pub fn own_description(description: &str) -> &str {
-    match description.find("Tool description:") {
+    let own = match description.find("Tool description:") {
         Some(i) => description[i + "Tool description:".len()..].trim_start(),
         None => description,
-    }
+    };
+    // Longest first: "This tool is used to" before "This tool".
+    const LEADS: &[&str] = &[
+        "this tool is used to ",
+        "this function is used to ",
+        "this tool is designed to ",
+        "this function is designed to ",
+        "this tool can be used to ",
+        "this function can be used to ",
+        "this tool allows you to ",
+        "this function allows you to ",
+        "use this function to ",
+        "use this tool to ",
+        "this function ",
+        "this tool ",
+        "this endpoint ",
+        "this method ",
+    ];
+    LEADS
+        .iter()
+        .find(|l| {
+            own.get(..l.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(l))
+        })
+        // "This tool is ..." or "This function will ..." says what it is, not what it does.
+        .filter(|l| {
+            let next = own[l.len()..].split(' ').next().unwrap_or("");
+            !matches!(
+                next,
+                "is" | "will" | "can" | "should" | "must" | "has" | "may"
+            )
+        })
+        .map_or(own, |l| &own[l.len()..])
 }
 
 /// The closed list of values a description spells out: BFCL's "[Enum]: USD, EUR" and
@@ -773,6 +807,32 @@ pub fn check_schema(v: &Value, source: &str, path: &str) -> Result<(), SpecError
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_description_opens_with_what_the_tool_does() {
+        use super::own_description;
+        assert_eq!(
+            own_description("This tool is used to bypass Cloudflare protection."),
+            "bypass Cloudflare protection."
+        );
+        assert_eq!(
+            own_description("Use this function to search for an exploit."),
+            "search for an exploit."
+        );
+        assert_eq!(
+            own_description("This function handles queries related to hacking."),
+            "handles queries related to hacking."
+        );
+        // What the tool is, not what it does: left whole.
+        assert_eq!(
+            own_description("This tool is a calculator."),
+            "This tool is a calculator."
+        );
+        assert_eq!(
+            own_description("The travel system. Tool description: Book a flight."),
+            "Book a flight."
+        );
+    }
+
     #[test]
     fn a_range_said_in_words_is_read_and_other_numbers_are_not() {
         assert_eq!(

@@ -254,6 +254,14 @@ pub fn follows_noun(w: &str) -> bool {
 /// (verb phrase, object phrase) of a tool name: `set_card_limit` -> ("set", "the card limit").
 pub fn verb_object(tool: &str) -> (String, String) {
     let w = words(tool);
+    // `Media_3_PlayMovie`, `Services_4_FindProvider`: a service and its version, then the
+    // action ("play the movie").
+    if w.len() >= 3
+        && w[1].bytes().all(|b| b.is_ascii_digit())
+        && crate::lexicon::is_common_verb(&w[2])
+    {
+        return verb_object(&w[2..].join("_"));
+    }
     if w.first().is_some_and(|f| NOT_VERBS.contains(&f.as_str())) {
         return ("find".into(), format!("the {}", w.join(" ")));
     }
@@ -376,6 +384,8 @@ pub const CLAUSE_CUTS: &[&str] = &[
     ", including",
     " by providing",
     " by specifying",
+    // "generate fake records with options to include banking data": the optional inputs.
+    " with options to ",
 ];
 
 /// Whether a tool's name opens with a word that is not a verb while its description opens
@@ -781,6 +791,12 @@ mod tests {
             verb_object("segment_all_objects"),
             ("segment".to_string(), "all objects".to_string())
         );
+        assert_eq!(
+            verb_object("Media_3_PlayMovie"),
+            verb_object("play_movie"),
+            "a service and its version before the action"
+        );
+        assert_eq!(verb_object("play_movie").0, "play");
         assert_eq!(label("base64_text"), "base64 text");
         assert_eq!(label("item_ids"), "item IDs");
         assert_eq!(label("flightID"), "flight ID");

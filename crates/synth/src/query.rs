@@ -1918,7 +1918,8 @@ pub fn action(spec: &ToolSpec) -> String {
         spec,
     );
     let d = id_object(&d);
-    let dverb = d.split(' ').next().unwrap_or("");
+    // "Encrypt, encode, and decode text": a list of verbs opens with the name's own.
+    let dverb = d.split(' ').next().unwrap_or("").trim_end_matches(',');
     if !verb.is_empty() && dverb == verb && d.split(' ').count() >= 2 {
         // "Highest meter value recorded for a supply point" names a value, not an action.
         if phrase::NOT_VERBS.contains(&dverb) {
@@ -2498,6 +2499,26 @@ fn given_slot(text: &str, noun: &str, t: &str) -> Option<String> {
         (before_ok && after_ok).then_some((at, end))
     });
     let (at, end) = stand_in?;
+    // "generate a specified number of fake records" -> "generate 9 fake records".
+    if matches!(noun, "number" | "count" | "quantity") {
+        if let Some(rest) = text[end..].strip_prefix(" of ") {
+            // "1 fake record": the first plural among the next words takes the number.
+            let rest = if t == "1" {
+                let mut words: Vec<String> = rest.split(' ').map(str::to_string).collect();
+                if let Some(w) = words
+                    .iter_mut()
+                    .take(3)
+                    .find(|w| w.len() > 3 && w.ends_with('s'))
+                {
+                    *w = singular(w);
+                }
+                words.join(" ")
+            } else {
+                rest.to_string()
+            };
+            return Some(format!("{}{t} {rest}", &text[..at]));
+        }
+    }
     let place = matches!(noun, "location" | "city" | "place" | "destination" | "town");
     let value = if place {
         t.to_string()
@@ -2705,7 +2726,14 @@ fn call_phrase<S: Specs + ?Sized>(
                     .unwrap_or(Value::Null);
                 let role = st::id_noun(arg);
                 let t = said_text_as(&v, w.vary());
-                let put = if slots && !v.is_boolean() {
+                // "generate a specified number of fake records" is "generate 9 fake records",
+                // not "the number 9 of fake records".
+                let counted = matches!(role.as_str(), "number" | "count" | "quantity")
+                    .then(|| given_slot(&act, &role, &t))
+                    .flatten();
+                let put = if counted.is_some() {
+                    counted
+                } else if slots && !v.is_boolean() {
                     let with = format!("the {role} {t}");
                     // "with a focus" is the "audit focus": the last word names the slot too.
                     let last_word = role.rsplit_once(' ').map(|(_, w)| w);
@@ -5090,6 +5118,14 @@ mod tests {
         assert_eq!(
             given_slot("fund the account with the specified amount", "amount", "50").as_deref(),
             Some("fund the account with the amount 50")
+        );
+        assert_eq!(
+            given_slot("generate a specified number of fake records", "number", "9").as_deref(),
+            Some("generate 9 fake records")
+        );
+        assert_eq!(
+            given_slot("generate a specified number of fake records", "number", "1").as_deref(),
+            Some("generate 1 fake record")
         );
         // Another noun, or the noun inside a longer word, is not the stand-in.
         assert_eq!(given_slot("get the given user", "location", "Paris"), None);

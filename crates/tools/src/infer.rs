@@ -57,7 +57,19 @@ pub fn infer_returns(specs: &mut [ToolSpec]) -> Vec<String> {
                         "cancel" | "delete" | "remove" | "undo" | "revoke" | "void" | "refund"
                     )
                 });
-            let by_noun = words.iter().any(|w| *w == *kind || *w == plural);
+            // The item named after a preposition is whom the tool acts on, not what it hands
+            // out: `ask_to_user` returns an answer, `list_orders_for_user` orders.
+            let by_noun = words
+                .iter()
+                .position(|w| *w == *kind || *w == plural)
+                .is_some_and(|i| {
+                    !words[..i].iter().any(|w| {
+                        matches!(
+                            w.as_str(),
+                            "to" | "for" | "from" | "with" | "about" | "into" | "on" | "of"
+                        )
+                    })
+                });
             let named_here = by_noun || by_verb;
             // "Id of a recipe returned by search_recipes": the taker says where it comes from.
             let pointed = takers.iter().any(|&t| {
@@ -296,6 +308,29 @@ mod tests {
         );
         // Tools whose results nothing takes keep none; a token names no kind.
         assert!(specs[2].returns.is_none() && specs[4].returns.is_none());
+    }
+
+    #[test]
+    fn an_item_named_after_a_preposition_is_acted_on_not_handed_out() {
+        let mut specs = vec![
+            spec(
+                "ask_to_user",
+                "Prompts the user and records their answer.",
+                json!({"answer": {"type": "string"}}),
+            ),
+            spec(
+                "find_user",
+                "Find a user by e-mail.",
+                json!({"email": {"type": "string"}}),
+            ),
+            spec(
+                "add_mapping",
+                "Map a user to a resource.",
+                json!({"user_id": {"type": "string"}, "resource_id": {"type": "string"}}),
+            ),
+        ];
+        assert_eq!(infer_returns(&mut specs), ["find_user"]);
+        assert!(specs[0].returns.is_none());
     }
 
     #[test]

@@ -316,6 +316,73 @@ const PAIRED: &[(&[&str], &[&str], &[&str])] = &[
     (WORKS, WORK_FIRST, WORK_LAST),
 ];
 
+/// Names teams give projects, alerts and mappings ("Atlas", "Nimbus").
+const CODENAMES: &[&str] = &[
+    "Atlas",
+    "Orion",
+    "Phoenix",
+    "Nimbus",
+    "Aurora",
+    "Falcon",
+    "Zephyr",
+    "Apollo",
+    "Vega",
+    "Polaris",
+    "Helios",
+    "Titan",
+    "Cobalt",
+    "Juniper",
+    "Horizon",
+    "Summit",
+    "Beacon",
+    "Quartz",
+    "Ember",
+    "Meridian",
+    "Cascade",
+    "Lighthouse",
+    "Keystone",
+    "Northstar",
+];
+/// Products as shops list them.
+const PRODUCTS: &[&str] = &[
+    "Wireless mouse",
+    "USB-C charger",
+    "Running shoes",
+    "Desk lamp",
+    "Water bottle",
+    "Hiking backpack",
+    "Bluetooth speaker",
+    "Yoga mat",
+    "Coffee grinder",
+    "Noise-cancelling headphones",
+];
+/// Banks, as a customer names theirs.
+const BANKS: &[&str] = &[
+    "Chase",
+    "Barclays",
+    "HSBC",
+    "Wells Fargo",
+    "Santander",
+    "Citibank",
+    "ING",
+    "Lloyds",
+];
+/// Git branches as repositories name them.
+const BRANCHES: &[&str] = &[
+    "main",
+    "develop",
+    "release/2.4",
+    "feature/login-page",
+    "hotfix/timeout",
+    "staging",
+];
+/// Browser user agents.
+const USER_AGENTS: &[&str] = &[
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0",
+];
+
 /// One of `xs`, drawn uniformly.
 fn one_of(rng: &mut ChaCha8Rng, xs: &[&'static str]) -> &'static str {
     xs[rng.random_range(0..xs.len())]
@@ -1360,6 +1427,11 @@ impl Gen<'_> {
                     .long
                     .filter(|_| depth <= 1 && items.get("properties").is_some())
                     .map(|tokens| tokens * 4);
+                // `event_ids` holds event ids, each drawn as one (not two title-case words).
+                let one = name
+                    .strip_suffix('s')
+                    .filter(|o| is_identifier_name(o))
+                    .unwrap_or(name);
                 let outer = std::mem::replace(&mut self.in_list, depth == 1);
                 let mut rows: Vec<Value> = Vec::with_capacity(n as usize);
                 let mut chars = 0;
@@ -1373,7 +1445,7 @@ impl Gen<'_> {
                     let mut row = Value::Null;
                     for _ in 0..4 {
                         let made = self.made.len();
-                        row = self.value(&items, name, depth + 1);
+                        row = self.value(&items, one, depth + 1);
                         if !rows.iter().any(|r| same_name(r, &row, self.args)) {
                             break;
                         }
@@ -1738,6 +1810,20 @@ impl Gen<'_> {
             };
             return format!("{stem}-{}", self.rng.random_range(1000..10000));
         }
+        // "The unique identifier of the item to order": an id, whatever its name.
+        let dl = desc.to_ascii_lowercase();
+        if dl.starts_with("the unique identifier of")
+            || dl.starts_with("unique identifier of")
+            || dl.starts_with("the identifier of")
+        {
+            let stem: String = n
+                .chars()
+                .filter(char::is_ascii_alphabetic)
+                .take(3)
+                .collect::<String>()
+                .to_uppercase();
+            return format!("{stem}-{}", self.rng.random_range(1000..10000));
+        }
         let described_date = schema
             .get("description")
             .and_then(Value::as_str)
@@ -1769,7 +1855,9 @@ impl Gen<'_> {
             let e = examples[self.rng.random_range(0..examples.len())].clone();
             // One example of a shape ("+1-555-0100", "SAVE10") stands for many values of
             // that shape: every draw the same phone number would make every request alike.
-            if examples.len() <= 2 && e.chars().any(|c| c.is_ascii_digit()) {
+            // A code with a digit or two is a name ("utf-8", "mp3"): new digits would make
+            // one up ("utf-3").
+            if examples.len() <= 2 && e.chars().filter(char::is_ascii_digit).count() >= 3 {
                 return reshaped(&e, self.rng);
             }
             return e;
@@ -1795,7 +1883,7 @@ impl Gen<'_> {
             .to_string();
         }
         // A UUID looks like one.
-        if n == "uuid" || n.ends_with("_uuid") || n.ends_with("Uuid") {
+        if n.ends_with("uuid") {
             let hex = |rng: &mut ChaCha8Rng, k: usize| drawn_chars(rng, HEX, k);
             return format!(
                 "{}-{}-{}-{}-{}",
@@ -1909,6 +1997,24 @@ impl Gen<'_> {
         if n.contains("company") || n.contains("organization") {
             return pool_word(self.rng, "companies");
         }
+        if n.ends_with("name") {
+            // A variable's name is written as a program would (`total_cost`).
+            if desc.to_ascii_lowercase().contains("variable") {
+                return format!(
+                    "{}_{}",
+                    pool_word(self.rng, "words").to_lowercase(),
+                    pool_word(self.rng, "words").to_lowercase()
+                );
+            }
+            // A project, alert or mapping is named as teams name theirs ("Atlas"), not by
+            // two random words ("Public feedback").
+            if !["file", "dir", "folder", "host", "path"]
+                .iter()
+                .any(|k| n.contains(k))
+            {
+                return one_of(self.rng, CODENAMES).to_string();
+            }
+        }
         let a = pool_word(self.rng, "words");
         let b = pool_word(self.rng, "words");
         let mut s = format!("{a} {b}");
@@ -1951,6 +2057,7 @@ impl Gen<'_> {
         if n.contains("username")
             || n.contains("user_name")
             || n == "handle"
+            || n == "nickname"
             || n == "user"
             || handle
             || d.contains("usernames")
@@ -2197,6 +2304,131 @@ impl Gen<'_> {
         }
         if last_word == "year" {
             return Some(self.rng.random_range(2022..2028).to_string());
+        }
+        self.service_text(n, last_word, d)
+    }
+
+    /// Values of web services and finance whose form their name fixes: an account number, a
+    /// bank, a git branch, an identity provider, OAuth grant and response types, an HTTP
+    /// `Authorization` header or user agent, a thought or search words. None for the rest.
+    fn service_text(&mut self, n: &str, last_word: &str, d: &str) -> Option<String> {
+        // "Flight number, such as 'HAT001'": the description's examples say the form.
+        if !examples(d).is_empty() {
+            return None;
+        }
+        let digits = |rng: &mut ChaCha8Rng, k: usize| -> String {
+            (0..k)
+                .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+                .collect()
+        };
+        if n.contains("account_number")
+            || n.contains("account_no")
+            || (last_word == "account" && !d.contains("email") && !d.contains("name"))
+        {
+            return Some(digits(self.rng, 10));
+        }
+        if n == "bank" || n == "bank_name" {
+            return Some(one_of(self.rng, BANKS).to_string());
+        }
+        if last_word == "branch" && !d.contains("bank") {
+            return Some(one_of(self.rng, BRANCHES).to_string());
+        }
+        if last_word == "provider" {
+            let identity = [
+                "identity", "oauth", "openid", "oidc", "login", "sso", "sign",
+            ]
+            .iter()
+            .any(|w| d.contains(w));
+            return Some(if identity {
+                one_of(self.rng, &["Google", "GitHub", "Okta", "Auth0", "Keycloak"]).to_string()
+            } else if d.contains("cloud") {
+                one_of(self.rng, &["AWS", "Azure", "Google Cloud"]).to_string()
+            } else {
+                pool_word(self.rng, "companies")
+            });
+        }
+        if matches!(n, "grant_type" | "grant_types") {
+            return Some(
+                one_of(
+                    self.rng,
+                    &["authorization_code", "client_credentials", "refresh_token"],
+                )
+                .to_string(),
+            );
+        }
+        if matches!(n, "response_type" | "response_types") {
+            return Some(one_of(self.rng, &["code", "id_token", "token"]).to_string());
+        }
+        if n == "authorization" {
+            return Some(format!(
+                "Bearer {}",
+                drawn_chars(
+                    self.rng,
+                    b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789",
+                    24
+                )
+            ));
+        }
+        if n == "user_agent" || n == "useragent" {
+            return Some(one_of(self.rng, USER_AGENTS).to_string());
+        }
+        if matches!(
+            last_word,
+            "thought" | "thoughts" | "messages" | "notes" | "comments"
+        ) {
+            return Some(one_of(self.rng, MESSAGES).to_string());
+        }
+        if n == "q" || n == "search_query" {
+            return Some(pool_word(self.rng, "words").to_lowercase());
+        }
+        if last_word == "version" {
+            return Some(format!(
+                "{}.{}.{}",
+                self.rng.random_range(1..5u8),
+                self.rng.random_range(0..10u8),
+                self.rng.random_range(0..20u8)
+            ));
+        }
+        // `ticket_number` as text: a number, as such references are printed.
+        if last_word == "number" {
+            return Some(digits(self.rng, 8));
+        }
+        if last_word == "role" {
+            return Some(
+                one_of(
+                    self.rng,
+                    &["admin", "editor", "viewer", "developer", "maintainer"],
+                )
+                .to_string(),
+            );
+        }
+        if last_word == "usergroup" || n == "user_group" || n == "group" {
+            return Some(
+                one_of(
+                    self.rng,
+                    &["admins", "developers", "finance", "support", "marketing"],
+                )
+                .to_string(),
+            );
+        }
+        // A restaurant's food item is a dish; a list of ingredients is groceries.
+        if n.contains("food") || last_word == "dish" {
+            return Some(format!(
+                "{} {}",
+                one_of(self.rng, DISH_FIRST),
+                one_of(self.rng, DISH_LAST)
+            ));
+        }
+        if n.contains("ingredients") {
+            return Some(format!(
+                "{}, {}",
+                one_of(self.rng, FOOD_NAMES),
+                one_of(self.rng, FOOD_NAMES).to_lowercase()
+            ));
+        }
+        if last_word == "product" || n == "product_name" || d.starts_with("the name of the product")
+        {
+            return Some(one_of(self.rng, PRODUCTS).to_string());
         }
         None
     }
@@ -2927,6 +3159,69 @@ mod tests {
             // A line's quantity is a few items.
             let q = g.value(&json!({"type": "integer"}), "quantity", 1);
             assert!((1..=5).contains(&q.as_i64().unwrap_or(0)), "{q}");
+            // Web services' and banks' values, each in its own form.
+            let acct = g.text(&plain, "destination_account");
+            assert!(
+                acct.len() == 10 && acct.chars().all(|c| c.is_ascii_digit()),
+                "{acct}"
+            );
+            let bank = g.text(&plain, "bank_name");
+            assert!(BANKS.contains(&bank.as_str()), "{bank}");
+            let branch = g.text(&plain, "base_branch");
+            assert!(BRANCHES.contains(&branch.as_str()), "{branch}");
+            let idp = g.text(
+                &json!({"type": "string", "description": "The OpenID Connect provider."}),
+                "provider",
+            );
+            assert!(["Google", "GitHub", "Okta", "Auth0", "Keycloak"].contains(&idp.as_str()));
+            let grant = g.text(&plain, "grant_types");
+            assert!(grant.contains('_') && !grant.contains(' '), "{grant}");
+            let auth = g.text(&plain, "Authorization");
+            assert!(auth.starts_with("Bearer ") && auth.len() == 31, "{auth}");
+            let ua = g.text(&plain, "user_agent");
+            assert!(ua.starts_with("Mozilla/5.0"), "{ua}");
+            let project = g.text(&plain, "project_name");
+            assert!(CODENAMES.contains(&project.as_str()), "{project}");
+            let var = g.text(
+                &json!({"type": "string", "description": "The identifier for the variable."}),
+                "number_name",
+            );
+            assert!(var.contains('_') && var == var.to_lowercase(), "{var}");
+            let ids = g.value(
+                &json!({"type": "array", "items": {"type": "string"}}),
+                "event_ids",
+                1,
+            );
+            assert!(
+                ids.as_array().is_some_and(|a| a
+                    .iter()
+                    .all(|v| v.as_str().is_some_and(|s| s.starts_with("EVE-")))),
+                "{ids}"
+            );
+            let flight = g.text(
+                &json!({"type": "string", "description": "Flight number, such as 'HAT001'."}),
+                "flight_number",
+            );
+            assert!(flight.starts_with("HAT"), "{flight}");
+            let v = g.text(&plain, "project_version");
+            assert_eq!(v.split('.').count(), 3, "{v}");
+            let food = g.text(&plain, "foodItem");
+            assert!(DISH_FIRST.iter().any(|f| food.starts_with(f)), "{food}");
+            let product = g.text(&plain, "product");
+            assert!(PRODUCTS.contains(&product.as_str()), "{product}");
+            let item = g.text(
+                &json!({"type": "string", "description": "The unique identifier of the item to order."}),
+                "item",
+            );
+            assert!(item.starts_with("ITE-"), "{item}");
+            let team = g.text(&plain, "teamUuid");
+            assert_eq!(team.len(), 36, "{team}");
+            // A code with one digit is a name, not a shape to draw again.
+            let enc = g.text(
+                &json!({"type": "string", "description": "The encoding, e.g. utf-8."}),
+                "encoding",
+            );
+            assert_eq!(enc, "utf-8");
         }
     }
 
