@@ -44,7 +44,21 @@ pub fn value_text(v: &Value) -> String {
         Value::Object(m) => m
             .iter()
             .filter(|(_, x)| !x.is_null())
-            .map(|(k, x)| format!("{} {}", crate::phrase::label(k), value_text(x)))
+            .map(|(k, x)| {
+                let l = crate::phrase::label(k);
+                match (x, l.strip_prefix("is ")) {
+                    // A flag in words: "not active", "with auto renew" (not "is active false").
+                    (Value::Bool(true), Some(rest)) => rest.to_string(),
+                    (Value::Bool(false), Some(rest)) => format!("not {rest}"),
+                    (Value::Bool(true), None) => format!("with {l}"),
+                    (Value::Bool(false), None) => format!("without {l}"),
+                    // A sentence among the fields is quoted: `description "Call me back."`.
+                    (Value::String(t), _) if t.contains(' ') && t.ends_with(['.', '?', '!']) => {
+                        format!("{l} \"{t}\"")
+                    }
+                    _ => format!("{l} {}", value_text(x)),
+                }
+            })
             .collect::<Vec<_>>()
             .join(", "),
         other => other.to_string(),
@@ -172,6 +186,13 @@ mod tests {
         // Anything else is said field by field.
         let other = json!([{"item": "Margherita", "size": "large"}]);
         assert_eq!(value_text(&other), "item Margherita, size large");
+        let flags =
+            json!({"name": "Ana", "is_active": false, "auto_renew": true, "note": "Call me."});
+        assert_eq!(
+            value_text(&flags),
+            "name Ana, not active, with auto renew, note \"Call me.\"",
+            "a flag in words, not 'is active false'"
+        );
     }
 
     #[test]

@@ -373,6 +373,8 @@ const COMMON_VERBS: &[&str] = &[
     "remind",
     "evaluate",
     "inspect",
+    "attempt",
+    "interact",
 ];
 
 /// Whether `w` (lowercase) is a verb a tool's action opens with.

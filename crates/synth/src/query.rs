@@ -1192,6 +1192,11 @@ fn states_flag(text_lc: &str, param: &str) -> bool {
                 .iter()
                 .any(|t| text_lc.contains(&format!("{rest}{t}"))))
         || (first == "is" && text_lc.contains(&format!("is not {rest}")))
+        // A flag inside a record: "name Ana, not active" or "name Ana, active".
+        || (first == "is"
+            && [format!(", not {rest}"), format!(", {rest}")]
+                .iter()
+                .any(|f| text_lc.contains(f.as_str())))
         || text_lc.contains(&format!("{base} {rest}"))
         || (first == "open" && text_lc.contains(&format!("closed on {rest}")))
         || text_lc.contains(&format!("{first} on {rest}"))
@@ -1928,8 +1933,13 @@ pub fn action(spec: &ToolSpec) -> String {
         return d;
     }
     // `liter_to_gallon`, `trading_login`: a name that does not open with a verb says less
-    // than a description that does ("Convert liters to gallons").
-    if phrase::names_no_verb(&spec.name, &spec.description) && d.split(' ').count() >= 2 {
+    // than a description that does ("Convert liters to gallons"); so does a bare verb
+    // (`contact`: "retrieve the contact details of a person").
+    let bare_verb = phrase::words(&spec.name).len() == 1
+        && lexicon::imperative(dverb).is_some_and(|v| v == dverb);
+    if (bare_verb || phrase::names_no_verb(&spec.name, &spec.description))
+        && d.split(' ').count() >= 2
+    {
         return d;
     }
     // `web_search`: a noun and a verb name a kind of run ("run a web search", not "web the
@@ -5337,6 +5347,11 @@ mod tests {
         assert!(!states_flag("only the renewing ones", "auto_renew"));
         assert!(states_flag("with unisex turned on", "is_unisex"));
         assert!(states_flag("the service that is not unisex", "is_unisex"));
+        assert!(states_flag(
+            "service data name ana, not active",
+            "is_active"
+        ));
+        assert!(states_flag("service data name ana, active", "is_active"));
         // One-word labels: only the word itself.
         assert!(states_flag("include archived", "archived"));
         assert!(!states_flag("include old ones", "archived"));

@@ -55,6 +55,28 @@ const PEOPLE: &[&str] = &[
     "holder",
     "visitor",
     "volunteer",
+    "therapist",
+    "stylist",
+    "doctor",
+    "dentist",
+    "physician",
+    "nurse",
+    "trainer",
+    "coach",
+    "tutor",
+    "artist",
+    "actor",
+    "director",
+    "manager",
+    "assignee",
+    "reviewer",
+    "sender",
+    "receiver",
+    "payee",
+    "payer",
+    "caller",
+    "worker",
+    "technician",
 ];
 
 /// IATA codes of real airports: what a user types for "the 3 letter code of the airport".
@@ -316,6 +338,79 @@ const PAIRED: &[(&[&str], &[&str], &[&str])] = &[
     (WORKS, WORK_FIRST, WORK_LAST),
 ];
 
+/// Requests and states of a thing switched on, and of one switched off: a `start` call
+/// leaves the engine `running`.
+const ON_WORDS: &[&str] = &[
+    "start", "on", "run", "running", "started", "enable", "enabled", "activate", "active", "open",
+    "opened", "unlock", "unlocked",
+];
+const OFF_WORDS: &[&str] = &[
+    "stop",
+    "off",
+    "stopped",
+    "disable",
+    "disabled",
+    "deactivate",
+    "inactive",
+    "close",
+    "closed",
+    "lock",
+    "locked",
+];
+/// Kinds whose `*_name` is a code name ("the Atlas project").
+const CODENAMED: &[&str] = &[
+    "project",
+    "alert",
+    "mapping",
+    "workspace",
+    "dashboard",
+    "config",
+    "configuration",
+    "service",
+    "point",
+    "plan",
+    "team",
+    "app",
+    "application",
+    "environment",
+    "cluster",
+    "pipeline",
+    "campaign",
+    "model",
+    "bucket",
+    "repo",
+    "repository",
+    "website",
+    "site",
+    "policy",
+    "rule",
+    "channel",
+    "server",
+    "instance",
+    "database",
+    "table",
+    "index",
+    "widget",
+    "report",
+    "profile",
+    "template",
+    "job",
+    "workflow",
+    "integration",
+    "webhook",
+    "number",
+    "string",
+    "variable",
+    "version",
+    "release",
+    "build",
+    "device",
+    "robot",
+];
+/// Kinds whose `*_name` is a title saying what the item is about.
+const TITLED: &[&str] = &[
+    "ticket", "task", "issue", "bug", "note", "todo", "story", "incident", "request", "case",
+];
 /// Names teams give projects, alerts and mappings ("Atlas", "Nimbus").
 const CODENAMES: &[&str] = &[
     "Atlas",
@@ -342,6 +437,20 @@ const CODENAMES: &[&str] = &[
     "Lighthouse",
     "Keystone",
     "Northstar",
+];
+/// Questions a developer asks a coding assistant.
+const CODE_QUESTIONS: &[&str] = &[
+    "How do I reverse a linked list in place?",
+    "Why does my recursive function hit the recursion limit?",
+    "How can I read a large CSV file line by line?",
+    "What is the difference between a list and a tuple?",
+];
+/// Questions on computer security.
+const SECURITY_QUESTIONS: &[&str] = &[
+    "How does a SQL injection attack work?",
+    "What is a cross-site scripting vulnerability?",
+    "How can I harden an SSH server?",
+    "What does a port scan reveal about a host?",
 ];
 /// Products as shops list them.
 const PRODUCTS: &[&str] = &[
@@ -1181,7 +1290,17 @@ fn examples(description: &str) -> Vec<String> {
 /// The name a value is made under: a bare `name` or `title` of a thing of `kind` (the tool's
 /// or the object's) is `{kind}_name`, so it is drawn as that kind's name; others stay.
 fn kind_name(name: &str, kind_or_tool: &str) -> String {
-    let kind = kind_or_tool.rsplit('_').next().unwrap_or("");
+    let seg = kind_or_tool.rsplit(['_', '.']).next().unwrap_or("");
+    // `Media_3_PlayMovie` -> movie: the last word of a camelCase name too.
+    let from = seg
+        .char_indices()
+        .skip(1)
+        .filter(|(_, c)| c.is_ascii_uppercase())
+        .map(|(i, _)| i)
+        .last()
+        .unwrap_or(0);
+    let lower = seg[from..].to_ascii_lowercase();
+    let kind = lower.as_str();
     // "search_restaurants" -> restaurant, "list_companies" -> company; "address" stays.
     let kind = match kind.strip_suffix("ies") {
         Some(stem) => format!("{stem}y"),
@@ -1780,10 +1899,27 @@ impl Gen<'_> {
                             .take_while(|(p, q)| p.eq_ignore_ascii_case(q))
                             .count()
                     };
-                    c.iter().find(|x| x.to_ascii_lowercase() == a).or_else(|| {
-                        c.iter()
-                            .find(|x| shared(x) >= 4 && shared(x) >= a.len().min(5))
-                    })
+                    c.iter()
+                        .find(|x| x.to_ascii_lowercase() == a)
+                        .or_else(|| {
+                            c.iter()
+                                .find(|x| shared(x) >= 4 && shared(x) >= a.len().min(5))
+                        })
+                        .or_else(|| {
+                            // "start" leaves the engine "running", "stop" leaves it "stopped".
+                            let side = |w: &str| {
+                                if ON_WORDS.contains(&w) {
+                                    Some(true)
+                                } else if OFF_WORDS.contains(&w) {
+                                    Some(false)
+                                } else {
+                                    None
+                                }
+                            };
+                            let want = side(&a)?;
+                            c.iter()
+                                .find(|x| side(&x.to_ascii_lowercase()) == Some(want))
+                        })
                 });
             if let Some(x) = asked.filter(|_| !self.tool.is_empty()) {
                 return x.clone();
@@ -2006,12 +2142,15 @@ impl Gen<'_> {
                     pool_word(self.rng, "words").to_lowercase()
                 );
             }
+            let kind = n.strip_suffix("name").unwrap_or("").trim_end_matches('_');
+            let kind = kind.rsplit('_').next().unwrap_or("");
+            // A ticket or a task is titled by what it is about ("Broken link on homepage").
+            if TITLED.contains(&kind) {
+                return one_of(self.rng, SUBJECTS).to_string();
+            }
             // A project, alert or mapping is named as teams name theirs ("Atlas"), not by
             // two random words ("Public feedback").
-            if !["file", "dir", "folder", "host", "path"]
-                .iter()
-                .any(|k| n.contains(k))
-            {
+            if CODENAMED.contains(&kind) {
                 return one_of(self.rng, CODENAMES).to_string();
             }
         }
@@ -2378,6 +2517,21 @@ impl Gen<'_> {
         ) {
             return Some(one_of(self.rng, MESSAGES).to_string());
         }
+        // "The user's specific question or request regarding programming": a question on
+        // the topic the description names.
+        if last_word == "input" && d.contains("question") {
+            let topic = if ["program", "code", "coding"].iter().any(|w| d.contains(w)) {
+                CODE_QUESTIONS
+            } else if ["hack", "secur", "exploit", "vulnerab"]
+                .iter()
+                .any(|w| d.contains(w))
+            {
+                SECURITY_QUESTIONS
+            } else {
+                return None;
+            };
+            return Some(one_of(self.rng, topic).to_string());
+        }
         if n == "q" || n == "search_query" {
             return Some(pool_word(self.rng, "words").to_lowercase());
         }
@@ -2678,7 +2832,8 @@ mod tests {
                     "pedal": {"type": "number", "description": "Between 0 (off) and 1 (full)."},
                     "priority": {"type": "integer", "description": "From 1 to 5."},
                     "ticket_priority": {"type": "integer"},
-                    "remainingUnlockedDoors": {"type": "integer", "description": "The number of remaining unlocked doors."}})),
+                    "remainingUnlockedDoors": {"type": "integer", "description": "The number of remaining unlocked doors."},
+                    "engineState": {"type": "string", "description": "[Enum]: [\"running\", \"stopped\"]"}})),
             ),
             spec(
                 "liter_to_gallon",
@@ -2692,6 +2847,13 @@ mod tests {
             ),
         ];
         let mut sim = Simulated::new(specs, 3).expect("specs");
+        // "START" leaves the engine running, "STOP" stopped (no shared spelling).
+        for (mode, state) in [("START", "running"), ("STOP", "stopped")] {
+            let r = sim
+                .execute(&call("startEngine", json!({"ignitionMode": mode})))
+                .expect("runs");
+            assert_eq!(r["engineState"], state, "{r}");
+        }
         for (mode, state) in [("engage", "engaged"), ("release", "released")] {
             let r = sim
                 .execute(&call("activateParkingBrake", json!({"mode": mode})))
@@ -3180,6 +3342,16 @@ mod tests {
             assert!(auth.starts_with("Bearer ") && auth.len() == 31, "{auth}");
             let ua = g.text(&plain, "user_agent");
             assert!(ua.starts_with("Mozilla/5.0"), "{ua}");
+            let ask = g.text(
+                &json!({"type": "string", "description": "The user's specific question or request regarding programming."}),
+                "input",
+            );
+            assert!(CODE_QUESTIONS.contains(&ask.as_str()), "{ask}");
+            let who = g.text(&plain, "therapist_name");
+            assert!(
+                pools::FIRST_NAMES.contains(&who.split(' ').next().unwrap_or("")),
+                "{who}"
+            );
             let project = g.text(&plain, "project_name");
             assert!(CODENAMES.contains(&project.as_str()), "{project}");
             let var = g.text(
@@ -3459,6 +3631,7 @@ mod tests {
         assert_eq!(kind_name("name", "list_companies"), "company_name");
         assert_eq!(kind_name("name", "get_address"), "address_name");
         assert_eq!(kind_name("guest_name", "reserve_table"), "guest_name");
+        assert_eq!(kind_name("title", "Media_3_PlayMovie"), "movie_name");
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let empty = Map::new();
         let mut g = Gen {
