@@ -375,6 +375,7 @@ const COMMON_VERBS: &[&str] = &[
     "inspect",
     "attempt",
     "interact",
+    "solve",
 ];
 
 /// Whether `w` (lowercase) is a verb a tool's action opens with.

@@ -1879,7 +1879,9 @@ pub fn action(spec: &ToolSpec) -> String {
                     w.len() >= 4 && p.keys().any(|k| k.split('_').any(|x| x == w))
                 })
             });
-        let bare = (!tail.contains('_') || names_input) && !participle;
+        // "line by line", "one by one": a manner, kept whole.
+        let repeated = before == tail;
+        let bare = (!tail.contains('_') || names_input) && !participle && !repeated;
         // "by type or from a date": alternatives of optional filters.
         let alternatives = d[i + 4..].contains(" or ");
         if bare || alternatives || params.is_some_and(|p| p.keys().any(|k| k.contains(&tail))) {
@@ -1925,7 +1927,10 @@ pub fn action(spec: &ToolSpec) -> String {
     let d = id_object(&d);
     // "Encrypt, encode, and decode text": a list of verbs opens with the name's own.
     let dverb = d.split(' ').next().unwrap_or("").trim_end_matches(',');
-    if !verb.is_empty() && dverb == verb && d.split(' ').count() >= 2 {
+    // A dotted name's own part may open with no verb (`solve.quadratic_equation`, "Quadratic
+    // equation solver"): the description then only repeats the name.
+    let named_by_noun = spec.name.contains('.') && !lexicon::is_common_verb(verb);
+    if !verb.is_empty() && dverb == verb && d.split(' ').count() >= 2 && !named_by_noun {
         // "Highest meter value recorded for a supply point" names a value, not an action.
         if phrase::NOT_VERBS.contains(&dverb) {
             return format!("find the {d}");
@@ -1957,12 +1962,19 @@ pub fn action(spec: &ToolSpec) -> String {
         }
     }
     // `XSS_Scanner.scan`: the last part is the action, the rest the tool that does it ("scan
-    // with the XSS scanner", not "XSS the scanner scan").
+    // with the XSS scanner", not "XSS the scanner scan"); `random_forest.train` acts on it
+    // ("train the random forest").
     if let Some((tool, last)) = spec.name.rsplit_once('.') {
-        if lexicon::is_common_verb(&last.to_lowercase())
+        let low = last.to_lowercase();
+        if (lexicon::is_common_verb(&low)
+            || matches!(
+                low.as_str(),
+                "train" | "fit" | "predict" | "forecast" | "simulate"
+            ))
             && last.chars().all(|c| c.is_ascii_alphabetic())
         {
-            let by = phrase::words(tool)
+            let words = phrase::words(tool);
+            let by = words
                 .iter()
                 .map(|w| {
                     if w.len() > 1 && w.chars().all(|c| c.is_ascii_uppercase()) {
@@ -1973,7 +1985,40 @@ pub fn action(spec: &ToolSpec) -> String {
                 })
                 .collect::<Vec<_>>()
                 .join(" ");
-            return format!("{} with the {by}", last.to_lowercase());
+            let instrument = words.last().is_some_and(|w| {
+                matches!(
+                    w.to_lowercase().as_str(),
+                    "scanner"
+                        | "tool"
+                        | "api"
+                        | "client"
+                        | "bot"
+                        | "service"
+                        | "engine"
+                        | "system"
+                        | "solver"
+                        | "calculator"
+                        | "helper"
+                        | "manager"
+                )
+            });
+            let with = if instrument { "with the" } else { "the" };
+            return format!("{low} {with} {by}");
+        }
+        // `sculpture.create_custom`: "create a custom sculpture"; `solve.quadratic_equation`:
+        // the first part is the verb ("solve the quadratic equation").
+        let parts = phrase::words(last);
+        let first = spec.name.split('.').next().unwrap_or("");
+        if let [v, adj] = parts.as_slice() {
+            if lexicon::is_common_verb(v) && matches!(adj.as_str(), "custom" | "new") {
+                let what = phrase::words(tool).join(" ").to_lowercase();
+                return format!("{v} a {adj} {what}");
+            }
+        }
+        if lexicon::is_common_verb(&first.to_lowercase())
+            && parts.first().is_some_and(|w| !lexicon::is_common_verb(w))
+        {
+            return format!("{} the {}", first.to_lowercase(), parts.join(" "));
         }
     }
     let (v, o) = phrase::verb_object(&spec.name);
@@ -4676,6 +4721,52 @@ mod tests {
             action(&tool("mv", &format!("{pre}Move a file, keep its name.")))
                 .starts_with("move a file")
         );
+        assert_eq!(
+            action(&tool(
+                "sort",
+                &format!("{pre}Sort the contents of a file line by line.")
+            )),
+            "sort the contents of a file line by line"
+        );
+        // A lead about the tool itself, a service's versioned name, a one-word verb name.
+        assert_eq!(
+            action(&tool(
+                "Cloudflare_Bypass",
+                "This tool is used to bypass Cloudflare protection in order to retrieve the true IP address of a webpage."
+            )),
+            "bypass Cloudflare protection in order to retrieve the true IP address of a webpage"
+        );
+        assert_eq!(
+            action(&tool("Media_3_PlayMovie", "Stream the selected movie.")),
+            "play the movie"
+        );
+        // Dotted names: the part that acts and the part acted on.
+        assert_eq!(
+            action(&tool(
+                "random_forest.train",
+                "Train a Random Forest Model on given data"
+            )),
+            "train the random forest"
+        );
+        assert_eq!(
+            action(&tool(
+                "sculpture.create_custom",
+                "Order a custom sculpture."
+            )),
+            "create a custom sculpture"
+        );
+        assert_eq!(
+            action(&tool(
+                "solve.quadratic_equation",
+                "Quadratic equation solver."
+            )),
+            "solve the quadratic equation"
+        );
+        assert!(action(&tool(
+            "contact",
+            "Retrieve the contact details of a person, including their phone number."
+        ))
+        .starts_with("retrieve the contact details of a person"));
         // A name that opens with its verb keeps it; the preamble never shows.
         let redirect = action(&tool(
             "redirect_parcel",

@@ -59,9 +59,39 @@ pub fn infer_returns(specs: &mut [ToolSpec]) -> Vec<String> {
                 });
             // The item named after a preposition is whom the tool acts on, not what it hands
             // out: `ask_to_user` returns an answer, `list_orders_for_user` orders.
+            // `concert.book_ticket` books a ticket: the verb of the name's last part is no
+            // book it hands out.
+            let verb_at = specs[i]
+                .name
+                .rsplit('.')
+                .next()
+                .map(name_words)
+                .and_then(|own| own.first().cloned())
+                // `order_food` does make an order: only verbs whose noun is another thing.
+                .filter(|v| {
+                    matches!(
+                        v.as_str(),
+                        "book"
+                            | "file"
+                            | "ship"
+                            | "list"
+                            | "check"
+                            | "search"
+                            | "map"
+                            | "set"
+                            | "run"
+                            | "watch"
+                            | "lock"
+                            | "stamp"
+                            | "test"
+                            | "park"
+                    )
+                })
+                .and_then(|v| words.iter().rposition(|w| *w == v));
             let by_noun = words
                 .iter()
-                .position(|w| *w == *kind || *w == plural)
+                .enumerate()
+                .position(|(j, w)| (*w == *kind || *w == plural) && Some(j) != verb_at)
                 .is_some_and(|i| {
                     !words[..i].iter().any(|w| {
                         matches!(
@@ -331,6 +361,28 @@ mod tests {
         ];
         assert_eq!(infer_returns(&mut specs), ["find_user"]);
         assert!(specs[0].returns.is_none());
+    }
+
+    #[test]
+    fn a_verb_in_a_name_is_not_the_item_it_hands_out() {
+        let mut specs = vec![
+            spec(
+                "concert.book_ticket",
+                "Book a concert ticket.",
+                json!({"artist": {"type": "string"}}),
+            ),
+            spec(
+                "library.search_book",
+                "Search for a book.",
+                json!({"book_name": {"type": "string"}}),
+            ),
+            spec(
+                "library.reserve_book",
+                "Reserve a book.",
+                json!({"book_id": {"type": "string"}}),
+            ),
+        ];
+        assert_eq!(infer_returns(&mut specs), ["library.search_book"]);
     }
 
     #[test]

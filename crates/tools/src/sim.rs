@@ -438,6 +438,79 @@ const CODENAMES: &[&str] = &[
     "Keystone",
     "Northstar",
 ];
+/// Variables of a data set.
+const VARIABLES: &[&str] = &[
+    "age",
+    "income",
+    "education_years",
+    "hours_worked",
+    "price",
+    "square_feet",
+    "temperature",
+    "sales",
+];
+/// Genres of books, films and music.
+const GENRES: &[&str] = &[
+    "mystery",
+    "science fiction",
+    "fantasy",
+    "biography",
+    "history",
+    "jazz",
+    "classical",
+    "comedy",
+    "thriller",
+];
+/// Species as a naturalist names them.
+const SPECIES: &[&str] = &[
+    "red fox",
+    "bald eagle",
+    "African elephant",
+    "monarch butterfly",
+    "snow leopard",
+    "green sea turtle",
+    "gray wolf",
+];
+/// Performing artists.
+const ARTISTS: &[&str] = &[
+    "Taylor Swift",
+    "Coldplay",
+    "Adele",
+    "Ed Sheeran",
+    "Beyoncé",
+    "Arctic Monkeys",
+    "Norah Jones",
+];
+/// Topics of study, law and news.
+const TOPICS: &[&str] = &[
+    "data privacy",
+    "climate policy",
+    "contract law",
+    "renewable energy",
+    "public health",
+    "tax reform",
+    "machine learning",
+    "urban planning",
+];
+/// Facts an assistant keeps in memory about its user.
+const MEMORY_FACTS: &[&str] = &[
+    "Prefers window seats on long flights.",
+    "The quarterly report is due on March 31.",
+    "Allergic to peanuts.",
+    "Works from home on Fridays.",
+    "Favourite cuisine is Thai.",
+    "Daughter's birthday is on June 12.",
+    "Uses the metric system.",
+    "Gym sessions are on Monday and Thursday evenings.",
+    "Drives an electric car.",
+    "Prefers e-mail over phone calls.",
+    "Is learning Spanish.",
+    "Has a cat called Miso.",
+    "Takes the 8:15 train to work.",
+    "Budget for the kitchen renovation is 12,000 euros.",
+    "Likes aisle seats at the cinema.",
+    "Book club meets on the first Tuesday of the month.",
+];
 /// Questions a developer asks a coding assistant.
 const CODE_QUESTIONS: &[&str] = &[
     "How do I reverse a linked list in place?",
@@ -1405,6 +1478,13 @@ fn plausible(schema: &Value, name: &str) -> Option<(f64, f64)> {
     let says = |w: &str| n.contains(w) || d.contains(w);
     Some(if n.ends_with("priority") {
         (1.0, 5.0)
+    } else if n == "tempo" || n == "bpm" || d.contains("beats per minute") {
+        (60.0, 180.0)
+    } else if n == "alpha" || d.contains("significance level") {
+        // A test's significance level.
+        (0.01, 0.1)
+    } else if n.ends_with("year") || n.contains("year_range") {
+        (1990.0, 2026.0)
     } else if matches!(n.as_str(), "quantity" | "qty") {
         // Items in a basket or an order line: a few, not 477 meals.
         (1.0, 5.0)
@@ -2344,6 +2424,14 @@ impl Gen<'_> {
         {
             return Some(one_of(self.rng, MESSAGES).to_string());
         }
+        // A court case is "Smith v. Jones".
+        if n.contains("case") && matches!(last_word, "title" | "name") {
+            return Some(format!(
+                "{} v. {}",
+                pool_word(self.rng, "last_names"),
+                pool_word(self.rng, "last_names")
+            ));
+        }
         if matches!(last_word, "title" | "subject" | "summary") && !n.contains("name") {
             return Some(one_of(self.rng, SUBJECTS).to_string());
         }
@@ -2401,6 +2489,20 @@ impl Gen<'_> {
                 one_of(
                     self.rng,
                     &["active", "pending", "completed", "open", "closed"],
+                )
+                .to_string(),
+            );
+        }
+        // A piece of music's key.
+        if n == "key"
+            && ["music", "song", "piece", "musical"]
+                .iter()
+                .any(|w| d.contains(w))
+        {
+            return Some(
+                one_of(
+                    self.rng,
+                    &["C major", "G major", "D minor", "A minor", "E flat major"],
                 )
                 .to_string(),
             );
@@ -2531,6 +2633,86 @@ impl Gen<'_> {
                 return None;
             };
             return Some(one_of(self.rng, topic).to_string());
+        }
+        if last_word == "genre" || last_word == "genres" {
+            return Some(one_of(self.rng, GENRES).to_string());
+        }
+        if matches!(last_word, "parties" | "party") {
+            return Some(pool_word(self.rng, "companies"));
+        }
+        // A data set's variables and columns are named as a program names them.
+        if matches!(
+            last_word,
+            "var" | "variable" | "variables" | "predictors" | "columns" | "column"
+        ) || (last_word == "target" && (d.contains("variable") || d.contains("predict")))
+        {
+            return Some(one_of(self.rng, VARIABLES).to_string());
+        }
+        if last_word == "court" {
+            return Some(
+                one_of(
+                    self.rng,
+                    &[
+                        "Supreme Court",
+                        "Court of Appeal",
+                        "District Court",
+                        "High Court",
+                    ],
+                )
+                .to_string(),
+            );
+        }
+        if last_word == "docket" || n.contains("docket_number") {
+            return Some(format!("{}-{}", digits(self.rng, 2), digits(self.rng, 4)));
+        }
+        if matches!(n, "string" | "input_string" | "text_string") {
+            return Some(one_of(self.rng, MESSAGES).to_string());
+        }
+        if last_word == "habitat" {
+            return Some(
+                one_of(
+                    self.rng,
+                    &["forest", "wetland", "grassland", "desert", "coastal"],
+                )
+                .to_string(),
+            );
+        }
+        if last_word == "species" {
+            return Some(one_of(self.rng, SPECIES).to_string());
+        }
+        if matches!(last_word, "artist" | "band" | "composer" | "singer") {
+            return Some(one_of(self.rng, ARTISTS).to_string());
+        }
+        if matches!(last_word, "topic" | "topics" | "subject_area" | "field") {
+            return Some(one_of(self.rng, TOPICS).to_string());
+        }
+        if n.contains("scenario") && d.contains("climate") {
+            return Some(one_of(self.rng, &["RCP4.5", "RCP8.5", "SSP2-4.5"]).to_string());
+        }
+        // Groceries to order are foods.
+        if matches!(last_word, "items" | "item" | "products")
+            && ["grocer", "food", "ingredient"]
+                .iter()
+                .any(|w| d.contains(w))
+        {
+            return Some(one_of(self.rng, FOOD_NAMES).to_string());
+        }
+        // `wave_file`, `data_source`: a file's name.
+        if matches!(last_word, "file" | "source") && !d.contains("url") {
+            let ext = one_of(self.rng, &["csv", "json", "wav", "txt"]);
+            let ext = if n.contains("wave") || n.contains("audio") {
+                "wav"
+            } else {
+                ext
+            };
+            return Some(format!(
+                "{}.{ext}",
+                pool_word(self.rng, "words").to_lowercase()
+            ));
+        }
+        // A value kept in an assistant's memory is a fact about the user.
+        if matches!(n, "value" | "content" | "memory") && d.contains("memory") {
+            return Some(one_of(self.rng, MEMORY_FACTS).to_string());
         }
         if n == "q" || n == "search_query" {
             return Some(pool_word(self.rng, "words").to_lowercase());
@@ -3347,6 +3529,38 @@ mod tests {
                 "input",
             );
             assert!(CODE_QUESTIONS.contains(&ask.as_str()), "{ask}");
+            let key = g.text(
+                &json!({"type": "string", "description": "The key of the piece, e.g., C Major."}),
+                "key",
+            );
+            assert!(key.ends_with("major") || key.ends_with("minor"), "{key}");
+            let alpha = g.value(
+                &json!({"type": "number", "description": "Significance level for the test."}),
+                "alpha",
+                1,
+            );
+            assert!(
+                alpha.as_f64().is_some_and(|a| a > 0.0 && a <= 0.1),
+                "{alpha}"
+            );
+            let var = g.text(&plain, "independent_var");
+            assert!(VARIABLES.contains(&var.as_str()), "{var}");
+            let genre = g.text(&plain, "genre");
+            assert!(GENRES.contains(&genre.as_str()), "{genre}");
+            let case = g.text(&plain, "case_title");
+            assert!(case.contains(" v. "), "{case}");
+            let wave = g.text(&plain, "wave_file");
+            assert!(wave.ends_with(".wav") && !wave.contains(' '), "{wave}");
+            let items = g.text(
+                &json!({"type": "string", "description": "Grocery items to order."}),
+                "items",
+            );
+            assert!(FOOD_NAMES.contains(&items.as_str()), "{items}");
+            let fact = g.text(
+                &json!({"type": "string", "description": "The value to store in the long-term memory."}),
+                "value",
+            );
+            assert!(MEMORY_FACTS.contains(&fact.as_str()), "{fact}");
             let who = g.text(&plain, "therapist_name");
             assert!(
                 pools::FIRST_NAMES.contains(&who.split(' ').next().unwrap_or("")),
