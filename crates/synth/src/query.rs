@@ -2727,8 +2727,17 @@ fn call_phrase<S: Specs + ?Sized>(
     if dated {
         act = without_vague_time(&act);
     }
+    // An input a result supplies is not the user's to specify: "delete the website using the
+    // specified website ID" drops its stand-in, as for an input left at its default.
+    let from_result = |p: &str| {
+        made.tool
+            .implementation
+            .get(last)
+            .and_then(|s| s.bindings.get(p))
+            .is_some_and(|b| !matches!(b, Binding::Input { .. }))
+    };
     for p in params.into_iter().flat_map(|m| m.keys()) {
-        if given.contains_key(p) {
+        if given.contains_key(p) && !from_result(p) {
             continue;
         }
         let l = phrase::label(p);
