@@ -1417,6 +1417,16 @@ fn fits(schema: &Value, v: &Value) -> bool {
 /// Lowercase hexadecimal digits.
 const HEX: &[u8] = b"0123456789abcdef";
 
+/// Letters and digits of an opaque token (a page cursor, a bearer token), without look-alikes.
+const TOKEN_CHARS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+
+/// `k` decimal digits (a card, account or docket number).
+fn digits(rng: &mut ChaCha8Rng, k: usize) -> String {
+    (0..k)
+        .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+        .collect()
+}
+
 /// `n` characters drawn one by one from `alphabet` (hex digits, an opaque token's letters).
 fn drawn_chars(rng: &mut ChaCha8Rng, alphabet: &[u8], n: usize) -> String {
     (0..n)
@@ -2006,14 +2016,24 @@ impl Gen<'_> {
             }
             return c[self.rng.random_range(0..c.len())].clone();
         }
-        if let Some(v) = self.typed_text(&n, &desc.to_ascii_lowercase()) {
+        let dl = desc.to_ascii_lowercase();
+        if let Some(v) = self.typed_text(&n, &dl) {
             return v;
         }
-        if is_identifier_name(name) {
-            // "contact_id" -> "CON-4821": a prefix a reader can tell apart per kind.
-            let stem: String = n
-                .trim_end_matches("_id")
-                .trim_end_matches("id")
+        // "The unique identifier of the item to order": an id, whatever its name.
+        if is_identifier_name(name)
+            || dl.starts_with("the unique identifier of")
+            || dl.starts_with("unique identifier of")
+            || dl.starts_with("the identifier of")
+        {
+            // "contact_id" -> "CON-4821": a prefix a reader can tell apart per kind (a
+            // name only the description calls an id keeps all of its letters: "uuid" -> UUI).
+            let base = if is_identifier_name(name) {
+                n.trim_end_matches("_id").trim_end_matches("id")
+            } else {
+                n.as_str()
+            };
+            let stem: String = base
                 .chars()
                 .filter(char::is_ascii_alphabetic)
                 .take(3)
@@ -2024,20 +2044,6 @@ impl Gen<'_> {
             } else {
                 stem
             };
-            return format!("{stem}-{}", self.rng.random_range(1000..10000));
-        }
-        // "The unique identifier of the item to order": an id, whatever its name.
-        let dl = desc.to_ascii_lowercase();
-        if dl.starts_with("the unique identifier of")
-            || dl.starts_with("unique identifier of")
-            || dl.starts_with("the identifier of")
-        {
-            let stem: String = n
-                .chars()
-                .filter(char::is_ascii_alphabetic)
-                .take(3)
-                .collect::<String>()
-                .to_uppercase();
             return format!("{stem}-{}", self.rng.random_range(1000..10000));
         }
         let described_date = schema
@@ -2125,9 +2131,11 @@ impl Gen<'_> {
                 pool_word(self.rng, "places")
             );
         }
-        if n.ends_with("name") {
-            let kind = n.strip_suffix("name").unwrap_or("").trim_end_matches('_');
-            let kind = kind.rsplit('_').next().unwrap_or("");
+        // `guest_name` -> guest: the kind of thing a `*_name` names.
+        let name_kind = n
+            .strip_suffix("name")
+            .map(|k| k.trim_end_matches('_').rsplit('_').next().unwrap_or(""));
+        if let Some(kind) = name_kind {
             // A dish, a room or a work: two words from its own lists.
             for (kinds, first, last) in PAIRED {
                 if kinds.contains(&kind) {
@@ -2213,17 +2221,15 @@ impl Gen<'_> {
         if n.contains("company") || n.contains("organization") {
             return pool_word(self.rng, "companies");
         }
-        if n.ends_with("name") {
+        if let Some(kind) = name_kind {
             // A variable's name is written as a program would (`total_cost`).
-            if desc.to_ascii_lowercase().contains("variable") {
+            if dl.contains("variable") {
                 return format!(
                     "{}_{}",
                     pool_word(self.rng, "words").to_lowercase(),
                     pool_word(self.rng, "words").to_lowercase()
                 );
             }
-            let kind = n.strip_suffix("name").unwrap_or("").trim_end_matches('_');
-            let kind = kind.rsplit('_').next().unwrap_or("");
             // A ticket or a task is titled by what it is about ("Broken link on homepage").
             if TITLED.contains(&kind) {
                 return one_of(self.rng, SUBJECTS).to_string();
@@ -2248,11 +2254,6 @@ impl Gen<'_> {
     /// passport number, a short message. None for everything else.
     fn typed_text(&mut self, n: &str, d: &str) -> Option<String> {
         let last_word = n.rsplit('_').next().unwrap_or(n);
-        let digits = |rng: &mut ChaCha8Rng, k: usize| -> String {
-            (0..k)
-                .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
-                .collect()
-        };
         if matches!(n, "first_name" | "firstname" | "given_name") || n.ends_with("_first_name") {
             return Some(pool_word(self.rng, "first_names"));
         }
@@ -2377,11 +2378,7 @@ impl Gen<'_> {
         }
         // A page cursor is an opaque token, as APIs hand them out.
         if last_word == "cursor" {
-            return Some(drawn_chars(
-                self.rng,
-                b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789",
-                12,
-            ));
+            return Some(drawn_chars(self.rng, TOKEN_CHARS, 12));
         }
         if matches!(last_word, "permission" | "permissions") {
             return Some(
@@ -2557,11 +2554,6 @@ impl Gen<'_> {
         if !examples(d).is_empty() {
             return None;
         }
-        let digits = |rng: &mut ChaCha8Rng, k: usize| -> String {
-            (0..k)
-                .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
-                .collect()
-        };
         if n.contains("account_number")
             || n.contains("account_no")
             || (last_word == "account" && !d.contains("email") && !d.contains("name"))
@@ -2601,14 +2593,7 @@ impl Gen<'_> {
             return Some(one_of(self.rng, &["code", "id_token", "token"]).to_string());
         }
         if n == "authorization" {
-            return Some(format!(
-                "Bearer {}",
-                drawn_chars(
-                    self.rng,
-                    b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789",
-                    24
-                )
-            ));
+            return Some(format!("Bearer {}", drawn_chars(self.rng, TOKEN_CHARS, 24)));
         }
         if n == "user_agent" || n == "useragent" {
             return Some(one_of(self.rng, USER_AGENTS).to_string());
