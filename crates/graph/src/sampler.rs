@@ -1108,6 +1108,8 @@ impl Sampler {
             same_person(&mut args, &prov);
         }
         part_within_total(&mut args, &prov);
+        same_place(&mut args, &prov);
+        paired_lists(&mut args, &prov);
         (args, prov, deps.into_iter().collect())
     }
 
@@ -1126,6 +1128,12 @@ impl Sampler {
             .iter()
             .any(|&s| !args.contains_key(&self.slots[s].param))
         {
+            st.fails[t] += 1;
+            return None;
+        }
+        // "Set the order's payment method to the one that order already has" changes nothing:
+        // not made, as if unbound.
+        if self.changes_nothing(t, &args, &depends_on, st) {
             st.fails[t] += 1;
             return None;
         }
@@ -1165,6 +1173,45 @@ impl Sampler {
             error,
         });
         Some((ok, fed_new))
+    }
+
+    /// Whether a call of change tool `t` (modify, update, change, set, ...) sets an item's
+    /// field to a value read from that same item (`get_order_details(order_id=X)` then
+    /// `modify_pending_order_payment(order_id=X, payment_method_id=<X's own>)`).
+    fn changes_nothing(
+        &self,
+        t: usize,
+        args: &Map<String, Value>,
+        depends_on: &[usize],
+        st: &State,
+    ) -> bool {
+        let name = self.graph.nodes[t].name.to_ascii_lowercase();
+        let verb = name.split(['_', '.']).next().unwrap_or("");
+        if !matches!(
+            verb,
+            "modify" | "update" | "change" | "set" | "edit" | "switch" | "replace"
+        ) {
+            return false;
+        }
+        // Only a read's values: a token issued for the item (`authorize_card(card_id)`) is
+        // what the change needs, not a value it already has.
+        let reads = |n: &str| {
+            let n = n.to_ascii_lowercase();
+            matches!(
+                n.split(['_', '.']).next(),
+                Some("get" | "read" | "fetch" | "view" | "show" | "lookup" | "describe")
+            )
+        };
+        depends_on.iter().any(|&s| {
+            st.calls.get(s).is_some_and(|c| {
+                reads(&c.name)
+                    && c.arguments.iter().any(|(k, v)| {
+                        hardgen_core::spec::is_identifier_name(k)
+                            && v.is_string()
+                            && args.get(k) == Some(v)
+                    })
+            })
+        })
     }
 
     /// Runs one round aimed at `target`; true when the target succeeded.
@@ -1598,6 +1645,120 @@ fn same_person(args: &mut Map<String, Value>, prov: &BTreeMap<String, String>) {
     }
 }
 
+/// Two literal lists of which one replaces the other item by item (`item_ids` and
+/// `new_item_ids`, `old_values` and `new_values`) are made the same length: three new items for
+/// two exchanged ones is no exchange.
+fn paired_lists(args: &mut Map<String, Value>, prov: &BTreeMap<String, String>) {
+    let literal = |k: &str| prov.get(k).is_some_and(|p| p == LITERAL);
+    let keys: Vec<String> = args.keys().cloned().collect();
+    for new_key in &keys {
+        let Some(old_key) = new_key
+            .strip_prefix("new_")
+            .map(|base| {
+                keys.iter()
+                    .find(|k| *k == base || k.strip_prefix("old_") == Some(base))
+                    .cloned()
+            })
+            .unwrap_or(None)
+        else {
+            continue;
+        };
+        if !literal(new_key) || !literal(&old_key) {
+            continue;
+        }
+        let len = |k: &str| args.get(k).and_then(Value::as_array).map(Vec::len);
+        let (Some(a), Some(b)) = (len(&old_key), len(new_key)) else {
+            continue;
+        };
+        let n = a.min(b);
+        for k in [&old_key, new_key] {
+            if let Some(list) = args.get_mut(k.as_str()).and_then(Value::as_array_mut) {
+                list.truncate(n);
+            }
+        }
+    }
+}
+
+/// US cities with their state and the first two digits of their zip codes: an address drawn
+/// field by field ("Udine, FL, Denmark") is made one place.
+const PLACES: &[(&str, &str, &str)] = &[
+    ("San Francisco", "CA", "94"),
+    ("Los Angeles", "CA", "90"),
+    ("San Diego", "CA", "92"),
+    ("Seattle", "WA", "98"),
+    ("Spokane", "WA", "99"),
+    ("Portland", "OR", "97"),
+    ("Austin", "TX", "78"),
+    ("Houston", "TX", "77"),
+    ("Dallas", "TX", "75"),
+    ("New York", "NY", "10"),
+    ("Buffalo", "NY", "14"),
+    ("Chicago", "IL", "60"),
+    ("Boston", "MA", "02"),
+    ("Miami", "FL", "33"),
+    ("Orlando", "FL", "32"),
+    ("Denver", "CO", "80"),
+    ("Phoenix", "AZ", "85"),
+    ("Atlanta", "GA", "30"),
+    ("Columbus", "OH", "43"),
+    ("Philadelphia", "PA", "19"),
+    ("Minneapolis", "MN", "55"),
+    ("Nashville", "TN", "37"),
+    ("Charlotte", "NC", "28"),
+    ("Salt Lake City", "UT", "84"),
+];
+
+/// A city, a two-letter state and a country drawn as literals from separate pools name no
+/// place ("Udine, FL, Denmark"): they are made one US address (the city kept where it is one of
+/// [`PLACES`], else one picked by the city's letters), its zip code in the state's range.
+fn same_place(args: &mut Map<String, Value>, prov: &BTreeMap<String, String>) {
+    let literal = |k: &str| prov.get(k).is_some_and(|p| p == LITERAL);
+    let code = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .is_some_and(|s| s.len() == 2 && s.bytes().all(|c| c.is_ascii_uppercase()))
+    };
+    if !literal("city") || !literal("state") || !code(args.get("state")) {
+        return;
+    }
+    let Some(city) = args.get("city").and_then(Value::as_str) else {
+        return;
+    };
+    let sum: usize = city.bytes().map(usize::from).sum();
+    let &(city, state, zip) = PLACES
+        .iter()
+        .find(|p| p.0 == city)
+        .unwrap_or(&PLACES[sum % PLACES.len()]);
+    args.insert("city".into(), json!(city));
+    args.insert("state".into(), json!(state));
+    let us = |c: &str| {
+        matches!(
+            c,
+            "USA" | "US" | "United States" | "United States of America"
+        )
+    };
+    if literal("country")
+        && args
+            .get("country")
+            .and_then(Value::as_str)
+            .is_some_and(|c| !us(c))
+    {
+        args.insert("country".into(), json!("USA"));
+    }
+    for key in ["zip", "zip_code", "zipcode", "postal_code"] {
+        let Some(z) = args
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|_| literal(key))
+        else {
+            continue;
+        };
+        if z.len() == 5 && z.bytes().all(|c| c.is_ascii_digit()) {
+            let z = format!("{zip}{}", &z[2..]);
+            args.insert(key.into(), json!(z));
+        }
+    }
+}
+
 /// Whether two parameters are the two ends of one relation (`travel_from`/`travel_to`,
 /// `fromCurrency`/`toCurrency`, `source`/`destination`, `sender`/`recipient`), which a
 /// meaningful call never gives the same value.
@@ -1956,5 +2117,101 @@ mod tests {
         args.insert("email".into(), json!("omar@example.org"));
         same_person(&mut args, &lit(&["folder_name", "email"]));
         assert_eq!(args["email"], "omar@example.org");
+    }
+    fn literals(ks: &[&str]) -> BTreeMap<String, String> {
+        ks.iter()
+            .map(|k| (k.to_string(), LITERAL.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn an_address_drawn_field_by_field_becomes_one_place() {
+        let mut args = Map::new();
+        args.insert("city".into(), json!("Udine"));
+        args.insert("state".into(), json!("FL"));
+        args.insert("country".into(), json!("Denmark"));
+        args.insert("zip".into(), json!("55717"));
+        same_place(&mut args, &literals(&["city", "state", "country", "zip"]));
+        let city = args["city"].as_str().expect("city");
+        let place = PLACES.iter().find(|p| p.0 == city).expect("a known city");
+        assert_eq!(args["state"], place.1);
+        assert_eq!(args["country"], "USA");
+        assert!(args["zip"].as_str().expect("zip").starts_with(place.2));
+        assert!(args["zip"].as_str().expect("zip").ends_with("717"));
+        // A city the table has keeps its name and gets its own state.
+        let mut args = Map::new();
+        args.insert("city".into(), json!("Seattle"));
+        args.insert("state".into(), json!("TX"));
+        same_place(&mut args, &literals(&["city", "state"]));
+        assert_eq!(
+            (&args["city"], &args["state"]),
+            (&json!("Seattle"), &json!("WA"))
+        );
+        // A state that is no two-letter code (an order's state) is no address.
+        let mut args = Map::new();
+        args.insert("city".into(), json!("Udine"));
+        args.insert("state".into(), json!("pending"));
+        same_place(&mut args, &literals(&["city", "state"]));
+        assert_eq!(args["city"], "Udine");
+    }
+
+    #[test]
+    fn lists_that_replace_each_other_item_by_item_get_one_length() {
+        let mut args = Map::new();
+        args.insert("item_ids".into(), json!(["1", "2"]));
+        args.insert("new_item_ids".into(), json!(["3", "4", "5"]));
+        paired_lists(&mut args, &literals(&["item_ids", "new_item_ids"]));
+        assert_eq!(args["new_item_ids"], json!(["3", "4"]));
+        assert_eq!(args["item_ids"], json!(["1", "2"]));
+        // Lists from results are the world's: left as they are.
+        let mut args = Map::new();
+        args.insert("item_ids".into(), json!(["1", "2"]));
+        args.insert("new_item_ids".into(), json!(["3"]));
+        paired_lists(&mut args, &literals(&["new_item_ids"]));
+        assert_eq!(args["item_ids"], json!(["1", "2"]));
+    }
+    #[test]
+    fn a_change_to_the_value_the_item_already_has_is_not_made() {
+        let spec = |name: &str| hardgen_core::spec::ToolSpec {
+            name: name.into(),
+            description: String::new(),
+            domain: String::new(),
+            parameters: json!({"type": "object", "properties": {
+                "order_id": {"type": "string"}, "payment_method_id": {"type": "string"}}}),
+            returns: None,
+            read_only: None,
+        };
+        let specs = [spec("modify_order_payment"), spec("exchange_order_items")];
+        let g = ApiGraph::from_specs(&specs, crate::GraphConfig::default());
+        let s = Sampler::new(g, SamplerConfig::default());
+        let call = |name: &str, order: &str| TraceCall {
+            step: 0,
+            round: 0,
+            name: name.into(),
+            arguments: json!({"order_id": order})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            provenance: BTreeMap::new(),
+            depends_on: Vec::new(),
+            result: Some(json!({"payment_method_id": "gift_card_1"})),
+            error: None,
+        };
+        let mut st = State::new(0, 2, 0.0);
+        st.calls.push(call("get_order_details", "#W1"));
+        let args = |order: &str| {
+            json!({"order_id": order, "payment_method_id": "gift_card_1"})
+                .as_object()
+                .cloned()
+                .unwrap_or_default()
+        };
+        // The order's own method set on that order: nothing changes.
+        assert!(s.changes_nothing(0, &args("#W1"), &[0], &st));
+        // Another order's method, or a tool that changes something else, is a real step.
+        assert!(!s.changes_nothing(0, &args("#W2"), &[0], &st));
+        assert!(!s.changes_nothing(1, &args("#W1"), &[0], &st));
+        // A token issued for the item is what a change needs.
+        st.calls[0] = call("authorize_order", "#W1");
+        assert!(!s.changes_nothing(0, &args("#W1"), &[0], &st));
     }
 }

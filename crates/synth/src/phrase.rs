@@ -630,7 +630,14 @@ pub fn join_and(mut items: Vec<String>) -> String {
         1 => items.remove(0),
         _ => {
             let last = items.pop().unwrap_or_default();
-            format!("{} and {last}", items.join(", "))
+            // "item IDs A and B, and new item IDs C and D": where an earlier part has an "and"
+            // of its own, a comma shows where the last part starts.
+            let comma = if items.iter().any(|i| i.contains(" and ")) {
+                ","
+            } else {
+                ""
+            };
+            format!("{}{comma} and {last}", items.join(", "))
         }
     }
 }
@@ -828,6 +835,14 @@ mod tests {
         assert_eq!(
             join_and(vec!["a".into(), "b".into(), "c".into()]),
             "a, b and c"
+        );
+        // A part with its own "and" is closed by a comma.
+        assert_eq!(
+            join_and(vec![
+                "item IDs 1 and 2".into(),
+                "new item IDs 3 and 4".into()
+            ]),
+            "item IDs 1 and 2, and new item IDs 3 and 4"
         );
     }
 

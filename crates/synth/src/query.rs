@@ -1415,10 +1415,12 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         quals.sort_by_key(|(q, nested)| qualifier_order(q, *nested));
         let quals: Vec<String> = quals.into_iter().map(|(q, _)| q).collect();
         // `get_user_tickets()` finds the caller's own: "my ticket", not "the ticket".
+        // `find_user_id_by_email` finds a user, not one of mine: "the user".
         let mine = self.view.gold.get(k).is_some_and(|g| {
             let words: Vec<&str> = g.name.split('_').collect();
             (words.contains(&"user") || words.contains(&"my"))
                 && !g.arguments.keys().any(|a| a.contains("user"))
+                && !matches!(noun.rsplit(' ').next(), Some("user" | "users"))
         });
         let mut s = match (adj, apposed) {
             (_, Some(p)) => format!("the {noun} {p}"),
@@ -1449,6 +1451,11 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
                 self.role(arg, &np)
             }
             Binding::Input { .. } => match v {
+                // `get_order_details(order_id)` shows the order's payment method: "the
+                // payment method of the order #W1", not "whose order ID is #W1".
+                Some(Value::String(v)) if self.details_of_other(k, arg, noun) => {
+                    format!("of the {} {v}", st::id_noun(arg))
+                }
                 Some(v) => self.fresh(|k| attribute_of(noun, arg, v, k)),
                 None => String::new(),
             },
@@ -1464,6 +1471,25 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
                 self.role(arg, &np)
             }
         }
+    }
+
+    /// Whether step `k` shows the details of another item, named by its id input `arg` (a
+    /// `get_order_details(order_id)` read for a payment method), not a `noun` found by `arg`.
+    fn details_of_other(&self, k: usize, arg: &str, noun: &str) -> bool {
+        let Some(g) = self.view.gold.get(k) else {
+            return false;
+        };
+        let kind = st::id_noun(arg);
+        let words: Vec<&str> = g.name.split('_').collect();
+        hardgen_core::spec::is_identifier_name(arg)
+            && g.arguments.len() == 1
+            && kind != noun
+            && !kind.contains(' ')
+            && words.contains(&kind.as_str())
+            && matches!(
+                words.last(),
+                Some(&("details" | "info" | "information" | "profile"))
+            )
     }
 
     /// "of NP" when the parameter names the NP's own kind, else "whose <role> is NP".
@@ -3086,7 +3112,20 @@ fn call_phrase<S: Specs + ?Sized>(
                             verb,
                             "book" | "reserve" | "purchase" | "buy" | "pay" | "order" | "rent"
                         );
-                    let prep = direction(role).unwrap_or(if with { "with" } else { "for" });
+                    // "modify the payment method of the order X to the payment method of the
+                    // order Y": a change of what the action names is a change to it; a payment
+                    // is made using a method, not for it.
+                    let changes = matches!(verb, "modify" | "change" | "update" | "switch")
+                        && act.contains(&format!(" {role} "));
+                    let prep = direction(role).unwrap_or(if with {
+                        "with"
+                    } else if changes {
+                        "to"
+                    } else if role.contains("payment") {
+                        "using"
+                    } else {
+                        "for"
+                    });
                     act.push_str(&format!(" {prep} {np}"));
                 }
             }
@@ -4495,6 +4534,12 @@ fn literal_clause(arg: &str, v: &Value, rng: &mut ChaCha8Rng) -> String {
         // A count of a plural noun: "with 18 months", never "with a months of 18".
         // "with 9 passengers", never "with the passengers set to 9".
         Value::Number(_) if plural_label(&l) => count_of(&t, &l),
+        // "with item IDs A and B": a list after its label, or the next input's values would
+        // seem to continue it ("with A and B and C and D as the new item IDs").
+        Value::Array(_) => match rng.random_range(0..6) {
+            0 => format!("the {l} set to {t}"),
+            _ => format!("{l} {t}"),
+        },
         // "the X set to" is the longest way: one time in six.
         _ => match rng.random_range(0..6) {
             0 => format!("the {l} set to {t}"),

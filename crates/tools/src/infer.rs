@@ -102,17 +102,37 @@ pub fn infer_returns(specs: &mut [ToolSpec]) -> Vec<String> {
                 });
             let named_here = by_noun || by_verb;
             // "Id of a recipe returned by search_recipes": the taker says where it comes from.
-            let pointed = takers.iter().any(|&t| {
+            let by_name = takers.iter().any(|&t| {
                 param_description(&specs[t], field)
                     .is_some_and(|d| mentions(&d.to_lowercase(), &specs[i].name))
             });
+            let in_details = takers.iter().any(|&t| {
+                param_description(&specs[t], field)
+                    .is_some_and(|d| names_details(&d.to_lowercase(), &words))
+            });
+            let pointed = by_name || in_details;
             if !named_here && !pointed {
                 continue;
             }
             list |= words.contains(&plural) || mentions(&desc, &plural);
+            // The taker's example ("The user id, such as 'sara_doe_496'") says the form the
+            // ids take, so the results hand out ids the takers would accept.
+            let example = takers
+                .iter()
+                .filter_map(|&t| param_description(&specs[t], field))
+                .find_map(|d| crate::sim::examples(&d).into_iter().next());
+            // "payment_method_id": the id of a payment method, not of "the method".
+            let what = field
+                .strip_suffix("_id")
+                .filter(|_| in_details)
+                .map_or_else(|| kind.clone(), |s| s.replace('_', " "));
+            let described = match example {
+                Some(e) => format!("Id of the {what}, such as '{e}'"),
+                None => format!("Id of the {what}"),
+            };
             items.insert(
                 field.clone(),
-                json!({"type": "string", "description": format!("Id of the {kind}")}),
+                json!({"type": "string", "description": described}),
             );
             // A booking made under a guest's name shows that name (`guest_name`, echoed from
             // the call), not a made-up "reservation name".
@@ -120,6 +140,8 @@ pub fn infer_returns(specs: &mut [ToolSpec]) -> Vec<String> {
                 Some(p) => (p.clone(), p.trim_end_matches("_name").replace('_', " ")),
                 // A booking the verb makes has no name of its own ("booking name Sales client").
                 None if by_verb && !by_noun && !pointed => continue,
+                // The details of an order show its payment method's id, not a name for it.
+                None if in_details && !by_noun && !by_name => continue,
                 None => (format!("{kind}_name"), format!("the {kind}")),
             };
             items.entry(name_key).or_insert_with(
@@ -139,6 +161,33 @@ pub fn infer_returns(specs: &mut [ToolSpec]) -> Vec<String> {
         named.push(specs[i].name.clone());
     }
     named
+}
+
+/// Whether a description says a value is found in what the tool named by `words` shows:
+/// "looked up from the user or order details" names `get_user_details` and
+/// `get_order_details` (the noun of the name a few words before its "details").
+fn names_details(desc: &str, words: &[String]) -> bool {
+    let [_, nouns @ .., last] = words else {
+        return false;
+    };
+    if nouns.is_empty()
+        || !matches!(
+            last.as_str(),
+            "details" | "info" | "information" | "profile"
+        )
+    {
+        return false;
+    }
+    let said: Vec<&str> = desc
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty())
+        .collect();
+    said.iter().enumerate().any(|(at, w)| {
+        *w == last.as_str() && {
+            let before = &said[at.saturating_sub(4)..at];
+            nouns.iter().all(|n| before.contains(&n.as_str()))
+        }
+    })
 }
 
 /// First words of tool names that make a new item (`book_table`, `place_order`,
@@ -315,6 +364,40 @@ mod tests {
                 json!({"store_id": {"type": "string"}, "token": {"type": "string"}}),
             ),
         ]
+    }
+
+    #[test]
+    fn an_id_the_takers_find_in_details_is_in_those_details() {
+        // tau-bench retail: "These can be looked up from the user or order details."
+        let mut specs = vec![
+            spec(
+                "get_order_details",
+                "Get the status and details of an order.",
+                json!({"order_id": {"type": "string"}}),
+            ),
+            spec(
+                "get_product_details",
+                "Get the inventory details of a product.",
+                json!({"product_id": {"type": "string"}}),
+            ),
+            spec(
+                "modify_pending_order_payment",
+                "Modify the payment method of a pending order.",
+                json!({"order_id": {"type": "string"}, "payment_method_id": {"type": "string",
+                    "description": "The payment method id, such as 'gift_card_0000000'. These can be looked up from the user or order details."}}),
+            ),
+        ];
+        let named = infer_returns(&mut specs);
+        assert_eq!(named, ["get_order_details"]);
+        let r = specs[0].returns.as_ref().expect("order details");
+        let id = &r["properties"]["payment_method_id"];
+        assert_eq!(
+            id["description"],
+            "Id of the payment method, such as 'gift_card_0000000'"
+        );
+        // The details show the method's id, not a made-up name for it.
+        assert_eq!(r["properties"].as_object().map(|p| p.len()), Some(1));
+        assert!(specs[1].returns.is_none());
     }
 
     #[test]

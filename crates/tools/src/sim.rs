@@ -1324,7 +1324,7 @@ fn reshaped(example: &str, rng: &mut ChaCha8Rng) -> String {
 
 /// The examples a parameter description gives ("Cuisine, e.g. italian or thai" -> italian,
 /// thai): text after "e.g.", "for example" or "such as", up to the end of the clause.
-fn examples(description: &str) -> Vec<String> {
+pub(crate) fn examples(description: &str) -> Vec<String> {
     let lower = description.to_lowercase();
     let Some((at, len)) = [
         "e.g.",
@@ -1413,6 +1413,25 @@ fn fits(schema: &Value, v: &Value) -> bool {
         _ => true,
     }
 }
+
+/// Words of id names that stand for a person (`user_id`, `customer_id`): an example id written
+/// from a person's names is made from other names.
+const PEOPLE_IDS: &[&str] = &[
+    "user",
+    "customer",
+    "member",
+    "client",
+    "person",
+    "guest",
+    "passenger",
+    "employee",
+    "owner",
+    "patient",
+    "student",
+    "account",
+    "buyer",
+    "seller",
+];
 
 /// Lowercase hexadecimal digits.
 const HEX: &[u8] = b"0123456789abcdef";
@@ -1927,6 +1946,70 @@ impl Gen<'_> {
         .then(|| v.clone())
     }
 
+    /// A new id of the form of `example`: new digits, and where it is written from a person's
+    /// names ("sara_doe_496") other names ("omar_lind_8120").
+    fn id_like(&mut self, example: &str, name: &str) -> String {
+        let parts: Vec<&str> = example.split('_').collect();
+        let person = PEOPLE_IDS.iter().any(|w| name.contains(w));
+        let named = person
+            && parts.len() == 3
+            && parts[..2]
+                .iter()
+                .all(|w| !w.is_empty() && w.bytes().all(|c| c.is_ascii_lowercase()))
+            && parts[2].bytes().all(|c| c.is_ascii_digit());
+        if named {
+            // The id of the user a call names ("Femi Castillo") is made from that name.
+            let given = |k: &str| {
+                self.args
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .map(|v| {
+                        v.chars()
+                            .filter(char::is_ascii_alphabetic)
+                            .collect::<String>()
+                            .to_lowercase()
+                    })
+                    .filter(|v| !v.is_empty())
+            };
+            let named_in_call = given("first_name").zip(given("last_name"));
+            let mut word = |pool: &str| -> String {
+                pool_word(self.rng, pool)
+                    .chars()
+                    .filter(char::is_ascii_alphabetic)
+                    .collect::<String>()
+                    .to_lowercase()
+            };
+            let (first, last) =
+                named_in_call.unwrap_or_else(|| (word("first_names"), word("last_names")));
+            return format!("{first}_{last}_{}", digits(self.rng, parts[2].len().max(3)));
+        }
+        reshaped(example, self.rng)
+    }
+
+    /// A street line or an apartment like an address example ("123 Main St", "Apt 1"), drawn
+    /// anew: one example would give every user the same street and flat.
+    fn address_part(&mut self, example: &str) -> Option<String> {
+        let (head, rest) = example.split_once(' ')?;
+        if head.bytes().all(|c| c.is_ascii_digit()) {
+            let suffix = rest.rsplit(' ').next().unwrap_or("");
+            let street = [
+                "St", "St.", "Street", "Ave", "Avenue", "Rd", "Road", "Lane", "Ln", "Blvd",
+                "Drive", "Dr",
+            ]
+            .contains(&suffix);
+            return street.then(|| {
+                format!(
+                    "{} {}",
+                    self.rng.random_range(2..990),
+                    pool_word(self.rng, "streets")
+                )
+            });
+        }
+        let unit = ["Apt", "Apt.", "Suite", "Unit", "Flat", "Room", "Floor"].contains(&head)
+            && rest.bytes().all(|c| c.is_ascii_digit());
+        unit.then(|| format!("{head} {}", self.rng.random_range(1..60)))
+    }
+
     fn text(&mut self, schema: &Value, name: &str) -> String {
         let n = name.to_ascii_lowercase();
         // A passenger's `dob` is decades back, not this year.
@@ -2026,6 +2109,15 @@ impl Gen<'_> {
             || dl.starts_with("unique identifier of")
             || dl.starts_with("the identifier of")
         {
+            // "The order id, such as '#W0000000'": the example says the form ids take.
+            let shaped: Vec<String> = examples(desc)
+                .into_iter()
+                .filter(|e| e.chars().filter(char::is_ascii_digit).count() >= 3)
+                .collect();
+            if !shaped.is_empty() {
+                let e = &shaped[self.rng.random_range(0..shaped.len())];
+                return self.id_like(e, &n);
+            }
             // "contact_id" -> "CON-4821": a prefix a reader can tell apart per kind (a
             // name only the description calls an id keeps all of its letters: "uuid" -> UUI).
             let base = if is_identifier_name(name) {
@@ -2079,6 +2171,9 @@ impl Gen<'_> {
             // that shape: every draw the same phone number would make every request alike.
             // A code with a digit or two is a name ("utf-8", "mp3"): new digits would make
             // one up ("utf-3").
+            if let Some(v) = self.address_part(&e) {
+                return v;
+            }
             if examples.len() <= 2 && e.chars().filter(char::is_ascii_digit).count() >= 3 {
                 return reshaped(&e, self.rng);
             }
@@ -3737,6 +3832,56 @@ mod tests {
                 "{ip}"
             );
         }
+    }
+
+    #[test]
+    fn ids_take_the_form_their_description_shows() {
+        let obj = |props: Value| json!({"type": "object", "properties": props});
+        let specs = vec![spec(
+            "find_user_id_by_name_zip",
+            obj(json!({"first_name": {"type": "string"}, "last_name": {"type": "string"}})),
+            obj(json!({
+                    "user_id": {"type": "string", "description": "Id of the user, such as 'sara_doe_496'"},
+                    "order_id": {"type": "string", "description": "The order id, such as '#W0000000'."},
+                    "payment_method_id": {"type": "string", "description":
+                        "Such as 'gift_card_0000000' or 'credit_card_0000000'."},
+                    "address1": {"type": "string", "description": "The first line, such as '123 Main St'."},
+                    "address2": {"type": "string", "description": "The second line, such as 'Apt 1'."}})),
+        )];
+        let mut sim = Simulated::new(specs, 5).expect("specs");
+        let mut streets = std::collections::BTreeSet::new();
+        for first in [
+            "Femi", "Ana", "Jo", "Kees", "Liv", "Omar", "Pia", "Raj", "Sven", "Tove",
+        ] {
+            let r = sim
+                .execute(&call(
+                    "find_user_id_by_name_zip",
+                    json!({"first_name": first, "last_name": "Castillo"}),
+                ))
+                .expect("runs");
+            let user = r["user_id"].as_str().expect("user id");
+            // The user a call names is the one its id is made from (same call, same answer).
+            let lower = first.to_lowercase();
+            assert!(user.starts_with(&format!("{lower}_castillo_")), "{user}");
+            let order = r["order_id"].as_str().expect("order id");
+            assert!(
+                order.len() == 9
+                    && order.starts_with("#W")
+                    && order[2..].bytes().all(|c| c.is_ascii_digit()),
+                "{order}"
+            );
+            // A payment method's id is no person's name.
+            let pay = r["payment_method_id"].as_str().expect("payment id");
+            assert!(
+                pay.starts_with("gift_card_") || pay.starts_with("credit_card_"),
+                "{pay}"
+            );
+            let line = r["address1"].as_str().expect("address");
+            assert!(!line.contains("Main St"), "{line}");
+            streets.insert(line.to_string());
+            assert!(r["address2"].as_str().expect("apt").starts_with("Apt "));
+        }
+        assert!(streets.len() > 5, "{streets:?}");
     }
 
     #[test]
