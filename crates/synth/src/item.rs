@@ -41,6 +41,27 @@ pub fn value_text(v: &Value) -> String {
         }
         Value::Array(a) => crate::phrase::join_and(a.iter().map(value_text).collect()),
         Value::Object(_) if counted_line(v).is_some() => counted_line(v).unwrap_or_default(),
+        Value::Object(_) if dated_code(v).is_some() => dated_code(v).unwrap_or_default(),
+        // A person by name: "Lina Aoki, born 1995-02-10" (not "first name Lina, last name Aoki,
+        // dob 1995-02-10").
+        Value::Object(m) if full_name(m).is_some() => {
+            let mut parts = vec![full_name(m).unwrap_or_default()];
+            let rest = m
+                .iter()
+                .filter(|(k, x)| !x.is_null() && !matches!(k.as_str(), "first_name" | "last_name"));
+            for (k, x) in rest {
+                let born = matches!(
+                    k.as_str(),
+                    "dob" | "date_of_birth" | "birth_date" | "birthdate"
+                );
+                parts.push(if born {
+                    format!("born {}", value_text(x))
+                } else {
+                    format!("{} {}", crate::phrase::label(k), value_text(x))
+                });
+            }
+            parts.join(", ")
+        }
         Value::Object(m) => m
             .iter()
             .filter(|(_, x)| !x.is_null())
@@ -63,6 +84,42 @@ pub fn value_text(v: &Value) -> String {
             .join(", "),
         other => other.to_string(),
     }
+}
+
+/// A person's `first_name` and `last_name` as one name ("Lina Aoki").
+fn full_name(m: &serde_json::Map<String, Value>) -> Option<String> {
+    let first = m.get("first_name")?.as_str()?;
+    let last = m.get("last_name")?.as_str()?;
+    Some(format!("{first} {last}"))
+}
+
+/// An object of a code and a date (`{"flight_number": "HAT679", "date": "2026-12-01"}`) as a
+/// person writes it: "HAT679 on 2026-12-01".
+fn dated_code(v: &Value) -> Option<String> {
+    let m = v.as_object()?;
+    let set: Vec<(&String, &Value)> = m.iter().filter(|(_, x)| !x.is_null()).collect();
+    let [(ka, a), (kb, b)] = set.as_slice() else {
+        return None;
+    };
+    let is_date = |k: &str, x: &Value| {
+        k.ends_with("date")
+            && x.as_str().is_some_and(|s| {
+                let b = s.as_bytes();
+                b.len() == 10 && b[4] == b'-' && b[7] == b'-'
+            })
+    };
+    let is_code = |x: &Value| {
+        x.as_str()
+            .is_some_and(|s| !s.contains(' ') && s.bytes().any(|c| c.is_ascii_digit()))
+    };
+    let (code, date) = if is_date(ka, a) && is_code(b) {
+        (b, a)
+    } else if is_date(kb, b) && is_code(a) {
+        (a, b)
+    } else {
+        return None;
+    };
+    Some(format!("{} on {}", value_text(code), value_text(date)))
 }
 
 /// An object of one text and one quantity (`{"item": "Margherita", "quantity": 2}`) as an

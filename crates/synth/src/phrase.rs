@@ -632,11 +632,9 @@ pub fn join_and(mut items: Vec<String>) -> String {
             let last = items.pop().unwrap_or_default();
             // "item IDs A and B, and new item IDs C and D": where an earlier part has an "and"
             // of its own, a comma shows where the last part starts.
-            let comma = if items.iter().any(|i| i.contains(" and ")) {
-                ","
-            } else {
-                ""
-            };
+            // An "and" inside a quoted sentence is the sentence's own.
+            let unquoted = |i: &String| i.split('"').step_by(2).any(|part| part.contains(" and "));
+            let comma = if items.iter().any(unquoted) { "," } else { "" };
             format!("{}{comma} and {last}", items.join(", "))
         }
     }
@@ -843,6 +841,13 @@ mod tests {
                 "new item IDs 3 and 4".into()
             ]),
             "item IDs 1 and 2, and new item IDs 3 and 4"
+        );
+        assert_eq!(
+            join_and(vec![
+                "statement \"Cut and paste.\"".into(),
+                "urgency high".into()
+            ]),
+            "statement \"Cut and paste.\" and urgency high"
         );
     }
 

@@ -3116,7 +3116,7 @@ fn call_phrase<S: Specs + ?Sized>(
                     // order Y": a change of what the action names is a change to it; a payment
                     // is made using a method, not for it.
                     let changes = matches!(verb, "modify" | "change" | "update" | "switch")
-                        && act.contains(&format!(" {role} "));
+                        && act.contains(&format!(" the {role} of "));
                     let prep = direction(role).unwrap_or(if with {
                         "with"
                     } else if changes {

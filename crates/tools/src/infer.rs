@@ -142,6 +142,15 @@ pub fn infer_returns(specs: &mut [ToolSpec]) -> Vec<String> {
                 None if by_verb && !by_noun && !pointed => continue,
                 // The details of an order show its payment method's id, not a name for it.
                 None if in_details && !by_noun && !by_name => continue,
+                // A reservation just booked has an id, not a name nobody gave it ("reservation
+                // name Quote yearly").
+                None if !list
+                    && words
+                        .first()
+                        .is_some_and(|w| MAKE_VERBS.contains(&w.as_str())) =>
+                {
+                    continue
+                }
                 None => (format!("{kind}_name"), format!("the {kind}")),
             };
             items.entry(name_key).or_insert_with(

@@ -1446,6 +1446,17 @@ fn digits(rng: &mut ChaCha8Rng, k: usize) -> String {
         .collect()
 }
 
+/// Whether an example id is a code of capitals and digits mixed ("ZFA04Y": a letter after a
+/// digit), not a prefix and a number ("HAT001", "#W0000000", whose letters are kept).
+fn is_code(example: &str) -> bool {
+    let b = example.as_bytes();
+    b.len() >= 4
+        && b.iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && b.windows(2)
+            .any(|w| w[0].is_ascii_digit() && w[1].is_ascii_uppercase())
+}
+
 /// `n` characters drawn one by one from `alphabet` (hex digits, an opaque token's letters).
 fn drawn_chars(rng: &mut ChaCha8Rng, alphabet: &[u8], n: usize) -> String {
     (0..n)
@@ -1983,6 +1994,17 @@ impl Gen<'_> {
                 named_in_call.unwrap_or_else(|| (word("first_names"), word("last_names")));
             return format!("{first}_{last}_{}", digits(self.rng, parts[2].len().max(3)));
         }
+        // "ZFA04Y": a code of letters and digits mixed is drawn anew letter by letter.
+        if is_code(example) {
+            return example
+                .chars()
+                .map(|c| match c {
+                    'A'..='Z' => char::from(b'A' + self.rng.random_range(0..26u8)),
+                    '0'..='9' => char::from(b'0' + self.rng.random_range(0..10u8)),
+                    c => c,
+                })
+                .collect();
+        }
         reshaped(example, self.rng)
     }
 
@@ -2112,7 +2134,7 @@ impl Gen<'_> {
             // "The order id, such as '#W0000000'": the example says the form ids take.
             let shaped: Vec<String> = examples(desc)
                 .into_iter()
-                .filter(|e| e.chars().filter(char::is_ascii_digit).count() >= 3)
+                .filter(|e| e.chars().filter(char::is_ascii_digit).count() >= 3 || is_code(e))
                 .collect();
             if !shaped.is_empty() {
                 let e = &shaped[self.rng.random_range(0..shaped.len())];
@@ -3882,6 +3904,7 @@ mod tests {
             assert!(r["address2"].as_str().expect("apt").starts_with("Apt "));
         }
         assert!(streets.len() > 5, "{streets:?}");
+        assert!(is_code("ZFA04Y") && !is_code("HAT001") && !is_code("#W0000000"));
     }
 
     #[test]
