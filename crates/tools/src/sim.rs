@@ -1446,6 +1446,14 @@ fn digits(rng: &mut ChaCha8Rng, k: usize) -> String {
         .collect()
 }
 
+/// A name as a word of an id: its letters, lowercase ("O'Brien" -> "obrien").
+fn id_word(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphabetic)
+        .collect::<String>()
+        .to_lowercase()
+}
+
 /// Whether an example id is a code of capitals and digits mixed ("ZFA04Y": a letter after a
 /// digit), not a prefix and a number ("HAT001", "#W0000000", whose letters are kept).
 fn is_code(example: &str) -> bool {
@@ -1974,24 +1982,16 @@ impl Gen<'_> {
                 self.args
                     .get(k)
                     .and_then(Value::as_str)
-                    .map(|v| {
-                        v.chars()
-                            .filter(char::is_ascii_alphabetic)
-                            .collect::<String>()
-                            .to_lowercase()
-                    })
+                    .map(id_word)
                     .filter(|v| !v.is_empty())
             };
-            let named_in_call = given("first_name").zip(given("last_name"));
-            let mut word = |pool: &str| -> String {
-                pool_word(self.rng, pool)
-                    .chars()
-                    .filter(char::is_ascii_alphabetic)
-                    .collect::<String>()
-                    .to_lowercase()
+            let (first, last) = match given("first_name").zip(given("last_name")) {
+                Some(names) => names,
+                None => (
+                    id_word(&pool_word(self.rng, "first_names")),
+                    id_word(&pool_word(self.rng, "last_names")),
+                ),
             };
-            let (first, last) =
-                named_in_call.unwrap_or_else(|| (word("first_names"), word("last_names")));
             return format!("{first}_{last}_{}", digits(self.rng, parts[2].len().max(3)));
         }
         // "ZFA04Y": a code of letters and digits mixed is drawn anew letter by letter.
