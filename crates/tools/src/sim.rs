@@ -1072,8 +1072,17 @@ impl Simulated {
                 if !typed || schema.get("enum").is_some() || out.contains_key(name) {
                     continue;
                 }
-                // `find_city(name)`: a bare name is the name of the tool's kind of object.
-                let as_name = kind_name(name, &spec.name);
+                // `find_city(name)`: a bare name is the name of the tool's kind of object;
+                // `get_symbol_by_name(name: "Name of the company.")` a company's.
+                let described = schema
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .and_then(named_of)
+                    .filter(|_| matches!(name.as_str(), "name" | "title"));
+                let as_name = match described {
+                    Some(kind) => format!("{kind}_name"),
+                    None => kind_name(name, &spec.name),
+                };
                 out.insert(name.clone(), eight(&mut rng, schema, &as_name));
             }
         }
@@ -1358,6 +1367,16 @@ pub(crate) fn examples(description: &str) -> Vec<String> {
         })
         .filter(|x| !x.is_empty() && x.split(' ').count() <= 4)
         .collect()
+}
+
+/// The kind a description says a name is of ("Name of the company." -> company).
+fn named_of(description: &str) -> Option<String> {
+    let d = description.to_ascii_lowercase();
+    let rest = ["name of the ", "name of a ", "name of an "]
+        .iter()
+        .find_map(|m| d.split_once(m).map(|(_, r)| r))?;
+    let word: String = rest.chars().take_while(char::is_ascii_alphabetic).collect();
+    (word.len() > 2).then_some(word)
 }
 
 /// The name a value is made under: a bare `name` or `title` of a thing of `kind` (the tool's
@@ -2386,12 +2405,39 @@ impl Gen<'_> {
                 .iter()
                 .any(|p| d.contains(&format!("{p}{c}")))
         };
+        // A tweet's or post's `tags` are hashtags ("#travel"), another item's plain words.
+        let social = ["tweet", "post", "social"]
+            .iter()
+            .any(|w| d.contains(w) || self.tool.contains(w));
+        if matches!(n, "tags" | "tag" | "hashtags" | "hashtag") && !starts('#') {
+            let w: String = pool_word(self.rng, "words")
+                .to_lowercase()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect();
+            return Some(if social { format!("#{w}") } else { w });
+        }
         if starts('#') {
             let w = pool_word(self.rng, "words").to_lowercase();
             return Some(format!("#{}", w.replace(' ', "")));
         }
         let handle = starts('@');
-        if n.contains("username")
+        // Who made or changed an item is a user: `created_by` "nadia.rossi", not two words.
+        let by_person = matches!(
+            n,
+            "created_by"
+                | "updated_by"
+                | "modified_by"
+                | "assigned_by"
+                | "reported_by"
+                | "requested_by"
+                | "approved_by"
+                | "owned_by"
+                | "author"
+                | "creator"
+        );
+        if by_person
+            || n.contains("username")
             || n.contains("user_name")
             || n == "handle"
             || n == "nickname"
@@ -2410,7 +2456,7 @@ impl Gen<'_> {
             return Some(if handle { format!("@{name}") } else { name });
         }
         // A server's address: a host name or an IP address, never two words.
-        if matches!(last_word, "host" | "hostname" | "server")
+        if (matches!(last_word, "host" | "hostname" | "server") || n.ends_with("host_name"))
             && (d.contains("host") || d.contains("ip address") || d.contains("address"))
         {
             let w = pool_word(self.rng, "words").to_lowercase();
@@ -2813,7 +2859,9 @@ impl Gen<'_> {
             ));
         }
         // A value kept in an assistant's memory is a fact about the user.
-        if matches!(n, "value" | "content" | "memory") && d.contains("memory") {
+        if matches!(n, "value" | "content" | "memory")
+            && (d.contains("memory") || self.tool.contains("memory"))
+        {
             return Some(one_of(self.rng, MEMORY_FACTS).to_string());
         }
         if n == "q" || n == "search_query" {
@@ -3857,6 +3905,33 @@ mod tests {
     }
 
     #[test]
+    fn tags_authors_and_hosts_read_as_such() {
+        let obj = |props: Value| json!({"type": "object", "properties": props});
+        let specs = vec![spec(
+            "post_tweet",
+            obj(json!({"content": {"type": "string"}})),
+            obj(json!({
+                "tags": {"type": "array", "items": {"type": "string"}},
+                "created_by": {"type": "string", "description": "Who posted it."},
+                "host_name": {"type": "string", "description": "The host that served it."}})),
+        )];
+        let mut sim = Simulated::new(specs, 5).expect("specs");
+        let r = sim
+            .execute(&call("post_tweet", json!({"content": "Hello"})))
+            .expect("runs");
+        let tags = r["tags"].as_array().expect("tags");
+        assert!(!tags.is_empty());
+        for t in tags {
+            let t = t.as_str().expect("tag");
+            assert!(t.starts_with('#') && !t.contains(' '), "{t}");
+        }
+        for field in ["created_by", "host_name"] {
+            let v = r[field].as_str().expect(field);
+            assert!(!v.contains(' '), "{field}: {v}");
+        }
+    }
+
+    #[test]
     fn ids_take_the_form_their_description_shows() {
         let obj = |props: Value| json!({"type": "object", "properties": props});
         let specs = vec![spec(
@@ -3999,6 +4074,8 @@ mod tests {
         assert_eq!(kind_name("name", "get_address"), "address_name");
         assert_eq!(kind_name("guest_name", "reserve_table"), "guest_name");
         assert_eq!(kind_name("title", "Media_3_PlayMovie"), "movie_name");
+        assert_eq!(named_of("Name of the company."), Some("company".into()));
+        assert_eq!(named_of("The name to look up."), None);
         let mut rng = ChaCha8Rng::seed_from_u64(3);
         let empty = Map::new();
         let mut g = Gen {
