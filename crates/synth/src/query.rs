@@ -516,8 +516,44 @@ fn attribute_of(noun: &str, field: &str, v: &Value, k: usize) -> String {
             format!("of {t}")
         };
     }
-    attribute_as(field, v, k, !names_other_item(noun, field))
+    let said = attribute_as(field, v, k, !names_other_item(noun, field));
+    // A person is "registered with" an e-mail, not "marked with" or "carrying" one.
+    let person = noun.rsplit(' ').next().is_some_and(|w| PEOPLE.contains(&w));
+    let listed = [
+        "that shows ",
+        "showing ",
+        "carrying ",
+        "marked with ",
+        "listed with ",
+        "recorded with ",
+    ];
+    match listed.iter().find_map(|p| said.strip_prefix(p)) {
+        Some(rest) if person => {
+            let lead = ["registered with", "on file with", "with", "having"][k % 4];
+            format!("{lead} {rest}")
+        }
+        _ => said,
+    }
 }
+
+/// Nouns of people, whose attributes read "registered with" or "on file with".
+const PEOPLE: &[&str] = &[
+    "user",
+    "customer",
+    "member",
+    "client",
+    "guest",
+    "passenger",
+    "patient",
+    "employee",
+    "person",
+    "contact",
+    "student",
+    "traveler",
+    "buyer",
+    "applicant",
+    "candidate",
+];
 
 /// Whether `field` is the name of something other than the item called `noun`
 /// ("courier_name" of a food order); a person's name field ("full_name") is not.
@@ -4737,6 +4773,38 @@ pub fn intermediate_values_of(round: &hardgen_core::Round) -> BTreeSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_person_is_registered_with_an_attribute_not_marked_with_it() {
+        let v = serde_json::json!("ana@example.org");
+        let leads = [
+            "that shows ",
+            "showing ",
+            "carrying ",
+            "marked with ",
+            "listed with ",
+        ];
+        let person: Vec<String> = (0..26)
+            .map(|k| attribute_of("user", "email", &v, k))
+            .collect();
+        assert!(
+            person
+                .iter()
+                .all(|a| !leads.iter().any(|l| a.starts_with(l))),
+            "{person:?}"
+        );
+        assert!(person
+            .iter()
+            .any(|a| a.starts_with("registered with email")));
+        // Other items keep every wording.
+        let order: Vec<String> = (0..26)
+            .map(|k| attribute_of("order", "email", &v, k))
+            .collect();
+        assert!(
+            order.iter().any(|a| a.starts_with("marked with ")),
+            "{order:?}"
+        );
+    }
 
     use serde_json::json;
 
