@@ -373,7 +373,7 @@ impl Sampler {
                             // with a name drawn from another domain): when results later
                             // return them, they are not the domain's own values.
                             for (p, v) in &c.arguments {
-                                if c.provenance.get(p).is_some_and(|x| x == LITERAL) {
+                                if is_literal(&c.provenance, p) {
                                     invented.add(v);
                                 }
                             }
@@ -1185,26 +1185,23 @@ impl Sampler {
         depends_on: &[usize],
         st: &State,
     ) -> bool {
-        let name = self.graph.nodes[t].name.to_ascii_lowercase();
-        let verb = name.split(['_', '.']).next().unwrap_or("");
-        if !matches!(
-            verb,
-            "modify" | "update" | "change" | "set" | "edit" | "switch" | "replace"
-        ) {
+        // Compared in place: this runs for every call drawn, harvest included.
+        let verb_in = |name: &str, verbs: &[&str]| {
+            let verb = name.split(['_', '.']).next().unwrap_or("");
+            verbs.iter().any(|v| verb.eq_ignore_ascii_case(v))
+        };
+        let changes = [
+            "modify", "update", "change", "set", "edit", "switch", "replace",
+        ];
+        if !verb_in(&self.graph.nodes[t].name, &changes) {
             return false;
         }
         // Only a read's values: a token issued for the item (`authorize_card(card_id)`) is
         // what the change needs, not a value it already has.
-        let reads = |n: &str| {
-            let n = n.to_ascii_lowercase();
-            matches!(
-                n.split(['_', '.']).next(),
-                Some("get" | "read" | "fetch" | "view" | "show" | "lookup" | "describe")
-            )
-        };
+        let reads = ["get", "read", "fetch", "view", "show", "lookup", "describe"];
         depends_on.iter().any(|&s| {
             st.calls.get(s).is_some_and(|c| {
-                reads(&c.name)
+                verb_in(&c.name, &reads)
                     && c.arguments.iter().any(|(k, v)| {
                         hardgen_core::spec::is_identifier_name(k)
                             && v.is_string()
@@ -1385,10 +1382,16 @@ impl State {
     }
 }
 
+/// Whether argument `k` was drawn as a literal (not taken from a result): only those may be
+/// redrawn to fit the others.
+fn is_literal(prov: &BTreeMap<String, String>, k: &str) -> bool {
+    prov.get(k).is_some_and(|p| p == LITERAL)
+}
+
 /// A part drawn above its total (`nonfree_baggages` 10 of `total_baggages` 7) swaps with it:
 /// no one asks for more of a part than the whole. Drawn values only.
 fn part_within_total(args: &mut Map<String, Value>, prov: &BTreeMap<String, String>) {
-    let drawn = |k: &str| prov.get(k).is_some_and(|p| p == LITERAL);
+    let drawn = |k: &str| is_literal(prov, k);
     let totals: Vec<String> = args
         .keys()
         .filter(|k| k.starts_with("total_") && drawn(k))
@@ -1612,7 +1615,7 @@ const POOL_CAP: usize = 64;
 /// A person's name and e-mail drawn as literals from separate pools name two people ("Hiro
 /// Dubois", omar@example.org): the e-mail is made the named person's (hiro.dubois@example.org).
 fn same_person(args: &mut Map<String, Value>, prov: &BTreeMap<String, String>) {
-    let literal = |k: &str| prov.get(k).is_some_and(|p| p == LITERAL);
+    let literal = |k: &str| is_literal(prov, k);
     let Some(name) = args
         .iter()
         .filter(|(k, _)| literal(k) && k.to_ascii_lowercase().ends_with("name"))
@@ -1649,18 +1652,14 @@ fn same_person(args: &mut Map<String, Value>, prov: &BTreeMap<String, String>) {
 /// `new_item_ids`, `old_values` and `new_values`) are made the same length: three new items for
 /// two exchanged ones is no exchange.
 fn paired_lists(args: &mut Map<String, Value>, prov: &BTreeMap<String, String>) {
-    let literal = |k: &str| prov.get(k).is_some_and(|p| p == LITERAL);
+    let literal = |k: &str| is_literal(prov, k);
     let keys: Vec<String> = args.keys().cloned().collect();
     for new_key in &keys {
-        let Some(old_key) = new_key
-            .strip_prefix("new_")
-            .map(|base| {
-                keys.iter()
-                    .find(|k| *k == base || k.strip_prefix("old_") == Some(base))
-                    .cloned()
-            })
-            .unwrap_or(None)
-        else {
+        let Some(old_key) = new_key.strip_prefix("new_").and_then(|base| {
+            keys.iter()
+                .find(|k| *k == base || k.strip_prefix("old_") == Some(base))
+                .cloned()
+        }) else {
             continue;
         };
         if !literal(new_key) || !literal(&old_key) {
@@ -1712,7 +1711,7 @@ const PLACES: &[(&str, &str, &str)] = &[
 /// place ("Udine, FL, Denmark"): they are made one US address (the city kept where it is one of
 /// [`PLACES`], else one picked by the city's letters), its zip code in the state's range.
 fn same_place(args: &mut Map<String, Value>, prov: &BTreeMap<String, String>) {
-    let literal = |k: &str| prov.get(k).is_some_and(|p| p == LITERAL);
+    let literal = |k: &str| is_literal(prov, k);
     let code = |v: Option<&Value>| {
         v.and_then(Value::as_str)
             .is_some_and(|s| s.len() == 2 && s.bytes().all(|c| c.is_ascii_uppercase()))

@@ -40,50 +40,47 @@ pub fn value_text(v: &Value) -> String {
             a.iter().map(value_text).collect::<Vec<_>>().join("; ")
         }
         Value::Array(a) => crate::phrase::join_and(a.iter().map(value_text).collect()),
-        Value::Object(_) if counted_line(v).is_some() => counted_line(v).unwrap_or_default(),
-        Value::Object(_) if dated_code(v).is_some() => dated_code(v).unwrap_or_default(),
-        // A person by name: "Lina Aoki, born 1995-02-10" (not "first name Lina, last name Aoki,
-        // dob 1995-02-10").
-        Value::Object(m) if full_name(m).is_some() => {
-            let mut parts = vec![full_name(m).unwrap_or_default()];
-            let rest = m
-                .iter()
-                .filter(|(k, x)| !x.is_null() && !matches!(k.as_str(), "first_name" | "last_name"));
-            for (k, x) in rest {
-                let born = matches!(
-                    k.as_str(),
-                    "dob" | "date_of_birth" | "birth_date" | "birthdate"
-                );
-                parts.push(if born {
-                    format!("born {}", value_text(x))
-                } else {
-                    format!("{} {}", crate::phrase::label(k), value_text(x))
-                });
-            }
-            parts.join(", ")
-        }
-        Value::Object(m) => m
-            .iter()
-            .filter(|(_, x)| !x.is_null())
-            .map(|(k, x)| {
-                let l = crate::phrase::label(k);
-                match (x, l.strip_prefix("is ")) {
-                    // A flag in words: "not active", "with auto renew" (not "is active false").
-                    (Value::Bool(true), Some(rest)) => rest.to_string(),
-                    (Value::Bool(false), Some(rest)) => format!("not {rest}"),
-                    (Value::Bool(true), None) => format!("with {l}"),
-                    (Value::Bool(false), None) => format!("without {l}"),
-                    // A sentence among the fields is quoted: `description "Call me back."`.
-                    (Value::String(t), _) if t.contains(' ') && t.ends_with(['.', '?', '!']) => {
-                        format!("{l} \"{t}\"")
-                    }
-                    _ => format!("{l} {}", value_text(x)),
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
+        Value::Object(m) => counted_line(v)
+            .or_else(|| dated_code(v))
+            .unwrap_or_else(|| record_text(m)),
         other => other.to_string(),
     }
+}
+
+/// A record's fields in words: "name Ana Silva, observations tea and cake"; a person by name
+/// first, "Lina Aoki, born 1995-02-10" (not "first name Lina, last name Aoki, dob ...").
+fn record_text(m: &serde_json::Map<String, Value>) -> String {
+    let name = full_name(m);
+    let named = name.is_some();
+    let fields = m.iter().filter(|(k, x)| {
+        let name_part = named && matches!(k.as_str(), "first_name" | "last_name");
+        !x.is_null() && !name_part
+    });
+    name.into_iter()
+        .chain(fields.map(|(k, x)| {
+            let born = matches!(
+                k.as_str(),
+                "dob" | "date_of_birth" | "birth_date" | "birthdate"
+            );
+            if named && born {
+                return format!("born {}", value_text(x));
+            }
+            let l = crate::phrase::label(k);
+            match (x, l.strip_prefix("is ")) {
+                // A flag in words: "not active", "with auto renew" (not "is active false").
+                (Value::Bool(true), Some(rest)) => rest.to_string(),
+                (Value::Bool(false), Some(rest)) => format!("not {rest}"),
+                (Value::Bool(true), None) => format!("with {l}"),
+                (Value::Bool(false), None) => format!("without {l}"),
+                // A sentence among the fields is quoted: `description "Call me back."`.
+                (Value::String(t), _) if t.contains(' ') && t.ends_with(['.', '?', '!']) => {
+                    format!("{l} \"{t}\"")
+                }
+                _ => format!("{l} {}", value_text(x)),
+            }
+        }))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A person's `first_name` and `last_name` as one name ("Lina Aoki").
