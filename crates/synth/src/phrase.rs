@@ -388,6 +388,39 @@ pub const CLAUSE_CUTS: &[&str] = &[
     " with options to ",
 ];
 
+/// Asides a description makes about the tool's own scope, which a person asking never says
+/// ("a file of any extension from current directory" is "a file"); removed wherever they are.
+pub const SCOPE_ASIDES: &[&str] = &[
+    " of any extension",
+    " from currrent directory",
+    " from current directory",
+    " from the current directory",
+    " at current directory",
+    " at the current directory",
+    " in current directory",
+    " in the current directory",
+];
+
+/// `text` without its [`SCOPE_ASIDES`].
+pub fn without_scope(text: &str) -> String {
+    let mut out = text.to_string();
+    for a in SCOPE_ASIDES {
+        while let Some(i) = out.find(a) {
+            let end = i + a.len();
+            // Whole words only: "in the current directory" but not "... directory_name".
+            if out[end..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            {
+                break;
+            }
+            out.replace_range(i..end, "");
+        }
+    }
+    out
+}
+
 /// Whether a tool's name opens with a word that is not a verb while its description opens
 /// with one (`liter_to_gallon`: "Convert liters to gallons"), or ends with its action as a
 /// noun (`order_status_check`: "Check the current status of an order").
@@ -458,6 +491,7 @@ pub fn goal_in(tool: &str, description: &str) -> String {
             clause = &clause[..i];
         }
     }
+    let clause = without_scope(clause);
     let clause = clause.trim().trim_end_matches(['.', ',']);
     let (head, rest) = clause.split_once(' ').unwrap_or((clause, ""));
     // "Multiply two numbers" for `multiply`: the name's own word opens the description; a
@@ -735,6 +769,22 @@ mod tests {
             goal("list_payments")
         );
         assert_eq!(goal_in("absolute_value", ""), "work out the absolute value");
+        // The tool's own scope is not part of the request.
+        assert_eq!(
+            goal_in(
+                "wc",
+                "Count the number of lines in a file of any extension from currrent directory."
+            ),
+            "count the number of lines in a file"
+        );
+        assert_eq!(
+            without_scope("Search for lines in a file at current directory that contain it"),
+            "Search for lines in a file that contain it"
+        );
+        assert_eq!(
+            without_scope("Open it in the current directory_name"),
+            "Open it in the current directory_name"
+        );
         assert_eq!(goal_in("add", "Add two numbers."), "add two numbers");
         // A dotted name is called by its last part when that opens with a verb.
         assert_eq!(

@@ -1812,6 +1812,7 @@ pub fn action(spec: &ToolSpec) -> String {
             d.truncate(i);
         }
     }
+    let mut d = phrase::without_scope(&d);
     // "Contact customer support, get immediate support on an issue": a second action that
     // restates the first.
     if let Some(i) = d.match_indices(", ").map(|(i, _)| i).find(|&i| {

@@ -780,6 +780,38 @@ pub fn answer_text_acting(
     counted: Option<&str>,
     rng: &mut ChaCha8Rng,
 ) -> String {
+    single_stops(&answer_words(tool, acts, args, v, counted, rng))
+}
+
+/// `text` with a sentence's full stop dropped after a value that ends a sentence of its own
+/// ("starting with Thanks, that works for me.." -> "... for me."; "Any news?." -> "Any
+/// news?"). An ellipsis stays.
+fn single_stops(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        let before = i.checked_sub(2).map(|j| chars[j]);
+        let ends = chars.get(i + 1).is_none_or(|n| n.is_whitespace());
+        let doubled = c == '.'
+            && ends
+            && (matches!(prev, Some('?' | '!')) || (prev == Some('.') && before != Some('.')));
+        if !doubled {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The words of [`answer_text_acting`], before [`single_stops`].
+fn answer_words(
+    tool: &str,
+    acts: bool,
+    args: &serde_json::Map<String, Value>,
+    v: &Value,
+    counted: Option<&str>,
+    rng: &mut ChaCha8Rng,
+) -> String {
     let verb = phrase::name_verb(tool);
     let verb = verb.as_str();
     match v {
@@ -1317,9 +1349,33 @@ fn result_of(calls: &[(Call, Result<Value, ToolError>)], idx: Option<usize>) -> 
 mod tests {
     use super::{
         answer_text_acting, answer_text_counting, did_phrase, has_done, new_state, reports_as_done,
-        shown_word, summarize,
+        shown_word, single_stops, summarize,
     };
     use serde_json::{json, Value};
+
+    #[test]
+    fn a_value_that_ends_a_sentence_is_not_followed_by_a_second_stop() {
+        assert_eq!(
+            single_stops("Done: 2 items, starting with Thanks, that works for me.."),
+            "Done: 2 items, starting with Thanks, that works for me."
+        );
+        assert_eq!(
+            single_stops("The reply: Any news?. Then more."),
+            "The reply: Any news? Then more."
+        );
+        assert_eq!(single_stops("It said wait... ok."), "It said wait... ok.");
+        assert_eq!(
+            single_stops("Path ../docs is there."),
+            "Path ../docs is there."
+        );
+        use rand::SeedableRng;
+        let res = json!({"matching_lines": ["Thanks, that works for me.", "Call me."]});
+        for seed in 0..8 {
+            let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(seed);
+            let a = answer_text_counting("grep", &serde_json::Map::new(), &res, None, &mut rng);
+            assert!(!a.contains(".."), "{a}");
+        }
+    }
 
     #[test]
     fn a_tool_named_by_its_object_first_is_not_reported_by_that_word() {

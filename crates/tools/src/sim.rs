@@ -86,6 +86,16 @@ const AIRPORTS: &[&str] = &[
 ];
 
 /// Stock tickers a user would name.
+/// Lines of a text file that hold a searched word `{p}`.
+const MATCHED_LINES: &[&str] = &[
+    "Please review the {p} before Friday.",
+    "Updated {p} figures are in the shared folder.",
+    "TODO: finish the {p} section.",
+    "The {p} was discussed at the last meeting.",
+    "Next step: send the {p} to the team.",
+    "Note: the {p} needs a second check.",
+];
+
 const TICKERS: &[&str] = &[
     "AAPL", "MSFT", "NVDA", "GOOG", "AMZN", "TSLA", "META", "NFLX", "AMD", "INTC", "ORCL", "IBM",
     "ADBE", "CRM", "PYPL", "UBER", "SHOP", "SAP", "ASML", "TSM",
@@ -1644,6 +1654,24 @@ impl Gen<'_> {
         if depth > 6 {
             return Value::Null;
         }
+        if let Some(parts) = schema.as_array() {
+            // A tuple's text that the list calls a key is a stored value's key.
+            let keyed = parts.iter().any(|p| {
+                p.get("description")
+                    .and_then(Value::as_str)
+                    .is_some_and(|d| d.to_ascii_lowercase().contains(" key"))
+            });
+            let text = if keyed { "key" } else { name };
+            return Value::Array(
+                parts
+                    .iter()
+                    .map(|p| {
+                        let is_text = p.get("type").and_then(Value::as_str) == Some("string");
+                        self.value(p, if is_text { text } else { name }, depth + 1)
+                    })
+                    .collect(),
+            );
+        }
         if let Some(e) = schema
             .get("enum")
             .and_then(Value::as_array)
@@ -1671,6 +1699,15 @@ impl Gen<'_> {
                 // list's description says what each item is.
                 if let (Some(m), Some(d)) = (items.as_object_mut(), schema.get("description")) {
                     m.entry("description").or_insert_with(|| d.clone());
+                }
+                // A tuple (`"items": [{"type": "float"}, {"type": "string"}]`, "the BM25+ score
+                // and the key") is drawn position by position, each told what it holds.
+                if let Some(parts) = items.as_array_mut() {
+                    let d = schema.get("description").cloned().unwrap_or(Value::Null);
+                    for p in parts.iter_mut().filter_map(Value::as_object_mut) {
+                        p.entry("description").or_insert_with(|| d.clone());
+                    }
+                    return self.value(&items, name, depth + 1);
                 }
                 // "A list of numbers" to add up or average has a few of them, not one.
                 let numbers = matches!(
@@ -1723,6 +1760,17 @@ impl Gen<'_> {
                     rows.push(row);
                 }
                 self.in_list = outer;
+                // `add_to_watchlist(stock="NFLX")` shows a watchlist that holds NFLX.
+                let added = matches!(tool_verb(self.tool).as_str(), "add" | "append" | "insert");
+                let mut given = self.args.values().filter(|v| v.is_string());
+                if let (true, Some(a), None) = (added && depth <= 1, given.next(), given.next()) {
+                    let texts = rows.iter().all(Value::is_string);
+                    if texts && !rows.contains(a) {
+                        if let Some(last) = rows.last_mut() {
+                            *last = a.clone();
+                        }
+                    }
+                }
                 Value::Array(rows)
             }
             // An item's number, not a count: four or five digits, as ticket numbers look.
@@ -1815,6 +1863,33 @@ impl Gen<'_> {
                     self.args
                         .iter()
                         .find(|(a, v)| squashed(a) == bare && v.is_number())
+                        .map(|(_, v)| v)
+                })
+                // `cd(folder="docs")` shows `current_working_directory: "docs"`; `echo` prints
+                // the content it was given.
+                .or_else(|| {
+                    let f = k.to_ascii_lowercase();
+                    let dir = scalar && (f.contains("directory") || f.ends_with("folder"));
+                    let echo =
+                        matches!(tool_verb(self.tool).as_str(), "echo" | "display" | "print");
+                    // The argument shown is of the field's kind: text for text, a list for a
+                    // list (`display_log(messages=[...])` shows those messages).
+                    let same_kind = |v: &Value| if scalar { v.is_string() } else { v.is_array() };
+                    self.args
+                        .iter()
+                        .find(|(a, v)| {
+                            same_kind(v)
+                                && ((dir
+                                    && matches!(
+                                        a.as_str(),
+                                        "folder" | "dir" | "directory" | "dir_name" | "folder_name"
+                                    ))
+                                    || (echo
+                                        && matches!(
+                                            a.as_str(),
+                                            "content" | "text" | "message" | "messages" | "lines"
+                                        )))
+                        })
                         .map(|(_, v)| v)
                 });
             // The rows of a list a call filtered: `bikeType="cargo"` lists cargo bikes.
@@ -2385,6 +2460,28 @@ impl Gen<'_> {
         s
     }
 
+    /// A file's name as a directory shows it: a word and an extension (`budget.csv`).
+    fn file_name(&mut self) -> String {
+        let ext = one_of(self.rng, &["txt", "csv", "md", "pdf", "log", "json"]);
+        format!("{}.{ext}", self.folder_name())
+    }
+
+    /// A folder's name: one lowercase word (`reports`).
+    fn folder_name(&mut self) -> String {
+        pool_word(self.rng, "words")
+            .to_lowercase()
+            .replace(' ', "_")
+    }
+
+    /// An entry of a directory listing: mostly files, some folders.
+    fn file_or_folder(&mut self) -> String {
+        if self.rng.random_bool(0.7) {
+            self.file_name()
+        } else {
+            self.folder_name()
+        }
+    }
+
     /// Values whose form the name or description fixes, as a person would type them: a
     /// first name alone, a login name, a password, an airport or stock code, a card or
     /// passport number, a short message. None for everything else.
@@ -2557,7 +2654,45 @@ impl Gen<'_> {
                 self.rng.random_range(0..10)
             ));
         }
-        if matches!(
+        let listing = d.contains("list of") && (d.contains("directory") || d.contains("folder"));
+        // What a search matched holds what it searched for: `grep(pattern="budget")` finds
+        // lines with "budget" in them, `find(name="notes")` paths with "notes" in them.
+        let sought = ["pattern", "name", "query", "keyword", "term", "search_term"]
+            .iter()
+            .find_map(|a| self.args.get(*a)?.as_str())
+            .filter(|p| !p.trim().is_empty() && d.contains("match"));
+        if let Some(p) = sought {
+            let p = p.trim().to_string();
+            if d.contains("line") {
+                let form = one_of(self.rng, MATCHED_LINES);
+                return Some(form.replace("{p}", &p));
+            }
+            if listing {
+                let name = if p.contains('.') {
+                    p
+                } else {
+                    let ext = one_of(self.rng, &["txt", "csv", "md", "pdf", "log", "json"]);
+                    format!("{p}.{ext}")
+                };
+                let dir = self.folder_name();
+                return Some(format!("{dir}/{name}"));
+            }
+        }
+        // "A list of the contents of the specified directory", "matching file and directory
+        // paths": a file system's entries are file and folder names, never sentences.
+        if listing && (d.contains("content") || d.contains("path") || d.contains("file")) {
+            let entry = self.file_or_folder();
+            if d.contains("path") && self.rng.random_bool(0.5) {
+                let dir = self.folder_name();
+                return Some(format!("{dir}/{entry}"));
+            }
+            return Some(entry);
+        }
+        // A stock watchlist holds ticker symbols.
+        if n.contains("watchlist") {
+            return Some(one_of(self.rng, TICKERS).to_string());
+        }
+        if (matches!(
             last_word,
             "message"
                 | "content"
@@ -2580,7 +2715,8 @@ impl Gen<'_> {
                 | "feedback"
                 | "failure"
                 | "reason"
-        ) && !n.ends_with("type")
+        ) || (last_word == "log" && d.contains("messages")))
+            && !n.ends_with("type")
         {
             return Some(one_of(self.rng, MESSAGES).to_string());
         }
@@ -2619,16 +2755,12 @@ impl Gen<'_> {
             return Some(drawn_chars(self.rng, HEX, 16));
         }
         if n.contains("file_name") || n == "filename" || n == "file" || n == "source" {
-            let ext = one_of(self.rng, &["txt", "csv", "md", "pdf", "log", "json"]);
-            return Some(format!(
-                "{}.{ext}",
-                pool_word(self.rng, "words").to_lowercase()
-            ));
+            return Some(self.file_name());
         }
         if n.contains("dir_name")
             || matches!(n, "folder" | "directory" | "dir" | "destination" | "path")
         {
-            return Some(pool_word(self.rng, "words").to_lowercase());
+            return Some(self.folder_name());
         }
         // An address's state ("The province, such as 'CA'") is a place, not a status.
         if matches!(last_word, "state" | "province" | "region")
@@ -4283,6 +4415,131 @@ mod tests {
                     "{list}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_file_system_lists_files_and_shows_what_it_was_given() {
+        let obj = |props: Value| json!({"type": "object", "properties": props});
+        let s = |d: &str| json!({"type": "string", "description": d});
+        let list =
+            |d: &str, items: Value| json!({"type": "array", "description": d, "items": items});
+        let specs = vec![
+            spec(
+                "ls",
+                obj(json!({})),
+                obj(json!({"current_directory_content":
+                list("A list of the contents of the specified directory.", json!({"type": "string"}))})),
+            ),
+            spec(
+                "find",
+                obj(json!({"path": s("Path to search.")})),
+                obj(json!({"matches":
+                list("A list of matching file and directory paths relative to the given path.",
+                    json!({"type": "string"}))})),
+            ),
+            spec(
+                "grep",
+                obj(json!({"file_name": s("File to search."), "pattern": s("Pattern.")})),
+                obj(json!({"matching_lines":
+                    list("Lines that match the pattern.", json!({"type": "string"}))})),
+            ),
+            spec(
+                "cd",
+                obj(json!({"folder": s("Folder to go to.")})),
+                obj(json!({"current_working_directory": s("The new current directory.")})),
+            ),
+            spec(
+                "echo",
+                obj(json!({"content": s("Text to print.")})),
+                obj(json!({"terminal_output": s("The printed text.")})),
+            ),
+            spec(
+                "display_log",
+                obj(json!({"messages": list("Messages to show.", json!({"type": "string"}))})),
+                obj(
+                    json!({"log": list("The list of messages displayed.", json!({"type": "string"}))}),
+                ),
+            ),
+            spec(
+                "add_to_watchlist",
+                obj(json!({"stock": s("Symbol of the stock.")})),
+                obj(json!({"watchlist": list("the watchlist.", json!({"type": "string"}))})),
+            ),
+            spec(
+                "key_search",
+                obj(json!({"query": s("Words to look for.")})),
+                obj(json!({"ranked_results":
+                list("A list of tuples containing the BM25+ score and the key.",
+                    json!({"type": "array", "items": [{"type": "number"}, {"type": "string"}]}))})),
+            ),
+        ];
+        let mut sim = Simulated::new(specs, 4).expect("specs compile");
+        let file = |v: &Value| {
+            let s = v.as_str().unwrap_or("");
+            !s.is_empty()
+                && !s.contains(' ')
+                && s.chars()
+                    .all(|c| c.is_ascii_lowercase() || "._/".contains(c))
+        };
+        let ls = sim.execute(&call("ls", json!({}))).expect("ls");
+        let entries = ls["current_directory_content"].as_array().expect("a list");
+        assert!(entries.iter().all(file), "{ls}");
+        let found = sim
+            .execute(&call("find", json!({"path": "docs"})))
+            .expect("find");
+        assert!(
+            found["matches"]
+                .as_array()
+                .expect("a list")
+                .iter()
+                .all(file),
+            "{found}"
+        );
+        let named = sim.execute(&call("find", json!({"path": "docs", "name": "annual"})));
+        let named = named.expect("find");
+        let paths = named["matches"].as_array().expect("a list");
+        let has = |v: &Value, w: &str| v.as_str().is_some_and(|s| s.contains(w));
+        assert!(paths.iter().all(|p| file(p) && has(p, "annual")), "{named}");
+        let lines = sim.execute(&call(
+            "grep",
+            json!({"file_name": "a.txt", "pattern": "budget"}),
+        ));
+        let lines = lines.expect("grep");
+        let lines = lines["matching_lines"].as_array().expect("a list");
+        assert!(lines.iter().all(|l| has(l, "budget")), "{lines:?}");
+        let cd = sim
+            .execute(&call("cd", json!({"folder": "reports"})))
+            .expect("cd");
+        assert_eq!(cd["current_working_directory"], "reports");
+        let echo = sim
+            .execute(&call("echo", json!({"content": "Hello there"})))
+            .expect("echo");
+        assert_eq!(echo["terminal_output"], "Hello there");
+        let shown = json!(["Lunch at one.", "Back at two."]);
+        let log = sim
+            .execute(&call("display_log", json!({"messages": shown})))
+            .expect("log");
+        assert_eq!(log["log"], shown);
+        let w = sim
+            .execute(&call("add_to_watchlist", json!({"stock": "NFLX"})))
+            .expect("add");
+        let w = w["watchlist"].as_array().expect("a list");
+        assert!(w.contains(&json!("NFLX")), "{w:?}");
+        assert!(
+            w.iter()
+                .all(|t| TICKERS.contains(&t.as_str().unwrap_or(""))),
+            "{w:?}"
+        );
+        let ranked = sim
+            .execute(&call("key_search", json!({"query": "trip"})))
+            .expect("search");
+        for row in ranked["ranked_results"].as_array().expect("a list") {
+            let pair = row.as_array().expect("a tuple");
+            assert_eq!(pair.len(), 2, "{ranked}");
+            assert!(pair[0].is_number(), "{ranked}");
+            let key = pair[1].as_str().unwrap_or("");
+            assert!(key.contains('_') && !key.contains(' '), "{ranked}");
         }
     }
 
