@@ -1030,6 +1030,33 @@ fn answer_words(
                     format!("That went through; the result holds {what}.")
                 };
             }
+            // `{"area": 12.5}`, `{"roots": [-2, -0.5]}`: a figure worked out is the answer, said
+            // as one ("The area is 12.5"), not as something that "went through".
+            let figure = m.iter().next().filter(|(k, v)| {
+                m.len() == 1
+                    && !hardgen_core::spec::is_identifier_name(k)
+                    && !matches!(k.as_str(), "result" | "value" | "output" | "answer")
+                    && (v.is_number()
+                        || v.as_array().is_some_and(|a| a.iter().all(Value::is_number)))
+            });
+            if let Some((k, x)) = figure {
+                let what = phrase::label(k);
+                let many = x.is_array();
+                let v = match x.as_array() {
+                    Some(a) => phrase::join_and(a.iter().map(value_text).collect()),
+                    None => value_text(x),
+                };
+                if x.as_array().is_some_and(Vec::is_empty) {
+                    return format!("There are no {what}.");
+                }
+                let is = if many { "are" } else { "is" };
+                let plans = [
+                    format!("The {what} {is} {v}."),
+                    format!("That gives {v} for the {what}."),
+                    crate::maker::capitalize(&format!("{what}: {v}.")),
+                ];
+                return plans.choose(rng).cloned().unwrap_or_default();
+            }
             // `{"result": 18.58}`: a field named only "result" says nothing a reader needs
             // ("The result: result 18.58").
             let generic = m.iter().next().filter(|(k, v)| {

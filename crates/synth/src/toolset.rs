@@ -48,9 +48,11 @@ impl ToolSet {
 
     /// A spec collection on the simulated executor (guarantee `simulated`). A tool without a
     /// `returns` schema that hands out ids other tools take gets one inferred (see
-    /// [`hardgen_tools::infer::infer_returns`]), so its results can feed later calls.
+    /// [`hardgen_tools::infer::infer_returns`]), so its results can feed later calls; one that
+    /// works an answer out gets that answer ([`hardgen_tools::infer::infer_answers`]).
     pub fn simulated(mut specs: Vec<ToolSpec>, seed: u64) -> Result<ToolSet, SpecError> {
         hardgen_tools::infer::infer_returns(&mut specs);
+        hardgen_tools::infer::infer_answers(&mut specs);
         let read_only: Vec<bool> = specs.iter().map(reads).collect();
         let sim = Simulated::new(specs.clone(), seed)?.with_reads(read_only.clone());
         Ok(ToolSet::from_parts(

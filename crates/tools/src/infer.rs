@@ -172,6 +172,194 @@ pub fn infer_returns(specs: &mut [ToolSpec]) -> Vec<String> {
     named
 }
 
+/// Verbs of a tool that works an answer out of its inputs (in the name or opening its
+/// description): `calculate_triangle_area`, `diabetes_prediction` ("Predict the likelihood of
+/// ..."), `solve_quadratic`.
+const ANSWER_VERBS: &[&str] = &[
+    "calculate",
+    "compute",
+    "estimate",
+    "solve",
+    "predict",
+    "forecast",
+    "evaluate",
+    "determine",
+    "measure",
+];
+
+/// What a computation may work out that is not a number.
+const NOT_FIGURES: &[&str] = &[
+    "route",
+    "routes",
+    "itinerary",
+    "plan",
+    "schedule",
+    "path",
+    "directions",
+    "recommendation",
+    "recommendations",
+    "list",
+    "summary",
+    "report",
+    "text",
+    "translation",
+    "description",
+    "name",
+    "address",
+    "location",
+    "map",
+    "image",
+    "chart",
+    "graph",
+    "model",
+    "code",
+];
+
+/// Words that end the noun phrase of what a computation works out ("the area *of* a triangle").
+const PHRASE_ENDS: &[&str] = &[
+    "of",
+    "for",
+    "in",
+    "on",
+    "at",
+    "over",
+    "given",
+    "based",
+    "using",
+    "with",
+    "from",
+    "to",
+    "between",
+    "by",
+    "that",
+    "which",
+    "and",
+    "or",
+    "when",
+    "if",
+    "after",
+    "within",
+    "per",
+    "produced",
+    "generated",
+    "caused",
+    "required",
+    "needed",
+];
+
+/// Gives every spec still without `returns` that works an answer out of its inputs (an
+/// [`ANSWER_VERBS`] verb, no item id to act on) a result with that answer, named by what
+/// its description says it works out: "Calculate the area of a triangle" returns `area`, a
+/// number; "Predict the likelihood of diabetes" a `probability` from 0 to 1; "Solve a
+/// quadratic equation" its `roots`. Without one, such a tool's simulated result could only
+/// echo its arguments, and a request for the answer would get "a 3, b 10, c 2" back.
+/// Returns the names of the tools it gave one, in spec order.
+pub fn infer_answers(specs: &mut [ToolSpec]) -> Vec<String> {
+    let mut named = Vec::new();
+    for s in specs.iter_mut() {
+        if s.returns.is_some() || params(s).iter().any(|p| is_identifier_name(p)) {
+            continue;
+        }
+        let Some(returns) = answer_schema(&s.name, &s.description) else {
+            continue;
+        };
+        s.returns = Some(returns);
+        named.push(s.name.clone());
+    }
+    named
+}
+
+/// The result schema of a computation named `name` described by `description`, if it is one
+/// (see [`infer_answers`]).
+fn answer_schema(name: &str, description: &str) -> Option<Value> {
+    let own = hardgen_core::spec::own_description(description).to_lowercase();
+    let said: Vec<&str> = own
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    // "Predicts ..." is "predict": the description's opening verb in its plain form.
+    let plain = |w: &str| -> Option<&'static str> {
+        ANSWER_VERBS
+            .iter()
+            .copied()
+            .find(|v| w == *v || w.strip_suffix('s') == Some(v) || w.strip_suffix("es") == Some(v))
+    };
+    let last = name.rsplit('.').next().unwrap_or(name);
+    let words = name_words(last);
+    let by_name = words.iter().any(|w| plain(w).is_some());
+    let by_description = said.first().is_some_and(|w| plain(w).is_some());
+    if !by_name && !by_description {
+        return None;
+    }
+    let has = |w: &str| said.contains(&w);
+    if has("quadratic") || has("roots") {
+        return Some(json!({"type": "object", "properties": {"roots": {
+            "type": "array", "items": {"type": "number"},
+            "description": "The real roots of the equation"}}}));
+    }
+    if ["likelihood", "probability", "chance", "risk"]
+        .iter()
+        .any(|w| has(w))
+    {
+        return Some(json!({"type": "object", "properties": {"probability": {
+            "type": "number", "minimum": 0, "maximum": 1,
+            "description": "The probability, from 0 to 1"}}}));
+    }
+    // What the verb works out: the words after it (past an article) up to a preposition.
+    let start = if by_description { 1 } else { 0 };
+    let mut phrase: Vec<&str> = said[start..]
+        .iter()
+        .copied()
+        .skip_while(|w| matches!(*w, "the" | "a" | "an"))
+        .take_while(|w| !PHRASE_ENDS.contains(w))
+        .filter(|w| w.chars().all(|c| c.is_ascii_alphabetic()))
+        .collect();
+    phrase.truncate(3);
+    if !by_description || phrase.is_empty() {
+        // `calculate_triangle_area`: the name's words after its verb.
+        let at = words.iter().position(|w| plain(w).is_some())?;
+        let rest: Vec<&str> = words[at + 1..].iter().map(String::as_str).collect();
+        if rest.is_empty() {
+            return None;
+        }
+        phrase = rest;
+    }
+    // "the return on assets" is one figure, named by all of it.
+    if phrase == ["return"] {
+        if let Some(at) = said.iter().position(|w| *w == "return") {
+            if said.get(at + 1) == Some(&"on") {
+                if let Some(what) = said.get(at + 2) {
+                    phrase = vec!["return", "on", what];
+                }
+            }
+        }
+    }
+    // A route, a plan or a list is no figure: such a tool keeps no inferred answer.
+    let last_word = *phrase.last()?;
+    if NOT_FIGURES.contains(&last_word) {
+        return None;
+    }
+    let key = phrase.join("_");
+    let what = phrase.join(" ");
+    let tail = *phrase.last()?;
+    // "the prime factorization of a number": a list of whole numbers.
+    let whole_list = matches!(
+        tail,
+        "factorization" | "factorisation" | "factors" | "primes" | "divisors"
+    );
+    let field = match tail {
+        _ if whole_list => {
+            json!({"type": "array", "items": {"type": "integer"}, "description": format!("The {what}")})
+        }
+        "date" | "day" => {
+            json!({"type": "string", "format": "date", "description": format!("The {what}")})
+        }
+        "time" => json!({"type": "string", "description": format!("The {what}, as HH:MM")}),
+        _ => json!({"type": "number", "description": format!("The {what}")}),
+    };
+    Some(json!({"type": "object", "properties": {key: field}}))
+}
+
 /// Whether a description says a value is found in what the tool named by `words` shows:
 /// "looked up from the user or order details" names `get_user_details` and
 /// `get_order_details` (the noun of the name a few words before its "details").
@@ -332,6 +520,118 @@ fn mentions(text: &str, word: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_computation_without_a_result_returns_what_it_works_out() {
+        let spec = |name: &str, d: &str, props: Value| ToolSpec {
+            read_only: None,
+            name: name.into(),
+            description: d.into(),
+            domain: "maths".into(),
+            parameters: json!({"type": "object", "properties": props}),
+            returns: None,
+        };
+        let num = json!({"type": "number"});
+        let mut specs = vec![
+            spec(
+                "calculate_triangle_area",
+                "Calculate the area of a triangle given its base and height.",
+                json!({"base": num, "height": num}),
+            ),
+            spec(
+                "diabetes_prediction",
+                "Predict the likelihood of diabetes type 2 based on weight.",
+                json!({"weight": num}),
+            ),
+            spec(
+                "solve_quadratic",
+                "Solve a quadratic equation given coefficients a, b, and c.",
+                json!({"a": num, "b": num, "c": num}),
+            ),
+            spec(
+                "prime_factorize",
+                "Calculate the prime factorization of a given integer.",
+                json!({"number": num}),
+            ),
+            spec(
+                "calculate_electric_field",
+                "Calculate the electric field produced by a charge.",
+                json!({"charge": num}),
+            ),
+            spec(
+                "financial_ratios.calculate_ROA",
+                "Calculate the return on assets for a company.",
+                json!({"net_income": num}),
+            ),
+            // Not computations (a change, a lookup of an item by id, a read) or no figure.
+            spec(
+                "route_planner.calculate_route",
+                "Calculate the route to a destination.",
+                json!({"destination": {"type": "string"}}),
+            ),
+            spec(
+                "send_email",
+                "Send an email.",
+                json!({"to": {"type": "string"}}),
+            ),
+            spec(
+                "calculate_order_total",
+                "Calculate the total of an order.",
+                json!({"order_id": {"type": "string"}}),
+            ),
+            spec(
+                "get_weather",
+                "Get the weather for a city.",
+                json!({"city": {"type": "string"}}),
+            ),
+        ];
+        let named = infer_answers(&mut specs);
+        assert_eq!(
+            named,
+            vec![
+                "calculate_triangle_area",
+                "diabetes_prediction",
+                "solve_quadratic",
+                "prime_factorize",
+                "calculate_electric_field",
+                "financial_ratios.calculate_ROA"
+            ]
+        );
+        let field = |i: usize, k: &str| {
+            specs[i]
+                .returns
+                .as_ref()
+                .and_then(|r| r.pointer(&format!("/properties/{k}")))
+                .cloned()
+        };
+        assert_eq!(
+            field(0, "area").and_then(|f| f.get("type").cloned()),
+            Some(json!("number"))
+        );
+        assert_eq!(
+            field(1, "probability").and_then(|f| f.get("maximum").cloned()),
+            Some(json!(1))
+        );
+        assert_eq!(
+            field(2, "roots").and_then(|f| f.get("type").cloned()),
+            Some(json!("array"))
+        );
+        assert_eq!(
+            field(3, "prime_factorization").and_then(|f| f.pointer("/items/type").cloned()),
+            Some(json!("integer"))
+        );
+        assert!(
+            field(4, "electric_field").is_some(),
+            "{:?}",
+            specs[4].returns
+        );
+        assert!(
+            field(5, "return_on_assets").is_some(),
+            "{:?}",
+            specs[5].returns
+        );
+        assert!(specs[6..].iter().all(|s| s.returns.is_none()));
+    }
+
     use super::*;
 
     fn spec(name: &str, description: &str, params: Value) -> ToolSpec {

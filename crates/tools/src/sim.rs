@@ -86,14 +86,17 @@ const AIRPORTS: &[&str] = &[
 ];
 
 /// Stock tickers a user would name.
-/// Lines of a text file that hold a searched word `{p}`.
+/// Lines of text that hold a searched word `{p}`, about some other matter `{w}` (so a long
+/// list of hits is not a few lines over and over).
 const MATCHED_LINES: &[&str] = &[
-    "Please review the {p} before Friday.",
-    "Updated {p} figures are in the shared folder.",
-    "TODO: finish the {p} section.",
-    "The {p} was discussed at the last meeting.",
-    "Next step: send the {p} to the team.",
-    "Note: the {p} needs a second check.",
+    "Please review the {p} notes before the {w} meeting.",
+    "Updated {p} figures for the {w} project are in the shared folder.",
+    "TODO: finish the {p} section of the {w} report.",
+    "The {p} question came up again at the {w} review.",
+    "Next step: send the {p} summary to the {w} team.",
+    "Note: the {p} plan for {w} needs a second check.",
+    "Can we talk about the {p} part of the {w} budget?",
+    "Reminder: {p} items for {w} are due on Friday.",
 ];
 
 const TICKERS: &[&str] = &[
@@ -681,6 +684,55 @@ fn arithmetic(spec: &ToolSpec, args: &Map<String, Value>) -> Option<Value> {
     let x = if let Some(y) = conversion(&spec.name).and_then(|f| (xs.len() == 1).then(|| f(xs[0])))
     {
         y
+    } else if has(&["factorial"]) {
+        let k = xs[0];
+        ((0.0..=20.0).contains(&k) && k.fract() == 0.0)
+            .then(|| (1..=k as u64).product::<u64>() as f64)?
+    } else if has(&["gcd", "hcf", "lcm"])
+        || (has(&["common"]) && has(&["divisor", "factor", "multiple"]))
+    {
+        let (a, b) = two()?;
+        let (a, b) = (a.abs() as u64, b.abs() as u64);
+        let gcd = |mut x: u64, mut y: u64| {
+            while y != 0 {
+                (x, y) = (y, x % y);
+            }
+            x
+        };
+        let g = gcd(a, b);
+        if has(&["lcm", "multiple"]) {
+            a.checked_div(g).map_or(0.0, |q| (q * b) as f64)
+        } else {
+            g as f64
+        }
+    } else if has(&["hypot", "hypotenuse", "euclidean"]) {
+        xs.iter().map(|x| x * x).sum::<f64>().sqrt()
+    } else if has(&["circumference"]) {
+        2.0 * std::f64::consts::PI * named.get("radius").copied()?
+    } else if has(&["area"]) && has(&["circle"]) {
+        std::f64::consts::PI * named.get("radius").copied()?.powi(2)
+    } else if has(&["area"]) && has(&["triangle"]) && named.contains_key("side3") {
+        // Heron's formula.
+        let (a, b, c) = (
+            named.get("side1").copied()?,
+            named.get("side2").copied()?,
+            named.get("side3").copied()?,
+        );
+        let p = (a + b + c) / 2.0;
+        let sq = p * (p - a) * (p - b) * (p - c);
+        (sq >= 0.0).then(|| sq.sqrt())?
+    } else if has(&["displacement"]) {
+        // s = u t + a t^2 / 2.
+        let u = ["initial_velocity", "initial_speed"]
+            .iter()
+            .find_map(|k| named.get(k))
+            .copied()
+            .unwrap_or(0.0);
+        let t = named.get("time").copied()?;
+        let a = named.get("acceleration").copied().unwrap_or(0.0);
+        u * t + a * t * t / 2.0
+    } else if has(&["area"]) && has(&["triangle"]) {
+        named.get("base").copied()? * named.get("height").copied()? / 2.0
     } else if said.contains("standard deviation") || has(&["stdev", "std"]) {
         (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt()
     } else if said.contains("square root") || has(&["sqrt"]) {
@@ -738,6 +790,27 @@ fn arithmetic(spec: &ToolSpec, args: &Map<String, Value>) -> Option<Value> {
     let r = (x * p).round() / p;
     r.is_finite()
         .then(|| serde_json::Number::from_f64(r).map(Value::Number))?
+}
+
+/// The real roots of `a x^2 + b x + c = 0` from arguments `a`, `b` and `c` (smaller first; none
+/// when there are none); None without the three numbers or with `a` zero.
+fn quadratic_roots(args: &Map<String, Value>) -> Option<Value> {
+    let n = |k: &str| args.get(k).and_then(Value::as_f64);
+    let (a, b, c) = (n("a")?, n("b")?, n("c")?);
+    if a == 0.0 {
+        return None;
+    }
+    let d = b * b - 4.0 * a * c;
+    let round = |x: f64| (x * 10_000.0).round() / 10_000.0;
+    let roots: Vec<f64> = if d < 0.0 {
+        Vec::new()
+    } else if d == 0.0 {
+        vec![round(-b / (2.0 * a))]
+    } else {
+        let (r1, r2) = ((-b - d.sqrt()) / (2.0 * a), (-b + d.sqrt()) / (2.0 * a));
+        vec![round(r1.min(r2)), round(r1.max(r2))]
+    };
+    Some(Value::Array(roots.into_iter().map(Value::from).collect()))
 }
 
 /// The conversion a tool named `{unit}_to_{unit}` does (`liter_to_gallon`,
@@ -1210,8 +1283,18 @@ impl Simulated {
                 let mut v = g.value(schema, "result", 0);
                 // A calculator's answer is worked out, not made up: the minimum of 3 and 5 is 3.
                 if let (Some(x), Some(field)) = (arithmetic(spec, args), sole_number(schema)) {
-                    if let Some(m) = v.as_object_mut() {
+                    // A figure its field cannot hold (a probability of 12) is not that figure.
+                    let fits_field = schema
+                        .pointer(&format!("/properties/{field}"))
+                        .is_some_and(|f| fits(f, &x));
+                    if let (Some(m), true) = (v.as_object_mut(), fits_field) {
                         m.insert(field, x);
+                    }
+                }
+                // So are an equation's roots.
+                if let (Some(m), Some(r)) = (v.as_object_mut(), quadratic_roots(args)) {
+                    if m.contains_key("roots") {
+                        m.insert("roots".into(), r);
                     }
                 }
                 let made = g.made;
@@ -1437,7 +1520,16 @@ fn fits(schema: &Value, v: &Value) -> bool {
     match schema.get("type").and_then(Value::as_str) {
         Some("string") => v.is_string(),
         Some("integer") => v.is_i64() || v.is_u64(),
-        Some("number") => v.is_number(),
+        Some("number") => v.as_f64().is_some_and(|x| {
+            schema
+                .get("minimum")
+                .and_then(Value::as_f64)
+                .is_none_or(|lo| x >= lo)
+                && schema
+                    .get("maximum")
+                    .and_then(Value::as_f64)
+                    .is_none_or(|hi| x <= hi)
+        }),
         Some("boolean") => v.is_boolean(),
         _ => true,
     }
@@ -1649,7 +1741,7 @@ fn within_bounds(v: Value, field: &str, args: &Map<String, Value>) -> Value {
     }
 }
 
-impl Gen<'_> {
+impl<'a> Gen<'a> {
     fn value(&mut self, schema: &Value, name: &str, depth: usize) -> Value {
         if depth > 6 {
             return Value::Null;
@@ -1848,10 +1940,19 @@ impl Gen<'_> {
                         .map(|(_, v)| v)
                 })
                 .or_else(|| {
-                    ["name", "title"]
+                    // `case_name` shows the `case_title` (or `title`) the call gave, and the
+                    // other way round.
+                    let names = ["name", "title"];
+                    names
                         .into_iter()
-                        .filter(|a| kind_name(a, &kind) == *k)
-                        .find_map(|a| self.args.get(a))
+                        .any(|a| kind_name(a, &kind) == *k)
+                        .then(|| {
+                            names
+                                .into_iter()
+                                .flat_map(|a| [a.to_string(), kind_name(a, &kind)])
+                                .find_map(|a| self.args.get(&a).filter(|v| v.is_string()))
+                        })
+                        .flatten()
                 })
                 // `adjustClimateControl(temperature=21)` shows `currentTemperature: 21`.
                 .or_else(|| {
@@ -2460,6 +2561,23 @@ impl Gen<'_> {
         s
     }
 
+    /// The text a call searches for (its `keyword`, `query`, `pattern`, ...), if it gives one.
+    fn sought(&self) -> Option<&'a str> {
+        let args: &'a Map<String, Value> = self.args;
+        ["pattern", "name", "query", "keyword", "term", "search_term"]
+            .iter()
+            .find_map(|a| args.get(*a)?.as_str())
+            .filter(|p| !p.trim().is_empty())
+    }
+
+    /// A line of text that holds the searched word `p` ([`MATCHED_LINES`]).
+    fn matched_line(&mut self, p: &str) -> String {
+        let w = pool_word(self.rng, "words").to_lowercase();
+        one_of(self.rng, MATCHED_LINES)
+            .replace("{p}", p)
+            .replace("{w}", &w)
+    }
+
     /// A file's name as a directory shows it: a word and an extension (`budget.csv`).
     fn file_name(&mut self) -> String {
         let ext = one_of(self.rng, &["txt", "csv", "md", "pdf", "log", "json"]);
@@ -2657,15 +2775,11 @@ impl Gen<'_> {
         let listing = d.contains("list of") && (d.contains("directory") || d.contains("folder"));
         // What a search matched holds what it searched for: `grep(pattern="budget")` finds
         // lines with "budget" in them, `find(name="notes")` paths with "notes" in them.
-        let sought = ["pattern", "name", "query", "keyword", "term", "search_term"]
-            .iter()
-            .find_map(|a| self.args.get(*a)?.as_str())
-            .filter(|p| !p.trim().is_empty() && d.contains("match"));
+        let sought = self.sought().filter(|_| d.contains("match"));
         if let Some(p) = sought {
             let p = p.trim().to_string();
             if d.contains("line") {
-                let form = one_of(self.rng, MATCHED_LINES);
-                return Some(form.replace("{p}", &p));
+                return Some(self.matched_line(&p));
             }
             if listing {
                 let name = if p.contains('.') {
@@ -2687,6 +2801,24 @@ impl Gen<'_> {
                 return Some(format!("{dir}/{entry}"));
             }
             return Some(entry);
+        }
+        // A mathematical function is a formula in x ("3x^2 + 2x - 5"), not two words.
+        if matches!(
+            last_word,
+            "function" | "equation" | "expression" | "polynomial"
+        ) && (d.contains("function") || d.contains("equation") || d.contains("math"))
+            && !d.contains("name of")
+        {
+            let (a, b, c) = (
+                self.rng.random_range(1..10),
+                self.rng.random_range(1..10),
+                self.rng.random_range(1..10),
+            );
+            return Some(match self.rng.random_range(0..3) {
+                0 => format!("{a}x^2 + {b}x - {c}"),
+                1 => format!("{a}x^3 - {b}x + {c}"),
+                _ => format!("{a}x^2 - {b}"),
+            });
         }
         // A stock watchlist holds ticker symbols.
         if n.contains("watchlist") {
@@ -2718,6 +2850,16 @@ impl Gen<'_> {
         ) || (last_word == "log" && d.contains("messages")))
             && !n.ends_with("type")
         {
+            // A search's hits say what was searched for: `search_messages(keyword="budget")`
+            // finds messages about the budget.
+            let search = matches!(
+                tool_verb(self.tool).as_str(),
+                "search" | "find" | "grep" | "lookup" | "filter"
+            );
+            if let Some(p) = self.sought().filter(|_| self.in_list && search) {
+                let p = p.trim().to_string();
+                return Some(self.matched_line(&p));
+            }
             return Some(one_of(self.rng, MESSAGES).to_string());
         }
         // A court case is "Smith v. Jones".
@@ -3527,6 +3669,86 @@ mod tests {
                     .clone()
             }
         };
+        let two = |a: &str, b: &str| json!({"type": "object", "properties": {a: {"type": "number"}, b: {"type": "number"}}});
+        let one = |a: &str| json!({"type": "object", "properties": {a: {"type": "number"}}});
+        let mut area = calc(
+            "calculate_triangle_area",
+            "Calculate the area of a triangle.",
+            two("base", "height"),
+        );
+        assert_eq!(area(json!({"base": 6, "height": 5})), json!(15.0));
+        let mut round = calc(
+            "calculate_circumference",
+            "Calculates the circumference of a circle.",
+            one("radius"),
+        );
+        assert_eq!(round(json!({"radius": 2})), json!(12.5664));
+        let mut fact = calc(
+            "math.factorial",
+            "Calculate the factorial of a given number.",
+            one("number"),
+        );
+        assert_eq!(fact(json!({"number": 5})), json!(120.0));
+        let mut gcd = calc(
+            "math.gcd",
+            "Compute the greatest common divisor of two numbers",
+            two("num1", "num2"),
+        );
+        assert_eq!(gcd(json!({"num1": 12, "num2": 18})), json!(6.0));
+        let mut hyp = calc("math.hypot", "Calculate the Euclidean norm.", two("x", "y"));
+        assert_eq!(hyp(json!({"x": 3, "y": 4})), json!(5.0));
+        let sides = json!({"type": "object", "properties": {"side1": {"type": "number"},
+            "side2": {"type": "number"}, "side3": {"type": "number"}}});
+        let mut heron = calc(
+            "math.triangle_area_heron",
+            "Calculate the area of a triangle using Heron's formula.",
+            sides,
+        );
+        assert_eq!(
+            heron(json!({"side1": 3, "side2": 4, "side3": 5})),
+            json!(6.0)
+        );
+        let motion = json!({"type": "object", "properties": {"initial_speed": {"type": "number"},
+            "acceleration": {"type": "number"}, "time": {"type": "number"}}});
+        let mut disp = calc(
+            "calculate_displacement",
+            "Calculate the displacement of an object.",
+            motion,
+        );
+        assert_eq!(
+            disp(json!({"initial_speed": 4, "acceleration": 5, "time": 4})),
+            json!(56.0)
+        );
+        // Roots are worked out; a figure its field cannot hold is not forced into it.
+        let abc = json!({"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}, "c": {"type": "number"}}});
+        let roots = json!({"type": "object", "properties": {"roots": {"type": "array", "items": {"type": "number"}}}});
+        let mut sim =
+            Simulated::new(vec![spec("solve_quadratic", abc, roots)], 1).expect("specs compile");
+        let r = sim
+            .execute(&call("solve_quadratic", json!({"a": 1, "b": -3, "c": 2})))
+            .expect("runs");
+        assert_eq!(r["roots"], json!([1.0, 2.0]));
+        let r = sim
+            .execute(&call("solve_quadratic", json!({"a": 1, "b": 0, "c": 1})))
+            .expect("runs");
+        assert_eq!(r["roots"], json!([]));
+        let p = json!({"type": "object", "properties": {"probability": {"type": "number", "minimum": 0, "maximum": 1}}});
+        let dice = ToolSpec {
+            description: "Calculate the probability of rolling a number several times in a row."
+                .into(),
+            ..spec("dice_roll", two("desired_number", "number_of_times"), p)
+        };
+        let mut sim = Simulated::new(vec![dice], 1).expect("specs compile");
+        for n in 1..6 {
+            let r = sim
+                .execute(&call(
+                    "dice_roll",
+                    json!({"desired_number": 6, "number_of_times": n}),
+                ))
+                .expect("runs");
+            let x = r["probability"].as_f64().unwrap_or(-1.0);
+            assert!((0.0..=1.0).contains(&x), "{r}");
+        }
         let nums = json!({"type": "object", "properties": {"numbers": {"type": "array", "items": {"type": "number"}}}});
         let mut min = calc(
             "min_value",
@@ -4439,6 +4661,12 @@ mod tests {
                     json!({"type": "string"}))})),
             ),
             spec(
+                "search_messages",
+                obj(json!({"keyword": s("Word to look for.")})),
+                obj(json!({"results": list("Matching messages.", obj(json!({
+                    "receiver_id": s("Receiver."), "message": s("The message.")})))})),
+            ),
+            spec(
                 "grep",
                 obj(json!({"file_name": s("File to search."), "pattern": s("Pattern.")})),
                 obj(json!({"matching_lines":
@@ -4508,6 +4736,11 @@ mod tests {
         let lines = lines.expect("grep");
         let lines = lines["matching_lines"].as_array().expect("a list");
         assert!(lines.iter().all(|l| has(l, "budget")), "{lines:?}");
+        let hits = sim.execute(&call("search_messages", json!({"keyword": "budget"})));
+        let hits = hits.expect("search");
+        for row in hits["results"].as_array().expect("a list") {
+            assert!(has(&row["message"], "budget"), "{hits}");
+        }
         let cd = sim
             .execute(&call("cd", json!({"folder": "reports"})))
             .expect("cd");
