@@ -187,6 +187,33 @@ const ANSWER_VERBS: &[&str] = &[
     "measure",
 ];
 
+/// Opening verbs of a description of a read.
+const READ_OPENINGS: &[&str] = &[
+    "get", "retrieve", "fetch", "find", "check", "obtain", "look",
+];
+
+/// Nouns a read of one figure names as what it returns ("the air quality *index*").
+const FIGURES: &[&str] = &[
+    "price",
+    "cost",
+    "rate",
+    "index",
+    "temperature",
+    "score",
+    "total",
+    "distance",
+    "population",
+    "elevation",
+    "balance",
+    "percentage",
+    "level",
+    "duration",
+    "speed",
+    "altitude",
+    "humidity",
+    "rating",
+];
+
 /// What a computation may work out that is not a number.
 const NOT_FIGURES: &[&str] = &[
     "route",
@@ -288,9 +315,27 @@ fn answer_schema(name: &str, description: &str) -> Option<Value> {
     let words = name_words(last);
     let by_name = words.iter().any(|w| plain(w).is_some());
     let by_description = said.first().is_some_and(|w| plain(w).is_some());
-    if !by_name && !by_description {
+    // A read of one figure ("Retrieve the air quality index for a location", "Get the
+    // current price of a stock") answers with it too; a read of anything else stays as is.
+    let reads_figure = !by_name && !by_description && {
+        let opens = said.first().is_some_and(|w| {
+            READ_OPENINGS.iter().any(|r| {
+                *w == *r || w.strip_suffix('s') == Some(r) || w.strip_suffix("es") == Some(r)
+            })
+        });
+        let noun: Vec<&str> = said
+            .iter()
+            .skip(1)
+            .copied()
+            .skip_while(|w| matches!(*w, "the" | "a" | "an"))
+            .take_while(|w| !PHRASE_ENDS.contains(w))
+            .collect();
+        opens && noun.last().is_some_and(|t| FIGURES.contains(t)) && noun.len() <= 4
+    };
+    if !by_name && !by_description && !reads_figure {
         return None;
     }
+    let by_description = by_description || reads_figure;
     let has = |w: &str| said.contains(&w);
     if has("quadratic") || has("roots") {
         return Some(json!({"type": "object", "properties": {"roots": {
@@ -562,6 +607,11 @@ mod tests {
                 "Calculate the return on assets for a company.",
                 json!({"net_income": num}),
             ),
+            spec(
+                "air_quality",
+                "Retrieve the air quality index for a specific location.",
+                json!({"location": {"type": "string"}}),
+            ),
             // Not computations (a change, a lookup of an item by id, a read) or no figure.
             spec(
                 "route_planner.calculate_route",
@@ -593,7 +643,8 @@ mod tests {
                 "solve_quadratic",
                 "prime_factorize",
                 "calculate_electric_field",
-                "financial_ratios.calculate_ROA"
+                "financial_ratios.calculate_ROA",
+                "air_quality"
             ]
         );
         let field = |i: usize, k: &str| {
@@ -629,7 +680,12 @@ mod tests {
             "{:?}",
             specs[5].returns
         );
-        assert!(specs[6..].iter().all(|s| s.returns.is_none()));
+        assert!(
+            field(6, "air_quality_index").is_some(),
+            "{:?}",
+            specs[6].returns
+        );
+        assert!(specs[7..].iter().all(|s| s.returns.is_none()));
     }
 
     use super::*;
