@@ -721,6 +721,39 @@ fn arithmetic(spec: &ToolSpec, args: &Map<String, Value>) -> Option<Value> {
         let p = (a + b + c) / 2.0;
         let sq = p * (p - a) * (p - b) * (p - c);
         (sq >= 0.0).then(|| sq.sqrt())?
+    } else if has(&["speed", "velocity"])
+        && !has(&["final", "initial"])
+        && named.contains_key("distance")
+    {
+        let t = ["time", "duration"]
+            .iter()
+            .find_map(|k| named.get(k))
+            .copied()?;
+        (t != 0.0).then(|| named["distance"] / t)?
+    } else if has(&["density"]) {
+        let (m, v) = (named.get("mass").copied()?, named.get("volume").copied()?);
+        (v != 0.0).then(|| m / v)?
+    } else if has(&["future"]) && has(&["value"]) {
+        // FV = PV (1 + r)^n, a rate above 1 being a percentage.
+        let pv = [
+            "present_value",
+            "principal",
+            "initial_investment",
+            "investment",
+        ]
+        .iter()
+        .find_map(|k| named.get(k))
+        .copied()?;
+        let r = ["annual_interest_rate", "interest_rate", "rate"]
+            .iter()
+            .find_map(|k| named.get(k))
+            .copied()?;
+        let n = ["years", "time", "periods", "time_years"]
+            .iter()
+            .find_map(|k| named.get(k))
+            .copied()?;
+        let r = if r > 1.0 { r / 100.0 } else { r };
+        pv * (1.0 + r).powf(n)
     } else if has(&["displacement"]) {
         // s = u t + a t^2 / 2.
         let u = ["initial_velocity", "initial_speed"]
@@ -3718,6 +3751,29 @@ mod tests {
         assert_eq!(
             disp(json!({"initial_speed": 4, "acceleration": 5, "time": 4})),
             json!(56.0)
+        );
+        let mut speed = calc(
+            "calculate_speed",
+            "Calculate the speed of an object.",
+            two("distance", "time"),
+        );
+        assert_eq!(speed(json!({"distance": 10, "time": 4})), json!(2.5));
+        let mut density = calc(
+            "calculate_density",
+            "Calculate the density of a substance.",
+            two("mass", "volume"),
+        );
+        assert_eq!(density(json!({"mass": 9, "volume": 3})), json!(3.0));
+        let fv = json!({"type": "object", "properties": {"present_value": {"type": "number"},
+            "annual_interest_rate": {"type": "number"}, "years": {"type": "number"}}});
+        let mut future = calc(
+            "calculate_future_value",
+            "Calculate the future value of an investment.",
+            fv,
+        );
+        assert_eq!(
+            future(json!({"present_value": 100, "annual_interest_rate": 10, "years": 2})),
+            json!(121.0)
         );
         // Roots are worked out; a figure its field cannot hold is not forced into it.
         let abc = json!({"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}, "c": {"type": "number"}}});
