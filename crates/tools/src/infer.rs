@@ -304,13 +304,7 @@ fn answer_schema(name: &str, description: &str) -> Option<Value> {
         .split(|c: char| !c.is_alphanumeric() && c != '-')
         .filter(|w| !w.is_empty())
         .collect();
-    // "Predicts ..." is "predict": the description's opening verb in its plain form.
-    let plain = |w: &str| -> Option<&'static str> {
-        ANSWER_VERBS
-            .iter()
-            .copied()
-            .find(|v| w == *v || w.strip_suffix('s') == Some(v) || w.strip_suffix("es") == Some(v))
-    };
+    let plain = |w: &str| verb_of(w, ANSWER_VERBS);
     let last = name.rsplit('.').next().unwrap_or(name);
     let words = name_words(last);
     let by_name = words.iter().any(|w| plain(w).is_some());
@@ -318,18 +312,10 @@ fn answer_schema(name: &str, description: &str) -> Option<Value> {
     // A read of one figure ("Retrieve the air quality index for a location", "Get the
     // current price of a stock") answers with it too; a read of anything else stays as is.
     let reads_figure = !by_name && !by_description && {
-        let opens = said.first().is_some_and(|w| {
-            READ_OPENINGS.iter().any(|r| {
-                *w == *r || w.strip_suffix('s') == Some(r) || w.strip_suffix("es") == Some(r)
-            })
-        });
-        let noun: Vec<&str> = said
-            .iter()
-            .skip(1)
-            .copied()
-            .skip_while(|w| matches!(*w, "the" | "a" | "an"))
-            .take_while(|w| !PHRASE_ENDS.contains(w))
-            .collect();
+        let opens = said
+            .first()
+            .is_some_and(|w| verb_of(w, READ_OPENINGS).is_some());
+        let noun = noun_phrase(said.get(1..).unwrap_or_default());
         opens && noun.last().is_some_and(|t| FIGURES.contains(t)) && noun.len() <= 4
     };
     if !by_name && !by_description && !reads_figure {
@@ -352,11 +338,8 @@ fn answer_schema(name: &str, description: &str) -> Option<Value> {
     }
     // What the verb works out: the words after it (past an article) up to a preposition.
     let start = if by_description { 1 } else { 0 };
-    let mut phrase: Vec<&str> = said[start..]
-        .iter()
-        .copied()
-        .skip_while(|w| matches!(*w, "the" | "a" | "an"))
-        .take_while(|w| !PHRASE_ENDS.contains(w))
+    let mut phrase: Vec<&str> = noun_phrase(&said[start..])
+        .into_iter()
         .filter(|w| w.chars().all(|c| c.is_ascii_alphabetic()))
         .collect();
     phrase.truncate(3);
@@ -403,6 +386,25 @@ fn answer_schema(name: &str, description: &str) -> Option<Value> {
         _ => json!({"type": "number", "description": format!("The {what}")}),
     };
     Some(json!({"type": "object", "properties": {key: field}}))
+}
+
+/// The verb of `verbs` that word `w` is, in its plain form or with an -s/-es ("Predicts" is
+/// "predict").
+fn verb_of(w: &str, verbs: &[&'static str]) -> Option<&'static str> {
+    verbs
+        .iter()
+        .copied()
+        .find(|v| w == *v || w.strip_suffix('s') == Some(v) || w.strip_suffix("es") == Some(v))
+}
+
+/// The noun phrase `words` open with: past an article, up to a [`PHRASE_ENDS`] word.
+fn noun_phrase<'w>(words: &[&'w str]) -> Vec<&'w str> {
+    words
+        .iter()
+        .copied()
+        .skip_while(|w| matches!(*w, "the" | "a" | "an"))
+        .take_while(|w| !PHRASE_ENDS.contains(w))
+        .collect()
 }
 
 /// Whether a description says a value is found in what the tool named by `words` shows:
