@@ -77,6 +77,11 @@ pub fn summarize(v: &Value) -> String {
             _ => format!("{count} results, the first being {first}"),
         }
     };
+    if let Value::Object(m) = v {
+        if let Some((what, said, _)) = figure(m) {
+            return format!("the {what} {said}");
+        }
+    }
     match v {
         // A `results` list without its `count` (a foreign tool's) is counted.
         Value::Object(m) if m.contains_key("results") => listing(
@@ -606,7 +611,11 @@ pub fn attempt_with(
             let out = exec(&c.name, &c.arguments);
             let content = match &out {
                 Ok(v) => {
-                    prev_summary.push(format!("{} returned {}.", c.name, summarize(v)));
+                    prev_summary.push(single_stops(&format!(
+                        "{} returned {}.",
+                        c.name,
+                        summarize(v)
+                    )));
                     v.clone()
                 }
                 Err(e) => {
@@ -783,6 +792,46 @@ pub fn answer_text_acting(
     single_stops(&answer_words(tool, acts, args, v, counted, rng))
 }
 
+/// A result that is one figure worked out (`{"area": 12.5}`, `{"roots": [-2, -0.5]}`): its
+/// label and its value in words ("none" for an empty list of figures); None for anything else
+/// (an id, a generic `result`, several fields).
+fn figure(m: &serde_json::Map<String, Value>) -> Option<(String, String, bool)> {
+    let (k, x) = m.iter().next().filter(|(k, x)| {
+        m.len() == 1
+            && !hardgen_core::spec::is_identifier_name(k)
+            && !matches!(k.as_str(), "result" | "value" | "output" | "answer")
+            && (x.is_number()
+                || x.as_array().is_some_and(|a| {
+                    // An empty list is a list of figures only by its name ("roots"): an
+                    // empty `matching_tweets` is no tweets found.
+                    let numeric = k.rsplit('_').next().is_some_and(|w| {
+                        matches!(
+                            w,
+                            "roots"
+                                | "factors"
+                                | "factorization"
+                                | "primes"
+                                | "divisors"
+                                | "solutions"
+                        )
+                    });
+                    (numeric || !a.is_empty()) && a.iter().all(Value::is_number)
+                }))
+    })?;
+    let said = match x.as_array() {
+        Some(a) if a.is_empty() => "none".to_string(),
+        Some(a) => phrase::join_and(a.iter().map(value_text).collect()),
+        None => value_text(x),
+    };
+    // `travel_cost_list` holds travel costs.
+    let label = phrase::label(k);
+    let label = match label.strip_suffix(" list") {
+        Some(one) if x.is_array() && !one.is_empty() => phrase::plural(one),
+        _ => label,
+    };
+    Some((label, said, x.is_array()))
+}
+
 /// `text` with a sentence's full stop dropped after a value that ends a sentence of its own
 /// ("starting with Thanks, that works for me.." -> "... for me."; "Any news?." -> "Any
 /// news?"). An ellipsis stays.
@@ -814,6 +863,20 @@ fn answer_words(
 ) -> String {
     let verb = phrase::name_verb(tool);
     let verb = verb.as_str();
+    // `{"area": 12.5}`, `{"roots": [-2, -0.5]}`: a figure worked out is the answer, said as one
+    // ("The area is 12.5"), not as something that "went through" or a list of items.
+    if let Some((what, said, many)) = v.as_object().and_then(figure) {
+        if said == "none" {
+            return format!("There are no {what}.");
+        }
+        let is = if many { "are" } else { "is" };
+        let plans = [
+            format!("The {what} {is} {said}."),
+            format!("That gives {said} for the {what}."),
+            crate::maker::capitalize(&format!("{what}: {said}.")),
+        ];
+        return plans.choose(rng).cloned().unwrap_or_default();
+    }
     match v {
         Value::Object(m) if listing(m).is_some() => {
             // A list's items are said by their own fields, not by the filters that found them.
@@ -1029,33 +1092,6 @@ fn answer_words(
                 } else {
                     format!("That went through; the result holds {what}.")
                 };
-            }
-            // `{"area": 12.5}`, `{"roots": [-2, -0.5]}`: a figure worked out is the answer, said
-            // as one ("The area is 12.5"), not as something that "went through".
-            let figure = m.iter().next().filter(|(k, v)| {
-                m.len() == 1
-                    && !hardgen_core::spec::is_identifier_name(k)
-                    && !matches!(k.as_str(), "result" | "value" | "output" | "answer")
-                    && (v.is_number()
-                        || v.as_array().is_some_and(|a| a.iter().all(Value::is_number)))
-            });
-            if let Some((k, x)) = figure {
-                let what = phrase::label(k);
-                let many = x.is_array();
-                let v = match x.as_array() {
-                    Some(a) => phrase::join_and(a.iter().map(value_text).collect()),
-                    None => value_text(x),
-                };
-                if x.as_array().is_some_and(Vec::is_empty) {
-                    return format!("There are no {what}.");
-                }
-                let is = if many { "are" } else { "is" };
-                let plans = [
-                    format!("The {what} {is} {v}."),
-                    format!("That gives {v} for the {what}."),
-                    crate::maker::capitalize(&format!("{what}: {v}.")),
-                ];
-                return plans.choose(rng).cloned().unwrap_or_default();
             }
             // `{"result": 18.58}`: a field named only "result" says nothing a reader needs
             // ("The result: result 18.58").
@@ -1379,6 +1415,27 @@ mod tests {
         shown_word, single_stops, summarize,
     };
     use serde_json::{json, Value};
+
+    #[test]
+    fn a_worked_out_figure_is_answered_as_one() {
+        use rand::SeedableRng;
+        let args = serde_json::Map::new();
+        let cases = [
+            (json!({"area": 15.0}), "15"),
+            (json!({"roots": [1.0, 2.0]}), "1.0 and 2.0"),
+            (json!({"travel_cost_list": [93.5, 60.0]}), "travel costs"),
+            (json!({"roots": []}), "no roots"),
+        ];
+        for (res, said) in cases {
+            for seed in 0..6 {
+                let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(seed);
+                let a = answer_text_counting("calculate_x", &args, &res, None, &mut rng);
+                assert!(a.to_lowercase().contains(said), "{a}");
+                assert!(!a.contains("went through") && !a.contains("items"), "{a}");
+            }
+            assert!(!summarize(&res).contains("results"), "{}", summarize(&res));
+        }
+    }
 
     #[test]
     fn a_value_that_ends_a_sentence_is_not_followed_by_a_second_stop() {
