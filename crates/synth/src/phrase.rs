@@ -386,6 +386,12 @@ pub const CLAUSE_CUTS: &[&str] = &[
     " by specifying",
     // "generate fake records with options to include banking data": the optional inputs.
     " with options to ",
+    // "Calculate the area of a triangle given its base and height": the inputs again.
+    " given its ",
+    " given their ",
+    " given the ",
+    " given a ",
+    " given an ",
 ];
 
 /// Asides a description makes about the tool's own scope, which a person asking never says
@@ -769,6 +775,14 @@ mod tests {
             goal("list_payments")
         );
         assert_eq!(goal_in("absolute_value", ""), "work out the absolute value");
+        // Nor are the inputs the description lists after "given".
+        assert_eq!(
+            goal_in(
+                "triangle_area",
+                "Calculate the area of a triangle given its base and height."
+            ),
+            "calculate the area of a triangle"
+        );
         // The tool's own scope is not part of the request.
         assert_eq!(
             goal_in(
