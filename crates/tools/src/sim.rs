@@ -1239,6 +1239,7 @@ impl Simulated {
             long: None,
             hints: &self.catalog.hints,
             tool: "",
+            verb: String::new(),
         }
     }
 
@@ -1312,6 +1313,7 @@ impl Simulated {
                     long,
                     hints: &self.catalog.hints,
                     tool: &spec.name,
+                    verb: tool_verb(&spec.name),
                 };
                 let mut v = g.value(schema, "result", 0);
                 // A calculator's answer is worked out, not made up: the minimum of 3 and 5 is 3.
@@ -1738,6 +1740,8 @@ struct Gen<'a> {
     hints: &'a BTreeMap<String, Vec<String>>,
     /// The tool whose result is being written; empty for made-up parameter values.
     tool: &'a str,
+    /// The tool's verb ([`tool_verb`]), worked out once per result, not once per field.
+    verb: String,
     /// Estimated tokens each list of items at the result's top reaches (a long-context
     /// world, see [`Simulated::set_list_tokens`]); None for the usual few rows.
     long: Option<usize>,
@@ -1886,7 +1890,7 @@ impl<'a> Gen<'a> {
                 }
                 self.in_list = outer;
                 // `add_to_watchlist(stock="NFLX")` shows a watchlist that holds NFLX.
-                let added = matches!(tool_verb(self.tool).as_str(), "add" | "append" | "insert");
+                let added = matches!(self.verb.as_str(), "add" | "append" | "insert");
                 let mut given = self.args.values().filter(|v| v.is_string());
                 if let (true, Some(a), None) = (added && depth <= 1, given.next(), given.next()) {
                     let texts = rows.iter().all(Value::is_string);
@@ -2004,8 +2008,7 @@ impl<'a> Gen<'a> {
                 .or_else(|| {
                     let f = k.to_ascii_lowercase();
                     let dir = scalar && (f.contains("directory") || f.ends_with("folder"));
-                    let echo =
-                        matches!(tool_verb(self.tool).as_str(), "echo" | "display" | "print");
+                    let echo = matches!(self.verb.as_str(), "echo" | "display" | "print");
                     // The argument shown is of the field's kind: text for text, a list for a
                     // list (`display_log(messages=[...])` shows those messages).
                     let same_kind = |v: &Value| if scalar { v.is_string() } else { v.is_array() };
@@ -2109,8 +2112,7 @@ impl<'a> Gen<'a> {
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_ascii_lowercase();
-        let verb = tool_verb(self.tool);
-        let verb = verb.as_str();
+        let verb = self.verb.as_str();
         let reads = READ_VERBS.contains(&verb) || self.tool.contains("_get_");
         match schema.get("type").and_then(Value::as_str) {
             Some("boolean") => (d.contains("success") || (!reads && d.starts_with("true if")))
@@ -2299,7 +2301,7 @@ impl<'a> Gen<'a> {
         {
             // The state a change asked for: `mode="engage"` leaves the brake "engaged";
             // `pressBrakePedal` leaves the pedal "pressed".
-            let verb = tool_verb(self.tool);
+            let verb = self.verb.clone();
             // A flag set on names its state too: `activate=true` leaves the cruise "active".
             let flags = self
                 .args
@@ -2886,7 +2888,7 @@ impl<'a> Gen<'a> {
             // A search's hits say what was searched for: `search_messages(keyword="budget")`
             // finds messages about the budget.
             let search = matches!(
-                tool_verb(self.tool).as_str(),
+                self.verb.as_str(),
                 "search" | "find" | "grep" | "lookup" | "filter"
             );
             if let Some(p) = self.sought().filter(|_| self.in_list && search) {
@@ -3986,6 +3988,7 @@ mod tests {
             long: None,
             hints: &hints,
             tool: "",
+            verb: String::new(),
         };
         let plain = json!({"type": "string"});
         for _ in 0..8 {
@@ -4455,6 +4458,7 @@ mod tests {
             long: None,
             hints: &BTreeMap::new(),
             tool: "",
+            verb: String::new(),
         };
         let cuisine = json!({"type": "string", "description": "Cuisine, e.g. italian or thai"});
         for _ in 0..8 {
@@ -4497,6 +4501,7 @@ mod tests {
             long: None,
             hints: &BTreeMap::new(),
             tool: "",
+            verb: String::new(),
         };
         let plain = json!({"type": "string"});
         for _ in 0..8 {
