@@ -2596,29 +2596,51 @@ fn given_slot(text: &str, noun: &str, t: &str) -> Option<String> {
             }
         }
     }
+    let place = matches!(noun, "location" | "city" | "place" | "destination" | "town");
+    // The stand-in may name the input by its head: "for a specific company" is the company
+    // name's, "a specific card" the desired card's, "in a specific area" the location's.
+    let mut nouns = vec![noun.to_string()];
+    if let Some(stem) = [" name", " title"]
+        .iter()
+        .find_map(|s| noun.strip_suffix(s))
+    {
+        nouns.push(stem.to_string());
+    }
+    if let Some((_, head)) = noun.rsplit_once(' ') {
+        if !matches!(head, "name" | "title" | "id" | "ID" | "number") {
+            nouns.push(head.to_string());
+        }
+    }
+    if place {
+        nouns.extend(["area", "region"].map(String::from));
+    }
     // "under specific path" (no article) too.
-    let stand_in = [
-        "the given",
-        "a given",
-        "the specified",
-        "a specified",
-        "a specific",
-        "the provided",
-        "specific",
-        "specified",
-    ]
-    .iter()
-    .map(|q| format!("{q} {noun}"))
-    .find_map(|k| {
-        let at = text.find(&k)?;
-        let end = at + k.len();
-        let before_ok = at == 0 || text[..at].ends_with(' ');
-        let after_ok = text[end..].is_empty() || text[end..].starts_with([' ', ',']);
-        (before_ok && after_ok).then_some((at, end))
+    let stand_in = nouns.iter().find_map(|n| {
+        [
+            "the given",
+            "a given",
+            "the specified",
+            "a specified",
+            "a specific",
+            "the provided",
+            "specific",
+            "specified",
+        ]
+        .iter()
+        .map(|q| format!("{q} {n}"))
+        .find_map(|k| {
+            let at = text.find(&k)?;
+            let end = at + k.len();
+            let before_ok = at == 0 || text[..at].ends_with(' ');
+            let after_ok = text[end..].is_empty() || text[end..].starts_with([' ', ',']);
+            // "a specific type of vehicle" is not the vehicle type's stand-in "the type premium".
+            let whole = n == noun || !text[end..].starts_with(" of ");
+            (before_ok && after_ok && whole).then_some((at, end, n.as_str()))
+        })
     });
-    let (at, end) = stand_in?;
+    let (at, end, said) = stand_in?;
     // "generate a specified number of fake records" -> "generate 9 fake records".
-    if matches!(noun, "number" | "count" | "quantity") {
+    if said == noun && matches!(noun, "number" | "count" | "quantity") {
         if let Some(rest) = text[end..].strip_prefix(" of ") {
             // "1 fake record": the first plural among the next words takes the number.
             let rest = if t == "1" {
@@ -2637,11 +2659,10 @@ fn given_slot(text: &str, noun: &str, t: &str) -> Option<String> {
             return Some(format!("{}{t} {rest}", &text[..at]));
         }
     }
-    let place = matches!(noun, "location" | "city" | "place" | "destination" | "town");
     let value = if place {
         t.to_string()
     } else {
-        format!("the {noun} {t}")
+        format!("the {said} {t}")
     };
     Some(format!("{}{value}{}", &text[..at], &text[end..]))
 }
@@ -2662,6 +2683,20 @@ fn named_slot(text: &str, role: &str, t: &str) -> Option<String> {
             let before_ok = at == 0 || text[..at].ends_with(' ');
             let after_ok = text[end..].is_empty() || text[end..].starts_with([' ', ',']);
             if before_ok && after_ok {
+                // "remove a file or directory called X", not "a file called X or directory".
+                // Only when a noun ends the "or" ("a file or display it in ..." is two verbs).
+                let end = text[end..]
+                    .strip_prefix(" or ")
+                    .and_then(|rest| rest.split([' ', ',']).next().map(|w| (w, rest)))
+                    .filter(|(w, rest)| {
+                        let after = rest[w.len()..].trim_start_matches(' ');
+                        let next = after.split(' ').next().unwrap_or("");
+                        !w.is_empty()
+                            && (after.is_empty()
+                                || after.starts_with([',', '.'])
+                                || matches!(next, "from" | "to" | "in" | "at" | "on" | "with"))
+                    })
+                    .map_or(end, |(w, _)| end + 4 + w.len());
                 return Some(format!("{} called {t}{}", &text[..end], &text[end..]));
             }
             from = end;
@@ -2760,6 +2795,61 @@ fn definite_slot(text: &str, noun: &str, t: &str, to: bool) -> Option<String> {
 
 /// The request for gold step `last` alone: its action with its arguments woven in.
 fn call_phrase<S: Specs + ?Sized>(
+    w: &Writer<'_, S>,
+    made: &Made,
+    specs: &S,
+    last: usize,
+) -> String {
+    definite_stand_ins(&woven_phrase(w, made, specs, last))
+}
+
+/// `text` with the description's leftover stand-ins made definite: "retrieve the projects of
+/// a specified team, with uuid UUI-4930" is "... of the team, with uuid UUI-4930". A user
+/// who gives the values says which item they mean; "a specified team" is the tool's wording,
+/// never a request's. Noun uses ("the parameters specified") and "specific heat" stay.
+fn definite_stand_ins(text: &str) -> String {
+    const LEFT: [&str; 8] = [
+        "a specific ",
+        "a specified ",
+        "a given ",
+        "the specified ",
+        "the given ",
+        "the provided ",
+        "specified ",
+        // "predict the profit for given investment".
+        "for given ",
+    ];
+    let mut out = text.to_string();
+    for q in LEFT {
+        let mut from = 0;
+        while let Some(at) = out[from..].find(q).map(|i| i + from) {
+            let end = at + q.len();
+            let before_ok = at == 0 || out[..at].ends_with(' ');
+            // A noun follows ("a given period"), not a clause ("specified by the user").
+            let next = out[end..].split([' ', ',', '.']).next().unwrap_or("");
+            let noun = next.chars().next().is_some_and(char::is_alphabetic)
+                && !matches!(
+                    next,
+                    "by" | "in" | "on" | "at" | "for" | "to" | "with" | "as" | "and" | "or"
+                );
+            if before_ok && noun {
+                let keep = if q.starts_with("for ") {
+                    "for the "
+                } else {
+                    "the "
+                };
+                out.replace_range(at..end, keep);
+                from = at + keep.len();
+            } else {
+                from = end;
+            }
+        }
+    }
+    out
+}
+
+/// [`call_phrase`] before its leftover stand-ins are made definite.
+fn woven_phrase<S: Specs + ?Sized>(
     w: &Writer<'_, S>,
     made: &Made,
     specs: &S,
@@ -5320,6 +5410,31 @@ mod tests {
     }
 
     #[test]
+    fn leftover_stand_ins_become_definite() {
+        assert_eq!(
+            definite_stand_ins("retrieve the projects of a specified team, with uuid UUI-1"),
+            "retrieve the projects of the team, with uuid UUI-1"
+        );
+        assert_eq!(
+            definite_stand_ins("mark specified reminders as done at a given time"),
+            "mark the reminders as done at the time"
+        );
+        assert_eq!(
+            definite_stand_ins("predict the profit for given investment"),
+            "predict the profit for the investment"
+        );
+        // A clause, a noun use and a physics term stay.
+        for keep in [
+            "use the parameters specified",
+            "the rate specified by the user",
+            "the specific latent heat",
+            "user-specified filters",
+        ] {
+            assert_eq!(definite_stand_ins(keep), keep);
+        }
+    }
+
+    #[test]
     fn a_given_input_in_the_description_takes_its_value() {
         assert_eq!(
             given_slot(
@@ -5351,6 +5466,42 @@ mod tests {
             given_slot("generate a specified number of fake records", "number", "1").as_deref(),
             Some("generate 1 fake record")
         );
+        // The stand-in may name the input by its head word.
+        assert_eq!(
+            given_slot(
+                "get the closing price for a specific company",
+                "company name",
+                "Hollowell Outfitters"
+            )
+            .as_deref(),
+            Some("get the closing price for the company Hollowell Outfitters")
+        );
+        assert_eq!(
+            given_slot(
+                "the probability of a specific card",
+                "desired card",
+                "the ace"
+            )
+            .as_deref(),
+            Some("the probability of the card the ace")
+        );
+        assert_eq!(
+            given_slot(
+                "the average house price in a specific area",
+                "location",
+                "El Alto"
+            )
+            .as_deref(),
+            Some("the average house price in El Alto")
+        );
+        assert_eq!(
+            given_slot(
+                "the emissions of a specific type of vehicle",
+                "vehicle type",
+                "van"
+            ),
+            None
+        );
         // Another noun, or the noun inside a longer word, is not the stand-in.
         assert_eq!(given_slot("get the given user", "location", "Paris"), None);
         assert_eq!(
@@ -5370,6 +5521,14 @@ mod tests {
             )
             .as_deref(),
             Some("create a folder called Weekly certificates on the drive")
+        );
+        assert_eq!(
+            named_slot("remove a file or directory", "file name", "a.txt").as_deref(),
+            Some("remove a file or directory called a.txt")
+        );
+        assert_eq!(
+            named_slot("write to a file or display it", "file name", "a.txt").as_deref(),
+            Some("write to a file called a.txt or display it")
         );
         // Not a name, or not the noun of the text: no slot.
         assert_eq!(

@@ -883,12 +883,23 @@ fn answer_words(
             let no_args = serde_json::Map::new();
             let (count, items) = listing(m).unwrap_or((0, &[]));
             let first = items.first();
+            // Plain values under a plural key (`{"matching_lines": [...]}`) are what was looked
+            // for, named by that key: "I found 3 matching lines", not "All set for 3 items".
+            let plain = first
+                .filter(|f| !f.is_object() && !f.is_array())
+                .and_then(|_| {
+                    m.iter()
+                        .find(|(k, v)| v.is_array() && k.as_str() != "results")
+                })
+                .map(|(k, _)| phrase::label(k))
+                .filter(|l| crate::query::plural_label(l) && !l.contains("ID"));
             // A write that returns what it made ("create_entities"): nothing was "found".
-            let reads = crate::item::reads_by_name(tool);
+            let reads = crate::item::reads_by_name(tool) || plain.is_some();
             let noun = first
                 .and_then(Value::as_object)
                 .and_then(|f| f.keys().find(|k| hardgen_core::spec::id_stem(k).is_some()))
                 .map(|k| phrase::label(hardgen_core::spec::id_stem(k).unwrap_or(k)))
+                .or_else(|| plain.as_deref().map(crate::query::singular_phrase))
                 .unwrap_or_else(|| if reads { "match" } else { "item" }.into());
             let Some(f) = first else {
                 // "I found no pet vaccinations": what was asked for, by the tool's own object.
@@ -930,6 +941,10 @@ fn answer_words(
                     .iter()
                     .take(3)
                     .map(|it| {
+                        // A sentence item ends in the list's own punctuation ("...check; ...").
+                        if it.is_string() {
+                            return value_text(it).trim_end_matches('.').to_string();
+                        }
                         let kv = answer_key_values(it, &no_args, 3);
                         match kv.split_first() {
                             Some((head, rest)) if !rest.is_empty() => {

@@ -3748,3 +3748,18 @@ fn a_selector_is_never_an_id_in_snake_or_camel_case() {
         None
     );
 }
+
+#[test]
+fn a_list_of_plain_values_is_answered_by_its_key() {
+    // `grep` is no known read, but what it returns is what was looked for: "3 matching lines",
+    // never "All set for 3 items".
+    let found = json!({"matching_lines": ["a kickoff note", "the kickoff plan", "kickoff dates"]});
+    let args = obj(json!({"file_name": "task.pdf", "pattern": "kickoff"}));
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    for _ in 0..6 {
+        let a = answer_text("grep", &args, &found, &mut rng);
+        assert!(a.contains("3 matching lines"), "{a}");
+        assert!(a.contains("the kickoff plan"), "{a}");
+        assert!(!a.contains("item"), "{a}");
+    }
+}
