@@ -628,16 +628,19 @@ enum TypeName {
     Unknown,
 }
 
+/// BFCL's type names, its Java and JavaScript ones included (BFCL's own `GORILLA_TO_OPENAPI`
+/// table, plus the capitalized JavaScript names its `simple_javascript` functions use).
 fn map_type(t: &str) -> TypeName {
     TypeName::Known(match t {
-        "dict" | "object" | "Dict" => "object",
-        "float" | "number" | "double" => "number",
-        "tuple" | "array" | "list" | "List" => "array",
-        "integer" | "int" => "integer",
-        "string" | "str" | "String" => "string",
-        "boolean" | "bool" => "boolean",
+        "dict" | "object" | "Dict" | "HashMap" | "Hashtable" | "Map" | "Object" => "object",
+        "float" | "number" | "double" | "Number" | "Double" | "Float" => "number",
+        "tuple" | "array" | "list" | "List" | "ArrayList" | "Array" | "Queue" | "Stack" => "array",
+        "integer" | "int" | "byte" | "short" | "long" | "Bigint" | "Integer" | "Long" => "integer",
+        "string" | "str" | "String" | "char" => "string",
+        "boolean" | "bool" | "Boolean" => "boolean",
         "null" => "null",
-        "any" | "Any" => return TypeName::Any,
+        // BFCL's `simple_javascript` has one parameter typed "": no constraint, as for "any".
+        "any" | "Any" | "" => return TypeName::Any,
         _ => return TypeName::Unknown,
     })
 }
@@ -975,6 +978,27 @@ mod tests {
             s.to_bfcl()["response"]["properties"]["area"]["type"],
             "float"
         );
+    }
+
+    #[test]
+    fn reads_bfcl_java_and_javascript_types() {
+        let s = one(
+            r#"{"name": "j", "description": "J", "parameters": {"type": "dict", "properties": {
+              "m": {"type": "HashMap"}, "l": {"type": "ArrayList", "items": {"type": "String"}},
+              "n": {"type": "long"}, "c": {"type": "char"}, "b": {"type": "Boolean"},
+              "x": {"type": "any"}, "e": {"type": ""}}}}"#,
+        );
+        let p = &s.parameters["properties"];
+        assert_eq!(p["m"]["type"], "object");
+        assert_eq!(p["l"]["type"], "array");
+        assert_eq!(p["l"]["items"]["type"], "string");
+        assert_eq!(p["n"]["type"], "integer");
+        assert_eq!(p["c"]["type"], "string");
+        assert_eq!(p["b"]["type"], "boolean");
+        assert!(p["x"].get("type").is_none() && p["e"].get("type").is_none());
+        // A misspelling is still an error naming its field.
+        let e = err(r#"[{"name": "x", "parameters": {"properties": {"a": {"type": "strng"}}}}]"#);
+        assert_eq!(e.path, "$[0].parameters.properties.a.type");
     }
 
     #[test]
