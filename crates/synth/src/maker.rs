@@ -472,6 +472,19 @@ fn listed_by_a_read(specs: &SpecIndex<'_>, field: &str) -> bool {
 /// from the same sources that returns what it returned before. A read after a change that
 /// alters its answer is kept, and so is a lookup of a value that came from elsewhere.
 fn repeated_call(gold: &[GoldCall], specs: &SpecIndex<'_>) -> Option<String> {
+    // One request signs in once: a second login as someone else ("use client ID X, ...,
+    // client ID Y, ...") leaves the reader to guess which steps run as whom.
+    let login = |n: &str| {
+        let first = n.split('_').next().unwrap_or("");
+        matches!(first, "authenticate" | "login" | "signin")
+            || n.ends_with("_login")
+            || n.ends_with("_authenticate")
+    };
+    if let Some(c) = gold.iter().enumerate().find_map(|(i, c)| {
+        (login(&c.name) && gold[..i].iter().any(|e| e.name == c.name)).then_some(c)
+    }) {
+        return Some(format!("{} signs in twice in one request", c.name));
+    }
     gold.iter().enumerate().find_map(|(i, c)| {
         let read = specs.get(&c.name).is_some_and(crate::toolset::reads);
         gold[..i]
@@ -940,6 +953,34 @@ mod tests {
 
     fn id(pattern: &str) -> Value {
         json!({"type": "string", "pattern": pattern})
+    }
+
+    #[test]
+    fn a_second_login_is_a_repeated_call() {
+        let login = |step: usize, client: &str| GoldCall {
+            step,
+            name: "authenticate_travel".into(),
+            arguments: json!({"client_id": client})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            provenance: Default::default(),
+            depends_on: Vec::new(),
+            result: json!({"access_token": format!("ACC-{step}")}),
+        };
+        let specs = Specs(Vec::new());
+        let specs = SpecIndex(&specs);
+        assert_eq!(
+            repeated_call(&[login(0, "CLI-1"), login(1, "CLI-2")], &specs).as_deref(),
+            Some("authenticate_travel signs in twice in one request")
+        );
+        assert_eq!(repeated_call(&[login(0, "CLI-1")], &specs), None);
+        // Authorizing two items (a card, then an account) is not a second login.
+        let mut a = login(0, "CLI-1");
+        a.name = "authorize_card".into();
+        let mut b = login(1, "CLI-2");
+        b.name = "authorize_card".into();
+        assert_eq!(repeated_call(&[a, b], &specs), None);
     }
 
     /// A product's quotes (each with its applicant), a contact's quotes, a holder's policies.
