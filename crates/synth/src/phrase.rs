@@ -392,6 +392,10 @@ pub const CLAUSE_CUTS: &[&str] = &[
     " given the ",
     " given a ",
     " given an ",
+    // "the area of a rectangle with given length and width", "an object under given
+    // conditions": the values follow.
+    " with given ",
+    " under given ",
 ];
 
 /// Asides a description makes about the tool's own scope, which a person asking never says
@@ -782,6 +786,13 @@ mod tests {
                 "Calculate the area of a triangle given its base and height."
             ),
             "calculate the area of a triangle"
+        );
+        assert_eq!(
+            goal_in(
+                "rectangle_area",
+                "Calculate the area of a rectangle with given length and width."
+            ),
+            "calculate the area of a rectangle"
         );
         // The tool's own scope is not part of the request.
         assert_eq!(
