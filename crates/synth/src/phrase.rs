@@ -599,6 +599,27 @@ pub const PHRASINGS: usize = 4;
 /// A human label for a parameter: `card_pin` -> "card PIN".
 pub fn label(param: &str) -> String {
     let mut w = words(param);
+    // "file_name1" is the "first file name", "point_2" the "second point".
+    // (tau-bench's `address1` is already "address line 1".)
+    if let Some(last) = w.last().cloned().filter(|l| !l.contains(' ')) {
+        let stem = last.trim_end_matches(|c: char| c.is_ascii_digit());
+        let nth = match &last[stem.len()..] {
+            "1" => Some("first"),
+            "2" => Some("second"),
+            "3" => Some("third"),
+            _ => None,
+        };
+        // Not a version or an encoding ("ipv4", "sha1", "utf8", "mp3").
+        let coded =
+            !stem.is_empty() && (stem.len() < 3 || matches!(stem, "ipv" | "sha" | "utf" | "base"));
+        if let Some(nth) = nth.filter(|_| w.len() > 1 && !coded) {
+            w.pop();
+            if !stem.is_empty() {
+                w.push(stem.to_string());
+            }
+            w.insert(0, nth.to_string());
+        }
+    }
     // "size_mb" is the "size in MB"; "cost_per_km" stays "cost per km".
     let n = w.len();
     if n > 1 && w[n - 1..].iter().any(|u| UNITS.contains(&u.as_str())) && w[n - 2] != "per" {
@@ -889,6 +910,10 @@ mod tests {
         assert_eq!(label("free_mb"), "free space in MB");
         assert_eq!(label("total_kwh"), "total energy in kWh");
         assert_eq!(label("weight_kg"), "weight in kg");
+        assert_eq!(label("file_name1"), "first file name");
+        assert_eq!(label("point_2"), "second point");
+        assert_eq!(label("ipv4"), "ipv4");
+        assert_eq!(label("hash_sha1"), "hash sha1");
         assert_eq!(name_verb("get_station"), "get");
         assert_eq!(name_verb("getStation"), "get");
         assert_eq!(name_verb("GetStation"), "get");
