@@ -93,7 +93,11 @@ fn gold_problem(
             match b {
                 Binding::Input { param } => {
                     let given = states(user, v, param) || states(user, v, arg);
-                    let recalled = refers_back && earlier.iter().any(|e| contains_value(e, v));
+                    // A token an earlier round's login handed out carries over unsaid (a
+                    // session, as within a round); any other recalled value is pointed at.
+                    let token = arg.ends_with("token") || param.ends_with("token");
+                    let recalled =
+                        (refers_back || token) && earlier.iter().any(|e| contains_value(e, v));
                     if !given && !recalled {
                         return Some(format!(
                             "{at}.arguments.{arg}: {} is neither stated by the user nor taken from an earlier result",

@@ -1418,6 +1418,11 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
                 if sel.is_some_and(|(f, v)| f == arg && given == Some(v)) {
                     continue;
                 }
+                // The session the item was read in is no attribute of it ("the booking for
+                // which that same travel is the access token").
+                if self.carried_login(b) {
+                    continue;
+                }
                 let nested =
                     !matches!(b, Binding::Input { param } if (self.context)(param).is_none());
                 if !nested && given.is_some_and(|v| before(arg, v)) {
@@ -1642,6 +1647,13 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
         }
         *self.hoisted.borrow_mut() = Some((np, noun.to_string()));
         format!("that {noun}")
+    }
+
+    /// Whether `b` is an earlier round's login token (carried over unsaid, as a session).
+    fn carried_login(&self, b: &Binding) -> bool {
+        matches!(b, Binding::Input { param } if (self.context)(param).is_some_and(|(tool, path)| {
+            lexicon::grants_access(&tool) && st::split_path(&path).1.ends_with("token")
+        }))
     }
 
     /// An earlier round's value, referred to by what the user knows.
@@ -2932,6 +2944,11 @@ fn woven_phrase<S: Specs + ?Sized>(
         let mut said: Vec<(SourceKey, String, String)> = Vec::new();
         for (arg, b) in args {
             if w.view.credential_step(b).is_some() {
+                continue;
+            }
+            // An earlier round's login carries over as it does within a round: no "for that
+            // same travel" for the token `authenticate_travel` handed out.
+            if w.carried_login(b) {
                 continue;
             }
             let is_context = matches!(b, Binding::Input { param } if (w.context)(param).is_some());
@@ -4759,7 +4776,12 @@ pub fn check(made: &Made, query: &str, specs: &(impl Specs + ?Sized)) -> Result<
     let q = query.to_lowercase();
     for (k, v) in &made.inputs {
         if made.context_inputs.contains(k) {
-            if !ANAPHORA.iter().any(|a| q.contains(a)) {
+            // An earlier round's token carries over unsaid, as a login does within a round.
+            let token = made
+                .context_refs
+                .get(k)
+                .is_some_and(|(_, path)| st::split_path(path).1.ends_with("token"));
+            if !token && !ANAPHORA.iter().any(|a| q.contains(a)) {
                 return Err(QueryReject {
                     reason: hardgen_core::Reason::ContextUnreferenced,
                     detail: format!(

@@ -869,6 +869,15 @@ fn query_check_rejects_context_unreferenced() {
         qcheck(&m, "Please send Hello there to the contact from before."),
         Ok(())
     );
+    // A token an earlier round's login handed out carries over unsaid, like a session.
+    let mut login = m.clone();
+    if let Some((_, path)) = login.context_refs.get_mut("contact_id") {
+        *path = "access_token".into();
+    }
+    assert_eq!(
+        qcheck(&login, "Please send Hello there to the contact."),
+        Ok(())
+    );
     // A context input is referred back to, not stated: the rest must still be complete.
     assert_eq!(
         qcheck(&m, "Please send a note to the contact from before."),
@@ -1699,6 +1708,21 @@ fn grounding_needs_anaphora_for_an_earlier_round_value() {
     assert_eq!(round_problem(&rec, 1).as_deref(), Some(want));
     assert_eq!(record_problem(&rec).as_deref(), Some(want));
     assert_eq!(ungrounded_rounds(&rec), 1);
+    // A token from an earlier round (a login's session) carries over without one.
+    let mut rec = two_round_record("Please send Hello there to the contact.");
+    let round = &mut rec.rounds[1];
+    if let Some(v) = round.gold[0].arguments.remove("contact_id") {
+        round.gold[0].arguments.insert("access_token".into(), v);
+    }
+    let step = &mut round.advanced_tool.implementation[0].bindings;
+    step.remove("contact_id");
+    step.insert(
+        "access_token".into(),
+        Binding::Input {
+            param: "access_token".into(),
+        },
+    );
+    assert_eq!(round_problem(&rec, 1), None);
 }
 
 #[test]
