@@ -1772,6 +1772,8 @@ pub fn are_two_ends(a: &str, b: &str) -> bool {
         ("sender", "recipient"),
         ("sender", "receiver"),
         ("old", "new"),
+        // `unit_in`/`unit_out`: a conversion from inches to inches asks nothing.
+        ("in", "out"),
     ];
     let words = crate::graph::name_words;
     let (wa, wb) = (words(a), words(b));
@@ -2021,6 +2023,7 @@ mod tests {
             ("origin_city", "destination_city"),
             ("sender_id", "receiver_id"),
             ("old_name", "new_name"),
+            ("unit_in", "unit_out"),
         ] {
             assert!(are_two_ends(a, b), "{a} {b}");
             assert!(are_two_ends(b, a), "{b} {a}");
