@@ -601,7 +601,12 @@ pub fn label(param: &str) -> String {
     let mut w = words(param);
     // "file_name1" is the "first file name", "point_2" the "second point".
     // (tau-bench's `address1` is already "address line 1".)
-    if let Some(last) = w.last().cloned().filter(|l| !l.contains(' ')) {
+    // (Checked before cloning: this runs for every label of every item.)
+    if let Some(last) = w
+        .last()
+        .filter(|l| l.ends_with(|c: char| c.is_ascii_digit()) && !l.contains(' '))
+        .cloned()
+    {
         let stem = last.trim_end_matches(|c: char| c.is_ascii_digit());
         let nth = match &last[stem.len()..] {
             "1" => Some("first"),

@@ -2812,14 +2812,14 @@ fn call_phrase<S: Specs + ?Sized>(
     specs: &S,
     last: usize,
 ) -> String {
-    definite_stand_ins(&woven_phrase(w, made, specs, last))
+    definite_stand_ins(woven_phrase(w, made, specs, last))
 }
 
 /// `text` with the description's leftover stand-ins made definite: "retrieve the projects of
 /// a specified team, with uuid UUI-4930" is "... of the team, with uuid UUI-4930". A user
 /// who gives the values says which item they mean; "a specified team" is the tool's wording,
 /// never a request's. Noun uses ("the parameters specified") and "specific heat" stay.
-fn definite_stand_ins(text: &str) -> String {
+fn definite_stand_ins(text: String) -> String {
     const LEFT: [&str; 8] = [
         "a specific ",
         "a specified ",
@@ -2831,7 +2831,11 @@ fn definite_stand_ins(text: &str) -> String {
         // "predict the profit for given investment".
         "for given ",
     ];
-    let mut out = text.to_string();
+    // Most requests hold none: no copy, no scans past this one.
+    if !LEFT.iter().any(|q| text.contains(q)) {
+        return text;
+    }
+    let mut out = text;
     for q in LEFT {
         let mut from = 0;
         while let Some(at) = out[from..].find(q).map(|i| i + from) {
@@ -5434,15 +5438,15 @@ mod tests {
     #[test]
     fn leftover_stand_ins_become_definite() {
         assert_eq!(
-            definite_stand_ins("retrieve the projects of a specified team, with uuid UUI-1"),
+            definite_stand_ins("retrieve the projects of a specified team, with uuid UUI-1".into()),
             "retrieve the projects of the team, with uuid UUI-1"
         );
         assert_eq!(
-            definite_stand_ins("mark specified reminders as done at a given time"),
+            definite_stand_ins("mark specified reminders as done at a given time".into()),
             "mark the reminders as done at the time"
         );
         assert_eq!(
-            definite_stand_ins("predict the profit for given investment"),
+            definite_stand_ins("predict the profit for given investment".into()),
             "predict the profit for the investment"
         );
         // A clause, a noun use and a physics term stay.
@@ -5452,7 +5456,7 @@ mod tests {
             "the specific latent heat",
             "user-specified filters",
         ] {
-            assert_eq!(definite_stand_ins(keep), keep);
+            assert_eq!(definite_stand_ins(keep.into()), keep);
         }
     }
 
