@@ -547,8 +547,14 @@ pub fn next_sentence(c: &str, k: usize, last: bool) -> String {
 /// Whether a tool issues access (a token later calls pass on): `authorize_account`,
 /// `authenticate_travel`, `ticket_login`. The token is the session's, not an item to name.
 pub fn grants_access(tool: &str) -> bool {
+    tool.split('_').next() == Some("authorize") || signs_in(tool)
+}
+
+/// Whether a tool signs a user in (`authenticate_travel`, `ticket_login`): a session, where
+/// [`grants_access`] also counts authorizing one item (`authorize_card`).
+pub fn signs_in(tool: &str) -> bool {
     let first = tool.split('_').next().unwrap_or("");
-    matches!(first, "authorize" | "authenticate" | "login" | "signin")
+    matches!(first, "authenticate" | "login" | "signin")
         || tool.ends_with("_login")
         || tool.ends_with("_authenticate")
 }

@@ -474,14 +474,9 @@ fn listed_by_a_read(specs: &SpecIndex<'_>, field: &str) -> bool {
 fn repeated_call(gold: &[GoldCall], specs: &SpecIndex<'_>) -> Option<String> {
     // One request signs in once: a second login as someone else ("use client ID X, ...,
     // client ID Y, ...") leaves the reader to guess which steps run as whom.
-    let login = |n: &str| {
-        let first = n.split('_').next().unwrap_or("");
-        matches!(first, "authenticate" | "login" | "signin")
-            || n.ends_with("_login")
-            || n.ends_with("_authenticate")
-    };
     if let Some(c) = gold.iter().enumerate().find_map(|(i, c)| {
-        (login(&c.name) && gold[..i].iter().any(|e| e.name == c.name)).then_some(c)
+        (crate::lexicon::signs_in(&c.name) && gold[..i].iter().any(|e| e.name == c.name))
+            .then_some(c)
     }) {
         return Some(format!("{} signs in twice in one request", c.name));
     }

@@ -359,8 +359,7 @@ impl<'a> RoundView<'a> {
             Binding::Step { step, path, .. } | Binding::Select { step, path, .. } => (*step, path),
             Binding::Input { .. } => return None,
         };
-        let authorizes = lexicon::grants_access(&self.gold.get(k)?.name);
-        (authorizes && st::split_path(path).1.ends_with("token")).then_some(k)
+        login_token(&self.gold.get(k)?.name, path).then_some(k)
     }
 
     /// The argument through which step `k` was given `v` itself, bound (not user-given): a
@@ -1651,9 +1650,8 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
 
     /// Whether `b` is an earlier round's login token (carried over unsaid, as a session).
     fn carried_login(&self, b: &Binding) -> bool {
-        matches!(b, Binding::Input { param } if (self.context)(param).is_some_and(|(tool, path)| {
-            lexicon::grants_access(&tool) && st::split_path(&path).1.ends_with("token")
-        }))
+        matches!(b, Binding::Input { param } if (self.context)(param)
+            .is_some_and(|(tool, path)| login_token(&tool, &path)))
     }
 
     /// An earlier round's value, referred to by what the user knows.
@@ -1706,6 +1704,11 @@ impl<'a, S: Specs + ?Sized> Writer<'a, S> {
             None => format!("that same {}", st::id_noun(param)),
         }
     }
+}
+
+/// Whether field `path` of tool `tool`'s result is the token an authorization hands out.
+fn login_token(tool: &str, path: &str) -> bool {
+    lexicon::grants_access(tool) && st::split_path(path).1.ends_with("token")
 }
 
 /// Wording `k` of "the item whose {role} is {np}" after an item's noun.
